@@ -1,0 +1,102 @@
+"""Runs under the system Python that has LibreOffice's `uno` module (not the project venv).
+
+Usage: python3 _lo_worker.py REQUEST.json
+REQUEST: {"port": int, "recalc": "never"|"always", "files": [path, ...],
+          "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path}}
+Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
+{"error": code} for an error cell.
+"""
+
+import json
+import sys
+import time
+
+import uno  # type: ignore[import-not-found]
+from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+
+RECALC = {"always": 0, "never": 1}
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(port):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.time() + 60
+    while True:
+        try:
+            return resolver.resolve(
+                f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+        except Exception:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.25)
+
+
+def set_recalc(ctx, mode):
+    provider = ctx.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", ctx)
+    access = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationUpdateAccess",
+        (prop("nodepath", "/org.openoffice.Office.Calc/Formula/Load"),))
+    access.setPropertyValue("OOXMLRecalcMode", RECALC[mode])
+    access.setPropertyValue("ODFRecalcMode", RECALC[mode])
+    access.commitChanges()
+
+
+def cell_value(cell):
+    kind = cell.getType().value
+    if kind == "EMPTY":
+        return None
+    if kind == "FORMULA":
+        if cell.getError():
+            return {"error": cell.getError()}
+        result = cell.FormulaResultType2  # com.sun.star.sheet.FormulaResult: 1 value, 2 text
+        if result == 2:
+            return cell.getString()
+        if result == 1:
+            return cell.getValue()
+        return cell.getString() or None
+    if kind == "TEXT":
+        return cell.getString()
+    return cell.getValue()
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        request = json.load(handle)
+    ctx = connect(request["port"])
+    set_recalc(ctx, request["recalc"])
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    out = {}
+    for path in request["files"]:
+        url = uno.systemPathToFileUrl(path)
+        doc = None
+        for _ in range(20):  # a freshly started office may refuse the first loads
+            doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+            if doc is not None:
+                break
+            time.sleep(0.5)
+        if doc is None:
+            raise RuntimeError(f"LibreOffice could not open {path}")
+        sheets = doc.getSheets()
+        values = {}
+        for sheet_name, ref in request.get("cells", {}).get(path, []):
+            sheet = sheets.getByName(sheet_name)
+            values[f"{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+        target = request.get("save_as", {}).get(path)
+        if target:
+            doc.storeToURL(uno.systemPathToFileUrl(target),
+                           (prop("FilterName", "Calc MS Excel 2007 XML"),))
+        doc.close(True)
+        out[path] = values
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

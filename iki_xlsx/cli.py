@@ -1,0 +1,123 @@
+"""The `iki-xlsx` command: parses arguments, calls one library function, prints, exits.
+
+Exit codes: 0 ok, 1 findings, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .blueprint import check_blueprints
+from .catalog import describe
+from .findings import Finding
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        click.echo(finding.one_line(), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iki-xlsx")
+def main() -> None:
+    """iki-xlsx: lembar kerja Indikator Kinerja Individu (IKI) untuk kantor kecamatan."""
+
+
+@main.group()
+def blueprint() -> None:
+    """Periksa dan tampilkan blueprint (keputusan IKI dalam YAML)."""
+
+
+@blueprint.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def blueprint_check(paths: tuple[Path, ...]) -> None:
+    """Validasi blueprint; keluar 1 bila ada kesalahan."""
+    report = check_blueprints(paths)
+    _print_findings(report.findings)
+    for result in report.results:
+        if result.ok and result.blueprint is not None:
+            bp = result.blueprint
+            n_ind = sum(len(j.indikator) for j in bp.jabatan)
+            n_iku = len(bp.iku.indikator) if bp.iku else 0
+            iku = f", {n_iku} IKU" if n_iku else ""
+            click.echo(f"{result.path}: sah ({len(bp.jabatan)} jabatan, {n_ind} indikator{iku})")
+    sys.exit(0 if report.ok else 1)
+
+
+@blueprint.command("list")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Tampilkan jabatan, indikator, jenis dan variabel."""
+    report = check_blueprints(paths)
+    _print_findings(report.findings)
+    described = [describe(r.blueprint, r.path) for r in report.results if r.blueprint]
+    if as_json:
+        jabatan = [j for d in described for j in d["jabatan"]]
+        click.echo(json.dumps({"blueprints": described, "jabatan": jabatan},
+                              ensure_ascii=False, indent=2))
+    else:
+        for d in described:
+            click.echo(f"{d['id']} (versi {d['versi']}): {d['nama']}")
+            for jab in d["jabatan"]:
+                click.echo(f"  {jab['nama']} [{jab['id']}] x{jab['jumlah_pemangku']}")
+                for ind in jab["indikator"]:
+                    names = ", ".join(v["id"] for v in ind["variabel"])
+                    click.echo(f"    - {ind['nama']} ({ind['jenis']}; {names})")
+            for iku in d["iku"]:
+                click.echo(f"  IKU: {iku['nama']} ({iku['jenis']}) "
+                           f"- {', '.join(iku['penanggung_jawab'])}")
+    sys.exit(0 if report.ok else 1)
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"Kesalahan: {message}", err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.argument("blueprint_name", metavar="BLUEPRINT")
+@click.option("--unit", "unit_names", multiple=True, help="Nama kelurahan/desa (boleh berulang).")
+@click.option("--units", "units_csv", type=click.Path(path_type=Path),
+              help="CSV daftar unit: kolom kode, nama (dan email).")
+@click.option("--periode", type=int, default=None, help="Tahun periode (bawaan: tahun ini).")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder keluaran.")
+@click.option("--isi-contoh", "sample", is_flag=True,
+              help="Isi sel isian dengan nilai contoh yang dapat diulang (untuk samples/).")
+def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path | None,
+             periode: int | None, out_dir: Path, sample: bool) -> None:
+    """Buat satu workbook per kelurahan/desa dan satu untuk kantor kecamatan."""
+    from .generate import generate as run_generate
+    from .generate import read_units, resolve_blueprint
+    from .plan import Unit, file_safe
+
+    bp, findings = resolve_blueprint(blueprint_name)
+    if bp is None:
+        _print_findings(findings)
+        sys.exit(1)
+    units: list[Unit] = []
+    if units_csv is not None:
+        units, problems = read_units(units_csv)
+        if problems:
+            _print_findings(problems)
+            sys.exit(1)
+    units += [Unit(kode=file_safe(n).lower() or "unit", nama=n) for n in unit_names]
+    result = run_generate(bp, units, periode or _this_year(), out_dir, sample=sample)
+    _print_findings(result.findings)
+    for path in result.files:
+        click.echo(str(path))
+    if result.ok:
+        click.echo(f"{len(result.files)} workbook ditulis ke {out_dir}")
+    sys.exit(0 if result.ok else 1)
+
+
+def _this_year() -> int:
+    import datetime
+
+    return datetime.date.today().year

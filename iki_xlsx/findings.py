@@ -1,0 +1,51 @@
+"""Findings: every problem a user can cause, as data (code, severity, location, message)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How bad a finding is: an error blocks acceptance, a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One located problem with a stable code and a message in Bahasa Indonesia."""
+
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str | None = None
+    line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    expected: Any = None
+    found: Any = None
+
+    @property
+    def location(self) -> str:
+        """`file:line`, `file!sheet!cell` or whatever part of it is known."""
+        parts = [self.file or ""]
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.cell:
+            parts.append(self.cell)
+        return "!".join(p for p in parts if p)
+
+    def one_line(self) -> str:
+        """The finding as one line a person reads: `location: message`."""
+        loc = self.location
+        return f"{loc}: {self.message}" if loc else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        return data

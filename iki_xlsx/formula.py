@@ -1,0 +1,146 @@
+"""Excel formulas as templates: one shape, many places.
+
+Every formula the plan writes is a `Formula`: a template with numbered holes
+(`{0}`, `{1}` ...) and the references that fill them. The template is the
+formula's *shape*: the `formulas` engine compiles each shape once, and every
+cell of that shape is evaluated with its own references.
+
+Only functions that Excel, LibreOffice Calc and the `formulas` engine agree on
+are used: IF, COUNT, COUNTA, SUM, AVERAGE, MIN, MAX, COUNTIF. No `--x`, no
+AND/OR (they aggregate over arrays in `formulas`), no defined names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import expression
+from .blueprint import AgregasiPeriode, Tingkat
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula shape and the references (cells or ranges) that fill its holes."""
+
+    template: str
+    args: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The Excel formula, with its leading `=`."""
+        return "=" + self.template.format(*self.args)
+
+
+def _holes(n: int, start: int = 0) -> list[str]:
+    return ["{" + str(i) + "}" for i in range(start, start + n)]
+
+
+def _str(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def aggregate(rule: AgregasiPeriode, cells: Sequence[str]) -> Formula:
+    """Annual value of one variable from its per-period cells."""
+    holes = _holes(len(cells))
+    joined = ",".join(holes)
+    if rule is AgregasiPeriode.JUMLAH:
+        template = f'IF(COUNT({joined})=0,"",SUM({joined}))'
+    elif rule is AgregasiPeriode.RATA_RATA:
+        template = f'IF(COUNT({joined})=0,"",AVERAGE({joined}))'
+    else:  # the last period that has a value; an empty cell never shows as 0
+        template = f'IF({holes[0]}<>"",{holes[0]},"")'
+        for hole in holes[1:]:
+            template = f'IF({hole}<>"",{hole},{template})'
+    return Formula(template, tuple(cells))
+
+
+def copy_of(cell: str) -> Formula:
+    """The value of a cell, blank when it is blank (a bare reference would show 0)."""
+    return Formula('IF({0}="","",{0})', (cell,))
+
+
+def ratio(numerator: str, denominator: str) -> Formula:
+    """numerator / denominator x 100; blank until both are filled or when dividing by zero."""
+    return Formula('IF(COUNT({0},{1})<2,"",IF({1}=0,"",{0}/{1}*100))', (numerator, denominator))
+
+
+def value_of(cell: str) -> Formula:
+    """A number entered directly (count or score): blank unless it is a number."""
+    return Formula('IF(COUNT({0})=0,"",{0})', (cell,))
+
+
+def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> Formula:
+    """A blueprint `rumus` over variable cells: blank until every variable is filled."""
+    names = [n for n in expression.names(rumus) if n in cells]
+    index = {name: i for i, name in enumerate(names)}
+
+    def resolve(name: str) -> str:
+        if name in konstanta:
+            return _num(konstanta[name])
+        return "{" + str(index[name]) + "}"
+
+    body = expression.to_excel(rumus, resolve)
+    holes = ",".join(_holes(len(names)))
+    template = f'IF(COUNT({holes})<{len(names)},"",IFERROR({body},""))'
+    return Formula(template, tuple(cells[n] for n in names))
+
+
+def meets(cell: str, operator: str, threshold: float) -> Formula:
+    """100 when one unit's value meets the threshold, 0 when not, blank when empty."""
+    return Formula(
+        f'IF(COUNT({{0}})=0,"",IF({{0}}{operator}{_num(threshold)},100,0))', (cell,)
+    )
+
+
+def share_meeting(cells_range: str, count: int, operator: str, threshold: float) -> Formula:
+    """Share (%) of the units in a column range whose value meets the threshold."""
+    criterion = _str(f"{operator}{_num(threshold)}")
+    return Formula(
+        f'IF(COUNT({{0}})=0,"",COUNTIF({{0}},{criterion})/{count}*100)', (cells_range,)
+    )
+
+
+def checklist(cells: Sequence[str], all_required: bool) -> Formula:
+    """Items answered "Ya": their number, or 100/0 for "all of them"."""
+    holes = _holes(len(cells))
+    yes = "+".join(f'({h}="Ya")*1' for h in holes)
+    answered = ",".join(holes)
+    if all_required:
+        template = f'IF(COUNTA({answered})=0,"",IF({yes}={len(cells)},100,0))'
+    else:
+        template = f'IF(COUNTA({answered})=0,"",{yes})'
+    return Formula(template, tuple(cells))
+
+
+def capaian(realisasi: str, target: str, lower_is_better: bool, cap: float | None) -> Formula:
+    """Capaian (%) of the annual realisasi against the target (PermenPANRB 8/2021).
+
+    Higher is better: realisasi / target x 100. Lower is better:
+    (2 x target - realisasi) / target x 100, and with a target of 0, 100 when
+    realisasi is 0 and 0 otherwise. Never below 0; at most `cap` when given.
+    """
+    inner = "MAX(0,(2*{1}-{0})/{1}*100)" if lower_is_better else "MAX(0,{0}/{1}*100)"
+    if cap is not None:
+        inner = f"MIN({_num(cap)},{inner})"
+    zero_target = "IF({0}=0,100,0)" if lower_is_better else '""'
+    core = f"IF({{1}}=0,{zero_target},{inner})"
+    return Formula(f'IF(COUNT({{0}},{{1}})<2,"",{core})', (realisasi, target))
+
+
+def scale(cell: str, steps: Sequence[Tingkat]) -> Formula:
+    """Label of the highest step whose minimum the value reaches (predikat, mutu)."""
+    template = _str(steps[-1].label)
+    for step in reversed(steps[:-1]):
+        template = f"IF({{0}}>={_num(step.min)},{_str(step.label)},{template})"
+    return Formula(f'IF(COUNT({{0}})=0,"",{template})', (cell,))
+
+
+def average(cells: Sequence[str]) -> Formula:
+    """Mean of the filled cells, blank when none is filled."""
+    joined = ",".join(_holes(len(cells)))
+    return Formula(f'IF(COUNT({joined})=0,"",AVERAGE({joined}))', tuple(cells))

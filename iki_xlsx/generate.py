@@ -1,0 +1,161 @@
+"""Generate one workbook per recipient unit from a blueprint."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .blueprint import Blueprint, find_blueprints, load_blueprint
+from .evaluate import CellKey, Value, evaluate_plan, formula_order, static_values
+from .fill import sample_inputs
+from .findings import Finding
+from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
+from .write import write_workbook
+
+DEFAULT_BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints"
+
+
+@dataclass
+class GenerateResult:
+    """Files written (in unit order) and findings that prevented writing."""
+
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def resolve_blueprint(name: str, folder: Path = DEFAULT_BLUEPRINTS) -> tuple[Blueprint | None,
+                                                                             list[Finding]]:
+    """A blueprint by path, or by id among the blueprints of `folder`."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        result = load_blueprint(path)
+        return result.blueprint, result.findings
+    for candidate in find_blueprints(folder):
+        result = load_blueprint(candidate)
+        if result.blueprint is not None and result.blueprint.id == name:
+            return result.blueprint, []
+    known = ", ".join(sorted(
+        r.blueprint.id for r in map(load_blueprint, find_blueprints(folder)) if r.blueprint))
+    return None, [Finding("unknown-blueprint",
+                          f"blueprint '{name}' tidak dikenal (yang tersedia: {known})")]
+
+
+def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
+    """Units from a CSV with at least the columns `kode` and `nama` (`email` optional)."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Finding("units-unreadable", f"daftar unit tidak dapat dibaca ({exc})",
+                            file=shown)]
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
+    missing = [c for c in ("kode", "nama") if c not in columns]
+    if missing:
+        return [], [Finding("units-missing-column",
+                            f"kolom {', '.join(missing)} tidak ada pada daftar unit "
+                            "(kolom wajib: kode, nama; email boleh ada)", file=shown, line=1)]
+    units: list[Unit] = []
+    findings: list[Finding] = []
+    for line, row in enumerate(reader, start=2):
+        kode = (row.get(columns["kode"]) or "").strip()
+        nama = (row.get(columns["nama"]) or "").strip()
+        email = (row.get(columns["email"]) or "").strip() if "email" in columns else ""
+        if not kode and not nama:
+            continue
+        if not kode or not nama:
+            findings.append(Finding("units-incomplete-row", "baris harus memiliki kode dan nama",
+                                    file=shown, line=line))
+            continue
+        units.append(Unit(kode=kode, nama=nama, email=email or None))
+    return units, findings
+
+
+def recipients(bp: Blueprint, units: Sequence[Unit]) -> list[Unit]:
+    """The kelurahan/desa of the list, then the kecamatan office itself."""
+    office = Unit(kode="kecamatan", nama=bp.kantor, kantor=True)
+    return [*[u for u in units if not u.kantor], office]
+
+
+def workbook_filename(plan: WorkbookPlan) -> str:
+    """`IKI_2026_<kode>_<Nama-Unit>.xlsx`: recognisable in an attachment list."""
+    return f"IKI_{plan.periode}_{file_safe(plan.unit.kode)}_{file_safe(plan.unit.nama)}.xlsx"
+
+
+def _name_collisions(plans: Sequence[WorkbookPlan]) -> list[Finding]:
+    seen: dict[str, Unit] = {}
+    findings: list[Finding] = []
+    for plan in plans:
+        name = workbook_filename(plan).lower()
+        if name in seen:
+            findings.append(Finding(
+                "unit-name-collision",
+                f"unit '{plan.unit.nama}' (kode {plan.unit.kode}) dan '{seen[name].nama}' "
+                f"(kode {seen[name].kode}) menghasilkan nama berkas yang sama; bedakan kode "
+                "atau namanya"))
+        seen[name] = plan.unit
+    return findings
+
+
+def _writable(folder: Path) -> Finding | None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        return Finding("output-not-writable",
+                       f"folder keluaran tidak dapat ditulisi ({exc.strerror or exc})",
+                       file=str(folder))
+    return None
+
+
+def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
+             *, sample: bool = False) -> GenerateResult:
+    """Write one workbook per recipient; nothing is written if any request is invalid.
+
+    With `sample`, inputs are filled with reproducible plausible values.
+    """
+    everyone = recipients(bp, units)
+    plans = [plan_workbook(bp, unit, periode, everyone) for unit in everyone]
+    findings = _name_collisions(plans)
+    if not findings:
+        problem = _writable(out_dir)
+        findings = [problem] if problem else []
+    if findings:
+        return GenerateResult(findings=findings)
+    result = GenerateResult()
+    cache: dict[str, dict[CellKey, Value]] = {}
+    for plan in plans:
+        inputs: dict[CellKey, Value] = static_values(plan)
+        if sample:
+            inputs.update(sample_inputs(bp, plan))
+        values = _values(plan, inputs, cache, reuse=not sample)
+        result.files.append(write_workbook(plan, values, inputs,
+                                           out_dir / workbook_filename(plan)))
+    return result
+
+
+def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
+            cache: dict[str, dict[CellKey, Value]], reuse: bool) -> dict[CellKey, Value]:
+    """Formula values; empty workbooks of one layout share them (their formulas are equal)."""
+    signature = hashlib.sha256("\n".join(
+        f"{s.code}!{c.ref}={c.formula.text if c.formula else ''}"
+        for s, c in plan.formula_cells()).encode()).hexdigest()
+    if reuse and signature in cache:
+        return cache[signature]
+    values = evaluate_plan(plan, inputs, formula_order(plan))
+    if reuse:
+        cache[signature] = values
+    return values

@@ -1,0 +1,87 @@
+"""LibreOffice Calc as a real client: open workbooks headless, read what it shows.
+
+Used by tests and benchmarks. Needs Debian's `libreoffice-calc-nogui` and
+`python3-uno` (the system Python drives LibreOffice through UNO).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+WORKER = Path(__file__).with_name("_lo_worker.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+class LibreOfficeMissing(RuntimeError):
+    """LibreOffice or its Python bridge is not installed."""
+
+
+def available() -> str | None:
+    """None when LibreOffice can be driven here, else what is missing."""
+    if shutil.which("soffice") is None:
+        return "soffice tidak ditemukan (pasang paket Debian libreoffice-calc-nogui)"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
+    if probe.returncode != 0:
+        return "modul uno tidak ditemukan (pasang paket Debian python3-uno)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def office() -> Iterator[int]:
+    """Start a headless LibreOffice with a throw-away profile; yields its UNO port."""
+    missing = available()
+    if missing:
+        raise LibreOfficeMissing(missing)
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="iki-lo-") as profile:
+        process = subprocess.Popen(
+            ["soffice", "--headless", "--invisible", "--nologo", "--norestore",
+             "--nodefault", f"-env:UserInstallation=file://{profile}",
+             f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[tuple[str, str]]],
+                recalc: str, save_as: Mapping[Path, Path] | None = None) -> dict[str, Any]:
+    """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells."""
+    request = {
+        "port": port,
+        "recalc": recalc,
+        "files": [str(Path(f).resolve()) for f in files],
+        "cells": {str(Path(f).resolve()): [list(c) for c in cs] for f, cs in cells.items()},
+        "save_as": {str(Path(k).resolve()): str(Path(v).resolve())
+                    for k, v in (save_as or {}).items()},
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(request, handle)
+    try:
+        done = subprocess.run([SYSTEM_PYTHON, str(WORKER), handle.name], capture_output=True,
+                              text=True, timeout=600)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"LibreOffice gagal: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

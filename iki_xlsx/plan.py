@@ -1,0 +1,683 @@
+"""The plan: where every cell of a workbook stands, computed once from the blueprint.
+
+The writer renders a plan, the manifest stores it, the reader and the checker
+look cells up in it, the recap follows its keys. Nobody else computes a position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from . import __version__
+from .blueprint import (
+    AgregasiUnit,
+    Blueprint,
+    Indikator,
+    Jabatan,
+    Jenis,
+    Pengisi,
+    Polaritas,
+    Tipe,
+    Variabel,
+)
+from .formula import (
+    Formula,
+    aggregate,
+    average,
+    capaian,
+    checklist,
+    copy_of,
+    general,
+    meets,
+    ratio,
+    scale,
+    share_meeting,
+    value_of,
+)
+
+MANIFEST_SHEET = "IKI_Manifest"
+FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class Role(StrEnum):
+    LABEL = "label"
+    INPUT = "input"
+    FORMULA = "formula"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A recipient of a workbook: a kelurahan/desa, or the kecamatan office itself."""
+
+    kode: str
+    nama: str
+    email: str | None = None
+    kantor: bool = False
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """What an input cell accepts (mirrors the blueprint variable or the target)."""
+
+    tipe: str
+    label: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    wajib: bool = True
+    bantuan: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One planned cell. `key` names what it holds, stable across layouts."""
+
+    ref: str
+    role: Role
+    key: str
+    style: str
+    value: str | float | None = None
+    formula: Formula | None = None
+    rule: InputRule | None = None
+
+
+@dataclass
+class SheetPlan:
+    """One worksheet: its stable code, name, cells, merges and page set-up."""
+
+    code: str
+    name: str
+    kind: str  # petunjuk | ringkasan | jabatan | iku
+    title: str
+    cells: list[Cell] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    col_widths: list[float] = field(default_factory=list)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] = (0, 0)
+    repeat_rows: tuple[int, int] | None = None
+    footer: str = ""
+
+    @property
+    def defined_name(self) -> str:
+        """Workbook-scoped name that follows the sheet through renames and moves."""
+        return "IKI_" + re.sub(r"[^A-Za-z0-9_]", "_", self.code)
+
+    def cell(self, key: str) -> Cell:
+        return next(c for c in self.cells if c.key == key)
+
+
+@dataclass
+class WorkbookPlan:
+    """Everything a workbook for one unit and one period contains."""
+
+    blueprint_id: str
+    blueprint_versi: str
+    blueprint_hash: str
+    kantor: str
+    unit: Unit
+    periode: int
+    periods: tuple[str, ...]
+    units: list[Unit]
+    sheets: list[SheetPlan]
+    generator: str = f"iki-xlsx {__version__}"
+
+    def sheet(self, code: str) -> SheetPlan:
+        return next(s for s in self.sheets if s.code == code)
+
+    def formula_cells(self) -> Iterable[tuple[SheetPlan, Cell]]:
+        for sheet in self.sheets:
+            for cell in sheet.cells:
+                if cell.role is Role.FORMULA:
+                    yield sheet, cell
+
+    def input_cells(self) -> Iterable[tuple[SheetPlan, Cell]]:
+        for sheet in self.sheets:
+            for cell in sheet.cells:
+                if cell.role is Role.INPUT:
+                    yield sheet, cell
+
+
+# --- sheet names -----------------------------------------------------------------------------
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (<= 31 characters, none of []:*?/\\)."""
+    clean = FORBIDDEN_SHEET_CHARS.sub(" ", text)
+    clean = re.sub(r"\s+", " ", clean).strip().strip("'") or "Lembar"
+    candidate = _shorten(clean, 31)
+    n = 2
+    while candidate.lower() in taken or candidate.lower() == "history":
+        suffix = f" ({n})"
+        candidate = _shorten(clean, 31 - len(suffix)) + suffix
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return (cut if len(cut) >= limit // 2 else text[:limit]).strip()
+
+
+def title_case(text: str) -> str:
+    """Title case that keeps short connecting words lower case."""
+    small = {"dan", "di", "ke", "dari", "yang", "untuk", "atau", "pada"}
+    words = text.split()
+
+    def fix(i: int, word: str) -> str:
+        if word.isupper() and len(word) <= 4:
+            return word
+        return word.lower() if i and word.lower() in small else word.capitalize()
+
+    return " ".join(fix(i, w) for i, w in enumerate(words))
+
+
+def file_safe(text: str) -> str:
+    """ASCII letters, digits and hyphens only: safe in an email attachment list."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
+
+
+# --- columns of an indicator sheet -----------------------------------------------------------
+
+FIXED_COLUMNS = ("No", "Sasaran / Kinerja Utama", "Indikator", "Formulasi Perhitungan",
+                 "Sumber Data", "Satuan", "Target", "Uraian")
+FIXED_WIDTHS = (5, 24, 28, 36, 20, 10, 10, 38)
+COL_NO, COL_SASARAN, COL_NAMA, COL_FORMULASI, COL_SUMBER, COL_SATUAN, COL_TARGET, COL_URAIAN = (
+    range(8)
+)
+HEADER_ROW = 8  # zero-based row of the table header
+FIRST_ROW = HEADER_ROW + 1
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Column indexes of the period-dependent part of an indicator table."""
+
+    periods: tuple[int, ...]
+    tahunan: int
+    capaian: int
+    predikat: int
+
+    @classmethod
+    def for_periods(cls, count: int) -> Columns:
+        first = len(FIXED_COLUMNS)
+        return cls(tuple(range(first, first + count)), first + count, first + count + 1,
+                   first + count + 2)
+
+    @property
+    def last(self) -> int:
+        return self.predikat
+
+
+def ref(row: int, col: int) -> str:
+    return str(xl_rowcol_to_cell(row, col))
+
+
+# --- building the plan -----------------------------------------------------------------------
+
+
+def visible(ind: Indikator, unit: Unit) -> bool:
+    """Whether this unit's workbook asks for the indicator."""
+    return (ind.pengisi is Pengisi.KECAMATAN) == unit.kantor
+
+
+def target_is_input(ind: Indikator, unit: Unit) -> bool:
+    """The target is typed in when the decree gives none, or when a kelurahan's own
+    count cannot be measured against the whole kecamatan's target."""
+    if ind.target is None:
+        return True
+    additive = ind.jenis in (Jenis.JUMLAH, Jenis.RUMUS) and ind.satuan.strip() != "%"
+    return additive and not unit.kantor and ind.variabel[0].agregasi_unit is AgregasiUnit.JUMLAH
+
+
+def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]) -> WorkbookPlan:
+    """Lay out the whole workbook for one unit and period."""
+    taken = {"petunjuk", "ringkasan", MANIFEST_SHEET.lower()}
+    cols = Columns.for_periods(len(bp.periods))
+    indicator_sheets: list[SheetPlan] = []
+    kelurahan = [u for u in units if not u.kantor]
+    for jab in bp.jabatan:
+        shown = [i for i in jab.indikator if visible(i, unit)]
+        if shown:
+            name = sheet_name(jab.singkatan or title_case(jab.nama), taken)
+            indicator_sheets.append(_indicator_sheet(bp, unit, periode, cols, "J-" + jab.id,
+                                                     name, jab, shown, kelurahan))
+    if bp.iku is not None:
+        shown_iku = [i for i in bp.iku.indikator if visible(i, unit)]
+        if shown_iku:
+            name = sheet_name("IKU", taken)
+            indicator_sheets.append(_indicator_sheet(bp, unit, periode, cols, "IKU", name, None,
+                                                     shown_iku, kelurahan))
+    sheets = [
+        _petunjuk(bp, unit, periode),
+        _ringkasan(bp, unit, periode, indicator_sheets),
+        *indicator_sheets,
+    ]
+    return WorkbookPlan(
+        blueprint_id=bp.id,
+        blueprint_versi=bp.versi,
+        blueprint_hash=bp.content_hash(),
+        kantor=bp.kantor,
+        unit=unit,
+        periode=periode,
+        periods=bp.periods,
+        units=list(units),
+        sheets=sheets,
+    )
+
+
+def _footer(unit: Unit, title: str, bp: Blueprint) -> str:
+    def esc(text: str) -> str:
+        return text.replace("&", "&&")
+
+    return (f"&L&8{esc(unit.nama)} — {esc(title)}&C&8Halaman &P dari &N"
+            f"&R&8{esc(bp.id)} versi {esc(bp.versi)}")
+
+
+def _meta_rows(sheet: SheetPlan, rows: list[tuple[str, str]], last_col: int, width: float) -> None:
+    """Label/value rows under the title: label in A:B, value merged across the rest."""
+    for r, (label, value) in enumerate(rows, start=1):
+        sheet.cells.append(Cell(ref(r, 0), Role.LABEL, f"meta/{r}", "meta_label", label))
+        sheet.merges.append(f"{ref(r, 0)}:{ref(r, 1)}")
+        sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
+        sheet.merges.append(f"{ref(r, 2)}:{ref(r, last_col)}")
+        sheet.row_heights[r] = _height(value, width)
+
+
+def _height(text: str, width_chars: float) -> float:
+    lines = sum(max(1, -(-len(part) // max(1, int(width_chars)))) for part in text.split("\n"))
+    return max(15.0, 15.0 * lines)
+
+
+def _title(sheet: SheetPlan, text: str, last_col: int) -> None:
+    sheet.cells.append(Cell(ref(0, 0), Role.LABEL, "judul", "title", text))
+    sheet.merges.append(f"{ref(0, 0)}:{ref(0, last_col)}")
+    sheet.row_heights[0] = 24
+
+
+def _bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items) if items else "-"
+
+
+def _periode_text(bp: Blueprint, periode: int) -> str:
+    return f"Tahun {periode} (realisasi per {str(bp.pembagian).replace('_', ' ')})"
+
+
+@dataclass
+class _Block:
+    """Rows of one indicator while they are laid out."""
+
+    number: int
+    first_row: int
+    realisasi_row: int = 0
+
+
+def _indicator_sheet(
+    bp: Blueprint,
+    unit: Unit,
+    periode: int,
+    cols: Columns,
+    code: str,
+    name: str,
+    jab: Jabatan | None,
+    shown: Sequence[Indikator],
+    kelurahan: Sequence[Unit],
+) -> SheetPlan:
+    title = jab.nama if jab else (bp.iku.judul if bp.iku else "IKU")
+    sheet = SheetPlan(code=code, name=name, kind="jabatan" if jab else "iku", title=title,
+                      footer=_footer(unit, name, bp))
+    sheet.col_widths = [*FIXED_WIDTHS, *([11.0] * len(cols.periods)), 12, 11, 16]
+    wide = sum(sheet.col_widths[2:]) * 1.1
+    _title(sheet, "INDIKATOR KINERJA INDIVIDU" if jab else "INDIKATOR KINERJA UTAMA", cols.last)
+    meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+            ("Unit pengisi", unit.nama),
+            ("Jabatan" if jab else "Tabel", _jabatan_text(jab) if jab else title),
+            ("Periode", _periode_text(bp, periode))]
+    if jab:
+        meta += [("Tugas", _bullets(jab.tugas)), ("Fungsi", _bullets(jab.fungsi))]
+    else:
+        meta += [("Sumber", bp.iku.sumber if bp.iku else ""), ("Keterangan",
+                 "Tabel IKU tingkat kantor; penanggung jawab tercantum pada setiap indikator.")]
+    _meta_rows(sheet, meta, cols.last, wide)
+    sheet.row_heights[7] = 8
+    headers = [*FIXED_COLUMNS, *bp.periods, f"Tahunan {periode}", "Capaian (%)", "Predikat"]
+    for c, text in enumerate(headers):
+        sheet.cells.append(Cell(ref(HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header", text))
+    sheet.row_heights[HEADER_ROW] = 32
+    sheet.freeze = (FIRST_ROW, COL_NAMA + 1)
+    sheet.repeat_rows = (HEADER_ROW, HEADER_ROW)
+
+    row = FIRST_ROW
+    capaian_cells: list[str] = []
+    scope = jab.id if jab else "iku"
+    for number, ind in enumerate(shown, start=1):
+        block = _Block(number, row)
+        row = _indicator_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
+        capaian_cells.append(ref(block.realisasi_row, cols.capaian))
+
+    row += 1
+    summary = f"{scope}/ringkasan"
+    sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{summary}/label", "total_label",
+                            "Rata-rata capaian seluruh indikator (%)"))
+    sheet.cells.append(Cell(ref(row, cols.capaian), Role.FORMULA, f"{summary}/capaian",
+                            "formula_pct", formula=average(capaian_cells)))
+    sheet.cells.append(Cell(ref(row, cols.predikat), Role.FORMULA, f"{summary}/predikat",
+                            "formula_text", formula=scale(ref(row, cols.capaian), bp.predikat)))
+    return sheet
+
+
+def _jabatan_text(jab: Jabatan) -> str:
+    holders = f" ({jab.jumlah_pemangku} pemangku jabatan)" if jab.jumlah_pemangku > 1 else ""
+    return f"{jab.nama}{holders}"
+
+
+def _indicator_block(
+    sheet: SheetPlan,
+    bp: Blueprint,
+    unit: Unit,
+    cols: Columns,
+    scope: str,
+    ind: Indikator,
+    block: _Block,
+    kelurahan: Sequence[Unit],
+) -> int:
+    """Lay out the rows of one indicator; returns the next free row."""
+    base = f"{scope}/{ind.id}"
+    row = block.first_row
+    annual: dict[str, str] = {}
+    period_cells: dict[str, list[str]] = {}
+    per_unit_rows: dict[str, tuple[int, int]] = {}
+    unit_row: dict[tuple[str, str], int] = {}
+    for var in ind.variabel:
+        rows_units: list[Unit | None] = [None]
+        if var.agregasi_unit is AgregasiUnit.PER_UNIT and unit.kantor and kelurahan:
+            rows_units = list(kelurahan)
+        first_var_row = row
+        for row_unit in rows_units:
+            key = f"{base}/{var.id}" + (f"@{row_unit.kode}" if row_unit else "")
+            label = var.label + (f" ({var.satuan})" if var.satuan else "")
+            if row_unit is not None:
+                label = f"{label} — {row_unit.nama}"
+            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{key}/label",
+                                    "text", label))
+            cells: list[str] = []
+            for p, col in enumerate(cols.periods, start=1):
+                cells.append(ref(row, col))
+                sheet.cells.append(Cell(ref(row, col), Role.INPUT, f"{key}/p{p}",
+                                        _input_style(var), rule=_rule(var)))
+            sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, f"{key}/tahunan",
+                                    _value_style(var), formula=aggregate(var.period_rule, cells)))
+            if row_unit is None:
+                annual[var.id] = ref(row, cols.tahunan)
+                period_cells[var.id] = cells
+            else:
+                unit_row[(var.id, row_unit.kode)] = row
+            row += 1
+        if rows_units != [None]:
+            per_unit_rows[var.id] = (first_var_row, row - 1)
+
+    if ind.jenis is Jenis.DAFTAR_PERIKSA and per_unit_rows:
+        # one "meets every criterion" row per unit; realisasi counts the units that do
+        first_meets = row
+        for row_unit in kelurahan:
+            key = f"{base}/memenuhi@{row_unit.kode}"
+            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{key}/label", "text",
+                                    f"Memenuhi semua kriteria (100 = ya) — {row_unit.nama}"))
+            for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
+                items = [ref(unit_row[(v.id, row_unit.kode)], col) for v in ind.variabel]
+                part = "tahunan" if col == cols.tahunan else f"p{p}"
+                sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}",
+                                        "formula_pct", formula=checklist(items, True)))
+            row += 1
+        per_unit_rows = {"memenuhi": (first_meets, row - 1)}
+
+    if ind.jenis is Jenis.NILAI and ind.skala:
+        var = ind.variabel[0]
+        sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{base}/mutu/label", "text",
+                                "Mutu / kategori nilai"))
+        for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
+            source = annual[var.id] if col == cols.tahunan else period_cells[var.id][p - 1]
+            key = f"{base}/mutu/" + ("tahunan" if col == cols.tahunan else f"p{p}")
+            sheet.cells.append(Cell(ref(row, col), Role.FORMULA, key, "formula_text",
+                                    formula=scale(source, ind.skala)))
+        row += 1
+
+    block.realisasi_row = row
+    satuan = f" ({ind.satuan})" if ind.satuan else ""
+    sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{base}/realisasi/label",
+                            "realisasi_label", f"Realisasi{satuan}"))
+    for p, col in enumerate(cols.periods, start=1):
+        in_period = {name: cells[p - 1] for name, cells in period_cells.items()}
+        sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{base}/realisasi/p{p}",
+                                "formula_pct",
+                                formula=_realisasi(ind, in_period, per_unit_rows, col,
+                                                   len(kelurahan))))
+    sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, f"{base}/realisasi/tahunan",
+                            "formula_pct",
+                            formula=_realisasi(ind, annual, per_unit_rows, cols.tahunan,
+                                               len(kelurahan))))
+    target_ref = ref(row, COL_TARGET)
+    if target_is_input(ind, unit):
+        sheet.cells.append(Cell(target_ref, Role.INPUT, f"{base}/target", "input_number",
+                                rule=InputRule("desimal", f"Target {ind.nama}", min=0,
+                                               bantuan="Isi target tahunan sesuai Perjanjian "
+                                                       "Kinerja.")))
+    else:
+        sheet.cells.append(Cell(target_ref, Role.LABEL, f"{base}/target", "fixed_number",
+                                ind.target))
+    cap = ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
+    sheet.cells.append(Cell(ref(row, cols.capaian), Role.FORMULA, f"{base}/capaian",
+                            "formula_pct",
+                            formula=capaian(ref(row, cols.tahunan), target_ref,
+                                            ind.polaritas is Polaritas.TURUN, cap)))
+    sheet.cells.append(Cell(ref(row, cols.predikat), Role.FORMULA, f"{base}/predikat",
+                            "formula_text", formula=scale(ref(row, cols.capaian), bp.predikat)))
+
+    last = row
+    formulasi = ind.formulasi + (f"\n\nAsumsi: {ind.asumsi}" if ind.asumsi else "")
+    if hasattr(ind, "penanggung_jawab"):
+        formulasi += "\n\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
+    texts = [(COL_NO, str(block.number), "text_center"), (COL_SASARAN, ind.sasaran, "text"),
+             (COL_NAMA, ind.nama, "text_bold"), (COL_FORMULASI, formulasi, "text"),
+             (COL_SUMBER, ind.sumber_data, "text"), (COL_SATUAN, ind.satuan, "text_center")]
+    for col, text, style in texts:
+        sheet.cells.append(Cell(ref(block.first_row, col), Role.LABEL, f"{base}/kolom/{col}",
+                                style, text))
+        sheet.merges.append(f"{ref(block.first_row, col)}:{ref(last, col)}")
+    needed = max(_height(formulasi, FIXED_WIDTHS[COL_FORMULASI]),
+                 _height(ind.nama, FIXED_WIDTHS[COL_NAMA]),
+                 _height(ind.sasaran, FIXED_WIDTHS[COL_SASARAN]))
+    block_rows = last - block.first_row + 1
+    per_row = max(15.0, needed / block_rows)
+    for r in range(block.first_row, last + 1):
+        sheet.row_heights[r] = per_row
+    return last + 1
+
+
+def _realisasi(
+    ind: Indikator,
+    cells: dict[str, str],
+    per_unit_rows: dict[str, tuple[int, int]],
+    col: int,
+    unit_count: int,
+) -> Formula:
+    """Realisasi formula of an indicator over the cells of one period (or the year)."""
+    if ind.jenis is Jenis.PERSENTASE:
+        assert ind.pembilang and ind.penyebut
+        return ratio(cells[ind.pembilang], cells[ind.penyebut])
+    if ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
+        return value_of(cells[ind.variabel[0].id])
+    if ind.jenis is Jenis.RUMUS:
+        assert ind.rumus is not None
+        return general(ind.rumus, ind.konstanta, cells)
+    if ind.jenis is Jenis.AMBANG:
+        assert ind.ambang is not None
+        var = ind.ambang.variabel
+        if var in per_unit_rows:
+            first, last = per_unit_rows[var]
+            column = f"{ref(first, col)}:{ref(last, col)}"
+            return share_meeting(column, unit_count, ind.ambang.operator, ind.ambang.nilai)
+        return meets(cells[var], ind.ambang.operator, ind.ambang.nilai)
+    if per_unit_rows:  # daftar periksa kept per unit: share of units meeting every criterion
+        first, last = per_unit_rows["memenuhi"]
+        return share_meeting(f"{ref(first, col)}:{ref(last, col)}", unit_count, ">=", 100)
+    return checklist([cells[v.id] for v in ind.variabel], ind.hitung == "semua")
+
+
+def _input_style(var: Variabel) -> str:
+    return "input_text" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "input_number"
+
+
+def _value_style(var: Variabel) -> str:
+    return "formula_text" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "formula_number"
+
+
+def _rule(var: Variabel) -> InputRule:
+    low, high = var.bounds
+    return InputRule(str(var.tipe), var.label, low, high, tuple(var.choices), var.wajib,
+                     var.bantuan)
+
+
+# --- cover and summary sheets ----------------------------------------------------------------
+
+PETUNJUK_LINES = (
+    "Lembar kerja ini berisi Indikator Kinerja Individu (IKI) yang harus diisi untuk periode "
+    "di atas. Setiap jabatan memiliki lembar sendiri.",
+    "1. Isilah hanya sel berwarna KUNING. Sel lain terkunci dan berisi rumus atau keterangan.",
+    "2. Isi angka per periode (triwulan/semester) pada baris variabel. Realisasi, capaian dan "
+    "predikat dihitung otomatis oleh rumus.",
+    "3. Ketik angka tanpa titik ribuan dan tanpa satuan (contoh: 1250, bukan 1.250 orang). "
+    "Untuk pilihan Ya/Tidak gunakan daftar pilihan pada sel.",
+    "4. Jangan menempel (paste) data dari berkas lain ke sel isian: tempelan dapat melewati "
+    "pemeriksaan isian. Ketik nilainya langsung.",
+    "5. Jangan mengganti nama lembar, menambah atau menghapus baris dan kolom. Perlindungan "
+    "lembar hanya membantu pengisian; seluruh isian dan rumus diperiksa ulang oleh kecamatan.",
+    "6. Simpan berkas dalam format .xlsx dan kirim kembali sebagai lampiran email ke kecamatan. "
+    "Berkas yang perlu diperbaiki akan dikirim kembali dengan catatan pemeriksaan.",
+    "7. Lembar Ringkasan menampilkan realisasi, capaian dan predikat semua indikator.",
+)
+
+
+def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
+    sheet = SheetPlan(code="PETUNJUK", name="Petunjuk", kind="petunjuk",
+                      title="Petunjuk Pengisian", footer=_footer(unit, "Petunjuk", bp))
+    sheet.col_widths = [4, 22, 90]
+    _title(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
+    meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+            ("Unit pengisi", unit.nama + (f" (kode {unit.kode})" if unit.kode else "")),
+            ("Periode", _periode_text(bp, periode)),
+            ("Blueprint", f"{bp.nama} — {bp.id} versi {bp.versi}")]
+    if bp.dasar:
+        meta.append(("Dasar", bp.dasar))
+    for r, (label, value) in enumerate(meta, start=1):
+        sheet.cells.append(Cell(ref(r, 1), Role.LABEL, f"meta/{r}", "meta_label", label))
+        sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
+        sheet.row_heights[r] = _height(value, 90)
+    start = len(meta) + 2
+    for i, text in enumerate(PETUNJUK_LINES):
+        sheet.cells.append(Cell(ref(start + i, 1), Role.LABEL, f"petunjuk/{i}", "text_plain",
+                                text))
+        sheet.merges.append(f"{ref(start + i, 1)}:{ref(start + i, 2)}")
+        sheet.row_heights[start + i] = _height(text, 105)
+    legend = start + len(PETUNJUK_LINES) + 1
+    sheet.cells.append(Cell(ref(legend, 1), Role.LABEL, "legenda/isian", "legend_input",
+                            "Sel isian"))
+    sheet.cells.append(Cell(ref(legend, 2), Role.LABEL, "legenda/isian/teks", "text_plain",
+                            "Diisi oleh unit pengisi."))
+    sheet.cells.append(Cell(ref(legend + 1, 1), Role.LABEL, "legenda/rumus", "formula_text",
+                            "Sel rumus"))
+    sheet.cells.append(Cell(ref(legend + 1, 2), Role.LABEL, "legenda/rumus/teks", "text_plain",
+                            "Dihitung otomatis; klik sel untuk melihat rumusnya."))
+    return sheet
+
+
+RINGKASAN_HEADERS = ("No", "Jabatan", "Indikator", "Satuan", "Target", "Realisasi",
+                     "Capaian (%)", "Predikat")
+
+
+def _ringkasan(
+    bp: Blueprint, unit: Unit, periode: int, indicator_sheets: Sequence[SheetPlan]
+) -> SheetPlan:
+    sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
+                      title="Ringkasan Capaian", footer=_footer(unit, "Ringkasan", bp))
+    sheet.col_widths = [5, 32, 48, 10, 10, 12, 12, 16]
+    last_col = len(RINGKASAN_HEADERS) - 1
+    _title(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)
+    _meta_rows(sheet, [("Kantor", bp.kantor), ("Unit pengisi", unit.nama),
+                       ("Periode", _periode_text(bp, periode))], last_col, 100)
+    header_row = 5
+    for c, text in enumerate(RINGKASAN_HEADERS):
+        sheet.cells.append(Cell(ref(header_row, c), Role.LABEL, f"kepala/{c}", "header", text))
+    sheet.freeze = (header_row + 1, 0)
+    sheet.repeat_rows = (header_row, header_row)
+    row = header_row + 1
+    number = 0
+    for source in indicator_sheets:
+        quoted = "'" + source.name.replace("'", "''") + "'!"
+        for cell in source.cells:
+            if not cell.key.endswith("/realisasi/label"):
+                continue
+            base = cell.key.removesuffix("/realisasi/label")
+            number += 1
+            name_cell = source.cell(f"{base}/kolom/{COL_NAMA}")
+            satuan_cell = source.cell(f"{base}/kolom/{COL_SATUAN}")
+            key = f"ringkasan/{base}"
+            sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{key}/no", "text_center",
+                                    str(number)))
+            sheet.cells.append(Cell(ref(row, 1), Role.LABEL, f"{key}/jabatan", "text",
+                                    source.title))
+            sheet.cells.append(Cell(ref(row, 2), Role.LABEL, f"{key}/indikator", "text",
+                                    name_cell.value))
+            sheet.cells.append(Cell(ref(row, 3), Role.LABEL, f"{key}/satuan", "text_center",
+                                    satuan_cell.value))
+            for col, part, style in ((4, "target", "formula_number"),
+                                     (5, "realisasi/tahunan", "formula_pct"),
+                                     (6, "capaian", "formula_pct"),
+                                     (7, "predikat", "formula_text")):
+                target = source.cell(f"{base}/{part}")
+                sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
+                                        formula=copy_of(quoted + target.ref)))
+            sheet.row_heights[row] = _height(str(name_cell.value), 48)
+            row += 1
+    return sheet
+
+
+def column_name(col: int) -> str:
+    return str(xl_col_to_name(col))
+
+
+def plan_to_dict(plan: WorkbookPlan) -> dict[str, Any]:
+    """The manifest form of a plan: enough to find every input and formula cell."""
+    return {
+        "format": 1,
+        "generator": plan.generator,
+        "blueprint": {"id": plan.blueprint_id, "versi": plan.blueprint_versi,
+                      "hash": plan.blueprint_hash},
+        "kantor": plan.kantor,
+        "unit": {"kode": plan.unit.kode, "nama": plan.unit.nama, "kantor": plan.unit.kantor},
+        "periode": plan.periode,
+        "periods": list(plan.periods),
+        "units": [{"kode": u.kode, "nama": u.nama, "kantor": u.kantor} for u in plan.units],
+        "sheets": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "kind": s.kind,
+                "defined_name": s.defined_name,
+                "inputs": [[c.ref, c.key] for c in s.cells if c.role is Role.INPUT],
+                "formulas": [[c.ref, c.key, c.formula.text] for c in s.cells
+                             if c.role is Role.FORMULA and c.formula is not None],
+            }
+            for s in plan.sheets
+        ],
+    }

@@ -1,0 +1,222 @@
+"""Render a workbook plan with xlsxwriter: protected sheets, validated inputs, cached values.
+
+The writer computes no positions: it draws what the plan says, with the values
+`evaluate` computed, and writes to a temporary name before renaming into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
+
+from .evaluate import CellKey, Value
+from .plan import MANIFEST_SHEET, InputRule, Role, SheetPlan, WorkbookPlan, plan_to_dict
+
+MANIFEST_CHUNK = 30000
+MANIFEST_MARK = "iki-xlsx manifest"
+
+_BASE = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+_BORDER = {"border": 1, "border_color": "#9E9E9E"}
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
+    "meta_label": {"bold": True},
+    "meta_value": {"text_wrap": True},
+    "header": {"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True,
+               "align": "center", "valign": "vcenter", **_BORDER},
+    "text": {"text_wrap": True, **_BORDER},
+    "text_plain": {"text_wrap": True},
+    "text_bold": {"text_wrap": True, "bold": True, **_BORDER},
+    "text_center": {"text_wrap": True, "align": "center", **_BORDER},
+    "realisasi_label": {"bold": True, "bg_color": "#E7EEF7", **_BORDER},
+    "total_label": {"bold": True, "align": "right"},
+    "fixed_number": {"num_format": "#,##0.##", "align": "right", **_BORDER},
+    "input_number": {"bg_color": "#FFF2CC", "locked": False, "num_format": "#,##0.##",
+                     **_BORDER},
+    "input_text": {"bg_color": "#FFF2CC", "locked": False, "align": "center", **_BORDER},
+    "legend_input": {"bg_color": "#FFF2CC", **_BORDER},
+    "formula_number": {"bg_color": "#F2F2F2", "num_format": "#,##0.##", **_BORDER},
+    "formula_pct": {"bg_color": "#E7EEF7", "num_format": "#,##0.00", **_BORDER},
+    "formula_text": {"bg_color": "#E7EEF7", "align": "center", **_BORDER},
+}
+
+PROTECTION = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+}
+
+
+class WriteError(Exception):
+    """The workbook could not be written (message in Bahasa Indonesia)."""
+
+
+def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
+                   inputs: Mapping[CellKey, Value], path: Path) -> Path:
+    """Write `plan` to `path` atomically; `values` are the formula results to cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        _render(plan, values, inputs, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
+            inputs: Mapping[CellKey, Value], filename: str) -> None:
+    workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
+                                              "strings_to_urls": False})
+    workbook.set_properties({
+        "title": f"IKI {plan.unit.nama} {plan.periode}",
+        "subject": f"Indikator Kinerja Individu — {plan.kantor}",
+        "author": plan.kantor,
+        "company": plan.kantor,
+        "comments": f"Dibuat oleh {plan.generator} dari blueprint {plan.blueprint_id} "
+                    f"versi {plan.blueprint_versi}",
+    })
+    for name, value in _custom_properties(plan).items():
+        workbook.set_custom_property(name, value)
+    formats = {name: workbook.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
+    for sheet in plan.sheets:
+        _render_sheet(workbook, sheet, formats, values, inputs)
+    _render_manifest(workbook, plan)
+    workbook.worksheets()[0].activate()
+    workbook.close()
+
+
+def _custom_properties(plan: WorkbookPlan) -> dict[str, str]:
+    return {
+        "iki_blueprint": plan.blueprint_id,
+        "iki_blueprint_versi": plan.blueprint_versi,
+        "iki_blueprint_hash": plan.blueprint_hash,
+        "iki_unit_kode": plan.unit.kode,
+        "iki_unit_nama": plan.unit.nama,
+        "iki_periode": str(plan.periode),
+        "iki_generator": plan.generator,
+    }
+
+
+def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
+                  values: Mapping[CellKey, Value], inputs: Mapping[CellKey, Value]) -> None:
+    ws = workbook.add_worksheet(sheet.name)
+    for col, width in enumerate(sheet.col_widths):
+        ws.set_column(col, col, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row, height)
+    by_ref = {c.ref: c for c in sheet.cells}
+    merged_tops: set[str] = set()
+    for merge in sheet.merges:
+        top = merge.split(":")[0]
+        merged_tops.add(top)
+        cell = by_ref[top]
+        first_row, first_col = xl_cell_to_rowcol(top)
+        last_row, last_col = xl_cell_to_rowcol(merge.split(":")[1])
+        ws.merge_range(first_row, first_col, last_row, last_col, "", formats[cell.style])
+        _write_value(ws, first_row, first_col, cell.value, formats[cell.style])
+    for cell in sheet.cells:
+        if cell.ref in merged_tops:
+            continue
+        row, col = xl_cell_to_rowcol(cell.ref)
+        fmt = formats[cell.style]
+        if cell.role is Role.FORMULA:
+            assert cell.formula is not None
+            cached = values.get((sheet.code, cell.ref))
+            ws.write_formula(row, col, cell.formula.text, fmt, _cached(cached))
+        elif cell.role is Role.INPUT:
+            _write_value(ws, row, col, inputs.get((sheet.code, cell.ref)), fmt)
+            assert cell.rule is not None
+            ws.data_validation(row, col, row, col, _validation(cell.rule))
+        else:
+            _write_value(ws, row, col, cell.value, fmt)
+    ws.protect("", PROTECTION)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer(sheet.footer)
+    if sheet.repeat_rows:
+        ws.repeat_rows(*sheet.repeat_rows)
+    if sheet.freeze != (0, 0):
+        ws.freeze_panes(*sheet.freeze)
+    workbook.define_name(sheet.defined_name, "=" + _absolute(sheet.name))
+
+
+def _absolute(sheet_name: str) -> str:
+    return "'" + sheet_name.replace("'", "''") + "'!" + str(xl_range_abs(0, 0, 0, 0))
+
+
+def _write_value(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _cached(value: Value) -> str | float | bool:
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def _validation(rule: InputRule) -> dict[str, Any]:
+    """Excel data validation for an input, with messages in Bahasa Indonesia."""
+    title = rule.label[:32]
+    spec: dict[str, Any] = {"input_title": title[:32], "error_title": "Isian tidak sah",
+                            "error_type": "stop", "ignore_blank": True}
+    if rule.tipe in ("ya_tidak", "pilihan"):
+        spec.update(validate="list", source=list(rule.choices))
+        spec["error_message"] = "Pilih salah satu: " + ", ".join(rule.choices)
+        message = "Pilih dari daftar: " + ", ".join(rule.choices)
+    else:
+        kind = "integer" if rule.tipe == "bulat" else "decimal"
+        spec["validate"] = kind
+        what = "bilangan bulat" if kind == "integer" else "angka"
+        if rule.min is not None and rule.max is not None:
+            spec.update(criteria="between", minimum=rule.min, maximum=rule.max)
+            message = f"Isi {what} dari {_n(rule.min)} sampai {_n(rule.max)}."
+        elif rule.min is not None:
+            spec.update(criteria=">=", value=rule.min)
+            message = f"Isi {what} paling kecil {_n(rule.min)}."
+        else:
+            spec.update(criteria="<=", value=rule.max if rule.max is not None else 10**12)
+            message = f"Isi {what}."
+        spec["error_message"] = message + " Tanpa titik ribuan dan tanpa satuan."
+    if rule.bantuan:
+        message = f"{rule.bantuan} {message}"
+    if rule.wajib:
+        message += " Wajib diisi."
+    spec["input_message"] = message[:255]
+    spec["error_message"] = spec["error_message"][:255]
+    return spec
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+def _render_manifest(workbook: Any, plan: WorkbookPlan) -> None:
+    """A very hidden sheet holding the plan as JSON, in chunks that fit a cell."""
+    ws = workbook.add_worksheet(MANIFEST_SHEET)
+    text = json.dumps(plan_to_dict(plan), ensure_ascii=False, separators=(",", ":"))
+    ws.write_string(0, 0, MANIFEST_MARK)
+    for i in range(0, len(text), MANIFEST_CHUNK):
+        ws.write_string(1 + i // MANIFEST_CHUNK, 0, text[i:i + MANIFEST_CHUNK])
+    ws.protect("", {})
+    ws.very_hidden()
