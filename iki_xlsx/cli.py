@@ -121,3 +121,31 @@ def _this_year() -> int:
     import datetime
 
     return datetime.date.today().year
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder keluaran (bawaan: output/demo).")
+def demo(out_dir: Path | None) -> None:
+    """Jalankan alur utama pada blueprint bawaan: periksa blueprint, buat workbook."""
+    from .demo import DEFAULT_BLUEPRINT, default_out_dir, run_demo
+
+    target = out_dir or default_out_dir()
+    result = run_demo(target)
+    _print_findings(result.blueprints.findings + result.findings)
+    for loaded in result.blueprints.results:
+        if loaded.blueprint is not None:
+            bp = loaded.blueprint
+            n_ind = sum(len(j.indikator) for j in bp.jabatan)
+            n_iku = len(bp.iku.indikator) if bp.iku else 0
+            click.echo(f"Blueprint {bp.id}: {len(bp.jabatan)} jabatan, {n_ind} indikator, "
+                       f"{n_iku} IKU — sah")
+    for label, generated in (("kosong untuk dikirim", result.blank),
+                             ("terisi contoh", result.filled)):
+        if generated is None:
+            continue
+        _print_findings(generated.findings)
+        if generated.files:
+            folder = generated.files[0].parent
+            click.echo(f"{len(generated.files)} workbook {label} ({DEFAULT_BLUEPRINT}): {folder}")
+    sys.exit(0 if result.ok else 1)

@@ -6,6 +6,7 @@ The writer computes no positions: it draws what the plan says, with the values
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import tempfile
@@ -78,6 +79,7 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False})
     workbook.set_properties({
+        "created": datetime.datetime(plan.periode, 1, 1),  # reproducible files for one period
         "title": f"IKI {plan.unit.nama} {plan.periode}",
         "subject": f"Indikator Kinerja Individu — {plan.kantor}",
         "author": plan.kantor,

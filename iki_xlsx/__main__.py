@@ -1,0 +1,5 @@
+"""`python -m iki_xlsx` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Create .venv (installing Debian's python3-venv first when the interpreter lacks venv) and
+# install the project into it. Usage: scripts/venv.sh [EXTRAS], e.g. scripts/venv.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if [ ! -x .venv/bin/python ]; then
+  if ! python3 -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip
+    python3 -m venv .venv
+  fi
+fi
+extras="${1:-}"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ -n "$extras" ]; then
+  .venv/bin/python -m pip install -q -e ".[$extras]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

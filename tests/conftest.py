@@ -1,0 +1,87 @@
+"""Shared fixtures: the bundled blueprints, generated workbooks, an independent recalculation."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from iki_xlsx.blueprint import Blueprint, find_blueprints, load_blueprint
+from iki_xlsx.generate import generate
+from iki_xlsx.plan import Unit
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = ROOT / "blueprints"
+SAMPLES = ROOT / "samples"
+SEEDS = Path(os.environ.get("IKI_SEEDS", ROOT.parent / "shared" / "seeds"))
+UNITS = [Unit("3507301001", "Desa Sukamaju"), Unit("3507301002", "Desa Mekar Sari")]
+
+
+def bundled() -> dict[str, Blueprint]:
+    result = {}
+    for path in find_blueprints(BLUEPRINTS):
+        loaded = load_blueprint(path)
+        assert loaded.blueprint is not None, [f.one_line() for f in loaded.findings]
+        result[loaded.blueprint.id] = loaded.blueprint
+    return result
+
+
+@pytest.fixture(scope="session")
+def blueprints() -> dict[str, Blueprint]:
+    return bundled()
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory,
+              blueprints: dict[str, Blueprint]) -> dict[tuple[str, bool], list[Path]]:
+    """Blank and sample-filled workbooks of every bundled blueprint for two units + office."""
+    out: dict[tuple[str, bool], list[Path]] = {}
+    for bp_id, bp in blueprints.items():
+        for filled in (False, True):
+            folder = tmp_path_factory.mktemp(f"{bp_id}-{'isi' if filled else 'kosong'}")
+            result = generate(bp, UNITS, 2026, folder, sample=filled)
+            assert result.ok, [f.one_line() for f in result.findings]
+            out[(bp_id, filled)] = result.files
+    return out
+
+
+def engine_values(path: Path) -> dict[tuple[str, str], Any]:
+    """Every formula cell recomputed from the file alone by a fresh `formulas.ExcelModel`."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        import formulas
+
+        model = formulas.ExcelModel().loads(str(path)).finish()
+        solution = model.calculate()
+    book = openpyxl.load_workbook(path)
+    titles = {ws.title.upper(): ws.title for ws in book.worksheets}
+    result: dict[tuple[str, str], Any] = {}
+    for key, value in solution.items():
+        if "!" not in key or "]" not in key:
+            continue
+        sheet_part, cell = key.rsplit("!", 1)
+        sheet = sheet_part.split("]", 1)[1].strip("'").replace("''", "'")
+        if ":" in cell or sheet not in titles:
+            continue
+        title = titles[sheet]
+        if not (isinstance(book[title][cell].value, str) and book[title][cell].value.startswith("=")):
+            continue
+        raw = value.value[0, 0] if hasattr(value, "value") else value
+        raw = raw.item() if hasattr(raw, "item") else raw
+        result[(title, cell)] = None if str(raw) in ("empty", "") else raw
+    return result
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as a spreadsheet shows them: numbers within 1e-9 relative, text exactly."""
+    a = None if a == "" else a
+    b = None if b == "" else b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return a == b
