@@ -58,8 +58,9 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
     except (OSError, UnicodeDecodeError) as exc:
         return [], [Finding("units-unreadable", f"daftar unit tidak dapat dibaca ({exc})",
                             file=shown)]
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = text.splitlines()[0] if text else ""
+    delimiter = max(",;\t", key=header.count)  # spreadsheets in Indonesia often save with ';'
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
     missing = [c for c in ("kode", "nama") if c not in columns]
     if missing:

@@ -1,0 +1,224 @@
+"""Generated workbooks: protected sheets, validated inputs, planned formulas, right cached values."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.generate import generate, recipients
+from iki_xlsx.plan import MANIFEST_SHEET, Role, Unit, WorkbookPlan, plan_workbook
+from tests.conftest import UNITS, engine_values, same
+
+CASES = [(bp, filled) for bp in ("iki-kecamatan-kota", "iki-kecamatan-jabung", "iku-kecamatan")
+         for filled in (False, True)]
+
+
+def plan_for(bp: Blueprint, path: Path) -> WorkbookPlan:
+    everyone = recipients(bp, UNITS)
+    unit = next(u for u in everyone if f"_{u.kode}_" in path.name)
+    return plan_workbook(bp, unit, 2026, everyone)
+
+
+@pytest.mark.parametrize(("bp_id", "filled"), CASES)
+def test_sheets_are_protected_inputs_validated_formulas_as_planned(
+        bp_id: str, filled: bool, blueprints: dict[str, Blueprint],
+        generated: dict[tuple[str, bool], list[Path]]) -> None:
+    bp = blueprints[bp_id]
+    files = generated[(bp_id, filled)]
+    assert len(files) == 3
+    for path in files:
+        plan = plan_for(bp, path)
+        book = openpyxl.load_workbook(path)
+        assert [ws.title for ws in book.worksheets] == [s.name for s in plan.sheets] + [
+            MANIFEST_SHEET]
+        assert book[MANIFEST_SHEET].sheet_state == "veryHidden"
+        for sheet in plan.sheets:
+            ws = book[sheet.name]
+            assert ws.protection.sheet, f"{sheet.name} is not protected"
+            rules = {str(c): dv for dv in ws.data_validations.dataValidation for c in dv.sqref}
+            for cell in sheet.cells:
+                actual = ws[cell.ref]
+                if cell.role is Role.INPUT:
+                    assert not actual.protection.locked, cell.ref
+                    assert cell.rule is not None
+                    dv = rules[cell.ref]
+                    expected = {"bulat": "whole", "desimal": "decimal", "persen": "decimal",
+                                "ya_tidak": "list", "pilihan": "list"}[cell.rule.tipe]
+                    assert dv.type == expected
+                    assert dv.errorStyle in (None, "stop") and dv.showErrorMessage
+                    if expected == "list":
+                        assert dv.formula1 == '"' + ",".join(cell.rule.choices) + '"'
+                    elif cell.rule.max is not None:
+                        assert (dv.operator or "between") == "between"
+                        assert float(dv.formula1) == cell.rule.min
+                        assert float(dv.formula2) == cell.rule.max
+                    else:
+                        assert (dv.operator, float(dv.formula1)) == ("greaterThanOrEqual",
+                                                                     cell.rule.min)
+                    assert dv.promptTitle and dv.prompt and dv.error
+                elif cell.role is Role.FORMULA:
+                    assert cell.formula is not None
+                    assert actual.value == cell.formula.text, (sheet.name, cell.ref)
+                    assert actual.protection.locked and not actual.protection.hidden
+        assert any(name.startswith("IKI_") for name in book.defined_names)
+
+
+@pytest.mark.parametrize(("bp_id", "filled"), CASES)
+def test_cached_values_equal_a_fresh_formulas_engine(
+        bp_id: str, filled: bool, generated: dict[tuple[str, bool], list[Path]]) -> None:
+    files = generated[(bp_id, filled)]
+    for path in (files[0], files[-1]):  # a kelurahan/desa and the kecamatan office
+        cached = openpyxl.load_workbook(path, data_only=True)
+        computed = engine_values(path)
+        assert computed, "no formula found"
+        wrong = [(sheet, ref, cached[sheet][ref].value, value)
+                 for (sheet, ref), value in computed.items()
+                 if not same(cached[sheet][ref].value, value)]
+        assert not wrong, wrong[:10]
+        numbers = [v for v in computed.values() if isinstance(v, int | float)]
+        if filled:
+            assert len(numbers) > len(computed) // 3, "a filled workbook shows figures"
+
+
+def test_a_kelurahan_is_asked_only_for_its_own_variables(
+        blueprints: dict[str, Blueprint]) -> None:
+    bp = blueprints["iki-kecamatan-jabung"]
+    everyone = recipients(bp, UNITS)
+    desa = plan_workbook(bp, everyone[0], 2026, everyone)
+    office = plan_workbook(bp, everyone[-1], 2026, everyone)
+    desa_keys = {c.key.rsplit("/", 1)[0] for _, c in desa.input_cells()}
+    office_keys = {c.key.rsplit("/", 1)[0] for _, c in office.input_cells()}
+    assert desa_keys and office_keys and not desa_keys & office_keys
+    for jab in bp.jabatan:
+        for ind in jab.indikator:
+            for var in ind.variabel:
+                key = f"{jab.id}/{ind.id}/{var.id}"
+                owner = desa_keys if var.pengisi == "kelurahan" else office_keys
+                assert key in owner
+
+
+def test_a_variable_kept_per_unit_gets_a_row_per_unit(tmp_path: Path) -> None:
+    text = (Path(__file__).parent / "test_blueprint_errors.py").read_text()
+    assert "VALID" in text
+    from iki_xlsx.blueprint import load_blueprint_text
+
+    yaml_text = """
+id: per-unit
+versi: "1"
+nama: Contoh
+kantor: Kecamatan Contoh
+jabatan:
+  - id: camat
+    nama: Camat
+    sumber: 000.txt
+    indikator:
+      - id: ikm-75
+        sasaran: Pelayanan
+        nama: Persentase kelurahan dengan IKM >= 75
+        formulasi: Jumlah kelurahan dengan IKM >= 75 dibagi jumlah kelurahan x 100%
+        sumber_data: IKM kelurahan
+        satuan: "%"
+        target: 100
+        jenis: ambang
+        ambang: {variabel: ikm, operator: ">=", nilai: 75}
+        variabel:
+          - {id: ikm, label: Nilai IKM, tipe: desimal, min: 25, max: 100,
+             agregasi_periode: terakhir, agregasi_unit: per_unit, pengisi: kecamatan}
+"""
+    loaded = load_blueprint_text(yaml_text, "per-unit.yaml")
+    assert loaded.blueprint is not None, [f.one_line() for f in loaded.findings]
+    units = [Unit("1", "Kel A"), Unit("2", "Kel B"), Unit("3", "Kel C")]
+    result = generate(loaded.blueprint, units, 2026, tmp_path, sample=True)
+    assert result.ok and len(result.files) == 4
+    office = result.files[-1]
+    sheet = openpyxl.load_workbook(office)["Camat"]
+    labels = [sheet.cell(row, 8).value for row in range(10, 14)]
+    assert labels == ["Nilai IKM — Kel A", "Nilai IKM — Kel B", "Nilai IKM — Kel C",
+                      "Realisasi (%)"]
+    assert sheet["I13"].value == '=IF(COUNT(I10:I12)=0,"",COUNTIF(I10:I12,">=75")/3*100)'
+    cached = openpyxl.load_workbook(office, data_only=True)["Camat"]
+    scores = [cached.cell(row, 9).value for row in range(10, 13)]
+    assert cached["I13"].value == pytest.approx(100 * sum(s >= 75 for s in scores) / 3)
+    computed = engine_values(office)
+    assert same(computed[("Camat", "M13")], cached["M13"].value)
+
+
+def test_manifest_names_every_input_and_formula(generated: dict[tuple[str, bool],
+                                                                list[Path]],
+                                                blueprints: dict[str, Blueprint]) -> None:
+    path = generated[("iki-kecamatan-jabung", False)][0]
+    book = openpyxl.load_workbook(path)
+    sheet = book[MANIFEST_SHEET]
+    assert sheet["A1"].value == "iki-xlsx manifest"
+    text = "".join(str(c.value) for c in sheet["A"][1:] if c.value)
+    manifest = json.loads(text)
+    plan = plan_for(blueprints["iki-kecamatan-jabung"], path)
+    assert manifest["blueprint"] == {"id": plan.blueprint_id, "versi": plan.blueprint_versi,
+                                     "hash": plan.blueprint_hash}
+    assert manifest["unit"]["kode"] == plan.unit.kode and manifest["periode"] == 2026
+    for entry, sheet_plan in zip(manifest["sheets"], plan.sheets, strict=True):
+        assert entry["code"] == sheet_plan.code
+        assert len(entry["inputs"]) == sum(c.role is Role.INPUT for c in sheet_plan.cells)
+        assert len(entry["formulas"]) == sum(c.role is Role.FORMULA for c in sheet_plan.cells)
+    props = {p.name: p.value for p in book.custom_doc_props.props}
+    assert props["iki_blueprint_hash"] == plan.blueprint_hash
+    assert props["iki_unit_kode"] == plan.unit.kode
+
+
+def test_generate_cli_writes_one_workbook_per_unit(tmp_path: Path) -> None:
+    units = tmp_path / "unit.csv"
+    units.write_text("kode;nama;email\n01;Desa Satu;satu@desa.id\n02;Desa Dua;\n",
+                     encoding="utf-8")
+    out = tmp_path / "keluar"
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
+                           "--units", str(units), "--periode", "2027", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["IKI_2027_01_Desa-Satu.xlsx", "IKI_2027_02_Desa-Dua.xlsx",
+                     "IKI_2027_kecamatan_Kecamatan-Jabung.xlsx"]
+    assert done.stdout.splitlines()[-1] == f"3 workbook ditulis ke {out}"
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["tidak-ada"], 1, "blueprint 'tidak-ada' tidak dikenal"),
+    (["iki-kecamatan-jabung", "--unit", "Desa Satu!", "--unit", "Desa Satu?"], 1,
+     "menghasilkan nama berkas yang sama"),
+])
+def test_invalid_requests_write_nothing(tmp_path: Path, args: list[str], code: int,
+                                        message: str) -> None:
+    out = tmp_path / "keluar"
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", *args, "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == code
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_unwritable_output_folder_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "berkas"
+    blocker.write_text("bukan folder")
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
+                           "--unit", "Desa Satu", "-o", str(blocker / "keluar")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "folder keluaran tidak dapat ditulisi" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert blocker.read_text() == "bukan folder"
+
+
+def test_missing_columns_in_units_csv(tmp_path: Path) -> None:
+    units = tmp_path / "unit.csv"
+    units.write_text("nama\nDesa Satu\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
+                           "--units", str(units), "-o", str(tmp_path / "k")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"{units}:1: kolom kode tidak ada pada daftar unit "
+                                   "(kolom wajib: kode, nama; email boleh ada)")

@@ -1,0 +1,75 @@
+"""LibreOffice Calc, a real client, shows the same values with and without recalculation,
+and they equal the `formulas` engine's. Fails (never skips) when LibreOffice is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iki_xlsx import libreoffice
+from tests.conftest import SAMPLES, engine_values, same
+
+
+@pytest.fixture(scope="module")
+def office_port() -> Iterator[int]:
+    missing = libreoffice.available()
+    if missing:
+        pytest.fail(f"LibreOffice is required for this test and is not usable: {missing}. "
+                    "Run scripts/test.sh, which installs it.")
+    with libreoffice.office() as port:
+        yield port
+
+
+def formula_cells(path: Path) -> list[tuple[str, str]]:
+    book = openpyxl.load_workbook(path)
+    return [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows()
+            for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+
+
+def check_in_libreoffice(port: int, files: list[Path]) -> None:
+    cells = {f: formula_cells(f) for f in files}
+    never = libreoffice.read_values(port, files, cells, "never")
+    always = libreoffice.read_values(port, files, cells, "always")
+    for path in files:
+        key = str(path.resolve())
+        engine = engine_values(path)
+        cached = openpyxl.load_workbook(path, data_only=True)
+        wrong = []
+        for sheet, ref in cells[path]:
+            shown_cached, shown_recalc = never[key][f"{sheet}!{ref}"], always[key][f"{sheet}!{ref}"]
+            expected = engine[(sheet, ref)]
+            if not (same(shown_cached, shown_recalc) and same(shown_recalc, expected)
+                    and same(cached[sheet][ref].value, expected)):
+                wrong.append((path.name, sheet, ref, shown_cached, shown_recalc, expected))
+        assert cells[path] and not wrong, wrong[:10]
+
+
+def test_generated_workbooks_in_libreoffice(office_port: int,
+                                            generated: dict[tuple[str, bool], list[Path]]) -> None:
+    files = [generated[("iki-kecamatan-jabung", False)][0],
+             generated[("iku-kecamatan", True)][-1],
+             generated[("iki-kecamatan-jabung", True)][0]]
+    check_in_libreoffice(office_port, files)
+
+
+def test_samples_in_libreoffice(office_port: int) -> None:
+    files = sorted(SAMPLES.glob("*.xlsx"))
+    assert files
+    check_in_libreoffice(office_port, files)
+
+
+def test_the_harness_tells_cached_from_recalculated(office_port: int, tmp_path: Path) -> None:
+    """A stale cached value shows without recalculation and is replaced with it."""
+    import xlsxwriter
+
+    path = tmp_path / "basi.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Data").write_formula("A1", "=1+1", None, 5)
+    book.close()
+    cells = {path: [("Data", "A1")]}
+    key = str(path.resolve())
+    assert libreoffice.read_values(office_port, [path], cells, "never")[key]["Data!A1"] == 5
+    assert libreoffice.read_values(office_port, [path], cells, "always")[key]["Data!A1"] == 2
