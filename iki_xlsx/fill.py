@@ -112,4 +112,4 @@ def _compare(left: float, operator: str, right: float) -> bool:
 def _target(ind: Indikator, rng: random.Random, periods: int) -> Value:
     if ind.satuan.strip() == "%":
         return 100
-    return rng.randint(4, 30) * periods
+    return rng.randint(12, 20) * periods  # near what the sample counts add up to

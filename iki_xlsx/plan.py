@@ -454,16 +454,17 @@ def _indicator_block(
 
     block.realisasi_row = row
     satuan = f" ({ind.satuan})" if ind.satuan else ""
+    realisasi_style = "formula_pct" if ind.satuan.strip() == "%" else "formula_number"
     sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{base}/realisasi/label",
                             "realisasi_label", f"Realisasi{satuan}"))
     for p, col in enumerate(cols.periods, start=1):
         in_period = {name: cells[p - 1] for name, cells in period_cells.items()}
         sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{base}/realisasi/p{p}",
-                                "formula_pct",
+                                realisasi_style,
                                 formula=_realisasi(ind, in_period, per_unit_rows, col,
                                                    len(kelurahan))))
     sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, f"{base}/realisasi/tahunan",
-                            "formula_pct",
+                            realisasi_style,
                             formula=_realisasi(ind, annual, per_unit_rows, cols.tahunan,
                                                len(kelurahan))))
     target_ref = ref(row, COL_TARGET)
@@ -640,14 +641,16 @@ def _ringkasan(
                                     name_cell.value))
             sheet.cells.append(Cell(ref(row, 3), Role.LABEL, f"{key}/satuan", "text_center",
                                     satuan_cell.value))
+            realisasi_style = source.cell(f"{base}/realisasi/tahunan").style
             for col, part, style in ((4, "target", "formula_number"),
-                                     (5, "realisasi/tahunan", "formula_pct"),
+                                     (5, "realisasi/tahunan", realisasi_style),
                                      (6, "capaian", "formula_pct"),
                                      (7, "predikat", "formula_text")):
                 target = source.cell(f"{base}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            sheet.row_heights[row] = _height(str(name_cell.value), 48)
+            sheet.row_heights[row] = max(_height(str(name_cell.value), 48),
+                                         _height(source.title, 32))
             row += 1
     return sheet
 

@@ -68,7 +68,8 @@ def engine_values(path: Path) -> dict[tuple[str, str], Any]:
         if ":" in cell or sheet not in titles:
             continue
         title = titles[sheet]
-        if not (isinstance(book[title][cell].value, str) and book[title][cell].value.startswith("=")):
+        written = book[title][cell].value
+        if not (isinstance(written, str) and written.startswith("=")):
             continue
         raw = value.value[0, 0] if hasattr(value, "value") else value
         raw = raw.item() if hasattr(raw, "item") else raw

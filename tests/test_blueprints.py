@@ -122,7 +122,7 @@ def test_operationalisations_and_splits_are_marked(blueprints: dict[str, Bluepri
     assert len(security) == 2 and all(i.asumsi for i in security)
     jabung = blueprints["iki-kecamatan-jabung"]
     attendance = [i for j in jabung.jabatan for i in j.indikator if i.jenis is Jenis.RUMUS]
-    assert any(i.konstanta == {} and "240" in (i.asumsi or "") + (i.catatan or "")
+    assert any((i.konstanta == {} and "240" in (i.asumsi or "") + (i.catatan or ""))
                or "240" in str(i.variabel) for i in attendance)
     discipline = [i for j in jabung.jabatan for i in j.indikator
                   if "pelanggaran disiplin" in i.nama.lower()]

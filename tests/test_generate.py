@@ -1,4 +1,4 @@
-"""Generated workbooks: protected sheets, validated inputs, planned formulas, right cached values."""
+"""Generated workbooks: protected sheets, validated inputs, planned formulas, cached values."""
 
 from __future__ import annotations
 
