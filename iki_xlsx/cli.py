@@ -149,3 +149,32 @@ def demo(out_dir: Path | None) -> None:
             folder = generated.files[0].parent
             click.echo(f"{len(generated.files)} workbook {label} ({DEFAULT_BLUEPRINT}): {folder}")
     sys.exit(0 if result.ok else 1)
+
+
+STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "rejected": "DITOLAK"}
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None) -> None:
+    """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
+    from .check import BlueprintIndex, check_files
+    from .generate import DEFAULT_BLUEPRINTS
+
+    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    report = check_files(list(files), index)
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
+                              default=str))
+    else:
+        for result in report.files:
+            who = f" — {result.unit}, {result.periode}" if result.unit else ""
+            click.echo(f"{result.file}: {STATUS_WORDS[str(result.status)]}{who} "
+                       f"({len(result.findings)} temuan)")
+            for finding in result.findings:
+                where = "!".join(p for p in (finding.sheet, finding.cell) if p)
+                click.echo(f"  [{finding.code}] {where + ': ' if where else ''}{finding.message}")
+    sys.exit(0 if report.ok else 1)

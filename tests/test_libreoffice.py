@@ -73,3 +73,22 @@ def test_the_harness_tells_cached_from_recalculated(office_port: int, tmp_path: 
     key = str(path.resolve())
     assert libreoffice.read_values(office_port, [path], cells, "never")[key]["Data!A1"] == 5
     assert libreoffice.read_values(office_port, [path], cells, "always")[key]["Data!A1"] == 2
+
+
+def test_a_workbook_saved_by_libreoffice_still_checks_ok(
+        office_port: int, tmp_path: Path, generated: dict[tuple[str, bool], list[Path]]) -> None:
+    from iki_xlsx.check import BlueprintIndex, check_file
+    from tests.conftest import bundled
+
+    source = generated[("iki-kecamatan-jabung", True)][0]
+    saved = tmp_path / "disimpan-libreoffice.xlsx"
+    libreoffice.read_values(office_port, [source], {}, "always", save_as={source: saved})
+    assert saved.exists() and saved.read_bytes() != source.read_bytes()
+    result = check_file(saved, BlueprintIndex(bundled().values()))
+    assert (result.status, result.findings) == ("ok", [])
+    before = openpyxl.load_workbook(source, data_only=True)
+    after = openpyxl.load_workbook(saved, data_only=True)
+    for name in before.sheetnames[:-1]:
+        for row in before[name].iter_rows():
+            for cell in row:
+                assert same(cell.value, after[name][cell.coordinate].value), (name, cell)
