@@ -26,8 +26,18 @@ from .blueprint import (
 from .evaluate import CellKey, Value, evaluate_plan, formula_order, static_values
 from .expression import evaluate as evaluate_expression
 from .findings import Finding, Severity
-from .plan import Cell, InputRule, Role, SheetPlan, Unit, WorkbookPlan, plan_workbook
+from .plan import (
+    MANIFEST_SHEET,
+    Cell,
+    InputRule,
+    Role,
+    SheetPlan,
+    Unit,
+    WorkbookPlan,
+    plan_workbook,
+)
 from .read import NO_VALUE, ReadError, SheetData, WorkbookData, read_workbook
+from .write import NOTES_SHEET, Notes, write_workbook
 
 TOLERANCE = 1e-9
 WEB_FUNCTIONS = ("WEBSERVICE(", "FILTERXML(", "HYPERLINK(", "RTD(", "CALL(", "REGISTER.ID(")
@@ -51,11 +61,13 @@ class FileResult:
     unit: str | None = None
     periode: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    annotated: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file, "sha256": self.sha256, "status": str(self.status),
             "blueprint": self.blueprint, "unit": self.unit, "periode": self.periode,
+            "annotated": self.annotated,
             "findings": [{k: f.to_dict()[k] for k in ("code", "severity", "sheet", "cell",
                                                        "expected", "found", "message")}
                          for f in self.findings],
@@ -83,13 +95,30 @@ class BlueprintIndex:
         return cls(bp for bp in loaded if bp is not None)
 
 
-def check_files(paths: Sequence[Path], index: BlueprintIndex) -> CheckReport:
+def check_files(paths: Sequence[Path], index: BlueprintIndex,
+                annotate_dir: Path | None = None) -> CheckReport:
     """Check every file; the order of the results is the order of `paths`."""
-    return CheckReport([check_file(p, index) for p in paths])
+    return CheckReport([check_file(p, index, annotate_dir) for p in paths])
 
 
-def check_file(path: Path, index: BlueprintIndex) -> FileResult:
-    """Check one returned workbook against the blueprint it was generated from."""
+@dataclass
+class _Context:
+    """What checking one file learnt, kept for its annotated copy."""
+
+    plan: WorkbookPlan | None = None
+    located: dict[str, SheetData] = field(default_factory=dict)
+    inputs: dict[CellKey, Value] = field(default_factory=dict)
+    computed: dict[CellKey, Value] = field(default_factory=dict)
+
+
+def check_file(path: Path, index: BlueprintIndex,
+               annotate_dir: Path | None = None) -> FileResult:
+    """Check one returned workbook against the blueprint it was generated from.
+
+    With `annotate_dir`, a file that needs correction gets a copy there to send back:
+    its inputs as they were, the formulas restored, flagged cells highlighted with a
+    comment, and a "Catatan Pemeriksaan" sheet. The original is never modified.
+    """
     shown = str(path)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -103,10 +132,27 @@ def check_file(path: Path, index: BlueprintIndex) -> FileResult:
     except ReadError as exc:
         _add(result, exc.code, exc.message)
         return _finish(result)
-    plan = _identify(result, data, index)
-    if plan is not None:
-        _check_contents(result, data, plan, index.by_id[plan.blueprint_id])
-    return _finish(result)
+    context = _Context(plan=_identify(result, data, index))
+    if context.plan is not None:
+        _check_contents(result, data, context, index.by_id[context.plan.blueprint_id])
+    _finish(result)
+    if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
+        result.annotated = str(_annotate(path, result, context, annotate_dir))
+    return result
+
+
+def _annotate(path: Path, result: FileResult, context: _Context, folder: Path) -> Path:
+    assert context.plan is not None
+    codes = {sheet.name: code for code, sheet in context.located.items()}
+    remarks: dict[CellKey, str] = {}
+    for finding in result.findings:
+        if finding.sheet in codes and finding.cell:
+            key = (codes[finding.sheet], finding.cell)
+            remarks[key] = (remarks[key] + "\n" if key in remarks else "") + finding.message
+    rows = [(f.code, f.sheet or "", f.cell or "", f.message) for f in result.findings]
+    target = folder / f"{path.stem}_catatan.xlsx"
+    return write_workbook(context.plan, context.computed, context.inputs, target,
+                          Notes(remarks, rows))
 
 
 @dataclass(frozen=True)
@@ -177,8 +223,10 @@ def _identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> 
 # --- contents --------------------------------------------------------------------------------
 
 
-def _check_contents(result: FileResult, data: WorkbookData, plan: WorkbookPlan,
+def _check_contents(result: FileResult, data: WorkbookData, context: _Context,
                     bp: Blueprint) -> None:
+    plan = context.plan
+    assert plan is not None
     located = _locate_sheets(result, data, plan)
     _check_external(result, data)
     intact: list[SheetPlan] = []
@@ -188,9 +236,10 @@ def _check_contents(result: FileResult, data: WorkbookData, plan: WorkbookPlan,
             intact.append(sheet)
     if len(intact) != len(plan.sheets):
         return
-    inputs = _input_values(plan, located)
+    context.located = located
+    context.inputs = _input_values(plan, located)
     _check_formulas(result, plan, located)
-    _check_values(result, plan, located, inputs)
+    context.computed = _check_values(result, plan, located, context.inputs)
     _check_inputs(result, plan, bp, located)
 
 
@@ -209,7 +258,7 @@ def _locate_sheets(result: FileResult, data: WorkbookData,
                  sheet=sheet.name, expected=sheet.name, found=None)
         else:
             located[sheet.code] = found
-    known = {s.name for s in located.values()} | {"IKI_Manifest"}
+    known = {s.name for s in located.values()} | {MANIFEST_SHEET, NOTES_SHEET}
     for name in data.sheets:
         if name not in known:
             _add(result, "structure-changed", f"lembar tambahan '{name}' tidak dikenal",
@@ -304,7 +353,8 @@ def _same(a: Value, b: Any) -> bool:
 
 
 def _check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, SheetData],
-                  inputs: dict[CellKey, Value]) -> None:
+                  inputs: dict[CellKey, Value]) -> dict[CellKey, Value]:
+    """Recompute every formula from the file's inputs; returns the values."""
     computed = evaluate_plan(plan, inputs, formula_order(plan))
     changed = {(f.sheet, f.cell) for f in result.findings if f.code == "formula-changed"}
     for sheet, cell in plan.formula_cells():
@@ -322,6 +372,7 @@ def _check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, She
             _add(result, "stale-value", "nilai yang tersimpan berbeda dengan hasil rumus; hitung "
                                         "ulang (F9) lalu simpan", sheet=actual.name,
                  cell=cell.ref, expected=expected, found=stored)
+    return computed
 
 
 # --- inputs ----------------------------------------------------------------------------------

@@ -159,13 +159,16 @@ STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "reject
 @click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
 @click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
               help="Folder blueprint (bawaan: blueprints/ bawaan).")
-def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None) -> None:
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), default=None,
+              help="Tulis salinan bercatatan untuk berkas yang perlu diperbaiki.")
+def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
+          annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
     from .check import BlueprintIndex, check_files
     from .generate import DEFAULT_BLUEPRINTS
 
     index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
-    report = check_files(list(files), index)
+    report = check_files(list(files), index, annotate_dir)
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
                               default=str))
@@ -177,4 +180,6 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None) ->
             for finding in result.findings:
                 where = "!".join(p for p in (finding.sheet, finding.cell) if p)
                 click.echo(f"  [{finding.code}] {where + ': ' if where else ''}{finding.message}")
+            if result.annotated:
+                click.echo(f"  salinan bercatatan: {result.annotated}")
     sys.exit(0 if report.ok else 1)

@@ -10,7 +10,8 @@ import datetime
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "formula_text": {"bg_color": "#E7EEF7", "align": "center", **_BORDER},
 }
 
+FLAG = {"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"}
+
 PROTECTION = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
@@ -59,14 +62,30 @@ class WriteError(Exception):
     """The workbook could not be written (message in Bahasa Indonesia)."""
 
 
+@dataclass(frozen=True)
+class Notes:
+    """Checker remarks to draw on a copy sent back: per cell, and as a list on its own sheet."""
+
+    cells: Mapping[CellKey, str]
+    rows: Sequence[tuple[str, str, str, str]]  # code, sheet, cell, message
+
+
+NOTES_SHEET = "Catatan Pemeriksaan"
+NOTES_CODE = "CATATAN"
+
+
 def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
-                   inputs: Mapping[CellKey, Value], path: Path) -> Path:
-    """Write `plan` to `path` atomically; `values` are the formula results to cache."""
+                   inputs: Mapping[CellKey, Value], path: Path,
+                   notes: Notes | None = None) -> Path:
+    """Write `plan` to `path` atomically; `values` are the formula results to cache.
+
+    With `notes`, the flagged cells are highlighted with a comment and a sheet lists them.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
     os.close(handle)
     try:
-        _render(plan, values, inputs, temporary)
+        _render(plan, values, inputs, temporary, notes)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -75,7 +94,7 @@ def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
 
 
 def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
-            inputs: Mapping[CellKey, Value], filename: str) -> None:
+            inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False})
     workbook.set_properties({
@@ -90,10 +109,16 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     for name, value in _custom_properties(plan).items():
         workbook.set_custom_property(name, value)
     formats = {name: workbook.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
+    flagged = {name: workbook.add_format({**_BASE, **spec, **FLAG})
+               for name, spec in STYLES.items()}
+    if notes is not None:
+        _render_notes(workbook, notes, formats)
     for sheet in plan.sheets:
-        _render_sheet(workbook, sheet, formats, values, inputs)
+        _render_sheet(workbook, sheet, formats, values, inputs,
+                      notes.cells if notes else {}, flagged)
     _render_manifest(workbook, plan)
-    workbook.worksheets()[0].activate()
+    if notes is None:
+        workbook.worksheets()[0].activate()
     workbook.close()
 
 
@@ -110,7 +135,8 @@ def _custom_properties(plan: WorkbookPlan) -> dict[str, str]:
 
 
 def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
-                  values: Mapping[CellKey, Value], inputs: Mapping[CellKey, Value]) -> None:
+                  values: Mapping[CellKey, Value], inputs: Mapping[CellKey, Value],
+                  remarks: Mapping[CellKey, str], flagged: Mapping[str, Any]) -> None:
     ws = workbook.add_worksheet(sheet.name)
     for col, width in enumerate(sheet.col_widths):
         ws.set_column(col, col, width)
@@ -130,7 +156,11 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
         if cell.ref in merged_tops:
             continue
         row, col = xl_cell_to_rowcol(cell.ref)
-        fmt = formats[cell.style]
+        remark = remarks.get((sheet.code, cell.ref))
+        fmt = flagged[cell.style] if remark else formats[cell.style]
+        if remark:
+            ws.write_comment(row, col, remark, {"author": "Pemeriksa IKI", "x_scale": 2,
+                                                "y_scale": 1.5})
         if cell.role is Role.FORMULA:
             assert cell.formula is not None
             cached = values.get((sheet.code, cell.ref))
@@ -211,6 +241,26 @@ def _validation(rule: InputRule) -> dict[str, Any]:
 
 def _n(value: float) -> str:
     return f"{value:g}"
+
+
+def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> None:
+    """The checker's findings as a list, first sheet of an annotated copy."""
+    ws = workbook.add_worksheet(NOTES_SHEET)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 90)
+    ws.write_string(0, 0, "CATATAN PEMERIKSAAN", formats["title"])
+    ws.write_string(1, 0, "Perbaiki sel yang ditandai merah pada lembar terkait, simpan, lalu "
+                          "kirim kembali berkas ini.", formats["text_plain"])
+    for col, text in enumerate(("Kode", "Lembar", "Sel", "Keterangan")):
+        ws.write_string(3, col, text, formats["header"])
+    for i, (code, sheet, cell, message) in enumerate(notes.rows, start=4):
+        for col, text in enumerate((code, sheet, cell, message)):
+            ws.write_string(i, col, text, formats["text"])
+    ws.protect("", PROTECTION)
+    ws.activate()
+    workbook.define_name("IKI_" + NOTES_CODE, "=" + _absolute(NOTES_SHEET))
 
 
 def _render_manifest(workbook: Any, plan: WorkbookPlan) -> None:

@@ -92,3 +92,53 @@ def test_a_workbook_saved_by_libreoffice_still_checks_ok(
         for row in before[name].iter_rows():
             for cell in row:
                 assert same(cell.value, after[name][cell.coordinate].value), (name, cell)
+
+
+def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected(
+        office_port: int, tmp_path: Path, generated: dict[tuple[str, bool], list[Path]]) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from iki_xlsx.check import BlueprintIndex, check_file
+    from tests import mutate
+    from tests.conftest import bundled
+
+    source = generated[("iki-kecamatan-jabung", True)][0]
+    book = openpyxl.load_workbook(source)
+    sheet = book.worksheets[2]
+    target = next(c for row in sheet.iter_rows() for c in row
+                  if isinstance(c.value, int | float) and not c.protection.locked)
+    good_value = target.value
+    broken = mutate.set_cell(source, tmp_path / "rusak.xlsx", sheet.title, target.coordinate,
+                             value=-3.0)
+    original_bytes = broken.read_bytes()
+    notes = tmp_path / "catatan"
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", "--json", "--annotate",
+                           str(notes), str(broken)], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)[0]
+    assert result["status"] == "needs-correction"
+    annotated = Path(result["annotated"])
+    assert annotated.parent == notes and broken.read_bytes() == original_bytes
+
+    copy = openpyxl.load_workbook(annotated)
+    assert copy.sheetnames[0] == "Catatan Pemeriksaan"
+    listed = [row[3].value for row in copy["Catatan Pemeriksaan"].iter_rows(min_row=5)]
+    assert any("paling kecil 0" in str(text) for text in listed)
+    flagged = copy[sheet.title][target.coordinate]
+    assert flagged.comment is not None and "paling kecil 0" in flagged.comment.text
+    assert not flagged.protection.locked and copy[sheet.title].protection.sheet
+    assert copy["IKI_Manifest"].sheet_state == "veryHidden"
+
+    # what LibreOffice shows of the copy: the comment is there, inputs keep their values
+    shown = libreoffice.read_values(office_port, [annotated],
+                                    {annotated: [(sheet.title, target.coordinate)]}, "never")
+    assert shown[str(annotated.resolve())][f"{sheet.title}!{target.coordinate}"] == -3
+
+    fixed = mutate.set_cell(annotated, tmp_path / "diperbaiki-mentah.xlsx", sheet.title,
+                            target.coordinate, value=float(good_value))
+    saved = tmp_path / "diperbaiki.xlsx"
+    libreoffice.read_values(office_port, [fixed], {}, "always", save_as={fixed: saved})
+    again = check_file(saved, BlueprintIndex(bundled().values()))
+    assert (again.status, again.findings) == ("ok", [])
