@@ -164,11 +164,17 @@ STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "reject
 def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
           annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
-    from .check import BlueprintIndex, check_files
+    from .check import BlueprintIndex, CheckReport, iter_check
     from .generate import DEFAULT_BLUEPRINTS
 
     index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
-    report = check_files(list(files), index, annotate_dir)
+    results = iter_check(list(files), index, annotate_dir)
+    if len(files) >= 10 and not as_json:
+        with click.progressbar(results, length=len(files), label="Memeriksa",
+                               file=sys.stderr) as bar:
+            report = CheckReport(list(bar))
+    else:
+        report = CheckReport(list(results))
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
                               default=str))

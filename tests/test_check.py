@@ -289,3 +289,23 @@ def test_check_cli_summary_and_exit_codes(filled: Path, tmp_path: Path) -> None:
 def test_numbers_typed_as_text_read_the_indonesian_way(text: str, number: float | None) -> None:
     assert parse_number(text) == number
 
+
+
+def test_parallel_batch_gives_the_same_results_in_the_same_order(
+        tmp_path: Path, filled: Path, index: BlueprintIndex, plan: WorkbookPlan,
+        blueprints: dict[str, Blueprint], generated: dict[tuple[str, bool], list[Path]]) -> None:
+    from iki_xlsx.check import check_files
+
+    sheet, _, den, realisasi = ratio_cells(plan, blueprints)
+    batch = [
+        filled,
+        mutate.set_cell(filled, tmp_path / "p1.xlsx", sheet, den, value=-1.0),
+        bad_files(tmp_path, filled)["truncated"],
+        mutate.set_cell(filled, tmp_path / "p2.xlsx", sheet, realisasi, value=5.0),
+        *generated[("iki-kecamatan-jabung", True)],
+    ]
+    single = check_files(batch, index, workers=1)
+    parallel = check_files(batch, index, workers=2)
+    assert [r.to_dict() for r in parallel.files] == [r.to_dict() for r in single.files]
+    assert [r.status for r in single.files][:4] == ["ok", "needs-correction", "rejected",
+                                                     "needs-correction"]
