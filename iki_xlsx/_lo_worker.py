@@ -89,6 +89,16 @@ def main():
         for sheet_name, ref in request.get("cells", {}).get(path, []):
             sheet = sheets.getByName(sheet_name)
             values[f"{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+        if request.get("annotations"):
+            for index in range(sheets.getCount()):
+                sheet = sheets.getByIndex(index)
+                notes = sheet.getAnnotations()
+                for n in range(notes.getCount()):
+                    note = notes.getByIndex(n)
+                    address = note.getPosition()
+                    cell = sheet.getCellByPosition(address.Column, address.Row)
+                    ref = cell.AbsoluteName.split(".")[-1].replace("$", "")
+                    values[f"catatan:{sheet.getName()}!{ref}"] = note.getString()
         target = request.get("save_as", {}).get(path)
         if target:
             doc.storeToURL(uno.systemPathToFileUrl(target),

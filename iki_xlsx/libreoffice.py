@@ -64,9 +64,14 @@ def office() -> Iterator[int]:
 
 
 def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[tuple[str, str]]],
-                recalc: str, save_as: Mapping[Path, Path] | None = None) -> dict[str, Any]:
-    """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells."""
+                recalc: str, save_as: Mapping[Path, Path] | None = None,
+                annotations: bool = False) -> dict[str, Any]:
+    """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells.
+
+    With `annotations`, every cell comment shows too, keyed `catatan:Sheet!A1`.
+    """
     request = {
+        "annotations": annotations,
         "port": port,
         "recalc": recalc,
         "files": [str(Path(f).resolve()) for f in files],

@@ -133,8 +133,10 @@ def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected
 
     # what LibreOffice shows of the copy: the comment is there, inputs keep their values
     shown = libreoffice.read_values(office_port, [annotated],
-                                    {annotated: [(sheet.title, target.coordinate)]}, "never")
-    assert shown[str(annotated.resolve())][f"{sheet.title}!{target.coordinate}"] == -3
+                                    {annotated: [(sheet.title, target.coordinate)]}, "never",
+                                    annotations=True)[str(annotated.resolve())]
+    assert shown[f"{sheet.title}!{target.coordinate}"] == -3
+    assert "paling kecil 0" in shown[f"catatan:{sheet.title}!{target.coordinate}"]
 
     fixed = mutate.set_cell(annotated, tmp_path / "diperbaiki-mentah.xlsx", sheet.title,
                             target.coordinate, value=float(good_value))
