@@ -64,6 +64,8 @@ class FileResult:
     periode: int | None = None
     findings: list[Finding] = field(default_factory=list)
     annotated: str | None = None
+    inputs: list[tuple[str, str, str, Any]] = field(default_factory=list, repr=False)
+    units: list[Unit] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,6 +170,10 @@ def check_file(path: Path, index: BlueprintIndex,
     if context.plan is not None:
         _check_contents(result, data, context, index.by_id[context.plan.blueprint_id])
     _finish(result)
+    if context.plan is not None:
+        result.units = list(context.plan.units)
+        result.inputs = [(s.code, c.ref, c.key, context.inputs.get((s.code, c.ref)))
+                         for s, c in context.plan.input_cells()] if context.inputs else []
     if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
         result.annotated = str(_annotate(path, result, context, annotate_dir))
     return result

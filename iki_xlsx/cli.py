@@ -189,3 +189,62 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
             if result.annotated:
                 click.echo(f"  salinan bercatatan: {result.annotated}")
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder penyimpanan (SQLite dan berkas asli).")
+@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None) -> None:
+    """Simpan dan periksa workbook dari berkas, folder, .zip, .eml dan .mbox."""
+    from .check import BlueprintIndex
+    from .collect import collect as run_collect
+    from .generate import DEFAULT_BLUEPRINTS
+    from .store import Store, StoreBusy
+
+    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    try:
+        result = run_collect(list(sources), Store(store_dir), index)
+    except StoreBusy as exc:
+        click.echo(f"Kesalahan: {exc}", err=True)
+        sys.exit(1)
+    for filename, sha, state in result.added:
+        click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
+    for filename, sha in result.duplicates:
+        click.echo(f"sudah ada: {filename} ({sha[:12]})")
+    for source, reason in result.skipped:
+        click.echo(f"dilewati: {source}: {reason}")
+    click.echo(f"{len(result.added)} baru, {len(result.duplicates)} sudah ada, "
+               f"{len(result.skipped)} dilewati")
+    not_ok = any(state != "ok" for _, _, state in result.added)
+    sys.exit(1 if not_ok else 0)
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder penyimpanan.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+def status(store_dir: Path, as_json: bool) -> None:
+    """Tampilkan unit yang sudah dan belum mengembalikan workbook."""
+    from .status import status as run_status
+    from .store import Store
+
+    if not (store_dir / "iki.sqlite").exists():
+        _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
+    report = run_status(Store(store_dir))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        sys.exit(0)
+    for period in report.periods:
+        click.echo(f"{period.blueprint} — periode {period.periode}")
+        for unit in period.units:
+            extra = f", {unit.findings} temuan" if unit.state == "perlu perbaikan" else ""
+            outside = " (di luar daftar)" if not unit.on_list else ""
+            click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}")
+        totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
+        click.echo(f"  jumlah: {totals}")
+    for item in report.unidentified:
+        click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
+    sys.exit(0)

@@ -1,0 +1,177 @@
+"""Collect returned workbooks from files, folders, zip archives, saved emails and mailboxes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import io
+import mailbox
+import sqlite3
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from .check import BlueprintIndex, FileResult, check_file
+from .store import Received, Store, as_text
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_MEMBER_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class CollectResult:
+    """What one collect did."""
+
+    added: list[tuple[str, str, str]] = field(default_factory=list)  # filename, sha256, status
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # filename, sha256
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
+
+
+def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> CollectResult:
+    """Store and check every workbook found in `sources`; the same file twice changes nothing."""
+    result = CollectResult()
+    with store.exclusive(), store.connect() as connection:
+        for received in _received(sources, result):
+            _take(received, store, connection, index, result)
+    return result
+
+
+def _received(sources: Sequence[Path], result: CollectResult) -> Iterator[Received]:
+    for source in sources:
+        if source.is_dir():
+            for path in sorted(p for p in source.rglob("*") if p.is_file()):
+                yield from _from_file(path, result, quiet=True)
+        elif source.exists():
+            yield from _from_file(source, result, quiet=False)
+        else:
+            result.skipped.append((str(source), "tidak ditemukan"))
+
+
+def _from_file(path: Path, result: CollectResult, quiet: bool) -> Iterator[Received]:
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        yield Received(path.name, path.read_bytes(), str(path))
+    elif suffix == ".zip":
+        yield from _from_zip(path.read_bytes(), str(path), result)
+    elif suffix == ".eml":
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        yield from from_message(message, str(path), result)
+    elif suffix == ".mbox":
+        for i, stored in enumerate(mailbox.mbox(path, create=False)):
+            parsed = email.message_from_bytes(stored.as_bytes(), policy=email.policy.default)
+            yield from from_message(parsed, f"{path}#{i + 1}", result)
+    elif not quiet:
+        result.skipped.append((str(path), "bukan workbook, zip, .eml atau .mbox"))
+
+
+def _from_zip(data: bytes, label: str, result: CollectResult, sender: str | None = None,
+              subject: str | None = None, received_at: str | None = None) -> Iterator[Received]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                name = Path(info.filename).name
+                if info.is_dir() or not name.lower().endswith(WORKBOOK_SUFFIXES):
+                    continue
+                if info.file_size > MAX_MEMBER_BYTES:
+                    result.skipped.append((f"{label}!{info.filename}", "terlalu besar"))
+                    continue
+                yield Received(name, archive.read(info), f"{label}!{info.filename}", sender,
+                               subject, received_at)
+    except (zipfile.BadZipFile, OSError):
+        result.skipped.append((label, "arsip zip rusak"))
+
+
+def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:
+    """Workbook attachments of one email, with its sender, subject and date."""
+    sender = parseaddr(str(message.get("From", "")))[1] or None
+    subject = str(message.get("Subject", "")) or None
+    received_at = None
+    if message.get("Date"):
+        try:
+            received_at = parsedate_to_datetime(str(message["Date"])).isoformat()
+        except (TypeError, ValueError):
+            received_at = None
+    found = False
+    for part in message.iter_attachments():
+        name = part.get_filename() or ""
+        if not name.lower().endswith((*WORKBOOK_SUFFIXES, ".zip")):
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        found = True
+        if name.lower().endswith(".zip"):
+            yield from _from_zip(payload, f"{source}: {name}", result, sender, subject,
+                                 received_at)
+            continue
+        yield Received(name, payload, source, sender, subject, received_at)
+    if not found:
+        result.skipped.append((source, "pesan tanpa lampiran workbook"))
+
+
+def _take(received: Received, store: Store, connection: sqlite3.Connection,
+          index: BlueprintIndex, result: CollectResult) -> None:
+    digest = hashlib.sha256(received.data).hexdigest()
+    if store.known(connection, digest):
+        result.duplicates.append((received.filename, digest))
+        return
+    raw = store.keep_raw(digest, received.data)
+    checked = _check_raw(raw, received.filename, index)
+    with _transaction(connection):
+        _record(connection, received, digest, checked)
+    result.added.append((received.filename, digest, str(checked.status)))
+
+
+def _check_raw(raw: Path, filename: str, index: BlueprintIndex) -> FileResult:
+    """Check the stored bytes under their original extension (the format depends on it)."""
+    alias = raw.with_name(raw.name + Path(filename).suffix.lower())
+    alias.unlink(missing_ok=True)  # left over by a collect killed here
+    alias.symlink_to(raw.name)
+    try:
+        checked = check_file(alias, index)
+    finally:
+        alias.unlink(missing_ok=True)
+    checked.file = filename
+    return checked
+
+
+class _transaction:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _record(connection: sqlite3.Connection, received: Received, digest: str,
+            checked: FileResult) -> None:
+    unit = next((u for u in checked.units if u.nama == checked.unit), None)
+    cursor = connection.execute(
+        "INSERT INTO submission (sha256, filename, source, sender, subject, received_at, status,"
+        " blueprint, unit_kode, unit_nama, periode) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (digest, received.filename, received.source, received.sender, received.subject,
+         received.received_at, str(checked.status), checked.blueprint,
+         unit.kode if unit else None, checked.unit, checked.periode))
+    submission = cursor.lastrowid
+    connection.executemany(
+        "INSERT INTO finding VALUES (?,?,?,?,?,?,?,?)",
+        [(submission, f.code, str(f.severity), f.sheet, f.cell, as_text(f.expected),
+          as_text(f.found), f.message) for f in checked.findings])
+    connection.executemany("INSERT INTO nilai VALUES (?,?,?,?,?)",
+                           [(submission, code, ref, key, as_text(value))
+                            for code, ref, key, value in checked.inputs])
+    listed = connection.execute("SELECT 1 FROM expected_unit WHERE blueprint=? AND periode=?",
+                                (checked.blueprint, checked.periode)).fetchone()
+    if checked.blueprint and checked.periode and not listed:
+        # the units list the workbooks were generated with (every manifest carries it)
+        connection.executemany(
+            "INSERT OR IGNORE INTO expected_unit VALUES (?,?,?,?,?,?)",
+            [(checked.blueprint, checked.periode, u.kode, u.nama, u.email, int(u.kantor))
+             for u in checked.units])

@@ -1,0 +1,157 @@
+"""collect and status with real files, a real zip, real emails and a real mbox, in a real store."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.collect import collect
+from iki_xlsx.generate import generate
+from iki_xlsx.plan import Unit
+from iki_xlsx.status import status
+from iki_xlsx.store import Store
+from tests import mutate
+
+UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua"), Unit("03", "Desa Tiga")]
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory: pytest.TempPathFactory,
+              blueprints: dict[str, Blueprint]) -> list[Path]:
+    folder = tmp_path_factory.mktemp("kembali")
+    return generate(blueprints["iki-kecamatan-jabung"], UNITS, 2026, folder, sample=True).files
+
+
+@pytest.fixture(scope="module")
+def index(blueprints: dict[str, Blueprint]) -> BlueprintIndex:
+    return BlueprintIndex(blueprints.values())
+
+
+def message(sender: str, subject: str, attachments: list[Path], date: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Date"] = (sender, "kecamatan@example.id",
+                                                           subject, date)
+    msg.set_content("Terlampir IKI kami.")
+    for path in attachments:
+        maintype, subtype = MIME.split("/")
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=path.name)
+    return msg
+
+
+def units_state(store: Store) -> dict[str, str]:
+    period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
+    return {u.nama: u.state for u in period.units}
+
+
+def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
+                                         index: BlueprintIndex) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / workbooks[0].name).write_bytes(workbooks[0].read_bytes())
+    (folder / "catatan.txt").write_text("bukan workbook")
+    archive = tmp_path / "kiriman.zip"
+    with zipfile.ZipFile(archive, "w") as zout:
+        zout.write(workbooks[1], f"dalam/{workbooks[1].name}")
+    eml = tmp_path / "surat.eml"
+    eml.write_bytes(bytes(message("desa.tiga@example.id", "IKI Desa Tiga",
+                                  [workbooks[2], workbooks[3]], "Mon, 5 Oct 2026 09:00:00 +0700")))
+    box = mailbox.mbox(tmp_path / "kotak.mbox")
+    box.add(message("desa.satu@example.id", "IKI ulang", [workbooks[0]],
+                    "Tue, 6 Oct 2026 09:00:00 +0700"))
+    box.add(message("tanpa@example.id", "Halo", [], "Tue, 6 Oct 2026 10:00:00 +0700"))
+    box.flush()
+    store = Store(tmp_path / "simpan")
+    result = collect([folder, archive, eml, tmp_path / "kotak.mbox"], store, index)
+    assert [name for name, _, _ in result.added] == [w.name for w in workbooks]
+    assert all(state == "ok" for _, _, state in result.added)
+    assert [name for name, _ in result.duplicates] == [workbooks[0].name]
+    assert result.skipped == [(f"{tmp_path / 'kotak.mbox'}#2", "pesan tanpa lampiran workbook")]
+    for _, sha, _ in result.added:
+        assert store.raw_path(sha).exists()
+    assert store.raw_path(result.added[0][1]).read_bytes() == workbooks[0].read_bytes()
+    with sqlite3.connect(store.database) as db:
+        sender, subject = db.execute("SELECT sender, subject FROM submission WHERE filename=?",
+                                     (workbooks[2].name,)).fetchone()
+    assert (sender, subject) == ("desa.tiga@example.id", "IKI Desa Tiga")
+    assert set(units_state(store).values()) == {"diterima"}
+
+    again = collect([folder, archive, eml], store, index)
+    assert again.added == [] and len(again.duplicates) == 4
+
+
+def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Path],
+                                              index: BlueprintIndex) -> None:
+    store = Store(tmp_path / "simpan")
+    broken = tmp_path / "rusak" / workbooks[0].name
+    broken.parent.mkdir()
+    broken.write_bytes(workbooks[0].read_bytes()[:3000])
+    first = collect([broken], store, index)
+    assert [s for _, _, s in first.added] == ["rejected"]
+    report = status(store)
+    assert report.unidentified[0]["status"] == "rejected"
+    sheet = openpyxl.load_workbook(workbooks[0]).worksheets[2]
+    target = next(c for row in sheet.iter_rows() for c in row
+                  if isinstance(c.value, int | float) and not c.protection.locked)
+    bad_input = mutate.set_cell(workbooks[0], tmp_path / workbooks[0].name, sheet.title,
+                                target.coordinate, value=-2.0)
+    needs = collect([bad_input], store, index)
+    assert [s for _, _, s in needs.added] == ["needs-correction"]
+    period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
+    satu = next(u for u in period.units if u.nama == "Desa Satu")
+    with sqlite3.connect(store.database) as db:
+        errors = db.execute("SELECT COUNT(*) FROM finding WHERE severity='error' AND "
+                            "submission_id=(SELECT MAX(id) FROM submission)").fetchone()[0]
+    assert errors >= 1
+    assert (satu.state, satu.findings, satu.accepted_sha256) == ("perlu perbaikan", errors, None)
+    second = collect([workbooks[0]], store, index)
+    assert [s for _, _, s in second.added] == ["ok"]
+    states = units_state(store)
+    assert states["Desa Satu"] == "diterima" and states["Desa Dua"] == "belum kembali"
+    with sqlite3.connect(store.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 3
+    period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
+    satu = next(u for u in period.units if u.nama == "Desa Satu")
+    assert (satu.submissions, satu.accepted_sha256) == (2, second.added[0][1])
+
+
+def test_a_unit_not_on_the_list(tmp_path: Path, workbooks: list[Path], index: BlueprintIndex,
+                                blueprints: dict[str, Blueprint]) -> None:
+    store = Store(tmp_path / "simpan")
+    collect([workbooks[0]], store, index)
+    stranger = generate(blueprints["iki-kecamatan-jabung"], [Unit("99", "Desa Asing")], 2026,
+                        tmp_path / "asing", sample=True).files[0]
+    collect([stranger], store, index)
+    period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
+    outside = [u for u in period.units if not u.on_list]
+    assert [(u.nama, u.state) for u in outside] == [("Desa Asing", "diterima")]
+
+
+def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path]) -> None:
+    store = tmp_path / "simpan"
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", str(workbooks[1]),
+                           "--store", str(store)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "1 baru, 0 sudah ada, 0 dilewati"
+    shown = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store", str(store),
+                            "--json"], capture_output=True, text=True)
+    assert shown.returncode == 0
+    data = json.loads(shown.stdout)
+    period = data["periods"][0]
+    assert period["totals"] == {"diterima": 1, "perlu perbaikan": 0, "ditolak": 0,
+                                "belum kembali": 3}
+    missing = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store",
+                              str(tmp_path / "tidak-ada")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "belum ada" in missing.stderr
