@@ -35,6 +35,7 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
     """Store and check every workbook found in `sources`; the same file twice changes nothing."""
     result = CollectResult()
     with store.exclusive(), store.connect() as connection:
+        store.tidy()
         for received in _received(sources, result):
             _take(received, store, connection, index, result)
     return result

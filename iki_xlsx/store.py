@@ -124,6 +124,17 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def tidy(self) -> None:
+        """Remove what a killed collect may leave: temporary files and check aliases.
+
+        Call only while holding `exclusive()`.
+        """
+        if not self.raw.exists():
+            return
+        for path in self.raw.rglob("*"):
+            if path.name.startswith(".tmp-") or path.is_symlink():
+                path.unlink(missing_ok=True)
+
     def keep_raw(self, sha256: str, data: bytes) -> Path:
         """Write the raw bytes once, atomically; an existing copy is never touched."""
         target = self.raw_path(sha256)

@@ -155,3 +155,56 @@ def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path]) -> None:
     missing = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store",
                               str(tmp_path / "tidak-ada")], capture_output=True, text=True)
     assert missing.returncode == 2 and "belum ada" in missing.stderr
+
+
+def test_a_collect_killed_at_random_points_leaves_a_consistent_store(
+        tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+    import random
+    import signal
+    import time
+
+    units = [Unit(f"{i:02d}", f"Desa {i:02d}") for i in range(1, 9)]
+    inbox = tmp_path / "masuk"
+    files = generate(blueprints["iki-kecamatan-jabung"], units, 2026, inbox, sample=True).files
+    store_dir = tmp_path / "simpan"
+    command = [sys.executable, "-m", "iki_xlsx", "collect", str(inbox), "--store",
+               str(store_dir)]
+    rng = random.Random(7)
+    for _ in range(4):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.8, 3.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    store = Store(store_dir)
+    with sqlite3.connect(store.database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = db.execute("SELECT sha256, filename, status FROM submission").fetchall()
+        with_values = db.execute("SELECT COUNT(DISTINCT submission_id) FROM nilai").fetchone()[0]
+        doubled = db.execute("SELECT COUNT(*) FROM (SELECT submission_id, key FROM nilai "
+                             "GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()[0]
+    assert sorted(name for _, name, _ in rows) == sorted(f.name for f in files)
+    assert {status for _, _, status in rows} == {"ok"}
+    for sha, name, _ in rows:
+        assert store.raw_path(sha).read_bytes() == (inbox / name).read_bytes()
+    assert (with_values, doubled) == (len(rows), 0)
+    left = [p.name for p in store.raw.rglob("*") if p.name.startswith(".tmp-") or p.is_symlink()]
+    assert left == []
+
+
+def test_two_collects_at_once_wait_for_each_other(tmp_path: Path, workbooks: list[Path]) -> None:
+    inbox = tmp_path / "masuk"
+    inbox.mkdir()
+    for path in workbooks:
+        (inbox / path.name).write_bytes(path.read_bytes())
+    command = [sys.executable, "-m", "iki_xlsx", "collect", str(inbox), "--store",
+               str(tmp_path / "simpan")]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    outputs = [first.communicate()[0], second.communicate()[0]]
+    assert (first.returncode, second.returncode) == (0, 0)
+    summaries = sorted(out.splitlines()[-1] for out in outputs)
+    assert summaries == ["0 baru, 4 sudah ada, 0 dilewati", "4 baru, 0 sudah ada, 0 dilewati"]
+    with sqlite3.connect(tmp_path / "simpan" / "iki.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 4
