@@ -38,14 +38,12 @@ def _compiled(template: str, shapes: tuple[tuple[int, int], ...]) -> tuple[Calla
                                                                               tuple[int, ...]]:
     """Compile a template once; returns the function and, per engine input, its hole."""
     formulas, _ = _engine()
-    placeholders = []
+    placeholders = []  # hole i stands at row 1000*i+1, far from every other hole
     for i, (rows, cols) in enumerate(shapes):
-        start = f"ZZ{1000 * i + 1}" if (rows, cols) == (1, 1) else None
-        if start:
-            placeholders.append(start)
+        if (rows, cols) == (1, 1):
+            placeholders.append(f"ZZ{1000 * i + 1}")
         else:
-            first_col, last_col = _col(1 + 0), _col(cols)
-            placeholders.append(f"{first_col}{1000 * i + 1}:{last_col}{1000 * i + rows}")
+            placeholders.append(f"A{1000 * i + 1}:{_col(cols)}{1000 * i + rows}")
     text = "=" + template.format(*placeholders)
     with contextlib.redirect_stderr(io.StringIO()):
         func = formulas.Parser().ast(text)[1].compile()

@@ -19,6 +19,7 @@ from . import __version__
 from .blueprint import (
     AgregasiUnit,
     Blueprint,
+    IkuIndikator,
     Indikator,
     Jabatan,
     Jenis,
@@ -486,7 +487,7 @@ def _indicator_block(
 
     last = row
     formulasi = ind.formulasi + (f"\n\nAsumsi: {ind.asumsi}" if ind.asumsi else "")
-    if hasattr(ind, "penanggung_jawab"):
+    if isinstance(ind, IkuIndikator):
         formulasi += "\n\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
     texts = [(COL_NO, str(block.number), "text_center"), (COL_SASARAN, ind.sasaran, "text"),
              (COL_NAMA, ind.nama, "text_bold"), (COL_FORMULASI, formulasi, "text"),

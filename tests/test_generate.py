@@ -104,8 +104,6 @@ def test_a_kelurahan_is_asked_only_for_its_own_variables(
 
 
 def test_a_variable_kept_per_unit_gets_a_row_per_unit(tmp_path: Path) -> None:
-    text = (Path(__file__).parent / "test_blueprint_errors.py").read_text()
-    assert "VALID" in text
     from iki_xlsx.blueprint import load_blueprint_text
 
     yaml_text = """
