@@ -12,9 +12,16 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .blueprint import check_blueprints
+from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .findings import Finding
+
+
+def _counts(bp: Blueprint) -> str:
+    """`20 jabatan, 107 indikator` (and `, 6 IKU` when the blueprint has an IKU table)."""
+    n_ind = sum(len(j.indikator) for j in bp.jabatan)
+    n_iku = len(bp.iku.indikator) if bp.iku else 0
+    return f"{len(bp.jabatan)} jabatan, {n_ind} indikator" + (f", {n_iku} IKU" if n_iku else "")
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -42,10 +49,7 @@ def blueprint_check(paths: tuple[Path, ...]) -> None:
     for result in report.results:
         if result.ok and result.blueprint is not None:
             bp = result.blueprint
-            n_ind = sum(len(j.indikator) for j in bp.jabatan)
-            n_iku = len(bp.iku.indikator) if bp.iku else 0
-            iku = f", {n_iku} IKU" if n_iku else ""
-            click.echo(f"{result.path}: sah ({len(bp.jabatan)} jabatan, {n_ind} indikator{iku})")
+            click.echo(f"{result.path}: sah ({_counts(bp)})")
     sys.exit(0 if report.ok else 1)
 
 
@@ -136,10 +140,7 @@ def demo(out_dir: Path | None) -> None:
     for loaded in result.blueprints.results:
         if loaded.blueprint is not None:
             bp = loaded.blueprint
-            n_ind = sum(len(j.indikator) for j in bp.jabatan)
-            n_iku = len(bp.iku.indikator) if bp.iku else 0
-            click.echo(f"Blueprint {bp.id}: {len(bp.jabatan)} jabatan, {n_ind} indikator, "
-                       f"{n_iku} IKU — sah")
+            click.echo(f"Blueprint {bp.id}: {_counts(bp)} — sah")
     for label, generated in (("kosong untuk dikirim", result.blank),
                              ("terisi contoh", result.filled)):
         if generated is None:
