@@ -14,14 +14,17 @@ from .plan import WorkbookPlan
 def sample_inputs(bp: Blueprint, plan: WorkbookPlan, seed: int = 0) -> dict[CellKey, Value]:
     """Values for every input cell of the plan, respecting bounds, ratios and rules."""
     rng = random.Random(zlib.crc32(f"{plan.unit.kode}:{plan.periode}:{seed}".encode()))
-    by_key = {(cell.key): (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
+    by_key = {cell.key: (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
+    # variable keys are scope/indikator/variabel[@unit]/pN: the unit rows of each indicator
+    suffixes: dict[str, set[str]] = {}
+    for key in by_key:
+        scope, ind_id, *rest = key.split("/")
+        if len(rest) == 2:
+            suffixes.setdefault(f"{scope}/{ind_id}", set()).add(rest[0].partition("@")[2])
     values: dict[CellKey, Value] = {}
     for jab, ind in indicators(bp):
         base = f"{jab.id if jab else 'iku'}/{ind.id}"
-        owners = sorted({k.split("/")[2] for k in by_key if k.startswith(base + "/")
-                         and k.split("/")[2].split("@")[0] in {v.id for v in ind.variabel}})
-        suffixes = sorted({o.partition("@")[2] for o in owners})
-        for suffix in suffixes:
+        for suffix in sorted(suffixes.get(base, ())):
             for p in range(1, len(plan.periods) + 1):
                 row = _indicator_values(ind, rng)
                 for var_id, value in row.items():

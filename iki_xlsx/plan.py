@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import __version__
 from .blueprint import (
@@ -654,10 +654,6 @@ def _ringkasan(
                                          _height(source.title, 32))
             row += 1
     return sheet
-
-
-def column_name(col: int) -> str:
-    return str(xl_col_to_name(col))
 
 
 def plan_to_dict(plan: WorkbookPlan) -> dict[str, Any]:

@@ -8,14 +8,13 @@ can be traced back to a kelurahan's file.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .atomic import atomic_write
 from .store import Store
 
 COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
@@ -83,8 +82,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def export_csv(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.csv") -> Path:
     """Write the tidy table as UTF-8 CSV (with BOM, so Excel reads it right), atomically."""
     target = folder / name
-    return _atomic(target, lambda path: safe_frame(frame).to_csv(path, index=False,
-                                                                  encoding="utf-8-sig"))
+    return atomic_write(target, lambda path: safe_frame(frame).to_csv(path, index=False,
+                                                                       encoding="utf-8-sig"))
 
 
 def export_parquet(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.parquet") -> Path:
@@ -96,17 +95,5 @@ def export_parquet(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.p
         errors="coerce")
     table["nilai_teks"] = table["nilai"].map(lambda v: v if isinstance(v, str) else None)
     table = table.drop(columns=["nilai"])
-    return _atomic(target, lambda path: table.to_parquet(path, index=False))
+    return atomic_write(target, lambda path: table.to_parquet(path, index=False))
 
-
-def _atomic(target: Path, write: Any) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .atomic import atomic_write
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submission (
@@ -140,18 +140,7 @@ class Store:
         target = self.raw_path(sha256)
         if target.exists():
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return target
+        return atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
 
     def known(self, connection: sqlite3.Connection, sha256: str) -> bool:
         row = connection.execute("SELECT 1 FROM submission WHERE sha256 = ?", (sha256,))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 
+from .atomic import atomic_write
 from .evaluate import CellKey, Value
 from .plan import MANIFEST_SHEET, InputRule, Role, SheetPlan, WorkbookPlan, plan_to_dict
 
@@ -81,16 +80,7 @@ def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
 
     With `notes`, the flagged cells are highlighted with a comment and a sheet lists them.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        _render(plan, values, inputs, temporary, notes)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda temporary: _render(plan, values, inputs, temporary, notes))
 
 
 def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
