@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,11 @@ from . import __version__
 from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .findings import Finding
+
+if TYPE_CHECKING:
+    from .collect import CollectResult
+    from .rekap import RekapResult
+    from .status import StatusReport
 
 
 def _counts(bp: Blueprint) -> str:
@@ -131,8 +137,8 @@ def _this_year() -> int:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder keluaran (bawaan: output/demo).")
 def demo(out_dir: Path | None) -> None:
-    """Jalankan alur utama pada blueprint bawaan: periksa blueprint, buat workbook."""
-    from .demo import DEFAULT_BLUEPRINT, default_out_dir, run_demo
+    """Jalankan alur utama pada blueprint bawaan: buat, isi, kumpulkan, status, rekap."""
+    from .demo import DEFAULT_BLUEPRINT, MISTAKE, default_out_dir, run_demo
 
     target = out_dir or default_out_dir()
     result = run_demo(target)
@@ -149,6 +155,18 @@ def demo(out_dir: Path | None) -> None:
         if generated.files:
             folder = generated.files[0].parent
             click.echo(f"{len(generated.files)} workbook {label} ({DEFAULT_BLUEPRINT}): {folder}")
+    if result.mistaken is not None:
+        click.echo(f"Kiriman keliru (isian '{MISTAKE}'): {result.mistaken.file}: "
+                   f"{STATUS_WORDS[str(result.mistaken.status)]}")
+        if result.mistaken.annotated:
+            click.echo(f"  salinan bercatatan untuk dikirim kembali: {result.mistaken.annotated}")
+    for collected in result.collected:
+        _print_collect(collected)
+    if result.status is not None:
+        _print_status(result.status)
+    if result.rekap is not None:
+        _print_findings(result.rekap.findings)
+        _print_rekap(result.rekap)
     sys.exit(0 if result.ok else 1)
 
 
@@ -211,14 +229,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | No
     except StoreBusy as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
-    for filename, sha, state in result.added:
-        click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
-    for filename, sha in result.duplicates:
-        click.echo(f"sudah ada: {filename} ({sha[:12]})")
-    for source, reason in result.skipped:
-        click.echo(f"dilewati: {source}: {reason}")
-    click.echo(f"{len(result.added)} baru, {len(result.duplicates)} sudah ada, "
-               f"{len(result.skipped)} dilewati")
+    _print_collect(result)
     not_ok = any(state != "ok" for _, _, state in result.added)
     sys.exit(1 if not_ok else 0)
 
@@ -238,14 +249,80 @@ def status(store_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         sys.exit(0)
+    _print_status(report)
+    sys.exit(0)
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder penyimpanan.")
+@click.option("--periode", type=int, default=None, help="Tahun periode yang direkap.")
+@click.option("--blueprint", "blueprint_id", default=None,
+              help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
+              help="Berkas rekap .xlsx yang ditulis.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder untuk tabel nilai dalam CSV.")
+@click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder untuk tabel nilai dalam Parquet.")
+@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+def rekap(store_dir: Path, periode: int | None, blueprint_id: str | None, output: Path,
+          csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:
+    """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
+    from .check import BlueprintIndex
+    from .generate import DEFAULT_BLUEPRINTS
+    from .rekap import write_rekap
+    from .store import Store
+
+    if not (store_dir / "iki.sqlite").exists():
+        _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
+    if output.suffix.lower() != ".xlsx":
+        _fail_usage("berkas rekap harus berakhiran .xlsx")
+    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    result = write_rekap(Store(store_dir), index, output, periode=periode,
+                         blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
+    if result.choices and result.path is None:
+        _print_findings(result.findings)
+        for bp_id, year in result.choices:
+            click.echo(f"  --blueprint {bp_id} --periode {year}", err=True)
+        sys.exit(2)
+    if result.path is None:
+        _print_findings(result.findings)
+        sys.exit(1)
+    _print_rekap(result)
+    sys.exit(0)
+
+
+def _print_collect(result: CollectResult) -> None:
+    for filename, sha, state in result.added:
+        click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
+    for filename, sha in result.duplicates:
+        click.echo(f"sudah ada: {filename} ({sha[:12]})")
+    for source, reason in result.skipped:
+        click.echo(f"dilewati: {source}: {reason}")
+    click.echo(f"{len(result.added)} baru, {len(result.duplicates)} sudah ada, "
+               f"{len(result.skipped)} dilewati")
+
+
+def _print_status(report: StatusReport) -> None:
     for period in report.periods:
         click.echo(f"{period.blueprint} — periode {period.periode}")
         for unit in period.units:
             extra = f", {unit.findings} temuan" if unit.state == "perlu perbaikan" else ""
+            sent = f" ({unit.submissions} kiriman)" if unit.submissions > 1 else ""
             outside = " (di luar daftar)" if not unit.on_list else ""
-            click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}")
+            click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}{sent}")
         totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
         click.echo(f"  jumlah: {totals}")
     for item in report.unidentified:
         click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
-    sys.exit(0)
+
+
+def _print_rekap(result: RekapResult) -> None:
+    if result.path is None:
+        return
+    click.echo(f"Rekap {result.blueprint} {result.periode}: {result.units_accepted} dari "
+               f"{result.units_listed} unit diterima, {result.values} nilai: {result.path}")
+    for path in result.exports:
+        click.echo(f"Tabel nilai: {path}")

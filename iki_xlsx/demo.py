@@ -1,4 +1,9 @@
-"""The main job end to end on the bundled default blueprint (`iki-xlsx demo`)."""
+"""The main job end to end on the bundled default blueprint (`iki-xlsx demo`).
+
+Generate the workbooks to send, fill them with sample values as the kelurahan would,
+collect the returns (one first sent with a mistake, then corrected), show who returned
+what, and write the recap.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,53 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .blueprint import BlueprintReport, check_blueprints, find_blueprints
+from .check import BlueprintIndex, FileResult, check_file
+from .collect import CollectResult, collect
 from .findings import Finding
-from .generate import DEFAULT_BLUEPRINTS, GenerateResult, generate, read_units, resolve_blueprint
+from .generate import (
+    DEFAULT_BLUEPRINTS,
+    GenerateResult,
+    generate,
+    read_units,
+    recipients,
+    resolve_blueprint,
+    workbook_filename,
+    write_filled,
+)
+from .plan import Role, plan_workbook
+from .rekap import RekapResult, write_rekap
+from .status import StatusReport, status
+from .store import Store
 
 DEFAULT_BLUEPRINT = "iki-kecamatan-kota"
 SAMPLES = DEFAULT_BLUEPRINTS.parent / "samples"
 DEFAULT_UNITS = SAMPLES / "kelurahan-kota.csv"
 DEMO_PERIODE = 2026
+MISTAKE = "12 orang"  # a count typed with its unit, as people do
 
 
 @dataclass
 class DemoResult:
-    """What the demo did: blueprints checked, workbooks written, and any findings."""
+    """What the demo did at each step, and any findings that stopped it."""
 
     blueprints: BlueprintReport
     blank: GenerateResult | None = None
     filled: GenerateResult | None = None
+    mistaken: FileResult | None = None  # the return that needs correction, as checked
+    collected: list[CollectResult] = field(default_factory=list)
+    status: StatusReport | None = None
+    rekap: RekapResult | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         results = [r for r in (self.blank, self.filled) if r is not None]
-        return self.blueprints.ok and not self.findings and all(r.ok for r in results)
+        return (self.blueprints.ok and not self.findings and all(r.ok for r in results)
+                and (self.rekap is None or self.rekap.ok))
 
 
 def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
-    """Validate every bundled blueprint, then generate blank and sample-filled workbooks."""
+    """Validate every bundled blueprint, then run the whole flow on the default one."""
     result = DemoResult(check_blueprints(find_blueprints(DEFAULT_BLUEPRINTS)))
     bp, findings = resolve_blueprint(DEFAULT_BLUEPRINT)
     units, unit_findings = read_units(DEFAULT_UNITS)
@@ -40,6 +66,24 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
         return result
     result.blank = generate(bp, units, periode, out_dir / "kirim")
     result.filled = generate(bp, units, periode, out_dir / "contoh-terisi", sample=True)
+    if not (result.blank.ok and result.filled.ok):
+        return result
+    index = BlueprintIndex([bp])
+    everyone = recipients(bp, units)
+    first = everyone[0]
+    plan = plan_workbook(bp, first, periode, everyone)
+    count_key = next(c.key for _, c in plan.input_cells()
+                     if c.role is Role.INPUT and c.rule is not None and c.rule.tipe == "bulat")
+    mistaken = write_filled(bp, first, everyone, periode,
+                            out_dir / "kembali-salah" / workbook_filename(plan),
+                            {count_key: MISTAKE})
+    result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
+    store = Store(out_dir / "simpan")
+    result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
+    result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
+    result.status = status(store)
+    result.rekap = write_rekap(store, index, out_dir / "rekap" / f"rekap_{bp.id}_{periode}.xlsx",
+                               blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap")
     return result
 
 

@@ -144,3 +144,13 @@ def average(cells: Sequence[str]) -> Formula:
     """Mean of the filled cells, blank when none is filled."""
     joined = ",".join(_holes(len(cells)))
     return Formula(f'IF(COUNT({joined})=0,"",AVERAGE({joined}))', tuple(cells))
+
+
+def sum_of(cells_range: str) -> Formula:
+    """Sum of a column of unit values (the recap's kecamatan total); blank when all are."""
+    return Formula('IF(COUNT({0})=0,"",SUM({0}))', (cells_range,))
+
+
+def count_equal(cells_range: str, text: str) -> Formula:
+    """How many cells of a range hold exactly `text` (units answering "Ya", units accepted)."""
+    return Formula(f"COUNTIF({{0}},{_str(text)})", (cells_range,))

@@ -7,7 +7,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,3 +160,18 @@ def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
     if reuse:
         cache[signature] = values
     return values
+
+
+def write_filled(bp: Blueprint, unit: Unit, everyone: Sequence[Unit], periode: int,
+                 path: Path, changes: Mapping[str, Value] | None = None) -> Path:
+    """One unit's workbook with sample inputs, some replaced by plan key (`changes`).
+
+    Used to show a return that needs correction (demo) and to build exact cases (tests).
+    """
+    plan = plan_workbook(bp, unit, periode, everyone)
+    inputs: dict[CellKey, Value] = static_values(plan)
+    inputs.update(sample_inputs(bp, plan))
+    where = {cell.key: (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
+    for key, value in (changes or {}).items():
+        inputs[where[key]] = value
+    return write_workbook(plan, evaluate_plan(plan, inputs, formula_order(plan)), inputs, path)

@@ -89,13 +89,41 @@ class Cell:
     rule: InputRule | None = None
 
 
+@dataclass(frozen=True)
+class Table:
+    """A block of plain values (the recap's data sheet), one style per column.
+
+    Values are written as numbers or as text, never as formulas.
+    """
+
+    first_row: int
+    first_col: int
+    rows: Sequence[Sequence[str | float | None]]
+    styles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart over planned cells: categories and series are absolute sheet ranges."""
+
+    kind: str  # column | bar | line
+    title: str
+    categories: str
+    series: tuple[tuple[str, str], ...]  # (name, values range)
+    anchor: str
+    y_title: str = ""
+    x_title: str = ""
+    width: int = 640
+    height: int = 320
+
+
 @dataclass
 class SheetPlan:
     """One worksheet: its stable code, name, cells, merges and page set-up."""
 
     code: str
     name: str
-    kind: str  # petunjuk | ringkasan | jabatan | iku
+    kind: str  # petunjuk | ringkasan | jabatan | iku | rekap kinds (data, status, asal)
     title: str
     cells: list[Cell] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
@@ -104,6 +132,9 @@ class SheetPlan:
     freeze: tuple[int, int] = (0, 0)
     repeat_rows: tuple[int, int] | None = None
     footer: str = ""
+    table: Table | None = None
+    charts: list[Chart] = field(default_factory=list)
+    autofilter: str | None = None
 
     @property
     def defined_name(self) -> str:
@@ -128,6 +159,7 @@ class WorkbookPlan:
     units: list[Unit]
     sheets: list[SheetPlan]
     generator: str = f"iki-xlsx {__version__}"
+    jenis: str = "iki"  # iki: a form sent to a unit; rekap: the consolidated recap
 
     def sheet(self, code: str) -> SheetPlan:
         return next(s for s in self.sheets if s.code == code)

@@ -1,24 +1,36 @@
-"""Consolidation: the accepted values of a store as one tidy table, exported safely.
+"""Consolidation: the accepted values of a store as one tidy table and a recap workbook.
 
 The tidy table has one row per accepted input value: unit, jabatan, indicator,
 variable, period, value, and the SHA-256 of the file it came from, so every figure
-can be traced back to a kelurahan's file.
+can be traced back to a kelurahan's file. The recap workbook (`write_rekap`) lays
+those values out per jabatan with live formulas; `rekap_plan` says where each cell is.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from . import __version__
 from .atomic import atomic_write
+from .blueprint import Blueprint
+from .check import BlueprintIndex
+from .evaluate import Value, evaluate_plan
+from .findings import Finding
+from .plan import Unit, WorkbookPlan
+from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
+from .status import status
 from .store import Store
+from .write import write_workbook
 
 COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
-           "unit_baris", "periode_ke", "nilai", "lembar", "sel", "sha256"]
+           "unit_baris", "periode_ke", "nilai", "lembar", "sel", "kunci", "sha256"]
 _KEY = re.compile(r"^(?P<jabatan>[^/]+)/(?P<indikator>[^/]+)/(?:(?P<variabel>[^/@]+)"
                   r"(?:@(?P<unit>[^/]+))?/p(?P<p>\d+)|(?P<target>target))$")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +41,7 @@ def accepted_submissions(store: Store, periode: int | None = None) -> pd.DataFra
     with store.connect() as db:
         frame = pd.read_sql_query(
             "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
-            "COALESCE(received_at, collected_at) AS diterima, id AS urutan "
+            "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan "
             "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL", db)
     if periode is not None:
         frame = frame[frame["periode"] == periode]
@@ -55,6 +67,7 @@ def tidy_values(store: Store, periode: int | None = None) -> pd.DataFrame:
     rows["unit_baris"] = parts["unit"]
     rows["periode_ke"] = pd.to_numeric(parts["p"]).astype("Int64")
     rows["nilai"] = rows["value"].map(_decode)
+    rows["kunci"] = rows["key"]
     return rows[COLUMNS].sort_values(["blueprint", "periode", "unit_kode", "lembar", "sel"],
                                      ignore_index=True)
 
@@ -97,3 +110,140 @@ def export_parquet(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.p
     table = table.drop(columns=["nilai"])
     return atomic_write(target, lambda path: table.to_parquet(path, index=False))
 
+
+
+# --- the recap workbook ----------------------------------------------------------------------
+
+
+@dataclass
+class RekapResult:
+    """What `write_rekap` did: the files written, or why it could not."""
+
+    path: Path | None = None
+    blueprint: str | None = None
+    periode: int | None = None
+    units_listed: int = 0
+    units_accepted: int = 0
+    values: int = 0
+    exports: list[Path] = field(default_factory=list)
+    choices: list[tuple[str, int]] = field(default_factory=list)  # when the choice is unclear
+    findings: list[Finding] = field(default_factory=list)
+    plan: WorkbookPlan | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None and not self.findings
+
+
+def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int | None = None,
+                blueprint: str | None = None, csv_dir: Path | None = None,
+                parquet_dir: Path | None = None,
+                now: datetime.datetime | None = None) -> RekapResult:
+    """Consolidate the accepted values of one blueprint and period into a recap workbook.
+
+    With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
+    otherwise `choices` lists them and nothing is written.
+    """
+    result = RekapResult()
+    pairs = [pair for pair in _pairs(store) if (blueprint is None or pair[0] == blueprint)
+             and (periode is None or pair[1] == periode)]
+    if len(pairs) != 1:
+        result.choices = pairs if pairs else _pairs(store)
+        code, text = (("rekap-ambiguous", "penyimpanan berisi lebih dari satu blueprint/periode; "
+                       "pilih dengan --blueprint dan --periode") if pairs else
+                      ("rekap-no-data", "tidak ada workbook untuk blueprint/periode itu di "
+                       "penyimpanan"))
+        result.findings.append(Finding(code, text, file=str(store.folder)))
+        return result
+    result.blueprint, result.periode = pairs[0]
+    bp = index.by_id.get(result.blueprint)
+    if bp is None:
+        result.findings.append(Finding(
+            "rekap-unknown-blueprint", f"blueprint '{result.blueprint}' tidak ada di folder "
+            "blueprint; rekap memerlukan blueprint yang dipakai saat pembuatan workbook",
+            file=str(store.folder)))
+        return result
+    source, table = gather(store, bp, result.periode, now)
+    plan, inputs = plan_rekap(source)
+    values = evaluate_plan(plan, inputs)
+    result.path = write_workbook(plan, values, {}, out)
+    result.plan = plan
+    result.units_listed = sum(1 for u in source.units if u.on_list)
+    result.units_accepted = len(source.files)
+    result.values = len(source.entries)
+    if csv_dir is not None:
+        result.exports.append(export_csv(table, csv_dir, _export_name(result, "csv")))
+    if parquet_dir is not None:
+        result.exports.append(export_parquet(table, parquet_dir,
+                                             _export_name(result, "parquet")))
+    return result
+
+
+def _export_name(result: RekapResult, suffix: str) -> str:
+    return f"rekap-nilai_{result.blueprint}_{result.periode}.{suffix}"
+
+
+def _pairs(store: Store) -> list[tuple[str, int]]:
+    return sorted({(p.blueprint, p.periode) for p in status(store).periods})
+
+
+def gather(store: Store, bp: Blueprint, periode: int,
+           now: datetime.datetime | None = None) -> tuple[RekapSource, pd.DataFrame]:
+    """What the recap of one blueprint and period shows, read from the store.
+
+    Only units on the list enter the figures; units off the list appear on the status sheet.
+    Returns the source and the tidy table it was built from.
+    """
+    blueprint = bp.id
+    period = next(p for p in status(store).periods
+                  if p.blueprint == blueprint and p.periode == periode)
+    with store.connect() as db:
+        listed = {kode: Unit(kode, nama, email, bool(kantor)) for kode, nama, email, kantor in
+                  db.execute("SELECT kode, nama, email, kantor FROM expected_unit "
+                             "WHERE blueprint=? AND periode=?", (blueprint, periode))}
+        history = pd.read_sql_query(
+            "SELECT unit_kode, status, COALESCE(received_at, collected_at) AS waktu, id "
+            "FROM submission WHERE blueprint=? AND periode=?", db, params=(blueprint, periode))
+    units = [UnitReturn(listed.get(u.kode, Unit(u.kode, u.nama)), u.state, u.on_list,
+                        u.submissions, u.findings, u.last_file, u.sender) for u in period.units]
+    table = tidy_values(store, periode)
+    table = table[(table["blueprint"] == blueprint) & table["unit_kode"].isin(list(listed))]
+    chosen = accepted_submissions(store, periode)
+    chosen = chosen[(chosen["blueprint"] == blueprint) & chosen["unit_kode"].isin(list(listed))]
+    entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
+                     _value(r.nilai), str(r.sha256))
+               for r in table.itertuples(index=False)]
+    files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
+                      str(r.diterima), _text(r.sender), _text(r.subject))
+             for r in chosen.sort_values("unit_kode").itertuples(index=False)]
+    stamp = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
+    source = RekapSource(blueprint=bp, periode=periode, units=units,
+                         entries=entries, files=files, timeline=_timeline(history),
+                         store=str(store.folder.resolve()), created=stamp.isoformat(),
+                         generator=f"iki-xlsx {__version__}")
+    return source, table.reset_index(drop=True)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _value(value: Any) -> Value:
+    if _missing(value):
+        return None
+    return value if isinstance(value, str | bool) else float(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else str(value)
+
+
+def _timeline(history: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """Per day: files received, and units with an accepted file by the end of that day."""
+    if history.empty:
+        return []
+    history = history.assign(hari=history["waktu"].str.slice(0, 10)).sort_values(["waktu", "id"])
+    first_ok = history[history["status"] == "ok"].groupby("unit_kode")["hari"].min()
+    received = history.groupby("hari").size()
+    accepted = first_ok.value_counts().reindex(received.index, fill_value=0).cumsum()
+    return [(str(day), int(received[day]), int(accepted[day])) for day in received.index]

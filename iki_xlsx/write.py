@@ -18,7 +18,16 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 
 from .atomic import atomic_write
 from .evaluate import CellKey, Value
-from .plan import MANIFEST_SHEET, InputRule, Role, SheetPlan, WorkbookPlan, plan_to_dict
+from .plan import (
+    MANIFEST_SHEET,
+    Chart,
+    InputRule,
+    Role,
+    SheetPlan,
+    Table,
+    WorkbookPlan,
+    plan_to_dict,
+)
 
 MANIFEST_CHUNK = 30000
 MANIFEST_MARK = "iki-xlsx manifest"
@@ -45,6 +54,20 @@ STYLES: dict[str, dict[str, Any]] = {
     "formula_number": {"bg_color": "#F2F2F2", "num_format": "General", **_BORDER},
     "formula_pct": {"bg_color": "#E7EEF7", "num_format": "#,##0.00", **_BORDER},
     "formula_text": {"bg_color": "#E7EEF7", "align": "center", **_BORDER},
+    # the recap
+    "block_title": {"bold": True, "font_size": 11, "text_wrap": True, "valign": "vcenter"},
+    "number": {"num_format": "#,##0.##", **_BORDER},
+    "pct": {"num_format": "#,##0.00", **_BORDER},
+    "text_value": {"align": "center", **_BORDER},
+    "total_unit": {"bold": True, "bg_color": "#DDEBF7", **_BORDER},
+    "total_text": {"bold": True, "bg_color": "#DDEBF7", "align": "center", **_BORDER},
+    "total_accepted": {"bold": True, "bg_color": "#DDEBF7", "align": "center",
+                       "num_format": '0" diterima"', **_BORDER},
+    "total_number": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.##", **_BORDER},
+    "total_pct": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.00", **_BORDER},
+    "data_text": {},
+    "data_value": {"num_format": "General", "align": "right"},
+    "data_hash": {"font_name": "Consolas", "font_size": 9},
 }
 
 FLAG = {"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"}
@@ -87,9 +110,11 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
             inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False})
+    recap = plan.jenis == "rekap"
     workbook.set_properties({
         "created": datetime.datetime(plan.periode, 1, 1),  # reproducible files for one period
-        "title": f"IKI {plan.unit.nama} {plan.periode}",
+        "title": (f"Rekap IKI {plan.kantor} {plan.periode}" if recap
+                  else f"IKI {plan.unit.nama} {plan.periode}"),
         "subject": f"Indikator Kinerja Individu — {plan.kantor}",
         "author": plan.kantor,
         "company": plan.kantor,
@@ -106,7 +131,8 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     for sheet in plan.sheets:
         _render_sheet(workbook, sheet, formats, values, inputs,
                       notes.cells if notes else {}, flagged)
-    _render_manifest(workbook, plan)
+    if not recap:  # a recap is read by people, never checked back as a form
+        _render_manifest(workbook, plan)
     if notes is None:
         workbook.worksheets()[0].activate()
     workbook.close()
@@ -121,7 +147,7 @@ def _custom_properties(plan: WorkbookPlan) -> dict[str, str]:
         "iki_unit_nama": plan.unit.nama,
         "iki_periode": str(plan.periode),
         "iki_generator": plan.generator,
-    }
+    } | ({"iki_jenis": plan.jenis} if plan.jenis != "iki" else {})
 
 
 def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
@@ -161,7 +187,14 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
             ws.data_validation(row, col, row, col, _validation(cell.rule))
         else:
             _write_value(ws, row, col, cell.value, fmt)
-    ws.protect("", PROTECTION)
+    if sheet.table is not None:
+        _render_table(ws, sheet.table, formats)
+    for chart in sheet.charts:
+        _render_chart(workbook, ws, chart)
+    if sheet.autofilter:
+        ws.autofilter(sheet.autofilter)
+    ws.protect("", {**PROTECTION, "autofilter": True, "sort": True} if sheet.autofilter
+               else PROTECTION)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -172,6 +205,28 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
     if sheet.freeze != (0, 0):
         ws.freeze_panes(*sheet.freeze)
     workbook.define_name(sheet.defined_name, "=" + _absolute(sheet.name))
+
+
+def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
+    styles = [formats[name] for name in table.styles]
+    for r, values in enumerate(table.rows, start=table.first_row):
+        for c, value in enumerate(values):
+            _write_value(ws, r, table.first_col + c, value, styles[c])
+
+
+def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
+    drawn = workbook.add_chart({"type": chart.kind})
+    for name, values in chart.series:
+        drawn.add_series({"name": name, "categories": chart.categories, "values": values,
+                          "gap": 60})
+    drawn.set_title({"name": chart.title, "name_font": {"size": 11}})
+    drawn.set_legend({"none": len(chart.series) == 1})
+    if chart.y_title:
+        drawn.set_y_axis({"name": chart.y_title, "min": 0})
+    if chart.x_title:
+        drawn.set_x_axis({"name": chart.x_title})
+    drawn.set_size({"width": chart.width, "height": chart.height})
+    ws.insert_chart(chart.anchor, drawn)
 
 
 def _absolute(sheet_name: str) -> str:

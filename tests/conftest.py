@@ -86,3 +86,34 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
     return a == b
+
+
+KOTA_UNITS = [Unit("01", "Kelurahan Satu"), Unit("02", "Kelurahan Dua"),
+              Unit("03", "Kelurahan Tiga")]
+IKM_A = "camat/kelurahan-pelayanan-baik-a"
+
+
+@pytest.fixture(scope="session")
+def kota_recap(tmp_path_factory: pytest.TempPathFactory,
+               blueprints: dict[str, Blueprint]) -> Path:
+    """Recap of the default blueprint: IKM 80 in 01 (meets 75), 70 in 02, 03 never returns."""
+    from iki_xlsx.check import BlueprintIndex
+    from iki_xlsx.collect import collect
+    from iki_xlsx.generate import recipients, write_filled
+    from iki_xlsx.rekap import write_rekap
+    from iki_xlsx.store import Store
+
+    bp = blueprints["iki-kecamatan-kota"]
+    folder = tmp_path_factory.mktemp("rekap-kota")
+    everyone = recipients(bp, KOTA_UNITS)
+    ikm = {"01": 80, "02": 70}
+    files = [write_filled(bp, unit, everyone, 2026, folder / "kembali" / f"{unit.kode}.xlsx",
+                          {f"{IKM_A}/nilai_ikm/p{p}": ikm[unit.kode] for p in range(1, 5)}
+                          if unit.kode in ikm else None)
+             for unit in everyone if unit.kode != "03"]
+    store = Store(folder / "simpan")
+    index = BlueprintIndex(blueprints.values())
+    assert [s for _, _, s in collect(files, store, index).added] == ["ok"] * 3
+    result = write_rekap(store, index, folder / "rekap.xlsx")
+    assert result.path is not None, [f.one_line() for f in result.findings]
+    return result.path

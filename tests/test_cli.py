@@ -67,3 +67,52 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert "Blueprint iki-kecamatan-kota: 20 jabatan" in done.stdout
     assert len(list((tmp_path / "kirim").glob("*.xlsx"))) == 12
     assert len(list((tmp_path / "contoh-terisi").glob("*.xlsx"))) == 12
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("Kiriman keliru (isian '12 orang'): ")
+               and line.endswith("PERLU PERBAIKAN") for line in lines)
+    assert len(list((tmp_path / "perbaikan").glob("*_catatan.xlsx"))) == 1
+    assert "  Kelurahan Sukamaju: diterima (2 kiriman)" in lines
+    assert "  jumlah: diterima 12, perlu perbaikan 0, ditolak 0, belum kembali 0" in lines
+    recap = tmp_path / "rekap" / "rekap_iki-kecamatan-kota_2026.xlsx"
+    assert any(line.startswith("Rekap iki-kecamatan-kota 2026: 12 dari 12 unit diterima, ")
+               and line.endswith(str(recap)) for line in lines)
+    assert recap.exists() and (tmp_path / "rekap" / "rekap-nilai_iki-kecamatan-kota_2026.csv"
+                               ).exists()
+    again = run("demo", "-o", str(tmp_path))  # a second run keeps the store as it is
+    assert again.returncode == 0, again.stderr
+    assert "0 baru, 12 sudah ada, 0 dilewati" in again.stdout.splitlines()
+
+
+def test_rekap_asks_which_blueprint_then_writes_the_recap_and_tables(
+        tmp_path, generated) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "simpan"
+    files = [str(p) for key in (("iki-kecamatan-jabung", True), ("iku-kecamatan", True))
+             for p in generated[key]]
+    assert run("collect", *files, "--store", str(store)).returncode == 0
+    out = tmp_path / "rekap.xlsx"
+    unclear = run("rekap", "--store", str(store), "-o", str(out))
+    assert unclear.returncode == 2 and not out.exists()
+    assert unclear.stderr.splitlines() == [
+        f"{store}: penyimpanan berisi lebih dari satu blueprint/periode; "
+        "pilih dengan --blueprint dan --periode",
+        "  --blueprint iki-kecamatan-jabung --periode 2026",
+        "  --blueprint iku-kecamatan --periode 2026"]
+    done = run("rekap", "--store", str(store), "--blueprint", "iku-kecamatan", "--periode",
+               "2026", "-o", str(out), "--csv", str(tmp_path), "--parquet", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        f"Rekap iku-kecamatan 2026: 3 dari 3 unit diterima, {_values(store)} nilai: {out}")
+    assert out.exists()
+    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.csv").exists()
+    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.parquet").exists()
+    assert run("rekap", "--store", str(tmp_path / "tidak-ada"), "-o", str(out)).returncode == 2
+    assert run("rekap", "--store", str(store), "-o", str(tmp_path / "r.csv")).returncode == 2
+
+
+def _values(store) -> int:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    with sqlite3.connect(store / "iki.sqlite") as db:
+        return int(db.execute(
+            "SELECT COUNT(*) FROM nilai JOIN submission s ON s.id = submission_id "
+            "WHERE s.blueprint = 'iku-kecamatan'").fetchone()[0])

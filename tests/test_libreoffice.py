@@ -144,3 +144,8 @@ def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected
     libreoffice.read_values(office_port, [fixed], {}, "always", save_as={fixed: saved})
     again = check_file(saved, BlueprintIndex(bundled().values()))
     assert (again.status, again.findings) == ("ok", [])
+
+
+def test_the_recap_shows_the_same_values_with_and_without_recalculation(
+        office_port: int, kota_recap: Path) -> None:
+    check_in_libreoffice(office_port, [kota_recap])

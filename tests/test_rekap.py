@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -11,11 +15,12 @@ import pytest
 from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate
+from iki_xlsx.generate import generate, recipients, write_filled
 from iki_xlsx.plan import Unit
 from iki_xlsx.read import read_workbook
-from iki_xlsx.rekap import export_csv, export_parquet, tidy_values
+from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.store import Store
+from tests.conftest import engine_values, same
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +84,229 @@ def test_exports_keep_text_inert(store: tuple[Store, list[Path]], tmp_path: Path
     names = set(parquet["unit_nama"])
     assert all(not n.startswith("=") for n in names)
     assert parquet["nilai_angka"].notna().sum() > 0
+
+
+# --- the recap workbook ----------------------------------------------------------------------
+
+RECAP_UNITS = [Unit("01", "Kelurahan Satu"), Unit("02", "@Kelurahan Dua"),
+               Unit("03", "Kelurahan Tiga"), Unit("04", "Kelurahan Empat")]
+PENGADUAN = "iku/pengaduan-ditindaklanjuti"
+KRITERIA = "iku/kelurahan-kriteria-baik"
+
+
+def _periods(base: str, values: dict[str, Any], periods: int = 4) -> dict[str, Any]:
+    return {f"{base}/{var}/p{p}": value for var, value in values.items()
+            for p in range(1, periods + 1)}
+
+
+@dataclass
+class Recap:
+    store: Store
+    path: Path
+    result: RekapResult
+    accepted: dict[str, Path]  # unit kode -> the file the recap must use
+    rejected: Path
+
+
+@pytest.fixture(scope="module")
+def recap(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint]) -> Recap:
+    """IKU returns with exact values: 03 never returns, 01 first sends a file to correct."""
+    bp = blueprints["iku-kecamatan"]
+    folder = tmp_path_factory.mktemp("rekap-iku")
+    everyone = recipients(bp, RECAP_UNITS)
+    assert bp.iku is not None
+    items = [v.id for v in next(i for i in bp.iku.indikator
+                                if f"iku/{i.id}" == KRITERIA).variabel]
+    changes = {
+        "01": {**_periods(PENGADUAN, {"pengaduan_ditindaklanjuti": 1, "pengaduan_masuk": 1}),
+               **_periods(KRITERIA, dict.fromkeys(items, "Ya"))},
+        "02": {**_periods(PENGADUAN, {"pengaduan_ditindaklanjuti": 1, "pengaduan_masuk": 99}),
+               **_periods(KRITERIA, {**dict.fromkeys(items, "Ya"), items[0]: "Tidak"})},
+        "04": {**_periods(PENGADUAN, {"pengaduan_ditindaklanjuti": 10, "pengaduan_masuk": 20}),
+               **_periods(KRITERIA, dict.fromkeys(items, "Ya"))},
+    }
+    accepted: dict[str, Path] = {}
+    for unit in everyone:
+        if unit.kode == "03":
+            continue
+        path = folder / "kembali" / f"IKI_{unit.kode}.xlsx"
+        accepted[unit.kode] = write_filled(bp, unit, everyone, 2026, path,
+                                           changes.get(unit.kode))
+    rejected = write_filled(bp, everyone[0], everyone, 2026, folder / "salah" / "IKI_01.xlsx",
+                            {**changes["01"], f"{PENGADUAN}/pengaduan_masuk/p2": -5})
+    kept = Store(folder / "simpan")
+    index = BlueprintIndex(blueprints.values())
+    first = collect([rejected], kept, index).added
+    assert [s for _, _, s in first] == ["needs-correction"]
+    renamed = folder / "kembali" / "=cmd.xlsx"
+    accepted["04"].rename(renamed)
+    accepted["04"] = renamed
+    added = collect([folder / "kembali"], kept, index).added
+    assert [s for _, _, s in added] == ["ok"] * 4
+    result = write_rekap(kept, index, folder / "rekap.xlsx")
+    assert result.ok and result.path is not None, [f.one_line() for f in result.findings]
+    return Recap(kept, result.path, result, accepted, rejected)
+
+
+def _cell(recap: Recap, sheet_code: str, key: str) -> tuple[str, str]:
+    assert recap.result.plan is not None
+    sheet = recap.result.plan.sheet(sheet_code)
+    return sheet.name, sheet.cell(key).ref
+
+
+def _value(recap: Recap, sheet_code: str, key: str) -> Any:
+    name, at = _cell(recap, sheet_code, key)
+    return openpyxl.load_workbook(recap.path, data_only=True)[name][at].value
+
+
+def test_a_percentage_is_the_sum_of_numerators_over_the_sum_of_denominators(
+        recap: Recap) -> None:
+    # 01: 4/4 = 100 %, 02: 4/396 = 1 %, 04: 40/80 = 50 %; the mean of those would be 50.3 %
+    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_ditindaklanjuti") == 48
+    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_masuk") == 480
+    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/realisasi") == pytest.approx(10.0)
+    assert _value(recap, "IKU", f"{PENGADUAN}@02/realisasi") == pytest.approx(400 / 396)
+    name, at = _cell(recap, "IKU", f"{PENGADUAN}@kecamatan/realisasi")
+    formula = openpyxl.load_workbook(recap.path)[name][at].value
+    total = _cell(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_masuk")[1]
+    assert isinstance(formula, str) and total in formula and "/" in formula
+
+
+def test_a_checklist_counts_the_units_meeting_every_criterion_over_all_units(
+        recap: Recap) -> None:
+    # 01 and 04 meet all seven criteria, 02 misses one, 03 sent nothing: 2 of 4 units
+    assert _value(recap, "IKU", f"{KRITERIA}@01/realisasi") == 100
+    assert _value(recap, "IKU", f"{KRITERIA}@02/realisasi") == 0
+    assert _value(recap, "IKU", f"{KRITERIA}@03/realisasi") in (None, "")
+    assert _value(recap, "IKU", f"{KRITERIA}@kecamatan/realisasi") == pytest.approx(50.0)
+    assert _value(recap, "RINGKASAN", f"ringkasan/{KRITERIA}/realisasi") == pytest.approx(50.0)
+
+
+def test_totals_equal_sums_computed_independently_from_the_raw_files(
+        recap: Recap, blueprints: dict[str, Blueprint]) -> None:
+    bp = blueprints["iku-kecamatan"]
+    rows = []
+    for kode, path in recap.accepted.items():
+        raw = recap.store.raw_path(_sha(path))
+        assert raw.read_bytes() == path.read_bytes()
+        manifest = read_workbook(raw).manifest
+        assert manifest is not None
+        with raw.open("rb") as handle:  # raw files have no extension: their name is the hash
+            book = openpyxl.load_workbook(handle, data_only=True)
+        for sheet in manifest["sheets"]:
+            for at, key in sheet["inputs"]:
+                rows.append({"unit": kode, "key": key, "value": book[sheet["name"]][at].value})
+    raw_values = pd.DataFrame(rows)
+    parts = raw_values["key"].str.extract(r"^iku/(?P<ind>[^/]+)/(?P<var>[^/@]+)/p(?P<p>\d)$")
+    values = raw_values.join(parts).dropna(subset=["var"])
+    values = values[values["unit"] != "kecamatan"]
+    checked = 0
+    assert bp.iku is not None
+    for ind in bp.iku.indikator:
+        for var in ind.variabel:
+            if var.tipe.value in ("ya_tidak", "pilihan") or var.pengisi.value != "kelurahan":
+                continue
+            mine = values[(values["ind"] == ind.id) & (values["var"] == var.id)]
+            per_unit = mine.sort_values("p").groupby("unit")["value"].agg(
+                {"jumlah": "sum", "terakhir": "last", "rata_rata": "mean"}[var.period_rule])
+            expected = per_unit.mean() if var.agregasi_unit.value == "rata_rata" else (
+                per_unit.sum())
+            shown = _value(recap, "IKU", f"iku/{ind.id}@kecamatan/{var.id}")
+            assert shown == pytest.approx(expected), (ind.id, var.id)
+            checked += 1
+    assert checked >= 5
+
+
+def test_every_unit_figure_points_at_a_data_row_traced_to_its_file(recap: Recap) -> None:
+    name, at = _cell(recap, "IKU", f"{PENGADUAN}@04/pengaduan_masuk")
+    book = openpyxl.load_workbook(recap.path)
+    formula = book[name][at].value
+    assert isinstance(formula, str)
+    rows = sorted({int(r) for r in re.findall(r"'Data'!H(\d+)", formula)})
+    assert len(rows) == 4
+    data = book["Data"]
+    for row in rows:
+        assert data[f"A{row}"].value == "04"
+        assert data[f"H{row}"].value == 20
+        assert data[f"K{row}"].value == _sha(recap.accepted["04"])
+        assert data[f"E{row}"].value.startswith("Jumlah pengaduan")
+    assert not any(data[f"K{r}"].value == _sha(recap.rejected)
+                   for r in range(5, data.max_row + 1))
+
+
+def test_status_provenance_charts_and_protection(recap: Recap) -> None:
+    book = openpyxl.load_workbook(recap.path, data_only=True)
+    status_sheet = book["Status"]
+    states = {row[1]: row[3] for row in status_sheet.iter_rows(values_only=True)
+              if row[1] in {"01", "02", "03", "04", "kecamatan"}}
+    assert states == {"01": "diterima", "02": "diterima", "03": "belum kembali",
+                      "04": "diterima", "kecamatan": "diterima"}
+    sends = {row[1]: row[4] for row in status_sheet.iter_rows(values_only=True)
+             if row[1] == "01"}
+    assert sends == {"01": 2}
+    assert _value(recap, "STATUS", "jumlah/0") == 4  # diterima
+    assert _value(recap, "STATUS", "jumlah/3") == 1  # belum kembali
+    asal = [row for row in book["Asal Data"].iter_rows(values_only=True)]
+    used = {row[4] for row in asal if row[4] and len(str(row[4])) == 64}
+    assert used == {_sha(p) for p in recap.accepted.values()}
+    assert any(row[2] == str(recap.store.folder.resolve()) for row in asal)
+    with zipfile.ZipFile(recap.path) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(charts) == 2  # capaian per unit on the IKU sheet, returns over time
+        assert all(b"<sheetProtection" in archive.read(n) for n in sheets)
+        chart_xml = b"".join(archive.read(n) for n in charts).decode()
+    assert "'IKU'!$F$" in chart_xml and "'Status'!$K$" in chart_xml
+
+
+def test_text_from_returned_files_stays_text(recap: Recap) -> None:
+    book = openpyxl.load_workbook(recap.path)
+    texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=cmd", "@Kel"))]
+    assert {c.value for c in texts} == {"=cmd.xlsx", "@Kelurahan Dua"}
+    assert all(c.data_type == "s" for c in texts)
+
+
+def test_the_recap_formulas_recomputed_by_the_engine_equal_the_cached_values(
+        recap: Recap) -> None:
+    engine = engine_values(recap.path)
+    cached = openpyxl.load_workbook(recap.path, data_only=True)
+    assert len(engine) > 100
+    wrong = [(s, c, cached[s][c].value, v) for (s, c), v in engine.items()
+             if not same(cached[s][c].value, v)]
+    assert not wrong, wrong[:10]
+
+
+def test_the_recap_can_be_rebuilt_from_the_store_alone(recap: Recap, tmp_path: Path,
+                                                       blueprints: dict[str, Blueprint]) -> None:
+    again = write_rekap(recap.store, BlueprintIndex(blueprints.values()), tmp_path / "lagi.xlsx",
+                        csv_dir=tmp_path, parquet_dir=tmp_path)
+    assert again.ok and again.units_accepted == 4 and again.units_listed == 5
+    csv = pd.read_csv(tmp_path / "rekap-nilai_iku-kecamatan_2026.csv", dtype={"unit_kode": str})
+    assert set(csv["unit_kode"]) == {"01", "02", "04", "kecamatan"}
+    assert len(csv) == again.values
+    assert "'@Kelurahan Dua" in set(csv["unit_nama"])
+
+
+def test_a_threshold_indicator_counts_units_meeting_it_over_all_units_listed(
+        kota_recap: Path) -> None:
+    # "jumlah kelurahan dengan nilai IKM sekurang-kurangnya 75 dibagi jumlah kelurahan":
+    # 01 meets it (80), 02 does not (70), 03 sent nothing and counts as not meeting
+    book = openpyxl.load_workbook(kota_recap, data_only=True)
+    camat = book["Camat"]
+    first_block: dict[str, Any] = {}
+    inside = False
+    for row in camat.iter_rows(values_only=True):
+        inside = inside or str(row[0]).startswith("1. Prosentase Kelurahan")
+        if inside and row[1] in ("Kelurahan Satu", "Kelurahan Dua", "Kelurahan Tiga",
+                                 "Kecamatan (3 unit)"):
+            first_block[row[1]] = row
+        if inside and row[1] == "Kecamatan (3 unit)":
+            break
+    assert first_block["Kecamatan (3 unit)"][4] == pytest.approx(100 / 3)
+    assert first_block["Kelurahan Satu"][4] == 100 and first_block["Kelurahan Dua"][4] == 0
+    assert first_block["Kelurahan Tiga"][2] == "belum kembali"
+    ringkasan = book["Ringkasan"]
+    shown = next(row for row in ringkasan.iter_rows(values_only=True)
+                 if row[2] == "Prosentase Kelurahan yang memiliki kualitas pelayanan yang baik (a)")
+    assert shown[5] == pytest.approx(100 / 3)

@@ -1,0 +1,767 @@
+"""The recap's plan: where every cell of the consolidated workbook stands.
+
+Built once from the blueprint, the units list and the accepted values of a store.
+The writer draws it, `evaluate` computes its cached values, tests look cells up in it.
+
+Sheets: Ringkasan (the kecamatan's realisasi per indicator), Status (who returned),
+one sheet per jabatan (and the IKU table) with a row per unit and the kecamatan
+total, Data (every accepted input value, traced to its file) and Asal Data
+(provenance). Every figure on a jabatan sheet is a live formula over the Data sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_range_abs
+
+from .blueprint import (
+    AgregasiUnit,
+    Blueprint,
+    IkuIndikator,
+    Indikator,
+    Jabatan,
+    Jenis,
+    Pengisi,
+    Polaritas,
+    Tipe,
+    Variabel,
+)
+from .evaluate import CellKey, Value
+from .formula import (
+    Formula,
+    aggregate,
+    average,
+    capaian,
+    checklist,
+    copy_of,
+    count_equal,
+    general,
+    meets,
+    ratio,
+    scale,
+    share_meeting,
+    sum_of,
+    value_of,
+)
+from .plan import (
+    MANIFEST_SHEET,
+    Cell,
+    Chart,
+    Role,
+    SheetPlan,
+    Table,
+    Unit,
+    WorkbookPlan,
+    plan_workbook,
+    ref,
+    sheet_name,
+    target_is_input,
+    title_case,
+)
+
+KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
+STATE_ACCEPTED = "diterima"
+STATES = ("diterima", "perlu perbaikan", "ditolak", "belum kembali")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One accepted input value: whose, which plan key, where in the unit's file."""
+
+    unit_kode: str
+    key: str
+    sheet: str  # sheet code in the unit's workbook
+    cell: str
+    value: Value
+    sha256: str
+
+
+@dataclass(frozen=True)
+class UnitReturn:
+    """What the store knows of one unit for this blueprint and period."""
+
+    unit: Unit
+    state: str  # one of STATES
+    on_list: bool = True
+    submissions: int = 0
+    findings: int = 0
+    last_file: str | None = None
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
+class UsedFile:
+    """A file whose values the recap uses (the latest accepted one of its unit)."""
+
+    unit_kode: str
+    unit_nama: str
+    filename: str
+    sha256: str
+    received: str
+    sender: str | None = None
+    subject: str | None = None
+
+
+@dataclass
+class RekapSource:
+    """Everything the recap shows, gathered from the store."""
+
+    blueprint: Blueprint
+    periode: int
+    units: list[UnitReturn]
+    entries: list[Entry]
+    files: list[UsedFile]
+    timeline: list[tuple[str, int, int]]  # date, files received that day, units accepted so far
+    store: str
+    created: str
+    generator: str = ""
+
+
+# --- layout constants ------------------------------------------------------------------------
+
+COL_KODE, COL_UNIT, COL_STATUS, COL_TARGET, COL_REALISASI, COL_CAPAIAN, COL_PREDIKAT = range(7)
+COL_VAR = 7
+BLOCK_HEADERS = ("Kode", "Unit", "Status", "Target", "Realisasi", "Capaian (%)", "Predikat")
+DATA_HEADERS = ("Kode unit", "Unit", "Jabatan", "Indikator", "Variabel", "Untuk unit",
+                "Periode", "Nilai", "Lembar", "Sel", "SHA-256 berkas")
+DATA_STYLES = ("data_text", "data_text", "data_text", "data_text", "data_text", "data_text",
+               "data_text", "data_value", "data_text", "data_text", "data_hash")
+DATA_HEADER_ROW = 3
+DATA_VALUE_COL = DATA_HEADERS.index("Nilai")
+_KEY = re.compile(r"^(?P<scope>[^/]+)/(?P<ind>[^/]+)/(?:(?P<var>[^/@]+)(?:@(?P<unit>[^/]+))?"
+                  r"/p(?P<p>\d+)|target)$")
+
+
+@dataclass
+class _Context:
+    """Shared lookups while the recap is laid out."""
+
+    source: RekapSource
+    kelurahan: list[Unit]
+    office: Unit | None
+    states: dict[str, str]
+    data_ref: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, key) -> ref
+
+    @property
+    def bp(self) -> Blueprint:
+        return self.source.blueprint
+
+
+def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]:
+    """The recap workbook's plan and the values of its plain cells (for `evaluate_plan`)."""
+    listed = [r.unit for r in source.units if r.on_list]
+    ctx = _Context(source, [u for u in listed if not u.kantor],
+                   next((u for u in listed if u.kantor), None),
+                   {r.unit.kode: r.state for r in source.units if r.on_list})
+    taken = {"ringkasan", "status", "data", "asal data", MANIFEST_SHEET.lower()}
+    data = _data_sheet(ctx)
+    jabatan_sheets = [_jabatan_sheet(ctx, jab, sheet_name(jab.singkatan or title_case(jab.nama),
+                                                          taken))
+                      for jab in ctx.bp.jabatan if jab.indikator]
+    if ctx.bp.iku is not None:
+        jabatan_sheets.append(_jabatan_sheet(ctx, None, sheet_name("IKU", taken)))
+    sheets = [_ringkasan(ctx, jabatan_sheets), _status(ctx), *jabatan_sheets, data,
+              _asal(ctx)]
+    office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
+    plan = WorkbookPlan(blueprint_id=ctx.bp.id, blueprint_versi=ctx.bp.versi,
+                        blueprint_hash=ctx.bp.content_hash(), kantor=ctx.bp.kantor, unit=office,
+                        periode=source.periode, periods=ctx.bp.periods, units=listed,
+                        sheets=sheets, jenis="rekap")
+    if source.generator:
+        plan.generator = source.generator
+    values: dict[CellKey, Value] = {}
+    for sheet in sheets:
+        for cell in sheet.cells:
+            if cell.role is Role.LABEL and cell.value is not None:
+                values[(sheet.code, cell.ref)] = cell.value
+        if sheet.table is not None and sheet.code == "DATA":
+            for i, row in enumerate(sheet.table.rows):
+                values[(sheet.code, ref(sheet.table.first_row + i, DATA_VALUE_COL))] = (
+                    row[DATA_VALUE_COL])
+    return plan, values
+
+
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'!"
+
+
+def _absolute(name: str, first_row: int, col: int, last_row: int, last_col: int | None = None
+              ) -> str:
+    cells = str(xl_range_abs(first_row, col, last_row, col if last_col is None else last_col))
+    return "=" + _quoted(name) + cells
+
+
+def _footer(bp: Blueprint, title: str) -> str:
+    return (f"&L&8Rekap {bp.kantor.replace('&', '&&')} — {title.replace('&', '&&')}"
+            "&C&8Halaman &P dari &N&R&8" + f"{bp.id} versi {bp.versi}".replace("&", "&&"))
+
+
+def _title(sheet: SheetPlan, text: str, last_col: int) -> None:
+    sheet.cells.append(Cell(ref(0, 0), Role.LABEL, "judul", "title", text))
+    sheet.merges.append(f"{ref(0, 0)}:{ref(0, last_col)}")
+    sheet.row_heights[0] = 24
+
+
+def _meta(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int, width: float,
+          start: int = 1) -> int:
+    """Label/value rows; returns the next free row."""
+    for r, (label, value) in enumerate(rows, start=start):
+        sheet.cells.append(Cell(ref(r, 0), Role.LABEL, f"meta/{r}", "meta_label", label))
+        sheet.merges.append(f"{ref(r, 0)}:{ref(r, 1)}")
+        sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
+        sheet.merges.append(f"{ref(r, 2)}:{ref(r, last_col)}")
+        sheet.row_heights[r] = _height(value, width)
+    return start + len(rows)
+
+
+def _height(text: str, width_chars: float) -> float:
+    lines = sum(max(1, -(-len(part) // max(1, int(width_chars)))) for part in text.split("\n"))
+    return max(15.0, 15.0 * lines)
+
+
+def _periode_text(ctx: _Context) -> str:
+    return f"Tahun {ctx.source.periode} ({', '.join(ctx.bp.periods)})"
+
+
+def _returned_text(ctx: _Context) -> str:
+    accepted = sum(1 for state in ctx.states.values() if state == STATE_ACCEPTED)
+    return f"{accepted} dari {len(ctx.states)} unit diterima"
+
+
+# --- Data ------------------------------------------------------------------------------------
+
+
+def _data_sheet(ctx: _Context) -> SheetPlan:
+    """Every accepted value, one row each, ordered as in the units' own workbooks."""
+    bp = ctx.bp
+    sheet = SheetPlan(code="DATA", name="Data", kind="data", title="Data",
+                      footer=_footer(bp, "Data"))
+    sheet.col_widths = [12, 24, 26, 40, 40, 18, 10, 12, 20, 8, 66]
+    last = len(DATA_HEADERS) - 1
+    _title(sheet, "DATA ISIAN YANG DITERIMA", last)
+    sheet.cells.append(Cell(ref(1, 0), Role.LABEL, "keterangan", "text_plain",
+                            "Setiap baris adalah satu sel isian dari workbook yang diterima; "
+                            "Lembar dan Sel menunjuk tempatnya di berkas unit, SHA-256 menunjuk "
+                            "berkas asli di penyimpanan. Lembar ini hanya berisi nilai, "
+                            "bukan rumus."))
+    sheet.merges.append(f"{ref(1, 0)}:{ref(1, last)}")
+    sheet.row_heights[1] = 30
+    for c, text in enumerate(DATA_HEADERS):
+        sheet.cells.append(Cell(ref(DATA_HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header",
+                                text))
+    names = _sheet_names(ctx)
+    order = {u.kode: i for i, u in enumerate([*ctx.kelurahan, *([ctx.office] if ctx.office
+                                                                   else [])])}
+    sheet_order = {code: i for i, code in enumerate(
+        [f"J-{j.id}" for j in bp.jabatan] + ["IKU"])}
+    entries = sorted((e for e in ctx.source.entries if e.unit_kode in order),
+                     key=lambda e: (order[e.unit_kode], sheet_order.get(e.sheet, 99),
+                                    _row_col(e.cell)))
+    units = {u.kode: u for u in ctx.kelurahan + ([ctx.office] if ctx.office else [])}
+    labels = _labels(bp)
+    rows: list[tuple[str | float | None, ...]] = []
+    first = DATA_HEADER_ROW + 1
+    for i, entry in enumerate(entries):
+        jabatan, indikator, variabel, untuk, periode = _describe(entry.key, labels, units, bp)
+        value = entry.value if not isinstance(entry.value, bool) else str(entry.value)
+        rows.append((entry.unit_kode, units[entry.unit_kode].nama, jabatan, indikator,
+                     variabel, untuk, periode, value,
+                     names.get(entry.unit_kode, {}).get(entry.sheet, entry.sheet), entry.cell,
+                     entry.sha256))
+        ctx.data_ref[(entry.unit_kode, entry.key)] = (
+            _quoted(sheet.name) + ref(first + i, DATA_VALUE_COL))
+    sheet.table = Table(first, 0, rows, DATA_STYLES)
+    sheet.freeze = (first, 2)
+    sheet.repeat_rows = (DATA_HEADER_ROW, DATA_HEADER_ROW)
+    sheet.autofilter = f"{ref(DATA_HEADER_ROW, 0)}:{ref(first + max(len(rows), 1) - 1, last)}"
+    return sheet
+
+
+def _row_col(cell: str) -> tuple[int, str]:
+    match = re.match(r"([A-Z]+)(\d+)", cell)
+    if match is None:
+        return (0, cell)
+    return (int(match.group(2)), match.group(1).rjust(3))
+
+
+def _sheet_names(ctx: _Context) -> dict[str, dict[str, str]]:
+    """Sheet names by code in each unit's own workbook (the same for every kelurahan)."""
+    units = [*ctx.kelurahan, *([ctx.office] if ctx.office else [])]
+    result: dict[str, dict[str, str]] = {}
+    cache: dict[bool, dict[str, str]] = {}
+    for unit in units:
+        if unit.kantor not in cache:
+            plan = plan_workbook(ctx.bp, unit, ctx.source.periode, units)
+            cache[unit.kantor] = {s.code: s.name for s in plan.sheets}
+        result[unit.kode] = cache[unit.kantor]
+    return result
+
+
+def _labels(bp: Blueprint) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """Per `scope/indikator`: jabatan name, indicator name, variable labels."""
+    result: dict[str, tuple[str, str, dict[str, str]]] = {}
+    for jab in bp.jabatan:
+        for ind in jab.indikator:
+            result[f"{jab.id}/{ind.id}"] = (jab.nama, ind.nama,
+                                           {v.id: v.label for v in ind.variabel})
+    if bp.iku is not None:
+        for iku in bp.iku.indikator:
+            result[f"iku/{iku.id}"] = ("IKU", iku.nama, {v.id: v.label for v in iku.variabel})
+    return result
+
+
+def _describe(key: str, labels: Mapping[str, tuple[str, str, dict[str, str]]],
+              units: Mapping[str, Unit], bp: Blueprint) -> tuple[str, str, str, str, str]:
+    match = _KEY.match(key)
+    if match is None:
+        return ("", "", key, "", "")
+    jabatan, indikator, variables = labels.get(f"{match['scope']}/{match['ind']}",
+                                               ("", match["ind"], {}))
+    if match["var"] is None:
+        return (jabatan, indikator, "Target", "", "")
+    untuk = units[match["unit"]].nama if match["unit"] in units else (match["unit"] or "")
+    p = int(match["p"])
+    periode = bp.periods[p - 1] if p <= len(bp.periods) else f"p{p}"
+    return (jabatan, indikator, variables.get(match["var"], match["var"]), untuk, periode)
+
+
+# --- jabatan sheets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row of an indicator block: whose values, taken from which unit's file."""
+
+    unit: Unit
+    source_kode: str  # the unit whose file holds the values
+    suffix: str = ""  # "@kode" for values an office keeps per kelurahan
+
+
+def _block_rows(ctx: _Context, ind: Indikator) -> list[_Row]:
+    if ind.pengisi is Pengisi.KELURAHAN:
+        return [_Row(u, u.kode) for u in ctx.kelurahan]
+    office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
+    per_unit = all(v.agregasi_unit is AgregasiUnit.PER_UNIT for v in ind.variabel)
+    if per_unit and ctx.kelurahan:
+        return [_Row(u, office.kode, f"@{u.kode}") for u in ctx.kelurahan]
+    return [_Row(office, office.kode)]
+
+
+def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
+    bp = ctx.bp
+    shown: Sequence[Indikator] = jab.indikator if jab else (bp.iku.indikator if bp.iku else [])
+    code = f"J-{jab.id}" if jab else "IKU"
+    title = jab.nama if jab else (bp.iku.judul if bp.iku else "IKU")
+    sheet = SheetPlan(code=code, name=name, kind="jabatan" if jab else "iku", title=title,
+                      footer=_footer(bp, name))
+    widest = max(len(i.variabel) for i in shown)
+    last_col = COL_VAR + widest - 1
+    sheet.col_widths = [12, 28, 15, 11, 12, 11, 16, *([16.0] * widest)]
+    heading = "REKAP INDIKATOR KINERJA INDIVIDU" if jab else "REKAP INDIKATOR KINERJA UTAMA"
+    _title(sheet, heading, last_col)
+    meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+            ("Jabatan" if jab else "Tabel", title), ("Periode", _periode_text(ctx)),
+            ("Unit kembali", _returned_text(ctx)),
+            ("Cara membaca", "Nilai unit adalah nilai tahunan dari lembar Data. Baris "
+             "Kecamatan menjumlahkan nilai unit (atau merata-ratakan nilai indeks); persentase "
+             "kecamatan = jumlah pembilang / jumlah penyebut x 100, bukan rata-rata persentase; "
+             "indikator ambang dan daftar periksa menghitung unit yang memenuhi dibagi jumlah "
+             "unit. Klik angka untuk melihat rumusnya.")]
+    row = _meta(sheet, meta, last_col, sum(sheet.col_widths[2:]) * 1.1) + 1
+    multi = [ind for ind in shown if len(_block_rows(ctx, ind)) > 1]
+    summary_row = row
+    unit_capaian: dict[str, list[str]] = {}
+    if multi:
+        row += len(ctx.kelurahan) + 3  # the per-unit summary is laid out once blocks are known
+    for number, ind in enumerate(shown, start=1):
+        row = _block(ctx, sheet, number, ind, row, last_col, unit_capaian)
+    if multi:
+        _unit_summary(ctx, sheet, summary_row, unit_capaian)
+    sheet.freeze = (0, COL_UNIT + 1)
+    return sheet
+
+
+def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: int,
+           last_col: int, unit_capaian: dict[str, list[str]]) -> int:
+    """Lay out one indicator: heading, one row per unit, the kecamatan row; next free row."""
+    base = f"{sheet.code.removeprefix('J-') if sheet.code != 'IKU' else 'iku'}/{ind.id}"
+    rows = _block_rows(ctx, ind)
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/judul", "block_title",
+                            f"{number}. {ind.nama}"))
+    sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
+    sheet.row_heights[row] = _height(f"{number}. {ind.nama}", 140)
+    row += 1
+    about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
+             f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'}. "
+             f"Sumber data: {ind.sumber_data}. Diisi oleh: {ind.pengisi}.")
+    if isinstance(ind, IkuIndikator):
+        about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/keterangan", "text_plain", about))
+    sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
+    sheet.row_heights[row] = _height(about, 150)
+    row += 1
+    headers = [*BLOCK_HEADERS, *[v.label + (f" ({v.satuan})" if v.satuan else "")
+                                 for v in ind.variabel]]
+    for c, text in enumerate(headers):
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"{base}/kepala/{c}", "header", text))
+    sheet.row_heights[row] = max(30.0, max(_height(h, 16) for h in headers[COL_VAR:]))
+    row += 1
+    first = row
+    for r in rows:
+        key = f"{base}@{KECAMATAN if r.unit.kantor else r.unit.kode}"
+        _unit_row(ctx, sheet, ind, base, key, r, row)
+        if len(rows) > 1:
+            unit_capaian.setdefault(r.unit.kode, []).append(ref(row, COL_CAPAIAN))
+        row += 1
+    if len(rows) > 1:
+        _total_row(ctx, sheet, ind, base, first, row - 1, row)
+        row += 1
+    return row + 1
+
+
+def _num_text(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: str, r: _Row,
+              row: int) -> None:
+    """One unit's annual values, recomputed from its period values on the Data sheet."""
+    bp = ctx.bp
+    single = r.unit.kantor
+    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "text",
+                            r.unit.kode))
+    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit",
+                            "total_unit" if single else "text",
+                            "Kecamatan (diisi kantor)" if single else r.unit.nama))
+    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, f"{key}/status", "text_center",
+                            ctx.states.get(r.source_kode, "belum kembali")))
+    cells: dict[str, str] = {}
+    for i, var in enumerate(ind.variabel):
+        at = ref(row, COL_VAR + i)
+        cells[var.id] = at
+        sources = [ctx.data_ref.get((r.source_kode, f"{base}/{var.id}{r.suffix}/p{p}"))
+                   for p in range(1, len(bp.periods) + 1)]
+        found = [s for s in sources if s is not None]
+        style = "text_value" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "number"
+        if found:
+            sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/{var.id}", style,
+                                    formula=aggregate(var.period_rule, found)))
+        else:
+            sheet.cells.append(Cell(at, Role.LABEL, f"{key}/{var.id}", style))
+    target_at = ref(row, COL_TARGET)
+    target_source = ctx.data_ref.get((r.source_kode, f"{base}/target"))
+    if target_is_input(ind, r.unit) and not r.suffix:
+        if target_source:
+            sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "number",
+                                    formula=copy_of(target_source)))
+        else:
+            sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "number"))
+    else:
+        sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "number", ind.target))
+    realisasi_at = ref(row, COL_REALISASI)
+    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi",
+                            _realisasi_style(ind), formula=_row_realisasi(ind, cells)))
+    _capaian_predikat(bp, sheet, ind, key, row, realisasi_at, target_at)
+
+
+def _total_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, first: int,
+               last: int, row: int) -> None:
+    """The kecamatan: each variable aggregated over the units by its rule, then realisasi."""
+    key = f"{base}@{KECAMATAN}"
+    count = last - first + 1
+    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "total_text", ""))
+    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit", "total_unit",
+                            f"Kecamatan ({count} unit)"))
+    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.FORMULA, f"{key}/status",
+                            "total_accepted", formula=count_equal(
+                                f"{ref(first, COL_STATUS)}:{ref(last, COL_STATUS)}",
+                                STATE_ACCEPTED)))
+    cells: dict[str, str] = {}
+    for i, var in enumerate(ind.variabel):
+        col = COL_VAR + i
+        at = ref(row, col)
+        cells[var.id] = at
+        column = f"{ref(first, col)}:{ref(last, col)}"
+        total = _variable_total(var, column)
+        if total is None:
+            sheet.cells.append(Cell(at, Role.LABEL, f"{key}/{var.id}", "total_text"))
+        else:
+            sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/{var.id}", "total_number",
+                                    formula=total))
+    target_at = ref(row, COL_TARGET)
+    targets = f"{ref(first, COL_TARGET)}:{ref(last, COL_TARGET)}"
+    if ind.target is not None:
+        sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "total_number",
+                                ind.target))
+    elif _additive(ind):
+        sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "total_number",
+                                formula=sum_of(targets)))
+    else:
+        sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "total_number",
+                                formula=average([targets])))
+    realisasi_at = ref(row, COL_REALISASI)
+    realisasi = f"{ref(first, COL_REALISASI)}:{ref(last, COL_REALISASI)}"
+    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi", "total_pct",
+                            formula=_total_realisasi(ind, cells, realisasi, first, last,
+                                                     count)))
+    _capaian_predikat(ctx.bp, sheet, ind, key, row, realisasi_at, target_at, total=True)
+
+
+def _additive(ind: Indikator) -> bool:
+    """Targets that add up over units (counts), as opposed to indexes and percentages."""
+    return (ind.jenis in (Jenis.JUMLAH, Jenis.RUMUS) and ind.satuan.strip() != "%"
+            and ind.variabel[0].agregasi_unit is AgregasiUnit.JUMLAH)
+
+
+def _variable_total(var: Variabel, column: str) -> Formula | None:
+    if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN):
+        return count_equal(column, var.choices[0]) if var.choices else None
+    if var.agregasi_unit is AgregasiUnit.JUMLAH:
+        return sum_of(column)
+    if var.agregasi_unit is AgregasiUnit.RATA_RATA:
+        return average([column])
+    return None  # judged per unit: the realisasi counts the units that meet it
+
+
+def _row_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
+    """Realisasi of one unit from its annual values (as in the unit's own workbook)."""
+    if ind.jenis is Jenis.PERSENTASE:
+        assert ind.pembilang and ind.penyebut
+        return ratio(cells[ind.pembilang], cells[ind.penyebut])
+    if ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
+        return value_of(cells[ind.variabel[0].id])
+    if ind.jenis is Jenis.RUMUS:
+        assert ind.rumus is not None
+        return general(ind.rumus, ind.konstanta, dict(cells))
+    if ind.jenis is Jenis.AMBANG:
+        assert ind.ambang is not None
+        return meets(cells[ind.ambang.variabel], ind.ambang.operator, ind.ambang.nilai)
+    return checklist([cells[v.id] for v in ind.variabel], ind.hitung == "semua")
+
+
+def _total_realisasi(ind: Indikator, cells: Mapping[str, str], realisasi: str, first: int,
+                     last: int, count: int) -> Formula:
+    """The kecamatan's realisasi: from the totals, or counting the units that meet."""
+    if ind.jenis is Jenis.AMBANG:
+        assert ind.ambang is not None
+        col = COL_VAR + [v.id for v in ind.variabel].index(ind.ambang.variabel)
+        column = f"{ref(first, col)}:{ref(last, col)}"
+        return share_meeting(column, count, ind.ambang.operator, ind.ambang.nilai)
+    if ind.jenis is Jenis.DAFTAR_PERIKSA:
+        if ind.hitung == "semua":
+            return share_meeting(realisasi, count, ">=", 100)
+        return average([realisasi])
+    return _row_realisasi(ind, cells)
+
+
+def _realisasi_style(ind: Indikator) -> str:
+    return "pct" if ind.satuan.strip() == "%" else "number"
+
+
+def _capaian_predikat(bp: Blueprint, sheet: SheetPlan, ind: Indikator, key: str, row: int,
+                      realisasi_at: str, target_at: str, total: bool = False) -> None:
+    cap = ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
+    capaian_at = ref(row, COL_CAPAIAN)
+    sheet.cells.append(Cell(capaian_at, Role.FORMULA, f"{key}/capaian",
+                            "total_pct" if total else "pct",
+                            formula=capaian(realisasi_at, target_at,
+                                            ind.polaritas is Polaritas.TURUN, cap)))
+    sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, f"{key}/predikat",
+                            "total_text" if total else "text_value",
+                            formula=scale(capaian_at, bp.predikat)))
+
+
+def _unit_summary(ctx: _Context, sheet: SheetPlan, row: int,
+                  unit_capaian: Mapping[str, list[str]]) -> None:
+    """Mean capaian of each unit over the jabatan's unit-level indicators, and its chart."""
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, "unit/judul", "block_title",
+                            "Ringkasan capaian per unit (rata-rata capaian indikator yang "
+                            "diisi per unit)"))
+    sheet.merges.append(f"{ref(row, 0)}:{ref(row, COL_PREDIKAT)}")
+    row += 1
+    headers = ("Kode", "Unit", "Status", "", "", "Capaian (%)", "Predikat")
+    for c, text in enumerate(headers):
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"unit/kepala/{c}", "header", text))
+    row += 1
+    first = row
+    for unit in ctx.kelurahan:
+        key = f"unit@{unit.kode}"
+        sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "text",
+                                unit.kode))
+        sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit", "text",
+                                unit.nama))
+        sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, f"{key}/status",
+                                "text_center", ctx.states.get(unit.kode, "belum kembali")))
+        sheet.cells.append(Cell(ref(row, COL_CAPAIAN), Role.FORMULA, f"{key}/capaian", "pct",
+                                formula=average(unit_capaian.get(unit.kode, []))))
+        sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, f"{key}/predikat",
+                                "text_value",
+                                formula=scale(ref(row, COL_CAPAIAN), ctx.bp.predikat)))
+        row += 1
+    width = min(1800, max(520, 150 + 26 * len(ctx.kelurahan)))
+    sheet.charts.append(Chart(
+        kind="column", title=f"Capaian per unit — {sheet.title}"[:120],
+        categories=_absolute(sheet.name, first, COL_UNIT, row - 1),
+        series=(("Capaian (%)", _absolute(sheet.name, first, COL_CAPAIAN, row - 1)),),
+        anchor=ref(first - 2, COL_VAR + 1), y_title="Capaian (%)", width=width, height=300))
+
+
+# --- Ringkasan, Status, Asal Data ------------------------------------------------------------
+
+RINGKASAN_HEADERS = ("No", "Jabatan / Penanggung jawab", "Indikator", "Satuan", "Target",
+                     "Realisasi kecamatan", "Capaian (%)", "Predikat")
+
+
+def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
+    """The kecamatan's realisasi of every indicator, pointing at the jabatan sheets."""
+    bp = ctx.bp
+    sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
+                      title="Ringkasan Rekap", footer=_footer(bp, "Ringkasan"))
+    sheet.col_widths = [5, 32, 52, 10, 10, 14, 12, 16]
+    last = len(RINGKASAN_HEADERS) - 1
+    _title(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
+    row = _meta(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+                        ("Periode", _periode_text(ctx)),
+                        ("Blueprint", f"{bp.nama} — {bp.id} versi {bp.versi}"),
+                        ("Unit kembali", _returned_text(ctx)),
+                        ("Dibuat", ctx.source.created)], last, 100) + 1
+    for c, text in enumerate(RINGKASAN_HEADERS):
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
+    sheet.freeze = (row + 1, 0)
+    sheet.repeat_rows = (row, row)
+    row += 1
+    number = 0
+    by_code = {s.code: s for s in jabatan_sheets}
+    owners = [(f"J-{j.id}", j.nama, j.indikator) for j in bp.jabatan if j.indikator]
+    if bp.iku is not None:
+        owners.append(("IKU", "", list(bp.iku.indikator)))
+    for code, owner, shown in owners:
+        source = by_code[code]
+        quoted = _quoted(source.name)
+        scope = code.removeprefix("J-") if code != "IKU" else "iku"
+        for ind in shown:
+            number += 1
+            base = f"{scope}/{ind.id}"
+            total = f"{base}@{KECAMATAN}"  # the total row, or the office's only row
+            who = ", ".join(ind.penanggung_jawab) if isinstance(ind, IkuIndikator) else owner
+            key = f"ringkasan/{base}"
+            for col, value, style in ((0, str(number), "text_center"), (1, who, "text"),
+                                      (2, ind.nama, "text"), (3, ind.satuan, "text_center")):
+                sheet.cells.append(Cell(ref(row, col), Role.LABEL, f"{key}/{col}", style, value))
+            for col, part, style in ((4, "target", "number"), (5, "realisasi",
+                                                               _realisasi_style(ind)),
+                                     (6, "capaian", "pct"), (7, "predikat", "text_value")):
+                target = source.cell(f"{total}/{part}")
+                sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
+                                        formula=copy_of(quoted + target.ref)))
+            sheet.row_heights[row] = max(_height(ind.nama, 52), _height(who, 32))
+            row += 1
+    return sheet
+
+
+STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman", "Temuan", "Berkas terakhir",
+                  "Pengirim")
+TIMELINE_HEADERS = ("Tanggal", "Berkas masuk", "Unit diterima (kumulatif)")
+TIMELINE_COL = len(STATUS_HEADERS) + 1
+
+
+def _status(ctx: _Context) -> SheetPlan:
+    """Who returned and who is missing, with totals as formulas and returns over time."""
+    bp = ctx.bp
+    sheet = SheetPlan(code="STATUS", name="Status", kind="status", title="Status Pengembalian",
+                      footer=_footer(bp, "Status"))
+    sheet.col_widths = [5, 12, 28, 16, 9, 9, 40, 30, 3, 12, 12, 14]
+    last = len(STATUS_HEADERS) - 1
+    _title(sheet, "STATUS PENGEMBALIAN WORKBOOK", last)
+    row = _meta(sheet, [("Periode", _periode_text(ctx)),
+                        ("Blueprint", f"{bp.id} versi {bp.versi}")], last, 90) + 1
+    header = row + len(STATES) + 2
+    first = header + 1
+    units = ctx.source.units
+    end = first + max(len(units), 1) - 1
+    for i, state in enumerate(STATES):
+        sheet.cells.append(Cell(ref(row + i, 1), Role.LABEL, f"jumlah/{i}/label", "meta_label",
+                                state[:1].upper() + state[1:]))
+        sheet.merges.append(f"{ref(row + i, 1)}:{ref(row + i, 2)}")
+        sheet.cells.append(Cell(ref(row + i, 3), Role.FORMULA, f"jumlah/{i}", "number",
+                                formula=count_equal(f"{ref(first, 3)}:{ref(end, 3)}", state)))
+    total_row = row + len(STATES)
+    sheet.cells.append(Cell(ref(total_row, 1), Role.LABEL, "jumlah/unit/label", "meta_label",
+                            "Jumlah unit pada daftar"))
+    sheet.merges.append(f"{ref(total_row, 1)}:{ref(total_row, 2)}")
+    sheet.cells.append(Cell(ref(total_row, 3), Role.LABEL, "jumlah/unit", "number",
+                            float(len(ctx.states))))
+    for c, text in enumerate(STATUS_HEADERS):
+        sheet.cells.append(Cell(ref(header, c), Role.LABEL, f"kepala/{c}", "header", text))
+    for i, item in enumerate(units):
+        r = first + i
+        state = item.state if item.on_list else f"{item.state} (di luar daftar)"
+        values: tuple[tuple[str | float | None, str], ...] = (
+            (str(i + 1), "text_center"), (item.unit.kode, "text"), (item.unit.nama, "text"),
+            (state, "text_center"), (float(item.submissions), "number"),
+            (float(item.findings), "number"), (item.last_file, "text"), (item.sender, "text"))
+        for c, (value, style) in enumerate(values):
+            sheet.cells.append(Cell(ref(r, c), Role.LABEL, f"unit@{item.unit.kode}/{c}", style,
+                                    value))
+    sheet.freeze = (first, 0)
+    _timeline(ctx, sheet, header)
+    return sheet
+
+
+def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
+    for c, text in enumerate(TIMELINE_HEADERS):
+        sheet.cells.append(Cell(ref(header, TIMELINE_COL + c), Role.LABEL, f"waktu/kepala/{c}",
+                                "header", text))
+    timeline = ctx.source.timeline
+    for i, (day, received, accepted) in enumerate(timeline):
+        r = header + 1 + i
+        cells: tuple[tuple[str | float, str], ...] = (
+            (day, "text_center"), (float(received), "number"), (float(accepted), "number"))
+        for c, (value, style) in enumerate(cells):
+            sheet.cells.append(Cell(ref(r, TIMELINE_COL + c), Role.LABEL, f"waktu/{i}/{c}",
+                                    style, value))
+    if timeline:
+        last = header + len(timeline)
+        sheet.charts.append(Chart(
+            kind="column", title="Pengembalian workbook dari waktu ke waktu",
+            categories=_absolute(sheet.name, header + 1, TIMELINE_COL, last),
+            series=(("Berkas masuk", _absolute(sheet.name, header + 1, TIMELINE_COL + 1, last)),
+                    ("Unit diterima (kumulatif)",
+                     _absolute(sheet.name, header + 1, TIMELINE_COL + 2, last))),
+            anchor=ref(1, TIMELINE_COL), y_title="Jumlah", width=560, height=260))
+
+
+ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek")
+
+
+def _asal(ctx: _Context) -> SheetPlan:
+    """Provenance: where the recap comes from, and every file whose values it uses."""
+    bp = ctx.bp
+    source = ctx.source
+    sheet = SheetPlan(code="ASAL", name="Asal Data", kind="asal", title="Asal Data",
+                      footer=_footer(bp, "Asal Data"))
+    sheet.col_widths = [5, 12, 26, 36, 66, 22, 28, 36]
+    last = len(ASAL_HEADERS) - 1
+    _title(sheet, "ASAL DATA REKAP", last)
+    row = _meta(sheet, [
+        ("Dibuat", source.created),
+        ("Dibuat oleh", source.generator or "iki-xlsx"),
+        ("Penyimpanan", source.store),
+        ("Blueprint", f"{bp.id} versi {bp.versi}, hash {bp.content_hash()}"),
+        ("Periode", _periode_text(ctx)),
+        ("Berkas dipakai", f"{len(source.files)} berkas (kiriman diterima terakhir tiap unit)"),
+        ("Keterangan", "Berkas asli tersimpan utuh di penyimpanan pada berkas/<dua huruf awal "
+                       "SHA-256>/<SHA-256>. Nilai pada lembar Data diambil dari berkas-berkas "
+                       "ini; rumus pada lembar jabatan dihitung ulang dari lembar Data."),
+    ], last, 150) + 1
+    for c, text in enumerate(ASAL_HEADERS):
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
+    rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256, f.received, f.sender,
+             f.subject) for i, f in enumerate(source.files, start=1)]
+    sheet.table = Table(row + 1, 0, rows, ("data_text",) * 4 + ("data_hash",)
+                        + ("data_text",) * 3)
+    sheet.freeze = (row + 1, 0)
+    return sheet
