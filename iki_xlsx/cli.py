@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from .findings import Finding
 if TYPE_CHECKING:
     from .collect import CollectResult
     from .rekap import RekapResult
-    from .status import StatusReport
+    from .status import StatusReport, Submission
 
 
 def _counts(bp: Blueprint) -> str:
@@ -238,13 +239,20 @@ def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | No
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
               help="Folder penyimpanan.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
-def status(store_dir: Path, as_json: bool) -> None:
-    """Tampilkan unit yang sudah dan belum mengembalikan workbook."""
+@click.option("--riwayat", is_flag=True,
+              help="Tampilkan setiap kiriman (berkas, pengirim, waktu, status, temuan).")
+@click.option("--unit", "unit_kode", default=None, help="Riwayat satu unit saja (kode).")
+def status(store_dir: Path, as_json: bool, riwayat: bool, unit_kode: str | None) -> None:
+    """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
+    from .status import history
     from .status import status as run_status
     from .store import Store
 
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
+    if riwayat or unit_kode:
+        _print_history(history(Store(store_dir), unit_kode), as_json)
+        sys.exit(0)
     report = run_status(Store(store_dir))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -326,3 +334,19 @@ def _print_rekap(result: RekapResult) -> None:
                f"{result.units_listed} unit diterima, {result.values} nilai: {result.path}")
     for path in result.exports:
         click.echo(f"Tabel nilai: {path}")
+
+
+def _print_history(submissions: list[Submission], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in submissions], ensure_ascii=False, indent=2))
+        return
+    for item in submissions:
+        when = item.received_at or item.collected_at
+        who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
+        sender = f", dari {item.sender}" if item.sender else ""
+        subject = f", subjek \"{item.subject}\"" if item.subject else ""
+        click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) {item.status.upper()}"
+                   f"{sender}{subject}")
+        for finding in item.findings:
+            where = "!".join(p for p in (finding["sheet"], finding["cell"]) if p)
+            click.echo(f"  [{finding['code']}] {where + ': ' if where else ''}{finding['message']}")

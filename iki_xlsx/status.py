@@ -98,3 +98,42 @@ def _period(db: Any, blueprint: str, periode: int) -> PeriodStatus:
             last_file=latest[4] if latest else None, sender=latest[5] if latest else None,
             accepted_sha256=accepted[-1][6] if accepted else None))
     return result
+
+
+@dataclass
+class Submission:
+    """One file as received and judged: the history keeps every one, accepted or not."""
+
+    sha256: str
+    filename: str
+    source: str
+    status: str  # diterima | perlu perbaikan | ditolak
+    blueprint: str | None
+    periode: int | None
+    unit_kode: str | None
+    unit_nama: str | None
+    sender: str | None
+    subject: str | None
+    received_at: str | None
+    collected_at: str
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def history(store: Store, unit: str | None = None) -> list[Submission]:
+    """Every submission in the order it arrived, with its findings; `unit` filters by kode."""
+    with store.connect() as db:
+        rows = db.execute(
+            "SELECT id, sha256, filename, source, status, blueprint, periode, unit_kode, "
+            "unit_nama, sender, subject, received_at, collected_at FROM submission "
+            "WHERE ? IS NULL OR unit_kode = ? ORDER BY COALESCE(received_at, collected_at), id",
+            (unit, unit)).fetchall()
+        found: dict[int, list[dict[str, Any]]] = {}
+        for sid, code, severity, sheet, cell, message in db.execute(
+                "SELECT submission_id, code, severity, sheet, cell, message FROM finding "
+                "ORDER BY rowid"):
+            found.setdefault(sid, []).append({"code": code, "severity": severity,
+                                              "sheet": sheet, "cell": cell, "message": message})
+    return [Submission(sha, name, src, STATE_WORDS[state], bp, periode, kode, nama, sender,
+                       subject, received, collected, found.get(sid, []))
+            for (sid, sha, name, src, state, bp, periode, kode, nama, sender, subject, received,
+                 collected) in rows]

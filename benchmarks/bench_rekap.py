@@ -1,0 +1,79 @@
+"""collect, status and rekap times for the returns of 400 kelurahan of the largest blueprint.
+
+The filled workbooks are generated once into output/bench/rekap-<units>/ and reused; each run
+collects them into a fresh store.
+
+Run: .venv/bin/python -m benchmarks.bench_rekap [--units 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from benchmarks.bench_generate import machine
+from iki_xlsx.blueprint import find_blueprints, load_blueprint
+from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.collect import collect
+from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
+from iki_xlsx.plan import Unit
+from iki_xlsx.rekap import write_rekap
+from iki_xlsx.status import status
+from iki_xlsx.store import Store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=400)
+    args = parser.parse_args()
+    loaded = [load_blueprint(p).blueprint for p in find_blueprints(DEFAULT_BLUEPRINTS)]
+    blueprints = [b for b in loaded if b is not None]
+    largest = max(blueprints, key=lambda b: sum(len(j.indikator) for j in b.jabatan))
+    units = [Unit(f"{i:04d}", f"Kelurahan Contoh {i:03d}") for i in range(1, args.units + 1)]
+    folder = Path("output") / "bench" / f"rekap-{args.units}"
+    returns = folder / "kembali"
+    if len(list(returns.glob("*.xlsx"))) != args.units + 1:
+        shutil.rmtree(returns, ignore_errors=True)
+        assert generate(largest, units, 2026, returns, sample=True).ok
+    store_dir = folder / "simpan"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = Store(store_dir)
+    index = BlueprintIndex(blueprints)
+    print(f"machine: {machine()}")
+    print(f"blueprint: {largest.id}, {args.units} kelurahan + office")
+
+    start = time.perf_counter()
+    collected = collect([returns], store, index)
+    took = time.perf_counter() - start
+    accepted = sum(1 for _, _, state in collected.added if state == "ok")
+    print(f"collect: {len(collected.added)} files ({accepted} accepted) in {took:.1f} s = "
+          f"{len(collected.added) / took:.1f} files/s")
+
+    start = time.perf_counter()
+    again = collect([returns], store, index)
+    print(f"collect again: {len(again.duplicates)} known files in "
+          f"{time.perf_counter() - start:.1f} s")
+
+    start = time.perf_counter()
+    report = status(store)
+    print(f"status: {sum(len(p.units) for p in report.periods)} units in "
+          f"{time.perf_counter() - start:.2f} s")
+
+    start = time.perf_counter()
+    result = write_rekap(store, index, folder / "rekap.xlsx", csv_dir=folder,
+                         parquet_dir=folder)
+    took = time.perf_counter() - start
+    assert result.ok and result.plan is not None
+    formulas = sum(1 for _ in result.plan.formula_cells())
+    size = (folder / "rekap.xlsx").stat().st_size / 1e6
+    print(f"rekap: {result.values} values, {formulas} formula cells, {size:.1f} MB workbook "
+          f"+ CSV + Parquet in {took:.1f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (this process): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
