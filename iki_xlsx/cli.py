@@ -281,22 +281,45 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
               help="Folder penyimpanan (SQLite dan berkas asli).")
 @click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
               help="Folder blueprint (bawaan: blueprints/ bawaan).")
-def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None) -> None:
-    """Simpan dan periksa workbook dari berkas, folder, .zip, .eml dan .mbox."""
+@click.option("--imap", "imap_at", metavar="HOST[:PORT]",
+              help="Ambil dari kotak surat IMAP (TLS, port 993); surel tidak diubah.")
+@click.option("--user", help="Pengguna IMAP (kata sandi dari IKI_IMAP_PASSWORD atau ditanyakan).")
+@click.option("--folder", default="INBOX", show_default=True, help="Folder IMAP.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Hanya pesan sejak tanggal ini, YYYY-MM-DD.")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
+def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None,
+            imap_at: str | None, user: str | None, folder: str, since: Any,
+            cafile: Path | None) -> None:
+    """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
     from .check import BlueprintIndex
     from .collect import collect as run_collect
     from .generate import DEFAULT_BLUEPRINTS
+    from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
     from .store import Store, StoreBusy
 
+    if bool(sources) == bool(imap_at):
+        _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
+    if imap_at and not user:
+        _fail_usage("--imap memerlukan --user")
     index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
     try:
-        result = run_collect(list(sources), Store(store_dir), index)
-    except StoreBusy as exc:
+        if imap_at:
+            assert user is not None
+            host, port = host_port(imap_at, 993)
+            account = ImapAccount(host, port, user, _password(PASSWORD_ENV, user, "IMAP") or "",
+                                  folder, cafile)
+            result = collect_imap(account, Store(store_dir), index,
+                                  since.date() if since else None)
+        else:
+            result = run_collect(list(sources), Store(store_dir), index)
+    except (StoreBusy, ImapError) as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     for filename, sha, state in result.added:
@@ -332,6 +355,8 @@ def status(store_dir: Path, as_json: bool) -> None:
             extra = f", {unit.findings} temuan" if unit.state == "perlu perbaikan" else ""
             outside = " (di luar daftar)" if not unit.on_list else ""
             click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}")
+            for warning in unit.warnings:
+                click.echo(f"    peringatan [{warning['code']}]: {warning['message']}")
         totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
         click.echo(f"  jumlah: {totals}")
     for item in report.unidentified:
