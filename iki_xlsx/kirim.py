@@ -179,7 +179,9 @@ def _identify(path: Path, findings: list[Finding]) -> Job | None:
         props = data.custom_properties
         kode, nama = str(unit["kode"]), str(unit["nama"])
         same = (props.get("iki_unit_kode"), props.get("iki_unit_nama")) == (kode, nama)
-        job = Job(Unit(kode, nama, kantor=bool(unit["kantor"])), path,
+        listed = [u for u in manifest.get("units", []) if str(u.get("kode")) == kode]
+        email = str(listed[0]["email"]) if listed and listed[0].get("email") else None
+        job = Job(Unit(kode, nama, email, bool(unit["kantor"])), path,
                   hashlib.sha256(path.read_bytes()).hexdigest(), str(manifest["blueprint"]["id"]),
                   int(manifest["periode"]), str(manifest["kantor"]))
     except (ReadError, KeyError, TypeError, ValueError, OSError):
@@ -221,6 +223,13 @@ def _job_for(unit: Unit, found: list[Job], findings: list[Finding]) -> Job | Non
                                 f"alamat email {where} tidak sah: '{unit.email}'",
                                 found=unit.email))
         return None
+    if job.unit.email and job.unit.email.lower() != unit.email.lower():
+        findings.append(Finding(
+            "unit-email-changed", f"alamat email {where} di daftar unit ({unit.email}) berbeda "
+            f"dari yang tercatat di workbook ({job.unit.email}); surel dikirim ke alamat di "
+            "daftar, tetapi pemeriksaan pengirim saat collect memakai alamat di workbook: buat "
+            "ulang workbook bila alamat memang berubah", Severity.WARNING,
+            file=str(job.workbook), expected=job.unit.email, found=unit.email))
     return Job(unit, job.workbook, job.sha256, job.blueprint, job.periode, job.kantor)
 
 
@@ -310,6 +319,7 @@ class _Connection:
     def __init__(self, settings: Smtp) -> None:
         self.settings = settings
         self.client: smtplib.SMTP | None = None
+        self.refused: str | None = None  # a refused login or certificate: do not try again
 
     def send(self, message: EmailMessage) -> None:
         if self.client is None:
@@ -365,6 +375,8 @@ def _text(raw: bytes | str) -> str:
 def _send(connection: _Connection, message: EmailMessage, retry: Retry,
           sleep: Callable[[float], None]) -> str | None:
     """Send with bounded retries; the reason of the last failure, or None when sent."""
+    if connection.refused is not None:
+        return connection.refused
     reason = ""
     for attempt in range(retry.attempts):
         if attempt:
@@ -376,6 +388,8 @@ def _send(connection: _Connection, message: EmailMessage, retry: Retry,
             reason, transient = _failure(exc)
             if not isinstance(exc, smtplib.SMTPRecipientsRefused):
                 connection.drop()
+            if isinstance(exc, smtplib.SMTPAuthenticationError | ssl.SSLError):
+                connection.refused = reason
             if not transient:
                 break
     return reason

@@ -75,7 +75,7 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
                   data: Any) -> AuthResult:
     ok = (isinstance(data, LoginPassword) and data.login == b"kecamatan"
           and data.password == PASSWORD.encode())
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
 
 
 class SmtpServer:

@@ -186,6 +186,7 @@ def test_units_without_workbook_or_address_are_findings(tmp_path: Path,
     units = [*UNITS[:3], Unit(UNITS[3].kode, UNITS[3].nama, None),
              Unit(UNITS[4].kode, UNITS[4].nama, "bukan alamat, x@y.id"),
              Unit(UNITS[5].kode, "Desa Lain", str(UNITS[5].email)),
+             Unit(UNITS[6].kode, UNITS[6].nama, "baru@desa.example.id"),
              Unit("9999999999", "Desa Tanpa Berkas", "tanpa@desa.example.id")]
     out = tmp_path / "eml"
     done = run(str(folder), "--units", str(units_csv(tmp_path, units)), "--from", SENDER,
@@ -195,7 +196,9 @@ def test_units_without_workbook_or_address_are_findings(tmp_path: Path,
     assert "alamat email Desa Uji 5 (kode 3507301005) tidak sah" in done.stderr
     assert "daftar unit menyebut 'Desa Lain'" in done.stderr
     assert "tidak ada workbook untuk Desa Tanpa Berkas" in done.stderr
-    assert len(list(out.glob("*.eml"))) == 3
+    assert "di daftar unit (baru@desa.example.id) berbeda dari yang tercatat di workbook " \
+           "(desa07@desa.example.id)" in done.stderr  # a warning: it is still written
+    assert len(list(out.glob("*.eml"))) == 4
 
 
 def test_custom_template_and_starttls_login(tmp_path: Path, workbooks: Path) -> None:
@@ -212,6 +215,9 @@ def test_custom_template_and_starttls_login(tmp_path: Path, workbooks: Path) -> 
                 "--user", "kecamatan", "--from", SENDER, "--template", str(template)]
         done = run(*args, env=env)
         assert done.returncode == 0, done.stderr
+        wrong = run(*args, "--ulang", env={**env, "IKI_SMTP_PASSWORD": "salah"})
+        assert wrong.returncode == 1
+        assert wrong.stderr.count("login SMTP ditolak (535") == 2
         untrusted = run(*[a for a in args if a not in ("--cafile", str(cert))], "--ulang",
                         env=env)
         assert untrusted.returncode == 1 and "TLS" in untrusted.stderr
