@@ -135,3 +135,14 @@ def test_collect_needs_sources_or_imap(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", "--store",
                            str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2
+
+
+def test_since_limits_the_search_by_arrival_date(tmp_path: Path, dovecot: Dovecot,
+                                                 workbooks: list[Path]) -> None:
+    dovecot.deliver("arsip", message("satu@desa.example.id", "IKI", [workbooks[0]], 11))
+    later = collect(dovecot, tmp_path / "simpan", "arsip", "--cafile", str(dovecot.cert),
+                    "--since", "2099-01-01")
+    assert later.returncode == 0 and "0 baru, 0 sudah ada, 0 dilewati" in later.stdout
+    today = collect(dovecot, tmp_path / "simpan", "arsip", "--cafile", str(dovecot.cert),
+                    "--since", "2000-01-01")
+    assert today.returncode == 0 and "1 baru" in today.stdout
