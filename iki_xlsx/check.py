@@ -235,7 +235,8 @@ def _identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> 
         unit_data = manifest["unit"]
         unit = Unit(kode=str(unit_data["kode"]), nama=str(unit_data["nama"]),
                     kantor=bool(unit_data["kantor"]))
-        units = [Unit(kode=str(u["kode"]), nama=str(u["nama"]), kantor=bool(u["kantor"]))
+        units = [Unit(kode=str(u["kode"]), nama=str(u["nama"]), kantor=bool(u["kantor"]),
+                      email=str(u["email"]) if u.get("email") else None)
                  for u in manifest["units"]]
         periode = int(manifest["periode"])
     except (KeyError, TypeError, ValueError):

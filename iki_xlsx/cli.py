@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -171,6 +171,93 @@ def demo(out_dir: Path | None) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+def host_port(text: str, default: int) -> tuple[str, int]:
+    """`host`, `host:port` or `[v6]:port`."""
+    host, sep, port = text.rpartition(":")
+    if not sep or (host.count(":") and not host.endswith("]")):
+        return text.strip("[]"), default
+    if not port.isdigit():
+        _fail_usage(f"port tidak sah: '{text}'")
+    return host.strip("[]"), int(port)
+
+
+def _password(variable: str, user: str | None, label: str) -> str | None:
+    """From the environment, else asked for (hidden); never from the command line."""
+    import os
+
+    if not user:
+        return None
+    return os.environ.get(variable) or str(click.prompt(f"Kata sandi {label} untuk {user}",
+                                                        hide_input=True, err=True))
+
+
+@main.command()
+@click.argument("workbook_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--units", "units_csv", type=click.Path(path_type=Path), required=True,
+              help="CSV daftar unit: kolom kode, nama, email.")
+@click.option("--smtp", "smtp_at", metavar="HOST[:PORT]", help="Server SMTP.")
+@click.option("--starttls", is_flag=True, help="Naikkan koneksi ke TLS (STARTTLS, port 587).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="TLS sejak awal (port 465).")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
+@click.option("--user", help="Nama pengguna SMTP (kata sandi dari IKI_SMTP_PASSWORD atau "
+                             "ditanyakan).")
+@click.option("--from", "sender", help="Alamat pengirim (bawaan: --user bila berupa alamat).")
+@click.option("--template", "template_file", type=click.Path(path_type=Path),
+              help="Templat subjek dan isi surel (bawaan: templat bawaan).")
+@click.option("--batas", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Batas waktu pengembalian, YYYY-MM-DD.")
+@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False),
+              help="Tulis berkas .eml ke folder ini, jangan mengirim.")
+@click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Catatan pengiriman (bawaan: WORKBOOK_DIR/kirim-log.jsonl).")
+@click.option("--ulang", is_flag=True, help="Kirim lagi yang sudah pernah terkirim.")
+@click.option("--percobaan", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Percobaan per surel.")
+@click.option("--jeda", type=click.FloatRange(0), default=5.0, show_default=True,
+              help="Detik menunggu sebelum percobaan kedua (berlipat dua tiap kali).")
+def kirim(workbook_dir: Path, units_csv: Path, smtp_at: str | None, starttls: bool,
+          use_ssl: bool, cafile: Path | None, user: str | None, sender: str | None,
+          template_file: Path | None, batas: Any, dry_run: Path | None, log_path: Path | None,
+          ulang: bool, percobaan: int, jeda: float) -> None:
+    """Kirim workbook tiap unit ke alamat emailnya (satu surel, satu lampiran per unit)."""
+    from .generate import read_units
+    from .kirim import DEFAULT_TEMPLATE, PASSWORD_ENV, Retry, Smtp, load_template, valid_address
+    from .kirim import kirim as run_kirim
+
+    if starttls and use_ssl:
+        _fail_usage("pilih salah satu: --starttls atau --ssl")
+    if smtp_at is None and dry_run is None:
+        _fail_usage("sebutkan --smtp HOST[:PORT] atau --dry-run FOLDER")
+    if user and not (starttls or use_ssl):
+        _fail_usage("--user memerlukan --starttls atau --ssl agar kata sandi tidak terkirim "
+                    "tanpa enkripsi")
+    sender = sender or (user if user and "@" in user else None)
+    if not sender or not valid_address(sender):
+        _fail_usage("sebutkan alamat pengirim yang sah dengan --from")
+    assert sender is not None
+    units, problems = read_units(units_csv)
+    template, template_problems = load_template(template_file or DEFAULT_TEMPLATE)
+    if problems or template is None:
+        _print_findings(problems + template_problems)
+        sys.exit(1)
+    smtp = None
+    if smtp_at is not None and dry_run is None:
+        host, port = host_port(smtp_at, 465 if use_ssl else 587 if starttls else 25)
+        security = "ssl" if use_ssl else "starttls" if starttls else "none"
+        smtp = Smtp(host, port, security, user, _password(PASSWORD_ENV, user, "SMTP"), cafile)
+    result = run_kirim(units, workbook_dir, sender=sender, template=template,
+                       batas=batas.date() if batas else None, smtp=smtp, dry_run=dry_run,
+                       log=log_path, ulang=ulang, retry=Retry(percobaan, jeda))
+    _print_findings(result.findings)
+    for d in result.deliveries:
+        click.echo(f"{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
+    counts = {word: sum(d.hasil == word for d in result.deliveries)
+              for word in ("terkirim", "ditulis", "sudah terkirim", "gagal")}
+    click.echo(", ".join(f"{n} {word}" for word, n in counts.items() if n) or "tidak ada surel")
+    sys.exit(0 if result.ok else 1)
+
+
 STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "rejected": "DITOLAK"}
 
 
@@ -212,22 +299,45 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
               help="Folder penyimpanan (SQLite dan berkas asli).")
 @click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
               help="Folder blueprint (bawaan: blueprints/ bawaan).")
-def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None) -> None:
-    """Simpan dan periksa workbook dari berkas, folder, .zip, .eml dan .mbox."""
+@click.option("--imap", "imap_at", metavar="HOST[:PORT]",
+              help="Ambil dari kotak surat IMAP (TLS, port 993); surel tidak diubah.")
+@click.option("--user", help="Pengguna IMAP (kata sandi dari IKI_IMAP_PASSWORD atau ditanyakan).")
+@click.option("--folder", default="INBOX", show_default=True, help="Folder IMAP.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Hanya pesan sejak tanggal ini, YYYY-MM-DD.")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
+def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None,
+            imap_at: str | None, user: str | None, folder: str, since: Any,
+            cafile: Path | None) -> None:
+    """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
     from .check import BlueprintIndex
     from .collect import collect as run_collect
     from .generate import DEFAULT_BLUEPRINTS
+    from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
     from .store import Store, StoreBusy
 
+    if bool(sources) == bool(imap_at):
+        _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
+    if imap_at and not user:
+        _fail_usage("--imap memerlukan --user")
     index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
     try:
-        result = run_collect(list(sources), Store(store_dir), index)
-    except StoreBusy as exc:
+        if imap_at:
+            assert user is not None
+            host, port = host_port(imap_at, 993)
+            account = ImapAccount(host, port, user, _password(PASSWORD_ENV, user, "IMAP") or "",
+                                  folder, cafile)
+            result = collect_imap(account, Store(store_dir), index,
+                                  since.date() if since else None)
+        else:
+            result = run_collect(list(sources), Store(store_dir), index)
+    except (StoreBusy, ImapError) as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     _print_collect(result)
@@ -321,6 +431,8 @@ def _print_status(report: StatusReport) -> None:
             sent = f" ({unit.submissions} kiriman)" if unit.submissions > 1 else ""
             outside = " (di luar daftar)" if not unit.on_list else ""
             click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}{sent}")
+            for warning in unit.warnings:
+                click.echo(f"    peringatan [{warning['code']}]: {warning['message']}")
         totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
         click.echo(f"  jumlah: {totals}")
     for item in report.unidentified:

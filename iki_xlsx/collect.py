@@ -16,7 +16,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from .check import BlueprintIndex, FileResult, check_file
-from .store import Received, Store, as_text
+from .store import SENDER_MISMATCH, Received, Store, as_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
@@ -37,7 +37,7 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
     with store.exclusive(), store.connect() as connection:
         store.tidy()
         for received in _received(sources, result):
-            _take(received, store, connection, index, result)
+            take(received, store, connection, index, result)
     return result
 
 
@@ -114,8 +114,9 @@ def from_message(message: EmailMessage, source: str, result: CollectResult) -> I
         result.skipped.append((source, "pesan tanpa lampiran workbook"))
 
 
-def _take(received: Received, store: Store, connection: sqlite3.Connection,
-          index: BlueprintIndex, result: CollectResult) -> None:
+def take(received: Received, store: Store, connection: sqlite3.Connection,
+         index: BlueprintIndex, result: CollectResult) -> None:
+    """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
     if store.known(connection, digest):
         result.duplicates.append((received.filename, digest))
@@ -176,3 +177,20 @@ def _record(connection: sqlite3.Connection, received: Received, digest: str,
             "INSERT OR IGNORE INTO expected_unit VALUES (?,?,?,?,?,?)",
             [(checked.blueprint, checked.periode, u.kode, u.nama, u.email, int(u.kantor))
              for u in checked.units])
+    if submission is not None and unit is not None and received.sender:
+        _check_sender(connection, submission, received.sender, checked, unit.kode)
+
+
+def _check_sender(connection: sqlite3.Connection, submission: int, sender: str,
+                  checked: FileResult, kode: str) -> None:
+    """A warning when a workbook comes from another address than its unit's on the list."""
+    row = connection.execute("SELECT email, nama FROM expected_unit WHERE blueprint=? AND "
+                             "periode=? AND kode=?", (checked.blueprint, checked.periode, kode))
+    expected = row.fetchone()
+    if expected is None or not expected[0] or expected[0].lower() == sender.lower():
+        return
+    connection.execute(
+        "INSERT INTO finding VALUES (?,?,?,?,?,?,?,?)",
+        (submission, SENDER_MISMATCH, "warning", None, None, as_text(expected[0]),
+         as_text(sender), f"workbook {expected[1]} dikirim dari {sender}, bukan dari alamat "
+                          f"unit di daftar ({expected[0]}); pastikan kiriman ini sah"))

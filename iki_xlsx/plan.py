@@ -699,7 +699,8 @@ def plan_to_dict(plan: WorkbookPlan) -> dict[str, Any]:
         "unit": {"kode": plan.unit.kode, "nama": plan.unit.nama, "kantor": plan.unit.kantor},
         "periode": plan.periode,
         "periods": list(plan.periods),
-        "units": [{"kode": u.kode, "nama": u.nama, "kantor": u.kantor} for u in plan.units],
+        "units": [{"kode": u.kode, "nama": u.nama, "email": u.email, "kantor": u.kantor}
+                  for u in plan.units],
         "sheets": [
             {
                 "code": s.code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .store import Store
+from .store import SENDER_MISMATCH, Store
 
 STATE_WORDS = {
     "ok": "diterima",
@@ -26,6 +26,7 @@ class UnitState:
     last_file: str | None = None
     sender: str | None = None
     accepted_sha256: str | None = None  # the submission the recap uses
+    warnings: list[dict[str, str]] = field(default_factory=list)  # of the latest submission
 
 
 @dataclass
@@ -96,8 +97,15 @@ def _period(db: Any, blueprint: str, periode: int) -> PeriodStatus:
             kode=kode, nama=nama, state=STATE_WORDS[latest[3] if latest else None],
             on_list=on_list, submissions=len(history), findings=latest[7] if latest else 0,
             last_file=latest[4] if latest else None, sender=latest[5] if latest else None,
-            accepted_sha256=accepted[-1][6] if accepted else None))
+            accepted_sha256=accepted[-1][6] if accepted else None,
+            warnings=_warnings(db, latest[0]) if latest else []))
     return result
+
+
+def _warnings(db: Any, submission: int) -> list[dict[str, str]]:
+    return [{"code": code, "message": message} for code, message in db.execute(
+        "SELECT code, message FROM finding WHERE submission_id=? AND severity='warning' "
+        "AND code=? ORDER BY rowid", (submission, SENDER_MISMATCH))]
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The store: every returned file kept byte for byte, and who sent what, in SQLite.
 
 Layout of a store folder:
-    iki.sqlite                 submissions, findings, accepted input values, expected units
+    iki.sqlite                 submissions, findings, accepted input values, expected units,
+                               IMAP messages already taken (account, folder, UIDVALIDITY, UID)
     berkas/ab/abcdef...        raw files, content-addressed by SHA-256, never overwritten
 
 Raw files are written to a temporary name and renamed into place before the database
@@ -64,10 +65,21 @@ CREATE TABLE IF NOT EXISTS expected_unit (
     kantor INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (blueprint, periode, kode)
 );
+CREATE TABLE IF NOT EXISTS imap_taken (
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    taken_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (account, folder, uidvalidity, uid)
+);
 CREATE INDEX IF NOT EXISTS submission_unit ON submission (blueprint, periode, unit_kode);
 CREATE INDEX IF NOT EXISTS finding_submission ON finding (submission_id);
 CREATE INDEX IF NOT EXISTS nilai_submission ON nilai (submission_id);
 """
+
+
+SENDER_MISMATCH = "sender-mismatch"  # finding code: returned from another address
 
 
 class StoreBusy(Exception):

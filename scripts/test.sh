@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (the project, lint and type tools, LibreOffice as a real
-# client) and run them: ruff, mypy, pytest.
+# client, dovecot as a real IMAP server, openssl for its test certificate) and run them:
+# ruff, mypy, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -10,6 +11,13 @@ if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" 2>
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     libreoffice-calc-nogui python3-uno >/dev/null
+fi
+if [ ! -x /usr/sbin/dovecot ] || ! command -v openssl >/dev/null 2>&1; then
+  echo "Installing dovecot (IMAP server for the mail tests) and openssl..."
+  as_root apt-get update -qq
+  # the tests start their own dovecot on a free loopback port; a system one is never used
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd openssl \
+    >/dev/null
 fi
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy

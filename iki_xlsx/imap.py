@@ -1,0 +1,130 @@
+"""Take returned workbooks from an IMAP mailbox (TLS), read-only: mail is never altered.
+
+The folder is opened with EXAMINE and bodies are fetched with BODY.PEEK, so no flag
+changes; every message taken is remembered by UIDVALIDITY and UID in the store, so a
+second run fetches nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email
+import email.policy
+import imaplib
+import sqlite3
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from .check import BlueprintIndex
+from .collect import CollectResult, from_message, take
+from .store import Store
+
+PASSWORD_ENV = "IKI_IMAP_PASSWORD"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class ImapError(Exception):
+    """The mailbox could not be read (message in Bahasa Indonesia)."""
+
+
+@dataclass(frozen=True)
+class ImapAccount:
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str = "INBOX"
+    cafile: Path | None = None
+    timeout: float = 60.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+
+def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
+                 since: datetime.date | None = None) -> CollectResult:
+    """Collect the workbook attachments of every message not taken before."""
+    result = CollectResult()
+    with store.exclusive(), store.connect() as db, _session(account) as client:
+        store.tidy()
+        uidvalidity = _examine(client, account.folder)
+        taken = _taken(db, account, uidvalidity)
+        for uid in _search(client, since):
+            if uid in taken:
+                continue
+            message = _fetch(client, uid)
+            source = f"imap://{account.name}/{account.folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
+            for received in from_message(message, source, result):
+                take(received, store, db, index, result)
+            db.execute("INSERT OR IGNORE INTO imap_taken (account, folder, uidvalidity, uid) "
+                       "VALUES (?,?,?,?)", (account.name, account.folder, uidvalidity, uid))
+    return result
+
+
+@contextmanager
+def _session(account: ImapAccount) -> Iterator[imaplib.IMAP4_SSL]:
+    context = ssl.create_default_context(cafile=str(account.cafile) if account.cafile else None)
+    try:
+        client = imaplib.IMAP4_SSL(account.host, account.port, ssl_context=context,
+                                   timeout=account.timeout)
+    except ssl.SSLError as exc:
+        raise ImapError(f"koneksi TLS ke {account.host} gagal ({exc.reason or exc}); "
+                        "periksa sertifikat server atau --cafile") from None
+    except OSError as exc:
+        raise ImapError(f"server IMAP {account.host}:{account.port} tidak dapat dihubungi "
+                        f"({exc})") from None
+    try:
+        try:
+            client.login(account.user, account.password)
+        except imaplib.IMAP4.error:
+            raise ImapError(f"login IMAP untuk {account.user} ditolak") from None
+        yield client
+    finally:
+        with suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+
+
+def _examine(client: imaplib.IMAP4_SSL, folder: str) -> int:
+    """Open `folder` read-only (EXAMINE); its UIDVALIDITY."""
+    status, _ = client.select(_quoted(folder), readonly=True)
+    if status != "OK":
+        raise ImapError(f"folder '{folder}' tidak dapat dibuka")
+    _, data = client.response("UIDVALIDITY")
+    try:
+        return int(data[0])
+    except (TypeError, ValueError, IndexError):
+        raise ImapError(f"server tidak memberi UIDVALIDITY untuk folder '{folder}'") from None
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _search(client: imaplib.IMAP4_SSL, since: datetime.date | None) -> list[int]:
+    criteria = ["SINCE", f"{since.day}-{MONTHS[since.month - 1]}-{since.year}"] if since \
+        else ["ALL"]
+    status, data = client.uid("SEARCH", *criteria)
+    if status != "OK":
+        raise ImapError("pencarian pesan di server IMAP gagal")
+    return [int(uid) for uid in (data[0] or b"").split()]
+
+
+def _fetch(client: imaplib.IMAP4_SSL, uid: int) -> EmailMessage:
+    status, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    raw = next((item[1] for item in data if isinstance(item, tuple)), None)
+    if status != "OK" or not isinstance(raw, bytes):
+        raise ImapError(f"pesan UID {uid} tidak dapat diambil")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _taken(db: sqlite3.Connection, account: ImapAccount, uidvalidity: int) -> set[int]:
+    rows = db.execute("SELECT uid FROM imap_taken WHERE account=? AND folder=? AND uidvalidity=?",
+                      (account.name, account.folder, uidvalidity))
+    return {int(uid) for (uid,) in rows}
