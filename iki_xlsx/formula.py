@@ -154,3 +154,8 @@ def sum_of(cells_range: str) -> Formula:
 def count_equal(cells_range: str, text: str) -> Formula:
     """How many cells of a range hold exactly `text` (units answering "Ya", units accepted)."""
     return Formula(f"COUNTIF({{0}},{_str(text)})", (cells_range,))
+
+
+def mean_of(cells_range: str) -> Formula:
+    """Mean of the filled cells of a column of unit values; blank when none is filled."""
+    return Formula('IF(COUNT({0})=0,"",AVERAGE({0}))', (cells_range,))

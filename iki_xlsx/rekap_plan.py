@@ -39,6 +39,7 @@ from .formula import (
     copy_of,
     count_equal,
     general,
+    mean_of,
     meets,
     ratio,
     scale,
@@ -501,7 +502,7 @@ def _total_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, first
                                 formula=sum_of(targets)))
     else:
         sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "total_number",
-                                formula=average([targets])))
+                                formula=mean_of(targets)))
     realisasi_at = ref(row, COL_REALISASI)
     realisasi = f"{ref(first, COL_REALISASI)}:{ref(last, COL_REALISASI)}"
     sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi", "total_pct",
@@ -522,7 +523,7 @@ def _variable_total(var: Variabel, column: str) -> Formula | None:
     if var.agregasi_unit is AgregasiUnit.JUMLAH:
         return sum_of(column)
     if var.agregasi_unit is AgregasiUnit.RATA_RATA:
-        return average([column])
+        return mean_of(column)
     return None  # judged per unit: the realisasi counts the units that meet it
 
 
@@ -553,7 +554,7 @@ def _total_realisasi(ind: Indikator, cells: Mapping[str, str], realisasi: str, f
     if ind.jenis is Jenis.DAFTAR_PERIKSA:
         if ind.hitung == "semua":
             return share_meeting(realisasi, count, ">=", 100)
-        return average([realisasi])
+        return mean_of(realisasi)
     return _row_realisasi(ind, cells)
 
 
