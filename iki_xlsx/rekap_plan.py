@@ -631,6 +631,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
                         ("Dibuat", ctx.source.created)], last, 100) + 1
     for c, text in enumerate(RINGKASAN_HEADERS):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
+    sheet.row_heights[row] = 30
     sheet.freeze = (row + 1, 0)
     sheet.repeat_rows = (row, row)
     row += 1
@@ -697,6 +698,7 @@ def _status(ctx: _Context) -> SheetPlan:
                             float(len(ctx.states))))
     for c, text in enumerate(STATUS_HEADERS):
         sheet.cells.append(Cell(ref(header, c), Role.LABEL, f"kepala/{c}", "header", text))
+    sheet.row_heights[header] = 30
     for i, item in enumerate(units):
         r = first + i
         state = item.state if item.on_list else f"{item.state} (di luar daftar)"
@@ -732,7 +734,8 @@ def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
             series=(("Berkas masuk", _absolute(sheet.name, header + 1, TIMELINE_COL + 1, last)),
                     ("Unit diterima (kumulatif)",
                      _absolute(sheet.name, header + 1, TIMELINE_COL + 2, last))),
-            anchor=ref(1, TIMELINE_COL), y_title="Jumlah", width=560, height=260))
+            anchor=ref(header, TIMELINE_COL + len(TIMELINE_HEADERS) + 1), y_title="Jumlah",
+            width=560, height=260))
 
 
 ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek")
