@@ -468,6 +468,8 @@ def _check_formulas(result: FileResult, plan: WorkbookPlan,
                     located: dict[str, SheetData]) -> None:
     planned_codes = {s.name.upper(): s.code for s in plan.sheets}
     actual_codes = {located[s.code].name.upper(): s.code for s in plan.sheets}
+    # the same text means the same formula only while every sheet keeps its planned name
+    same_names = actual_codes == planned_codes
     for sheet, cell in plan.formula_cells():
         actual = located[sheet.code]
         found = actual.formula(cell.ref)
@@ -479,7 +481,9 @@ def _check_formulas(result: FileResult, plan: WorkbookPlan,
                                             "rumus, gunakan buku kerja asli",
                  sheet=actual.name, cell=cell.ref, expected=expected,
                  found=None if shown is NO_VALUE else shown)
-        elif canonical_formula(found, actual_codes) != canonical_formula(expected, planned_codes):
+        elif (not (same_names and found == expected)
+              and canonical_formula(found, actual_codes) != canonical_formula(expected,
+                                                                               planned_codes)):
             _add(result, "formula-changed", "rumus diubah; kembalikan rumus asli",
                  sheet=actual.name, cell=cell.ref, expected=expected, found=found)
 

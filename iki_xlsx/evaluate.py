@@ -27,13 +27,20 @@ CellKey = tuple[str, str]
 _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
+_MODULES: tuple[Any, Any] | None = None
+
+
 def _engine() -> Any:
-    with contextlib.redirect_stderr(io.StringIO()):
-        import formulas
-        import formulas.functions
-        import formulas.tokens.operand
-        import schedula
-    return formulas, schedula
+    """The `formulas` and `schedula` modules, imported once with their noise silenced."""
+    global _MODULES
+    if _MODULES is None:
+        with contextlib.redirect_stderr(io.StringIO()):
+            import formulas
+            import formulas.functions
+            import formulas.tokens.operand
+            import schedula
+        _MODULES = (formulas, schedula)
+    return _MODULES
 
 
 @lru_cache(maxsize=4096)

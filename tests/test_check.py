@@ -251,6 +251,10 @@ def bad_files(folder: Path, good: Path) -> dict[str, Path]:
     files["entitybomb"] = mutate.rewrite(
         good, folder / "entitas.xlsx",
         lambda name, text: entity if name == "xl/workbook.xml" else text)
+    files["sheetentity"] = mutate.rewrite(
+        good, folder / "entitas-lembar.xlsx",
+        lambda name, text: entity.replace("workbook", "worksheet")
+        if name.startswith("xl/worksheets/") else text)
     sheets = "".join(f'<sheet name="S{i}" sheetId="{i + 10}" r:id="rId{i + 100}"/>'
                      for i in range(3000))
     files["sheets"] = mutate.rewrite(
@@ -264,7 +268,8 @@ EXPECTED_BAD = {
     "truncated": "unreadable-file", "encrypted": "unsupported-format",
     "xls": "unsupported-format", "csv": "unsupported-format", "empty": "unreadable-file",
     "ods": "unsupported-format", "xlsm": "unsupported-format", "zipbomb": "unreadable-file",
-    "entitybomb": "unreadable-file", "sheets": "unreadable-file",
+    "entitybomb": "unreadable-file", "sheetentity": "unreadable-file",
+    "sheets": "unreadable-file",
 }
 
 
