@@ -100,7 +100,7 @@ class BlueprintIndex:
         return cls(bp for bp in loaded if bp is not None)
 
 
-BATCH_SIZE = 128
+BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
 
 
 def check_files(paths: Sequence[Path], index: BlueprintIndex,
@@ -197,7 +197,6 @@ class _Context:
 
     identity: _Identity | None = None
     plan: WorkbookPlan | None = None
-    data: WorkbookData | None = None
     ready: bool = False  # every sheet found intact: values are recomputed
     located: dict[str, SheetData] = field(default_factory=dict)
     inputs: dict[CellKey, Value] = field(default_factory=dict)
@@ -258,7 +257,6 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, _
         return result, context
     context.identity = _identify(result, data, index)
     if context.identity is not None:
-        context.data = data
         context.plan = (_layout(context.identity).plan if batch else context.identity.plan())
         _prepare_contents(result, data, context)
     return result, context
@@ -272,7 +270,6 @@ def _conclude(path: Path, result: FileResult, context: _Context,
         _check_formulas(result, plan, context.located)
         _check_values(result, plan, context.located, context.computed)
         _check_inputs(result, plan, context.identity.bp, context.located)
-    context.data = None
     _finish(result)
     if plan is not None:
         result.units = list(plan.units)
