@@ -1,4 +1,4 @@
-"""Reading returned workbooks: the direct streaming parse of `iki_xlsx.read` against openpyxl.
+"""Reading returned workbooks: `iki_xlsx.read` (sheets streamed through expat) against openpyxl.
 
 Both must yield every cell's formula text and stored value; openpyxl needs two loads for that
 (formulas, then data_only). Run: .venv/bin/python -m benchmarks.bench_read [--files 20]
@@ -43,7 +43,7 @@ def main() -> None:
         both = time.perf_counter() - start
         print("| reader | ms per file |")
         print("|---|---|")
-        print(f"| iki_xlsx.read (one streaming pass) | {1000 * direct / len(files):.1f} |")
+        print(f"| iki_xlsx.read (one expat streaming pass) | {1000 * direct / len(files):.1f} |")
         print(f"| openpyxl, formulas + data_only loads | {1000 * both / len(files):.1f} |")
 
 

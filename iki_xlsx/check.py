@@ -25,7 +25,7 @@ from .blueprint import (
     indicators,
     load_blueprint,
 )
-from .evaluate import CellKey, Value, evaluate_plan, formula_order, static_values
+from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .expression import evaluate as evaluate_expression
 from .findings import Finding, Severity
 from .plan import (
@@ -92,6 +92,7 @@ class BlueprintIndex:
 
     def __init__(self, blueprints: Iterable[Blueprint]) -> None:
         self.by_id = {bp.id: bp for bp in blueprints}
+        self.hashes = {bp.id: bp.content_hash() for bp in self.by_id.values()}
 
     @classmethod
     def from_folder(cls, folder: Path) -> BlueprintIndex:
@@ -99,27 +100,38 @@ class BlueprintIndex:
         return cls(bp for bp in loaded if bp is not None)
 
 
+BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
+
+
 def check_files(paths: Sequence[Path], index: BlueprintIndex,
-                annotate_dir: Path | None = None, workers: int | None = None) -> CheckReport:
+                annotate_dir: Path | None = None, workers: int | None = None, *,
+                batch: bool = True) -> CheckReport:
     """Check every file; the order of the results is the order of `paths`."""
-    return CheckReport(list(iter_check(paths, index, annotate_dir, workers)))
+    return CheckReport(list(iter_check(paths, index, annotate_dir, workers, batch=batch)))
 
 
 def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
-               workers: int | None = None) -> Iterator[FileResult]:
+               workers: int | None = None, *, batch: bool = True,
+               batch_size: int = BATCH_SIZE) -> Iterator[FileResult]:
     """Results one by one, in the order of `paths`, spread over the machine's cores.
 
-    Each worker process compiles every formula shape once and reuses it for all its files.
+    Files go to the workers in chunks of at most `batch_size`, which bounds the memory each
+    worker holds. With `batch` (the default) the workbooks of one layout in a chunk are
+    evaluated together (`evaluate.Batch`); without it, one by one (the per-file path).
     """
     count = workers if workers is not None else min(len(paths), os.cpu_count() or 1)
-    if count <= 1 or len(paths) < 4:
-        for path in paths:
-            yield check_file(path, index, annotate_dir)
+    parallel = count > 1 and len(paths) >= 4
+    size = max(1, min(batch_size, -(-len(paths) // count) if parallel else batch_size))
+    chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
+    if not parallel:
+        for chunk in chunks:
+            yield from check_chunk(chunk, index, annotate_dir, batch=batch)
         return
     with ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
                              initargs=(index,)) as pool:
-        yield from pool.map(_check_in_worker, paths, [annotate_dir] * len(paths),
-                            chunksize=max(1, min(16, len(paths) // (4 * count))))
+        for results in pool.map(_check_in_worker, chunks, [annotate_dir] * len(chunks),
+                                [batch] * len(chunks)):
+            yield from results
 
 
 _WORKER_INDEX: BlueprintIndex | None = None
@@ -130,51 +142,142 @@ def _init_worker(index: BlueprintIndex) -> None:
     _WORKER_INDEX = index
 
 
-def _check_in_worker(path: Path, annotate_dir: Path | None) -> FileResult:
+def _check_in_worker(paths: list[Path], annotate_dir: Path | None,
+                     batch: bool) -> list[FileResult]:
     assert _WORKER_INDEX is not None
-    return check_file(path, _WORKER_INDEX, annotate_dir)
+    return check_chunk(paths, _WORKER_INDEX, annotate_dir, batch=batch)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who a workbook says it is, once its blueprint version is known to match."""
+
+    bp: Blueprint
+    digest: str
+    unit: Unit
+    periode: int
+    units: tuple[Unit, ...]
+
+    @property
+    def layout(self) -> tuple[Any, ...]:
+        """What the cells' places and formulas depend on (a plan's other cells differ only
+        in the recipient's name in its meta rows; a test holds this)."""
+        return (self.bp.id, self.digest, self.periode, self.unit.kantor, self.units)
+
+    def plan(self) -> WorkbookPlan:
+        return plan_workbook(self.bp, self.unit, self.periode, list(self.units))
+
+
+@dataclass
+class _Layout:
+    """A plan and its evaluation layout, shared by every workbook of that layout."""
+
+    plan: WorkbookPlan
+    batch: Batch
+
+
+_LAYOUTS: dict[tuple[Any, ...], _Layout] = {}
+_MAX_LAYOUTS = 16
+
+
+def _layout(identity: _Identity) -> _Layout:
+    key = identity.layout
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        plan = identity.plan()
+        found = _LAYOUTS[key] = _Layout(plan, Batch(plan, formula_order(plan)))
+    return found
 
 
 @dataclass
 class _Context:
-    """What checking one file learnt, kept for its annotated copy."""
+    """What checking one file learnt, kept for its values and its annotated copy."""
 
+    identity: _Identity | None = None
     plan: WorkbookPlan | None = None
+    ready: bool = False  # every sheet found intact: values are recomputed
     located: dict[str, SheetData] = field(default_factory=dict)
     inputs: dict[CellKey, Value] = field(default_factory=dict)
     computed: dict[CellKey, Value] = field(default_factory=dict)
 
 
-def check_file(path: Path, index: BlueprintIndex,
-               annotate_dir: Path | None = None) -> FileResult:
+def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = None, *,
+               batch: bool = True) -> FileResult:
     """Check one returned workbook against the blueprint it was generated from.
 
     With `annotate_dir`, a file that needs correction gets a copy there to send back:
     its inputs as they were, the formulas restored, flagged cells highlighted with a
     comment, and a "Catatan Pemeriksaan" sheet. The original is never modified.
     """
+    return check_chunk([path], index, annotate_dir, batch=batch)[0]
+
+
+def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
+                *, batch: bool = True) -> list[FileResult]:
+    """Check a few files together: read each, evaluate the formulas of all of them (per
+    layout, as a batch, or one by one without `batch`), then judge each; results in order."""
+    opened = [_open(path, index, batch) for path in paths]
+    ready = [context for _, context in opened if context.ready]
+    if batch:
+        groups: dict[tuple[Any, ...], list[_Context]] = {}
+        for context in ready:
+            assert context.identity is not None
+            groups.setdefault(context.identity.layout, []).append(context)
+        for members in groups.values():
+            assert members[0].identity is not None
+            values = _layout(members[0].identity).batch.evaluate([c.inputs for c in members])
+            for context, computed in zip(members, values, strict=True):
+                context.computed = computed
+    else:
+        for context in ready:
+            assert context.plan is not None
+            context.computed = evaluate_plan(context.plan, context.inputs,
+                                             formula_order(context.plan))
+    return [_conclude(path, result, context, annotate_dir)
+            for path, (result, context) in zip(paths, opened, strict=True)]
+
+
+def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, _Context]:
+    """Read, identify and locate one file; findings up to the formulas."""
     shown = str(path)
+    context = _Context()
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         result = FileResult(shown, "")
         _add(result, "unreadable-file", f"berkas tidak dapat dibuka ({exc.strerror})")
-        return _finish(result)
+        return result, context
     result = FileResult(shown, digest)
     try:
         data = read_workbook(path)
     except ReadError as exc:
         _add(result, exc.code, exc.message)
-        return _finish(result)
-    context = _Context(plan=_identify(result, data, index))
-    if context.plan is not None:
-        _check_contents(result, data, context, index.by_id[context.plan.blueprint_id])
+        return result, context
+    context.identity = _identify(result, data, index)
+    if context.identity is not None:
+        context.plan = (_layout(context.identity).plan if batch else context.identity.plan())
+        _prepare_contents(result, data, context)
+    return result, context
+
+
+def _conclude(path: Path, result: FileResult, context: _Context,
+              annotate_dir: Path | None) -> FileResult:
+    plan = context.plan
+    if plan is not None and context.ready:
+        assert context.identity is not None
+        _check_formulas(result, plan, context.located)
+        _check_values(result, plan, context.located, context.computed)
+        _check_inputs(result, plan, context.identity.bp, context.located)
     _finish(result)
-    if context.plan is not None:
-        result.units = list(context.plan.units)
+    if plan is not None:
+        result.units = list(plan.units)
         result.inputs = [(s.code, c.ref, c.key, context.inputs.get((s.code, c.ref)))
-                         for s, c in context.plan.input_cells()] if context.inputs else []
+                         for s, c in plan.input_cells()] if context.inputs else []
     if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
+        assert context.identity is not None
+        context.plan = context.identity.plan()  # the file's own, with its unit's names
         result.annotated = str(_annotate(path, result, context, annotate_dir))
     return result
 
@@ -221,7 +324,7 @@ def _finish(result: FileResult) -> FileResult:
 # --- identity --------------------------------------------------------------------------------
 
 
-def _identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> WorkbookPlan | None:
+def _identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> _Identity | None:
     manifest = data.manifest
     if manifest is None:
         _add(result, "unknown-workbook",
@@ -249,21 +352,21 @@ def _identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> 
         _add(result, "unknown-workbook", f"blueprint '{bp_id}' tidak dikenal di kecamatan ini",
              expected=sorted(index.by_id), found=bp_id)
         return None
-    if bp.content_hash() != digest:
+    if index.hashes[bp_id] != digest:
         _add(result, "blueprint-mismatch",
              f"buku kerja dibuat dari blueprint '{bp_id}' versi {versi} yang berbeda dari versi "
              f"berlaku ({bp.versi}); isi ulang pada buku kerja terbaru dari kecamatan",
-             expected={"versi": bp.versi, "hash": bp.content_hash()},
+             expected={"versi": bp.versi, "hash": index.hashes[bp_id]},
              found={"versi": versi, "hash": digest})
         return None
-    return plan_workbook(bp, unit, periode, units)
+    return _Identity(bp, digest, unit, periode, tuple(units))
 
 
 # --- contents --------------------------------------------------------------------------------
 
 
-def _check_contents(result: FileResult, data: WorkbookData, context: _Context,
-                    bp: Blueprint) -> None:
+def _prepare_contents(result: FileResult, data: WorkbookData, context: _Context) -> None:
+    """Sheets, links and structure; when every sheet is intact, the inputs to recompute."""
     plan = context.plan
     assert plan is not None
     located = _locate_sheets(result, data, plan)
@@ -277,9 +380,7 @@ def _check_contents(result: FileResult, data: WorkbookData, context: _Context,
         return
     context.located = located
     context.inputs = _input_values(plan, located)
-    _check_formulas(result, plan, located)
-    context.computed = _check_values(result, plan, located, context.inputs)
-    _check_inputs(result, plan, bp, located)
+    context.ready = True
 
 
 def _locate_sheets(result: FileResult, data: WorkbookData,
@@ -365,6 +466,8 @@ def _check_formulas(result: FileResult, plan: WorkbookPlan,
                     located: dict[str, SheetData]) -> None:
     planned_codes = {s.name.upper(): s.code for s in plan.sheets}
     actual_codes = {located[s.code].name.upper(): s.code for s in plan.sheets}
+    # the same text means the same formula only while every sheet keeps its planned name
+    same_names = actual_codes == planned_codes
     for sheet, cell in plan.formula_cells():
         actual = located[sheet.code]
         found = actual.formula(cell.ref)
@@ -376,7 +479,9 @@ def _check_formulas(result: FileResult, plan: WorkbookPlan,
                                             "rumus, gunakan buku kerja asli",
                  sheet=actual.name, cell=cell.ref, expected=expected,
                  found=None if shown is NO_VALUE else shown)
-        elif canonical_formula(found, actual_codes) != canonical_formula(expected, planned_codes):
+        elif (not (same_names and found == expected)
+              and canonical_formula(found, actual_codes) != canonical_formula(expected,
+                                                                               planned_codes)):
             _add(result, "formula-changed", "rumus diubah; kembalikan rumus asli",
                  sheet=actual.name, cell=cell.ref, expected=expected, found=found)
 
@@ -392,9 +497,8 @@ def _same(a: Value, b: Any) -> bool:
 
 
 def _check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, SheetData],
-                  inputs: dict[CellKey, Value]) -> dict[CellKey, Value]:
-    """Recompute every formula from the file's inputs; returns the values."""
-    computed = evaluate_plan(plan, inputs, formula_order(plan))
+                  computed: dict[CellKey, Value]) -> None:
+    """Compare every stored value with the value recomputed from the file's inputs."""
     changed = {(f.sheet, f.cell) for f in result.findings if f.code == "formula-changed"}
     for sheet, cell in plan.formula_cells():
         actual = located[sheet.code]
@@ -411,7 +515,6 @@ def _check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, She
             _add(result, "stale-value", "nilai yang tersimpan berbeda dengan hasil rumus; hitung "
                                         "ulang (F9) lalu simpan", sheet=actual.name,
                  cell=cell.ref, expected=expected, found=stored)
-    return computed
 
 
 # --- inputs ----------------------------------------------------------------------------------

@@ -6,8 +6,12 @@ formula's *shape*: the `formulas` engine compiles each shape once, and every
 cell of that shape is evaluated with its own references.
 
 Only functions that Excel, LibreOffice Calc and the `formulas` engine agree on
-are used: IF, COUNT, COUNTA, SUM, AVERAGE, MIN, MAX, COUNTIF. No `--x`, no
-AND/OR (they aggregate over arrays in `formulas`), no defined names.
+are used. Every shape over single cells is element-wise: IF, IFERROR, arithmetic
+and comparisons only, so the checker can evaluate one shape over a whole batch of
+workbooks as one array (`evaluate.batchable`). "Blank" is `x=""`, "any of them
+blank" a sum of such tests, "all of them blank" a product; sums are `+`. COUNT,
+SUM, AVERAGE, MIN, MAX, AND, OR and N aggregate over arrays in `formulas`, so they
+appear only over a range (COUNTIF over a column of units). No `--x`, no defined names.
 """
 
 from __future__ import annotations
@@ -40,6 +44,25 @@ def _str(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _all_blank(holes: Sequence[str]) -> str:
+    """True (1) when every hole is blank: a product of blank tests."""
+    return "*".join(f'({h}="")' for h in holes) if len(holes) > 1 else f'{holes[0]}=""'
+
+
+def _any_blank(holes: Sequence[str]) -> str:
+    """Non-zero when some hole is blank: a sum of blank tests."""
+    return "+".join(f'({h}="")' for h in holes) if len(holes) > 1 else f'{holes[0]}=""'
+
+
+def _filled_sum(holes: Sequence[str]) -> str:
+    """Sum of the filled holes (a formula's "" counts as 0)."""
+    return "+".join(f'IF({h}="",0,{h})' for h in holes)
+
+
+def _filled_count(holes: Sequence[str]) -> str:
+    return "+".join(f'({h}<>"")' for h in holes)
+
+
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -47,11 +70,10 @@ def _num(value: float) -> str:
 def aggregate(rule: AgregasiPeriode, cells: Sequence[str]) -> Formula:
     """Annual value of one variable from its per-period cells."""
     holes = _holes(len(cells))
-    joined = ",".join(holes)
     if rule is AgregasiPeriode.JUMLAH:
-        template = f'IF(COUNT({joined})=0,"",SUM({joined}))'
+        template = f'IF({_all_blank(holes)},"",{"+".join(holes)})'
     elif rule is AgregasiPeriode.RATA_RATA:
-        template = f'IF(COUNT({joined})=0,"",AVERAGE({joined}))'
+        template = f'IF({_all_blank(holes)},"",({"+".join(holes)})/({_filled_count(holes)}))'
     else:  # the last period that has a value; an empty cell never shows as 0
         template = f'IF({holes[0]}<>"",{holes[0]},"")'
         for hole in holes[1:]:
@@ -66,12 +88,12 @@ def copy_of(cell: str) -> Formula:
 
 def ratio(numerator: str, denominator: str) -> Formula:
     """numerator / denominator x 100; blank until both are filled or when dividing by zero."""
-    return Formula('IF(COUNT({0},{1})<2,"",IF({1}=0,"",{0}/{1}*100))', (numerator, denominator))
+    return Formula('IF(({0}="")+({1}=""),"",IF({1}=0,"",{0}/{1}*100))', (numerator, denominator))
 
 
 def value_of(cell: str) -> Formula:
-    """A number entered directly (count or score): blank unless it is a number."""
-    return Formula('IF(COUNT({0})=0,"",{0})', (cell,))
+    """A number entered directly (count or score): blank while it is blank."""
+    return Formula('IF({0}="","",{0})', (cell,))
 
 
 def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> Formula:
@@ -85,20 +107,21 @@ def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> F
         return "{" + str(index[name]) + "}"
 
     body = expression.to_excel(rumus, resolve)
-    holes = ",".join(_holes(len(names)))
-    template = f'IF(COUNT({holes})<{len(names)},"",IFERROR({body},""))'
+    template = f'IF({_any_blank(_holes(len(names)))},"",IFERROR({body},""))'
     return Formula(template, tuple(cells[n] for n in names))
 
 
 def meets(cell: str, operator: str, threshold: float) -> Formula:
     """100 when one unit's value meets the threshold, 0 when not, blank when empty."""
     return Formula(
-        f'IF(COUNT({{0}})=0,"",IF({{0}}{operator}{_num(threshold)},100,0))', (cell,)
+        f'IF({{0}}="","",IF({{0}}{operator}{_num(threshold)},100,0))', (cell,)
     )
 
 
 def share_meeting(cells_range: str, count: int, operator: str, threshold: float) -> Formula:
-    """Share (%) of the units in a column range whose value meets the threshold."""
+    """Share (%) of the units in a column range whose value meets the threshold.
+
+    Aggregates over a range: evaluated per workbook, never batched."""
     criterion = _str(f"{operator}{_num(threshold)}")
     return Formula(
         f'IF(COUNT({{0}})=0,"",COUNTIF({{0}},{criterion})/{count}*100)', (cells_range,)
@@ -109,11 +132,10 @@ def checklist(cells: Sequence[str], all_required: bool) -> Formula:
     """Items answered "Ya": their number, or 100/0 for "all of them"."""
     holes = _holes(len(cells))
     yes = "+".join(f'({h}="Ya")*1' for h in holes)
-    answered = ",".join(holes)
     if all_required:
-        template = f'IF(COUNTA({answered})=0,"",IF({yes}={len(cells)},100,0))'
+        template = f'IF({_all_blank(holes)},"",IF({yes}={len(cells)},100,0))'
     else:
-        template = f'IF(COUNTA({answered})=0,"",{yes})'
+        template = f'IF({_all_blank(holes)},"",{yes})'
     return Formula(template, tuple(cells))
 
 
@@ -124,12 +146,13 @@ def capaian(realisasi: str, target: str, lower_is_better: bool, cap: float | Non
     (2 x target - realisasi) / target x 100, and with a target of 0, 100 when
     realisasi is 0 and 0 otherwise. Never below 0; at most `cap` when given.
     """
-    inner = "MAX(0,(2*{1}-{0})/{1}*100)" if lower_is_better else "MAX(0,{0}/{1}*100)"
+    value = "(2*{1}-{0})/{1}*100" if lower_is_better else "{0}/{1}*100"
+    inner = f"IF({value}<0,0,{value})"
     if cap is not None:
-        inner = f"MIN({_num(cap)},{inner})"
+        inner = f"IF({value}>{_num(cap)},{_num(cap)},{inner})"
     zero_target = "IF({0}=0,100,0)" if lower_is_better else '""'
     core = f"IF({{1}}=0,{zero_target},{inner})"
-    return Formula(f'IF(COUNT({{0}},{{1}})<2,"",{core})', (realisasi, target))
+    return Formula(f'IF(({{0}}="")+({{1}}=""),"",{core})', (realisasi, target))
 
 
 def scale(cell: str, steps: Sequence[Tingkat]) -> Formula:
@@ -137,13 +160,16 @@ def scale(cell: str, steps: Sequence[Tingkat]) -> Formula:
     template = _str(steps[-1].label)
     for step in reversed(steps[:-1]):
         template = f"IF({{0}}>={_num(step.min)},{_str(step.label)},{template})"
-    return Formula(f'IF(COUNT({{0}})=0,"",{template})', (cell,))
+    return Formula(f'IF({{0}}="","",{template})', (cell,))
 
 
 def average(cells: Sequence[str]) -> Formula:
     """Mean of the filled cells, blank when none is filled."""
-    joined = ",".join(_holes(len(cells)))
-    return Formula(f'IF(COUNT({joined})=0,"",AVERAGE({joined}))', tuple(cells))
+    if len(cells) == 1:
+        return copy_of(cells[0])
+    holes = _holes(len(cells))
+    template = f'IF({_all_blank(holes)},"",({_filled_sum(holes)})/({_filled_count(holes)}))'
+    return Formula(template, tuple(cells))
 
 
 def sum_of(cells_range: str) -> Formula:

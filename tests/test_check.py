@@ -11,8 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from iki_xlsx import check
 from iki_xlsx.blueprint import Blueprint, Jenis, load_blueprint_text
-from iki_xlsx.check import BlueprintIndex, FileResult, check_file, parse_number
+from iki_xlsx.check import BlueprintIndex, FileResult, parse_number
 from iki_xlsx.generate import generate, recipients
 from iki_xlsx.plan import WorkbookPlan, plan_workbook
 from tests import mutate
@@ -51,6 +52,15 @@ def ratio_cells(plan: WorkbookPlan, blueprints: dict[str, Blueprint]) -> tuple[s
                         sheet.cell(f"{base}/{ind.penyebut}/p1").ref,
                         sheet.cell(f"{base}/realisasi/p1").ref)
     raise AssertionError("no persentase indicator for a kelurahan")
+
+
+def check_file(path: Path, index: BlueprintIndex) -> FileResult:
+    """The checker on the batch path, required to find exactly what the per-file path finds."""
+    batched = check.check_file(path, index)
+    single = check.check_file(path, index, batch=False)
+    assert batched.to_dict() == single.to_dict()
+    assert (batched.inputs, batched.units) == (single.inputs, single.units)
+    return batched
 
 
 def codes(result: FileResult) -> list[tuple[str, str | None, str | None]]:
@@ -241,6 +251,10 @@ def bad_files(folder: Path, good: Path) -> dict[str, Path]:
     files["entitybomb"] = mutate.rewrite(
         good, folder / "entitas.xlsx",
         lambda name, text: entity if name == "xl/workbook.xml" else text)
+    files["sheetentity"] = mutate.rewrite(
+        good, folder / "entitas-lembar.xlsx",
+        lambda name, text: entity.replace("workbook", "worksheet")
+        if name.startswith("xl/worksheets/") else text)
     sheets = "".join(f'<sheet name="S{i}" sheetId="{i + 10}" r:id="rId{i + 100}"/>'
                      for i in range(3000))
     files["sheets"] = mutate.rewrite(
@@ -254,7 +268,8 @@ EXPECTED_BAD = {
     "truncated": "unreadable-file", "encrypted": "unsupported-format",
     "xls": "unsupported-format", "csv": "unsupported-format", "empty": "unreadable-file",
     "ods": "unsupported-format", "xlsm": "unsupported-format", "zipbomb": "unreadable-file",
-    "entitybomb": "unreadable-file", "sheets": "unreadable-file",
+    "entitybomb": "unreadable-file", "sheetentity": "unreadable-file",
+    "sheets": "unreadable-file",
 }
 
 
@@ -306,6 +321,10 @@ def test_parallel_batch_gives_the_same_results_in_the_same_order(
     ]
     single = check_files(batch, index, workers=1)
     parallel = check_files(batch, index, workers=2)
+    small = check.iter_check(batch, index, workers=2, batch_size=2)  # many chunks, both cores
+    per_file = check_files(batch, index, workers=2, batch=False)
     assert [r.to_dict() for r in parallel.files] == [r.to_dict() for r in single.files]
+    assert [r.to_dict() for r in small] == [r.to_dict() for r in single.files]
+    assert [r.to_dict() for r in per_file.files] == [r.to_dict() for r in single.files]
     assert [r.status for r in single.files][:4] == ["ok", "needs-correction", "rejected",
                                                      "needs-correction"]
