@@ -21,7 +21,7 @@ from . import __version__
 from .atomic import atomic_write
 from .blueprint import Blueprint
 from .check import BlueprintIndex
-from .evaluate import Value, evaluate_plan
+from .evaluate import Batch, Value
 from .findings import Finding
 from .plan import Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
@@ -165,7 +165,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         return result
     source, table = gather(store, bp, result.periode, now)
     plan, inputs = plan_rekap(source)
-    values = evaluate_plan(plan, inputs)
+    values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
     result.path = write_workbook(plan, values, {}, out)
     result.plan = plan
     result.units_listed = sum(1 for u in source.units if u.on_list)
