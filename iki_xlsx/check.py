@@ -6,9 +6,12 @@ findings and a status, never an exception, and never stops the batch.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import re
+import signal
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -100,6 +103,7 @@ class BlueprintIndex:
         return cls(bp for bp in loaded if bp is not None)
 
 
+PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
 BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
 
 
@@ -128,7 +132,7 @@ def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path 
             yield from check_chunk(chunk, index, annotate_dir, batch=batch)
         return
     with ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
-                             initargs=(index,)) as pool:
+                             initargs=(index, os.getpid())) as pool:
         for results in pool.map(_check_in_worker, chunks, [annotate_dir] * len(chunks),
                                 [batch] * len(chunks)):
             yield from results
@@ -137,9 +141,19 @@ def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path 
 _WORKER_INDEX: BlueprintIndex | None = None
 
 
-def _init_worker(index: BlueprintIndex) -> None:
+def _init_worker(index: BlueprintIndex, parent: int) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = index
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """A worker never outlives its parent: a collect killed mid-way must not leave workers
+    holding the store's lock (forked workers share its file descriptor)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _check_in_worker(paths: list[Path], annotate_dir: Path | None,

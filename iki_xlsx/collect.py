@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .check import BlueprintIndex, FileResult, check_file
+from .check import BlueprintIndex, FileResult, check_file, iter_check
 from .store import SENDER_MISMATCH, Received, Store, as_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -31,14 +31,50 @@ class CollectResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
 
 
+CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
+CHUNK_BYTES = 64 * 1024 * 1024
+
+
 def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> CollectResult:
-    """Store and check every workbook found in `sources`; the same file twice changes nothing."""
+    """Store and check every workbook found in `sources`; the same file twice changes nothing.
+
+    New files are kept in chunks, checked together over the machine's cores with the batch
+    evaluator, and each recorded in its own transaction, in the order they were found.
+    """
     result = CollectResult()
     with store.exclusive(), store.connect() as connection:
         store.tidy()
+        pending: list[tuple[Received, str]] = []
         for received in _received(sources, result):
-            take(received, store, connection, index, result)
+            digest = hashlib.sha256(received.data).hexdigest()
+            if store.known(connection, digest) or any(d == digest for _, d in pending):
+                result.duplicates.append((received.filename, digest))
+                continue
+            pending.append((received, digest))
+            if (len(pending) >= CHUNK_FILES
+                    or sum(len(r.data) for r, _ in pending) >= CHUNK_BYTES):
+                _take_chunk(pending, store, connection, index, result)
+                pending = []
+        _take_chunk(pending, store, connection, index, result)
     return result
+
+
+def _take_chunk(pending: list[tuple[Received, str]], store: Store,
+                connection: sqlite3.Connection, index: BlueprintIndex,
+                result: CollectResult) -> None:
+    """Keep the raw files first, then check them all, then record each one."""
+    aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
+               for received, digest in pending]
+    try:
+        checked = list(iter_check(aliases, index))
+    finally:
+        for alias in aliases:
+            alias.unlink(missing_ok=True)
+    for (received, digest), result_of_file in zip(pending, checked, strict=True):
+        result_of_file.file = received.filename
+        with _transaction(connection):
+            _record(connection, received, digest, result_of_file)
+        result.added.append((received.filename, digest, str(result_of_file.status)))
 
 
 def _received(sources: Sequence[Path], result: CollectResult) -> Iterator[Received]:
@@ -128,11 +164,17 @@ def take(received: Received, store: Store, connection: sqlite3.Connection,
     result.added.append((received.filename, digest, str(checked.status)))
 
 
-def _check_raw(raw: Path, filename: str, index: BlueprintIndex) -> FileResult:
-    """Check the stored bytes under their original extension (the format depends on it)."""
+def _alias(raw: Path, filename: str) -> Path:
+    """The stored bytes under their original extension (the format depends on it)."""
     alias = raw.with_name(raw.name + Path(filename).suffix.lower())
     alias.unlink(missing_ok=True)  # left over by a collect killed here
     alias.symlink_to(raw.name)
+    return alias
+
+
+def _check_raw(raw: Path, filename: str, index: BlueprintIndex) -> FileResult:
+    """Check one stored file under its original extension."""
+    alias = _alias(raw, filename)
     try:
         checked = check_file(alias, index)
     finally:
