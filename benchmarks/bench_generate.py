@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from iki_xlsx.blueprint import find_blueprints, load_blueprint
+from iki_xlsx.blueprint import Blueprint, find_blueprints, load_blueprint
 from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
 from iki_xlsx.plan import Unit
 
@@ -29,21 +29,30 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
+def bundled() -> list[Blueprint]:
+    """The bundled blueprints that load."""
+    loaded = [load_blueprint(p).blueprint for p in find_blueprints(DEFAULT_BLUEPRINTS)]
+    return [b for b in loaded if b is not None]
+
+
+def largest(blueprints: list[Blueprint]) -> Blueprint:
+    """The blueprint with the most jabatan indicators (iki-kecamatan-kota)."""
+    return max(blueprints, key=lambda b: sum(len(j.indikator) for j in b.jabatan))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=400)
     args = parser.parse_args()
-    loaded = [load_blueprint(p).blueprint for p in find_blueprints(DEFAULT_BLUEPRINTS)]
-    blueprints = [b for b in loaded if b is not None]
-    largest = max(blueprints, key=lambda b: sum(len(j.indikator) for j in b.jabatan))
+    biggest = largest(bundled())
     units = [Unit(f"{i:04d}", f"Kelurahan Contoh {i:03d}") for i in range(1, args.units + 1)]
     print(f"machine: {machine()}")
-    print(f"blueprint: {largest.id} ({len(largest.jabatan)} jabatan, "
-          f"{sum(len(j.indikator) for j in largest.jabatan)} indikator)")
+    print(f"blueprint: {biggest.id} ({len(biggest.jabatan)} jabatan, "
+          f"{sum(len(j.indikator) for j in biggest.jabatan)} indikator)")
     for sample in (False, True):
         with tempfile.TemporaryDirectory() as folder:
             start = time.perf_counter()
-            result = generate(largest, units, 2026, Path(folder), sample=sample)
+            result = generate(biggest, units, 2026, Path(folder), sample=sample)
             elapsed = time.perf_counter() - start
             assert result.ok
             kind = "filled (cached values computed per workbook)" if sample else "blank"

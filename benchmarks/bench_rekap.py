@@ -14,11 +14,10 @@ import shutil
 import time
 from pathlib import Path
 
-from benchmarks.bench_generate import machine
-from iki_xlsx.blueprint import find_blueprints, load_blueprint
+from benchmarks.bench_generate import bundled, largest, machine
 from iki_xlsx.check import BlueprintIndex, check_file
 from iki_xlsx.collect import collect
-from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
+from iki_xlsx.generate import generate
 from iki_xlsx.plan import Unit
 from iki_xlsx.rekap import write_rekap
 from iki_xlsx.status import status
@@ -29,9 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=400)
     args = parser.parse_args()
-    loaded = [load_blueprint(p).blueprint for p in find_blueprints(DEFAULT_BLUEPRINTS)]
-    blueprints = [b for b in loaded if b is not None]
-    largest = max(blueprints, key=lambda b: sum(len(j.indikator) for j in b.jabatan))
+    blueprints = bundled()
+    biggest = largest(blueprints)
     units = [Unit(f"{i:04d}", f"Kelurahan Contoh {i:03d}") for i in range(1, args.units + 1)]
     folder = Path("output") / "bench" / f"rekap-{args.units}"
     returns = folder / "kembali"
@@ -39,12 +37,12 @@ def main() -> None:
     cached = sorted(returns.glob("*.xlsx"))
     if len(cached) != args.units + 1 or str(check_file(cached[0], index).status) != "ok":
         shutil.rmtree(returns, ignore_errors=True)  # missing, or made by an older version
-        assert generate(largest, units, 2026, returns, sample=True).ok
+        assert generate(biggest, units, 2026, returns, sample=True).ok
     store_dir = folder / "simpan"
     shutil.rmtree(store_dir, ignore_errors=True)
     store = Store(store_dir)
     print(f"machine: {machine()}")
-    print(f"blueprint: {largest.id}, {args.units} kelurahan + office")
+    print(f"blueprint: {biggest.id}, {args.units} kelurahan + office")
 
     start = time.perf_counter()
     collected = collect([returns], store, index)

@@ -317,22 +317,26 @@ def _footer(unit: Unit, title: str, bp: Blueprint) -> str:
             f"&R&8{esc(bp.id)} versi {esc(bp.versi)}")
 
 
-def _meta_rows(sheet: SheetPlan, rows: list[tuple[str, str]], last_col: int, width: float) -> None:
-    """Label/value rows under the title: label in A:B, value merged across the rest."""
-    for r, (label, value) in enumerate(rows, start=1):
+def meta_rows(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int, width: float,
+              start: int = 1) -> int:
+    """Label/value rows under the title: label in A:B, value merged across the rest.
+
+    Returns the next free row."""
+    for r, (label, value) in enumerate(rows, start=start):
         sheet.cells.append(Cell(ref(r, 0), Role.LABEL, f"meta/{r}", "meta_label", label))
         sheet.merges.append(f"{ref(r, 0)}:{ref(r, 1)}")
         sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
         sheet.merges.append(f"{ref(r, 2)}:{ref(r, last_col)}")
-        sheet.row_heights[r] = _height(value, width)
+        sheet.row_heights[r] = text_height(value, width)
+    return start + len(rows)
 
 
-def _height(text: str, width_chars: float) -> float:
+def text_height(text: str, width_chars: float) -> float:
     lines = sum(max(1, -(-len(part) // max(1, int(width_chars)))) for part in text.split("\n"))
     return max(15.0, 15.0 * lines)
 
 
-def _title(sheet: SheetPlan, text: str, last_col: int) -> None:
+def title_row(sheet: SheetPlan, text: str, last_col: int) -> None:
     sheet.cells.append(Cell(ref(0, 0), Role.LABEL, "judul", "title", text))
     sheet.merges.append(f"{ref(0, 0)}:{ref(0, last_col)}")
     sheet.row_heights[0] = 24
@@ -371,7 +375,7 @@ def _indicator_sheet(
                       footer=_footer(unit, name, bp))
     sheet.col_widths = [*FIXED_WIDTHS, *([11.0] * len(cols.periods)), 12, 11, 16]
     wide = sum(sheet.col_widths[2:]) * 1.1
-    _title(sheet, "INDIKATOR KINERJA INDIVIDU" if jab else "INDIKATOR KINERJA UTAMA", cols.last)
+    title_row(sheet, "INDIKATOR KINERJA INDIVIDU" if jab else "INDIKATOR KINERJA UTAMA", cols.last)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Unit pengisi", unit.nama),
             ("Jabatan" if jab else "Tabel", _jabatan_text(jab) if jab else title),
@@ -381,7 +385,7 @@ def _indicator_sheet(
     else:
         meta += [("Sumber", bp.iku.sumber if bp.iku else ""), ("Keterangan",
                  "Tabel IKU tingkat kantor; penanggung jawab tercantum pada setiap indikator.")]
-    _meta_rows(sheet, meta, cols.last, wide)
+    meta_rows(sheet, meta, cols.last, wide)
     sheet.row_heights[7] = 8
     headers = [*FIXED_COLUMNS, *bp.periods, f"Tahunan {periode}", "Capaian (%)", "Predikat"]
     for c, text in enumerate(headers):
@@ -528,9 +532,9 @@ def _indicator_block(
         sheet.cells.append(Cell(ref(block.first_row, col), Role.LABEL, f"{base}/kolom/{col}",
                                 style, text))
         sheet.merges.append(f"{ref(block.first_row, col)}:{ref(last, col)}")
-    needed = max(_height(formulasi, FIXED_WIDTHS[COL_FORMULASI]),
-                 _height(ind.nama, FIXED_WIDTHS[COL_NAMA]),
-                 _height(ind.sasaran, FIXED_WIDTHS[COL_SASARAN]))
+    needed = max(text_height(formulasi, FIXED_WIDTHS[COL_FORMULASI]),
+                 text_height(ind.nama, FIXED_WIDTHS[COL_NAMA]),
+                 text_height(ind.sasaran, FIXED_WIDTHS[COL_SASARAN]))
     block_rows = last - block.first_row + 1
     per_row = max(15.0, needed / block_rows)
     for r in range(block.first_row, last + 1):
@@ -606,7 +610,7 @@ def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
     sheet = SheetPlan(code="PETUNJUK", name="Petunjuk", kind="petunjuk",
                       title="Petunjuk Pengisian", footer=_footer(unit, "Petunjuk", bp))
     sheet.col_widths = [4, 22, 90]
-    _title(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
+    title_row(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Unit pengisi", unit.nama + (f" (kode {unit.kode})" if unit.kode else "")),
             ("Periode", _periode_text(bp, periode)),
@@ -616,13 +620,13 @@ def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
     for r, (label, value) in enumerate(meta, start=1):
         sheet.cells.append(Cell(ref(r, 1), Role.LABEL, f"meta/{r}", "meta_label", label))
         sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
-        sheet.row_heights[r] = _height(value, 90)
+        sheet.row_heights[r] = text_height(value, 90)
     start = len(meta) + 2
     for i, text in enumerate(PETUNJUK_LINES):
         sheet.cells.append(Cell(ref(start + i, 1), Role.LABEL, f"petunjuk/{i}", "text_plain",
                                 text))
         sheet.merges.append(f"{ref(start + i, 1)}:{ref(start + i, 2)}")
-        sheet.row_heights[start + i] = _height(text, 105)
+        sheet.row_heights[start + i] = text_height(text, 105)
     legend = start + len(PETUNJUK_LINES) + 1
     sheet.cells.append(Cell(ref(legend, 1), Role.LABEL, "legenda/isian", "legend_input",
                             "Sel isian"))
@@ -646,8 +650,8 @@ def _ringkasan(
                       title="Ringkasan Capaian", footer=_footer(unit, "Ringkasan", bp))
     sheet.col_widths = [5, 32, 48, 10, 10, 12, 12, 16]
     last_col = len(RINGKASAN_HEADERS) - 1
-    _title(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)
-    _meta_rows(sheet, [("Kantor", bp.kantor), ("Unit pengisi", unit.nama),
+    title_row(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)
+    meta_rows(sheet, [("Kantor", bp.kantor), ("Unit pengisi", unit.nama),
                        ("Periode", _periode_text(bp, periode))], last_col, 100)
     header_row = 5
     for c, text in enumerate(RINGKASAN_HEADERS):
@@ -682,8 +686,8 @@ def _ringkasan(
                 target = source.cell(f"{base}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            sheet.row_heights[row] = max(_height(str(name_cell.value), 48),
-                                         _height(source.title, 32))
+            sheet.row_heights[row] = max(text_height(str(name_cell.value), 48),
+                                         text_height(source.title, 32))
             row += 1
     return sheet
 

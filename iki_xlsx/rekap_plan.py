@@ -56,11 +56,14 @@ from .plan import (
     Table,
     Unit,
     WorkbookPlan,
+    meta_rows,
     plan_workbook,
     ref,
     sheet_name,
     target_is_input,
+    text_height,
     title_case,
+    title_row,
 )
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
@@ -200,29 +203,6 @@ def _footer(bp: Blueprint, title: str) -> str:
             "&C&8Halaman &P dari &N&R&8" + f"{bp.id} versi {bp.versi}".replace("&", "&&"))
 
 
-def _title(sheet: SheetPlan, text: str, last_col: int) -> None:
-    sheet.cells.append(Cell(ref(0, 0), Role.LABEL, "judul", "title", text))
-    sheet.merges.append(f"{ref(0, 0)}:{ref(0, last_col)}")
-    sheet.row_heights[0] = 24
-
-
-def _meta(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int, width: float,
-          start: int = 1) -> int:
-    """Label/value rows; returns the next free row."""
-    for r, (label, value) in enumerate(rows, start=start):
-        sheet.cells.append(Cell(ref(r, 0), Role.LABEL, f"meta/{r}", "meta_label", label))
-        sheet.merges.append(f"{ref(r, 0)}:{ref(r, 1)}")
-        sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
-        sheet.merges.append(f"{ref(r, 2)}:{ref(r, last_col)}")
-        sheet.row_heights[r] = _height(value, width)
-    return start + len(rows)
-
-
-def _height(text: str, width_chars: float) -> float:
-    lines = sum(max(1, -(-len(part) // max(1, int(width_chars)))) for part in text.split("\n"))
-    return max(15.0, 15.0 * lines)
-
-
 def _periode_text(ctx: _Context) -> str:
     return f"Tahun {ctx.source.periode} ({', '.join(ctx.bp.periods)})"
 
@@ -242,7 +222,7 @@ def _data_sheet(ctx: _Context) -> SheetPlan:
                       footer=_footer(bp, "Data"))
     sheet.col_widths = [12, 24, 26, 40, 40, 18, 10, 12, 20, 8, 66]
     last = len(DATA_HEADERS) - 1
-    _title(sheet, "DATA ISIAN YANG DITERIMA", last)
+    title_row(sheet, "DATA ISIAN YANG DITERIMA", last)
     sheet.cells.append(Cell(ref(1, 0), Role.LABEL, "keterangan", "text_plain",
                             "Setiap baris adalah satu sel isian dari workbook yang diterima; "
                             "Lembar dan Sel menunjuk tempatnya di berkas unit, SHA-256 menunjuk "
@@ -362,7 +342,7 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
     last_col = COL_VAR + widest - 1
     sheet.col_widths = [12, 28, 15, 11, 12, 11, 16, *([16.0] * widest)]
     heading = "REKAP INDIKATOR KINERJA INDIVIDU" if jab else "REKAP INDIKATOR KINERJA UTAMA"
-    _title(sheet, heading, last_col)
+    title_row(sheet, heading, last_col)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Jabatan" if jab else "Tabel", title), ("Periode", _periode_text(ctx)),
             ("Unit kembali", _returned_text(ctx)),
@@ -371,7 +351,7 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
              "kecamatan = jumlah pembilang / jumlah penyebut x 100, bukan rata-rata persentase; "
              "indikator ambang dan daftar periksa menghitung unit yang memenuhi dibagi jumlah "
              "unit. Klik angka untuk melihat rumusnya.")]
-    row = _meta(sheet, meta, last_col, sum(sheet.col_widths[2:]) * 1.1) + 1
+    row = meta_rows(sheet, meta, last_col, sum(sheet.col_widths[2:]) * 1.1) + 1
     multi = [ind for ind in shown if len(_block_rows(ctx, ind)) > 1]
     summary_row = row
     unit_capaian: dict[str, list[str]] = {}
@@ -393,7 +373,7 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/judul", "block_title",
                             f"{number}. {ind.nama}"))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = _height(f"{number}. {ind.nama}", 140)
+    sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", 140)
     row += 1
     about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
              f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'}. "
@@ -402,13 +382,13 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/keterangan", "text_plain", about))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = _height(about, 150)
+    sheet.row_heights[row] = text_height(about, 150)
     row += 1
     headers = [*BLOCK_HEADERS, *[v.label + (f" ({v.satuan})" if v.satuan else "")
                                  for v in ind.variabel]]
     for c, text in enumerate(headers):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"{base}/kepala/{c}", "header", text))
-    sheet.row_heights[row] = max(30.0, max(_height(h, 16) for h in headers[COL_VAR:]))
+    sheet.row_heights[row] = max(30.0, max(text_height(h, 16) for h in headers[COL_VAR:]))
     row += 1
     first = row
     for r in rows:
@@ -623,8 +603,8 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
                       title="Ringkasan Rekap", footer=_footer(bp, "Ringkasan"))
     sheet.col_widths = [5, 32, 52, 10, 10, 14, 12, 16]
     last = len(RINGKASAN_HEADERS) - 1
-    _title(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
-    row = _meta(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+    title_row(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
+    row = meta_rows(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
                         ("Periode", _periode_text(ctx)),
                         ("Blueprint", f"{bp.nama} — {bp.id} versi {bp.versi}"),
                         ("Unit kembali", _returned_text(ctx)),
@@ -659,7 +639,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
                 target = source.cell(f"{total}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            sheet.row_heights[row] = max(_height(ind.nama, 52), _height(who, 32))
+            sheet.row_heights[row] = max(text_height(ind.nama, 52), text_height(who, 32))
             row += 1
     return sheet
 
@@ -677,8 +657,8 @@ def _status(ctx: _Context) -> SheetPlan:
                       footer=_footer(bp, "Status"))
     sheet.col_widths = [5, 12, 28, 16, 9, 9, 40, 30, 3, 12, 12, 14]
     last = len(STATUS_HEADERS) - 1
-    _title(sheet, "STATUS PENGEMBALIAN WORKBOOK", last)
-    row = _meta(sheet, [("Periode", _periode_text(ctx)),
+    title_row(sheet, "STATUS PENGEMBALIAN WORKBOOK", last)
+    row = meta_rows(sheet, [("Periode", _periode_text(ctx)),
                         ("Blueprint", f"{bp.id} versi {bp.versi}")], last, 90) + 1
     header = row + len(STATES) + 2
     first = header + 1
@@ -749,8 +729,8 @@ def _asal(ctx: _Context) -> SheetPlan:
                       footer=_footer(bp, "Asal Data"))
     sheet.col_widths = [5, 12, 26, 36, 66, 22, 28, 36]
     last = len(ASAL_HEADERS) - 1
-    _title(sheet, "ASAL DATA REKAP", last)
-    row = _meta(sheet, [
+    title_row(sheet, "ASAL DATA REKAP", last)
+    row = meta_rows(sheet, [
         ("Dibuat", source.created),
         ("Dibuat oleh", source.generator or "iki-xlsx"),
         ("Penyimpanan", source.store),

@@ -117,3 +117,29 @@ def kota_recap(tmp_path_factory: pytest.TempPathFactory,
     result = write_rekap(store, index, folder / "rekap.xlsx")
     assert result.path is not None, [f.one_line() for f in result.findings]
     return result.path
+
+
+# a blueprint whose office keeps one variable per kelurahan (an ambang over units)
+PER_UNIT_YAML = """
+id: per-unit
+versi: "1"
+nama: Contoh
+kantor: Kecamatan Contoh
+jabatan:
+  - id: camat
+    nama: Camat
+    sumber: 000.txt
+    indikator:
+      - id: ikm-75
+        sasaran: Pelayanan
+        nama: Persentase kelurahan dengan IKM >= 75
+        formulasi: Jumlah kelurahan dengan IKM >= 75 dibagi jumlah kelurahan x 100%
+        sumber_data: IKM kelurahan
+        satuan: "%"
+        target: 100
+        jenis: ambang
+        ambang: {variabel: ikm, operator: ">=", nilai: 75}
+        variabel:
+          - {id: ikm, label: Nilai IKM, tipe: desimal, min: 25, max: 100,
+             agregasi_periode: terakhir, agregasi_unit: per_unit, pengisi: kecamatan}
+"""

@@ -29,7 +29,7 @@ from iki_xlsx.formula import Formula
 from iki_xlsx.generate import recipients
 from iki_xlsx.plan import Unit, WorkbookPlan, plan_workbook
 from tests import mutate
-from tests.conftest import UNITS, bundled
+from tests.conftest import PER_UNIT_YAML, UNITS, bundled
 
 Shape = tuple[str, tuple[tuple[int, int], ...]]
 
@@ -121,35 +121,12 @@ def test_range_holes_are_never_batched() -> None:
     assert not batchable('IF({0}="","",COUNTIF({1},">=75"))', ((1, 1), (3, 1)))
 
 
-PER_UNIT = """
-id: per-unit
-versi: "1"
-nama: Contoh
-kantor: Kecamatan Contoh
-jabatan:
-  - id: camat
-    nama: Camat
-    sumber: 000.txt
-    indikator:
-      - id: ikm-75
-        sasaran: Pelayanan
-        nama: Persentase kelurahan dengan IKM >= 75
-        formulasi: Jumlah kelurahan dengan IKM >= 75 dibagi jumlah kelurahan x 100%
-        sumber_data: IKM kelurahan
-        satuan: "%"
-        target: 100
-        jenis: ambang
-        ambang: {variabel: ikm, operator: ">=", nilai: 75}
-        variabel:
-          - {id: ikm, label: Nilai IKM, tipe: desimal, min: 25, max: 100,
-             agregasi_periode: terakhir, agregasi_unit: per_unit, pengisi: kecamatan}
-"""
 
 
 def _layouts() -> list[tuple[Blueprint, WorkbookPlan]]:
     from iki_xlsx.blueprint import load_blueprint_text
 
-    per_unit = load_blueprint_text(PER_UNIT, "per-unit.yaml").blueprint
+    per_unit = load_blueprint_text(PER_UNIT_YAML, "per-unit.yaml").blueprint
     assert per_unit is not None
     out = []
     for bp in [*bundled().values(), per_unit]:

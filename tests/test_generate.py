@@ -13,7 +13,7 @@ import pytest
 from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.generate import generate, recipients
 from iki_xlsx.plan import MANIFEST_SHEET, Role, Unit, WorkbookPlan, plan_workbook
-from tests.conftest import UNITS, engine_values, same
+from tests.conftest import PER_UNIT_YAML, UNITS, engine_values, same
 
 CASES = [(bp, filled) for bp in ("iki-kecamatan-kota", "iki-kecamatan-jabung", "iku-kecamatan")
          for filled in (False, True)]
@@ -106,30 +106,7 @@ def test_a_kelurahan_is_asked_only_for_its_own_variables(
 def test_a_variable_kept_per_unit_gets_a_row_per_unit(tmp_path: Path) -> None:
     from iki_xlsx.blueprint import load_blueprint_text
 
-    yaml_text = """
-id: per-unit
-versi: "1"
-nama: Contoh
-kantor: Kecamatan Contoh
-jabatan:
-  - id: camat
-    nama: Camat
-    sumber: 000.txt
-    indikator:
-      - id: ikm-75
-        sasaran: Pelayanan
-        nama: Persentase kelurahan dengan IKM >= 75
-        formulasi: Jumlah kelurahan dengan IKM >= 75 dibagi jumlah kelurahan x 100%
-        sumber_data: IKM kelurahan
-        satuan: "%"
-        target: 100
-        jenis: ambang
-        ambang: {variabel: ikm, operator: ">=", nilai: 75}
-        variabel:
-          - {id: ikm, label: Nilai IKM, tipe: desimal, min: 25, max: 100,
-             agregasi_periode: terakhir, agregasi_unit: per_unit, pengisi: kecamatan}
-"""
-    loaded = load_blueprint_text(yaml_text, "per-unit.yaml")
+    loaded = load_blueprint_text(PER_UNIT_YAML, "per-unit.yaml")
     assert loaded.blueprint is not None, [f.one_line() for f in loaded.findings]
     units = [Unit("1", "Kel A"), Unit("2", "Kel B"), Unit("3", "Kel C")]
     result = generate(loaded.blueprint, units, 2026, tmp_path, sample=True)
