@@ -30,7 +30,7 @@ from .blueprint import (
 )
 from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .expression import evaluate as evaluate_expression
-from .findings import Finding, Severity
+from .findings import Finding, Severity, os_reason
 from .plan import (
     MANIFEST_SHEET,
     Cell,
@@ -261,7 +261,7 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, _
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         result = FileResult(shown, "")
-        _add(result, "unreadable-file", f"berkas tidak dapat dibuka ({exc.strerror})")
+        _add(result, "unreadable-file", f"berkas tidak dapat dibuka ({os_reason(exc)})")
         return result, context
     result = FileResult(shown, digest)
     try:

@@ -405,11 +405,9 @@ def rekap(store_dir: Path, periode: int | None, blueprint_id: str | None, output
         for bp_id, year in result.choices:
             click.echo(f"  --blueprint {bp_id} --periode {year}", err=True)
         sys.exit(2)
-    if result.path is None:
-        _print_findings(result.findings)
-        sys.exit(1)
     _print_rekap(result)
-    sys.exit(0)
+    _print_findings(result.findings)
+    sys.exit(0 if result.ok else 1)
 
 
 def _print_collect(result: CollectResult) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -49,3 +50,19 @@ class Finding:
         data = asdict(self)
         data["severity"] = str(self.severity)
         return data
+
+
+_OS_REASONS = {
+    errno.ENOENT: "folder atau berkas tidak ada",
+    errno.EACCES: "tidak ada izin",
+    errno.EPERM: "tidak ada izin",
+    errno.EROFS: "disk hanya dapat dibaca",
+    errno.ENOSPC: "disk penuh",
+    errno.EISDIR: "nama itu adalah folder",
+    errno.ENOTDIR: "bagian jalurnya bukan folder",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Bahasa Indonesia (the system's own text is English)."""
+    return _OS_REASONS.get(exc.errno or 0, f"galat sistem {exc.errno}")

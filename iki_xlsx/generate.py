@@ -14,7 +14,7 @@ from pathlib import Path
 from .blueprint import Blueprint, find_blueprints, load_blueprint
 from .evaluate import CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
-from .findings import Finding
+from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
 from .write import write_workbook
 
@@ -117,7 +117,7 @@ def _writable(folder: Path) -> Finding | None:
         os.unlink(probe)
     except OSError as exc:
         return Finding("output-not-writable",
-                       f"folder keluaran tidak dapat ditulisi ({exc.strerror or exc})",
+                       f"folder keluaran tidak dapat ditulisi ({os_reason(exc)})",
                        file=str(folder))
     return None
 

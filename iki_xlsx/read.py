@@ -23,6 +23,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as SafeET
 from openpyxl.formula.translate import Translator
 
+from .findings import os_reason
 from .plan import MANIFEST_SHEET
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -98,7 +99,8 @@ def read_workbook(path: Path) -> WorkbookData:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise ReadError("unreadable-file", f"berkas tidak dapat dibuka ({exc.strerror})") from None
+        raise ReadError("unreadable-file",
+                        f"berkas tidak dapat dibuka ({os_reason(exc)})") from None
     _check_kind(path, head, size)
     try:
         archive = zipfile.ZipFile(path)

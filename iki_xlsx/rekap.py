@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from .atomic import atomic_write
 from .blueprint import Blueprint
 from .check import BlueprintIndex
 from .evaluate import Batch, Value
-from .findings import Finding
+from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import status
@@ -166,16 +167,29 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     source, table = gather(store, bp, result.periode, now)
     plan, inputs = plan_rekap(source)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
-    result.path = write_workbook(plan, values, {}, out)
     result.plan = plan
     result.units_listed = sum(1 for u in source.units if u.on_list)
     result.units_accepted = len(source.files)
     result.values = len(source.entries)
+    writes: list[tuple[Path, Callable[[], Path]]] = [
+        (out, lambda: write_workbook(plan, values, {}, out))]
     if csv_dir is not None:
-        result.exports.append(export_csv(table, csv_dir, _export_name(result, "csv")))
+        writes.append((csv_dir, lambda: export_csv(table, csv_dir, _export_name(result, "csv"))))
     if parquet_dir is not None:
-        result.exports.append(export_parquet(table, parquet_dir,
-                                             _export_name(result, "parquet")))
+        writes.append((parquet_dir, lambda: export_parquet(table, parquet_dir,
+                                                           _export_name(result, "parquet"))))
+    for target, write in writes:
+        try:
+            written = write()
+        except OSError as exc:
+            result.findings.append(Finding(
+                "output-not-writable", f"tidak dapat ditulis ({os_reason(exc)}); pilih folder "
+                "lain", file=str(target)))
+            break
+        if target == out:
+            result.path = written
+        else:
+            result.exports.append(written)
     return result
 
 

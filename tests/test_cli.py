@@ -114,6 +114,16 @@ def test_rekap_asks_which_blueprint_then_writes_the_recap_and_tables(
     assert out.exists()
     assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.csv").exists()
     assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.parquet").exists()
+    blocked = run("rekap", "--store", str(store), "--blueprint", "iku-kecamatan", "-o",
+                  "/proc/rekap.xlsx")
+    assert blocked.returncode == 1 and blocked.stdout == ""
+    assert blocked.stderr.splitlines() == [
+        "/proc/rekap.xlsx: tidak dapat ditulis (folder atau berkas tidak ada); pilih folder lain"]
+    no_csv = run("rekap", "--store", str(store), "--blueprint", "iku-kecamatan", "-o", str(out),
+                 "--csv", "/proc/csv")
+    assert no_csv.returncode == 1 and no_csv.stdout.startswith("Rekap iku-kecamatan 2026: ")
+    assert no_csv.stderr.splitlines() == [
+        "/proc/csv: tidak dapat ditulis (folder atau berkas tidak ada); pilih folder lain"]
     assert run("rekap", "--store", str(tmp_path / "tidak-ada"), "-o", str(out)).returncode == 2
     assert run("rekap", "--store", str(store), "-o", str(tmp_path / "r.csv")).returncode == 2
 
