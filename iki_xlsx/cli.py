@@ -320,7 +320,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | No
     from .collect import collect as run_collect
     from .generate import DEFAULT_BLUEPRINTS
     from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
-    from .store import Store, StoreBusy
+    from .store import Store, StoreBroken, StoreBusy
 
     if bool(sources) == bool(imap_at):
         _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
@@ -337,7 +337,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | No
                                   since.date() if since else None)
         else:
             result = run_collect(list(sources), Store(store_dir), index)
-    except (StoreBusy, ImapError) as exc:
+    except (StoreBusy, StoreBroken, ImapError) as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     _print_collect(result)
@@ -356,14 +356,18 @@ def status(store_dir: Path, as_json: bool, riwayat: bool, unit_kode: str | None)
     """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
     from .status import history
     from .status import status as run_status
-    from .store import Store
+    from .store import Store, StoreBroken
 
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
-    if riwayat or unit_kode:
-        _print_history(history(Store(store_dir), unit_kode), as_json)
-        sys.exit(0)
-    report = run_status(Store(store_dir))
+    try:
+        if riwayat or unit_kode:
+            _print_history(history(Store(store_dir), unit_kode), as_json)
+            sys.exit(0)
+        report = run_status(Store(store_dir))
+    except StoreBroken as exc:
+        click.echo(f"Kesalahan: {exc}", err=True)
+        sys.exit(1)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         sys.exit(0)
@@ -391,15 +395,19 @@ def rekap(store_dir: Path, periode: int | None, blueprint_id: str | None, output
     from .check import BlueprintIndex
     from .generate import DEFAULT_BLUEPRINTS
     from .rekap import write_rekap
-    from .store import Store
+    from .store import Store, StoreBroken
 
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
     if output.suffix.lower() != ".xlsx":
         _fail_usage("berkas rekap harus berakhiran .xlsx")
     index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
-    result = write_rekap(Store(store_dir), index, output, periode=periode,
-                         blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
+    try:
+        result = write_rekap(Store(store_dir), index, output, periode=periode,
+                             blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
+    except StoreBroken as exc:
+        click.echo(f"Kesalahan: {exc}", err=True)
+        sys.exit(1)
     if result.choices and result.path is None:
         _print_findings(result.findings)
         for bp_id, year in result.choices:

@@ -86,6 +86,10 @@ class StoreBusy(Exception):
     """Another collect holds the store (message in Bahasa Indonesia)."""
 
 
+class StoreBroken(Exception):
+    """The store's database cannot be opened as one (message in Bahasa Indonesia)."""
+
+
 @dataclass(frozen=True)
 class Received:
     """One file as it arrived: its bytes and what is known of how it came."""
@@ -114,9 +118,14 @@ class Store:
         self.folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.executescript(SCHEMA)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA foreign_keys=ON")
+                connection.executescript(SCHEMA)
+            except sqlite3.DatabaseError:
+                raise StoreBroken(
+                    f"{self.database} bukan basis data penyimpanan iki-xlsx atau rusak; "
+                    "jangan ubah berkas itu, pakai folder penyimpanan lain") from None
             yield connection
         finally:
             connection.close()

@@ -135,3 +135,14 @@ def _values(store) -> int:  # type: ignore[no-untyped-def]
         return int(db.execute(
             "SELECT COUNT(*) FROM nilai JOIN submission s ON s.id = submission_id "
             "WHERE s.blueprint = 'iku-kecamatan'").fetchone()[0])
+
+
+def test_a_store_that_is_not_a_database_is_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "iki.sqlite").write_text("bukan basis data")
+    expected = (f"Kesalahan: {tmp_path / 'iki.sqlite'} bukan basis data penyimpanan iki-xlsx "
+                "atau rusak; jangan ubah berkas itu, pakai folder penyimpanan lain")
+    for args in (["status"], ["rekap", "-o", str(tmp_path / "r.xlsx")],
+                 ["collect", str(tmp_path / "kosong")]):
+        done = run(*args, "--store", str(tmp_path))
+        assert (done.returncode, done.stderr.splitlines()) == (1, [expected]), args
+    assert (tmp_path / "iki.sqlite").read_text() == "bukan basis data"
