@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .blueprint import Blueprint, find_blueprints, load_blueprint
-from .evaluate import CellKey, Value, evaluate_plan, formula_order, static_values
+from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
 from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
@@ -137,7 +137,7 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
     if findings:
         return GenerateResult(findings=findings)
     result = GenerateResult()
-    cache: dict[str, dict[CellKey, Value]] = {}
+    cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]] = {}
     for plan in plans:
         inputs: dict[CellKey, Value] = static_values(plan)
         if sample:
@@ -149,16 +149,21 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
 
 
 def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
-            cache: dict[str, dict[CellKey, Value]], reuse: bool) -> dict[CellKey, Value]:
-    """Formula values; empty workbooks of one layout share them (their formulas are equal)."""
+            cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]], reuse: bool
+            ) -> dict[CellKey, Value]:
+    """Formula values. Plans of one layout (same formula cells) share one batch layout, and
+    empty workbooks of one layout share their values (their formulas are equal)."""
     signature = hashlib.sha256("\n".join(
         f"{s.code}!{c.ref}={c.formula.text if c.formula else ''}"
         for s, c in plan.formula_cells()).encode()).hexdigest()
-    if reuse and signature in cache:
-        return cache[signature]
-    values = evaluate_plan(plan, inputs, formula_order(plan))
+    if signature not in cache:
+        cache[signature] = (Batch(plan, formula_order(plan)), None)
+    batch, empty = cache[signature]
+    if reuse and empty is not None:
+        return empty
+    values = batch.evaluate([inputs])[0]
     if reuse:
-        cache[signature] = values
+        cache[signature] = (batch, values)
     return values
 
 
