@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -513,7 +513,7 @@ def _indicator_block(
     else:
         sheet.cells.append(Cell(target_ref, Role.LABEL, f"{base}/target", "fixed_number",
                                 ind.target))
-    cap = ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
+    cap = capaian_cap(bp, ind)
     sheet.cells.append(Cell(ref(row, cols.capaian), Role.FORMULA, f"{base}/capaian",
                             "formula_pct",
                             formula=capaian(ref(row, cols.tahunan), target_ref,
@@ -549,7 +549,20 @@ def _realisasi(
     col: int,
     unit_count: int,
 ) -> Formula:
-    """Realisasi formula of an indicator over the cells of one period (or the year)."""
+    """Realisasi formula of an indicator over the cells of one period (or the year); an
+    indicator judged per unit counts the unit rows that meet it."""
+    if ind.jenis is Jenis.AMBANG and ind.ambang and ind.ambang.variabel in per_unit_rows:
+        first, last = per_unit_rows[ind.ambang.variabel]
+        column = f"{ref(first, col)}:{ref(last, col)}"
+        return share_meeting(column, unit_count, ind.ambang.operator, ind.ambang.nilai)
+    if ind.jenis is Jenis.DAFTAR_PERIKSA and per_unit_rows:  # share meeting every criterion
+        first, last = per_unit_rows["memenuhi"]
+        return share_meeting(f"{ref(first, col)}:{ref(last, col)}", unit_count, ">=", 100)
+    return unit_realisasi(ind, cells)
+
+
+def unit_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
+    """Realisasi of one unit from its variables' cells (`cells` by variable id)."""
     if ind.jenis is Jenis.PERSENTASE:
         assert ind.pembilang and ind.penyebut
         return ratio(cells[ind.pembilang], cells[ind.penyebut])
@@ -557,19 +570,16 @@ def _realisasi(
         return value_of(cells[ind.variabel[0].id])
     if ind.jenis is Jenis.RUMUS:
         assert ind.rumus is not None
-        return general(ind.rumus, ind.konstanta, cells)
+        return general(ind.rumus, ind.konstanta, dict(cells))
     if ind.jenis is Jenis.AMBANG:
         assert ind.ambang is not None
-        var = ind.ambang.variabel
-        if var in per_unit_rows:
-            first, last = per_unit_rows[var]
-            column = f"{ref(first, col)}:{ref(last, col)}"
-            return share_meeting(column, unit_count, ind.ambang.operator, ind.ambang.nilai)
-        return meets(cells[var], ind.ambang.operator, ind.ambang.nilai)
-    if per_unit_rows:  # daftar periksa kept per unit: share of units meeting every criterion
-        first, last = per_unit_rows["memenuhi"]
-        return share_meeting(f"{ref(first, col)}:{ref(last, col)}", unit_count, ">=", 100)
+        return meets(cells[ind.ambang.variabel], ind.ambang.operator, ind.ambang.nilai)
     return checklist([cells[v.id] for v in ind.variabel], ind.hitung == "semua")
+
+
+def capaian_cap(bp: Blueprint, ind: Indikator) -> float | None:
+    """The highest capaian the indicator may show: its own limit, else the blueprint's."""
+    return ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
 
 
 def _input_style(var: Variabel) -> str:

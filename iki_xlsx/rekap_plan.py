@@ -35,17 +35,12 @@ from .formula import (
     aggregate,
     average,
     capaian,
-    checklist,
     copy_of,
     count_equal,
-    general,
     mean_of,
-    meets,
-    ratio,
     scale,
     share_meeting,
     sum_of,
-    value_of,
 )
 from .plan import (
     MANIFEST_SHEET,
@@ -56,6 +51,7 @@ from .plan import (
     Table,
     Unit,
     WorkbookPlan,
+    capaian_cap,
     meta_rows,
     plan_workbook,
     ref,
@@ -64,6 +60,7 @@ from .plan import (
     text_height,
     title_case,
     title_row,
+    unit_realisasi,
 )
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
@@ -444,7 +441,7 @@ def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: s
         sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "number", ind.target))
     realisasi_at = ref(row, COL_REALISASI)
     sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi",
-                            _realisasi_style(ind), formula=_row_realisasi(ind, cells)))
+                            _realisasi_style(ind), formula=unit_realisasi(ind, cells)))
     _capaian_predikat(bp, sheet, ind, key, row, realisasi_at, target_at)
 
 
@@ -507,22 +504,6 @@ def _variable_total(var: Variabel, column: str) -> Formula | None:
     return None  # judged per unit: the realisasi counts the units that meet it
 
 
-def _row_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
-    """Realisasi of one unit from its annual values (as in the unit's own workbook)."""
-    if ind.jenis is Jenis.PERSENTASE:
-        assert ind.pembilang and ind.penyebut
-        return ratio(cells[ind.pembilang], cells[ind.penyebut])
-    if ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
-        return value_of(cells[ind.variabel[0].id])
-    if ind.jenis is Jenis.RUMUS:
-        assert ind.rumus is not None
-        return general(ind.rumus, ind.konstanta, dict(cells))
-    if ind.jenis is Jenis.AMBANG:
-        assert ind.ambang is not None
-        return meets(cells[ind.ambang.variabel], ind.ambang.operator, ind.ambang.nilai)
-    return checklist([cells[v.id] for v in ind.variabel], ind.hitung == "semua")
-
-
 def _total_realisasi(ind: Indikator, cells: Mapping[str, str], realisasi: str, first: int,
                      last: int, count: int) -> Formula:
     """The kecamatan's realisasi: from the totals, or counting the units that meet."""
@@ -535,7 +516,7 @@ def _total_realisasi(ind: Indikator, cells: Mapping[str, str], realisasi: str, f
         if ind.hitung == "semua":
             return share_meeting(realisasi, count, ">=", 100)
         return mean_of(realisasi)
-    return _row_realisasi(ind, cells)
+    return unit_realisasi(ind, cells)
 
 
 def _realisasi_style(ind: Indikator) -> str:
@@ -544,7 +525,7 @@ def _realisasi_style(ind: Indikator) -> str:
 
 def _capaian_predikat(bp: Blueprint, sheet: SheetPlan, ind: Indikator, key: str, row: int,
                       realisasi_at: str, target_at: str, total: bool = False) -> None:
-    cap = ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
+    cap = capaian_cap(bp, ind)
     capaian_at = ref(row, COL_CAPAIAN)
     sheet.cells.append(Cell(capaian_at, Role.FORMULA, f"{key}/capaian",
                             "total_pct" if total else "pct",
