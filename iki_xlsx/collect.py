@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .check import BlueprintIndex, FileResult, check_file, iter_check
+from .check import BlueprintIndex, FileResult, iter_check
 from .store import SENDER_MISMATCH, Received, Store, as_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -44,33 +44,34 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
     result = CollectResult()
     with store.exclusive(), store.connect() as connection:
         store.tidy()
-        pending: list[tuple[Received, str]] = []
+        pending: dict[str, Received] = {}  # by SHA-256, in the order found
+        size = 0
         for received in _received(sources, result):
             digest = hashlib.sha256(received.data).hexdigest()
-            if store.known(connection, digest) or any(d == digest for _, d in pending):
+            if digest in pending or store.known(connection, digest):
                 result.duplicates.append((received.filename, digest))
                 continue
-            pending.append((received, digest))
-            if (len(pending) >= CHUNK_FILES
-                    or sum(len(r.data) for r, _ in pending) >= CHUNK_BYTES):
+            pending[digest] = received
+            size += len(received.data)
+            if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
                 _take_chunk(pending, store, connection, index, result)
-                pending = []
+                pending, size = {}, 0
         _take_chunk(pending, store, connection, index, result)
     return result
 
 
-def _take_chunk(pending: list[tuple[Received, str]], store: Store,
+def _take_chunk(pending: dict[str, Received], store: Store,
                 connection: sqlite3.Connection, index: BlueprintIndex,
                 result: CollectResult) -> None:
     """Keep the raw files first, then check them all, then record each one."""
     aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
-               for received, digest in pending]
+               for digest, received in pending.items()]
     try:
         checked = list(iter_check(aliases, index))
     finally:
         for alias in aliases:
             alias.unlink(missing_ok=True)
-    for (received, digest), result_of_file in zip(pending, checked, strict=True):
+    for (digest, received), result_of_file in zip(pending.items(), checked, strict=True):
         result_of_file.file = received.filename
         with _transaction(connection):
             _record(connection, received, digest, result_of_file)
@@ -157,11 +158,7 @@ def take(received: Received, store: Store, connection: sqlite3.Connection,
     if store.known(connection, digest):
         result.duplicates.append((received.filename, digest))
         return
-    raw = store.keep_raw(digest, received.data)
-    checked = _check_raw(raw, received.filename, index)
-    with _transaction(connection):
-        _record(connection, received, digest, checked)
-    result.added.append((received.filename, digest, str(checked.status)))
+    _take_chunk({digest: received}, store, connection, index, result)
 
 
 def _alias(raw: Path, filename: str) -> Path:
@@ -170,17 +167,6 @@ def _alias(raw: Path, filename: str) -> Path:
     alias.unlink(missing_ok=True)  # left over by a collect killed here
     alias.symlink_to(raw.name)
     return alias
-
-
-def _check_raw(raw: Path, filename: str, index: BlueprintIndex) -> FileResult:
-    """Check one stored file under its original extension."""
-    alias = _alias(raw, filename)
-    try:
-        checked = check_file(alias, index)
-    finally:
-        alias.unlink(missing_ok=True)
-    checked.file = filename
-    return checked
 
 
 class _transaction:
