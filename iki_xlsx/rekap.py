@@ -26,7 +26,7 @@ from .evaluate import Batch, Value
 from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
-from .status import status
+from .status import PeriodStatus, status
 from .store import Store
 from .write import write_workbook
 
@@ -52,7 +52,11 @@ def accepted_submissions(store: Store, periode: int | None = None) -> pd.DataFra
 
 def tidy_values(store: Store, periode: int | None = None) -> pd.DataFrame:
     """Every input value of the accepted submissions, one row each."""
-    chosen = accepted_submissions(store, periode)
+    return _values_of(store, accepted_submissions(store, periode))
+
+
+def _values_of(store: Store, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Every input value of the `chosen` submissions, one row each."""
     if chosen.empty:
         return pd.DataFrame(columns=COLUMNS)
     with store.connect() as db:
@@ -146,10 +150,12 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     otherwise `choices` lists them and nothing is written.
     """
     result = RekapResult()
-    pairs = [pair for pair in _pairs(store) if (blueprint is None or pair[0] == blueprint)
+    periods = status(store).periods
+    every = sorted((p.blueprint, p.periode) for p in periods)
+    pairs = [pair for pair in every if (blueprint is None or pair[0] == blueprint)
              and (periode is None or pair[1] == periode)]
     if len(pairs) != 1:
-        result.choices = pairs if pairs else _pairs(store)
+        result.choices = pairs if pairs else every
         code, text = (("rekap-ambiguous", "penyimpanan berisi lebih dari satu blueprint/periode; "
                        "pilih dengan --blueprint dan --periode") if pairs else
                       ("rekap-no-data", "tidak ada workbook untuk blueprint/periode itu di "
@@ -164,7 +170,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
             "blueprint; rekap memerlukan blueprint yang dipakai saat pembuatan workbook",
             file=str(store.folder)))
         return result
-    source, table = gather(store, bp, result.periode, now)
+    period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
+    source, table = gather(store, bp, period, now)
     plan, inputs = plan_rekap(source)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
     result.plan = plan
@@ -197,20 +204,15 @@ def _export_name(result: RekapResult, suffix: str) -> str:
     return f"rekap-nilai_{result.blueprint}_{result.periode}.{suffix}"
 
 
-def _pairs(store: Store) -> list[tuple[str, int]]:
-    return sorted({(p.blueprint, p.periode) for p in status(store).periods})
-
-
-def gather(store: Store, bp: Blueprint, periode: int,
+def gather(store: Store, bp: Blueprint, period: PeriodStatus,
            now: datetime.datetime | None = None) -> tuple[RekapSource, pd.DataFrame]:
-    """What the recap of one blueprint and period shows, read from the store.
+    """What the recap of one blueprint and period (`period`, its status) shows, read from
+    the store.
 
     Only units on the list enter the figures; units off the list appear on the status sheet.
     Returns the source and the tidy table it was built from.
     """
-    blueprint = bp.id
-    period = next(p for p in status(store).periods
-                  if p.blueprint == blueprint and p.periode == periode)
+    blueprint, periode = bp.id, period.periode
     with store.connect() as db:
         listed = {kode: Unit(kode, nama, email, bool(kantor)) for kode, nama, email, kantor in
                   db.execute("SELECT kode, nama, email, kantor FROM expected_unit "
@@ -220,10 +222,9 @@ def gather(store: Store, bp: Blueprint, periode: int,
             "FROM submission WHERE blueprint=? AND periode=?", db, params=(blueprint, periode))
     units = [UnitReturn(listed.get(u.kode, Unit(u.kode, u.nama)), u.state, u.on_list,
                         u.submissions, u.findings, u.last_file, u.sender) for u in period.units]
-    table = tidy_values(store, periode)
-    table = table[(table["blueprint"] == blueprint) & table["unit_kode"].isin(list(listed))]
     chosen = accepted_submissions(store, periode)
     chosen = chosen[(chosen["blueprint"] == blueprint) & chosen["unit_kode"].isin(list(listed))]
+    table = _values_of(store, chosen)
     entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
                      _value(r.nilai), str(r.sha256))
                for r in table.itertuples(index=False)]
@@ -235,7 +236,7 @@ def gather(store: Store, bp: Blueprint, periode: int,
                          entries=entries, files=files, timeline=_timeline(history),
                          store=str(store.folder.resolve()), created=stamp.isoformat(),
                          generator=f"iki-xlsx {__version__}")
-    return source, table.reset_index(drop=True)
+    return source, table
 
 
 def _missing(value: Any) -> bool:
