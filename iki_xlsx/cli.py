@@ -408,7 +408,7 @@ def rekap(store_dir: Path, periode: int | None, blueprint_id: str | None, output
     except StoreBroken as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
-    if result.choices and result.path is None:
+    if result.choices:
         _print_findings(result.findings)
         for bp_id, year in result.choices:
             click.echo(f"  --blueprint {bp_id} --periode {year}", err=True)

@@ -24,7 +24,7 @@ from .generate import (
     workbook_filename,
     write_filled,
 )
-from .plan import Role, plan_workbook
+from .plan import plan_workbook
 from .rekap import RekapResult, write_rekap
 from .status import StatusReport, status
 from .store import Store
@@ -73,7 +73,7 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
     first = everyone[0]
     plan = plan_workbook(bp, first, periode, everyone)
     count_key = next(c.key for _, c in plan.input_cells()
-                     if c.role is Role.INPUT and c.rule is not None and c.rule.tipe == "bulat")
+                     if c.rule is not None and c.rule.tipe == "bulat")
     mistaken = write_filled(bp, first, everyone, periode,
                             out_dir / "kembali-salah" / workbook_filename(plan),
                             {count_key: MISTAKE})

@@ -144,11 +144,16 @@ class _Context:
     kelurahan: list[Unit]
     office: Unit | None
     states: dict[str, str]
-    data_ref: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, key) -> ref
+    data_ref: dict[tuple[str, str], str] = field(default_factory=dict)  # set from _data_sheet
 
     @property
     def bp(self) -> Blueprint:
         return self.source.blueprint
+
+    @property
+    def listed(self) -> list[Unit]:
+        """The units on the list: the kelurahan, then the office."""
+        return [*self.kelurahan, *([self.office] if self.office else [])]
 
 
 def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]:
@@ -158,7 +163,7 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
                    next((u for u in listed if u.kantor), None),
                    {r.unit.kode: r.state for r in source.units if r.on_list})
     taken = {"ringkasan", "status", "data", "asal data", MANIFEST_SHEET.lower()}
-    data = _data_sheet(ctx)
+    data, ctx.data_ref = _data_sheet(ctx)
     jabatan_sheets = [_jabatan_sheet(ctx, jab, sheet_name(jab.singkatan or title_case(jab.nama),
                                                           taken))
                       for jab in ctx.bp.jabatan if jab.indikator]
@@ -212,8 +217,9 @@ def _returned_text(ctx: _Context) -> str:
 # --- Data ------------------------------------------------------------------------------------
 
 
-def _data_sheet(ctx: _Context) -> SheetPlan:
-    """Every accepted value, one row each, ordered as in the units' own workbooks."""
+def _data_sheet(ctx: _Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
+    """Every accepted value, one row each, ordered as in the units' own workbooks; and where
+    each (unit, plan key) value stands, as a reference for the jabatan sheets' formulas."""
     bp = ctx.bp
     sheet = SheetPlan(code="DATA", name="Data", kind="data", title="Data",
                       footer=_footer(bp, "Data"))
@@ -231,16 +237,16 @@ def _data_sheet(ctx: _Context) -> SheetPlan:
         sheet.cells.append(Cell(ref(DATA_HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header",
                                 text))
     names = _sheet_names(ctx)
-    order = {u.kode: i for i, u in enumerate([*ctx.kelurahan, *([ctx.office] if ctx.office
-                                                                   else [])])}
+    order = {u.kode: i for i, u in enumerate(ctx.listed)}
     sheet_order = {code: i for i, code in enumerate(
         [f"J-{j.id}" for j in bp.jabatan] + ["IKU"])}
     entries = sorted((e for e in ctx.source.entries if e.unit_kode in order),
                      key=lambda e: (order[e.unit_kode], sheet_order.get(e.sheet, 99),
                                     _row_col(e.cell)))
-    units = {u.kode: u for u in ctx.kelurahan + ([ctx.office] if ctx.office else [])}
+    units = {u.kode: u for u in ctx.listed}
     labels = _labels(bp)
     rows: list[tuple[str | float | None, ...]] = []
+    where: dict[tuple[str, str], str] = {}
     first = DATA_HEADER_ROW + 1
     for i, entry in enumerate(entries):
         jabatan, indikator, variabel, untuk, periode = _describe(entry.key, labels, units, bp)
@@ -249,13 +255,13 @@ def _data_sheet(ctx: _Context) -> SheetPlan:
                      variabel, untuk, periode, value,
                      names.get(entry.unit_kode, {}).get(entry.sheet, entry.sheet), entry.cell,
                      entry.sha256))
-        ctx.data_ref[(entry.unit_kode, entry.key)] = (
-            _quoted(sheet.name) + ref(first + i, DATA_VALUE_COL))
+        where[(entry.unit_kode, entry.key)] = _quoted(sheet.name) + ref(first + i,
+                                                                       DATA_VALUE_COL)
     sheet.table = Table(first, 0, rows, DATA_STYLES)
     sheet.freeze = (first, 2)
     sheet.repeat_rows = (DATA_HEADER_ROW, DATA_HEADER_ROW)
     sheet.autofilter = f"{ref(DATA_HEADER_ROW, 0)}:{ref(first + max(len(rows), 1) - 1, last)}"
-    return sheet
+    return sheet, where
 
 
 def _row_col(cell: str) -> tuple[int, str]:
@@ -267,7 +273,7 @@ def _row_col(cell: str) -> tuple[int, str]:
 
 def _sheet_names(ctx: _Context) -> dict[str, dict[str, str]]:
     """Sheet names by code in each unit's own workbook (the same for every kelurahan)."""
-    units = [*ctx.kelurahan, *([ctx.office] if ctx.office else [])]
+    units = ctx.listed
     result: dict[str, dict[str, str]] = {}
     cache: dict[bool, dict[str, str]] = {}
     for unit in units:
