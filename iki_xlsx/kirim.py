@@ -9,7 +9,6 @@ the same address is not sent again unless asked.
 from __future__ import annotations
 
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -18,15 +17,14 @@ import smtplib
 import ssl
 import string
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write
+from .atomic import atomic_write, exclusive_lock
 from .findings import Finding, Severity
 from .plan import Unit
 from .read import ReadError, read_workbook
@@ -298,18 +296,6 @@ def _append(path: Path, delivery: Delivery) -> None:
         os.close(handle)
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One kirim per log at a time: a second waits for the first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".kunci"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 # --- sending -----------------------------------------------------------------------------------
 
 
@@ -412,7 +398,7 @@ def kirim(units: Sequence[Unit], folder: Path, *, sender: str, template: Templat
     jobs, result.findings = match_workbooks(units, folder)
     log_path = log or folder / LOG_NAME
     connection = _Connection(smtp) if smtp is not None and dry_run is None else None
-    with _locked(log_path):
+    with exclusive_lock(log_path.with_name(log_path.name + ".kunci")):  # one kirim per log
         sent = set() if ulang else _already_sent(log_path)
         for job in jobs:
             result.deliveries.append(_deliver(job, template, sender, batas, sent, dry_run,

@@ -12,16 +12,15 @@ moment leaves a consistent store, and running it again completes the work.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write
+from .atomic import atomic_write, exclusive_lock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submission (
@@ -133,17 +132,13 @@ class Store:
     @contextmanager
     def exclusive(self, wait: bool = True) -> Iterator[None]:
         """Only one collect writes at a time; the second waits (or fails clearly)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".kunci", "a+") as handle:
+        with ExitStack() as held:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                held.enter_context(exclusive_lock(self.folder / ".kunci", wait))
             except BlockingIOError:
                 raise StoreBusy("penyimpanan sedang dipakai proses collect lain; "
                                 "coba lagi setelah selesai") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            yield
 
     def tidy(self) -> None:
         """Remove what a killed collect may leave: temporary files and check aliases.
