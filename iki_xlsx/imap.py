@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from .check import BlueprintIndex
+from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
 from .store import Store
 

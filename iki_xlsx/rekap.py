@@ -21,7 +21,7 @@ import pandas as pd
 from . import __version__
 from .atomic import atomic_write
 from .blueprint import Blueprint
-from .check import BlueprintIndex
+from .blueprint_index import BlueprintIndex
 from .evaluate import Batch, Value
 from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan

@@ -1,0 +1,24 @@
+"""The annotated copy of a file that needs correction, to send back to its unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..evaluate import CellKey
+from ..write import Notes, write_workbook
+from .context import Context
+from .result import FileResult
+
+
+def annotate(path: Path, result: FileResult, context: Context, folder: Path) -> Path:
+    assert context.plan is not None
+    codes = {sheet.name: code for code, sheet in context.located.items()}
+    remarks: dict[CellKey, str] = {}
+    for finding in result.findings:
+        if finding.sheet in codes and finding.cell:
+            key = (codes[finding.sheet], finding.cell)
+            remarks[key] = (remarks[key] + "\n" if key in remarks else "") + finding.message
+    rows = [(f.code, f.sheet or "", f.cell or "", f.message) for f in result.findings]
+    target = folder / f"{path.stem}_catatan.xlsx"
+    return write_workbook(context.plan, context.computed, context.inputs, target,
+                          Notes(remarks, rows))

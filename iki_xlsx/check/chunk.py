@@ -1,0 +1,125 @@
+"""Check a few files together: read and identify each, evaluate their formulas per layout,
+then judge each one."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..blueprint_index import BlueprintIndex
+from ..evaluate import Batch, evaluate_plan, formula_order
+from ..findings import os_reason
+from ..plan import WorkbookPlan
+from ..read import ReadError, read_workbook
+from .annotate import annotate
+from .context import Context
+from .identity import Identity, identify
+from .result import FileResult, Status, add, finish
+from .rules import check_rules
+from .values import check_formulas, check_inputs, check_values, prepare_contents
+
+
+@dataclass
+class _Layout:
+    """A plan and its evaluation layout, shared by every workbook of that layout."""
+
+    plan: WorkbookPlan
+    batch: Batch
+
+
+_LAYOUTS: dict[tuple[Any, ...], _Layout] = {}
+_MAX_LAYOUTS = 16
+
+
+def _layout(identity: Identity) -> _Layout:
+    key = identity.layout
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        plan = identity.plan()
+        found = _LAYOUTS[key] = _Layout(plan, Batch(plan, formula_order(plan)))
+    return found
+
+
+def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = None, *,
+               batch: bool = True) -> FileResult:
+    """Check one returned workbook against the blueprint it was generated from.
+
+    With `annotate_dir`, a file that needs correction gets a copy there to send back:
+    its inputs as they were, the formulas restored, flagged cells highlighted with a
+    comment, and a "Catatan Pemeriksaan" sheet. The original is never modified.
+    """
+    return check_chunk([path], index, annotate_dir, batch=batch)[0]
+
+
+def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
+                *, batch: bool = True) -> list[FileResult]:
+    """Check a few files together: read each, evaluate the formulas of all of them (per
+    layout, as a batch, or one by one without `batch`), then judge each; results in order."""
+    opened = [_open(path, index, batch) for path in paths]
+    ready = [context for _, context in opened if context.ready]
+    if batch:
+        groups: dict[tuple[Any, ...], list[Context]] = {}
+        for context in ready:
+            assert context.identity is not None
+            groups.setdefault(context.identity.layout, []).append(context)
+        for members in groups.values():
+            assert members[0].identity is not None
+            values = _layout(members[0].identity).batch.evaluate([c.inputs for c in members])
+            for context, computed in zip(members, values, strict=True):
+                context.computed = computed
+    else:
+        for context in ready:
+            assert context.plan is not None
+            context.computed = evaluate_plan(context.plan, context.inputs,
+                                             formula_order(context.plan))
+    return [_conclude(path, result, context, annotate_dir)
+            for path, (result, context) in zip(paths, opened, strict=True)]
+
+
+def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, Context]:
+    """Read, identify and locate one file; findings up to the formulas."""
+    shown = str(path)
+    context = Context()
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        result = FileResult(shown, "")
+        add(result, "unreadable-file", f"berkas tidak dapat dibuka ({os_reason(exc)})")
+        return result, context
+    result = FileResult(shown, digest)
+    try:
+        data = read_workbook(path)
+    except ReadError as exc:
+        add(result, exc.code, exc.message)
+        return result, context
+    context.identity = identify(result, data, index)
+    if context.identity is not None:
+        context.plan = (_layout(context.identity).plan if batch else context.identity.plan())
+        prepare_contents(result, data, context)
+    return result, context
+
+
+def _conclude(path: Path, result: FileResult, context: Context,
+              annotate_dir: Path | None) -> FileResult:
+    plan = context.plan
+    if plan is not None and context.ready:
+        assert context.identity is not None
+        check_formulas(result, plan, context.located)
+        check_values(result, plan, context.located, context.computed)
+        numbers = check_inputs(result, plan, context.located)
+        check_rules(result, plan, context.identity.bp, context.located, numbers)
+    finish(result)
+    if plan is not None:
+        result.units = list(plan.units)
+        result.inputs = [(s.code, c.ref, c.key, context.inputs.get((s.code, c.ref)))
+                         for s, c in plan.input_cells()] if context.inputs else []
+    if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
+        assert context.identity is not None
+        context.plan = context.identity.plan()  # the file's own, with its unit's names
+        result.annotated = str(annotate(path, result, context, annotate_dir))
+    return result

@@ -1,0 +1,79 @@
+"""The verdict on one file and how findings are added to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ..findings import Finding, Severity
+from ..plan import Unit
+
+TOLERANCE = 1e-9
+REJECTING = {"unreadable-file", "unsupported-format", "unknown-workbook", "blueprint-mismatch"}
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NEEDS_CORRECTION = "needs-correction"
+    REJECTED = "rejected"
+
+
+@dataclass
+class FileResult:
+    """The verdict on one file."""
+
+    file: str
+    sha256: str
+    status: Status = Status.OK
+    blueprint: str | None = None
+    unit: str | None = None
+    periode: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+    annotated: str | None = None
+    inputs: list[tuple[str, str, str, Any]] = field(default_factory=list, repr=False)
+    units: list[Unit] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "sha256": self.sha256, "status": str(self.status),
+            "blueprint": self.blueprint, "unit": self.unit, "periode": self.periode,
+            "annotated": self.annotated,
+            "findings": [{k: f.to_dict()[k] for k in ("code", "severity", "sheet", "cell",
+                                                       "expected", "found", "message")}
+                         for f in self.findings],
+        }
+
+
+@dataclass
+class CheckReport:
+    files: list[FileResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status is Status.OK for f in self.files)
+
+
+@dataclass(frozen=True)
+class Where:
+    sheet: str
+    cell: str
+
+
+def add(result: FileResult, code: str, message: str, *, sheet: str | None = None,
+        cell: str | None = None, expected: Any = None, found: Any = None,
+        severity: Severity = Severity.ERROR, where: Where | None = None) -> None:
+    if where is not None:
+        sheet, cell = where.sheet, where.cell
+    result.findings.append(Finding(code=code, message=message, severity=severity,
+                                   file=result.file, sheet=sheet, cell=cell,
+                                   expected=expected, found=found))
+
+
+def finish(result: FileResult) -> FileResult:
+    codes = {f.code for f in result.findings}
+    if codes & REJECTING:
+        result.status = Status.REJECTED
+    elif any(f.severity is Severity.ERROR for f in result.findings):
+        result.status = Status.NEEDS_CORRECTION
+    return result

@@ -1,0 +1,52 @@
+"""The blueprint's rules between the variables of an indicator, checked per period."""
+
+from __future__ import annotations
+
+import re
+
+from ..blueprint import Blueprint, Indikator, Jenis, Tipe, indicators
+from ..expression import evaluate as evaluate_expression
+from ..plan import WorkbookPlan
+from ..read import SheetData
+from .result import TOLERANCE, FileResult, add
+
+
+def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
+                 located: dict[str, SheetData], numbers: dict[str, float]) -> None:
+    refs = {c.key: (s, c) for s, c in plan.input_cells()}
+    for jab, ind in indicators(bp):
+        base = f"{jab.id if jab else 'iku'}/{ind.id}"
+        for p in range(1, len(plan.periods) + 1):
+            values = {v.id: numbers[f"{base}/{v.id}/p{p}"] for v in ind.variabel
+                      if f"{base}/{v.id}/p{p}" in numbers}
+            for left, op, right, message, anchor in _rules(ind):
+                try:
+                    a = evaluate_expression(left, {**values, **ind.konstanta})
+                    b = evaluate_expression(right, {**values, **ind.konstanta})
+                except (KeyError, ZeroDivisionError):
+                    continue
+                if not _holds(a, op, b):
+                    sheet, cell = refs[f"{base}/{anchor}/p{p}"]
+                    add(result, "rule-violated", f"{message} ({plan.periods[p - 1]})",
+                        sheet=located[sheet.code].name, cell=cell.ref,
+                        expected=f"{left} {op} {right}", found=f"{a:g} {op} {b:g}")
+
+
+def _rules(ind: Indikator) -> list[tuple[str, str, str, str, str]]:
+    rules = []
+    if ind.jenis is Jenis.PERSENTASE and ind.pembilang and ind.penyebut:
+        numerator = ind.variable(ind.pembilang).label
+        denominator = ind.variable(ind.penyebut).label
+        rules.append((ind.pembilang, "<=", ind.penyebut,
+                      f"{numerator} tidak boleh melebihi {denominator}", ind.pembilang))
+    for rule in ind.aturan:
+        names = [v.id for v in ind.variabel if re.search(rf"\b{v.id}\b", rule.kiri)]
+        anchor = names[0] if names else ind.variabel[0].id
+        rules.append((rule.kiri, rule.operator, rule.kanan, rule.pesan, anchor))
+    return [r for r in rules if all(v.tipe is not Tipe.YA_TIDAK for v in ind.variabel)]
+
+
+def _holds(a: float, op: str, b: float) -> bool:
+    eps = TOLERANCE * max(1.0, abs(a), abs(b))
+    return {"<=": a <= b + eps, "<": a < b, ">=": a >= b - eps, ">": a > b,
+            "=": abs(a - b) <= eps, "<>": abs(a - b) > eps}[op]

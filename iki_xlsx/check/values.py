@@ -1,0 +1,266 @@
+"""Value checks of one returned workbook: its structure, formulas, stored values and inputs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..evaluate import CellKey, Value, static_values
+from ..findings import Severity
+from ..plan import MANIFEST_SHEET, Cell, InputRule, Role, SheetPlan, WorkbookPlan
+from ..read import NO_VALUE, SheetData, WorkbookData
+from ..write import NOTES_SHEET
+from .context import Context
+from .result import TOLERANCE, FileResult, Where, add
+
+WEB_FUNCTIONS = ("WEBSERVICE(", "FILTERXML(", "HYPERLINK(", "RTD(", "CALL(", "REGISTER.ID(")
+
+
+def prepare_contents(result: FileResult, data: WorkbookData, context: Context) -> None:
+    """Sheets, links and structure; when every sheet is intact, the inputs to recompute."""
+    plan = context.plan
+    assert plan is not None
+    located = _locate_sheets(result, data, plan)
+    _check_external(result, data)
+    intact: list[SheetPlan] = []
+    for sheet in plan.sheets:
+        actual = located.get(sheet.code)
+        if actual is not None and _structure_intact(result, sheet, actual):
+            intact.append(sheet)
+    if len(intact) != len(plan.sheets):
+        return
+    context.located = located
+    context.inputs = _input_values(plan, located)
+    context.ready = True
+
+
+def _locate_sheets(result: FileResult, data: WorkbookData,
+                   plan: WorkbookPlan) -> dict[str, SheetData]:
+    """Sheets by code: through the defined name that follows renames, else the planned name."""
+    located: dict[str, SheetData] = {}
+    for sheet in plan.sheets:
+        target = data.defined_names.get(sheet.defined_name, "")
+        match = re.match(r"^'?(.*?)'?!", target)
+        name = match.group(1).replace("''", "'") if match else sheet.name
+        found = data.sheets.get(name) or data.sheets.get(sheet.name)
+        if found is None:
+            add(result, "structure-changed", f"lembar '{sheet.name}' hilang; gunakan buku kerja "
+                                             "asli dan jangan menghapus lembar",
+                sheet=sheet.name, expected=sheet.name, found=None)
+        else:
+            located[sheet.code] = found
+    known = {s.name for s in located.values()} | {MANIFEST_SHEET, NOTES_SHEET}
+    for name in data.sheets:
+        if name not in known:
+            add(result, "structure-changed", f"lembar tambahan '{name}' tidak dikenal",
+                sheet=name, severity=Severity.WARNING)
+    return located
+
+
+def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData) -> bool:
+    for cell in sheet.cells:
+        if cell.role is not Role.LABEL or not isinstance(cell.value, str) or not cell.value:
+            continue
+        if not (cell.key.endswith("/label") or cell.key.startswith("kepala/")):
+            continue
+        found = actual.value(cell.ref)
+        if found != cell.value:
+            add(result, "structure-changed",
+                "susunan lembar berubah (baris atau kolom disisipkan, dihapus atau dipindah); "
+                "gunakan buku kerja asli dan isi ulang", sheet=actual.name, cell=cell.ref,
+                expected=cell.value, found=found)
+            return False
+    return True
+
+
+def _check_external(result: FileResult, data: WorkbookData) -> None:
+    for part in data.external_links:
+        add(result, "external-link", f"buku kerja memuat tautan ke berkas lain ({part}); hapus "
+                                     "tautan eksternal", found=part)
+    for sheet in data.sheets.values():
+        for ref, (formula, _) in sheet.cells.items():
+            if formula and (re.search(r"\[[^\]]*\]", formula) or any(
+                    fn in formula.upper() for fn in WEB_FUNCTIONS)):
+                add(result, "external-link", "rumus merujuk ke berkas lain atau ke internet; "
+                                             "hapus rumus ini", sheet=sheet.name, cell=ref,
+                    found=formula)
+
+
+def _input_values(plan: WorkbookPlan, located: dict[str, SheetData]) -> dict[CellKey, Value]:
+    values: dict[CellKey, Value] = static_values(plan)
+    for sheet, cell in plan.input_cells():
+        raw = located[sheet.code].value(cell.ref)
+        values[(sheet.code, cell.ref)] = None if raw is NO_VALUE else raw
+    return values
+
+
+def canonical_formula(text: str, sheet_codes: dict[str, str]) -> str:
+    """A formula's meaning as text: no spacing, `$`, case, `_xlfn.` or sheet-name differences."""
+    parts = re.split(r'("(?:[^"]|"")*")', text.lstrip("="))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+            continue
+
+        def sheet(match: re.Match[str]) -> str:
+            name = (match.group(1) or match.group(2) or "").replace("''", "'")
+            return "<" + sheet_codes.get(name.upper(), name.upper()) + ">!"
+
+        part = re.sub(r"'((?:[^']|'')+)'!|([A-Za-z0-9_.]+)!", sheet, part)
+        part = re.sub(r"_xlfn\.|_xlws\.|\$|\s", "", part, flags=re.IGNORECASE)
+        out.append(part.upper())
+    return "".join(out)
+
+
+def check_formulas(result: FileResult, plan: WorkbookPlan,
+                    located: dict[str, SheetData]) -> None:
+    planned_codes = {s.name.upper(): s.code for s in plan.sheets}
+    actual_codes = {located[s.code].name.upper(): s.code for s in plan.sheets}
+    # the same text means the same formula only while every sheet keeps its planned name
+    same_names = actual_codes == planned_codes
+    for sheet, cell in plan.formula_cells():
+        actual = located[sheet.code]
+        found = actual.formula(cell.ref)
+        assert cell.formula is not None
+        expected = cell.formula.text
+        if found is None:
+            shown = actual.value(cell.ref)
+            add(result, "formula-changed", "rumus ditimpa dengan nilai; jangan mengetik di sel "
+                                           "rumus, gunakan buku kerja asli",
+                sheet=actual.name, cell=cell.ref, expected=expected,
+                found=None if shown is NO_VALUE else shown)
+        elif (not (same_names and found == expected)
+              and canonical_formula(found, actual_codes) != canonical_formula(expected,
+                                                                               planned_codes)):
+            add(result, "formula-changed", "rumus diubah; kembalikan rumus asli",
+                sheet=actual.name, cell=cell.ref, expected=expected, found=found)
+
+
+def _same(a: Value, b: Any) -> bool:
+    a = None if a == "" else a
+    b = None if b == "" else b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a == b)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+    return bool(a == b)
+
+
+def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, SheetData],
+                  computed: dict[CellKey, Value]) -> None:
+    """Compare every stored value with the value recomputed from the file's inputs."""
+    changed = {(f.sheet, f.cell) for f in result.findings if f.code == "formula-changed"}
+    for sheet, cell in plan.formula_cells():
+        actual = located[sheet.code]
+        if (actual.name, cell.ref) in changed:
+            continue
+        expected = computed[(sheet.code, cell.ref)]
+        stored = actual.value(cell.ref)
+        if stored is NO_VALUE:
+            add(result, "missing-value", "sel rumus tersimpan tanpa nilai (aplikasi tidak "
+                                         "menghitung ulang); buka di Excel/LibreOffice, tekan "
+                                         "F9, lalu simpan", sheet=actual.name, cell=cell.ref,
+                expected=expected, found=None, severity=Severity.WARNING)
+        elif not _same(expected, stored):
+            add(result, "stale-value", "nilai yang tersimpan berbeda dengan hasil rumus; hitung "
+                                       "ulang (F9) lalu simpan", sheet=actual.name,
+                cell=cell.ref, expected=expected, found=stored)
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def parse_number(text: str) -> float | None:
+    """A number typed as text, read the Indonesian way where unambiguous ("1.234,5")."""
+    clean = text.strip().replace(" ", "")
+    if re.fullmatch(r"-?\d+", clean):
+        return float(clean)
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", clean):
+        return float(clean.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"-?\d+,\d+", clean):
+        return float(clean.replace(",", "."))
+    if re.fullmatch(r"-?\d+\.\d{1,2}", clean):
+        return float(clean)
+    return None
+
+
+def check_inputs(result: FileResult, plan: WorkbookPlan,
+                 located: dict[str, SheetData]) -> dict[str, float]:
+    """Every input against its rule; the numbers that passed, by cell key, for the rules."""
+    numbers: dict[str, float] = {}
+    horizon = _reporting_horizon(plan, located)
+    for sheet, cell in plan.input_cells():
+        actual = located[sheet.code]
+        number = _check_input(result, cell, actual, horizon)
+        if number is not None:
+            numbers[cell.key] = number
+    return numbers
+
+
+def _reporting_horizon(plan: WorkbookPlan, located: dict[str, SheetData]) -> int:
+    """The last period with any input: required inputs are due up to it."""
+    last = 0
+    for sheet, cell in plan.input_cells():
+        period = _period(cell.key)
+        value = located[sheet.code].value(cell.ref)
+        if period and value not in (None, "", NO_VALUE):
+            last = max(last, period)
+    return last
+
+
+def _period(key: str) -> int:
+    match = re.search(r"/p(\d+)$", key)
+    return int(match.group(1)) if match else 0
+
+
+def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int) -> float | None:
+    rule = cell.rule
+    assert rule is not None
+    formula = actual.formula(cell.ref)
+    raw = actual.value(cell.ref)
+    where = Where(actual.name, cell.ref)
+    if formula is not None:
+        add(result, "invalid-input", f"{rule.label}: sel isian berisi rumus; ketik nilainya",
+            found=formula, where=where)
+        return None
+    if raw in (None, "", NO_VALUE):
+        period = _period(cell.key)
+        due = horizon > 0 and (period == 0 or period <= horizon)
+        if rule.wajib and due:
+            add(result, "missing-required", f"{rule.label}: wajib diisi", where=where)
+        return None
+    if rule.tipe in ("ya_tidak", "pilihan"):
+        if raw not in rule.choices:
+            add(result, "invalid-input", f"{rule.label}: pilih salah satu dari "
+                                         f"{', '.join(rule.choices)}",
+                expected=list(rule.choices), found=raw, where=where)
+        return None
+    return _check_number(result, rule, raw, where)
+
+
+def _check_number(result: FileResult, rule: InputRule, raw: Any,
+                  where: Where) -> float | None:
+    if isinstance(raw, bool):
+        add(result, "invalid-input", f"{rule.label}: isi dengan angka", found=raw, where=where)
+        return None
+    if isinstance(raw, str):
+        number = parse_number(raw)
+        if number is None:
+            add(result, "invalid-input", f"{rule.label}: '{raw}' bukan angka; ketik angka tanpa "
+                                         "satuan", found=raw, where=where)
+            return None
+        add(result, "invalid-input", f"{rule.label}: angka diketik sebagai teks ('{raw}'); "
+                                     f"ketik ulang sebagai angka {number:g}",
+            expected=number, found=raw, where=where)
+        return None
+    number = float(raw)
+    if rule.tipe == "bulat" and not number.is_integer():
+        add(result, "invalid-input", f"{rule.label}: harus bilangan bulat", found=raw, where=where)
+    if rule.min is not None and number < rule.min:
+        add(result, "invalid-input", f"{rule.label}: paling kecil {rule.min:g}",
+            expected=f">= {rule.min:g}", found=raw, where=where)
+    if rule.max is not None and number > rule.max:
+        add(result, "invalid-input", f"{rule.label}: paling besar {rule.max:g}",
+            expected=f"<= {rule.max:g}", found=raw, where=where)
+    return number
