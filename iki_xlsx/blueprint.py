@@ -6,20 +6,24 @@ whose findings name the file, the line and the field in Bahasa Indonesia.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
+import types
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import expression
-from .findings import Finding
-from .yamlsource import LineMap, YamlSourceError, load
+from .findings import Finding, Severity
+from .patterns import PatternProblem, expand_patterns
+from .yamlsource import Place, YamlSourceError, load
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 NAME = r"^[a-z][a-z0-9_]*$"
@@ -265,7 +269,11 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return self.blueprint is not None and not self.findings
+        return self.blueprint is not None and not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
 
 
 @dataclass
@@ -283,8 +291,19 @@ class BlueprintReport:
         return [f for r in self.results for f in r.findings]
 
 
+class SourceMap(Protocol):
+    """Where each data path of a blueprint stands in its source (YAML lines or sheet cells)."""
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Place: ...
+
+    def term(self, key: str) -> str: ...
+
+
+BLUEPRINT_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
 def load_blueprint(path: str | Path) -> LoadResult:
-    """Load and validate one blueprint file; never raises for bad content."""
+    """Load and validate one blueprint file (YAML or the spreadsheet form); never raises."""
     shown = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -309,15 +328,23 @@ def load_blueprint_text(text: str, shown: str) -> LoadResult:
     if not isinstance(data, dict):
         message = "isi blueprint harus berupa pemetaan kunci: nilai"
         return LoadResult(shown, None, [_finding("blueprint-type", shown, 1, message)])
+    return validate_data(data, lines, shown)
+
+
+def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadResult:
+    """Validate blueprint data read from any source; findings are located through `source`."""
+    expanded, pattern_problems = expand_patterns(data)
+    if pattern_problems:
+        return LoadResult(shown, None, [_pattern_finding(p, data, source, shown)
+                                        for p in pattern_problems])
     try:
-        blueprint = Blueprint.model_validate(data)
+        blueprint = Blueprint.model_validate(expanded)
     except ValidationError as exc:
-        return LoadResult(shown, None, _pydantic_findings(exc, data, lines, shown))
-    findings = [
-        _finding(code, shown, lines.line_of(path, key=key), f"{_context(data, path)}{message}")
-        for code, path, key, message in _semantic_problems(blueprint)
-    ]
-    return LoadResult(shown, blueprint if not findings else None, findings)
+        return LoadResult(shown, None, _pydantic_findings(exc, expanded, source, shown))
+    findings = [_problem_finding(problem, expanded, source, shown)
+                for problem in _semantic_problems(blueprint)]
+    failed = any(f.severity is Severity.ERROR for f in findings)
+    return LoadResult(shown, None if failed else blueprint, findings)
 
 
 def check_blueprints(paths: Sequence[str | Path]) -> BlueprintReport:
@@ -327,6 +354,26 @@ def check_blueprints(paths: Sequence[str | Path]) -> BlueprintReport:
 
 def _finding(code: str, file: str, line: int | None, message: str) -> Finding:
     return Finding(code=code, message=message, file=file, line=line)
+
+
+def _located(code: str, shown: str, place: Place, message: str,
+             severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(code=code, message=message, severity=severity, file=shown, line=place.line,
+                   sheet=place.sheet, cell=place.cell)
+
+
+def _pattern_finding(problem: PatternProblem, data: Any, source: SourceMap,
+                     shown: str) -> Finding:
+    return _located("blueprint-invalid-value", shown, source.locate(problem.path),
+                    f"{_context(data, problem.path)}{problem.message}")
+
+
+def _problem_finding(problem: Problem, data: Any, source: SourceMap, shown: str) -> Finding:
+    message = f"{_context(data, problem.path)}{problem.message}"
+    if problem.first is not None:
+        message += f" (pertama kali di {source.locate(problem.first).describe()})"
+    return _located(problem.code, shown, source.locate(problem.path, key=problem.key), message,
+                    problem.severity)
 
 
 # --- turning pydantic errors into located Indonesian messages ------------------------------
@@ -344,25 +391,62 @@ _TYPE_WORDS = {
 
 
 def _pydantic_findings(
-    exc: ValidationError, data: Any, lines: LineMap, shown: str
+    exc: ValidationError, data: Any, source: SourceMap, shown: str
 ) -> list[Finding]:
     findings: list[Finding] = []
-    for error in exc.errors():
-        path = tuple(p for p in error["loc"] if isinstance(p, str | int))
+    errors = [(tuple(p for p in e["loc"] if isinstance(p, str | int)), e) for e in exc.errors()]
+    meant = {(*path[:-1], near) for path, e in errors if e["type"] == "extra_forbidden"
+             for near in _nearest(str(path[-1]), _known_keys(path[:-1]))}
+    for path, error in errors:
         kind = error["type"]
-        key = path[-1] if path else ""
+        key = str(path[-1]) if path else ""
         where = _context(data, path[:-1] if kind in ("missing", "extra_forbidden") else path)
+        if kind == "missing" and path in meant:
+            continue  # the misspelled key's finding already names it
         if kind == "extra_forbidden":
-            code, message = "blueprint-unknown-key", f"kunci '{key}' tidak dikenal"
-            line = lines.line_of(path, key=True)
+            code, message = "blueprint-unknown-key", f"{source.term(key)} tidak dikenal"
+            message += "".join(f"; maksud Anda '{near}'?"
+                               for near in _nearest(key, _known_keys(path[:-1])))
+            place = source.locate(path, key=True)
         elif kind == "missing":
-            code, message = "blueprint-missing-key", f"kunci '{key}' wajib diisi"
-            line = lines.line_of(path[:-1])
+            code, message = "blueprint-missing-key", f"{source.term(key)} wajib diisi"
+            place = source.locate(path, key=True)
         else:
             code, message = "blueprint-invalid-value", f"{_field(path)}{_describe(error)}"
-            line = lines.line_of(path)
-        findings.append(_finding(code, shown, line, f"{where}{message}"))
+            place = source.locate(path)
+        findings.append(_located(code, shown, place, f"{where}{message}"))
     return findings
+
+
+def _nearest(word: str, known: list[str]) -> list[str]:
+    """The known key nearest to a misspelled one (none when nothing is near)."""
+    return difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside `X`, `list[X]`, `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _known_keys(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model accepts at a data path (for suggesting the one that was meant)."""
+    model: type[BaseModel] | None = Blueprint
+    for step in path:
+        if isinstance(step, int) or model is None:
+            continue
+        info = model.model_fields.get(step)
+        model = _model_of(info.annotation) if info is not None else None
+    if model is None:
+        return []
+    known = list(model.model_fields)
+    return [*known, "pola"] if issubclass(model, Indikator) else known
 
 
 def _describe(error: Any) -> str:
@@ -412,7 +496,15 @@ def _context(data: Any, path: tuple[str | int, ...]) -> str:
 
 # --- semantic checks beyond types ----------------------------------------------------------
 
-Problem = tuple[str, tuple[str | int, ...], bool, str]
+class Problem(NamedTuple):
+    """A semantic problem at a data path; `first` points at the earlier twin of a duplicate."""
+
+    code: str
+    path: tuple[str | int, ...]
+    key: bool
+    message: str
+    first: tuple[str | int, ...] | None = None
+    severity: Severity = Severity.ERROR
 
 
 def _semantic_problems(bp: Blueprint) -> Iterator[Problem]:
@@ -431,28 +523,29 @@ def _semantic_problems(bp: Blueprint) -> Iterator[Problem]:
             yield from _indicator_problems(iku, (*base, ii))
             for ki, ref in enumerate(iku.jabatan):
                 if ref not in jabatan_ids:
-                    yield ("blueprint-unknown-jabatan", (*base, ii, "jabatan", ki), False,
-                           f"jabatan '{ref}' tidak dideklarasikan di blueprint ini")
+                    yield Problem("blueprint-unknown-jabatan", (*base, ii, "jabatan", ki), False,
+                                  f"jabatan '{ref}' tidak dideklarasikan di blueprint ini")
 
 
 def _duplicates(ids: list[str], path: tuple[str | int, ...], what: str) -> Iterator[Problem]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if ident in seen:
-            yield ("blueprint-duplicate-id", (*path, i, "id"), False,
-                   f"id {what} '{ident}' dipakai lebih dari sekali")
-        seen.add(ident)
+            yield Problem("blueprint-duplicate-id", (*path, i, "id"), False,
+                          f"id {what} '{ident}' dipakai lebih dari sekali",
+                          first=(*path, seen[ident], "id"))
+        seen.setdefault(ident, i)
 
 
 def _scale_order(scale: list[Tingkat], path: tuple[str | int, ...], what: str) -> Iterator[Problem]:
     if len(scale) < 2:
-        yield ("blueprint-bad-scale", path, False,
-               f"{what} harus memiliki paling sedikit dua tingkat")
+        yield Problem("blueprint-bad-scale", path, False,
+                      f"{what} harus memiliki paling sedikit dua tingkat")
     for i in range(1, len(scale)):
         if scale[i].min >= scale[i - 1].min:
-            yield ("blueprint-bad-scale", (*path, i, "min"), False,
-                   f"{what}: batas {scale[i].min:g} harus lebih kecil dari batas sebelumnya "
-                   f"{scale[i - 1].min:g} (urutkan dari yang tertinggi)")
+            yield Problem("blueprint-bad-scale", (*path, i, "min"), False,
+                          f"{what}: batas {scale[i].min:g} harus lebih kecil dari batas sebelumnya "
+                          f"{scale[i - 1].min:g} (urutkan dari yang tertinggi)")
 
 
 def _indicator_problems(ind: Indikator, at: tuple[str | int, ...]) -> Iterator[Problem]:
@@ -461,21 +554,21 @@ def _indicator_problems(ind: Indikator, at: tuple[str | int, ...]) -> Iterator[P
     for vi, var in enumerate(ind.variabel):
         yield from _variable_problems(var, (*at, "variabel", vi))
     if len({v.pengisi for v in ind.variabel}) > 1:
-        yield ("blueprint-mixed-pengisi", (*at, "variabel"), False,
-               "semua variabel satu indikator harus diisi oleh pihak yang sama "
-               "(kelurahan atau kecamatan); pecah indikator ini menjadi dua ukuran")
+        yield Problem("blueprint-mixed-pengisi", (*at, "variabel"), False,
+                      "semua variabel satu indikator harus diisi oleh pihak yang sama "
+                      "(kelurahan atau kecamatan); pecah indikator ini menjadi dua ukuran")
     for name in ind.konstanta:
         if name in declared:
-            yield ("blueprint-duplicate-id", (*at, "konstanta", name), True,
-                   f"konstanta '{name}' bernama sama dengan variabel")
+            yield Problem("blueprint-duplicate-id", (*at, "konstanta", name), True,
+                          f"konstanta '{name}' bernama sama dengan variabel")
     yield from _kind_problems(ind, at, declared)
     kept_per_unit = ind.jenis is Jenis.AMBANG or (
         ind.jenis is Jenis.DAFTAR_PERIKSA and ind.hitung == "semua")
     for vi, var in enumerate(ind.variabel):
         if var.agregasi_unit is AgregasiUnit.PER_UNIT and not kept_per_unit:
-            yield ("blueprint-bad-aggregation", (*at, "variabel", vi, "agregasi_unit"), True,
-                   f"variabel '{var.id}': 'per_unit' hanya untuk jenis ambang dan "
-                   "daftar_periksa dengan hitung: semua")
+            yield Problem("blueprint-bad-aggregation", (*at, "variabel", vi, "agregasi_unit"), True,
+                          f"variabel '{var.id}': 'per_unit' hanya untuk jenis ambang dan "
+                          "daftar_periksa dengan hitung: semua")
     for ai, rule in enumerate(ind.aturan):
         for side in ("kiri", "kanan"):
             yield from _expression_problems(getattr(rule, side), (*at, "aturan", ai, side),
@@ -483,33 +576,34 @@ def _indicator_problems(ind: Indikator, at: tuple[str | int, ...]) -> Iterator[P
     if ind.skala is not None:
         yield from _scale_order(ind.skala, (*at, "skala"), "skala")
     if ind.polaritas is Polaritas.TURUN and ind.jenis in (Jenis.AMBANG, Jenis.DAFTAR_PERIKSA):
-        yield ("blueprint-bad-polarity", (*at, "polaritas"), False,
-               f"polaritas 'turun' tidak berlaku untuk jenis '{ind.jenis}'")
+        yield Problem("blueprint-bad-polarity", (*at, "polaritas"), False,
+                      f"polaritas 'turun' tidak berlaku untuk jenis '{ind.jenis}'")
 
 
 def _variable_problems(var: Variabel, at: tuple[str | int, ...]) -> Iterator[Problem]:
     low, high = var.bounds
     if low is not None and high is not None and low > high:
-        yield ("blueprint-bad-bounds", (*at, "max"), False,
-               f"variabel '{var.id}': max {high:g} lebih kecil dari min {low:g}")
+        yield Problem("blueprint-bad-bounds", (*at, "max"), False,
+                      f"variabel '{var.id}': max {high:g} lebih kecil dari min {low:g}")
     if var.tipe is Tipe.PILIHAN and not var.pilihan:
-        yield ("blueprint-missing-key", (*at, "tipe"), False,
-               f"variabel '{var.id}' bertipe pilihan tetapi daftar 'pilihan' kosong")
+        yield Problem("blueprint-missing-key", (*at, "tipe"), False,
+                      f"variabel '{var.id}' bertipe pilihan tetapi daftar 'pilihan' kosong")
     if var.tipe is not Tipe.PILIHAN and var.pilihan is not None:
-        yield ("blueprint-misplaced-key", (*at, "pilihan"), True,
-               f"variabel '{var.id}': 'pilihan' hanya untuk tipe pilihan")
+        yield Problem("blueprint-misplaced-key", (*at, "pilihan"), True,
+                      f"variabel '{var.id}': 'pilihan' hanya untuk tipe pilihan")
     if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN):
         if var.min is not None or var.max is not None:
-            yield ("blueprint-misplaced-key", (*at, "min" if var.min is not None else "max"), True,
-                   f"variabel '{var.id}': min/max tidak berlaku untuk tipe {var.tipe}")
+            bound = "min" if var.min is not None else "max"
+            yield Problem("blueprint-misplaced-key", (*at, bound), True,
+                          f"variabel '{var.id}': min/max tidak berlaku untuk tipe {var.tipe}")
         if var.agregasi_periode not in (None, AgregasiPeriode.TERAKHIR):
-            yield ("blueprint-bad-aggregation", (*at, "agregasi_periode"), False,
-                   f"variabel '{var.id}': jawaban bertipe {var.tipe} hanya dapat diagregasi "
-                   "dengan 'terakhir'")
+            yield Problem("blueprint-bad-aggregation", (*at, "agregasi_periode"), False,
+                          f"variabel '{var.id}': jawaban bertipe {var.tipe} hanya dapat diagregasi "
+                          "dengan 'terakhir'")
     if var.pilihan is not None and len(",".join(var.pilihan)) > 255:
-        yield ("blueprint-bad-choices", (*at, "pilihan"), True,
-               f"variabel '{var.id}': daftar pilihan terlalu panjang untuk validasi Excel "
-               "(paling banyak 255 karakter)")
+        yield Problem("blueprint-bad-choices", (*at, "pilihan"), True,
+                      f"variabel '{var.id}': daftar pilihan terlalu panjang untuk validasi Excel "
+                      "(paling banyak 255 karakter)")
 
 
 _KIND_KEYS: dict[Jenis, set[str]] = {
@@ -529,68 +623,89 @@ def _kind_problems(
     allowed = _KIND_KEYS[ind.jenis]
     for key in sorted(_OPTIONAL_KIND_KEYS - allowed):
         if key in ind.model_fields_set:
-            yield ("blueprint-misplaced-key", (*at, key), True,
-                   f"kunci '{key}' tidak berlaku untuk jenis '{ind.jenis}'")
+            yield Problem("blueprint-misplaced-key", (*at, key), True,
+                          f"kunci '{key}' tidak berlaku untuk jenis '{ind.jenis}'")
     numeric = [v for v in ind.variabel if v.tipe not in (Tipe.YA_TIDAK, Tipe.PILIHAN)]
     if ind.jenis is Jenis.PERSENTASE:
         for key in ("pembilang", "penyebut"):
             ref = getattr(ind, key)
             if ref is None:
-                other = "penyebut" if key == "penyebut" else "pembilang"
-                yield ("blueprint-missing-key", at, False,
-                       f"indikator persentase wajib memiliki '{other}'")
+                yield Problem("blueprint-missing-key", (*at, key), True,
+                              f"indikator persentase wajib memiliki '{key}'")
             elif ref not in declared:
-                yield ("blueprint-undeclared-variable", (*at, key), False,
-                       f"{key} memakai '{ref}' yang tidak dideklarasikan")
+                yield Problem("blueprint-undeclared-variable", (*at, key), False,
+                              f"{key} memakai '{ref}' yang tidak dideklarasikan")
         if ind.pembilang is not None and ind.pembilang == ind.penyebut:
-            yield ("blueprint-bad-ratio", (*at, "penyebut"), False,
-                   "pembilang dan penyebut tidak boleh variabel yang sama")
+            yield Problem("blueprint-bad-ratio", (*at, "penyebut"), False,
+                          "pembilang dan penyebut tidak boleh variabel yang sama")
         if len(numeric) != len(ind.variabel) or len(ind.variabel) != 2:
-            yield ("blueprint-bad-variables", (*at, "variabel"), False,
-                   "indikator persentase memerlukan tepat dua variabel angka "
-                   "(pembilang dan penyebut)")
+            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
+                          "indikator persentase memerlukan tepat dua variabel angka "
+                          "(pembilang dan penyebut)")
+        yield from _swapped_ratio(ind, at)
     elif ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
         if len(ind.variabel) != 1 or not numeric:
-            yield ("blueprint-bad-variables", (*at, "variabel"), False,
-                   f"indikator {ind.jenis} memerlukan tepat satu variabel angka")
+            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
+                          f"indikator {ind.jenis} memerlukan tepat satu variabel angka")
     elif ind.jenis is Jenis.RUMUS:
         if ind.rumus is None:
-            yield ("blueprint-missing-key", at, False, "indikator rumus wajib memiliki 'rumus'")
+            yield Problem("blueprint-missing-key", (*at, "rumus"), True,
+                          "indikator rumus wajib memiliki 'rumus'")
         else:
             known = set(declared) | set(ind.konstanta)
             yield from _expression_problems(ind.rumus, (*at, "rumus"), known, "rumus")
             used = set(_safe_names(ind.rumus))
             for vi, var in enumerate(ind.variabel):
                 if var.id not in used:
-                    yield ("blueprint-unused-variable", (*at, "variabel", vi, "id"), False,
-                           f"variabel '{var.id}' tidak dipakai dalam rumus")
+                    yield Problem("blueprint-unused-variable", (*at, "variabel", vi, "id"), False,
+                                  f"variabel '{var.id}' tidak dipakai dalam rumus")
         if len(numeric) != len(ind.variabel):
-            yield ("blueprint-bad-variables", (*at, "variabel"), False,
-                   "variabel dalam rumus harus bertipe angka")
+            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
+                          "variabel dalam rumus harus bertipe angka")
     elif ind.jenis is Jenis.AMBANG:
         if ind.ambang is None:
-            yield ("blueprint-missing-key", at, False, "indikator ambang wajib memiliki 'ambang'")
+            yield Problem("blueprint-missing-key", (*at, "ambang"), True,
+                          "indikator ambang wajib memiliki 'ambang'")
         elif ind.ambang.variabel not in declared:
-            yield ("blueprint-undeclared-variable", (*at, "ambang", "variabel"), False,
-                   f"ambang memakai '{ind.ambang.variabel}' yang tidak dideklarasikan")
+            yield Problem("blueprint-undeclared-variable", (*at, "ambang", "variabel"), False,
+                          f"ambang memakai '{ind.ambang.variabel}' yang tidak dideklarasikan")
         elif ind.variable(ind.ambang.variabel).agregasi_unit is not AgregasiUnit.PER_UNIT:
-            yield ("blueprint-bad-aggregation", (*at, "ambang", "variabel"), False,
-                   f"variabel '{ind.ambang.variabel}' dinilai per unit: "
-                   "tulis 'agregasi_unit: per_unit'")
+            yield Problem("blueprint-bad-aggregation", (*at, "ambang", "variabel"), False,
+                          f"variabel '{ind.ambang.variabel}' dinilai per unit: "
+                          "tulis 'agregasi_unit: per_unit'")
         if len(ind.variabel) != 1 or not numeric:
-            yield ("blueprint-bad-variables", (*at, "variabel"), False,
-                   "indikator ambang memerlukan tepat satu variabel angka")
+            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
+                          "indikator ambang memerlukan tepat satu variabel angka")
     elif ind.jenis is Jenis.DAFTAR_PERIKSA:
         if ind.hitung is None:
-            yield ("blueprint-missing-key", at, False,
-                   "indikator daftar_periksa wajib memiliki 'hitung' (jumlah atau semua)")
+            yield Problem("blueprint-missing-key", (*at, "hitung"), True,
+                          "indikator daftar_periksa wajib memiliki 'hitung' (jumlah atau semua)")
         for vi, var in enumerate(ind.variabel):
             if var.tipe is not Tipe.YA_TIDAK:
-                yield ("blueprint-bad-variables", (*at, "variabel", vi, "tipe"), False,
-                       f"butir daftar periksa '{var.id}' harus bertipe ya_tidak")
+                yield Problem("blueprint-bad-variables", (*at, "variabel", vi, "tipe"), False,
+                              f"butir daftar periksa '{var.id}' harus bertipe ya_tidak")
             if ind.hitung == "semua" and var.agregasi_unit is not AgregasiUnit.PER_UNIT:
-                yield ("blueprint-bad-aggregation", (*at, "variabel", vi), False,
-                       f"butir '{var.id}' dinilai per unit: tulis 'agregasi_unit: per_unit'")
+                yield Problem("blueprint-bad-aggregation", (*at, "variabel", vi), False,
+                              f"butir '{var.id}' dinilai per unit: tulis 'agregasi_unit: per_unit'")
+
+
+# Words that say a variable is the whole (a denominator): "seluruh", "jumlah ... yang ada",
+# "diundang"/"undangan".
+_WHOLE = re.compile(r"\bseluruh\b|\bjumlah\b.*\byang ada\b|\bdiundang\b|\bundangan\b",
+                    re.IGNORECASE)
+
+
+def _swapped_ratio(ind: Indikator, at: tuple[str | int, ...]) -> Iterator[Problem]:
+    """A warning when the pembilang's label reads like the whole and the penyebut's does not."""
+    declared = {v.id: v for v in ind.variabel}
+    top, bottom = declared.get(ind.pembilang or ""), declared.get(ind.penyebut or "")
+    if top is None or bottom is None:
+        return
+    if _WHOLE.search(top.label) and not _WHOLE.search(bottom.label):
+        yield Problem("blueprint-ratio-swapped", (*at, "pembilang"), False,
+                      f"pembilang '{top.id}' ({top.label}) tampaknya adalah keseluruhan, "
+                      f"bukan bagiannya; periksa apakah pembilang dan penyebut tertukar",
+                      severity=Severity.WARNING)
 
 
 def _safe_names(text: str) -> list[str]:
@@ -606,12 +721,12 @@ def _expression_problems(
     try:
         used = expression.names(text)
     except expression.ExpressionError as exc:
-        yield ("blueprint-bad-expression", at, False, str(exc))
+        yield Problem("blueprint-bad-expression", at, False, str(exc))
         return
     for name in used:
         if name not in known:
-            yield ("blueprint-undeclared-variable", at, False,
-                   f"{what} memakai '{name}' yang tidak dideklarasikan")
+            yield Problem("blueprint-undeclared-variable", at, False,
+                          f"{what} memakai '{name}' yang tidak dideklarasikan")
 
 
 def indicators(bp: Blueprint) -> Iterator[tuple[Jabatan | None, Indikator]]:

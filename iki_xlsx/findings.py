@@ -31,20 +31,17 @@ class Finding:
 
     @property
     def location(self) -> str:
-        """`file:line`, `file!sheet!cell` or whatever part of it is known."""
-        parts = [self.file or ""]
+        """`file:line`, `file:sheet!cell` or whatever part of it is known."""
         if self.line is not None:
             return f"{self.file}:{self.line}"
-        if self.sheet:
-            parts.append(self.sheet)
-        if self.cell:
-            parts.append(self.cell)
-        return "!".join(p for p in parts if p)
+        where = "!".join(p for p in (self.sheet, self.cell) if p)
+        return ":".join(p for p in (self.file, where) if p)
 
     def one_line(self) -> str:
-        """The finding as one line a person reads: `location: message`."""
+        """The finding as one line a person reads: `location: message` (warnings say so)."""
         loc = self.location
-        return f"{loc}: {self.message}" if loc else self.message
+        message = ("peringatan: " if self.severity is Severity.WARNING else "") + self.message
+        return f"{loc}: {message}" if loc else message
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import load_blueprint
+from iki_xlsx.blueprint import load_blueprint, load_blueprint_text
 
 VALID = """\
 id: contoh
@@ -51,6 +51,21 @@ jabatan:
         variabel:
           - {id: pegawai, label: Jumlah pegawai, agregasi_periode: rata_rata}
           - {id: tidak_masuk, label: Hari tidak masuk}
+iku:
+  sumber: 004.txt
+  indikator:
+    - id: ikm
+      sasaran: Pelayanan prima
+      nama: Indeks kepuasan masyarakat
+      formulasi: Nilai survei kepuasan masyarakat
+      sumber_data: Hasil survei
+      satuan: nilai
+      pola: nilai dengan skala
+      skala: [{min: 88.31, label: A}, {min: 76.61, label: B}, {min: 25, label: C}]
+      penanggung_jawab: [Camat]
+      jabatan: [camat]
+      variabel:
+        - {id: nilai_ikm, label: Nilai IKM, max: 100}
 """
 
 # (case, text change: (old, new), code, line, words in the message)
@@ -108,7 +123,7 @@ def test_valid_blueprint_passes(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(path)],
                           capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == f"{path}: sah (1 jabatan, 2 indikator)\n"
+    assert done.stdout == f"{path}: sah (1 jabatan, 2 indikator, 1 IKU)\n"
 
 
 @pytest.mark.parametrize(("content", "code", "message"), [
@@ -139,3 +154,134 @@ def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     errors = done.stderr.splitlines()
     assert errors[0].startswith(f"{bad}:1: sintaks YAML salah")
     assert errors[1] == f"{tmp_path / 'tidak-ada.yaml'}: berkas blueprint tidak ditemukan"
+
+
+# The mistakes people make in YAML, each with the one line they read: (case, change, line,
+# message). Lines refer to VALID after the change.
+INDENT = ("samakan jumlah spasi dengan kunci lain pada tingkat yang sama")
+YAML_MISTAKES = [
+    ("key indented too little", ("    nama: Camat\n", "   nama: Camat\n"), 11,
+     "sintaks YAML salah: indentasi tidak cocok, baris ini menjorok 3 spasi, sedangkan kunci "
+     f"di atasnya menjorok 2 atau 4 spasi; {INDENT}"),
+    ("key indented too much", ("    nama: Camat\n", "     nama: Camat\n"), 11,
+     "sintaks YAML salah: indentasi tidak cocok, baris ini menjorok 5 spasi, sedangkan kunci "
+     f"di atasnya menjorok 4 spasi; {INDENT}"),
+    ("list item out of line", ("      - id: kehadiran-pns", "     - id: kehadiran-pns"), 28,
+     "sintaks YAML salah: indentasi tidak cocok, baris ini menjorok 5 spasi, sedangkan kunci "
+     f"di atasnya menjorok 4 atau 6 spasi; {INDENT}"),
+    ("a tab", ("    nama: Camat\n", "\tnama: Camat\n"), 11,
+     "sintaks YAML salah: ada karakter tab di kolom 1; YAML hanya menerima spasi untuk "
+     "menjorokkan baris: ganti tab dengan spasi"),
+    ("unclosed double quote", ("    nama: Camat\n", '    nama: "Camat\n'), 11,
+     'sintaks YAML salah: tanda kutip " yang dibuka di baris ini tidak ditutup; tambahkan " di '
+     "akhir nilai"),
+    ("unclosed quote far away", ('versi: "1"', 'versi: "1'), 2,
+     'sintaks YAML salah: tanda kutip " yang dibuka di baris ini tidak ditutup; tambahkan " di '
+     "akhir nilai"),
+    ("unclosed single quote", ("    nama: Camat\n", "    nama: 'Camat\n"), 11,
+     "sintaks YAML salah: tanda kutip ' yang dibuka di baris ini tidak ditutup; tambahkan ' di "
+     "akhir nilai"),
+    ("colon inside a value", ("    nama: Camat\n", "    nama: Camat: kepala\n"), 11,
+     "sintaks YAML salah: ada tanda ':' di tengah nilai; apit nilai itu dengan tanda kutip, "
+     'misalnya nama: "Bagian: Umum"'),
+    ("no space after the colon", ("    nama: Camat\n", "    nama:Camat\n"), 11,
+     "sintaks YAML salah: setelah nama kunci harus ada titik dua dan spasi, misalnya nama: Camat"),
+    ("misspelled key", ("      penanggung_jawab:", "      penangung_jawab:"), 52,
+     "iku: indikator 'ikm': kunci 'penangung_jawab' tidak dikenal; maksud Anda "
+     "'penanggung_jawab'?"),
+    ("duplicate id", ("      - id: kehadiran-pns", "      - id: pengaduan"), 28,
+     "jabatan 'camat': indikator 'pengaduan': id indikator 'pengaduan' dipakai lebih dari sekali "
+     "(pertama kali di baris 15)"),
+    ("duplicate key", ("    nama: Camat\n", "    nama: Camat\n    nama: Lurah\n"), 12,
+     "kunci 'nama' ditulis dua kali (pertama kali di baris 11)"),
+    ("unknown pattern", ("pola: nilai dengan skala", "pola: nilai berskala"), 50,
+     "iku: indikator 'ikm': pola 'nilai berskala' tidak dikenal; maksud Anda 'nilai dengan "
+     "skala'? (pilihan: semua-kriteria (persentase desa/kelurahan yang memenuhi semua "
+     "kriteria); di-atas-ambang (persentase desa/kelurahan dengan nilai di atas ambang); jumlah "
+     "(jumlah); dua-jumlah (persentase dua jumlah); skala (nilai dengan skala); rumus (rumus); "
+     "kriteria-terpenuhi (jumlah kriteria yang terpenuhi))"),
+    ("pattern against kind", ("pola: nilai dengan skala", "pola: skala\n      jenis: jumlah"),
+     51, "iku: indikator 'ikm': pola 'nilai dengan skala' berarti jenis 'nilai', tetapi jenis "
+     "ditulis 'jumlah'; hapus salah satunya"),
+]
+SWAPPED = ("{id: pengaduan, label: Pengaduan masuk}",
+           "{id: pengaduan, label: Jumlah seluruh pengaduan yang ada}")
+
+
+def test_yaml_mistakes_each_give_one_exact_located_line(tmp_path: Path) -> None:
+    paths = []
+    for i, (case, (old, new), _, _) in enumerate(YAML_MISTAKES):
+        assert VALID.count(old) == 1, case
+        paths.append(tmp_path / f"{i:02d}.yaml")
+        paths[-1].write_text(VALID.replace(old, new), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check",
+                           *map(str, paths)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    expected = [f"{path}:{line}: {message}"
+                for path, (_, _, line, message) in zip(paths, YAML_MISTAKES, strict=True)]
+    assert done.stderr.splitlines() == expected
+
+
+def test_swapped_ratio_is_a_warning_and_the_blueprint_stays_valid(tmp_path: Path) -> None:
+    path = tmp_path / "tertukar.yaml"
+    swapped = VALID.replace("pembilang: ditindaklanjuti", "pembilang: tmp").replace(
+        "penyebut: pengaduan", "penyebut: ditindaklanjuti").replace(
+        "pembilang: tmp", "pembilang: pengaduan").replace(*SWAPPED)
+    path.write_text(swapped, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"{path}:23: peringatan: jabatan 'camat': indikator 'pengaduan': pembilang 'pengaduan' "
+        "(Jumlah seluruh pengaduan yang ada) tampaknya adalah keseluruhan, bukan bagiannya; "
+        "periksa apakah pembilang dan penyebut tertukar"]
+    assert done.stdout == f"{path}: sah (1 jabatan, 2 indikator, 1 IKU)\n"
+    # the right way round: no warning
+    path.write_text(VALID.replace(*SWAPPED), encoding="utf-8")
+    assert load_blueprint(path).findings == []
+
+
+CHECKLIST = """\
+      - id: desa-tertib
+        sasaran: Tertib administrasi
+        nama: Persentase desa yang memenuhi semua kriteria tertib administrasi
+        formulasi: Desa memenuhi semua kriteria dibagi jumlah desa x 100%
+        sumber_data: Laporan desa
+        satuan: "%"
+        target: 100
+{kind}
+        variabel:
+          - {{id: buku_induk, label: Buku induk penduduk mutakhir{item}}}
+          - {{id: profil_desa, label: Profil desa mutakhir{item}}}
+"""
+
+
+@pytest.mark.parametrize(("pattern", "in_full"), [
+    ("      pola: nilai dengan skala\n", "      jenis: nilai\n"),
+    ("      pola: skala\n", "      jenis: nilai\n"),
+])
+def test_a_pattern_gives_the_same_model_as_its_keys_in_full(pattern: str, in_full: str) -> None:
+    short = load_blueprint_text(VALID.replace("      pola: nilai dengan skala\n", pattern), "a")
+    full = load_blueprint_text(VALID.replace("      pola: nilai dengan skala\n", in_full).replace(
+        "{id: nilai_ikm, label: Nilai IKM, max: 100}",
+        "{id: nilai_ikm, label: Nilai IKM, max: 100, tipe: desimal, agregasi_periode: terakhir, "
+        "agregasi_unit: rata_rata}"), "b")
+    assert short.blueprint is not None and full.blueprint is not None, short.findings
+    assert short.blueprint.content_hash() == full.blueprint.content_hash()
+
+
+def test_all_criteria_pattern_fills_kind_counting_and_aggregation() -> None:
+    def with_indicator(kind: str, item: str) -> str:
+        extra = CHECKLIST.format(kind=kind, item=item)
+        return VALID.replace("      - id: kehadiran-pns\n", extra + "      - id: kehadiran-pns\n")
+
+    short = load_blueprint_text(with_indicator(
+        "        pola: persentase desa/kelurahan yang memenuhi semua kriteria", ""), "a")
+    full = load_blueprint_text(with_indicator(
+        "        jenis: daftar_periksa\n        hitung: semua",
+        ", tipe: ya_tidak, agregasi_unit: per_unit"), "b")
+    assert short.blueprint is not None and full.blueprint is not None, short.findings
+    assert short.blueprint.content_hash() == full.blueprint.content_hash()
+    indicator = short.blueprint.jabatan[0].indikator[1]
+    assert (indicator.jenis, indicator.hitung) == ("daftar_periksa", "semua")
