@@ -7,7 +7,6 @@ import email.policy
 import hashlib
 import io
 import mailbox
-import sqlite3
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,8 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from .check import BlueprintIndex, FileResult, iter_check
-from .store import SENDER_MISMATCH, Received, Store, as_text
+from .findings import Finding, Severity
+from .store import SENDER_MISMATCH, Received, Store
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
@@ -42,26 +42,25 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
     evaluator, and each recorded in its own transaction, in the order they were found.
     """
     result = CollectResult()
-    with store.exclusive(), store.connect() as connection:
+    with store.exclusive(), store.connect():
         store.tidy()
         pending: dict[str, Received] = {}  # by SHA-256, in the order found
         size = 0
         for received in _received(sources, result):
             digest = hashlib.sha256(received.data).hexdigest()
-            if digest in pending or store.known(connection, digest):
+            if digest in pending or store.known(digest):
                 result.duplicates.append((received.filename, digest))
                 continue
             pending[digest] = received
             size += len(received.data)
             if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
-                _take_chunk(pending, store, connection, index, result)
+                _take_chunk(pending, store, index, result)
                 pending, size = {}, 0
-        _take_chunk(pending, store, connection, index, result)
+        _take_chunk(pending, store, index, result)
     return result
 
 
-def _take_chunk(pending: dict[str, Received], store: Store,
-                connection: sqlite3.Connection, index: BlueprintIndex,
+def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
                 result: CollectResult) -> None:
     """Keep the raw files first, then check them all, then record each one."""
     aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
@@ -73,8 +72,8 @@ def _take_chunk(pending: dict[str, Received], store: Store,
             alias.unlink(missing_ok=True)
     for (digest, received), result_of_file in zip(pending.items(), checked, strict=True):
         result_of_file.file = received.filename
-        with _transaction(connection):
-            _record(connection, received, digest, result_of_file)
+        with store.transaction():
+            _record(store, received, digest, result_of_file)
         result.added.append((received.filename, digest, str(result_of_file.status)))
 
 
@@ -151,14 +150,14 @@ def from_message(message: EmailMessage, source: str, result: CollectResult) -> I
         result.skipped.append((source, "pesan tanpa lampiran workbook"))
 
 
-def take(received: Received, store: Store, connection: sqlite3.Connection,
-         index: BlueprintIndex, result: CollectResult) -> None:
+def take(received: Received, store: Store, index: BlueprintIndex,
+         result: CollectResult) -> None:
     """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
-    if store.known(connection, digest):
+    if store.known(digest):
         result.duplicates.append((received.filename, digest))
         return
-    _take_chunk({digest: received}, store, connection, index, result)
+    _take_chunk({digest: received}, store, index, result)
 
 
 def _alias(raw: Path, filename: str) -> Path:
@@ -169,56 +168,27 @@ def _alias(raw: Path, filename: str) -> Path:
     return alias
 
 
-class _transaction:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> None:
-        self.connection.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def _record(connection: sqlite3.Connection, received: Received, digest: str,
-            checked: FileResult) -> None:
+def _record(store: Store, received: Received, digest: str, checked: FileResult) -> None:
+    """One checked file into the store (call inside `store.transaction()`)."""
     unit = next((u for u in checked.units if u.nama == checked.unit), None)
-    cursor = connection.execute(
-        "INSERT INTO submission (sha256, filename, source, sender, subject, received_at, status,"
-        " blueprint, unit_kode, unit_nama, periode) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (digest, received.filename, received.source, received.sender, received.subject,
-         received.received_at, str(checked.status), checked.blueprint,
-         unit.kode if unit else None, checked.unit, checked.periode))
-    submission = cursor.lastrowid
-    connection.executemany(
-        "INSERT INTO finding VALUES (?,?,?,?,?,?,?,?)",
-        [(submission, f.code, str(f.severity), f.sheet, f.cell, as_text(f.expected),
-          as_text(f.found), f.message) for f in checked.findings])
-    connection.executemany("INSERT INTO nilai VALUES (?,?,?,?,?)",
-                           [(submission, code, ref, key, as_text(value))
-                            for code, ref, key, value in checked.inputs])
-    listed = connection.execute("SELECT 1 FROM expected_unit WHERE blueprint=? AND periode=?",
-                                (checked.blueprint, checked.periode)).fetchone()
-    if checked.blueprint and checked.periode and not listed:
+    submission = store.add_submission(received, digest, checked, unit.kode if unit else None)
+    if (checked.blueprint and checked.periode
+            and not store.has_expected_units(checked.blueprint, checked.periode)):
         # the units list the workbooks were generated with (every manifest carries it)
-        connection.executemany(
-            "INSERT OR IGNORE INTO expected_unit VALUES (?,?,?,?,?,?)",
-            [(checked.blueprint, checked.periode, u.kode, u.nama, u.email, int(u.kantor))
-             for u in checked.units])
-    if submission is not None and unit is not None and received.sender:
-        _check_sender(connection, submission, received.sender, checked, unit.kode)
+        store.add_expected_units(checked.blueprint, checked.periode, checked.units)
+    if unit is not None and received.sender:
+        _check_sender(store, submission, received.sender, checked, unit.kode)
 
 
-def _check_sender(connection: sqlite3.Connection, submission: int, sender: str,
-                  checked: FileResult, kode: str) -> None:
+def _check_sender(store: Store, submission: int, sender: str, checked: FileResult,
+                  kode: str) -> None:
     """A warning when a workbook comes from another address than its unit's on the list."""
-    row = connection.execute("SELECT email, nama FROM expected_unit WHERE blueprint=? AND "
-                             "periode=? AND kode=?", (checked.blueprint, checked.periode, kode))
-    expected = row.fetchone()
-    if expected is None or not expected[0] or expected[0].lower() == sender.lower():
+    if checked.blueprint is None or checked.periode is None:
         return
-    connection.execute(
-        "INSERT INTO finding VALUES (?,?,?,?,?,?,?,?)",
-        (submission, SENDER_MISMATCH, "warning", None, None, as_text(expected[0]),
-         as_text(sender), f"workbook {expected[1]} dikirim dari {sender}, bukan dari alamat "
-                          f"unit di daftar ({expected[0]}); pastikan kiriman ini sah"))
+    expected = store.expected_unit(checked.blueprint, checked.periode, kode)
+    if expected is None or not expected.email or expected.email.lower() == sender.lower():
+        return
+    store.add_findings(submission, [Finding(
+        SENDER_MISMATCH, f"workbook {expected.nama} dikirim dari {sender}, bukan dari alamat "
+                         f"unit di daftar ({expected.email}); pastikan kiriman ini sah",
+        Severity.WARNING, expected=expected.email, found=sender)])

@@ -11,7 +11,6 @@ import datetime
 import email
 import email.policy
 import imaplib
-import sqlite3
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -50,19 +49,18 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                  since: datetime.date | None = None) -> CollectResult:
     """Collect the workbook attachments of every message not taken before."""
     result = CollectResult()
-    with store.exclusive(), store.connect() as db, _session(account) as client:
+    with store.exclusive(), store.connect(), _session(account) as client:
         store.tidy()
         uidvalidity = _examine(client, account.folder)
-        taken = _taken(db, account, uidvalidity)
+        taken = store.imap_taken(account.name, account.folder, uidvalidity)
         for uid in _search(client, since):
             if uid in taken:
                 continue
             message = _fetch(client, uid)
             source = f"imap://{account.name}/{account.folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
             for received in from_message(message, source, result):
-                take(received, store, db, index, result)
-            db.execute("INSERT OR IGNORE INTO imap_taken (account, folder, uidvalidity, uid) "
-                       "VALUES (?,?,?,?)", (account.name, account.folder, uidvalidity, uid))
+                take(received, store, index, result)
+            store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
     return result
 
 
@@ -122,9 +120,3 @@ def _fetch(client: imaplib.IMAP4_SSL, uid: int) -> EmailMessage:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     return message
-
-
-def _taken(db: sqlite3.Connection, account: ImapAccount, uidvalidity: int) -> set[int]:
-    rows = db.execute("SELECT uid FROM imap_taken WHERE account=? AND folder=? AND uidvalidity=?",
-                      (account.name, account.folder, uidvalidity))
-    return {int(uid) for (uid,) in rows}

@@ -39,11 +39,7 @@ DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 def accepted_submissions(store: Store, periode: int | None = None) -> pd.DataFrame:
     """The latest accepted submission of each unit, per blueprint and period."""
-    with store.connect() as db:
-        frame = pd.read_sql_query(
-            "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
-            "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan "
-            "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL", db)
+    frame = store.accepted_frame()
     if periode is not None:
         frame = frame[frame["periode"] == periode]
     frame = frame.sort_values(["diterima", "urutan"])
@@ -59,12 +55,7 @@ def _values_of(store: Store, chosen: pd.DataFrame) -> pd.DataFrame:
     """Every input value of the `chosen` submissions, one row each."""
     if chosen.empty:
         return pd.DataFrame(columns=COLUMNS)
-    with store.connect() as db:
-        placeholders = ",".join("?" * len(chosen))
-        values = pd.read_sql_query(
-            f"SELECT submission_id AS id, sheet_code AS lembar, cell AS sel, key, value "
-            f"FROM nilai WHERE submission_id IN ({placeholders})", db,
-            params=[int(i) for i in chosen["id"]])
+    values = store.values_frame([int(i) for i in chosen["id"]])
     rows = values.merge(chosen, on="id")
     parts = rows["key"].str.extract(_KEY)
     rows["jabatan"], rows["indikator"] = parts["jabatan"], parts["indikator"]
@@ -213,13 +204,8 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     Returns the source and the tidy table it was built from.
     """
     blueprint, periode = bp.id, period.periode
-    with store.connect() as db:
-        listed = {kode: Unit(kode, nama, email, bool(kantor)) for kode, nama, email, kantor in
-                  db.execute("SELECT kode, nama, email, kantor FROM expected_unit "
-                             "WHERE blueprint=? AND periode=?", (blueprint, periode))}
-        history = pd.read_sql_query(
-            "SELECT unit_kode, status, COALESCE(received_at, collected_at) AS waktu, id "
-            "FROM submission WHERE blueprint=? AND periode=?", db, params=(blueprint, periode))
+    listed = {u.kode: u for u in store.expected_units(blueprint, periode)}
+    history = store.arrivals_frame(blueprint, periode)
     units = [UnitReturn(listed.get(u.kode, Unit(u.kode, u.nama)), u.state, u.on_list,
                         u.submissions, u.findings, u.last_file, u.sender) for u in period.units]
     chosen = accepted_submissions(store, periode)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .store import SENDER_MISMATCH, Store
+from .store import SENDER_MISMATCH, Store, SubmissionRow
 
 STATE_WORDS = {
     "ok": "diterima",
@@ -58,54 +58,42 @@ class StatusReport:
 
 def status(store: Store) -> StatusReport:
     """State of every expected unit, from the units lists the workbooks were generated with."""
-    with store.connect() as db:
-        pairs = db.execute(
-            "SELECT DISTINCT blueprint, periode FROM expected_unit UNION "
-            "SELECT DISTINCT blueprint, periode FROM submission WHERE blueprint IS NOT NULL "
-            "AND periode IS NOT NULL ORDER BY 1, 2").fetchall()
-        periods = [_period(db, bp, periode) for bp, periode in pairs]
-        unidentified = [
-            {"filename": f, "sha256": s, "source": src, "sender": snd, "status": st}
-            for f, s, src, snd, st in db.execute(
-                "SELECT filename, sha256, source, sender, status FROM submission "
-                "WHERE blueprint IS NULL OR periode IS NULL ORDER BY id")]
+    with store.connect():
+        periods = [_period(store, bp, periode) for bp, periode in store.periods()]
+        unidentified: list[dict[str, Any]] = [
+            {"filename": s.filename, "sha256": s.sha256, "source": s.source, "sender": s.sender,
+             "status": s.status} for s in store.unidentified()]
     return StatusReport(periods, unidentified)
 
 
-def _period(db: Any, blueprint: str, periode: int) -> PeriodStatus:
+def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
     result = PeriodStatus(blueprint, periode)
-    expected = db.execute("SELECT kode, nama FROM expected_unit WHERE blueprint=? AND periode=? "
-                          "ORDER BY kantor, kode", (blueprint, periode)).fetchall()
-    rows = db.execute(
-        "SELECT s.id, s.unit_kode, s.unit_nama, s.status, s.filename, s.sender, s.sha256, "
-        "(SELECT COUNT(*) FROM finding f WHERE f.submission_id = s.id AND f.severity='error') "
-        "FROM submission s WHERE s.blueprint=? AND s.periode=? "
-        "ORDER BY COALESCE(s.received_at, s.collected_at), s.id", (blueprint, periode)).fetchall()
-    by_unit: dict[str, list[tuple[Any, ...]]] = {}
-    names: dict[str, str] = {}
-    for row in rows:
-        by_unit.setdefault(row[1], []).append(row)
-        names[row[1]] = row[2]
-    listed = {kode for kode, _ in expected}
-    order = [(kode, nama, True) for kode, nama in expected]
+    expected = store.expected_units(blueprint, periode)
+    by_unit: dict[str | None, list[SubmissionRow]] = {}
+    names: dict[str | None, str | None] = {}
+    for row in store.submissions_of(blueprint, periode):
+        by_unit.setdefault(row.unit_kode, []).append(row)
+        names[row.unit_kode] = row.unit_nama
+    listed = {u.kode for u in expected}
+    order: list[tuple[Any, Any, bool]] = [(u.kode, u.nama, True) for u in expected]
     order += [(kode, names[kode], False) for kode in by_unit if kode not in listed]
     for kode, nama, on_list in order:
         history = by_unit.get(kode, [])
         latest = history[-1] if history else None
-        accepted = [r for r in history if r[3] == "ok"]
+        accepted = [r for r in history if r.status == "ok"]
         result.units.append(UnitState(
-            kode=kode, nama=nama, state=STATE_WORDS[latest[3] if latest else None],
-            on_list=on_list, submissions=len(history), findings=latest[7] if latest else 0,
-            last_file=latest[4] if latest else None, sender=latest[5] if latest else None,
-            accepted_sha256=accepted[-1][6] if accepted else None,
-            warnings=_warnings(db, latest[0]) if latest else []))
+            kode=kode, nama=nama, state=STATE_WORDS[latest.status if latest else None],
+            on_list=on_list, submissions=len(history), findings=latest.errors if latest else 0,
+            last_file=latest.filename if latest else None,
+            sender=latest.sender if latest else None,
+            accepted_sha256=accepted[-1].sha256 if accepted else None,
+            warnings=_warnings(store, latest.id) if latest else []))
     return result
 
 
-def _warnings(db: Any, submission: int) -> list[dict[str, str]]:
-    return [{"code": code, "message": message} for code, message in db.execute(
-        "SELECT code, message FROM finding WHERE submission_id=? AND severity='warning' "
-        "AND code=? ORDER BY rowid", (submission, SENDER_MISMATCH))]
+def _warnings(store: Store, submission: int) -> list[dict[str, str]]:
+    return [{"code": f.code, "message": f.message}
+            for f in store.findings(submission, severity="warning", code=SENDER_MISMATCH)]
 
 
 @dataclass
@@ -129,19 +117,13 @@ class Submission:
 
 def history(store: Store, unit: str | None = None) -> list[Submission]:
     """Every submission in the order it arrived, with its findings; `unit` filters by kode."""
-    with store.connect() as db:
-        rows = db.execute(
-            "SELECT id, sha256, filename, source, status, blueprint, periode, unit_kode, "
-            "unit_nama, sender, subject, received_at, collected_at FROM submission "
-            "WHERE ? IS NULL OR unit_kode = ? ORDER BY COALESCE(received_at, collected_at), id",
-            (unit, unit)).fetchall()
+    with store.connect():
+        rows = store.submissions(unit)
         found: dict[int, list[dict[str, Any]]] = {}
-        for sid, code, severity, sheet, cell, message in db.execute(
-                "SELECT submission_id, code, severity, sheet, cell, message FROM finding "
-                "ORDER BY rowid"):
-            found.setdefault(sid, []).append({"code": code, "severity": severity,
-                                              "sheet": sheet, "cell": cell, "message": message})
-    return [Submission(sha, name, src, STATE_WORDS[state], bp, periode, kode, nama, sender,
-                       subject, received, collected, found.get(sid, []))
-            for (sid, sha, name, src, state, bp, periode, kode, nama, sender, subject, received,
-                 collected) in rows]
+        for f in store.findings():
+            found.setdefault(f.submission_id, []).append(
+                {"code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell,
+                 "message": f.message})
+    return [Submission(r.sha256, r.filename, r.source, STATE_WORDS[r.status], r.blueprint,
+                       r.periode, r.unit_kode, r.unit_nama, r.sender, r.subject, r.received_at,
+                       r.collected_at, found.get(r.id, [])) for r in rows]

@@ -8,21 +8,83 @@ Layout of a store folder:
 Raw files are written to a temporary name and renamed into place before the database
 row that names them is committed in one transaction, so a collect killed at any
 moment leaves a consistent store, and running it again completes the work.
+
+Every SQL statement of the library lives in this module, as a method of `Store`; callers
+get dataclasses, rows or data frames, never a cursor.
+
+Schema versions and migrations
+------------------------------
+The schema's version is SQLite's `PRAGMA user_version`: 0 for a store written before
+versions existed, then the number of migrations applied. `MIGRATIONS` is the ordered list
+of every migration ever made; migration *n* (1-based) takes a store from version n-1 to n.
+Opening a store applies the missing ones in ONE transaction together with the new
+`user_version`, so a crash or a failing migration leaves the store exactly as it was
+(SQLite DDL is transactional), and two processes opening an old store at once migrate it
+once (the second sees the new version after taking the write lock). A store from a newer
+release (a version above `len(MIGRATIONS)`) is refused, never downgraded.
+
+To change the schema, append ONE function to `MIGRATIONS` and never edit an earlier one:
+
+    def _v2_register(db: sqlite3.Connection) -> None:
+        \"\"\"The register: every workbook generated, by unit, blueprint hash and periode.\"\"\"
+        _script(db, '''
+            CREATE TABLE generated (...);
+            CREATE INDEX generated_unit ON generated (blueprint, periode, unit_kode);
+        ''')
+
+    MIGRATIONS = [_v1_initial, _v2_register]
+
+A migration runs inside the transaction: use `db.execute` or `_script` (which splits on
+`;`), never `executescript` (it commits) and never `BEGIN`/`COMMIT`. Then add the `Store`
+methods that read and write the new tables, and a test that opens
+tests/fixtures/store-v1 (a store made before versions) and finds the new tables working.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write, exclusive_lock
+from .findings import Finding
+from .plan import Unit
 
-SCHEMA = """
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .check import FileResult
+
+SENDER_MISMATCH = "sender-mismatch"  # finding code: returned from another address
+
+
+class StoreBusy(Exception):
+    """Another collect holds the store (message in Bahasa Indonesia)."""
+
+
+class StoreBroken(Exception):
+    """The store's database cannot be opened as one (message in Bahasa Indonesia)."""
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run `;`-separated statements inside the current transaction (no triggers here)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_initial(db: sqlite3.Connection) -> None:
+    """The schema of the first release; `IF NOT EXISTS` lets it adopt a store of that
+    release (user_version 0) as version 1 without touching its data."""
+    _script(db, """
 CREATE TABLE IF NOT EXISTS submission (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE,
@@ -74,19 +136,40 @@ CREATE TABLE IF NOT EXISTS imap_taken (
 );
 CREATE INDEX IF NOT EXISTS submission_unit ON submission (blueprint, periode, unit_kode);
 CREATE INDEX IF NOT EXISTS finding_submission ON finding (submission_id);
-CREATE INDEX IF NOT EXISTS nilai_submission ON nilai (submission_id);
-"""
+CREATE INDEX IF NOT EXISTS nilai_submission ON nilai (submission_id)
+""")
 
 
-SENDER_MISMATCH = "sender-mismatch"  # finding code: returned from another address
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = [_v1_initial]
 
 
-class StoreBusy(Exception):
-    """Another collect holds the store (message in Bahasa Indonesia)."""
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-class StoreBroken(Exception):
-    """The store's database cannot be opened as one (message in Bahasa Indonesia)."""
+def migrate(db: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the database to the latest version in one transaction; the version it had."""
+    if schema_version(db) == len(migrations):
+        return len(migrations)
+    db.execute("BEGIN IMMEDIATE")  # the write lock first: a concurrent opener migrates once
+    try:
+        found = schema_version(db)
+        if found > len(migrations):
+            raise StoreBroken(f"penyimpanan ini dibuat oleh iki-xlsx yang lebih baru (skema "
+                              f"versi {found}, versi ini mengenal sampai {len(migrations)}); "
+                              "perbarui iki-xlsx")
+        for migration in migrations[found:]:
+            migration(db)
+        db.execute(f"PRAGMA user_version = {len(migrations)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return found
+
+
+# --- rows ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -101,33 +184,132 @@ class Received:
     received_at: str | None = None
 
 
+@dataclass(frozen=True)
+class SubmissionRow:
+    """One stored submission as the database holds it (`status` is the check's word)."""
+
+    id: int
+    sha256: str
+    filename: str
+    source: str
+    status: str
+    blueprint: str | None
+    periode: int | None
+    unit_kode: str | None
+    unit_nama: str | None
+    sender: str | None
+    subject: str | None
+    received_at: str | None
+    collected_at: str
+    errors: int = 0  # findings of severity error
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    """A finding as kept with its submission."""
+
+    submission_id: int
+    code: str
+    severity: str
+    sheet: str | None
+    cell: str | None
+    message: str
+
+
+_SUBMISSION = ("s.id, s.sha256, s.filename, s.source, s.status, s.blueprint, s.periode, "
+               "s.unit_kode, s.unit_nama, s.sender, s.subject, s.received_at, s.collected_at, "
+               "(SELECT COUNT(*) FROM finding f WHERE f.submission_id = s.id "
+               "AND f.severity = 'error') FROM submission s")
+_ARRIVAL = "ORDER BY COALESCE(s.received_at, s.collected_at), s.id"
+
+
+def _submission(row: Sequence[Any]) -> SubmissionRow:
+    return SubmissionRow(*row)
+
+
+def as_text(value: Any) -> str | None:
+    """Values stored as JSON text, so types survive the trip (numbers stay numbers)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
 class Store:
-    """A store folder: raw files plus an SQLite database."""
+    """A store folder: raw files plus an SQLite database.
+
+    Every method opens the database for its own use unless the caller holds it open with
+    `with store.connect():` (per thread), as a collect does for a whole batch.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.raw = folder / "berkas"
         self.database = folder / "iki.sqlite"
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"folder": self.folder}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["folder"])  # type: ignore[misc]
 
     def raw_path(self, sha256: str) -> Path:
         return self.raw / sha256[:2] / sha256
 
+    # --- connection, lock, transaction ---
+
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[Store]:
+        """Hold the database open (migrated to the latest schema) for the calls within."""
+        held: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if held is not None:
+            yield self
+            return
+        self._local.db = self._open()
+        try:
+            yield self
+        finally:
+            self._local.db.close()
+            self._local.db = None
+
+    def _open(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
         try:
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA foreign_keys=ON")
-                connection.executescript(SCHEMA)
-            except sqlite3.DatabaseError:
-                raise StoreBroken(
-                    f"{self.database} bukan basis data penyimpanan iki-xlsx atau rusak; "
-                    "jangan ubah berkas itu, pakai folder penyimpanan lain") from None
-            yield connection
-        finally:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            migrate(connection)
+        except sqlite3.DatabaseError:
             connection.close()
+            raise StoreBroken(
+                f"{self.database} bukan basis data penyimpanan iki-xlsx atau rusak; "
+                "jangan ubah berkas itu, pakai folder penyimpanan lain") from None
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self.connect():
+            yield self._local.db
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The calls within are committed together or not at all."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        with self._db() as db:
+            return schema_version(db)
 
     @contextmanager
     def exclusive(self, wait: bool = True) -> Iterator[None]:
@@ -139,6 +321,8 @@ class Store:
                 raise StoreBusy("penyimpanan sedang dipakai proses collect lain; "
                                 "coba lagi setelah selesai") from None
             yield
+
+    # --- raw files ---
 
     def tidy(self) -> None:
         """Remove what a killed collect may leave: temporary files and check aliases.
@@ -158,11 +342,150 @@ class Store:
             return target
         return atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
 
-    def known(self, connection: sqlite3.Connection, sha256: str) -> bool:
-        row = connection.execute("SELECT 1 FROM submission WHERE sha256 = ?", (sha256,))
-        return row.fetchone() is not None
+    # --- submissions: writing ---
 
+    def known(self, sha256: str) -> bool:
+        with self._db() as db:
+            row = db.execute("SELECT 1 FROM submission WHERE sha256 = ?", (sha256,))
+            return row.fetchone() is not None
 
-def as_text(value: Any) -> str | None:
-    """Values stored as JSON text, so types survive the trip (numbers stay numbers)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    def add_submission(self, received: Received, sha256: str, checked: FileResult,
+                       unit_kode: str | None) -> int:
+        """Record a checked file with its findings and input values; its id."""
+        with self._db() as db:
+            cursor = db.execute(
+                "INSERT INTO submission (sha256, filename, source, sender, subject, received_at,"
+                " status, blueprint, unit_kode, unit_nama, periode) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (sha256, received.filename, received.source, received.sender, received.subject,
+                 received.received_at, str(checked.status), checked.blueprint, unit_kode,
+                 checked.unit, checked.periode))
+            submission = cursor.lastrowid
+            assert submission is not None
+            self.add_findings(submission, checked.findings)
+            db.executemany("INSERT INTO nilai VALUES (?,?,?,?,?)",
+                           [(submission, code, ref, key, as_text(value))
+                            for code, ref, key, value in checked.inputs])
+            return submission
+
+    def add_findings(self, submission: int, findings: Iterable[Finding]) -> None:
+        with self._db() as db:
+            db.executemany(
+                "INSERT INTO finding VALUES (?,?,?,?,?,?,?,?)",
+                [(submission, f.code, str(f.severity), f.sheet, f.cell, as_text(f.expected),
+                  as_text(f.found), f.message) for f in findings])
+
+    # --- expected units ---
+
+    def has_expected_units(self, blueprint: str, periode: int) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM expected_unit WHERE blueprint=? AND periode=?",
+                              (blueprint, periode)).fetchone() is not None
+
+    def add_expected_units(self, blueprint: str, periode: int, units: Iterable[Unit]) -> None:
+        with self._db() as db:
+            db.executemany("INSERT OR IGNORE INTO expected_unit VALUES (?,?,?,?,?,?)",
+                           [(blueprint, periode, u.kode, u.nama, u.email, int(u.kantor))
+                            for u in units])
+
+    def expected_units(self, blueprint: str, periode: int) -> list[Unit]:
+        """The units expected to return, the office last, each group by kode."""
+        with self._db() as db:
+            return [Unit(kode, nama, email, bool(kantor)) for kode, nama, email, kantor in
+                    db.execute("SELECT kode, nama, email, kantor FROM expected_unit "
+                               "WHERE blueprint=? AND periode=? ORDER BY kantor, kode",
+                               (blueprint, periode))]
+
+    def expected_unit(self, blueprint: str, periode: int, kode: str) -> Unit | None:
+        with self._db() as db:
+            row = db.execute("SELECT kode, nama, email, kantor FROM expected_unit "
+                             "WHERE blueprint=? AND periode=? AND kode=?",
+                             (blueprint, periode, kode)).fetchone()
+        return None if row is None else Unit(row[0], row[1], row[2], bool(row[3]))
+
+    # --- submissions: reading ---
+
+    def periods(self) -> list[tuple[str, int]]:
+        """Every (blueprint, periode) with expected units or a submission, sorted."""
+        with self._db() as db:
+            return [(str(bp), int(periode)) for bp, periode in db.execute(
+                "SELECT DISTINCT blueprint, periode FROM expected_unit UNION "
+                "SELECT DISTINCT blueprint, periode FROM submission WHERE blueprint IS NOT NULL "
+                "AND periode IS NOT NULL ORDER BY 1, 2")]
+
+    def unidentified(self) -> list[SubmissionRow]:
+        """Submissions whose blueprint or periode is unknown, in the order they came."""
+        with self._db() as db:
+            return [_submission(r) for r in db.execute(
+                f"SELECT {_SUBMISSION} WHERE s.blueprint IS NULL OR s.periode IS NULL "
+                "ORDER BY s.id")]
+
+    def submissions_of(self, blueprint: str, periode: int) -> list[SubmissionRow]:
+        """The submissions of one blueprint and periode, in the order they arrived."""
+        with self._db() as db:
+            return [_submission(r) for r in db.execute(
+                f"SELECT {_SUBMISSION} WHERE s.blueprint=? AND s.periode=? {_ARRIVAL}",
+                (blueprint, periode))]
+
+    def submissions(self, unit_kode: str | None = None) -> list[SubmissionRow]:
+        """Every submission (of one unit, by kode) in the order it arrived."""
+        with self._db() as db:
+            return [_submission(r) for r in db.execute(
+                f"SELECT {_SUBMISSION} WHERE ? IS NULL OR s.unit_kode = ? {_ARRIVAL}",
+                (unit_kode, unit_kode))]
+
+    def findings(self, submission: int | None = None, *, severity: str | None = None,
+                 code: str | None = None) -> list[StoredFinding]:
+        """Stored findings in the order recorded, optionally of one submission, severity or
+        code."""
+        with self._db() as db:
+            return [StoredFinding(*row) for row in db.execute(
+                "SELECT submission_id, code, severity, sheet, cell, message FROM finding "
+                "WHERE (?1 IS NULL OR submission_id = ?1) AND (?2 IS NULL OR severity = ?2) "
+                "AND (?3 IS NULL OR code = ?3) ORDER BY rowid", (submission, severity, code))]
+
+    # --- for the recap (data frames) ---
+
+    def accepted_frame(self) -> pd.DataFrame:
+        """Every accepted identified submission: id, sha256, blueprint, periode, unit_kode,
+        unit_nama, filename, sender, subject, diterima (when it came), urutan (its id)."""
+        import pandas as pd
+
+        with self._db() as db:
+            return pd.read_sql_query(
+                "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
+                "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan "
+                "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL", db)
+
+    def values_frame(self, submissions: Sequence[int]) -> pd.DataFrame:
+        """The input values of the given submissions: id, lembar, sel, key, value (JSON)."""
+        import pandas as pd
+
+        with self._db() as db:
+            placeholders = ",".join("?" * len(submissions))
+            return pd.read_sql_query(
+                f"SELECT submission_id AS id, sheet_code AS lembar, cell AS sel, key, value "
+                f"FROM nilai WHERE submission_id IN ({placeholders})", db,
+                params=[int(i) for i in submissions])
+
+    def arrivals_frame(self, blueprint: str, periode: int) -> pd.DataFrame:
+        """Every submission of one blueprint and periode: unit_kode, status, waktu, id."""
+        import pandas as pd
+
+        with self._db() as db:
+            return pd.read_sql_query(
+                "SELECT unit_kode, status, COALESCE(received_at, collected_at) AS waktu, id "
+                "FROM submission WHERE blueprint=? AND periode=?", db,
+                params=(blueprint, periode))
+
+    # --- IMAP ---
+
+    def imap_taken(self, account: str, folder: str, uidvalidity: int) -> set[int]:
+        with self._db() as db:
+            return {int(uid) for (uid,) in db.execute(
+                "SELECT uid FROM imap_taken WHERE account=? AND folder=? AND uidvalidity=?",
+                (account, folder, uidvalidity))}
+
+    def mark_imap_taken(self, account: str, folder: str, uidvalidity: int, uid: int) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR IGNORE INTO imap_taken (account, folder, uidvalidity, uid) "
+                       "VALUES (?,?,?,?)", (account, folder, uidvalidity, uid))
