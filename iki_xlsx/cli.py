@@ -468,3 +468,47 @@ def _print_history(submissions: list[Submission], as_json: bool) -> None:
         for finding in item.findings:
             where = "!".join(p for p in (finding["sheet"], finding["cell"]) if p)
             click.echo(f"  [{finding['code']}] {where + ': ' if where else ''}{finding['message']}")
+
+
+@main.command()
+@click.option("--ruang", "workspace", type=click.Path(path_type=Path, file_okay=False),
+              default=None,
+              help="Folder ruang kerja (bawaan: folder ini atau induknya yang berisi iki.toml).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Alamat yang didengarkan; selain 127.0.0.1 wajib masuk dengan kata sandi.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port.")
+@click.option("--izinkan-host", "extra_hosts", multiple=True,
+              help="Nama host atau alamat lain yang dipakai peramban (boleh berulang).")
+@click.option("--atur-sandi", "role", type=click.Choice(["operator", "pemeriksa"]), default=None,
+              help="Atur kata sandi peran ini (disimpan sebagai hash scrypt), lalu keluar.")
+def web(workspace: Path | None, host: str, port: int, extra_hosts: tuple[str, ...],
+        role: str | None) -> None:
+    """Buka aplikasi web operator untuk ruang kerja ini di peramban."""
+    from .web.security import Passwords
+    from .web.serve import plan_serving, serve
+    from .web.site import find_site, open_site
+
+    site = open_site(workspace) if workspace else find_site(Path.cwd())
+    if site is None or not site.root.is_dir():
+        _fail_usage("ruang kerja tidak ditemukan; jalankan di folder ruang kerja (berisi "
+                    "iki.toml) atau sebutkan --ruang FOLDER")
+    assert site is not None
+    if role is not None:
+        first = click.prompt(f"Kata sandi baru untuk {role}", hide_input=True)
+        if click.prompt("Ulangi kata sandi", hide_input=True) != first:
+            _fail_usage("kedua kata sandi tidak sama; tidak ada yang diubah")
+        try:
+            Passwords(site.root).set(role, first)
+        except ValueError as exc:
+            _fail_usage(str(exc))
+        click.echo(f"Kata sandi {role} disimpan (hanya hash scrypt) di {site.root}.")
+        sys.exit(0)
+    plan = plan_serving(site, host, extra_hosts)
+    if plan.refusal:
+        _fail_usage(plan.refusal)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"iki-xlsx web melayani {site.kantor} di http://{shown}:{port}/ "
+               f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
+               "hentikan dengan Ctrl+C.")
+    serve(site, host, port, extra_hosts, plan.login_required)

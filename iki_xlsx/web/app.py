@@ -1,0 +1,203 @@
+"""The web application: Starlette routes over the library, with the security defaults on.
+
+`create_app` builds it for one workspace. Every page calls library functions (status, history,
+collect, generate, kirim, write_rekap, check); nothing here reads SQL or knows a cell address.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .jobs import Jobs
+from .security import (
+    LOOPBACK_HOSTS,
+    ROLES,
+    SECURITY_HEADERS,
+    LoginLimiter,
+    Passwords,
+    new_token,
+    same_token,
+)
+from .site import Site
+from .upload import UploadLimits
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "iki_sesi"
+
+
+@dataclass
+class Web:
+    """Everything the pages share: the workspace, the jobs, the passwords and the limits."""
+
+    site: Site
+    login_required: bool
+    limits: UploadLimits
+    templates: Jinja2Templates
+    jobs: Jobs = field(default_factory=Jobs)
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+
+    @property
+    def passwords(self) -> Passwords:
+        return Passwords(self.site.root)
+
+    def role_of(self, request: Request) -> str | None:
+        if not self.login_required:
+            return "operator"
+        role = request.session.get("role")
+        return role if role in ROLES else None
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def csrf_of(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = new_token()
+        request.session["csrf"] = token
+    return token
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> Response:
+    web = web_of(request)
+    base = {"role": web.role_of(request), "csrf": csrf_of(request), "site": web.site,
+            "login_required": web.login_required, "path": request.url.path}
+    return web.templates.TemplateResponse(request, name, base | (context or {}),
+                                          status_code=status_code)
+
+
+def refusal(request: Request, status_code: int, message: str) -> Response:
+    return render(request, "galat.html", {"message": message}, status_code)
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[Endpoint], Endpoint]:
+    """Who may open the endpoint (`operator` for anything that changes something) and whether
+    it takes a url-encoded form whose CSRF token must match the session's."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            web = web_of(request)
+            current = web.role_of(request)
+            if current is None:
+                if request.method == "GET":
+                    target = quote(request.url.path + ("?" + request.url.query
+                                                       if request.url.query else ""))
+                    return RedirectResponse(f"/masuk?lanjut={target}", 303)
+                return refusal(request, 401, "Silakan masuk lebih dulu.")
+            if role == "operator" and current != "operator":
+                return refusal(request, 403, "Peran pemeriksa hanya dapat melihat dan mengunduh; "
+                                             "perubahan dilakukan oleh operator.")
+            if form:
+                data = await request.form()
+                token = data.get("csrf")
+                if not same_token(token if isinstance(token, str) else None,
+                                  request.session.get("csrf")):
+                    return refusal(request, 403, "Formulir kedaluwarsa atau bukan dari halaman "
+                                                 "ini; muat ulang halaman lalu kirim lagi.")
+            return await endpoint(request)
+
+        return guarded
+
+    return decorate
+
+
+class SecurityMiddleware:
+    """Refuses a foreign Host header (DNS rebinding) and adds the security headers."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str]) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "")
+        if host_name(host) not in self.allowed_hosts:
+            response = PlainTextResponse(
+                "Alamat host tidak dikenal; buka aplikasi melalui alamat yang diizinkan.", 400,
+                headers=SECURITY_HEADERS)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def host_name(host: str) -> str:
+    """`name` of `name:port` (IPv6 in brackets kept whole), lower-case."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    names = {*LOOPBACK_HOSTS, *(e.lower() for e in extra)}
+    if bind not in ("0.0.0.0", "::", ""):
+        names.add(bind.lower())
+    return frozenset(names)
+
+
+def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0.1",
+               extra_hosts: tuple[str, ...] = (), limits: UploadLimits | None = None,
+               secret: str | None = None) -> Starlette:
+    """The web app for `site`; `login_required` whenever it listens beyond loopback."""
+    from . import pages
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    pages.register_filters(templates, site)
+    web = Web(site, login_required, limits or UploadLimits(), templates)
+    routes = [*pages.ROUTES, Mount("/statis", StaticFiles(directory=str(HERE / "static")),
+                                   name="statis")]
+    app = Starlette(routes=routes, middleware=[
+        Middleware(SecurityMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
+        Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
+                   session_cookie=SESSION_COOKIE, same_site="strict", max_age=12 * 3600,
+                   https_only=False)],
+        exception_handlers={404: _not_found, 405: _not_allowed})
+    app.state.web = web
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return HTMLResponse("<!doctype html><title>Tidak ditemukan</title><p>Halaman atau berkas "
+                        "tidak ditemukan. <a href=\"/\">Kembali ke beranda</a></p>", 404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse("Cara permintaan ini tidak diizinkan.", 405)
+
+
+__all__ = ["Route", "Web", "create_app", "csrf_of", "page", "refusal", "render", "web_of"]

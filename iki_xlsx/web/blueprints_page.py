@@ -1,0 +1,78 @@
+"""Blueprint: the workspace's blueprints with their validity and every error located; a new
+blueprint file is validated first and only a valid one enters the workspace."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import uuid
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ..atomic import atomic_write
+from ..blueprint import LoadResult, find_blueprints, load_blueprint, load_blueprint_text
+from ..findings import Finding
+from .app import page, refusal, render, web_of
+from .upload import UploadLimits, UploadRefused, receive_upload
+
+ARCHIVE_DIR = "arsip-blueprint"  # a replaced blueprint's earlier text is kept here
+MAX_BLUEPRINT_BYTES = 2 * 1024 * 1024
+
+
+@page()
+async def blueprint_list(request: Request) -> Response:
+    site = web_of(request).site
+    loaded = [load_blueprint(p) for p in find_blueprints(site.blueprints_dir)]
+    return render(request, "blueprint.html", {"loaded": loaded, "upload": None})
+
+
+@page("operator")
+async def blueprint_upload(request: Request) -> Response:
+    site = web_of(request).site
+    scratch = site.output_dir / ".unggah" / uuid.uuid4().hex
+    limits = UploadLimits(file_bytes=MAX_BLUEPRINT_BYTES, total_bytes=MAX_BLUEPRINT_BYTES,
+                          files=1)
+    try:
+        upload = await receive_upload(request, scratch, limits, request.session.get("csrf"))
+        if not upload.files:
+            return refusal(request, 400, "Pilih berkas blueprint (.yaml).")
+        name, path = upload.files[0]
+        data = path.read_bytes()
+    except UploadRefused as exc:
+        return refusal(request, exc.status, exc.message)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result = _validate(name, data)
+    if result.ok and result.blueprint is not None:
+        target = site.blueprints_dir / f"{result.blueprint.id}.yaml"
+        if target.exists() and target.read_bytes() != data:
+            stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+            atomic_write(site.root / ARCHIVE_DIR / f"{target.stem}-{stamp}.yaml",
+                         lambda temporary: shutil.copyfile(target, temporary))
+        atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
+    loaded = [load_blueprint(p) for p in find_blueprints(site.blueprints_dir)]
+    return render(request, "blueprint.html", {"loaded": loaded, "upload": result},
+                  200 if result.ok else 422)
+
+
+def _validate(name: str, data: bytes) -> LoadResult:
+    if not name.lower().endswith((".yaml", ".yml")):
+        return LoadResult(name, None, [_finding(name, "blueprint harus berkas .yaml")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return LoadResult(name, None, [_finding(name, "berkas bukan teks UTF-8")])
+    return load_blueprint_text(text, name)
+
+
+def _finding(name: str, message: str) -> Finding:
+    return Finding("blueprint-unreadable", message, file=name)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/blueprint", blueprint_list, methods=["GET"]),
+    Route("/blueprint", blueprint_upload, methods=["POST"]),
+]

@@ -1,0 +1,146 @@
+"""Buat & kirim: generate a blueprint's workbooks for a year, download them as one zip, or
+send each unit its own by e-mail with the workspace's SMTP settings."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..atomic import atomic_write
+from ..blueprint import find_blueprints, load_blueprint
+from ..findings import Finding
+from ..generate import generate
+from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
+from .app import page, refusal, render, web_of
+from .jobs import Job
+from .site import Site
+
+SEND_DIR = "kirim"
+
+
+@dataclass
+class Generated:
+    files: list[Path] = field(default_factory=list)
+    archive: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Sent:
+    deliveries: list[Delivery] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def workbook_dir(site: Site, blueprint: str, year: int) -> Path:
+    return site.output_dir / SEND_DIR / f"{blueprint}-{year}"
+
+
+def make_workbooks(site: Site, path: Path, year: int, job: Job) -> Generated:
+    loaded = load_blueprint(path)
+    if loaded.blueprint is None:
+        return Generated(findings=loaded.findings)
+    units, findings = site.units()
+    if findings or not units:
+        return Generated(findings=findings or [Finding("units-empty", "daftar unit kosong")])
+    bp = loaded.blueprint
+    job.progress(0, len(units) + 1, "membuat workbook")
+    folder = workbook_dir(site, bp.id, year)
+    result = generate(bp, units, year, folder)
+    if not result.ok:
+        return Generated(findings=result.findings)
+    job.progress(len(result.files), len(result.files), "mengemas zip")
+    archive = site.output_dir / SEND_DIR / f"{bp.id}-{year}.zip"
+
+    def write(temporary: str) -> None:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for file in result.files:
+                bundle.write(file, file.name)
+
+    atomic_write(archive, write)
+    return Generated(result.files, archive)
+
+
+def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Job) -> Sent:
+    settings = site.config.get("smtp") or {}
+    host, _, port = str(settings.get("host", "")).partition(":")
+    user = str(settings.get("user") or "") or None
+    number = int(port or settings.get("port") or (587 if user else 25))
+    security = str(settings.get("keamanan") or ("ssl" if number == 465 else
+                                                  "starttls" if user else "none"))
+    cafile = settings.get("cafile")
+    template, findings = load_template()
+    units, unit_findings = site.units()
+    if template is None or unit_findings:
+        return Sent(findings=findings + unit_findings)
+    sender = str(settings.get("pengirim") or user or "")
+    job.progress(0, len(units), "mengirim")
+    result = kirim(units, workbook_dir(site, blueprint, year), sender=sender, template=template,
+                   smtp=Smtp(host, number, security, user, password or None,
+                             Path(cafile) if cafile else None))
+    return Sent(result.deliveries, result.findings)
+
+
+def _blueprints(site: Site) -> list[tuple[str, Path]]:
+    found = []
+    for path in find_blueprints(site.blueprints_dir):
+        loaded = load_blueprint(path)
+        if loaded.blueprint is not None:
+            found.append((loaded.blueprint.id, path))
+    return found
+
+
+@page()
+async def buat_form(request: Request) -> Response:
+    web = web_of(request)
+    site = web.site
+    generated = web.jobs.latest("buat/")
+    sent = web.jobs.latest("kirim/")
+    smtp = site.config.get("smtp") or {}
+    return render(request, "buat.html", {
+        "blueprints": _blueprints(site), "year": datetime.date.today().year,
+        "generated": generated, "sent": sent,
+        "smtp": smtp if smtp.get("host") else None,
+        "smtp_env": bool(os.environ.get(PASSWORD_ENV))})
+
+
+@page("operator", form=True)
+async def buat_start(request: Request) -> Response:
+    web = web_of(request)
+    form = await request.form()
+    chosen = dict(_blueprints(web.site)).get(str(form.get("blueprint", "")))
+    year = str(form.get("periode", ""))
+    if chosen is None or not year.isdigit() or not 2000 <= int(year) <= 2100:
+        return refusal(request, 400, "Pilih blueprint dan tahun periode (2000-2100).")
+    web.jobs.start(f"buat/{chosen.stem}/{year}", f"Membuat workbook {year}",
+                   lambda job: make_workbooks(web.site, chosen, int(year), job))
+    return RedirectResponse("/buat", 303)
+
+
+@page("operator", form=True)
+async def kirim_start(request: Request) -> Response:
+    web = web_of(request)
+    form = await request.form()
+    blueprint, year = str(form.get("blueprint", "")), str(form.get("periode", ""))
+    if not year.isdigit() or not workbook_dir(web.site, blueprint, int(year)).is_dir() \
+            or blueprint not in dict(_blueprints(web.site)):
+        return refusal(request, 400, "Buat workbook blueprint dan tahun itu lebih dulu.")
+    if not (web.site.config.get("smtp") or {}).get("host"):
+        return refusal(request, 400, "Ruang kerja belum berisi pengaturan SMTP (iki.toml).")
+    password = str(form.get("sandi") or "") or os.environ.get(PASSWORD_ENV, "")
+    web.jobs.start(f"kirim/{blueprint}/{year}", f"Mengirim workbook {year}",
+                   lambda job: send_workbooks(web.site, blueprint, int(year), password, job))
+    return RedirectResponse("/buat", 303)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/buat", buat_form, methods=["GET"]),
+    Route("/buat", buat_start, methods=["POST"]),
+    Route("/kirim", kirim_start, methods=["POST"]),
+]

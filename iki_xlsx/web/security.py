@@ -1,0 +1,121 @@
+"""What keeps the web app the office's own: passwords, roles, CSRF tokens, the Host header,
+login rate limits and the response headers every page carries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import atomic_write
+
+ROLES = ("operator", "pemeriksa")  # operator: everything; pemeriksa: read and download only
+PASSWORDS_NAME = "web-sandi.json"
+MIN_PASSWORD = 8
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914's interactive-login parameters
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$n$r$p$salt$hash`, hex; only this is ever stored."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                                p=int(p), dklen=len(expected) // 2)
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+class Passwords:
+    """The roles' password hashes, in one file of the workspace readable by its owner only."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / PASSWORDS_NAME
+
+    def hashes(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {role: text for role, text in data.items()
+                if role in ROLES and isinstance(text, str)} if isinstance(data, dict) else {}
+
+    def set(self, role: str, password: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"peran '{role}' tidak dikenal (pilih: {', '.join(ROLES)})")
+        if len(password) < MIN_PASSWORD:
+            raise ValueError(f"kata sandi minimal {MIN_PASSWORD} karakter")
+        hashes = self.hashes() | {role: hash_password(password)}
+        text = json.dumps(hashes, indent=2) + "\n"
+
+        def write(temporary: str) -> None:
+            os.chmod(temporary, 0o600)
+            Path(temporary).write_text(text, encoding="utf-8")
+
+        atomic_write(self.path, write)
+
+    def check(self, role: str, password: str) -> bool:
+        stored = self.hashes().get(role)
+        return stored is not None and verify_password(password, stored)
+
+
+@dataclass
+class LoginLimiter:
+    """At most `attempts` failed logins per client within `window` seconds."""
+
+    attempts: int = 5
+    window: float = 300.0
+    failures: dict[str, deque[float]] = field(default_factory=dict)
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self.failures.setdefault(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def blocked(self, client: str) -> bool:
+        return len(self._recent(client, time.monotonic())) >= self.attempts
+
+    def failed(self, client: str) -> None:
+        self._recent(client, time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, client: str) -> None:
+        self.failures.pop(client, None)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same_token(given: str | None, expected: str | None) -> bool:
+    return bool(given) and bool(expected) and hmac.compare_digest(str(given), str(expected))

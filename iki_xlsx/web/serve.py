@@ -1,0 +1,41 @@
+"""Starting the web app: which hosts it answers to, and whether it asks for a login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .app import create_app
+from .security import ROLES, Passwords, is_loopback
+from .site import Site
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """How the server will run, or why it must not (`refusal`, in Bahasa Indonesia)."""
+
+    login_required: bool
+    refusal: str | None = None
+
+
+def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...]) -> ServePlan:
+    """Loopback serves the operator alone; any other address requires the roles' passwords."""
+    if is_loopback(host):
+        return ServePlan(login_required=False)
+    if host in ("0.0.0.0", "::") and not extra_hosts:
+        return ServePlan(True, f"--host {host} menerima semua alamat; sebutkan nama atau alamat "
+                               "yang dipakai peramban dengan --izinkan-host (misalnya "
+                               "--izinkan-host 192.168.1.10)")
+    missing = [role for role in ROLES if role not in Passwords(site.root).hashes()]
+    if missing:
+        return ServePlan(True, f"--host {host} membuka aplikasi ke jaringan; atur dulu kata sandi "
+                               + " dan ".join(f"iki-xlsx web --atur-sandi {r}" for r in missing))
+    return ServePlan(login_required=True)
+
+
+def serve(site: Site, host: str, port: int, extra_hosts: tuple[str, ...],
+          login_required: bool) -> None:
+    import uvicorn
+
+    app = create_app(site, login_required=login_required, host=host, extra_hosts=extra_hosts)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                proxy_headers=False, access_log=False)

@@ -1,0 +1,49 @@
+// iki-xlsx web: the only script (no inline scripts: the Content-Security-Policy forbids them).
+// 1. A running background job polls its progress and reloads the page when it ends.
+// 2. The upload area takes files dropped onto it.
+"use strict";
+
+function watchJob(box) {
+  const url = box.getAttribute("data-tugas");
+  const state = box.querySelector(".tugas-keadaan");
+  const note = box.querySelector(".tugas-catatan");
+  const bar = box.querySelector("progress");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        if (job.keadaan !== "berjalan") { window.location.reload(); return; }
+        state.textContent = job.keadaan;
+        note.textContent = (job.jumlah ? job.selesai + " dari " + job.jumlah + " " : "") + job.catatan;
+        if (bar) { bar.max = job.jumlah || 1; bar.value = job.selesai; }
+        window.setTimeout(poll, 700);
+      })
+      .catch(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 500);
+}
+
+function dropArea(area) {
+  const input = area.querySelector("input[type=file]");
+  const shown = area.querySelector("[data-terpilih]");
+  function show() {
+    const names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+    shown.textContent = names.length ? names.length + " berkas: " + names.join(", ") : "";
+  }
+  ["dragenter", "dragover"].forEach(function (name) {
+    area.addEventListener(name, function (e) { e.preventDefault(); area.classList.add("di-atas"); });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    area.addEventListener(name, function () { area.classList.remove("di-atas"); });
+  });
+  area.addEventListener("drop", function (e) {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; show(); }
+  });
+  input.addEventListener("change", show);
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-tugas][data-keadaan=berjalan]").forEach(watchJob);
+  document.querySelectorAll("[data-seret]").forEach(dropArea);
+});

@@ -1,0 +1,67 @@
+"""A workspace for the web tests: office config, a short units list, a blueprint, and the
+returns the units would send (all filled, one with a mistake), made by the library."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.generate import (
+    DEFAULT_BLUEPRINTS,
+    generate,
+    recipients,
+    workbook_filename,
+    write_filled,
+)
+from iki_xlsx.plan import Unit, plan_workbook
+
+BLUEPRINT = "iki-kecamatan-jabung"
+PERIODE = 2026
+UNITS = [Unit("3507010001", "Desa Sukolilo", "sukolilo@desa.example.id"),
+         Unit("3507010002", "Desa Jabung", "jabung@desa.example.id"),
+         Unit("3507010003", "Desa Gunungjati", "gunungjati@desa.example.id")]
+MISTAKE = "12 orang"
+
+
+@dataclass
+class Returns:
+    filled: list[Path]  # every recipient's return, correct
+    mistaken: Path  # the first recipient's return with a count typed as text
+    unit: Unit  # whose return has the mistake
+
+
+def make_workspace(root: Path, *, with_blueprint: bool = True) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "iki.toml").write_text('kantor = "Kecamatan Jabung"\nzona_waktu = "WIB"\n',
+                                   encoding="utf-8")
+    lines = ["kode,nama,email", *(f"{u.kode},{u.nama},{u.email}" for u in UNITS)]
+    (root / "unit.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if with_blueprint:
+        (root / "blueprints").mkdir(exist_ok=True)
+        shutil.copy(blueprint_file(), root / "blueprints" / blueprint_file().name)
+    return root
+
+
+def blueprint_file() -> Path:
+    return DEFAULT_BLUEPRINTS / f"{BLUEPRINT}.yaml"
+
+
+def make_returns(bp: Blueprint, folder: Path) -> Returns:
+    filled = generate(bp, UNITS, PERIODE, folder / "terisi", sample=True).files
+    everyone = recipients(bp, UNITS)
+    first = everyone[0]
+    plan = plan_workbook(bp, first, PERIODE, everyone)
+    count_key = next(c.key for _, c in plan.input_cells()
+                     if c.rule is not None and c.rule.tipe == "bulat")
+    mistaken = write_filled(bp, first, everyone, PERIODE,
+                            folder / "salah" / workbook_filename(plan), {count_key: MISTAKE})
+    return Returns(filled, mistaken, first)
+
+
+def csrf_in(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "a form without a CSRF token"
+    return match.group(1)
