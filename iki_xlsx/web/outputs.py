@@ -41,9 +41,8 @@ def stored_file(store: Store, sha256: str) -> Path | None:
     """The raw bytes of a submission the store knows, or None."""
     if not SHA256.match(sha256):
         return None
-    with store.connect() as connection:
-        if not store.known(connection, sha256):
-            return None
+    if not store.known(sha256):
+        return None
     path = store.raw_path(sha256)
     return path if path.is_file() else None
 
