@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .collect import CollectResult
     from .rekap import RekapResult
     from .status import StatusReport, Submission
+    from .workspace import Workspace
 
 
 def _counts(bp: Blueprint) -> str:
@@ -38,8 +39,60 @@ def _print_findings(findings: list[Finding]) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iki-xlsx")
-def main() -> None:
+@click.option("--ruang", "ruang", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder ruang kerja (bawaan: dicari dari folder ini ke atas, "
+                                 "seperti git).")
+def main(ruang: Path | None) -> None:
     """iki-xlsx: lembar kerja Indikator Kinerja Individu (IKI) untuk kantor kecamatan."""
+
+
+def _workspace() -> Workspace | None:
+    """The workspace named by `--ruang`, else the one holding the current folder, else None.
+
+    A workspace whose iki.toml or unit.csv is invalid stops the command (exit 2), one line per
+    error."""
+    from .workspace import WorkspaceError, find_workspace, load_workspace
+
+    explicit = click.get_current_context().find_root().params.get("ruang")
+    try:
+        return load_workspace(explicit) if explicit else find_workspace(Path.cwd())
+    except WorkspaceError as exc:
+        _print_findings(exc.findings)
+        _fail_usage("ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas")
+    return None
+
+
+def _store_dir(explicit: Path | None, ws: Workspace | None) -> Path:
+    if explicit is not None:
+        return explicit
+    if ws is None:
+        _fail_usage("sebutkan --store FOLDER, atau jalankan perintah di dalam ruang kerja "
+                    "(buat dengan: iki-xlsx init FOLDER)")
+    assert ws is not None
+    return ws.store_dir
+
+
+def _blueprint_dir(explicit: Path | None, ws: Workspace | None) -> Path:
+    from .generate import DEFAULT_BLUEPRINTS
+
+    return explicit or (ws.blueprints_dir if ws else DEFAULT_BLUEPRINTS)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+def init(folder: Path) -> None:
+    """Buat ruang kerja: iki.toml, unit.csv, blueprints/ (blueprint bawaan), simpan/, keluaran/."""
+    from .workspace import init_workspace
+
+    result = init_workspace(folder)
+    if not result.ok:
+        for finding in result.findings:
+            click.echo(f"Kesalahan: {finding.one_line()}", err=True)
+        sys.exit(2)
+    for path in result.created:
+        click.echo(f"dibuat: {path}")
+    click.echo(f"Ruang kerja siap di {folder}. Ubah iki.toml dan unit.csv sesuai kantor Anda, "
+               "lalu jalankan perintah dari dalam folder itu (atau dengan --ruang).")
 
 
 @main.group()
@@ -47,11 +100,24 @@ def blueprint() -> None:
     """Periksa dan tampilkan blueprint (keputusan IKI dalam YAML)."""
 
 
+def _blueprint_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths given, else the workspace's blueprints folder."""
+    if paths:
+        return paths
+    ws = _workspace()
+    if ws is None:
+        _fail_usage("sebutkan berkas blueprint, atau jalankan di dalam ruang kerja")
+    assert ws is not None
+    from .blueprint import find_blueprints
+
+    return tuple(find_blueprints(ws.blueprints_dir))
+
+
 @blueprint.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def blueprint_check(paths: tuple[Path, ...]) -> None:
-    """Validasi blueprint; keluar 1 bila ada kesalahan."""
-    report = check_blueprints(paths)
+    """Validasi blueprint (bawaan: blueprints/ ruang kerja); keluar 1 bila ada kesalahan."""
+    report = check_blueprints(_blueprint_paths(paths))
     _print_findings(report.findings)
     for result in report.results:
         if result.ok and result.blueprint is not None:
@@ -61,11 +127,11 @@ def blueprint_check(paths: tuple[Path, ...]) -> None:
 
 
 @blueprint.command("list")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
 def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     """Tampilkan jabatan, indikator, jenis dan variabel."""
-    report = check_blueprints(paths)
+    report = check_blueprints(_blueprint_paths(paths))
     _print_findings(report.findings)
     described = [describe(r.blueprint, r.path) for r in report.results if r.blueprint]
     if as_json:
@@ -97,18 +163,21 @@ def _fail_usage(message: str) -> None:
 @click.option("--units", "units_csv", type=click.Path(path_type=Path),
               help="CSV daftar unit: kolom kode, nama (dan email).")
 @click.option("--periode", type=int, default=None, help="Tahun periode (bawaan: tahun ini).")
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder keluaran.")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder keluaran (bawaan di ruang kerja: keluaran/BLUEPRINT_PERIODE).")
 @click.option("--isi-contoh", "sample", is_flag=True,
               help="Isi sel isian dengan nilai contoh yang dapat diulang (untuk samples/).")
 def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path | None,
-             periode: int | None, out_dir: Path, sample: bool) -> None:
+             periode: int | None, out_dir: Path | None, sample: bool) -> None:
     """Buat satu workbook per kelurahan/desa dan satu untuk kantor kecamatan."""
     from .generate import generate as run_generate
     from .generate import read_units, resolve_blueprint
     from .plan import Unit, file_safe
 
-    bp, findings = resolve_blueprint(blueprint_name)
+    ws = _workspace()
+    if out_dir is None and ws is None:
+        _fail_usage("sebutkan -o FOLDER, atau jalankan di dalam ruang kerja")
+    bp, findings = resolve_blueprint(blueprint_name, _blueprint_dir(None, ws))
     if bp is None:
         _print_findings(findings)
         sys.exit(1)
@@ -118,8 +187,14 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
         if problems:
             _print_findings(problems)
             sys.exit(1)
+    elif ws is not None and not unit_names:
+        units = list(ws.units)
     units += [Unit(kode=file_safe(n).lower() or "unit", nama=n) for n in unit_names]
-    result = run_generate(bp, units, periode or _this_year(), out_dir, sample=sample)
+    year = periode or _this_year()
+    if out_dir is None:
+        assert ws is not None
+        out_dir = ws.output_dir / f"{bp.id}_{year}"
+    result = run_generate(bp, units, year, out_dir, sample=sample)
     _print_findings(result.findings)
     for path in result.files:
         click.echo(str(path))
@@ -136,14 +211,17 @@ def _this_year() -> int:
 
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder keluaran (bawaan: output/demo).")
+              help="Folder ruang kerja demo (bawaan: output/demo).")
 def demo(out_dir: Path | None) -> None:
-    """Jalankan alur utama pada blueprint bawaan: buat, isi, kumpulkan, status, rekap."""
+    """Jalankan alur utama pada blueprint bawaan di ruang kerja (bawaan: output/demo): buat,
+    isi, kumpulkan, status, rekap."""
     from .demo import DEFAULT_BLUEPRINT, MISTAKE, default_out_dir, run_demo
 
     target = out_dir or default_out_dir()
     result = run_demo(target)
     _print_findings(result.blueprints.findings + result.findings)
+    if result.workspace is not None:
+        click.echo(f"Ruang kerja: {result.workspace.root}")
     for loaded in result.blueprints.results:
         if loaded.blueprint is not None:
             bp = loaded.blueprint
@@ -193,8 +271,8 @@ def _password(variable: str, user: str | None, label: str) -> str | None:
 
 @main.command()
 @click.argument("workbook_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--units", "units_csv", type=click.Path(path_type=Path), required=True,
-              help="CSV daftar unit: kolom kode, nama, email.")
+@click.option("--units", "units_csv", type=click.Path(path_type=Path), default=None,
+              help="CSV daftar unit: kolom kode, nama, email (bawaan: unit.csv ruang kerja).")
 @click.option("--smtp", "smtp_at", metavar="HOST[:PORT]", help="Server SMTP.")
 @click.option("--starttls", is_flag=True, help="Naikkan koneksi ke TLS (STARTTLS, port 587).")
 @click.option("--ssl", "use_ssl", is_flag=True, help="TLS sejak awal (port 465).")
@@ -216,7 +294,7 @@ def _password(variable: str, user: str | None, label: str) -> str | None:
               help="Percobaan per surel.")
 @click.option("--jeda", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Detik menunggu sebelum percobaan kedua (berlipat dua tiap kali).")
-def kirim(workbook_dir: Path, units_csv: Path, smtp_at: str | None, starttls: bool,
+def kirim(workbook_dir: Path, units_csv: Path | None, smtp_at: str | None, starttls: bool,
           use_ssl: bool, cafile: Path | None, user: str | None, sender: str | None,
           template_file: Path | None, batas: Any, dry_run: Path | None, log_path: Path | None,
           ulang: bool, percobaan: int, jeda: float) -> None:
@@ -224,7 +302,18 @@ def kirim(workbook_dir: Path, units_csv: Path, smtp_at: str | None, starttls: bo
     from .generate import read_units
     from .kirim import DEFAULT_TEMPLATE, PASSWORD_ENV, Retry, Smtp, load_template, valid_address
     from .kirim import kirim as run_kirim
+    from .plan import Unit
 
+    ws = _workspace()
+    if ws is not None and ws.config.smtp is not None and smtp_at is None and dry_run is None:
+        smtp_at = ws.config.smtp.host
+        starttls = starttls or ws.config.smtp.keamanan == "starttls"
+        use_ssl = use_ssl or ws.config.smtp.keamanan == "ssl"
+        user = user or ws.config.smtp.user
+    if ws is not None and ws.config.smtp is not None:
+        sender = sender or ws.config.smtp.pengirim
+    if units_csv is None and ws is None:
+        _fail_usage("sebutkan --units FILE.csv, atau jalankan di dalam ruang kerja")
     if starttls and use_ssl:
         _fail_usage("pilih salah satu: --starttls atau --ssl")
     if smtp_at is None and dry_run is None:
@@ -236,7 +325,10 @@ def kirim(workbook_dir: Path, units_csv: Path, smtp_at: str | None, starttls: bo
     if not sender or not valid_address(sender):
         _fail_usage("sebutkan alamat pengirim yang sah dengan --from")
     assert sender is not None
-    units, problems = read_units(units_csv)
+    units: list[Unit] = list(ws.units) if ws is not None and units_csv is None else []
+    problems: list[Finding] = []
+    if units_csv is not None:
+        units, problems = read_units(units_csv)
     template, template_problems = load_template(template_file or DEFAULT_TEMPLATE)
     if problems or template is None:
         _print_findings(problems + template_problems)
@@ -272,9 +364,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
           annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
     from .check import BlueprintIndex, CheckReport, iter_check
-    from .generate import DEFAULT_BLUEPRINTS
 
-    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, _workspace()))
     results = iter_check(list(files), index, annotate_dir)
     if len(files) >= 10 and not as_json:
         with click.progressbar(results, length=len(files), label="Memeriksa",
@@ -300,8 +391,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder penyimpanan (SQLite dan berkas asli).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder penyimpanan (SQLite dan berkas asli; bawaan: simpan/ ruang kerja).")
 @click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
               help="Folder blueprint (bawaan: blueprints/ bawaan).")
 @click.option("--imap", "imap_at", metavar="HOST[:PORT]",
@@ -312,21 +403,25 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
               help="Hanya pesan sejak tanggal ini, YYYY-MM-DD.")
 @click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
-def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | None,
+def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Path | None,
             imap_at: str | None, user: str | None, folder: str, since: Any,
             cafile: Path | None) -> None:
     """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
     from .check import BlueprintIndex
     from .collect import collect as run_collect
-    from .generate import DEFAULT_BLUEPRINTS
     from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
     from .store import Store, StoreBroken, StoreBusy
 
+    ws = _workspace()
+    if ws is not None and ws.config.imap is not None and not sources and imap_at is None:
+        imap_at, user = ws.config.imap.host, user or ws.config.imap.user
+        folder = ws.config.imap.folder if folder == "INBOX" else folder
+    store_dir = _store_dir(store_dir, ws)
     if bool(sources) == bool(imap_at):
         _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
     if imap_at and not user:
         _fail_usage("--imap memerlukan --user")
-    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
     try:
         if imap_at:
             assert user is not None
@@ -346,18 +441,19 @@ def collect(sources: tuple[Path, ...], store_dir: Path, blueprint_dir: Path | No
 
 
 @main.command()
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder penyimpanan.")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder penyimpanan (bawaan: simpan/ ruang kerja).")
 @click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
 @click.option("--riwayat", is_flag=True,
               help="Tampilkan setiap kiriman (berkas, pengirim, waktu, status, temuan).")
 @click.option("--unit", "unit_kode", default=None, help="Riwayat satu unit saja (kode).")
-def status(store_dir: Path, as_json: bool, riwayat: bool, unit_kode: str | None) -> None:
+def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str | None) -> None:
     """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
     from .status import history
     from .status import status as run_status
     from .store import Store, StoreBroken
 
+    store_dir = _store_dir(store_dir, _workspace())
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
     try:
@@ -376,34 +472,40 @@ def status(store_dir: Path, as_json: bool, riwayat: bool, unit_kode: str | None)
 
 
 @main.command()
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder penyimpanan.")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder penyimpanan (bawaan: simpan/ ruang kerja).")
 @click.option("--periode", type=int, default=None, help="Tahun periode yang direkap.")
 @click.option("--blueprint", "blueprint_id", default=None,
               help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
-              help="Berkas rekap .xlsx yang ditulis.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Berkas rekap .xlsx yang ditulis (bawaan di ruang kerja: "
+                   "keluaran/rekap_BLUEPRINT_PERIODE.xlsx).")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), default=None,
               help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
               help="Folder untuk tabel nilai dalam Parquet.")
 @click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
               help="Folder blueprint (bawaan: blueprints/ bawaan).")
-def rekap(store_dir: Path, periode: int | None, blueprint_id: str | None, output: Path,
+def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
+          output: Path | None,
           csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
     from .check import BlueprintIndex
-    from .generate import DEFAULT_BLUEPRINTS
     from .rekap import write_rekap
     from .store import Store, StoreBroken
 
+    ws = _workspace()
+    store_dir = _store_dir(store_dir, ws)
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
-    if output.suffix.lower() != ".xlsx":
+    if output is None and ws is None:
+        _fail_usage("sebutkan -o BERKAS.xlsx, atau jalankan di dalam ruang kerja")
+    if output is not None and output.suffix.lower() != ".xlsx":
         _fail_usage("berkas rekap harus berakhiran .xlsx")
-    index = BlueprintIndex.from_folder(blueprint_dir or DEFAULT_BLUEPRINTS)
+    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
     try:
-        result = write_rekap(Store(store_dir), index, output, periode=periode,
+        target = output or (ws.output_dir if ws is not None else Path("."))
+        result = write_rekap(Store(store_dir), index, target, periode=periode,
                              blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
     except StoreBroken as exc:
         click.echo(f"Kesalahan: {exc}", err=True)

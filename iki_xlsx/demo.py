@@ -1,8 +1,8 @@
 """The main job end to end on the bundled default blueprint (`iki-xlsx demo`).
 
-Generate the workbooks to send, fill them with sample values as the kelurahan would,
-collect the returns (one first sent with a mistake, then corrected), show who returned
-what, and write the recap.
+Create a workspace (or reuse the demo's), generate the workbooks to send, fill them with
+sample values as the kelurahan would, collect the returns (one first sent with a mistake,
+then corrected), show who returned what, and write the recap, all inside the workspace.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from .generate import (
     DEFAULT_BLUEPRINTS,
     GenerateResult,
     generate,
-    read_units,
     recipients,
     resolve_blueprint,
     workbook_filename,
@@ -28,10 +27,15 @@ from .plan import plan_workbook
 from .rekap import RekapResult, write_rekap
 from .status import StatusReport, status
 from .store import Store
+from .workspace import (
+    CONFIG_NAME,
+    Workspace,
+    WorkspaceError,
+    init_workspace,
+    load_workspace,
+)
 
 DEFAULT_BLUEPRINT = "iki-kecamatan-kota"
-SAMPLES = DEFAULT_BLUEPRINTS.parent / "samples"
-DEFAULT_UNITS = SAMPLES / "kelurahan-kota.csv"
 DEMO_PERIODE = 2026
 MISTAKE = "12 orang"  # a count typed with its unit, as people do
 
@@ -41,6 +45,7 @@ class DemoResult:
     """What the demo did at each step, and any findings that stopped it."""
 
     blueprints: BlueprintReport
+    workspace: Workspace | None = None
     blank: GenerateResult | None = None
     filled: GenerateResult | None = None
     mistaken: FileResult | None = None  # the return that needs correction, as checked
@@ -56,14 +61,31 @@ class DemoResult:
                 and (self.rekap is None or self.rekap.ok))
 
 
+def demo_workspace(root: Path) -> tuple[Workspace | None, list[Finding]]:
+    """The demo's workspace at `root`: created with the defaults, or reused as it is."""
+    if not (root / CONFIG_NAME).exists():
+        created = init_workspace(root)
+        if not created.ok:
+            return None, created.findings
+    try:
+        return load_workspace(root), []
+    except WorkspaceError as exc:
+        return None, exc.findings
+
+
 def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
-    """Validate every bundled blueprint, then run the whole flow on the default one."""
+    """Validate every bundled blueprint, then run the whole flow on the default one inside
+    a workspace at `out_dir` (outputs under its `keluaran/`, the store in `simpan/`)."""
     result = DemoResult(check_blueprints(find_blueprints(DEFAULT_BLUEPRINTS)))
-    bp, findings = resolve_blueprint(DEFAULT_BLUEPRINT)
-    units, unit_findings = read_units(DEFAULT_UNITS)
-    result.findings = findings + unit_findings
-    if bp is None or result.findings:
+    ws, result.findings = demo_workspace(out_dir)
+    if ws is None:
         return result
+    result.workspace = ws
+    bp, result.findings = resolve_blueprint(DEFAULT_BLUEPRINT, ws.blueprints_dir)
+    if bp is None:
+        return result
+    units = ws.units
+    out_dir = ws.output_dir
     result.blank = generate(bp, units, periode, out_dir / "kirim")
     result.filled = generate(bp, units, periode, out_dir / "contoh-terisi", sample=True)
     if not (result.blank.ok and result.filled.ok):
@@ -78,7 +100,7 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
                             out_dir / "kembali-salah" / workbook_filename(plan),
                             {count_key: MISTAKE})
     result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
-    store = Store(out_dir / "simpan")
+    store = Store(ws.store_dir)
     result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
     result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
     result.status = status(store)

@@ -55,21 +55,32 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Finding("units-unreadable", f"daftar unit tidak dapat dibaca ({exc})",
-                            file=shown)]
-    header = text.splitlines()[0] if text else ""
+    except OSError as exc:
+        return [], [Finding("units-unreadable",
+                            f"daftar unit tidak dapat dibaca ({os_reason(exc)})", file=shown)]
+    except UnicodeDecodeError:
+        return [], [Finding("units-unreadable", "daftar unit bukan teks UTF-8; simpan ulang "
+                            "sebagai CSV UTF-8", file=shown)]
+    lines = text.splitlines()
+    skipped = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    # lines starting with '#' are notes for the person editing the list; later ones become
+    # blank lines, so every row keeps its line number
+    body = "\n".join("" if line.startswith("#") else line for line in lines[skipped:])
+    header = lines[skipped] if skipped < len(lines) else ""
     delimiter = max(",;\t", key=header.count)  # spreadsheets in Indonesia often save with ';'
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(body), delimiter=delimiter)
     columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
     missing = [c for c in ("kode", "nama") if c not in columns]
     if missing:
         return [], [Finding("units-missing-column",
                             f"kolom {', '.join(missing)} tidak ada pada daftar unit "
-                            "(kolom wajib: kode, nama; email boleh ada)", file=shown, line=1)]
+                            "(kolom wajib: kode, nama; email boleh ada)", file=shown,
+                            line=skipped + 1)]
     units: list[Unit] = []
     findings: list[Finding] = []
-    for line, row in enumerate(reader, start=2):
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = skipped + reader.line_num
         kode = (row.get(columns["kode"]) or "").strip()
         nama = (row.get(columns["nama"]) or "").strip()
         email = (row.get(columns["email"]) or "").strip() if "email" in columns else ""
@@ -79,6 +90,12 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
             findings.append(Finding("units-incomplete-row", "baris harus memiliki kode dan nama",
                                     file=shown, line=line))
             continue
+        if kode in seen:
+            findings.append(Finding("units-duplicate-kode",
+                                    f"kode {kode} sudah dipakai pada baris {seen[kode]}; "
+                                    "setiap unit harus punya kode sendiri", file=shown, line=line))
+            continue
+        seen[kode] = line
         units.append(Unit(kode=kode, nama=nama, email=email or None))
     return units, findings
 

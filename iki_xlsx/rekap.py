@@ -137,6 +137,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
                 now: datetime.datetime | None = None) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
+    `out` is the .xlsx file to write, or a folder to write `rekap_<blueprint>_<periode>.xlsx` in.
+
     With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
     otherwise `choices` lists them and nothing is written.
     """
@@ -154,6 +156,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         result.findings.append(Finding(code, text, file=str(store.folder)))
         return result
     result.blueprint, result.periode = pairs[0]
+    if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
+        out = out / f"rekap_{result.blueprint}_{result.periode}.xlsx"
     bp = index.by_id.get(result.blueprint)
     if bp is None:
         result.findings.append(Finding(

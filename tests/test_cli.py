@@ -65,19 +65,21 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     done = run("demo", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "Blueprint iki-kecamatan-kota: 20 jabatan" in done.stdout
-    assert len(list((tmp_path / "kirim").glob("*.xlsx"))) == 12
-    assert len(list((tmp_path / "contoh-terisi").glob("*.xlsx"))) == 12
+    assert f"Ruang kerja: {tmp_path}" in done.stdout
+    assert (tmp_path / "iki.toml").exists() and (tmp_path / "simpan" / "iki.sqlite").exists()
+    out = tmp_path / "keluaran"
+    assert len(list((out / "kirim").glob("*.xlsx"))) == 12
+    assert len(list((out / "contoh-terisi").glob("*.xlsx"))) == 12
     lines = done.stdout.splitlines()
     assert any(line.startswith("Kiriman keliru (isian '12 orang'): ")
                and line.endswith("PERLU PERBAIKAN") for line in lines)
-    assert len(list((tmp_path / "perbaikan").glob("*_catatan.xlsx"))) == 1
+    assert len(list((out / "perbaikan").glob("*_catatan.xlsx"))) == 1
     assert "  Kelurahan Sukamaju: diterima (2 kiriman)" in lines
     assert "  jumlah: diterima 12, perlu perbaikan 0, ditolak 0, belum kembali 0" in lines
-    recap = tmp_path / "rekap" / "rekap_iki-kecamatan-kota_2026.xlsx"
+    recap = out / "rekap" / "rekap_iki-kecamatan-kota_2026.xlsx"
     assert any(line.startswith("Rekap iki-kecamatan-kota 2026: 12 dari 12 unit diterima, ")
                and line.endswith(str(recap)) for line in lines)
-    assert recap.exists() and (tmp_path / "rekap" / "rekap-nilai_iki-kecamatan-kota_2026.csv"
-                               ).exists()
+    assert recap.exists() and (out / "rekap" / "rekap-nilai_iki-kecamatan-kota_2026.csv").exists()
     shown = run("status", "--store", str(tmp_path / "simpan"), "--unit", "3573011001")
     assert shown.returncode == 0, shown.stderr
     sent = shown.stdout.splitlines()
