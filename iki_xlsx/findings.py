@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import errno
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 from typing import Any
 
+from .codes import Severity, lookup
 
-class Severity(StrEnum):
-    """How bad a finding is: an error blocks acceptance, a warning does not."""
-
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["Finding", "Severity", "os_reason"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +24,9 @@ class Finding:
     cell: str | None = None
     expected: Any = None
     found: Any = None
+
+    def __post_init__(self) -> None:
+        lookup(self.code)  # every code is catalogued: UnknownCode otherwise
 
     @property
     def location(self) -> str:

@@ -20,14 +20,11 @@ from pathlib import Path
 
 from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
+from .errors import ImapError as ImapError  # re-exported: its home is errors
 from .store import Store
 
 PASSWORD_ENV = "IKI_IMAP_PASSWORD"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-class ImapError(Exception):
-    """The mailbox could not be read (message in Bahasa Indonesia)."""
 
 
 @dataclass(frozen=True)

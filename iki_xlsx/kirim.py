@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write, exclusive_lock
+from .errors import ReadError
 from .findings import Finding, Severity
 from .plan import Unit
-from .read import ReadError, read_workbook
+from .read import read_workbook
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "kirim.txt"
 LOG_NAME = "kirim-log.jsonl"

@@ -23,6 +23,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as SafeET
 from openpyxl.formula.translate import Translator
 
+from .errors import ReadError as ReadError  # re-exported: its home is errors
 from .findings import os_reason
 from .plan import MANIFEST_SHEET
 
@@ -41,15 +42,6 @@ NS = {
 }
 _M = "{" + NS["m"] + "}"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-
-
-class ReadError(Exception):
-    """The file cannot be read as a workbook; `code` is the finding code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass

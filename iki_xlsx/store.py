@@ -51,24 +51,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import codes
 from .atomic import atomic_write, exclusive_lock
+from .errors import StoreBroken, StoreBusy
 from .findings import Finding
 from .plan import Unit
+
+__all__ = ["SENDER_MISMATCH", "Received", "Store", "StoreBroken", "StoreBusy", "as_text"]
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .check import FileResult
 
-SENDER_MISMATCH = "sender-mismatch"  # finding code: returned from another address
-
-
-class StoreBusy(Exception):
-    """Another collect holds the store (message in Bahasa Indonesia)."""
-
-
-class StoreBroken(Exception):
-    """The store's database cannot be opened as one (message in Bahasa Indonesia)."""
+SENDER_MISMATCH = str(codes.SENDER_MISMATCH)  # finding code: returned from another address
 
 
 # --- schema ----------------------------------------------------------------------------------

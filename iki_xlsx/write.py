@@ -80,10 +80,6 @@ PROTECTION = {
 }
 
 
-class WriteError(Exception):
-    """The workbook could not be written (message in Bahasa Indonesia)."""
-
-
 @dataclass(frozen=True)
 class Notes:
     """Checker remarks to draw on a copy sent back: per cell, and as a list on its own sheet."""

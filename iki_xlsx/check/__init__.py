@@ -9,9 +9,10 @@ inputs), `rules` (the blueprint's rules between variables), `annotate` (the copy
 """
 
 from ..blueprint_index import BlueprintIndex
+from ..codes import REJECTING
 from .chunk import check_chunk, check_file
 from .pool import BATCH_SIZE, check_files, iter_check
-from .result import REJECTING, TOLERANCE, CheckReport, FileResult, Status
+from .result import TOLERANCE, CheckReport, FileResult, Status
 from .values import WEB_FUNCTIONS, canonical_formula, parse_number
 
 __all__ = [

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ..blueprint_index import BlueprintIndex
+from ..errors import ReadError
 from ..evaluate import Batch, evaluate_plan, formula_order
 from ..findings import os_reason
 from ..plan import WorkbookPlan
-from ..read import ReadError, read_workbook
+from ..read import read_workbook
 from .annotate import annotate
 from .context import Context
 from .identity import Identity, identify

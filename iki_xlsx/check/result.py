@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ..codes import REJECTING
 from ..findings import Finding, Severity
 from ..plan import Unit
 
 TOLERANCE = 1e-9
-REJECTING = {"unreadable-file", "unsupported-format", "unknown-workbook", "blueprint-mismatch"}
 
 
 class Status(StrEnum):

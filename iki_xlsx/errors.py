@@ -1,0 +1,49 @@
+"""The library's exceptions: one hierarchy under `IkiError`, messages in Bahasa Indonesia.
+
+Problems a user causes in a file are findings (data), not exceptions; these are for what
+stops an operation as a whole (a busy or broken store, an unreachable mailbox, a file that
+cannot be read at all) and for programming errors caught by the tests (an unknown code).
+"""
+
+from __future__ import annotations
+
+
+class IkiError(Exception):
+    """Base of every exception the library raises on purpose."""
+
+
+class UsageError(IkiError):
+    """The request itself cannot be carried out as given (exit code 2 in the CLI)."""
+
+
+class StoreError(IkiError):
+    """The store cannot be used."""
+
+
+class StoreBusy(StoreError):
+    """Another collect holds the store."""
+
+
+class StoreBroken(StoreError):
+    """The store's database cannot be opened as one, or comes from a newer release."""
+
+
+class ImapError(IkiError):
+    """The mailbox could not be read."""
+
+
+class ReadError(IkiError):
+    """The file cannot be read as a workbook; `code` is the finding code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class WriteError(IkiError):
+    """A workbook could not be written as planned."""
+
+
+class UnknownCode(IkiError, LookupError):
+    """A finding code that is not in the catalog (`iki_xlsx.codes`): a programming error."""
