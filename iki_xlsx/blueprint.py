@@ -296,7 +296,7 @@ class SourceMap(Protocol):
 
     def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Place: ...
 
-    def term(self, key: str) -> str: ...
+    def term(self, path: tuple[str | int, ...]) -> str: ...
 
 
 BLUEPRINT_SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -305,6 +305,10 @@ BLUEPRINT_SUFFIXES = (".yaml", ".yml", ".xlsx")
 def load_blueprint(path: str | Path) -> LoadResult:
     """Load and validate one blueprint file (YAML or the spreadsheet form); never raises."""
     shown = str(path)
+    if Path(path).suffix.lower() == ".xlsx":
+        from .blueprint_xlsx import load_blueprint_xlsx
+
+        return load_blueprint_xlsx(Path(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -404,12 +408,12 @@ def _pydantic_findings(
         if kind == "missing" and path in meant:
             continue  # the misspelled key's finding already names it
         if kind == "extra_forbidden":
-            code, message = "blueprint-unknown-key", f"{source.term(key)} tidak dikenal"
+            code, message = "blueprint-unknown-key", f"{source.term(path)} tidak dikenal"
             message += "".join(f"; maksud Anda '{near}'?"
                                for near in _nearest(key, _known_keys(path[:-1])))
             place = source.locate(path, key=True)
         elif kind == "missing":
-            code, message = "blueprint-missing-key", f"{source.term(key)} wajib diisi"
+            code, message = "blueprint-missing-key", f"{source.term(path)} wajib diisi"
             place = source.locate(path, key=True)
         else:
             code, message = "blueprint-invalid-value", f"{_field(path)}{_describe(error)}"
@@ -740,8 +744,15 @@ def indicators(bp: Blueprint) -> Iterator[tuple[Jabatan | None, Indikator]]:
 
 
 def find_blueprints(folder: str | Path) -> list[Path]:
-    """Blueprint files of a folder, sorted by name."""
-    return sorted(p for p in Path(folder).glob("*.yaml") if not p.name.startswith("_"))
+    """Blueprint files of a folder (YAML and the spreadsheet form), sorted by name.
+
+    Names starting with `_`, and the lock files office programs leave (`~$...`), are skipped.
+    """
+    if not Path(folder).is_dir():
+        return []
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.suffix.lower() in BLUEPRINT_SUFFIXES and p.is_file()
+                  and not p.name.startswith(("_", "~$", ".")))
 
 
 def slugify(text: str) -> str:

@@ -152,6 +152,48 @@ def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@blueprint.command("templat")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
+              help="Berkas .xlsx yang ditulis.")
+def blueprint_template(output: Path) -> None:
+    """Tulis lembar kerja blueprint kosong untuk diisi (Petunjuk, Kantor, Jabatan, ...)."""
+    from .blueprint_xlsx import write_blueprint_xlsx
+    from .findings import os_reason
+
+    if output.suffix.lower() != ".xlsx":
+        _fail_usage("berkas templat harus berakhiran .xlsx")
+    try:
+        write_blueprint_xlsx(None, output)
+    except OSError as exc:
+        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
+    click.echo(f"Templat blueprint ditulis: {output}")
+
+
+@blueprint.command("ubah")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
+              help="Berkas hasil: .xlsx dari YAML, atau .yaml dari .xlsx.")
+def blueprint_convert(source: Path, output: Path) -> None:
+    """Ubah blueprint YAML menjadi lembar kerja .xlsx, atau sebaliknya."""
+    from .blueprint import load_blueprint
+    from .blueprint_xlsx import convert_blueprint
+
+    target = output.suffix.lower()
+    if target not in (".xlsx", ".yaml", ".yml"):
+        _fail_usage("berkas hasil harus berakhiran .xlsx, .yaml atau .yml")
+    loaded = load_blueprint(source)
+    _print_findings(loaded.findings)
+    if loaded.blueprint is None or not loaded.ok:
+        sys.exit(1)
+    try:
+        convert_blueprint(loaded.blueprint, output)
+    except OSError as exc:
+        from .findings import os_reason
+
+        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
+    click.echo(f"{source} -> {output} ({_counts(loaded.blueprint)})")
+
+
 def _fail_usage(message: str) -> None:
     click.echo(f"Kesalahan: {message}", err=True)
     sys.exit(2)

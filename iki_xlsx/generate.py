@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .blueprint import Blueprint, find_blueprints, load_blueprint
+from .blueprint import BLUEPRINT_SUFFIXES, Blueprint, find_blueprints, load_blueprint
 from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
 from .findings import Finding, os_reason
@@ -37,7 +37,7 @@ def resolve_blueprint(name: str, folder: Path = DEFAULT_BLUEPRINTS) -> tuple[Blu
                                                                              list[Finding]]:
     """A blueprint by path, or by id among the blueprints of `folder`."""
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix.lower() in BLUEPRINT_SUFFIXES or path.exists():
         result = load_blueprint(path)
         return result.blueprint, result.findings
     for candidate in find_blueprints(folder):

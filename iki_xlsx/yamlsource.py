@@ -61,9 +61,9 @@ class LineMap:
     def locate(self, path: Path_, *, key: bool = False) -> Place:
         return Place(line=self.line_of(path, key=key))
 
-    def term(self, key: str) -> str:
-        """How a message names a field of this source."""
-        return f"kunci '{key}'"
+    def term(self, path: Path_) -> str:
+        """How a message names the field at `path` in this source."""
+        return f"kunci '{path[-1]}'"
 
 
 _constructor = yaml.constructor.SafeConstructor()
