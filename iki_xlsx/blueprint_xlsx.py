@@ -111,13 +111,39 @@ GUIDE = (
 )
 
 
+LINE_HEIGHT = 15  # points per line of Calibri 11
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide (a generous estimate)."""
+    per_line = max(int(width * 1.1) - 2, 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def _fit_row(ws: Any, row: int, cells: list[tuple[str, float]]) -> None:
+    """Set a row's height to show its longest wrapped text: office programs do not on opening."""
+    lines = max((_lines(text, width) for text, width in cells if text), default=1)
+    if lines > 1:
+        ws.set_row(row, min(lines * LINE_HEIGHT, 409))
+
+
+def _page(ws: Any) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.repeat_rows(0)
+
+
 def _write_guide(workbook: Any, formats: dict[str, Any]) -> None:
     ws = workbook.add_worksheet("Petunjuk")
-    ws.set_column(0, 0, 110, formats["cell"])
+    ws.set_column(0, 0, 100, formats["cell"])
     ws.write_string(0, 0, GUIDE[0], formats["title"])
+    ws.set_row(0, 22)
     for row, text in enumerate(GUIDE[1:], start=1):
         ws.write_string(row, 0, text, formats["cell"])
+        _fit_row(ws, row, [(text, 100)])
     ws.hide_gridlines(2)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 def _write_choices(workbook: Any) -> dict[str, str]:
@@ -155,17 +181,21 @@ def _validation(column: Column, ranges: dict[str, str]) -> dict[str, Any]:
 def _write_kantor(workbook: Any, formats: dict[str, Any], values: dict[str, Any],
                   ranges: dict[str, str]) -> None:
     ws = workbook.add_worksheet(KANTOR.name)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 2, 60)
-    for col, header in enumerate(("Bagian", "Isi", "Keterangan")):
+    widths = (20, 55, 60)
+    for col, (header, width) in enumerate(zip(("Bagian", "Isi", "Keterangan"), widths,
+                                              strict=True)):
+        ws.set_column(col, col, width)
         ws.write_string(0, col, header, formats["header"])
     for row, column in enumerate(KANTOR.columns, start=1):
+        value = values.get(column.key)
         ws.write_string(row, 0, column.header, formats["label"])
-        _write_cell(ws, row, 1, column, values.get(column.key), formats["cell"])
+        _write_cell(ws, row, 1, column, value, formats["cell"])
         ws.write_string(row, 2, column.help, formats["note"])
         ws.data_validation(row, 1, row, 1, _validation(column, ranges))
+        _fit_row(ws, row, [(_shown(column, value), widths[1]), (column.help, widths[2])])
     ws.freeze_panes(1, 0)
+    _page(ws)
+    ws.fit_to_pages(1, 0)
 
 
 def _write_table(workbook: Any, formats: dict[str, Any], spec: SheetSpec,
@@ -178,24 +208,32 @@ def _write_table(workbook: Any, formats: dict[str, Any], spec: SheetSpec,
     for row, values in enumerate(rows, start=1):
         for col, column in enumerate(spec.columns):
             _write_cell(ws, row, col, column, values.get(column.key), formats["cell"])
+        _fit_row(ws, row, [(_shown(c, values.get(c.key)), c.width) for c in spec.columns])
     ws.freeze_panes(1, 0)
-    ws.set_row(0, 30)
+    _fit_row(ws, 0, [(c.header, c.width) for c in spec.columns])
+    _page(ws)
 
 
 def _write_cell(ws: Any, row: int, col: int, column: Column, value: Any, fmt: Any) -> None:
     if value is None or value == [] or value == {}:
         ws.write_blank(row, col, None, fmt)
-    elif column.kind is Kind.YES_NO:
-        ws.write_string(row, col, "Ya" if value else "Tidak", fmt)
     elif column.kind in (Kind.NUMBER, Kind.INTEGER):
         ws.write_number(row, col, value, fmt)
-    elif column.kind is Kind.LINES:
-        ws.write_string(row, col, "\n".join(value), fmt)
-    elif column.kind is Kind.CONSTANTS:
-        ws.write_string(row, col, "\n".join(f"{k} = {_number(v)}" for k, v in value.items()),
-                        fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, _shown(column, value), fmt)
+
+
+def _shown(column: Column, value: Any) -> str:
+    """The text a cell shows for a value (numbers as Python writes them)."""
+    if value is None:
+        return ""
+    if column.kind is Kind.YES_NO:
+        return "Ya" if value else "Tidak"
+    if column.kind is Kind.LINES:
+        return "\n".join(value)
+    if column.kind is Kind.CONSTANTS:
+        return "\n".join(f"{k} = {_number(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _number(value: float) -> str:
@@ -308,6 +346,8 @@ def load_blueprint_xlsx(path: Path) -> LoadResult:
         data = reader.read(book)
     finally:
         book.close()
+    if reader.structural:  # sheets or columns missing: every row would repeat the same finding
+        return LoadResult(shown, None, reader.findings)
     result = validate_data(data, reader.cells, shown)
     seen = {(f.sheet, f.cell) for f in reader.findings}
     findings = reader.findings + [f for f in result.findings if (f.sheet, f.cell) not in seen]
@@ -348,6 +388,7 @@ class _Reader:
         self.shown = shown
         self.cells = CellMap()
         self.findings: list[Finding] = []
+        self.structural = False
 
     def problem(self, place: tuple[str, str], message: str,
                 code: str = "blueprint-invalid-value") -> None:
@@ -360,6 +401,7 @@ class _Reader:
             if spec.name not in names:
                 self.problem((spec.name, "A1"), f"lembar '{spec.name}' tidak ada; mulailah dari "
                              "templat (iki-xlsx blueprint templat)", "blueprint-missing-key")
+                self.structural = True
         data = self._kantor(book[KANTOR.name]) if KANTOR.name in names else {}
         tables = {spec.name: list(self._table(book[spec.name], spec)) if spec.name in names
                   else [] for spec in SHEETS[1:]}
@@ -420,6 +462,7 @@ class _Reader:
                 hint = f"; maksud Anda '{known[near[0]].header}'?" if near else ""
                 self.problem((spec.name, xl_rowcol_to_cell(0, index)),
                              f"kolom '{cell.value}' tidak dikenal{hint}", "blueprint-unknown-key")
+                self.structural = True
             else:
                 columns[index] = column
         return columns
@@ -523,8 +566,16 @@ class _Reader:
             if column.kind is Kind.BLANK_TEXT:
                 item.setdefault(column.key, "")  # an empty cell is the decree's empty column
         item.setdefault("variabel", [])
+        first = indicators.get((owner, str(item.get("id"))))
+        if first is not None:  # rows of the Variabel sheet could not tell the two apart
+            spec_name, first_row = self.cells.rows[first["path"]]
+            where = xl_rowcol_to_cell(first_row, self.cells.columns[spec.name].get("id", 0))
+            self.problem(cells["id"].place, f"id indikator '{item['id']}' dipakai lebih dari "
+                         f"sekali (pertama kali di {spec_name.name}!{where})",
+                         "blueprint-duplicate-id")
+            return
         items.append(item)
-        indicators.setdefault((owner, str(item.get("id"))), {"item": item, "path": path})
+        indicators[(owner, str(item.get("id")))] = {"item": item, "path": path}
 
     def _kind(self, item: dict[str, Any], cell: _Cell) -> None:
         text = str(cell.value)
