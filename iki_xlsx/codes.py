@@ -88,6 +88,8 @@ _ALL = [
          "{tempat}kunci '{kunci}' tidak berlaku untuk {jenis}"),
     Code("blueprint-unknown-jabatan", E, "Jabatan tidak dideklarasikan",
          "jabatan '{jabatan}' tidak dideklarasikan di blueprint ini"),
+    Code("blueprint-unknown-indicator", E, "Indikator pemilik tidak ada",
+         "indikator '{jabatan}' / '{indikator}' tidak ada di lembar Indikator atau IKU"),
     Code("blueprint-duplicate-id", E, "Id ganda",
          "id {apa} '{id}' dipakai lebih dari sekali (pertama kali di {tempat})"),
     Code("blueprint-bad-scale", E, "Skala tidak urut",
