@@ -2,7 +2,10 @@
 
 Usage: python3 _lo_worker.py REQUEST.json
 REQUEST: {"port": int, "recalc": "never"|"always", "files": [path, ...],
-          "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path}}
+          "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path},
+          "fill": {path: [[sheet_name, ref, value], ...]}}
+Cells of "fill" are typed in (a number as a number, text as text) before the cells are read
+and the file saved, as a user filling the workbook in Calc would.
 Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
 {"error": code} for an error cell.
 """
@@ -85,6 +88,14 @@ def main():
         if doc is None:
             raise RuntimeError(f"LibreOffice could not open {path}")
         sheets = doc.getSheets()
+        for sheet_name, ref, value in request.get("fill", {}).get(path, []):
+            cell = sheets.getByName(sheet_name).getCellRangeByName(ref)
+            if isinstance(value, str):
+                cell.setString(value)
+            else:
+                cell.setValue(value)
+        if request.get("fill", {}).get(path):
+            doc.calculateAll()
         values = {}
         for sheet_name, ref in request.get("cells", {}).get(path, []):
             sheet = sheets.getByName(sheet_name)

@@ -65,10 +65,14 @@ def office() -> Iterator[int]:
 
 def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[tuple[str, str]]],
                 recalc: str, save_as: Mapping[Path, Path] | None = None,
-                annotations: bool = False) -> dict[str, Any]:
+                annotations: bool = False,
+                fill: Mapping[Path, Sequence[tuple[str, str, str | float]]] | None = None,
+                ) -> dict[str, Any]:
     """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells.
 
-    With `annotations`, every cell comment shows too, keyed `catatan:Sheet!A1`.
+    With `annotations`, every cell comment shows too, keyed `catatan:Sheet!A1`. With `fill`,
+    the given cells (sheet name, reference, value) are typed in first, as a user would, so
+    `save_as` keeps a workbook filled in LibreOffice.
     """
     request = {
         "annotations": annotations,
@@ -78,6 +82,7 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
         "cells": {str(Path(f).resolve()): [list(c) for c in cs] for f, cs in cells.items()},
         "save_as": {str(Path(k).resolve()): str(Path(v).resolve())
                     for k, v in (save_as or {}).items()},
+        "fill": {str(Path(k).resolve()): [list(c) for c in cs] for k, cs in (fill or {}).items()},
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(request, handle)

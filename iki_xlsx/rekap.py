@@ -9,7 +9,6 @@ those values out per jabatan with live formulas; `rekap_plan` says where each ce
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from .findings import Finding, os_reason
 from .plan import Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import PeriodStatus, status
-from .store import Store
+from .store import Store, from_store
 from .write import write_workbook
 
 COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
@@ -62,14 +61,10 @@ def _values_of(store: Store, chosen: pd.DataFrame) -> pd.DataFrame:
     rows["variabel"] = parts["variabel"].fillna(parts["target"])
     rows["unit_baris"] = parts["unit"]
     rows["periode_ke"] = pd.to_numeric(parts["p"]).astype("Int64")
-    rows["nilai"] = rows["value"].map(_decode)
+    rows["nilai"] = rows["value"].map(lambda raw: from_store(raw, encoded=True))
     rows["kunci"] = rows["key"]
     return rows[COLUMNS].sort_values(["blueprint", "periode", "unit_kode", "lembar", "sel"],
                                      ignore_index=True)
-
-
-def _decode(text: Any) -> Any:
-    return None if text is None else json.loads(text)
 
 
 def neutralise(value: Any) -> Any:
@@ -229,18 +224,13 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     return source, table
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def _value(value: Any) -> Value:
-    if _missing(value):
-        return None
-    return value if isinstance(value, str | bool) else float(value)
+    return from_store(value)
 
 
 def _text(value: Any) -> str | None:
-    return None if _missing(value) else str(value)
+    text = from_store(value)
+    return None if text is None else str(text)
 
 
 def _timeline(history: pd.DataFrame) -> list[tuple[str, int, int]]:

@@ -205,8 +205,28 @@ def _footer(bp: Blueprint, title: str) -> str:
             "&C&8Halaman &P dari &N&R&8" + f"{bp.id} versi {bp.versi}".replace("&", "&&"))
 
 
+def reached(source: RekapSource) -> int:
+    """How far the year has reached: the last period (1-based) with any accepted value of a
+    unit on the list; 0 when nothing has been filled."""
+    listed = {r.unit.kode for r in source.units if r.on_list}
+    filled = [int(m["p"]) for e in source.entries
+              if e.unit_kode in listed and e.value is not None and e.value != ""
+              and (m := _KEY.match(e.key)) is not None and m["p"] is not None]
+    return max(filled, default=0)
+
+
+def reached_text(bp: Blueprint, periods: int) -> str:
+    """"s.d. TW II": the figures are to date, up to the last period filled."""
+    if periods == 0:
+        return "belum ada isian periode mana pun"
+    if periods >= len(bp.periods):
+        return f"setahun penuh (s.d. {bp.periods[-1]})"
+    return f"s.d. {bp.periods[periods - 1]}"
+
+
 def _periode_text(ctx: _Context) -> str:
-    return f"Tahun {ctx.source.periode} ({', '.join(ctx.bp.periods)})"
+    return (f"Tahun {ctx.source.periode} ({', '.join(ctx.bp.periods)}); data "
+            f"{reached_text(ctx.bp, reached(ctx.source))}")
 
 
 def _returned_text(ctx: _Context) -> str:
@@ -349,7 +369,9 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Jabatan" if jab else "Tabel", title), ("Periode", _periode_text(ctx)),
             ("Unit kembali", _returned_text(ctx)),
-            ("Cara membaca", "Nilai unit adalah nilai tahunan dari lembar Data. Baris "
+            ("Cara membaca", "Nilai unit adalah nilai tahun berjalan dari lembar Data, s.d. "
+             "periode terakhir yang terisi (per variabel: dijumlah, dirata-rata, atau nilai "
+             "periode terakhir). Baris "
              "Kecamatan menjumlahkan nilai unit (atau merata-ratakan nilai indeks); persentase "
              "kecamatan = jumlah pembilang / jumlah penyebut x 100, bukan rata-rata persentase; "
              "indikator ambang dan daftar periksa menghitung unit yang memenuhi dibagi jumlah "

@@ -43,6 +43,8 @@ tests/fixtures/store-v1 (a store made before versions) and finds the new tables 
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -224,8 +226,49 @@ def _submission(row: Sequence[Any]) -> SubmissionRow:
 
 
 def as_text(value: Any) -> str | None:
-    """Values stored as JSON text, so types survive the trip (numbers stay numbers)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    """Values stored as JSON text, so types survive the trip (numbers stay numbers).
+
+    A number that is not finite (NaN, +-Infinity) has no JSON form and is stored as NULL.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def from_store(raw: Any, *, encoded: bool = False) -> str | float | bool | None:
+    """One stored value as Python: the single place a reader of the store turns what SQLite
+    (directly or through pandas) hands back into a value.
+
+    NULL, None, NaN and pandas' NA are None (pandas 3 reads NULL as NaN); numbers that are
+    not finite are None too (nothing outside Excel's range reaches a recap). With `encoded`,
+    text is the JSON `as_text` wrote (a cell's value: number, text or Ya/Tidak kept apart);
+    text that is not JSON stays text, and JSON's NaN/Infinity are refused as numbers.
+    """
+    if raw is None or type(raw).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, numbers.Real):
+        number = float(raw)
+        return number if math.isfinite(number) else None
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    text = str(raw)
+    if not encoded:
+        return text
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        return text
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return from_store(value)
+    return text
 
 
 # --- the store -------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras="${1:-}"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# the newest versions pyproject.toml allows (eager: dependencies too), so an old .venv tests
+# what a fresh install gets
 if [ -n "$extras" ]; then
-  .venv/bin/python -m pip install -q -e ".[$extras]"
+  .venv/bin/python -m pip install -q -U --upgrade-strategy eager -e ".[$extras]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -U --upgrade-strategy eager -e .
 fi

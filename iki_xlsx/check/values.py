@@ -190,12 +190,30 @@ def check_inputs(result: FileResult, plan: WorkbookPlan,
     """Every input against its rule; the numbers that passed, by cell key, for the rules."""
     numbers: dict[str, float] = {}
     horizon = _reporting_horizon(plan, located)
+    if _nothing_typed(plan, located):
+        add(result, BLANK_RETURN, BLANK_RETURN_MESSAGE)
+        return numbers
     for sheet, cell in plan.input_cells():
         actual = located[sheet.code]
         number = _check_input(result, cell, actual, horizon)
         if number is not None:
             numbers[cell.key] = number
     return numbers
+
+
+BLANK_RETURN = "blank-return"
+BLANK_RETURN_MESSAGE = (
+    "workbook kembali kosong: tidak ada satu pun sel isian (sel kuning) yang terisi. Isi "
+    "realisasi periode yang sudah berjalan (dan target bila diminta) pada workbook ini, "
+    "simpan, lalu kirim berkas yang sudah diisi itu; periksa bahwa yang dilampirkan bukan "
+    "berkas kosong dari kecamatan atau berkas lain")
+
+
+def _nothing_typed(plan: WorkbookPlan, located: dict[str, SheetData]) -> bool:
+    """No input cell holds anything: the file came back as it was sent (or another file)."""
+    return not any(located[sheet.code].value(cell.ref) not in (None, "", NO_VALUE)
+                   or located[sheet.code].formula(cell.ref) is not None
+                   for sheet, cell in plan.input_cells())
 
 
 def _reporting_horizon(plan: WorkbookPlan, located: dict[str, SheetData]) -> int:

@@ -1,0 +1,333 @@
+"""A real year: workbooks typed in LibreOffice at each stage (nothing, TW I, TW I-II, TW I-III,
+the whole year), checked, collected, counted by status and recapped, for every bundled
+blueprint. Every kecamatan realisasi and capaian in the recap (cached by the `formulas`
+engine, and recalculated by LibreOffice) equals a pandas computation made here from the
+values typed, following the decree's arithmetic, never from the project's outputs.
+Fails (never skips) when LibreOffice is missing."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from iki_xlsx import expression, libreoffice
+from iki_xlsx.blueprint import Blueprint, Indikator, Jenis, Pengisi, Polaritas, Tipe, indicators
+from iki_xlsx.check import BlueprintIndex, check_files
+from iki_xlsx.collect import collect
+from iki_xlsx.fill import sample_inputs
+from iki_xlsx.generate import generate, recipients
+from iki_xlsx.plan import Unit, plan_workbook
+from iki_xlsx.rekap import RekapResult, write_rekap
+from iki_xlsx.status import status
+from iki_xlsx.store import Store
+from tests.conftest import same
+
+UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua")]
+STAGES = (0, 1, 2, 3, 4)  # periods filled; a semester or annual blueprint stops at its count
+PERIODE = 2026
+
+
+@dataclass
+class Stage:
+    """One blueprint at one point of the year: what was typed, what the tool made of it."""
+
+    bp: Blueprint
+    filled: int
+    typed: dict[str, dict[str, Any]]  # unit kode -> plan key -> value typed in LibreOffice
+    files: list[Path]
+    checked: dict[str, str] = field(default_factory=dict)  # file name -> status
+    store: Store | None = None
+    recap: RekapResult | None = None
+
+
+@pytest.fixture(scope="module")
+def office_port() -> Iterator[int]:
+    missing = libreoffice.available()
+    if missing:
+        pytest.fail(f"LibreOffice is required for this test and is not usable: {missing}. "
+                    "Run scripts/test.sh, which installs it.")
+    with libreoffice.office() as port:
+        yield port
+
+
+def _period(key: str) -> int | None:
+    last = key.rsplit("/", 1)[-1]
+    return int(last[1:]) if last.startswith("p") and last[1:].isdigit() else None
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
+         office_port: int) -> list[Stage]:
+    """Every bundled blueprint at every stage: typed in LibreOffice (one session), collected
+    into a store per stage, recapped."""
+    root = tmp_path_factory.mktemp("tahun")
+    stages: list[Stage] = []
+    fill: dict[Path, list[tuple[str, str, str | float]]] = {}
+    save_as: dict[Path, Path] = {}
+    for bp in blueprints.values():
+        everyone = recipients(bp, UNITS)
+        blank = generate(bp, UNITS, PERIODE, root / bp.id / "kosong")
+        assert blank.ok, [f.one_line() for f in blank.findings]
+        plans = [plan_workbook(bp, unit, PERIODE, everyone) for unit in everyone]
+        for filled in sorted({min(s, len(bp.periods)) for s in STAGES}):
+            stage = Stage(bp, filled, {}, [])
+            for plan, path in zip(plans, blank.files, strict=True):
+                where = {(s.code, c.ref): (s.name, c.key) for s, c in plan.input_cells()}
+                typed = {}
+                cells: list[tuple[str, str, str | float]] = []
+                for (code, at), value in sample_inputs(bp, plan, seed=filled).items():
+                    name, key = where[(code, at)]
+                    p = _period(key)
+                    if value is None or filled == 0 or (p is not None and p > filled):
+                        continue
+                    typed[key] = value
+                    cells.append((name, at, value if isinstance(value, str) else float(value)))
+                stage.typed[plan.unit.kode] = typed
+                source = root / bp.id / f"tw{filled}" / "kosong" / path.name
+                source.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, source)
+                target = root / bp.id / f"tw{filled}" / "kembali" / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fill[source], save_as[source] = cells, target
+                stage.files.append(target)
+            stages.append(stage)
+    libreoffice.read_values(office_port, list(fill), {}, "never", save_as=save_as, fill=fill)
+    index = BlueprintIndex(blueprints.values())
+    for stage in stages:
+        stage.checked = {Path(r.file).name: str(r.status)
+                         for r in check_files(stage.files, index).files}
+        stage.store = Store(stage.files[0].parent.parent / "simpan")
+        collect(stage.files, stage.store, index)
+        stage.recap = write_rekap(stage.store, index, stage.files[0].parent.parent /
+                                  "rekap.xlsx")
+        assert stage.recap.path is not None, [f.one_line() for f in stage.recap.findings]
+    return stages
+
+
+# --- the decree's arithmetic, computed here from the values typed ---------------------------
+
+
+def _annual(values: pd.Series, rule: str) -> Any:
+    """A variable's value to date from its period values (index: period number)."""
+    filled = values.dropna().sort_index()
+    if filled.empty:
+        return None
+    if rule == "jumlah":
+        return float(filled.sum())
+    if rule == "rata_rata":
+        return float(filled.mean())
+    return filled.iloc[-1]
+
+
+def _row_realisasi(ind: Indikator, row: dict[str, Any]) -> float | None:
+    if ind.jenis is Jenis.PERSENTASE:
+        num, den = row[ind.pembilang], row[ind.penyebut]
+        return None if num is None or den is None or den == 0 else num / den * 100
+    if ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
+        return row[ind.variabel[0].id]
+    if ind.jenis is Jenis.RUMUS:
+        assert ind.rumus is not None
+        if any(row[v.id] is None for v in ind.variabel):
+            return None
+        try:
+            return expression.evaluate(ind.rumus, {**ind.konstanta, **row})
+        except ZeroDivisionError:
+            return None
+    if ind.jenis is Jenis.AMBANG:
+        assert ind.ambang is not None
+        value = row[ind.ambang.variabel]
+        return None if value is None else (100.0 if _meets(value, ind.ambang.operator,
+                                                          ind.ambang.nilai) else 0.0)
+    answers = [row[v.id] for v in ind.variabel]
+    if all(a is None for a in answers):
+        return None
+    yes = sum(1 for a in answers if a == "Ya")
+    if ind.hitung == "semua":
+        return 100.0 if yes == len(answers) else 0.0
+    return float(yes)
+
+
+def _meets(value: float, operator: str, threshold: float) -> bool:
+    return {">=": value >= threshold, ">": value > threshold, "<=": value <= threshold,
+            "<": value < threshold}[operator]
+
+
+def _numbers(values: list[Any]) -> list[float]:
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def _kecamatan(bp: Blueprint, ind: Indikator, base: str, stage: Stage
+               ) -> tuple[float | None, float | None]:
+    """The kecamatan's realisasi and capaian by the decree's rules, from the values typed."""
+    typed = pd.DataFrame([{"unit": kode, "key": key, "value": value}
+                          for kode, values in stage.typed.items()
+                          for key, value in values.items()],
+                         columns=["unit", "key", "value"])
+    office = "kecamatan"
+    if ind.pengisi is Pengisi.KELURAHAN:
+        rows = [(u.kode, u.kode, "") for u in UNITS]
+    elif all(v.agregasi_unit.value == "per_unit" for v in ind.variabel):
+        rows = [(u.kode, office, f"@{u.kode}") for u in UNITS]
+    else:
+        rows = [(office, office, "")]
+    unit_rows: list[dict[str, Any]] = []
+    for _, source, suffix in rows:
+        mine = typed[typed["unit"] == source]
+        row: dict[str, Any] = {}
+        for var in ind.variabel:
+            prefix = f"{base}/{var.id}{suffix}/p"
+            cells = mine[mine["key"].str.startswith(prefix)]
+            series = pd.Series(list(cells["value"]),
+                               index=[int(k[len(prefix):]) for k in cells["key"]], dtype=object)
+            row[var.id] = _annual(series, var.period_rule.value)
+        typed_target = mine.loc[mine["key"] == f"{base}/target", "value"]
+        row["target"] = (float(typed_target.iloc[0]) if not suffix and len(typed_target)
+                         else ind.target)
+        row["realisasi"] = _row_realisasi(ind, row)
+        unit_rows.append(row)
+    if len(rows) == 1:
+        realisasi, target = unit_rows[0]["realisasi"], unit_rows[0]["target"]
+    else:
+        realisasi = _total_realisasi(ind, unit_rows)
+        targets = _numbers([r["target"] for r in unit_rows])
+        additive = (ind.jenis in (Jenis.JUMLAH, Jenis.RUMUS) and ind.satuan.strip() != "%"
+                    and ind.variabel[0].agregasi_unit.value == "jumlah")
+        target = ind.target if ind.target is not None else (
+            (sum(targets) if additive else sum(targets) / len(targets)) if targets else None)
+    return realisasi, _capaian(bp, ind, realisasi, target)
+
+
+def _total_realisasi(ind: Indikator, unit_rows: list[dict[str, Any]]) -> float | None:
+    count = len(unit_rows)
+    if ind.jenis is Jenis.AMBANG:
+        assert ind.ambang is not None
+        values = _numbers([r[ind.ambang.variabel] for r in unit_rows])
+        meeting = sum(1 for v in values if _meets(v, ind.ambang.operator, ind.ambang.nilai))
+        return meeting / count * 100 if values else None
+    if ind.jenis is Jenis.DAFTAR_PERIKSA:
+        realised = _numbers([r["realisasi"] for r in unit_rows])
+        if not realised:
+            return None
+        if ind.hitung == "semua":
+            return sum(1 for v in realised if v >= 100) / count * 100
+        return sum(realised) / len(realised)
+    totals: dict[str, Any] = {}
+    for var in ind.variabel:
+        column = [r[var.id] for r in unit_rows]
+        if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN):
+            totals[var.id] = float(sum(1 for v in column if v == var.choices[0]))
+            continue
+        numbers = _numbers(column)
+        if var.agregasi_unit.value == "per_unit" or not numbers:
+            totals[var.id] = None
+        elif var.agregasi_unit.value == "jumlah":
+            totals[var.id] = sum(numbers)
+        else:
+            totals[var.id] = sum(numbers) / len(numbers)
+    return _row_realisasi(ind, totals)
+
+
+def _capaian(bp: Blueprint, ind: Indikator, realisasi: float | None,
+             target: float | None) -> float | None:
+    """PermenPANRB 8/2021, never below 0, at most the blueprint's limit."""
+    if realisasi is None or target is None:
+        return None
+    lower = ind.polaritas is Polaritas.TURUN
+    if target == 0:
+        return (100.0 if realisasi == 0 else 0.0) if lower else None
+    value = (2 * target - realisasi) / target * 100 if lower else realisasi / target * 100
+    cap = ind.batas_capaian if ind.batas_capaian is not None else bp.batas_capaian
+    value = max(value, 0.0)
+    return min(value, cap) if cap is not None else value
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def test_every_stage_of_the_year_is_checked_collected_and_counted(year: list[Stage]) -> None:
+    for stage in year:
+        assert stage.store is not None
+        expected = "ok" if stage.filled else "needs-correction"
+        assert set(stage.checked.values()) == {expected}, (stage.bp.id, stage.filled,
+                                                           stage.checked)
+        (period,) = status(stage.store).periods
+        states = {u.kode: u.state for u in period.units}
+        word = "diterima" if stage.filled else "perlu perbaikan"
+        assert states == {**{u.kode: word for u in UNITS}, "kecamatan": word}, stage.bp.id
+
+
+def test_the_recap_says_how_far_the_year_has_reached(year: list[Stage]) -> None:
+    for stage in year:
+        assert stage.recap is not None and stage.recap.path is not None
+        book = openpyxl.load_workbook(stage.recap.path, read_only=True)
+        texts = {str(v) for row in book["Ringkasan"].iter_rows(max_row=8, values_only=True)
+                 for v in row if v is not None}
+        periods = stage.bp.periods
+        if stage.filled == 0:
+            wanted = "belum ada isian"
+        elif stage.filled == len(periods):
+            wanted = f"setahun penuh (s.d. {periods[-1]})"
+        else:
+            wanted = f"data s.d. {periods[stage.filled - 1]};"[:-1]
+        assert any(wanted in t for t in texts), (stage.bp.id, stage.filled, texts)
+
+
+def _expected(stage: Stage) -> dict[tuple[str, str], float | None]:
+    """(sheet code, plan key) of every kecamatan realisasi and capaian -> its value."""
+    result: dict[tuple[str, str], float | None] = {}
+    for jab, ind in indicators(stage.bp):
+        scope = jab.id if jab else "iku"
+        base = f"{scope}/{ind.id}"
+        realisasi, capaian = (_kecamatan(stage.bp, ind, base, stage) if stage.filled
+                              else (None, None))
+        code = f"J-{jab.id}" if jab else "IKU"
+        result[(code, f"{base}@kecamatan/realisasi")] = realisasi
+        result[(code, f"{base}@kecamatan/capaian")] = capaian
+    return result
+
+
+def test_kecamatan_figures_equal_the_decree_arithmetic_in_both_engines(
+        year: list[Stage], office_port: int) -> None:
+    """Cached values (the `formulas` engine) and LibreOffice's recalculation, against pandas."""
+    wanted: dict[Path, dict[tuple[str, str], float | None]] = {}
+    cells: dict[Path, list[tuple[str, str]]] = {}
+    names: dict[Path, dict[tuple[str, str], tuple[str, str]]] = {}
+    for stage in year:
+        assert stage.recap is not None and stage.recap.path and stage.recap.plan
+        plan = stage.recap.plan
+        expected = _expected(stage)
+        where = {(code, key): (plan.sheet(code).name, plan.sheet(code).cell(key).ref)
+                 for code, key in expected}
+        wanted[stage.recap.path], names[stage.recap.path] = expected, where
+        cells[stage.recap.path] = list(where.values())
+    shown = libreoffice.read_values(office_port, list(cells), cells, "always")
+    wrong = []
+    compared = 0
+    for path, expected in wanted.items():
+        cached = openpyxl.load_workbook(path, data_only=True)
+        for item, value in expected.items():
+            sheet, at = names[path][item]
+            recalculated = shown[str(path.resolve())][f"{sheet}!{at}"]
+            if not (same(cached[sheet][at].value, value) and same(recalculated, value)):
+                wrong.append((path.parent.name, item, value, cached[sheet][at].value,
+                              recalculated))
+            compared += value is not None
+    assert not wrong, wrong[:10]
+    assert compared > 300
+
+
+def test_a_mid_year_figure_follows_each_variables_period_rule(year: list[Stage]) -> None:
+    """TW I-II of the Jabung blueprint: a sum over two periods is not the last period's."""
+    stage = next(s for s in year if s.bp.id == "iki-kecamatan-jabung" and s.filled == 2)
+    rules = {var.period_rule.value for _, ind in indicators(stage.bp) for var in ind.variabel}
+    assert {"jumlah", "terakhir"} <= rules
+    realised = [v for v in _expected(stage).values() if v is not None and math.isfinite(v)]
+    assert realised
