@@ -44,6 +44,7 @@ class Stage:
     typed: dict[str, dict[str, Any]]  # unit kode -> plan key -> value typed in LibreOffice
     files: list[Path]
     checked: dict[str, str] = field(default_factory=dict)  # file name -> status
+    findings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code, message
     store: Store | None = None
     recap: RekapResult | None = None
 
@@ -102,8 +103,10 @@ def year(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Bluepri
     libreoffice.read_values(office_port, list(fill), {}, "never", save_as=save_as, fill=fill)
     index = BlueprintIndex(blueprints.values())
     for stage in stages:
-        stage.checked = {Path(r.file).name: str(r.status)
-                         for r in check_files(stage.files, index).files}
+        report = check_files(stage.files, index).files
+        stage.checked = {Path(r.file).name: str(r.status) for r in report}
+        stage.findings = {Path(r.file).name: [(f.code, f.message) for f in r.findings]
+                          for r in report}
         stage.store = Store(stage.files[0].parent.parent / "simpan")
         collect(stage.files, stage.store, index)
         stage.recap = write_rekap(stage.store, index, stage.files[0].parent.parent /
@@ -262,6 +265,20 @@ def test_every_stage_of_the_year_is_checked_collected_and_counted(year: list[Sta
         states = {u.kode: u.state for u in period.units}
         word = "diterima" if stage.filled else "perlu perbaikan"
         assert states == {**{u.kode: word for u in UNITS}, "kecamatan": word}, stage.bp.id
+
+
+def test_a_workbook_returned_blank_is_not_accepted_and_says_what_to_send(
+        year: list[Stage]) -> None:
+    blank = [s for s in year if s.filled == 0]
+    assert len(blank) == 3
+    for stage in blank:
+        for name, found in stage.findings.items():
+            assert found == [(
+                "blank-return",
+                "workbook kembali kosong: tidak ada satu pun sel isian (sel kuning) yang terisi. "
+                "Isi realisasi periode yang sudah berjalan (dan target bila diminta) pada "
+                "workbook ini, simpan, lalu kirim berkas yang sudah diisi itu; periksa bahwa "
+                "yang dilampirkan bukan berkas kosong dari kecamatan atau berkas lain")], name
 
 
 def test_the_recap_says_how_far_the_year_has_reached(year: list[Stage]) -> None:
