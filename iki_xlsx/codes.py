@@ -66,6 +66,11 @@ _ALL = [
          "{label}: {alasan}"),
     Code("missing-required", E, "Isian wajib kosong",
          "{label}: wajib diisi"),
+    Code("blank-return", E, "Workbook kembali kosong",
+         "workbook kembali kosong: tidak ada satu pun sel isian (sel kuning) yang terisi. Isi "
+         "realisasi periode yang sudah berjalan (dan target bila diminta) pada workbook ini, "
+         "simpan, lalu kirim berkas yang sudah diisi itu; periksa bahwa yang dilampirkan bukan "
+         "berkas kosong dari kecamatan atau berkas lain"),
     Code("rule-violated", E, "Aturan indikator dilanggar",
          "{pesan} ({periode})"),
     Code("sender-mismatch", W, "Pengirim berbeda",
@@ -187,6 +192,7 @@ UNSUPPORTED_FORMAT = CATALOG["unsupported-format"]
 UNKNOWN_WORKBOOK = CATALOG["unknown-workbook"]
 BLUEPRINT_MISMATCH = CATALOG["blueprint-mismatch"]
 SENDER_MISMATCH = CATALOG["sender-mismatch"]
+BLANK_RETURN = CATALOG["blank-return"]
 REJECTING = frozenset(str(c) for c in (UNREADABLE_FILE, UNSUPPORTED_FORMAT, UNKNOWN_WORKBOOK,
                                        BLUEPRINT_MISMATCH))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..codes import BLANK_RETURN
 from ..evaluate import CellKey, Value, static_values
 from ..findings import Severity
 from ..plan import MANIFEST_SHEET, Cell, InputRule, Role, SheetPlan, WorkbookPlan
@@ -191,7 +192,7 @@ def check_inputs(result: FileResult, plan: WorkbookPlan,
     numbers: dict[str, float] = {}
     horizon = _reporting_horizon(plan, located)
     if _nothing_typed(plan, located):
-        add(result, BLANK_RETURN, BLANK_RETURN_MESSAGE)
+        add(result, str(BLANK_RETURN), BLANK_RETURN.template)
         return numbers
     for sheet, cell in plan.input_cells():
         actual = located[sheet.code]
@@ -199,14 +200,6 @@ def check_inputs(result: FileResult, plan: WorkbookPlan,
         if number is not None:
             numbers[cell.key] = number
     return numbers
-
-
-BLANK_RETURN = "blank-return"
-BLANK_RETURN_MESSAGE = (
-    "workbook kembali kosong: tidak ada satu pun sel isian (sel kuning) yang terisi. Isi "
-    "realisasi periode yang sudah berjalan (dan target bila diminta) pada workbook ini, "
-    "simpan, lalu kirim berkas yang sudah diisi itu; periksa bahwa yang dilampirkan bukan "
-    "berkas kosong dari kecamatan atau berkas lain")
 
 
 def _nothing_typed(plan: WorkbookPlan, located: dict[str, SheetData]) -> bool:
