@@ -615,29 +615,29 @@ def _print_history(submissions: list[Submission], as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--ruang", "workspace", type=click.Path(path_type=Path, file_okay=False),
-              default=None,
-              help="Folder ruang kerja (bawaan: folder ini atau induknya yang berisi iki.toml).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Alamat yang didengarkan; selain 127.0.0.1 wajib masuk dengan kata sandi.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port.")
 @click.option("--izinkan-host", "extra_hosts", multiple=True,
               help="Nama host atau alamat lain yang dipakai peramban (boleh berulang).")
+@click.option("--wajib-masuk", "login", is_flag=True,
+              help="Wajib masuk dengan kata sandi juga di komputer ini (komputer bersama).")
 @click.option("--atur-sandi", "role", type=click.Choice(["operator", "pemeriksa"]), default=None,
               help="Atur kata sandi peran ini (disimpan sebagai hash scrypt), lalu keluar.")
-def web(workspace: Path | None, host: str, port: int, extra_hosts: tuple[str, ...],
+def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
         role: str | None) -> None:
     """Buka aplikasi web operator untuk ruang kerja ini di peramban."""
     from .web.security import Passwords
     from .web.serve import plan_serving, serve
-    from .web.site import find_site, open_site
+    from .web.site import Site
 
-    site = open_site(workspace) if workspace else find_site(Path.cwd())
-    if site is None or not site.root.is_dir():
+    ws = _workspace()
+    if ws is None:
         _fail_usage("ruang kerja tidak ditemukan; jalankan di folder ruang kerja (berisi "
-                    "iki.toml) atau sebutkan --ruang FOLDER")
-    assert site is not None
+                    "iki.toml) atau dengan iki-xlsx --ruang FOLDER web")
+    assert ws is not None
+    site = Site(ws.root.resolve())
     if role is not None:
         first = click.prompt(f"Kata sandi baru untuk {role}", hide_input=True)
         if click.prompt("Ulangi kata sandi", hide_input=True) != first:
@@ -648,7 +648,7 @@ def web(workspace: Path | None, host: str, port: int, extra_hosts: tuple[str, ..
             _fail_usage(str(exc))
         click.echo(f"Kata sandi {role} disimpan (hanya hash scrypt) di {site.root}.")
         sys.exit(0)
-    plan = plan_serving(site, host, extra_hosts)
+    plan = plan_serving(site, host, extra_hosts, login)
     if plan.refusal:
         _fail_usage(plan.refusal)
     shown = f"[{host}]" if ":" in host else host

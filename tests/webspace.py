@@ -35,14 +35,19 @@ class Returns:
 
 def make_workspace(root: Path, *, with_blueprint: bool = True) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "iki.toml").write_text('kantor = "Kecamatan Jabung"\nzona_waktu = "WIB"\n',
-                                   encoding="utf-8")
+    (root / "iki.toml").write_text(office_config("Kecamatan Jabung", "Kabupaten Malang",
+                                                 "Malang"), encoding="utf-8")
     lines = ["kode,nama,email", *(f"{u.kode},{u.nama},{u.email}" for u in UNITS)]
     (root / "unit.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if with_blueprint:
         (root / "blueprints").mkdir(exist_ok=True)
         shutil.copy(blueprint_file(), root / "blueprints" / blueprint_file().name)
     return root
+
+
+def office_config(kantor: str, wilayah: str, kota: str) -> str:
+    return (f'kantor = "{kantor}"\nwilayah = "{wilayah}, Provinsi Jawa Timur"\n'
+            f'kota = "{kota}"\nzona_waktu = "WIB"\n')
 
 
 def blueprint_file() -> Path:

@@ -67,23 +67,26 @@ def make_workbooks(site: Site, path: Path, year: int, job: Job) -> Generated:
     return Generated(result.files, archive)
 
 
+SECURITY = {"starttls": ("starttls", 587), "ssl": ("ssl", 465), "tanpa": ("none", 25)}
+
+
 def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Job) -> Sent:
-    settings = site.config.get("smtp") or {}
-    host, _, port = str(settings.get("host", "")).partition(":")
-    user = str(settings.get("user") or "") or None
-    number = int(port or settings.get("port") or (587 if user else 25))
-    security = str(settings.get("keamanan") or ("ssl" if number == 465 else
-                                                  "starttls" if user else "none"))
-    cafile = settings.get("cafile")
+    config = site.config
+    settings = config.smtp if config is not None else None
+    if settings is None:
+        return Sent(findings=[Finding("smtp-missing", "ruang kerja belum berisi pengaturan "
+                                                      "[smtp] di iki.toml")])
+    host, _, port = settings.host.partition(":")
+    security, default_port = SECURITY[settings.keamanan]
     template, findings = load_template()
     units, unit_findings = site.units()
     if template is None or unit_findings:
         return Sent(findings=findings + unit_findings)
-    sender = str(settings.get("pengirim") or user or "")
+    sender = settings.pengirim or settings.user or ""
     job.progress(0, len(units), "mengirim")
     result = kirim(units, workbook_dir(site, blueprint, year), sender=sender, template=template,
-                   smtp=Smtp(host, number, security, user, password or None,
-                             Path(cafile) if cafile else None))
+                   smtp=Smtp(host, int(port or default_port), security, settings.user,
+                             password or None))
     return Sent(result.deliveries, result.findings)
 
 
@@ -102,11 +105,12 @@ async def buat_form(request: Request) -> Response:
     site = web.site
     generated = web.jobs.latest("buat/")
     sent = web.jobs.latest("kirim/")
-    smtp = site.config.get("smtp") or {}
+    config = site.config
+    smtp = config.smtp if config is not None else None
     return render(request, "buat.html", {
         "blueprints": _blueprints(site), "year": datetime.date.today().year,
         "generated": generated, "sent": sent,
-        "smtp": smtp if smtp.get("host") else None,
+        "smtp": smtp,
         "smtp_env": bool(os.environ.get(PASSWORD_ENV))})
 
 
@@ -131,7 +135,8 @@ async def kirim_start(request: Request) -> Response:
     if not year.isdigit() or not workbook_dir(web.site, blueprint, int(year)).is_dir() \
             or blueprint not in dict(_blueprints(web.site)):
         return refusal(request, 400, "Buat workbook blueprint dan tahun itu lebih dulu.")
-    if not (web.site.config.get("smtp") or {}).get("host"):
+    config = web.site.config
+    if config is None or config.smtp is None:
         return refusal(request, 400, "Ruang kerja belum berisi pengaturan SMTP (iki.toml).")
     password = str(form.get("sandi") or "") or os.environ.get(PASSWORD_ENV, "")
     web.jobs.start(f"kirim/{blueprint}/{year}", f"Mengirim workbook {year}",

@@ -29,9 +29,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register_filters(templates: Jinja2Templates, site: Site) -> None:
-    zone = str(site.config.get("zona_waktu") or "WIB")
     env = templates.env
-    env.filters["waktu"] = lambda text: local_time(text, zone)
+    env.filters["waktu"] = lambda text: local_time(text, site.zona_waktu)
     env.filters["angka"] = indonesian_number
     env.globals["output_id"] = lambda path: output_id(site, Path(path))
 
@@ -76,20 +75,21 @@ async def sign_in(request: Request) -> Response:
     if not same_token(token if isinstance(token, str) else None, request.session.get("csrf")):
         return refusal(request, 403, "Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.")
     client = request.client.host if request.client else "?"
+    target = _next(request, form.get("lanjut"))
     if web.limiter.blocked(client):
-        return render(request, "masuk.html", {"roles": ROLES, "lanjut": _next(request),
+        return render(request, "masuk.html", {"roles": ROLES, "lanjut": target,
                       "message": "Terlalu banyak percobaan masuk yang gagal; tunggu beberapa "
                                  "menit lalu coba lagi."}, 429)
     role, password = str(form.get("peran", "")), str(form.get("sandi", ""))
     if role not in ROLES or not web.passwords.check(role, password):
         web.limiter.failed(client)
-        return render(request, "masuk.html", {"roles": ROLES, "lanjut": _next(request),
+        return render(request, "masuk.html", {"roles": ROLES, "lanjut": target,
                       "message": "Peran atau kata sandi salah."}, 401)
     web.limiter.succeeded(client)
     request.session.clear()
     request.session["role"] = role
     request.session["csrf"] = csrf_of(request)
-    return RedirectResponse(_next(request, form.get("lanjut")), 303)
+    return RedirectResponse(target, 303)
 
 
 @page(form=True)

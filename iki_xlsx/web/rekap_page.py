@@ -23,6 +23,7 @@ from .pages import read_status
 from .site import Site
 
 REKAP_DIR = "rekap"
+LABEL = 52  # characters of an indicator's name beside its bar (the whole name on hover)
 CHART_CAP = 150.0  # capaian above this is drawn at the edge (the number is still shown)
 
 
@@ -76,7 +77,9 @@ def chart(table: list[list[Any]]) -> dict[str, Any]:
     for row in table:
         value = row[at]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            bars.append({"label": str(row[name] or "")[:70], "value": float(value),
+            full = str(row[name] or "")
+            bars.append({"label": full if len(full) <= LABEL else full[:LABEL - 1] + "…",
+                         "full": full, "value": float(value),
                          "width": round(min(max(float(value), 0.0), CHART_CAP) / CHART_CAP * 560,
                                         1)})
     return {"bars": bars, "height": 24 * len(bars) + 30, "hundred": round(100 / CHART_CAP * 560),

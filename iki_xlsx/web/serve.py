@@ -17,9 +17,11 @@ class ServePlan:
     refusal: str | None = None
 
 
-def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...]) -> ServePlan:
-    """Loopback serves the operator alone; any other address requires the roles' passwords."""
-    if is_loopback(host):
+def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...],
+                 login: bool = False) -> ServePlan:
+    """Loopback serves the operator alone (unless `login`); any other address requires the
+    roles' passwords."""
+    if is_loopback(host) and not login:
         return ServePlan(login_required=False)
     if host in ("0.0.0.0", "::") and not extra_hosts:
         return ServePlan(True, f"--host {host} menerima semua alamat; sebutkan nama atau alamat "
@@ -27,7 +29,9 @@ def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...]) -> ServePl
                                "--izinkan-host 192.168.1.10)")
     missing = [role for role in ROLES if role not in Passwords(site.root).hashes()]
     if missing:
-        return ServePlan(True, f"--host {host} membuka aplikasi ke jaringan; atur dulu kata sandi "
+        reason = f"--host {host} membuka aplikasi ke jaringan" if not is_loopback(host) \
+            else "--wajib-masuk memerlukan kata sandi"
+        return ServePlan(True, f"{reason}; atur dulu kata sandi "
                                + " dan ".join(f"iki-xlsx web --atur-sandi {r}" for r in missing))
     return ServePlan(login_required=True)
 

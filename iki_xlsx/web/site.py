@@ -1,71 +1,76 @@
-"""The workspace the web app serves, seen through the few names it needs.
-
-A thin adapter: the workspace module (`iki_xlsx.workspace`, with `find_workspace`) replaces
-the folder conventions below once it is on main; the pages only ever use `Site`.
-"""
+"""The workspace the web app serves (`iki_xlsx.workspace`), read afresh for every page: the
+office may edit `iki.toml` or `unit.csv` while the server runs."""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..findings import Finding
-from ..generate import read_units
 from ..plan import Unit
+from ..workspace import (
+    BLUEPRINTS_NAME,
+    OUTPUT_NAME,
+    STORE_NAME,
+    Config,
+    WorkspaceError,
+    find_root,
+    load_workspace,
+)
 
-CONFIG_NAME = "iki.toml"
-UNITS_NAME = "unit.csv"
 
-
-@dataclass
+@dataclass(frozen=True)
 class Site:
-    """Where the office keeps its config, units, blueprints, store and outputs."""
+    """A workspace folder; its settings and units are loaded when a page needs them."""
 
     root: Path
-    config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def blueprints_dir(self) -> Path:
-        return self.root / "blueprints"
+        return self.root / BLUEPRINTS_NAME
 
     @property
     def store_dir(self) -> Path:
-        return self.root / "simpan"
+        return self.root / STORE_NAME
 
     @property
     def output_dir(self) -> Path:
-        return self.root / "keluaran"
+        return self.root / OUTPUT_NAME
+
+    def load(self) -> tuple[Config | None, list[Unit], list[Finding]]:
+        """The settings and the units list, or the findings saying why they cannot be used."""
+        try:
+            workspace = load_workspace(self.root)
+        except WorkspaceError as exc:
+            return None, [], exc.findings
+        return workspace.config, workspace.units, []
+
+    @property
+    def config(self) -> Config | None:
+        return self.load()[0]
+
+    def units(self) -> tuple[list[Unit], list[Finding]]:
+        _, units, findings = self.load()
+        return units, findings
 
     @property
     def kantor(self) -> str:
-        return str(self.config.get("kantor") or self.root.name)
+        config = self.config
+        return config.kantor if config is not None else self.root.name
 
-    def units(self) -> tuple[list[Unit], list[Finding]]:
-        """The office's own list of units (read fresh: the office may edit it any time)."""
-        path = self.root / UNITS_NAME
-        if not path.exists():
-            return [], [Finding("units-missing", f"daftar unit {UNITS_NAME} belum ada di "
-                                                 "ruang kerja", file=str(path))]
-        return read_units(path)
+    @property
+    def zona_waktu(self) -> str:
+        config = self.config
+        return config.zona_waktu if config is not None else "WIB"
 
 
 def open_site(root: Path) -> Site:
-    """The workspace at `root` (its `iki.toml` may be missing or partial)."""
-    config_path = root / CONFIG_NAME
-    config: dict[str, Any] = {}
-    if config_path.exists():
-        try:
-            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            config = {}
-    return Site(root.resolve(), config)
+    """The workspace at `root`; raises `WorkspaceError` when it cannot be used."""
+    load_workspace(root)
+    return Site(root.resolve())
 
 
 def find_site(start: Path) -> Site | None:
-    """The workspace containing `start`: the nearest folder upwards holding `iki.toml`."""
-    for folder in (start.resolve(), *start.resolve().parents):
-        if (folder / CONFIG_NAME).is_file():
-            return open_site(folder)
-    return None
+    """The workspace holding `start` (found upward, as git finds its repository), or None."""
+    root = find_root(start)
+    return None if root is None else open_site(root)

@@ -68,13 +68,12 @@ def collect_uploaded(site: Site, folder: Path, job: Job) -> Received:
 
 
 def fetch_imap(site: Site, password: str, job: Job) -> Received:
-    settings = site.config.get("imap") or {}
-    host, _, port = str(settings.get("host", "")).partition(":")
-    cafile = settings.get("cafile")
-    account = ImapAccount(host, int(port or settings.get("port") or 993),
-                          str(settings.get("user", "")), password,
-                          str(settings.get("folder") or "INBOX"),
-                          Path(cafile) if cafile else None)
+    config = site.config
+    settings = config.imap if config is not None else None
+    if settings is None:
+        raise ValueError("ruang kerja belum berisi pengaturan [imap] di iki.toml")
+    host, _, port = settings.host.partition(":")
+    account = ImapAccount(host, int(port or 993), settings.user, password, settings.folder)
     job.progress(0, 0, "mengambil dari kotak surat")
     received = Received()
     received.take(collect_imap(account, Store(site.store_dir),
@@ -85,9 +84,9 @@ def fetch_imap(site: Site, password: str, job: Job) -> Received:
 @page()
 async def terima_form(request: Request) -> Response:
     web = web_of(request)
-    settings = web.site.config.get("imap") or {}
+    config = web.site.config
     return render(request, "terima.html", {
-        "imap": settings if settings.get("host") and settings.get("user") else None,
+        "imap": config.imap if config is not None else None,
         "imap_env": bool(os.environ.get(PASSWORD_ENV)), "limits": web.limits,
         "job": None})
 
