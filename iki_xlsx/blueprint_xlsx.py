@@ -112,19 +112,21 @@ GUIDE = (
 
 
 LINE_HEIGHT = 15  # points per line of Calibri 11
+ROW_LINES = 5  # a table row shows at most this many lines, so a 768-pixel screen holds several
 
 
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (a generous estimate)."""
-    per_line = max(int(width * 1.1) - 2, 1)
+    per_line = max(int(width * 0.95) - 1, 1)
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
-def _fit_row(ws: Any, row: int, cells: list[tuple[str, float]]) -> None:
-    """Set a row's height to show its longest wrapped text: office programs do not on opening."""
-    lines = max((_lines(text, width) for text, width in cells if text), default=1)
+def _fit_row(ws: Any, row: int, cells: list[tuple[str, float]], most: int = 27) -> None:
+    """Set a row's height to show its wrapped text (up to `most` lines): office programs do
+    not adjust it on opening."""
+    lines = min(max((_lines(text, width) for text, width in cells if text), default=1), most)
     if lines > 1:
-        ws.set_row(row, min(lines * LINE_HEIGHT, 409))
+        ws.set_row(row, lines * LINE_HEIGHT)
 
 
 def _page(ws: Any) -> None:
@@ -208,9 +210,10 @@ def _write_table(workbook: Any, formats: dict[str, Any], spec: SheetSpec,
     for row, values in enumerate(rows, start=1):
         for col, column in enumerate(spec.columns):
             _write_cell(ws, row, col, column, values.get(column.key), formats["cell"])
-        _fit_row(ws, row, [(_shown(c, values.get(c.key)), c.width) for c in spec.columns])
+        _fit_row(ws, row, [(_shown(c, values.get(c.key)), c.width) for c in spec.columns],
+                 ROW_LINES)
     ws.freeze_panes(1, 0)
-    _fit_row(ws, 0, [(c.header, c.width) for c in spec.columns])
+    ws.set_row(0, 2 * LINE_HEIGHT)  # headers such as "Agregasi periode" take two lines
     _page(ws)
 
 
