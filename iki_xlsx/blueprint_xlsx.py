@@ -105,7 +105,7 @@ GUIDE = (
     "8. IKU (boleh kosong): tabel Indikator Kinerja Utama kantor; variabelnya di lembar "
     "Variabel dengan Jabatan = IKU.",
     "",
-    "Periksa dengan: iki-xlsx blueprint periksa BERKAS.xlsx  (setiap kesalahan ditunjukkan "
+    "Periksa dengan: iki-xlsx blueprint check BERKAS.xlsx  (setiap kesalahan ditunjukkan "
     "dengan lembar dan selnya, mis. Indikator!F12).",
     "Ubah ke YAML bila perlu: iki-xlsx blueprint ubah BERKAS.xlsx -o BERKAS.yaml",
 )
