@@ -52,6 +52,8 @@ _ALL = [
     Code("blueprint-mismatch", E, "Versi blueprint berbeda",
          "buku kerja dibuat dari blueprint '{blueprint}' versi {versi} yang berbeda dari versi "
          "berlaku ({berlaku}); isi ulang pada buku kerja terbaru dari kecamatan"),
+    Code("check-failed", E, "Pemeriksaan berkas gagal",
+         "berkas ini tidak dapat diperiksa ({alasan}); kirim ulang buku kerja asli"),
     Code("structure-changed", E, "Susunan lembar berubah",
          "lembar '{lembar}' hilang, bertambah atau susunannya berubah; gunakan buku kerja asli"),
     Code("external-link", E, "Tautan ke berkas lain",
@@ -193,8 +195,9 @@ UNKNOWN_WORKBOOK = CATALOG["unknown-workbook"]
 BLUEPRINT_MISMATCH = CATALOG["blueprint-mismatch"]
 SENDER_MISMATCH = CATALOG["sender-mismatch"]
 BLANK_RETURN = CATALOG["blank-return"]
+CHECK_FAILED = CATALOG["check-failed"]
 REJECTING = frozenset(str(c) for c in (UNREADABLE_FILE, UNSUPPORTED_FORMAT, UNKNOWN_WORKBOOK,
-                                       BLUEPRINT_MISMATCH))
+                                       BLUEPRINT_MISMATCH, CHECK_FAILED))
 
 
 def lookup(code: str) -> Code:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
@@ -124,6 +125,8 @@ class _Budget:
 def read_workbook(path: Path) -> WorkbookData:
     """Read `path`; raises `ReadError` for anything that is not a readable .xlsx."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _unreadable("bukan berkas biasa (folder, pipa atau perangkat)")
         with path.open("rb") as handle:
             size = _size(handle)
             head = handle.read(8)

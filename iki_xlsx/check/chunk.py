@@ -4,6 +4,7 @@ then judge each one."""
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,10 @@ from ..errors import ReadError
 from ..evaluate import Batch, evaluate_plan, formula_order
 from ..findings import os_reason
 from ..plan import WorkbookPlan
-from ..read import read_workbook
+from ..read import MAX_FILE_BYTES, read_workbook
 from .annotate import annotate
 from .context import Context
+from .guard import TIME_BUDGET, guarded
 from .identity import Identity, identify
 from .result import FileResult, Status, add, finish
 from .rules import check_rules
@@ -58,28 +60,80 @@ def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = No
 
 
 def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
-                *, batch: bool = True) -> list[FileResult]:
+                *, batch: bool = True, budget: float | None = TIME_BUDGET) -> list[FileResult]:
     """Check a few files together: read each, evaluate the formulas of all of them (per
-    layout, as a batch, or one by one without `batch`), then judge each; results in order."""
-    opened = [_open(path, index, batch) for path in paths]
-    ready = [context for _, context in opened if context.ready]
+    layout, as a batch, or one by one without `batch`), then judge each; results in order.
+
+    Each file is read and judged under its own time `budget` (seconds), and whatever it
+    raises becomes a `check-failed` finding on it alone; the others are checked as usual.
+    """
+    opened = [_open_guarded(path, index, batch, budget) for path in paths]
+    ready = [(result, context) for result, context in opened if context.ready]
     if batch:
-        groups: dict[tuple[Any, ...], list[Context]] = {}
-        for context in ready:
+        groups: dict[tuple[Any, ...], list[tuple[FileResult, Context]]] = {}
+        for result, context in ready:
             assert context.identity is not None
-            groups.setdefault(context.identity.layout, []).append(context)
+            groups.setdefault(context.identity.layout, []).append((result, context))
         for members in groups.values():
-            assert members[0].identity is not None
-            values = _layout(members[0].identity).batch.evaluate([c.inputs for c in members])
-            for context, computed in zip(members, values, strict=True):
-                context.computed = computed
+            _evaluate_group(members)
     else:
-        for context in ready:
-            assert context.plan is not None
-            context.computed = evaluate_plan(context.plan, context.inputs,
-                                             formula_order(context.plan))
-    return [_conclude(path, result, context, annotate_dir)
+        for result, context in ready:
+            _evaluate_one(result, context, budget)
+    return [_conclude_guarded(path, result, context, annotate_dir, budget)
             for path, (result, context) in zip(paths, opened, strict=True)]
+
+
+def _evaluate_group(members: list[tuple[FileResult, Context]]) -> None:
+    """One layout's workbooks evaluated as a batch; should that fail, each on its own, so
+    that a file that breaks the evaluation is the only one to fail."""
+    identity = members[0][1].identity
+    assert identity is not None
+    try:
+        values = _layout(identity).batch.evaluate([c.inputs for _, c in members])
+    except Exception:
+        for result, context in members:
+            _evaluate_one(result, context, TIME_BUDGET)
+        return
+    for (_, context), computed in zip(members, values, strict=True):
+        context.computed = computed
+
+
+def _evaluate_one(result: FileResult, context: Context, budget: float | None) -> None:
+    plan = context.plan
+    assert plan is not None
+    computed = guarded(result, lambda: evaluate_plan(plan, context.inputs, formula_order(plan)),
+                       budget)
+    if computed is None:
+        context.ready = False
+    else:
+        context.computed = computed
+
+
+def _open_guarded(path: Path, index: BlueprintIndex, batch: bool,
+                  budget: float | None) -> tuple[FileResult, Context]:
+    result = FileResult(str(path), "")
+    opened = guarded(result, lambda: _open(path, index, batch), budget)
+    if opened is None:
+        return result, Context()
+    return opened
+
+
+def _conclude_guarded(path: Path, result: FileResult, context: Context,
+                      annotate_dir: Path | None, budget: float | None) -> FileResult:
+    if guarded(result, lambda: _conclude(path, result, context, annotate_dir), budget) is None:
+        result.inputs = []
+        finish(result)
+    return result
+
+
+def _digest(path: Path) -> str:
+    """The file's SHA-256, read in blocks (never whole); empty for a file over the size
+    limit, which is refused unread."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        return ""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, Context]:
@@ -87,7 +141,7 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, C
     shown = str(path)
     context = Context()
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = _digest(path)
     except OSError as exc:
         result = FileResult(shown, "")
         add(result, "unreadable-file", f"berkas tidak dapat dibuka ({os_reason(exc)})")

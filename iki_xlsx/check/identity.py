@@ -11,6 +11,8 @@ from ..plan import Unit, WorkbookPlan, plan_workbook
 from ..read import WorkbookData
 from .result import FileResult, add
 
+MIN_PERIODE, MAX_PERIODE = 1900, 9999  # a year; anything else is a forged manifest
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -50,7 +52,9 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
                       email=str(u["email"]) if u.get("email") else None)
                  for u in manifest["units"]]
         periode = int(manifest["periode"])
-    except (KeyError, TypeError, ValueError):
+        if not MIN_PERIODE <= periode <= MAX_PERIODE:
+            raise ValueError(periode)
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
         add(result, "unknown-workbook", "manifes buku kerja rusak; gunakan berkas yang dikirim "
                                         "kecamatan")
         return None

@@ -8,11 +8,13 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..blueprint_index import BlueprintIndex
 from .chunk import check_chunk
-from .result import CheckReport, FileResult
+from .guard import worker_died
+from .result import CheckReport, FileResult, finish
 
 PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
 BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
@@ -42,11 +44,46 @@ def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path 
         for chunk in chunks:
             yield from check_chunk(chunk, index, annotate_dir, batch=batch)
         return
-    with ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
-                             initargs=(index, os.getpid())) as pool:
-        for results in pool.map(_check_in_worker, chunks, [annotate_dir] * len(chunks),
-                                [batch] * len(chunks)):
-            yield from results
+    yield from _over_pool(chunks, index, annotate_dir, count, batch)
+
+
+def _over_pool(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Path | None,
+               count: int, batch: bool) -> Iterator[FileResult]:
+    """Chunks over a pool of `count` workers, results in order. When a worker dies (memory
+    exhausted, killed), the chunk being waited for is checked again file by file, each in a
+    process of its own, so that only the file that kills its process fails; the chunks
+    after it go to a fresh pool."""
+    done = 0
+    while done < len(chunks):
+        with ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
+                                 initargs=(index, os.getpid())) as pool:
+            futures = [pool.submit(_check_in_worker, chunk, annotate_dir, batch)
+                       for chunk in chunks[done:]]
+            try:
+                for future in futures:
+                    results = future.result()
+                    done += 1
+                    yield from results
+            except BrokenProcessPool:
+                for future in futures:
+                    future.cancel()
+            else:
+                return
+        yield from _one_by_one(chunks[done], index, annotate_dir)
+        done += 1
+
+
+def _one_by_one(paths: list[Path], index: BlueprintIndex,
+                annotate_dir: Path | None) -> Iterator[FileResult]:
+    """Each file in a process of its own (the per-file path): a file whose process dies gets
+    a `check-failed` finding, the others their verdict."""
+    for path in paths:
+        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
+                                 initargs=(index, os.getpid())) as alone:
+            try:
+                yield alone.submit(_check_in_worker, [path], annotate_dir, False).result()[0]
+            except BrokenProcessPool:
+                yield finish(worker_died(FileResult(str(path), "")))
 
 
 _WORKER_INDEX: BlueprintIndex | None = None

@@ -1,0 +1,427 @@
+"""A hostile corpus, built on the fly: every way a returned file has been seen to cost more
+than itself, beside the attacks the reader always refused.
+
+`build_workbook_cases(good, folder)` writes each case next to a good generated workbook and
+returns the `Case`s with their paths (no binary is committed; big cases are written through
+streaming zip writes, so building the whole corpus takes seconds and little memory).
+`build_intake_cases(good, folder)` does the same for what reaches `collect`: archives,
+e-mails and names. `measured(command)` runs a command and reports its wall time and the peak
+memory of its largest process (pool workers included).
+
+Run `python -m tests.hostile DIR` to build the corpus into DIR (the benchmark does).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+MIB = 1024 * 1024
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HOSTILE_TEXT = "Kelurahan \x1b[31mMerah\x1b[0m\r\u202eesrever\u202c\x07"  # ESC, CR, bidi, BEL
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input and what the checker must say about it."""
+
+    name: str
+    path: Path
+    status: str  # ok | needs-correction | rejected
+    code: str | None  # the first finding's code (None: no finding)
+    what: str
+
+
+Chunks = Callable[[], Iterable[bytes]]
+
+
+def rebuild(source: Path, target: Path, *, replace: dict[str, Chunks] | None = None,
+            add: Iterable[tuple[str, Chunks]] = (), drop: Iterable[str] = (),
+            level: int = 6) -> Path:
+    """Copy the workbook `source` to `target` member by member, streaming the replaced and
+    added members from their chunk generators (nothing big is ever held in memory)."""
+    replace = replace or {}
+    dropped = set(drop)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(
+            target, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zout:
+        for info in zin.infolist():
+            if info.filename in dropped:
+                continue
+            if info.filename in replace:
+                _stream_member(zout, info.filename, replace[info.filename])
+            else:
+                zout.writestr(info.filename, zin.read(info))
+        for name, chunks in add:
+            _stream_member(zout, name, chunks)
+    return target
+
+
+def _stream_member(zout: zipfile.ZipFile, name: str, chunks: Chunks) -> None:
+    with zout.open(name, "w", force_zip64=True) as member:
+        for chunk in chunks():
+            member.write(chunk)
+
+
+def part_text(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(part).decode("utf-8")
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> its part, from the workbook's own relationships."""
+    workbook = part_text(path, "xl/workbook.xml")
+    rels = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"',
+                           part_text(path, "xl/_rels/workbook.xml.rels")))
+    rels.update({rid: target for target, rid in re.findall(
+        r'Target="([^"]+)"[^>]*Id="(rId\d+)"', part_text(path, "xl/_rels/workbook.xml.rels"))})
+    found = {}
+    for name, rid in re.findall(r'<sheet name="([^"]*)"[^>]*r:id="(rId\d+)"', workbook):
+        found[name] = "xl/" + rels[rid].lstrip("/").removeprefix("xl/")
+    return found
+
+
+def _formula_sheet(path: Path) -> str:
+    """The part of the first sheet holding a formula."""
+    for part in sheet_parts(path).values():
+        if "<f>" in part_text(path, part):
+            return part
+    raise AssertionError("no formula in " + str(path))
+
+
+def _with_rows(path: Path, part: str, rows: Chunks) -> Chunks:
+    """The sheet `part` with `rows` streamed in before `</sheetData>`."""
+    text = part_text(path, part)
+    head, tail = text.split("</sheetData>", 1)
+    if head.endswith("<sheetData/>"):
+        head = head.removesuffix("<sheetData/>") + "<sheetData>"
+
+    def chunks() -> Iterator[bytes]:
+        yield head.encode()
+        yield from rows()
+        yield ("</sheetData>" + tail).encode()
+    return chunks
+
+
+def _batched(items: Iterable[str], size: int = 4096) -> Iterator[bytes]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield "".join(batch).encode()
+            batch = []
+    if batch:
+        yield "".join(batch).encode()
+
+
+def _compressible(pattern: bytes, total: int, repeats: int) -> Iterator[bytes]:
+    """`total` bytes of `pattern` with a random comment every `repeats` patterns, so that
+    deflate compresses it about 150:1 (under the 200:1 zip-bomb rule)."""
+    rng = random.Random(13)
+    block = pattern * repeats
+    written = 0
+    while written < total:
+        chunk = b"".join(block + b"<!--" + rng.randbytes(4).hex().encode() + b"-->"
+                         for _ in range(64))
+        written += len(chunk)
+        yield chunk
+
+
+def _manifest_part(path: Path) -> str:
+    return sheet_parts(path)["IKI_Manifest"]
+
+
+def _manifest_json(path: Path) -> dict[str, object]:
+    from iki_xlsx.read import read_workbook
+
+    manifest = read_workbook(path).manifest
+    assert manifest is not None
+    return manifest
+
+
+def _manifest_sheet(cells: list[str], extra: str = "") -> Chunks:
+    """A manifest sheet holding `cells` in column A (inline strings) and `extra` XML rows."""
+    rows = "".join(f'<row r="{i + 1}"><c r="A{i + 1}" t="inlineStr"><is><t>{escape(text)}'
+                   f"</t></is></c></row>" for i, text in enumerate(cells))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"<sheetData>{rows}{extra}</sheetData></worksheet>")
+    return lambda: [xml.encode()]
+
+
+def _with_manifest(good: Path, target: Path, text: str, extra: str = "") -> Path:
+    cells = ["iki-xlsx manifest"] + [text[i:i + 30_000] for i in range(0, len(text), 30_000)]
+    return rebuild(good, target, replace={_manifest_part(good): _manifest_sheet(cells, extra)})
+
+
+def _manifest_with(good: Path, target: Path, change: Callable[[dict[str, object]], str]) -> Path:
+    return _with_manifest(good, target, change(_manifest_json(good)))
+
+
+def _periode(value: str) -> Callable[[dict[str, object]], str]:
+    def change(manifest: dict[str, object]) -> str:
+        return json.dumps({**manifest, "periode": "@@"}).replace('"@@"', value)
+    return change
+
+
+def _unit_named(name: str) -> Callable[[dict[str, object]], str]:
+    def change(manifest: dict[str, object]) -> str:
+        unit = dict(manifest["unit"])  # type: ignore[call-overload]
+        units = [dict(u, nama=name) if u["kode"] == unit["kode"] else u
+                 for u in manifest["units"]]  # type: ignore[attr-defined]
+        return json.dumps({**manifest, "unit": {**unit, "nama": name}, "units": units})
+    return change
+
+
+ENTITY_BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+               '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+               '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               "&lol2;</workbook>")
+XXE = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+       '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+       "&x;</workbook>")
+
+
+def _text(text: str) -> Chunks:
+    return lambda: [text.encode()]
+
+
+def build_workbook_cases(good: Path, folder: Path) -> list[Case]:
+    """Every hostile workbook, built from the good workbook `good` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    formula_part = _formula_sheet(good)
+    formula_text = part_text(good, formula_part)
+    bad = "rejected"
+    cases: list[Case] = []
+
+    def case(name: str, status: str, code: str | None, what: str,
+             build: Callable[[Path], object], suffix: str = ".xlsx") -> None:
+        path = folder / f"{name}{suffix}"
+        if not path.exists():
+            build(path)
+        cases.append(Case(name, path, status, code, what))
+
+    # what the reader always refused
+    case("entity-bomb", bad, "unreadable-file", "XML with a DTD (billion laughs)",
+         lambda p: rebuild(good, p, replace={"xl/workbook.xml": _text(ENTITY_BOMB)}))
+    case("xxe", bad, "unreadable-file", "external entity reading /etc/passwd",
+         lambda p: rebuild(good, p, replace={"xl/workbook.xml": _text(XXE)}))
+    case("encrypted", bad, "unsupported-format", "password-protected (OLE container)",
+         lambda p: p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 4096))
+    case("macros", bad, "unsupported-format", "a VBA project inside an .xlsx",
+         lambda p: rebuild(good, p, add=[("xl/vbaProject.bin", lambda: [b"\0" * 512])]))
+    case("path-traversal", "needs-correction", "structure-changed",
+         "a sheet whose part is ../../../../etc/passwd, and a member named ../../evil.xml",
+         lambda p: rebuild(good, p, replace={"xl/_rels/workbook.xml.rels": _text(
+             part_text(good, "xl/_rels/workbook.xml.rels").replace(
+                 formula_part.removeprefix("xl/"), "../../../../etc/passwd"))},
+             add=[("../../evil.xml", lambda: [b"<x/>"])]))
+    case("zip-bomb", bad, "unreadable-file", "one part of 64 MB of spaces compressed 1000:1",
+         lambda p: rebuild(good, p, replace={"xl/workbook.xml": lambda: (
+             b" " * MIB for _ in range(64))}, level=9))
+    # what cost minutes or gigabytes
+    case("shared-strings-inflated", bad, "unreadable-file",
+         "sharedStrings inflating to 285 MB of empty items (150:1, under the ratio rule)",
+         lambda p: rebuild(good, p, replace={"xl/sharedStrings.xml": lambda: [
+             b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main">', *_compressible(b"<si><t/></si>", 285 * MIB, 170),
+             b"</sst>"]}, level=1))
+    master = "+".join(f"A{i}" for i in range(1, 200))
+    case("shared-formula-children", bad, "unreadable-file",
+         "100,000 shared-formula children of a 199-reference master",
+         lambda p: rebuild(good, p, replace={formula_part: _with_rows(good, formula_part, lambda: [
+             f'<row r="1000"><c r="Z1000"><f t="shared" ref="Z1000:Z101000" si="77">{master}'
+             "</f></c></row>".encode(),
+             *_batched(f'<row r="{r}"><c r="Z{r}"><f t="shared" si="77"/></c></row>'
+                       for r in range(1001, 101001))])}))
+    case("formula-300k-outside-plan", bad, "unreadable-file",
+         "a 300,000-character formula in a cell outside the plan",
+         lambda p: rebuild(good, p, replace={formula_part: _with_rows(good, formula_part, lambda: [
+             b'<row r="5000"><c r="Z5000"><f>' + b"A1+" * 100_000 + b"1</f></c></row>"])}))
+    case("formula-100k-planned", bad, "unreadable-file",
+         "a planned formula replaced by 100,000 characters",
+         lambda p: rebuild(good, p, replace={formula_part: _text(re.sub(
+             r"<f>[^<]*</f>", lambda _: "<f>" + "(A1)+" * 20_000 + "1</f>", formula_text,
+             count=1))}))
+    case("sheets-one-part", bad, "unreadable-file",
+         "490 sheet entries pointing at one 280 MB part of a 1.5 MB file",
+         lambda p: _sheets_on_one_part(good, p))
+    case("rows-1048576", bad, "unreadable-file", "1,048,576 rows in one sheet",
+         lambda p: rebuild(good, p, replace={formula_part: _with_rows(
+             good, formula_part, lambda: _batched(f'<row r="{r}"/>'
+                                                  for r in range(1, 1_048_577)))}, level=1))
+    case("cells-2000200", bad, "unreadable-file", "2,000,200 cells",
+         lambda p: rebuild(good, p, replace={formula_part: _with_rows(
+             good, formula_part, lambda: _batched(
+                 f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>'
+                                            for c in _COLUMNS) + "</row>"
+                 for r in range(2000, 2000 + 20_002)), )}, level=1))
+    case("file-over-50mb", bad, "unreadable-file",
+         "a 1.5 GB file (sparse on disk), never read whole", _sparse_zip)
+    case("manifest-periode-infinity", bad, "unknown-workbook", "manifest periode Infinity",
+         lambda p: _manifest_with(good, p, _periode("Infinity")))
+    case("manifest-periode-1e30", bad, "unknown-workbook",
+         "manifest periode 10^30 (over SQLite's INTEGER)",
+         lambda p: _manifest_with(good, p, _periode("1" + "0" * 30)))
+    case("manifest-nested-arrays", bad, "unknown-workbook", "a manifest of 200,000 nested arrays",
+         lambda p: _with_manifest(good, p, "[" * 200_000 + "]" * 200_000))
+    case("cell-ref-without-row", bad, "unreadable-file", 'a cell reference r="AB" (no row)',
+         lambda p: _with_manifest(good, p, json.dumps(_manifest_json(good)), _NO_ROW))
+    case("control-characters", "ok", None,
+         "ESC, CR, BEL and bidi overrides in the unit name and the file name",
+         lambda p: _manifest_with(good, p, _unit_named(HOSTILE_TEXT)),
+         suffix="-\x1b[2J\r\u202e.xlsx")
+    return cases
+
+
+_NO_ROW = '<row r="99"><c r="AB" t="inlineStr"><is><t>x</t></is></c></row>'
+_COLUMNS = [chr(65 + i // 26) + chr(65 + i % 26) if i >= 26 else chr(65 + i)
+            for i in range(100)]
+
+
+def _sheets_on_one_part(good: Path, target: Path) -> Path:
+    workbook = part_text(good, "xl/workbook.xml")
+    rels = part_text(good, "xl/_rels/workbook.xml.rels")
+    entries = "".join(f'<sheet name="Besar{i}" sheetId="{1000 + i}" r:id="rId999"/>'
+                      for i in range(490))
+    rel = ('<Relationship Id="rId999" Type="http://schemas.openxmlformats.org/officeDocument/'
+           '2006/relationships/worksheet" Target="worksheets/besar.xml"/>')
+    return rebuild(good, target, replace={
+        "xl/workbook.xml": _text(workbook.replace("</sheets>", entries + "</sheets>")),
+        "xl/_rels/workbook.xml.rels": _text(rels.replace("</Relationships>",
+                                                         rel + "</Relationships>"))},
+        add=[("xl/worksheets/besar.xml", lambda: [
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<sheetData>", *_compressible(b'<row r="1"/>', 280 * MIB, 150),
+            b"</sheetData></worksheet>"])], level=1)
+
+
+def _sparse_zip(target: Path) -> None:
+    """A file of 1.5 GB that costs nothing on disk: a zip header, then a hole."""
+    with target.open("wb") as handle:
+        handle.write(b"PK\x03\x04")
+        handle.truncate(1536 * MIB)
+
+
+def build_intake_cases(good: list[Path], folder: Path) -> dict[str, Path]:
+    """What reaches `collect` beside workbooks: archives, e-mails and hostile names.
+
+    `good` are workbooks whose copies the archives carry (they must be collected).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    built: dict[str, Path] = {}
+
+    def write(name: str, build: Callable[[Path], object]) -> None:
+        path = folder / name
+        if not path.exists():
+            build(path)
+        built[name] = path
+
+    write("zip-40x45mb.zip", _members_of_zeros)
+    write("zip-100000-members.zip", _many_members)
+    write("zip-in-zip.zip", lambda p: _zip_in_zip(good[0], p))
+    write("attachment-dot-xlsx.eml", lambda p: p.write_bytes(bytes(message(
+        "desa@example.id", "IKI", [(".xlsx", good[1].read_bytes())]))))
+    write("subject-control.eml", lambda p: p.write_bytes(bytes(message(
+        "desa@example.id", "IKI " + HOSTILE_TEXT.replace("\r", ""),
+        [(f"IKI-\x1b[2J{good[2].name}", good[2].read_bytes())]))))
+    return built
+
+
+def message(sender: str, subject: str, attachments: list[tuple[str, bytes]]) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "kecamatan@example.id", subject
+    msg["Date"] = "Mon, 5 Oct 2026 09:00:00 +0700"
+    msg.set_content("Terlampir IKI kami.")
+    maintype, subtype = MIME.split("/")
+    for name, data in attachments:
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg
+
+
+def _members_of_zeros(target: Path) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for i in range(40):
+            with zout.open(f"kiriman-{i}.xlsx", "w", force_zip64=True) as member:
+                for _ in range(45):
+                    member.write(b"\0" * MIB)
+
+
+def _many_members(target: Path) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zout:
+        for i in range(100_000):
+            zout.writestr(f"x{i}.xlsx", b"PK")
+
+
+def _zip_in_zip(good: Path, target: Path) -> None:
+    inner = target.with_name("dalam.zip.tmp")
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zin:
+        zin.write(good, f"dalam/{good.name}")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        zout.write(inner, "kiriman.zip")
+    inner.unlink()
+
+
+@dataclass(frozen=True)
+class Measured:
+    done: subprocess.CompletedProcess[str]
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of the command's processes (robust under load)
+    peak_mb: float  # the largest process of the command's tree
+
+
+def measured(command: list[str], timeout: float = 600) -> Measured:
+    """Run `command` in a fresh process that reports its children's peak memory."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "d = subprocess.run(sys.argv[1:]); "
+             "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss, "
+             "file=sys.stderr); "
+             "sys.exit(d.returncode)")
+    done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
+                          text=True, timeout=timeout)
+    last = done.stderr.rstrip().rsplit("\n", 1)
+    seconds, cpu, peak_kb = last[-1].split()
+    done.stderr = last[0] if len(last) > 1 else ""
+    return Measured(done, float(seconds), float(cpu), int(peak_kb) / 1024)
+
+
+def good_workbooks(folder: Path, count: int = 3) -> list[Path]:
+    """Sample-filled returns of the smallest bundled blueprint (kelurahan + office)."""
+    from iki_xlsx.blueprint import find_blueprints, load_blueprint
+    from iki_xlsx.generate import generate
+    from iki_xlsx.plan import Unit
+
+    existing = sorted(folder.glob("*.xlsx"))
+    if len(existing) >= count:
+        return existing[:count]
+    path = next(p for p in find_blueprints(Path(__file__).parent.parent / "blueprints")
+                if p.stem == "iki-kecamatan-jabung")
+    bp = load_blueprint(path).blueprint
+    assert bp is not None
+    units = [Unit(f"{i:02d}", f"Desa Nomor {i}") for i in range(1, count)]
+    result = generate(bp, units, 2026, folder, sample=True)
+    return sorted(result.files)[:count]
+
+
+def main(argv: list[str]) -> None:
+    folder = Path(argv[0])
+    good = good_workbooks(folder / "baik")
+    started = time.perf_counter()
+    for item in build_workbook_cases(good[0], folder / "berkas"):
+        print(f"{item.name}: {item.path.stat().st_size:,} bytes")
+    build_intake_cases(good, folder / "kiriman")
+    print(f"built in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,112 @@
+"""The hostile corpus (tests/hostile.py): every case decided with its finding, within loose
+bounds of time and memory, in one batch with good files that are still accepted; and one
+file's failure (an exception, a time-out, a dying worker) is that file's alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from iki_xlsx.check import BlueprintIndex, Status, check_chunk, iter_check
+from tests.hostile import Case, build_workbook_cases, good_workbooks, measured
+
+BOUND_SECONDS = 10.0  # CPU per case alone, start-up included (goal: under 2 s of work);
+# CPU time, not wall time: the machine the tests run on may be shared
+BOUND_MB = 400.0  # peak of the largest process (goal: 300 MB per worker)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], list[Path]]:
+    folder = tmp_path_factory.mktemp("hostile")
+    good = good_workbooks(folder / "baik")
+    return build_workbook_cases(good[0], folder / "berkas"), good
+
+
+@pytest.fixture(scope="module")
+def index(blueprints: dict[str, object]) -> BlueprintIndex:
+    return BlueprintIndex(blueprints.values())  # type: ignore[arg-type]
+
+
+def verdicts(stdout: str) -> list[tuple[str, str | None]]:
+    return [(r["status"], r["findings"][0]["code"] if r["findings"] else None)
+            for r in json.loads(stdout)]
+
+
+def test_every_case_in_one_batch_with_good_files_still_accepted(
+        corpus: tuple[list[Case], list[Path]]) -> None:
+    cases, good = corpus
+    batch = [c.path for c in cases[:8]] + good[:1] + [c.path for c in cases[8:]] + good[1:]
+    run = measured([sys.executable, "-m", "iki_xlsx", "check", "--json", *map(str, batch)])
+    assert "Traceback" not in run.done.stderr, run.done.stderr
+    assert run.done.returncode == 1
+    got = dict(zip(batch, verdicts(run.done.stdout), strict=True))
+    assert {c.name: got[c.path] for c in cases} == {c.name: (c.status, c.code) for c in cases}
+    assert [got[p] for p in good] == [("ok", None)] * len(good)
+    assert run.cpu_seconds < BOUND_SECONDS * len(cases) / 2, run.cpu_seconds
+    assert run.peak_mb < BOUND_MB, run.peak_mb
+
+
+def test_each_case_alone_within_the_bounds(corpus: tuple[list[Case], list[Path]]) -> None:
+    cases, _ = corpus
+
+    def alone(case: Case) -> tuple[str, float, float, list[tuple[str, str | None]]]:
+        run = measured([sys.executable, "-m", "iki_xlsx", "check", "--json", str(case.path)])
+        assert "Traceback" not in run.done.stderr, (case.name, run.done.stderr)
+        return case.name, run.cpu_seconds, run.peak_mb, verdicts(run.done.stdout)
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(alone, cases))
+    for (name, seconds, peak, verdict), case in zip(runs, cases, strict=True):
+        assert verdict == [(case.status, case.code)], name
+        assert seconds < BOUND_SECONDS, (name, seconds)
+        assert peak < BOUND_MB, (name, peak)
+
+
+def test_a_file_over_its_time_budget_fails_alone(corpus: tuple[list[Case], list[Path]],
+                                                  index: BlueprintIndex) -> None:
+    _, good = corpus
+    fifo = good[0].parent.parent / "pipa.xlsx"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    # a named pipe is refused unread; a runaway is cut by the budget, then its neighbours
+    # are checked as usual
+    results = check_chunk([fifo, good[0]], index, budget=5)
+    assert [r.status for r in results] == [Status.REJECTED, Status.OK]
+    assert results[0].findings[0].code == "unreadable-file"
+    slow = check_chunk([good[1], good[2]], index, budget=1e-4)
+    assert {f.code for r in slow for f in r.findings} == {"check-failed"}
+    assert "batas waktu" in slow[0].findings[0].message
+    assert [r.status for r in check_chunk(good[1:], index)] == [Status.OK, Status.OK]
+
+
+def _children() -> list[int]:
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(pid) for pid in text]
+    return found
+
+
+def test_a_worker_that_dies_costs_no_other_file(corpus: tuple[list[Case], list[Path]],
+                                                index: BlueprintIndex) -> None:
+    _, good = corpus
+    paths = good * 8  # 24 files, chunks of 2 over two workers
+    before = set(_children())
+    results = iter_check(paths, index, workers=2, batch_size=2)
+    first = next(results)
+    killed = threading.Event()
+    for pid in set(_children()) - before:  # the pool's workers, nothing else
+        os.kill(pid, signal.SIGKILL)
+        killed.set()
+    rest = list(results)
+    assert killed.is_set()
+    assert [r.file for r in [first, *rest]] == [str(p) for p in paths]
+    assert all(r.status is Status.OK for r in [first, *rest]), [
+        (r.file, [f.code for f in r.findings]) for r in rest if r.status is not Status.OK]
