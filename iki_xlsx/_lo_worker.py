@@ -3,11 +3,13 @@
 Usage: python3 _lo_worker.py REQUEST.json
 REQUEST: {"port": int, "recalc": "never"|"always", "files": [path, ...],
           "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path},
-          "fill": {path: [[sheet_name, ref, value], ...]}}
+          "fill": {path: [[sheet_name, ref, value], ...]}, "pdf": {path: out_pdf},
+          "fit": bool}
 Cells of "fill" are typed in (a number as a number, text as text) before the cells are read
 and the file saved, as a user filling the workbook in Calc would.
 Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
-{"error": code} for an error cell.
+{"error": code} for an error cell. With "fit", "clipped:Sheet!A1" holds
+[text, room, needed] (1/100 mm) for every text cell LibreOffice would show cut.
 """
 
 import json
@@ -70,6 +72,77 @@ def cell_value(cell):
     return cell.getValue()
 
 
+FIT_TOLERANCE = 30  # 1/100 mm: 0.3 mm, under a pixel at 100 %
+CHAR_PROPS = ("CharHeight", "CharWeight", "CharFontName", "IsTextWrapped", "ParaIndent")
+
+
+def clipped_cells(doc):
+    """Text cells of visible sheets whose (merged) area is shorter than LibreOffice's own
+    optimal height for their text, or, unwrapped, narrower than the text."""
+    sheets = doc.getSheets()
+    scratch_name = "__ukur__"
+    sheets.insertNewByName(scratch_name, sheets.getCount())
+    scratch = sheets.getByName(scratch_name)
+    probe = scratch.getCellByPosition(0, 0)
+    column = scratch.getColumns().getByIndex(0)
+    row = scratch.getRows().getByIndex(0)
+    needed_cache = {}
+    found = {}
+    for index in range(sheets.getCount() - 1):
+        sheet = sheets.getByIndex(index)
+        if not sheet.IsVisible:
+            continue
+        cursor = sheet.createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        end = cursor.getRangeAddress()
+        area = sheet.getCellRangeByPosition(0, 0, end.EndColumn, end.EndRow)
+        formulas = area.getFormulaArray()
+        for r, line in enumerate(formulas):
+            for c, text in enumerate(line):
+                if not text or text.startswith("="):
+                    continue
+                cell = sheet.getCellByPosition(c, r)
+                merged = sheet.createCursorByRange(cell)
+                merged.collapseToMergedArea()
+                box = merged.getRangeAddress()
+                columns = sheet.getColumns()
+                rows = sheet.getRows()
+                width = sum(columns.getByIndex(i).Width
+                            for i in range(box.StartColumn, box.EndColumn + 1))
+                height = sum(rows.getByIndex(i).Height
+                             for i in range(box.StartRow, box.EndRow + 1))
+                props = tuple(cell.getPropertyValue(name) for name in CHAR_PROPS)
+                key = (text, width, props)
+                if key not in needed_cache:
+                    for name, value in zip(CHAR_PROPS, props, strict=True):
+                        probe.setPropertyValue(name, value)
+                    probe.setString(text)
+                    column.Width = width
+                    row.OptimalHeight = True
+                    if props[3]:
+                        needed_cache[key] = (row.Height, 0)
+                    else:
+                        column.OptimalWidth = True
+                        needed_cache[key] = (row.Height, column.Width)
+                need_height, need_width = needed_cache[key]
+                name = cell.AbsoluteName.split(".")[-1].replace("$", "")
+                too_wide = need_width > width + FIT_TOLERANCE and not right_is_free(
+                    sheet, box, end.EndColumn)
+                if need_height > height + FIT_TOLERANCE or too_wide:
+                    found[f"clipped:{sheet.getName()}!{name}"] = [
+                        text, [width, height], [need_width or width, need_height]]
+    sheets.removeByName(scratch_name)
+    return found
+
+
+def right_is_free(sheet, box, last_column):
+    """An unwrapped text may run into the next cell when that one is empty."""
+    if box.EndColumn >= last_column:
+        return True
+    neighbour = sheet.getCellByPosition(box.EndColumn + 1, box.StartRow)
+    return neighbour.getType().value == "EMPTY"
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as handle:
         request = json.load(handle)
@@ -110,6 +183,11 @@ def main():
                     cell = sheet.getCellByPosition(address.Column, address.Row)
                     ref = cell.AbsoluteName.split(".")[-1].replace("$", "")
                     values[f"catatan:{sheet.getName()}!{ref}"] = note.getString()
+        if request.get("fit"):
+            values.update(clipped_cells(doc))
+        pdf = request.get("pdf", {}).get(path)
+        if pdf:
+            doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
         target = request.get("save_as", {}).get(path)
         if target:
             doc.storeToURL(uno.systemPathToFileUrl(target),

@@ -67,15 +67,20 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
                 recalc: str, save_as: Mapping[Path, Path] | None = None,
                 annotations: bool = False,
                 fill: Mapping[Path, Sequence[tuple[str, str, str | float]]] | None = None,
-                ) -> dict[str, Any]:
+                pdf: Mapping[Path, Path] | None = None, fit: bool = False) -> dict[str, Any]:
     """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells.
 
     With `annotations`, every cell comment shows too, keyed `catatan:Sheet!A1`. With `fill`,
     the given cells (sheet name, reference, value) are typed in first, as a user would, so
-    `save_as` keeps a workbook filled in LibreOffice.
+    `save_as` keeps a workbook filled in LibreOffice. With `pdf`, files are exported as PDF
+    (as printed). With `fit`, every text cell that LibreOffice shows cut is reported, keyed
+    `clipped:Sheet!A1`: [text, [width, height] of its area, [width, height] it needs] in
+    1/100 mm.
     """
     request = {
         "annotations": annotations,
+        "fit": fit,
+        "pdf": {str(Path(k).resolve()): str(Path(v).resolve()) for k, v in (pdf or {}).items()},
         "port": port,
         "recalc": recalc,
         "files": [str(Path(f).resolve()) for f in files],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from . import __version__
 from .blueprint import (
@@ -42,6 +42,8 @@ from .formula import (
     share_meeting,
     value_of,
 )
+from .paging import FOOTER_SIZE, PageSetup, page_setup, row_height_list
+from .textfit import text_height
 
 MANIFEST_SHEET = "IKI_Manifest"
 FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -135,6 +137,7 @@ class SheetPlan:
     table: Table | None = None
     charts: list[Chart] = field(default_factory=list)
     autofilter: str | None = None
+    page: PageSetup = field(default_factory=PageSetup)
 
     @property
     def defined_name(self) -> str:
@@ -222,13 +225,17 @@ def file_safe(text: str) -> str:
 
 # --- columns of an indicator sheet -----------------------------------------------------------
 
-FIXED_COLUMNS = ("No", "Sasaran / Kinerja Utama", "Indikator", "Formulasi Perhitungan",
-                 "Sumber Data", "Satuan", "Target", "Uraian")
-FIXED_WIDTHS = (5, 24, 28, 36, 20, 10, 10, 38)
-COL_NO, COL_SASARAN, COL_NAMA, COL_FORMULASI, COL_SUMBER, COL_SATUAN, COL_TARGET, COL_URAIAN = (
-    range(8)
-)
-HEADER_ROW = 8  # zero-based row of the table header
+# The first view of a jabatan sheet on a 1366x768 screen shows No, Indikator, Uraian,
+# Satuan, Target, the period inputs, Tahunan, Capaian and Predikat; the decree's reference text
+# (Sasaran, Formulasi, Sumber Data) follows to the right and prints on its own pages.
+FIXED_COLUMNS = ("No", "Indikator", "Uraian", "Satuan", "Target")
+FIXED_WIDTHS = (4, 30, 34, 9, 10)
+COL_NO, COL_NAMA, COL_URAIAN, COL_SATUAN, COL_TARGET = range(5)
+PERIOD_WIDTH = 10.0
+RESULT_WIDTHS = (11.0, 10.0, 13.0)  # Tahunan, Capaian (%), Predikat
+REFERENCE_COLUMNS = ("Sasaran / Kinerja Utama", "Formulasi Perhitungan", "Sumber Data")
+REFERENCE_WIDTHS = (26.0, 60.0, 24.0)
+HEADER_ROW = 5  # zero-based row of the table header: title and four meta rows above it
 FIRST_ROW = HEADER_ROW + 1
 
 
@@ -240,16 +247,28 @@ class Columns:
     tahunan: int
     capaian: int
     predikat: int
+    sasaran: int
+    formulasi: int
+    sumber: int
 
     @classmethod
     def for_periods(cls, count: int) -> Columns:
         first = len(FIXED_COLUMNS)
-        return cls(tuple(range(first, first + count)), first + count, first + count + 1,
-                   first + count + 2)
+        after = first + count
+        return cls(tuple(range(first, after)), after, after + 1, after + 2, after + 3,
+                   after + 4, after + 5)
 
     @property
     def last(self) -> int:
-        return self.predikat
+        return self.sumber
+
+    def widths(self) -> list[float]:
+        return [*FIXED_WIDTHS, *([PERIOD_WIDTH] * len(self.periods)), *RESULT_WIDTHS,
+                *REFERENCE_WIDTHS]
+
+    def headers(self, periods: Sequence[str], periode: int) -> list[str]:
+        return [*FIXED_COLUMNS, *periods, f"Tahunan {periode}", "Capaian (%)", "Predikat",
+                *REFERENCE_COLUMNS]
 
 
 def ref(row: int, col: int) -> str:
@@ -291,8 +310,10 @@ def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]
             name = sheet_name("IKU", taken)
             indicator_sheets.append(_indicator_sheet(bp, unit, periode, cols, "IKU", name, None,
                                                      shown_iku, kelurahan))
+    jabatan = [(s.name, bp.jabatan_by_id(s.code.removeprefix("J-"))) for s in indicator_sheets
+               if s.kind == "jabatan"]
     sheets = [
-        _petunjuk(bp, unit, periode),
+        _petunjuk(bp, unit, periode, jabatan),
         _ringkasan(bp, unit, periode, indicator_sheets),
         *indicator_sheets,
     ]
@@ -313,12 +334,29 @@ def _footer(unit: Unit, title: str, bp: Blueprint) -> str:
     def esc(text: str) -> str:
         return text.replace("&", "&&")
 
-    return (f"&L&8{esc(unit.nama)} — {esc(title)}&C&8Halaman &P dari &N"
-            f"&R&8{esc(bp.id)} versi {esc(bp.versi)}")
+    size = f"&{FOOTER_SIZE}"
+    return (f"&L{size}{esc(unit.nama)} — {esc(title)}&C{size}Halaman &P dari &N"
+            f"&R{size}{esc(bp.id)} versi {esc(bp.versi)}")
 
 
-def meta_rows(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int, width: float,
-              start: int = 1) -> int:
+def last_row(sheet: SheetPlan) -> int:
+    """The lowest row a planned cell or merge reaches."""
+    refs = [c.ref for c in sheet.cells] + [m.split(":")[1] for m in sheet.merges]
+    return max((xl_cell_to_rowcol(r)[0] for r in refs), default=0)
+
+
+def set_page(sheet: SheetPlan, *, first_row: int = 0, repeat_cols: int = 0,
+             column_breaks: Sequence[int] | None = None,
+             blocks: Sequence[tuple[int, int]] = ()) -> None:
+    """Compute the sheet's print layout from its planned widths and heights."""
+    heights = row_height_list(sheet.row_heights, last_row(sheet))
+    sheet.page = page_setup(sheet.col_widths, heights, first_row=first_row,
+                            repeat_cols=repeat_cols, column_breaks=column_breaks,
+                            blocks=blocks, repeated_rows=sheet.repeat_rows)
+
+
+def meta_rows(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int,
+              width: float | Sequence[float], start: int = 1) -> int:
     """Label/value rows under the title: label in A:B, value merged across the rest.
 
     Returns the next free row."""
@@ -331,15 +369,11 @@ def meta_rows(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int, 
     return start + len(rows)
 
 
-def text_height(text: str, width_chars: float) -> float:
-    lines = sum(max(1, -(-len(part) // max(1, int(width_chars)))) for part in text.split("\n"))
-    return max(15.0, 15.0 * lines)
-
-
 def title_row(sheet: SheetPlan, text: str, last_col: int) -> None:
     sheet.cells.append(Cell(ref(0, 0), Role.LABEL, "judul", "title", text))
     sheet.merges.append(f"{ref(0, 0)}:{ref(0, last_col)}")
-    sheet.row_heights[0] = 24
+    sheet.row_heights[0] = max(24.0, text_height(text, sheet.col_widths[:last_col + 1], 14,
+                                                 bold=True))
 
 
 def _bullets(items: Sequence[str]) -> str:
@@ -370,36 +404,39 @@ def _indicator_sheet(
     shown: Sequence[Indikator],
     kelurahan: Sequence[Unit],
 ) -> SheetPlan:
+    """One jabatan (or the IKU table): a short frozen head (title, four facts, the column
+    headers) so that the first indicator and its inputs show on the first screen."""
     title = jab.nama if jab else (bp.iku.judul if bp.iku else "IKU")
     sheet = SheetPlan(code=code, name=name, kind="jabatan" if jab else "iku", title=title,
                       footer=_footer(unit, name, bp))
-    sheet.col_widths = [*FIXED_WIDTHS, *([11.0] * len(cols.periods)), 12, 11, 16]
-    wide = sum(sheet.col_widths[2:]) * 1.1
-    title_row(sheet, "INDIKATOR KINERJA INDIVIDU" if jab else "INDIKATOR KINERJA UTAMA", cols.last)
-    meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
-            ("Unit pengisi", unit.nama),
-            ("Jabatan" if jab else "Tabel", _jabatan_text(jab) if jab else title),
-            ("Periode", _periode_text(bp, periode))]
+    sheet.col_widths = cols.widths()
+    title_row(sheet, "INDIKATOR KINERJA INDIVIDU" if jab else "INDIKATOR KINERJA UTAMA",
+              cols.predikat)
     if jab:
-        meta += [("Tugas", _bullets(jab.tugas)), ("Fungsi", _bullets(jab.fungsi))]
+        about = ("Jabatan", _jabatan_text(jab) + " — tugas dan fungsi: lihat lembar Petunjuk")
     else:
-        meta += [("Sumber", bp.iku.sumber if bp.iku else ""), ("Keterangan",
-                 "Tabel IKU tingkat kantor; penanggung jawab tercantum pada setiap indikator.")]
-    meta_rows(sheet, meta, cols.last, wide)
-    sheet.row_heights[7] = 8
-    headers = [*FIXED_COLUMNS, *bp.periods, f"Tahunan {periode}", "Capaian (%)", "Predikat"]
+        source = f" (sumber: {bp.iku.sumber})" if bp.iku and bp.iku.sumber else ""
+        about = ("Tabel", f"{title}{source}; penanggung jawab tercantum pada setiap indikator")
+    meta_rows(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+                      ("Unit pengisi", unit.nama), about,
+                      ("Periode", _periode_text(bp, periode))],
+              cols.predikat, sheet.col_widths[2:cols.predikat + 1])
+    headers = cols.headers(bp.periods, periode)
     for c, text in enumerate(headers):
         sheet.cells.append(Cell(ref(HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header", text))
-    sheet.row_heights[HEADER_ROW] = 32
+    sheet.row_heights[HEADER_ROW] = max(
+        text_height(text, sheet.col_widths[c], bold=True) for c, text in enumerate(headers))
     sheet.freeze = (FIRST_ROW, COL_NAMA + 1)
     sheet.repeat_rows = (HEADER_ROW, HEADER_ROW)
 
     row = FIRST_ROW
     capaian_cells: list[str] = []
+    blocks: list[tuple[int, int]] = []
     scope = jab.id if jab else "iku"
     for number, ind in enumerate(shown, start=1):
         block = _Block(number, row)
         row = _indicator_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
+        blocks.append((block.first_row, row - 1))
         capaian_cells.append(ref(block.realisasi_row, cols.capaian))
 
     row += 1
@@ -410,6 +447,11 @@ def _indicator_sheet(
                             "formula_pct", formula=average(capaian_cells)))
     sheet.cells.append(Cell(ref(row, cols.predikat), Role.FORMULA, f"{summary}/predikat",
                             "formula_text", formula=scale(ref(row, cols.capaian), bp.predikat)))
+    sheet.row_heights[row] = text_height("Rata-rata capaian seluruh indikator (%)",
+                                         sheet.col_widths[COL_URAIAN], bold=True)
+    blocks.append((row - 1, row))
+    set_page(sheet, first_row=FIRST_ROW, repeat_cols=COL_NAMA + 1,
+             column_breaks=[cols.sasaran], blocks=blocks)
     return sheet
 
 
@@ -431,6 +473,7 @@ def _indicator_block(
     """Lay out the rows of one indicator; returns the next free row."""
     base = f"{scope}/{ind.id}"
     row = block.first_row
+    first_cell = len(sheet.cells)
     annual: dict[str, str] = {}
     period_cells: dict[str, list[str]] = {}
     per_unit_rows: dict[str, tuple[int, int]] = {}
@@ -525,21 +568,34 @@ def _indicator_block(
     formulasi = ind.formulasi + (f"\n\nAsumsi: {ind.asumsi}" if ind.asumsi else "")
     if isinstance(ind, IkuIndikator):
         formulasi += "\n\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
-    texts = [(COL_NO, str(block.number), "text_center"), (COL_SASARAN, ind.sasaran, "text"),
-             (COL_NAMA, ind.nama, "text_bold"), (COL_FORMULASI, formulasi, "text"),
-             (COL_SUMBER, ind.sumber_data, "text"), (COL_SATUAN, ind.satuan, "text_center")]
+    texts = [(COL_NO, str(block.number), "text_center"), (COL_NAMA, ind.nama, "text_bold"),
+             (COL_SATUAN, ind.satuan, "text_center"), (cols.sasaran, ind.sasaran, "text"),
+             (cols.formulasi, formulasi, "text"), (cols.sumber, ind.sumber_data, "text")]
     for col, text, style in texts:
         sheet.cells.append(Cell(ref(block.first_row, col), Role.LABEL, f"{base}/kolom/{col}",
                                 style, text))
         sheet.merges.append(f"{ref(block.first_row, col)}:{ref(last, col)}")
-    needed = max(text_height(formulasi, FIXED_WIDTHS[COL_FORMULASI]),
-                 text_height(ind.nama, FIXED_WIDTHS[COL_NAMA]),
-                 text_height(ind.sasaran, FIXED_WIDTHS[COL_SASARAN]))
-    block_rows = last - block.first_row + 1
-    per_row = max(15.0, needed / block_rows)
-    for r in range(block.first_row, last + 1):
-        sheet.row_heights[r] = per_row
+    merged_need = max(text_height(text, sheet.col_widths[col], bold=style == "text_bold")
+                      for col, text, style in texts)
+    _fit_block_rows(sheet, first_cell, block.first_row, last, merged_need)
     return last + 1
+
+
+def _fit_block_rows(sheet: SheetPlan, first_cell: int, first: int, last: int,
+                    merged_need: float) -> None:
+    """Each row tall enough for its Uraian label; the rows together tall enough for the
+    block's merged texts (any shortfall shared by the rows)."""
+    need = {r: 15.0 for r in range(first, last + 1)}
+    width = sheet.col_widths[COL_URAIAN]
+    for cell in sheet.cells[first_cell:]:
+        row, col = xl_cell_to_rowcol(cell.ref)
+        if col == COL_URAIAN and isinstance(cell.value, str):
+            bold = cell.style in ("realisasi_label", "text_bold")
+            need[row] = max(need[row], text_height(cell.value, width, bold=bold))
+    shortfall = merged_need - sum(need.values())
+    extra = round(shortfall / len(need) + 0.49, 0) if shortfall > 0 else 0.0
+    for r, height in need.items():
+        sheet.row_heights[r] = height + extra
 
 
 def _realisasi(
@@ -606,6 +662,9 @@ PETUNJUK_LINES = (
     "predikat dihitung otomatis oleh rumus.",
     "3. Ketik angka tanpa titik ribuan dan tanpa satuan (contoh: 1250, bukan 1.250 orang). "
     "Untuk pilihan Ya/Tidak gunakan daftar pilihan pada sel.",
+    "   Angka desimal mengikuti bahasa komputer Anda. Bila Excel/LibreOffice berbahasa "
+    "Indonesia, pakai koma: 83,5. Bila berbahasa Inggris, pakai titik: 83.5. Bila isian "
+    "desimal ditolak, coba tanda pemisah yang lain.",
     "4. Jangan menempel (paste) data dari berkas lain ke sel isian: tempelan dapat melewati "
     "pemeriksaan isian. Ketik nilainya langsung.",
     "5. Jangan mengganti nama lembar, menambah atau menghapus baris dan kolom. Perlindungan "
@@ -616,10 +675,11 @@ PETUNJUK_LINES = (
 )
 
 
-def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
+def _petunjuk(bp: Blueprint, unit: Unit, periode: int,
+              jabatan: Sequence[tuple[str, Jabatan]]) -> SheetPlan:
     sheet = SheetPlan(code="PETUNJUK", name="Petunjuk", kind="petunjuk",
                       title="Petunjuk Pengisian", footer=_footer(unit, "Petunjuk", bp))
-    sheet.col_widths = [4, 22, 90]
+    sheet.col_widths = [4, 22, 96]
     title_row(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Unit pengisi", unit.nama + (f" (kode {unit.kode})" if unit.kode else "")),
@@ -630,13 +690,13 @@ def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
     for r, (label, value) in enumerate(meta, start=1):
         sheet.cells.append(Cell(ref(r, 1), Role.LABEL, f"meta/{r}", "meta_label", label))
         sheet.cells.append(Cell(ref(r, 2), Role.LABEL, f"meta/{r}/nilai", "meta_value", value))
-        sheet.row_heights[r] = text_height(value, 90)
+        sheet.row_heights[r] = text_height(value, sheet.col_widths[2])
     start = len(meta) + 2
     for i, text in enumerate(PETUNJUK_LINES):
         sheet.cells.append(Cell(ref(start + i, 1), Role.LABEL, f"petunjuk/{i}", "text_plain",
                                 text))
         sheet.merges.append(f"{ref(start + i, 1)}:{ref(start + i, 2)}")
-        sheet.row_heights[start + i] = text_height(text, 105)
+        sheet.row_heights[start + i] = text_height(text, sheet.col_widths[1:])
     legend = start + len(PETUNJUK_LINES) + 1
     sheet.cells.append(Cell(ref(legend, 1), Role.LABEL, "legenda/isian", "legend_input",
                             "Sel isian"))
@@ -646,7 +706,41 @@ def _petunjuk(bp: Blueprint, unit: Unit, periode: int) -> SheetPlan:
                             "Sel rumus"))
     sheet.cells.append(Cell(ref(legend + 1, 2), Role.LABEL, "legenda/rumus/teks", "text_plain",
                             "Dihitung otomatis; klik sel untuk melihat rumusnya."))
+    blocks = _tugas_fungsi(sheet, jabatan, legend + 3)
+    set_page(sheet, first_row=legend + 3, blocks=blocks)
     return sheet
+
+
+def _tugas_fungsi(sheet: SheetPlan, jabatan: Sequence[tuple[str, Jabatan]],
+                  row: int) -> list[tuple[int, int]]:
+    """The decree's tugas and fungsi of every jabatan in the workbook, under the instructions
+    (kept off the jabatan sheets so their first screen shows the inputs)."""
+    if not jabatan:
+        return []
+    sheet.cells.append(Cell(ref(row, 1), Role.LABEL, "tugas-fungsi/judul", "block_title",
+                            "TUGAS DAN FUNGSI JABATAN"))
+    sheet.merges.append(f"{ref(row, 1)}:{ref(row, 2)}")
+    sheet.row_heights[row] = 20
+    row += 1
+    blocks = []
+    for i, (name, jab) in enumerate(jabatan):
+        first = row - 1 if i == 0 else row  # the section title stays with the first jabatan
+        heading = f"{_jabatan_text(jab)} (lembar {name})"
+        sheet.cells.append(Cell(ref(row, 1), Role.LABEL, f"tugas-fungsi/{jab.id}",
+                                "realisasi_label", heading))
+        sheet.merges.append(f"{ref(row, 1)}:{ref(row, 2)}")
+        sheet.row_heights[row] = text_height(heading, sheet.col_widths[1:], bold=True)
+        for label, items in (("Tugas", jab.tugas), ("Fungsi", jab.fungsi)):
+            row += 1
+            text = _bullets(items)
+            sheet.cells.append(Cell(ref(row, 1), Role.LABEL, f"tugas-fungsi/{jab.id}/{label}",
+                                    "text_bold", label))
+            sheet.cells.append(Cell(ref(row, 2), Role.LABEL,
+                                    f"tugas-fungsi/{jab.id}/{label}/isi", "text", text))
+            sheet.row_heights[row] = text_height(text, sheet.col_widths[2])
+        blocks.append((first, row))
+        row += 2
+    return blocks
 
 
 RINGKASAN_HEADERS = ("No", "Jabatan", "Indikator", "Satuan", "Target", "Realisasi",
@@ -658,11 +752,12 @@ def _ringkasan(
 ) -> SheetPlan:
     sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
                       title="Ringkasan Capaian", footer=_footer(unit, "Ringkasan", bp))
-    sheet.col_widths = [5, 32, 48, 10, 10, 12, 12, 16]
+    sheet.col_widths = [4, 30, 46, 9, 10, 11, 10, 13]
     last_col = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)
     meta_rows(sheet, [("Kantor", bp.kantor), ("Unit pengisi", unit.nama),
-                       ("Periode", _periode_text(bp, periode))], last_col, 100)
+                       ("Periode", _periode_text(bp, periode))], last_col,
+              sheet.col_widths[2:])
     header_row = 5
     for c, text in enumerate(RINGKASAN_HEADERS):
         sheet.cells.append(Cell(ref(header_row, c), Role.LABEL, f"kepala/{c}", "header", text))
@@ -696,9 +791,10 @@ def _ringkasan(
                 target = source.cell(f"{base}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            sheet.row_heights[row] = max(text_height(str(name_cell.value), 48),
-                                         text_height(source.title, 32))
+            sheet.row_heights[row] = max(text_height(str(name_cell.value), sheet.col_widths[2]),
+                                         text_height(source.title, sheet.col_widths[1]))
             row += 1
+    set_page(sheet, first_row=header_row + 1)
     return sheet
 
 

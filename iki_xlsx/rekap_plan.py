@@ -57,11 +57,11 @@ from .plan import (
     ref,
     sheet_name,
     target_is_input,
-    text_height,
     title_case,
     title_row,
     unit_realisasi,
 )
+from .textfit import text_height
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
 STATE_ACCEPTED = "diterima"

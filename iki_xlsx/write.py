@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 
+from . import paging
 from .atomic import atomic_write
 from .evaluate import CellKey, Value
 from .plan import (
@@ -45,7 +46,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "text_bold": {"text_wrap": True, "bold": True, **_BORDER},
     "text_center": {"text_wrap": True, "align": "center", **_BORDER},
     "realisasi_label": {"bold": True, "bg_color": "#E7EEF7", **_BORDER},
-    "total_label": {"bold": True, "align": "right"},
+    "total_label": {"bold": True, "align": "right", "text_wrap": True},
     "fixed_number": {"num_format": "General", "align": "right", **_BORDER},
     "input_number": {"bg_color": "#FFF2CC", "locked": False, "num_format": "General",
                      **_BORDER},
@@ -191,16 +192,29 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
         ws.autofilter(sheet.autofilter)
     ws.protect("", {**PROTECTION, "autofilter": True, "sort": True} if sheet.autofilter
                else PROTECTION)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    ws.set_footer(sheet.footer)
-    if sheet.repeat_rows:
-        ws.repeat_rows(*sheet.repeat_rows)
+    _page_setup(ws, sheet)
     if sheet.freeze != (0, 0):
         ws.freeze_panes(*sheet.freeze)
     workbook.define_name(sheet.defined_name, "=" + _absolute(sheet.name))
+
+
+def _page_setup(ws: Any, sheet: SheetPlan) -> None:
+    """A4 landscape at the plan's scale, with its breaks and repeated rows and columns."""
+    page = sheet.page
+    ws.set_landscape()
+    ws.set_paper(paging.PAPER_A4)
+    ws.set_print_scale(page.scale)
+    ws.set_margins(left=paging.MARGIN_SIDE_IN, right=paging.MARGIN_SIDE_IN,
+                   top=paging.MARGIN_TOP_IN, bottom=paging.MARGIN_BOTTOM_IN)
+    ws.set_footer(sheet.footer, {"margin": 0.3})
+    if page.row_breaks:
+        ws.set_h_pagebreaks(page.row_breaks)
+    if page.col_breaks:
+        ws.set_v_pagebreaks(page.col_breaks)
+    if sheet.repeat_rows:
+        ws.repeat_rows(*sheet.repeat_rows)
+    if page.repeat_cols:
+        ws.repeat_columns(*page.repeat_cols)
 
 
 def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
@@ -248,36 +262,68 @@ def _cached(value: Value) -> str | float | bool:
     return str(value)
 
 
+TITLE_LIMIT = 32  # Excel's limit on a validation prompt's title
+MESSAGE_LIMIT = 255
+DECIMAL_HINT = ("Desimal: pakai koma (83,5) bila Excel/LibreOffice berbahasa Indonesia, titik "
+                "(83.5) bila berbahasa Inggris.")
+
+
+def prompt_title(label: str) -> str:
+    """The label cut at a word to fit Excel's 32 characters, with an ellipsis when cut."""
+    if len(label) <= TITLE_LIMIT:
+        return label
+    words = label.split()
+    title = ""
+    for word in words:
+        if len(title) + len(word) + (1 if title else 0) > TITLE_LIMIT - 1:
+            break
+        title = f"{title} {word}" if title else word
+    return (title or label[:TITLE_LIMIT - 1]).rstrip(" ,;:-—(") + "…"
+
+
 def _validation(rule: InputRule) -> dict[str, Any]:
-    """Excel data validation for an input, with messages in Bahasa Indonesia."""
-    title = rule.label[:32]
-    spec: dict[str, Any] = {"input_title": title[:32], "error_title": "Isian tidak sah",
-                            "error_type": "stop", "ignore_blank": True}
+    """Excel data validation for an input, with messages in Bahasa Indonesia: the full label,
+    what is accepted, how to type a decimal, and whether the cell may stay empty."""
+    spec: dict[str, Any] = {"input_title": prompt_title(rule.label),
+                            "error_title": "Isian tidak sah", "error_type": "stop",
+                            "ignore_blank": True}
+    decimal = False
     if rule.tipe in ("ya_tidak", "pilihan"):
         spec.update(validate="list", source=list(rule.choices))
-        spec["error_message"] = "Pilih salah satu: " + ", ".join(rule.choices)
-        message = "Pilih dari daftar: " + ", ".join(rule.choices)
+        accepted = "Pilih dari daftar: " + _either(rule.choices) + "."
+        spec["error_message"] = "Pilih salah satu: " + _either(rule.choices) + "."
     else:
         kind = "integer" if rule.tipe == "bulat" else "decimal"
+        decimal = kind == "decimal"
         spec["validate"] = kind
         what = "bilangan bulat" if kind == "integer" else "angka"
         if rule.min is not None and rule.max is not None:
             spec.update(criteria="between", minimum=rule.min, maximum=rule.max)
-            message = f"Isi {what} dari {_n(rule.min)} sampai {_n(rule.max)}."
+            accepted = f"Isi {what} dari {_n(rule.min)} sampai {_n(rule.max)}."
         elif rule.min is not None:
             spec.update(criteria=">=", value=rule.min)
-            message = f"Isi {what} paling kecil {_n(rule.min)}."
+            accepted = f"Isi {what} paling kecil {_n(rule.min)}."
         else:
             spec.update(criteria="<=", value=rule.max if rule.max is not None else 10**12)
-            message = f"Isi {what}."
-        spec["error_message"] = message + " Tanpa titik ribuan dan tanpa satuan."
-    if rule.bantuan:
-        message = f"{rule.bantuan} {message}"
-    if rule.wajib:
-        message += " Wajib diisi."
-    spec["input_message"] = message[:255]
-    spec["error_message"] = spec["error_message"][:255]
+            accepted = f"Isi {what}."
+        spec["error_message"] = (accepted + " Tanpa titik ribuan dan tanpa satuan."
+                                 + (" " + DECIMAL_HINT if decimal else ""))
+    required = "Wajib diisi." if rule.wajib else "Boleh dikosongkan."
+    fixed = " ".join([accepted, *([DECIMAL_HINT] if decimal else []), required])
+    label = rule.label.rstrip(".") + "."
+    message = " ".join([label, *([rule.bantuan] if rule.bantuan else []), fixed])
+    if len(message) > MESSAGE_LIMIT:  # the help text goes first, then the label is cut
+        message = f"{label} {fixed}"
+    if len(message) > MESSAGE_LIMIT:
+        room = MESSAGE_LIMIT - len(fixed) - 2
+        message = f"{label[:room].rsplit(' ', 1)[0]}… {fixed}"
+    spec["input_message"] = message
+    spec["error_message"] = spec["error_message"][:MESSAGE_LIMIT]
     return spec
+
+
+def _either(choices: Sequence[str]) -> str:
+    return ", ".join(choices[:-1]) + " atau " + choices[-1] if len(choices) > 1 else choices[0]
 
 
 def _n(value: float) -> str:

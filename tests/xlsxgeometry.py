@@ -1,0 +1,141 @@
+"""What a written xlsx tells a client about its geometry, read from the XML itself: column
+widths, row heights, frozen panes, merges, unlocked (input) cells, validations, page breaks."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+SCREEN_W, SCREEN_H = 1250, 500  # LibreOffice/Excel grid at 100 % on a 1366x768 screen
+
+
+@dataclass
+class Validation:
+    ref: str
+    title: str
+    prompt: str
+
+
+@dataclass
+class SheetGeometry:
+    name: str
+    widths: dict[int, float] = field(default_factory=dict)  # stored widths by column
+    default_width: float = 8.43
+    heights: dict[int, float] = field(default_factory=dict)
+    default_height: float = 15.0
+    frozen: tuple[int, int] = (0, 0)  # rows, columns
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    unlocked: set[tuple[int, int]] = field(default_factory=set)
+    values: dict[tuple[int, int], str] = field(default_factory=dict)  # shared strings
+    validations: list[Validation] = field(default_factory=list)
+    row_breaks: list[int] = field(default_factory=list)
+    scale: int = 100
+    fit_to_width: bool = False
+    print_titles: str = ""
+
+    def col_px(self, col: int) -> float:
+        return 7 * self.widths.get(col, self.default_width)
+
+    def row_px(self, row: int) -> float:
+        return self.heights.get(row, self.default_height) * 4 / 3
+
+    def right_px(self, col: int) -> float:
+        """Right edge of `col` at the first view (nothing scrolled)."""
+        return sum(self.col_px(c) for c in range(col + 1))
+
+    def bottom_px(self, row: int) -> float:
+        return sum(self.row_px(r) for r in range(row + 1))
+
+    def merge_at(self, row: int, col: int) -> tuple[int, int, int, int]:
+        return next((m for m in self.merges if m[0] == row and m[1] == col), (row, col, row, col))
+
+
+def read_geometry(path: Path) -> dict[str, SheetGeometry]:
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        strings = _shared_strings(archive)
+        unlocked_styles = _unlocked_styles(archive)
+        titles = {d.get("localSheetId"): d.text or "" for d in workbook.iter(f"{{{NS['m']}}}definedName")
+                  if d.get("name") == "_xlnm.Print_Titles"}
+        sheets: dict[str, SheetGeometry] = {}
+        for index, sheet in enumerate(workbook.iter(f"{{{NS['m']}}}sheet")):
+            target = str(targets[sheet.get(REL)]).lstrip("/").removeprefix("xl/")
+            root = ElementTree.fromstring(archive.read("xl/" + target))
+            geometry = _sheet(str(sheet.get("name")), root, strings, unlocked_styles)
+            geometry.print_titles = titles.get(str(index), "")
+            sheets[geometry.name] = geometry
+    return sheets
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+    return ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
+            for si in root.findall("m:si", NS)]
+
+
+def _unlocked_styles(archive: zipfile.ZipFile) -> set[int]:
+    root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    xfs = root.find("m:cellXfs", NS)
+    assert xfs is not None
+    result = set()
+    for i, xf in enumerate(xfs.findall("m:xf", NS)):
+        protection = xf.find("m:protection", NS)
+        if protection is not None and protection.get("locked") == "0":
+            result.add(i)
+    return result
+
+
+def _sheet(name: str, root: ElementTree.Element, strings: list[str],
+           unlocked_styles: set[int]) -> SheetGeometry:
+    g = SheetGeometry(name)
+    fmt = root.find("m:sheetFormatPr", NS)
+    if fmt is not None:
+        g.default_height = float(fmt.get("defaultRowHeight", "15"))
+    for col in root.iter(f"{{{NS['m']}}}col"):
+        for c in range(int(col.get("min", "1")) - 1, int(col.get("max", "1"))):
+            g.widths[c] = float(col.get("width", "8.43"))
+    for row in root.iter(f"{{{NS['m']}}}row"):
+        r = int(row.get("r", "1")) - 1
+        if row.get("ht"):
+            g.heights[r] = float(row.get("ht", "15"))
+        for cell in row.findall("m:c", NS):
+            rc = xl_cell_to_rowcol(cell.get("r"))
+            if int(cell.get("s", "0")) in unlocked_styles:
+                g.unlocked.add(rc)
+            v = cell.find("m:v", NS)
+            if cell.get("t") == "s" and v is not None and v.text is not None:
+                g.values[rc] = strings[int(v.text)]
+    pane = root.find(".//m:pane", NS)
+    if pane is not None and pane.get("state") == "frozen":
+        g.frozen = (int(float(pane.get("ySplit", "0"))), int(float(pane.get("xSplit", "0"))))
+    for merge in root.iter(f"{{{NS['m']}}}mergeCell"):
+        first, last = str(merge.get("ref")).split(":")
+        g.merges.append((*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last)))
+    for dv in root.iter(f"{{{NS['m']}}}dataValidation"):
+        g.validations.append(Validation(str(dv.get("sqref")), dv.get("promptTitle", ""),
+                                        dv.get("prompt", "")))
+    breaks = root.find("m:rowBreaks", NS)
+    if breaks is not None:
+        g.row_breaks = [int(b.get("id", "0")) for b in breaks.findall("m:brk", NS)]
+    setup = root.find("m:pageSetup", NS)
+    if setup is not None:
+        g.scale = int(setup.get("scale", "100"))
+    props = root.find("m:sheetPr/m:pageSetUpPr", NS)
+    g.fit_to_width = props is not None and props.get("fitToPage") == "1"
+    return g
+
+
+def cell_name(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
