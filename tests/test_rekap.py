@@ -16,7 +16,7 @@ from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.collect import collect
 from iki_xlsx.generate import generate, recipients, write_filled
-from iki_xlsx.plan import Unit
+from iki_xlsx.plan import COL_TARGET, Unit
 from iki_xlsx.read import read_workbook
 from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.store import Store
@@ -59,7 +59,7 @@ def test_tidy_table_holds_every_input_of_every_accepted_file(
             for row in ws.iter_rows():
                 for cell in row:
                     if (not cell.protection.locked and isinstance(cell.value, int | float)
-                            and cell.column_letter != "G"):
+                            and cell.column != COL_TARGET + 1):
                         total += cell.value
         independent[path.name.split("_")[2]] = total
     assert {k: pytest.approx(v) for k, v in independent.items()} == sums.to_dict()

@@ -65,7 +65,8 @@ def read_geometry(path: Path) -> dict[str, SheetGeometry]:
         targets = {r.get("Id"): r.get("Target") for r in rels}
         strings = _shared_strings(archive)
         unlocked_styles = _unlocked_styles(archive)
-        titles = {d.get("localSheetId"): d.text or "" for d in workbook.iter(f"{{{NS['m']}}}definedName")
+        names = workbook.iter(f"{{{NS['m']}}}definedName")
+        titles = {d.get("localSheetId"): d.text or "" for d in names
                   if d.get("name") == "_xlnm.Print_Titles"}
         sheets: dict[str, SheetGeometry] = {}
         for index, sheet in enumerate(workbook.iter(f"{{{NS['m']}}}sheet")):
