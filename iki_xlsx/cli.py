@@ -199,12 +199,25 @@ def _fail_usage(message: str) -> None:
     sys.exit(2)
 
 
+def _periode(text: str | None) -> int | None:
+    """--periode by the one year rule (iki_xlsx.periode): else one line and exit 2."""
+    from .periode import parse_year, refusal
+
+    if text is None:
+        return None
+    year = parse_year(text)
+    if year is None:
+        _fail_usage(refusal(text))
+    return year
+
+
 @main.command()
 @click.argument("blueprint_name", metavar="BLUEPRINT")
 @click.option("--unit", "unit_names", multiple=True, help="Nama kelurahan/desa (boleh berulang).")
 @click.option("--units", "units_csv", type=click.Path(path_type=Path),
               help="CSV daftar unit: kolom kode, nama (dan email).")
-@click.option("--periode", type=int, default=None, help="Tahun periode (bawaan: tahun ini).")
+@click.option("--periode", default=None, callback=lambda _c, _p, v: _periode(v),
+              help="Tahun periode, empat angka 2000-2100 (bawaan: tahun ini).")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder keluaran (bawaan di ruang kerja: keluaran/BLUEPRINT_PERIODE).")
 @click.option("--isi-contoh", "sample", is_flag=True,
@@ -232,7 +245,7 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     elif ws is not None and not unit_names:
         units = list(ws.units)
     units += [Unit(kode=file_safe(n).lower() or "unit", nama=n) for n in unit_names]
-    year = periode or _this_year()
+    year = periode if periode is not None else _this_year()
     if out_dir is None:
         assert ws is not None
         out_dir = ws.output_dir / f"{bp.id}_{year}"
@@ -516,7 +529,8 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
 @main.command()
 @click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
               help="Folder penyimpanan (bawaan: simpan/ ruang kerja).")
-@click.option("--periode", type=int, default=None, help="Tahun periode yang direkap.")
+@click.option("--periode", default=None, callback=lambda _c, _p, v: _periode(v),
+              help="Tahun periode yang direkap, empat angka 2000-2100.")
 @click.option("--blueprint", "blueprint_id", default=None,
               help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,

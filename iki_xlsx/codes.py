@@ -140,6 +140,8 @@ _ALL = [
          "unit '{unit}' akan mendapat nama berkas yang sama dengan '{lain}'"),
     Code("output-not-writable", E, "Folder keluaran tidak dapat ditulis",
          "tidak dapat ditulis ({alasan}); pilih folder lain"),
+    Code("periode-invalid", E, "Tahun periode tidak sah",
+         "periode harus tahun empat angka dari 2000 sampai 2100 (misalnya 2026), bukan {periode}"),
     # --- the workspace (iki.toml) ---
     Code("workspace-missing", E, "Bukan ruang kerja",
          "{folder} bukan ruang kerja iki-xlsx (iki.toml tidak ada); buat dengan: iki-xlsx init"),

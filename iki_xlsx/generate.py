@@ -15,6 +15,8 @@ from .blueprint import BLUEPRINT_SUFFIXES, Blueprint, find_blueprints, load_blue
 from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
 from .findings import Finding, os_reason
+from .periode import refusal
+from .periode import valid as valid_year
 from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
 from .write import write_workbook
 
@@ -145,6 +147,8 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
 
     With `sample`, inputs are filled with reproducible plausible values.
     """
+    if not valid_year(periode):
+        return GenerateResult(findings=[Finding("periode-invalid", refusal(periode, "periode"))])
     everyone = recipients(bp, units)
     plans = [plan_workbook(bp, unit, periode, everyone) for unit in everyone]
     findings = _name_collisions(plans)

@@ -18,6 +18,7 @@ from ..blueprint import find_blueprints, load_blueprint
 from ..findings import Finding
 from ..generate import generate
 from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
+from ..periode import RULE, parse_year
 from .app import page, refusal, render, web_of
 from .jobs import Job
 from .site import Site
@@ -119,11 +120,11 @@ async def buat_start(request: Request) -> Response:
     web = web_of(request)
     form = await request.form()
     chosen = dict(_blueprints(web.site)).get(str(form.get("blueprint", "")))
-    year = str(form.get("periode", ""))
-    if chosen is None or not year.isdigit() or not 2000 <= int(year) <= 2100:
-        return refusal(request, 400, "Pilih blueprint dan tahun periode (2000-2100).")
+    year = parse_year(str(form.get("periode", "")))
+    if chosen is None or year is None:
+        return refusal(request, 400, f"Pilih blueprint dan tahun periode ({RULE}).")
     web.jobs.start(f"buat/{chosen.stem}/{year}", f"Membuat workbook {year}",
-                   lambda job: make_workbooks(web.site, chosen, int(year), job))
+                   lambda job: make_workbooks(web.site, chosen, year, job))
     return RedirectResponse("/buat", 303)
 
 
@@ -131,8 +132,8 @@ async def buat_start(request: Request) -> Response:
 async def kirim_start(request: Request) -> Response:
     web = web_of(request)
     form = await request.form()
-    blueprint, year = str(form.get("blueprint", "")), str(form.get("periode", ""))
-    if not year.isdigit() or not workbook_dir(web.site, blueprint, int(year)).is_dir() \
+    blueprint, year = str(form.get("blueprint", "")), parse_year(str(form.get("periode", "")))
+    if year is None or not workbook_dir(web.site, blueprint, year).is_dir() \
             or blueprint not in dict(_blueprints(web.site)):
         return refusal(request, 400, "Buat workbook blueprint dan tahun itu lebih dulu.")
     config = web.site.config
@@ -140,7 +141,7 @@ async def kirim_start(request: Request) -> Response:
         return refusal(request, 400, "Ruang kerja belum berisi pengaturan SMTP (iki.toml).")
     password = str(form.get("sandi") or "") or os.environ.get(PASSWORD_ENV, "")
     web.jobs.start(f"kirim/{blueprint}/{year}", f"Mengirim workbook {year}",
-                   lambda job: send_workbooks(web.site, blueprint, int(year), password, job))
+                   lambda job: send_workbooks(web.site, blueprint, year, password, job))
     return RedirectResponse("/buat", 303)
 
 
