@@ -88,7 +88,8 @@ PERIOD_LABELS: dict[Pembagian, tuple[str, ...]] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # NaN and +-Infinity are no numbers a decree states (a target of .inf stopped the recap)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Tingkat(_Strict):
@@ -472,6 +473,8 @@ def _describe(error: Any) -> str:
         return f"{shown} terlalu panjang (paling banyak {error['ctx']['max_length']} karakter)"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{shown} terlalu kecil"
+    if kind == "finite_number":
+        return f"{shown} harus angka biasa (bukan NaN atau tak hingga)"
     return f"{shown} tidak sah"
 
 

@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 findings, 2 usage.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
+from .angka import strict_json
 from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .findings import Finding
@@ -136,7 +136,7 @@ def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     described = [describe(r.blueprint, r.path) for r in report.results if r.blueprint]
     if as_json:
         jabatan = [j for d in described for j in d["jabatan"]]
-        click.echo(json.dumps({"blueprints": described, "jabatan": jabatan},
+        click.echo(strict_json({"blueprints": described, "jabatan": jabatan},
                               ensure_ascii=False, indent=2))
     else:
         for d in described:
@@ -429,7 +429,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     else:
         report = CheckReport(list(results))
     if as_json:
-        click.echo(json.dumps([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
+        click.echo(strict_json([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
                               default=str))
     else:
         for result in report.files:
@@ -520,7 +520,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(strict_json(report.to_dict(), ensure_ascii=False, indent=2))
         sys.exit(0)
     _print_status(report)
     sys.exit(0)
@@ -614,7 +614,7 @@ def _print_rekap(result: RekapResult) -> None:
 
 def _print_history(submissions: list[Submission], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(s) for s in submissions], ensure_ascii=False, indent=2))
+        click.echo(strict_json([asdict(s) for s in submissions], ensure_ascii=False, indent=2))
         return
     for item in submissions:
         when = item.received_at or item.collected_at

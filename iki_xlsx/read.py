@@ -29,6 +29,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as SafeET
 from openpyxl.formula.translate import Translator
 
+from . import angka
 from .errors import ReadError as ReadError  # re-exported: its home is errors
 from .findings import os_reason
 from .plan import MANIFEST_SHEET
@@ -514,10 +515,8 @@ def _stored(kind: str, raw: str, shared: list[str]) -> Any:
         return raw
     if kind == "b":
         return raw == "1"
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
+    number = angka.parse_stored(raw)
+    return raw if number is None else number  # NaN, INF, 1E+400, 3_1 stay text: not numbers
 
 
 def _custom_properties(archive: zipfile.ZipFile, names: set[str],

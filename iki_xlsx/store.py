@@ -235,10 +235,6 @@ def as_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
 def from_store(raw: Any, *, encoded: bool = False) -> str | float | bool | None:
     """One stored value as Python: the single place a reader of the store turns what SQLite
     (directly or through pandas) hands back into a value.
@@ -246,7 +242,7 @@ def from_store(raw: Any, *, encoded: bool = False) -> str | float | bool | None:
     NULL, None, NaN and pandas' NA are None (pandas 3 reads NULL as NaN); numbers that are
     not finite are None too (nothing outside Excel's range reaches a recap). With `encoded`,
     text is the JSON `as_text` wrote (a cell's value: number, text or Ya/Tidak kept apart);
-    text that is not JSON stays text, and JSON's NaN/Infinity are refused as numbers.
+    text that is not JSON stays text, and NaN/Infinity (as an older store wrote them) are None.
     """
     if raw is None or type(raw).__name__ in ("NAType", "NaTType"):
         return None
@@ -261,7 +257,7 @@ def from_store(raw: Any, *, encoded: bool = False) -> str | float | bool | None:
     if not encoded:
         return text
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text)
     except ValueError:
         return text
     if isinstance(value, bool | str) or value is None:

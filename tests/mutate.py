@@ -45,9 +45,10 @@ def sheet_part(path: Path, sheet_name: str) -> str:
 
 def set_cell(source: Path, target: Path, sheet_name: str, ref: str, *,
              formula: str | None = None, value: str | float | None = None,
-             keep_formula: bool = False) -> Path:
+             keep_formula: bool = False, number_text: str | None = None) -> Path:
     """Replace one cell: a number, an inline string, a formula with a cached value, or a
-    stored value under the existing formula (`keep_formula`)."""
+    stored value under the existing formula (`keep_formula`). `number_text` is written as
+    the number's text exactly (`<v>NaN</v>`, `<v>1E+400</v>`), as a careless writer might."""
     part = sheet_part(source, sheet_name)
 
     def change(name: str, text: str) -> str:
@@ -64,7 +65,9 @@ def set_cell(source: Path, target: Path, sheet_name: str, ref: str, *,
             formula_xml = f"<f>{old_formula.group(1)}</f>"
         else:
             formula_xml = f"<f>{escape(formula[1:])}</f>" if formula else ""
-        if value is None:
+        if number_text is not None:
+            body = f'<c r="{ref}"{s}>{formula_xml}<v>{escape(number_text)}</v></c>'
+        elif value is None:
             body = f'<c r="{ref}"{s}>{formula_xml}</c>' if formula_xml else f'<c r="{ref}"{s}/>'
         elif isinstance(value, str):
             kind = "str" if formula_xml else "inlineStr"

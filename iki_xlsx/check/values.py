@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import angka
 from ..codes import BLANK_RETURN
 from ..evaluate import CellKey, Value, static_values
 from ..findings import Severity
@@ -189,17 +190,8 @@ def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, Shee
 
 
 def parse_number(text: str) -> float | None:
-    """A number typed as text, read the Indonesian way where unambiguous ("1.234,5")."""
-    clean = text.strip().replace(" ", "")
-    if re.fullmatch(r"-?\d+", clean):
-        return float(clean)
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", clean):
-        return float(clean.replace(".", "").replace(",", "."))
-    if re.fullmatch(r"-?\d+,\d+", clean):
-        return float(clean.replace(",", "."))
-    if re.fullmatch(r"-?\d+\.\d{1,2}", clean):
-        return float(clean)
-    return None
+    """A number typed as text, by the one Indonesian rule of `iki_xlsx.angka`."""
+    return angka.parse_text(text)
 
 
 def check_inputs(result: FileResult, plan: WorkbookPlan,
@@ -275,7 +267,8 @@ def _check_number(result: FileResult, rule: InputRule, raw: Any,
         number = parse_number(raw)
         if number is None:
             add(result, "invalid-input", f"{rule.label}: '{raw}' bukan angka; ketik angka tanpa "
-                                         "satuan", found=raw, where=where)
+                                         "satuan (contoh 1234 atau 1234,5)", found=raw,
+                where=where)
             return None
         add(result, "invalid-input", f"{rule.label}: angka diketik sebagai teks ('{raw}'); "
                                      f"ketik ulang sebagai angka {number:g}",
