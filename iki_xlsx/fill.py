@@ -8,30 +8,29 @@ import zlib
 from . import expression
 from .blueprint import Blueprint, Indikator, Jenis, Tipe, Variabel, indicators
 from .evaluate import CellKey, Value
-from .plan import WorkbookPlan
+from .plan import PlanKey, WorkbookPlan
 
 
 def sample_inputs(bp: Blueprint, plan: WorkbookPlan, seed: int = 0) -> dict[CellKey, Value]:
     """Values for every input cell of the plan, respecting bounds, ratios and rules."""
     rng = random.Random(zlib.crc32(f"{plan.unit.kode}:{plan.periode}:{seed}".encode()))
     by_key = {cell.key: (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
-    # variable keys are scope/indikator/variabel[@unit]/pN: the unit rows of each indicator
+    # the unit rows of each indicator: "" for its own row, a kode for a row per kelurahan
     suffixes: dict[str, set[str]] = {}
-    for key in by_key:
-        scope, ind_id, *rest = key.split("/")
-        if len(rest) == 2:
-            suffixes.setdefault(f"{scope}/{ind_id}", set()).add(rest[0].partition("@")[2])
+    for parsed in map(PlanKey.parse, by_key):
+        if parsed.period is not None:
+            suffixes.setdefault(parsed.base, set()).add(parsed.unit or "")
     values: dict[CellKey, Value] = {}
     for jab, ind in indicators(bp):
-        base = f"{jab.id if jab else 'iku'}/{ind.id}"
-        for suffix in sorted(suffixes.get(base, ())):
+        scope = jab.id if jab else "iku"
+        for suffix in sorted(suffixes.get(f"{scope}/{ind.id}", ())):
             for p in range(1, len(plan.periods) + 1):
                 row = _indicator_values(ind, rng)
                 for var_id, value in row.items():
-                    key = f"{base}/{var_id}" + (f"@{suffix}" if suffix else "") + f"/p{p}"
+                    key = str(PlanKey.input(scope, ind.id, var_id, p, suffix or None))
                     if key in by_key:
                         values[by_key[key]] = value
-        target_key = f"{base}/target"
+        target_key = str(PlanKey.target(scope, ind.id))
         if target_key in by_key:
             values[by_key[target_key]] = _target(ind, rng, len(plan.periods))
     return values

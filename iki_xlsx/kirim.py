@@ -27,7 +27,7 @@ from typing import Any
 from .atomic import atomic_write, exclusive_lock
 from .errors import ReadError
 from .findings import Finding, Severity
-from .plan import Unit
+from .plan import Manifest, ManifestError, Unit
 from .read import read_workbook
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "kirim.txt"
@@ -173,17 +173,16 @@ def match_workbooks(units: Sequence[Unit], folder: Path) -> tuple[list[Job], lis
 def _identify(path: Path, findings: list[Finding]) -> Job | None:
     try:
         data = read_workbook(path)
-        manifest = data.manifest or {}
-        unit = manifest["unit"]
+        manifest = Manifest.from_dict(data.manifest or {})
+        unit = manifest.unit
         props = data.custom_properties
-        kode, nama = str(unit["kode"]), str(unit["nama"])
-        same = (props.get("iki_unit_kode"), props.get("iki_unit_nama")) == (kode, nama)
-        listed = [u for u in manifest.get("units", []) if str(u.get("kode")) == kode]
-        email = str(listed[0]["email"]) if listed and listed[0].get("email") else None
-        job = Job(Unit(kode, nama, email, bool(unit["kantor"])), path,
-                  hashlib.sha256(path.read_bytes()).hexdigest(), str(manifest["blueprint"]["id"]),
-                  int(manifest["periode"]), str(manifest["kantor"]))
-    except (ReadError, KeyError, TypeError, ValueError, OSError):
+        same = (props.get("iki_unit_kode"), props.get("iki_unit_nama")) == (unit.kode, unit.nama)
+        listed = [u for u in manifest.units if u.kode == unit.kode]
+        email = listed[0].email if listed else None
+        job = Job(Unit(unit.kode, unit.nama, email, unit.kantor), path,
+                  hashlib.sha256(path.read_bytes()).hexdigest(), manifest.blueprint_id,
+                  manifest.periode, manifest.kantor)
+    except (ReadError, ManifestError, OSError):
         findings.append(Finding("workbook-unknown", "berkas bukan workbook iki-xlsx yang utuh; "
                                 "tidak dikirim", Severity.WARNING, file=str(path)))
         return None

@@ -65,6 +65,89 @@ class Unit:
     kantor: bool = False
 
 
+_PERIOD_PART = re.compile(r"p(\d+)")
+
+
+@dataclass(frozen=True)
+class PlanKey:
+    """What an indicator cell of a form holds, by meaning: `scope/indikator/name[@unit][/part]`.
+
+    `scope` is the jabatan id (or `iku`), `name` a variable id or one of the indicator's own
+    rows (`target`, `realisasi`, `mutu`, `memenuhi`, `capaian`, `predikat`, `kolom`), `unit`
+    the kelurahan a row an office keeps per unit is about, `part` the period (`p1`...), the
+    annual column (`tahunan`), `label`, or a column. Input values are stored under these
+    keys (`scope/ind/var[@unit]/pN` and `scope/ind/target`); this class is the only place
+    that formats or parses them.
+    """
+
+    scope: str
+    indikator: str
+    name: str
+    unit: str | None = None
+    part: str | None = None
+
+    @classmethod
+    def input(cls, scope: str, indikator: str, variabel: str, period: int,
+              unit: str | None = None) -> PlanKey:
+        return cls(scope, indikator, variabel, unit, f"p{period}")
+
+    @classmethod
+    def target(cls, scope: str, indikator: str) -> PlanKey:
+        return cls(scope, indikator, "target")
+
+    @property
+    def base(self) -> str:
+        """`scope/indikator`: the indicator this cell belongs to."""
+        return f"{self.scope}/{self.indikator}"
+
+    @property
+    def period(self) -> int | None:
+        """The period number of a `pN` part, else None."""
+        match = _PERIOD_PART.fullmatch(self.part or "")
+        return int(match.group(1)) if match else None
+
+    @property
+    def is_target(self) -> bool:
+        return self.name == "target" and self.part is None
+
+    def row(self, name: str, part: str | None = None) -> PlanKey:
+        """Another row of the same indicator (`target`, `realisasi`, `kolom`...)."""
+        return PlanKey(self.scope, self.indikator, name, None, part)
+
+    def at(self, part: str | None) -> PlanKey:
+        """The same row, another part (`label`, `tahunan`, `p2`...)."""
+        return PlanKey(self.scope, self.indikator, self.name, self.unit, part)
+
+    def at_period(self, period: int) -> PlanKey:
+        return self.at(f"p{period}")
+
+    def format(self) -> str:
+        name = self.name + (f"@{self.unit}" if self.unit is not None else "")
+        return f"{self.base}/{name}" + (f"/{self.part}" if self.part is not None else "")
+
+    def __str__(self) -> str:
+        return self.format()
+
+    @classmethod
+    def parse(cls, text: str) -> PlanKey:
+        """The key `text` formats; ValueError for text that is not an indicator cell's key."""
+        parts = text.split("/")
+        if len(parts) not in (3, 4) or not all(parts):
+            raise ValueError(f"not a plan key: {text!r}")
+        name, at, unit = parts[2].partition("@")
+        if not name or (at and not unit):
+            raise ValueError(f"not a plan key: {text!r}")
+        return cls(parts[0], parts[1], name, unit if at else None,
+                   parts[3] if len(parts) == 4 else None)
+
+    @classmethod
+    def try_parse(cls, text: str) -> PlanKey | None:
+        try:
+            return cls.parse(text)
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True)
 class InputRule:
     """What an input cell accepts (mirrors the blueprint variable or the target)."""
@@ -471,7 +554,9 @@ def _indicator_block(
     kelurahan: Sequence[Unit],
 ) -> int:
     """Lay out the rows of one indicator; returns the next free row."""
-    base = f"{scope}/{ind.id}"
+    def own(name: str, unit_kode: str | None = None) -> PlanKey:
+        return PlanKey(scope, ind.id, name, unit_kode)
+
     row = block.first_row
     first_cell = len(sheet.cells)
     annual: dict[str, str] = {}
@@ -484,18 +569,18 @@ def _indicator_block(
             rows_units = list(kelurahan)
         first_var_row = row
         for row_unit in rows_units:
-            key = f"{base}/{var.id}" + (f"@{row_unit.kode}" if row_unit else "")
+            key = own(var.id, row_unit.kode if row_unit else None)
             label = var.label + (f" ({var.satuan})" if var.satuan else "")
             if row_unit is not None:
                 label = f"{label} — {row_unit.nama}"
-            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{key}/label",
+            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, str(key.at("label")),
                                     "text", label))
             cells: list[str] = []
             for p, col in enumerate(cols.periods, start=1):
                 cells.append(ref(row, col))
-                sheet.cells.append(Cell(ref(row, col), Role.INPUT, f"{key}/p{p}",
+                sheet.cells.append(Cell(ref(row, col), Role.INPUT, str(key.at_period(p)),
                                         _input_style(var), rule=_rule(var)))
-            sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, f"{key}/tahunan",
+            sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, str(key.at("tahunan")),
                                     _value_style(var), formula=aggregate(var.period_rule, cells)))
             if row_unit is None:
                 annual[var.id] = ref(row, cols.tahunan)
@@ -510,58 +595,61 @@ def _indicator_block(
         # one "meets every criterion" row per unit; realisasi counts the units that do
         first_meets = row
         for row_unit in kelurahan:
-            key = f"{base}/memenuhi@{row_unit.kode}"
-            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{key}/label", "text",
+            key = own("memenuhi", row_unit.kode)
+            sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, str(key.at("label")), "text",
                                     f"Memenuhi semua kriteria (100 = ya) — {row_unit.nama}"))
             for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
                 items = [ref(unit_row[(v.id, row_unit.kode)], col) for v in ind.variabel]
                 part = "tahunan" if col == cols.tahunan else f"p{p}"
-                sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}",
+                sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(key.at(part)),
                                         "formula_pct", formula=checklist(items, True)))
             row += 1
         per_unit_rows = {"memenuhi": (first_meets, row - 1)}
 
     if ind.jenis is Jenis.NILAI and ind.skala:
         var = ind.variabel[0]
-        sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{base}/mutu/label", "text",
+        sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, str(own("mutu").at("label")),
+                                "text",
                                 "Mutu / kategori nilai"))
         for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
             source = annual[var.id] if col == cols.tahunan else period_cells[var.id][p - 1]
-            key = f"{base}/mutu/" + ("tahunan" if col == cols.tahunan else f"p{p}")
-            sheet.cells.append(Cell(ref(row, col), Role.FORMULA, key, "formula_text",
+            part = "tahunan" if col == cols.tahunan else f"p{p}"
+            sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(own("mutu").at(part)),
+                                    "formula_text",
                                     formula=scale(source, ind.skala)))
         row += 1
 
     block.realisasi_row = row
     satuan = f" ({ind.satuan})" if ind.satuan else ""
     realisasi_style = "formula_pct" if ind.satuan.strip() == "%" else "formula_number"
-    sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, f"{base}/realisasi/label",
+    realisasi = own("realisasi")
+    sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, str(realisasi.at("label")),
                             "realisasi_label", f"Realisasi{satuan}"))
     for p, col in enumerate(cols.periods, start=1):
         in_period = {name: cells[p - 1] for name, cells in period_cells.items()}
-        sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{base}/realisasi/p{p}",
+        sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(realisasi.at_period(p)),
                                 realisasi_style,
                                 formula=_realisasi(ind, in_period, per_unit_rows, col,
                                                    len(kelurahan))))
-    sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, f"{base}/realisasi/tahunan",
+    sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, str(realisasi.at("tahunan")),
                             realisasi_style,
                             formula=_realisasi(ind, annual, per_unit_rows, cols.tahunan,
                                                len(kelurahan))))
     target_ref = ref(row, COL_TARGET)
     if target_is_input(ind, unit):
-        sheet.cells.append(Cell(target_ref, Role.INPUT, f"{base}/target", "input_number",
+        sheet.cells.append(Cell(target_ref, Role.INPUT, str(own("target")), "input_number",
                                 rule=InputRule("desimal", f"Target {ind.nama}", min=0,
                                                bantuan="Isi target tahunan sesuai Perjanjian "
                                                        "Kinerja.")))
     else:
-        sheet.cells.append(Cell(target_ref, Role.LABEL, f"{base}/target", "fixed_number",
+        sheet.cells.append(Cell(target_ref, Role.LABEL, str(own("target")), "fixed_number",
                                 ind.target))
     cap = capaian_cap(bp, ind)
-    sheet.cells.append(Cell(ref(row, cols.capaian), Role.FORMULA, f"{base}/capaian",
+    sheet.cells.append(Cell(ref(row, cols.capaian), Role.FORMULA, str(own("capaian")),
                             "formula_pct",
                             formula=capaian(ref(row, cols.tahunan), target_ref,
                                             ind.polaritas is Polaritas.TURUN, cap)))
-    sheet.cells.append(Cell(ref(row, cols.predikat), Role.FORMULA, f"{base}/predikat",
+    sheet.cells.append(Cell(ref(row, cols.predikat), Role.FORMULA, str(own("predikat")),
                             "formula_text", formula=scale(ref(row, cols.capaian), bp.predikat)))
 
     last = row
@@ -572,8 +660,8 @@ def _indicator_block(
              (COL_SATUAN, ind.satuan, "text_center"), (cols.sasaran, ind.sasaran, "text"),
              (cols.formulasi, formulasi, "text"), (cols.sumber, ind.sumber_data, "text")]
     for col, text, style in texts:
-        sheet.cells.append(Cell(ref(block.first_row, col), Role.LABEL, f"{base}/kolom/{col}",
-                                style, text))
+        sheet.cells.append(Cell(ref(block.first_row, col), Role.LABEL,
+                                str(PlanKey(scope, ind.id, "kolom", part=str(col))), style, text))
         sheet.merges.append(f"{ref(block.first_row, col)}:{ref(last, col)}")
     merged_need = max(text_height(text, sheet.col_widths[col], bold=style == "text_bold")
                       for col, text, style in texts)
@@ -768,13 +856,13 @@ def _ringkasan(
     for source in indicator_sheets:
         quoted = "'" + source.name.replace("'", "''") + "'!"
         for cell in source.cells:
-            if not cell.key.endswith("/realisasi/label"):
+            found = PlanKey.try_parse(cell.key)
+            if found is None or (found.name, found.part) != ("realisasi", "label"):
                 continue
-            base = cell.key.removesuffix("/realisasi/label")
             number += 1
-            name_cell = source.cell(f"{base}/kolom/{COL_NAMA}")
-            satuan_cell = source.cell(f"{base}/kolom/{COL_SATUAN}")
-            key = f"ringkasan/{base}"
+            name_cell = source.cell(str(found.row("kolom", str(COL_NAMA))))
+            satuan_cell = source.cell(str(found.row("kolom", str(COL_SATUAN))))
+            key = f"ringkasan/{found.base}"
             sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{key}/no", "text_center",
                                     str(number)))
             sheet.cells.append(Cell(ref(row, 1), Role.LABEL, f"{key}/jabatan", "text",
@@ -783,12 +871,13 @@ def _ringkasan(
                                     name_cell.value))
             sheet.cells.append(Cell(ref(row, 3), Role.LABEL, f"{key}/satuan", "text_center",
                                     satuan_cell.value))
-            realisasi_style = source.cell(f"{base}/realisasi/tahunan").style
-            for col, part, style in ((4, "target", "formula_number"),
-                                     (5, "realisasi/tahunan", realisasi_style),
-                                     (6, "capaian", "formula_pct"),
-                                     (7, "predikat", "formula_text")):
-                target = source.cell(f"{base}/{part}")
+            realisasi_style = source.cell(str(found.row("realisasi", "tahunan"))).style
+            for col, shown, style in ((4, found.row("target"), "formula_number"),
+                                      (5, found.row("realisasi", "tahunan"), realisasi_style),
+                                      (6, found.row("capaian"), "formula_pct"),
+                                      (7, found.row("predikat"), "formula_text")):
+                target = source.cell(str(shown))
+                part = shown.name + (f"/{shown.part}" if shown.part else "")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
             sheet.row_heights[row] = max(text_height(str(name_cell.value), sheet.col_widths[2]),
@@ -798,29 +887,100 @@ def _ringkasan(
     return sheet
 
 
-def plan_to_dict(plan: WorkbookPlan) -> dict[str, Any]:
-    """The manifest form of a plan: enough to find every input and formula cell."""
-    return {
-        "format": 1,
-        "generator": plan.generator,
-        "blueprint": {"id": plan.blueprint_id, "versi": plan.blueprint_versi,
-                      "hash": plan.blueprint_hash},
-        "kantor": plan.kantor,
-        "unit": {"kode": plan.unit.kode, "nama": plan.unit.nama, "kantor": plan.unit.kantor},
-        "periode": plan.periode,
-        "periods": list(plan.periods),
-        "units": [{"kode": u.kode, "nama": u.nama, "email": u.email, "kantor": u.kantor}
-                  for u in plan.units],
-        "sheets": [
-            {
-                "code": s.code,
-                "name": s.name,
-                "kind": s.kind,
-                "defined_name": s.defined_name,
-                "inputs": [[c.ref, c.key] for c in s.cells if c.role is Role.INPUT],
-                "formulas": [[c.ref, c.key, c.formula.text] for c in s.cells
-                             if c.role is Role.FORMULA and c.formula is not None],
-            }
-            for s in plan.sheets
-        ],
-    }
+class ManifestError(ValueError):
+    """A manifest that does not have the form `Manifest.to_dict` writes."""
+
+
+@dataclass(frozen=True)
+class ManifestSheet:
+    """Where a sheet's inputs and formulas are, as the manifest records them."""
+
+    code: str
+    name: str
+    kind: str
+    defined_name: str
+    inputs: tuple[tuple[str, str], ...]  # ref, key
+    formulas: tuple[tuple[str, str, str], ...]  # ref, key, formula text
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a generated workbook says about itself (its hidden `IKI_Manifest` sheet): the
+    blueprint version, the recipient, the periode and the units list, and where every input
+    and formula is. `to_dict` is the JSON form written; `from_dict` the only reader."""
+
+    generator: str
+    blueprint_id: str
+    blueprint_versi: str
+    blueprint_hash: str
+    kantor: str
+    unit: Unit  # without its e-mail address (the units list carries those)
+    periode: int
+    periods: tuple[str, ...]
+    units: tuple[Unit, ...]
+    sheets: tuple[ManifestSheet, ...] = ()
+    format: int = 1
+
+    @classmethod
+    def of_plan(cls, plan: WorkbookPlan) -> Manifest:
+        return cls(
+            generator=plan.generator, blueprint_id=plan.blueprint_id,
+            blueprint_versi=plan.blueprint_versi, blueprint_hash=plan.blueprint_hash,
+            kantor=plan.kantor, unit=Unit(plan.unit.kode, plan.unit.nama, None, plan.unit.kantor),
+            periode=plan.periode, periods=tuple(plan.periods), units=tuple(plan.units),
+            sheets=tuple(ManifestSheet(
+                s.code, s.name, s.kind, s.defined_name,
+                tuple((c.ref, c.key) for c in s.cells if c.role is Role.INPUT),
+                tuple((c.ref, c.key, c.formula.text) for c in s.cells
+                      if c.role is Role.FORMULA and c.formula is not None))
+                for s in plan.sheets))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "generator": self.generator,
+            "blueprint": {"id": self.blueprint_id, "versi": self.blueprint_versi,
+                          "hash": self.blueprint_hash},
+            "kantor": self.kantor,
+            "unit": {"kode": self.unit.kode, "nama": self.unit.nama, "kantor": self.unit.kantor},
+            "periode": self.periode,
+            "periods": list(self.periods),
+            "units": [{"kode": u.kode, "nama": u.nama, "email": u.email, "kantor": u.kantor}
+                      for u in self.units],
+            "sheets": [
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "kind": s.kind,
+                    "defined_name": s.defined_name,
+                    "inputs": [list(i) for i in s.inputs],
+                    "formulas": [list(f) for f in s.formulas],
+                }
+                for s in self.sheets
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Manifest:
+        """The manifest `data` holds; `ManifestError` when a part is missing or of the wrong
+        type (a file's manifest is never trusted to be well formed)."""
+        try:
+            blueprint, unit = data["blueprint"], data["unit"]
+            return cls(
+                generator=str(data.get("generator", "")),
+                blueprint_id=str(blueprint["id"]), blueprint_versi=str(blueprint["versi"]),
+                blueprint_hash=str(blueprint["hash"]), kantor=str(data["kantor"]),
+                unit=Unit(str(unit["kode"]), str(unit["nama"]), None, bool(unit["kantor"])),
+                periode=int(data["periode"]),
+                periods=tuple(str(p) for p in data.get("periods", [])),
+                units=tuple(Unit(str(u["kode"]), str(u["nama"]),
+                                 str(u["email"]) if u.get("email") else None, bool(u["kantor"]))
+                            for u in data["units"]),
+                sheets=tuple(ManifestSheet(
+                    str(s["code"]), str(s["name"]), str(s["kind"]), str(s["defined_name"]),
+                    tuple((str(r), str(k)) for r, k in s["inputs"]),
+                    tuple((str(r), str(k), str(f)) for r, k, f in s["formulas"]))
+                    for s in data.get("sheets", [])),
+                format=int(data.get("format", 1)))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise ManifestError(f"manifest malformed: {exc!r}") from None

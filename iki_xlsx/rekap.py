@@ -9,7 +9,6 @@ those values out per jabatan with live formulas; `rekap_plan` says where each ce
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from .blueprint import Blueprint
 from .blueprint_index import BlueprintIndex
 from .evaluate import Batch, Value
 from .findings import Finding, os_reason
-from .plan import Unit, WorkbookPlan
+from .plan import PlanKey, Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import PeriodStatus, status
 from .store import Store, from_store
@@ -31,8 +30,6 @@ from .write import write_workbook
 
 COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
            "unit_baris", "periode_ke", "nilai", "lembar", "sel", "kunci", "sha256"]
-_KEY = re.compile(r"^(?P<jabatan>[^/]+)/(?P<indikator>[^/]+)/(?:(?P<variabel>[^/@]+)"
-                  r"(?:@(?P<unit>[^/]+))?/p(?P<p>\d+)|(?P<target>target))$")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,11 +53,12 @@ def _values_of(store: Store, chosen: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     values = store.values_frame([int(i) for i in chosen["id"]])
     rows = values.merge(chosen, on="id")
-    parts = rows["key"].str.extract(_KEY)
-    rows["jabatan"], rows["indikator"] = parts["jabatan"], parts["indikator"]
-    rows["variabel"] = parts["variabel"].fillna(parts["target"])
-    rows["unit_baris"] = parts["unit"]
-    rows["periode_ke"] = pd.to_numeric(parts["p"]).astype("Int64")
+    keys = [PlanKey.try_parse(str(key)) for key in rows["key"]]
+    rows["jabatan"] = [k.scope if k else None for k in keys]
+    rows["indikator"] = [k.indikator if k else None for k in keys]
+    rows["variabel"] = [k.name if k else None for k in keys]
+    rows["unit_baris"] = [k.unit if k else None for k in keys]
+    rows["periode_ke"] = pd.array([k.period if k else None for k in keys], dtype="Int64")
     rows["nilai"] = rows["value"].map(lambda raw: from_store(raw, encoded=True))
     rows["kunci"] = rows["key"]
     return rows[COLUMNS].sort_values(["blueprint", "periode", "unit_kode", "lembar", "sel"],

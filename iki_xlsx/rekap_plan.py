@@ -46,6 +46,7 @@ from .plan import (
     MANIFEST_SHEET,
     Cell,
     Chart,
+    PlanKey,
     Role,
     SheetPlan,
     Table,
@@ -132,8 +133,6 @@ DATA_STYLES = ("data_text", "data_text", "data_text", "data_text", "data_text", 
                "data_text", "data_value", "data_text", "data_text", "data_hash")
 DATA_HEADER_ROW = 3
 DATA_VALUE_COL = DATA_HEADERS.index("Nilai")
-_KEY = re.compile(r"^(?P<scope>[^/]+)/(?P<ind>[^/]+)/(?:(?P<var>[^/@]+)(?:@(?P<unit>[^/]+))?"
-                  r"/p(?P<p>\d+)|target)$")
 
 
 @dataclass
@@ -209,9 +208,9 @@ def reached(source: RekapSource) -> int:
     """How far the year has reached: the last period (1-based) with any accepted value of a
     unit on the list; 0 when nothing has been filled."""
     listed = {r.unit.kode for r in source.units if r.on_list}
-    filled = [int(m["p"]) for e in source.entries
+    filled = [key.period for e in source.entries
               if e.unit_kode in listed and e.value is not None and e.value != ""
-              and (m := _KEY.match(e.key)) is not None and m["p"] is not None]
+              and (key := PlanKey.try_parse(e.key)) is not None and key.period is not None]
     return max(filled, default=0)
 
 
@@ -319,17 +318,17 @@ def _labels(bp: Blueprint) -> dict[str, tuple[str, str, dict[str, str]]]:
 
 def _describe(key: str, labels: Mapping[str, tuple[str, str, dict[str, str]]],
               units: Mapping[str, Unit], bp: Blueprint) -> tuple[str, str, str, str, str]:
-    match = _KEY.match(key)
-    if match is None:
+    parsed = PlanKey.try_parse(key)
+    if parsed is None or not (parsed.is_target or parsed.period is not None):
         return ("", "", key, "", "")
-    jabatan, indikator, variables = labels.get(f"{match['scope']}/{match['ind']}",
-                                               ("", match["ind"], {}))
-    if match["var"] is None:
+    jabatan, indikator, variables = labels.get(parsed.base, ("", parsed.indikator, {}))
+    if parsed.period is None:
         return (jabatan, indikator, "Target", "", "")
-    untuk = units[match["unit"]].nama if match["unit"] in units else (match["unit"] or "")
-    p = int(match["p"])
+    shown_unit = units.get(parsed.unit or "")
+    untuk = shown_unit.nama if shown_unit is not None else (parsed.unit or "")
+    p = parsed.period
     periode = bp.periods[p - 1] if p <= len(bp.periods) else f"p{p}"
-    return (jabatan, indikator, variables.get(match["var"], match["var"]), untuk, periode)
+    return (jabatan, indikator, variables.get(parsed.name, parsed.name), untuk, periode)
 
 
 # --- jabatan sheets --------------------------------------------------------------------------
@@ -341,7 +340,7 @@ class _Row:
 
     unit: Unit
     source_kode: str  # the unit whose file holds the values
-    suffix: str = ""  # "@kode" for values an office keeps per kelurahan
+    per_unit: str | None = None  # the kelurahan's kode, for values an office keeps per unit
 
 
 def _block_rows(ctx: _Context, ind: Indikator) -> list[_Row]:
@@ -350,7 +349,7 @@ def _block_rows(ctx: _Context, ind: Indikator) -> list[_Row]:
     office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
     per_unit = all(v.agregasi_unit is AgregasiUnit.PER_UNIT for v in ind.variabel)
     if per_unit and ctx.kelurahan:
-        return [_Row(u, office.kode, f"@{u.kode}") for u in ctx.kelurahan]
+        return [_Row(u, office.kode, u.kode) for u in ctx.kelurahan]
     return [_Row(office, office.kode)]
 
 
@@ -390,10 +389,15 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
     return sheet
 
 
+def _scope(sheet_code: str) -> str:
+    """The scope of the plan keys shown on a recap sheet: its jabatan id, or `iku`."""
+    return sheet_code.removeprefix("J-") if sheet_code != "IKU" else "iku"
+
+
 def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: int,
            last_col: int, unit_capaian: dict[str, list[str]]) -> int:
     """Lay out one indicator: heading, one row per unit, the kecamatan row; next free row."""
-    base = f"{sheet.code.removeprefix('J-') if sheet.code != 'IKU' else 'iku'}/{ind.id}"
+    base = f"{_scope(sheet.code)}/{ind.id}"
     rows = _block_rows(ctx, ind)
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/judul", "block_title",
                             f"{number}. {ind.nama}"))
@@ -448,7 +452,8 @@ def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: s
     for i, var in enumerate(ind.variabel):
         at = ref(row, COL_VAR + i)
         cells[var.id] = at
-        sources = [ctx.data_ref.get((r.source_kode, f"{base}/{var.id}{r.suffix}/p{p}"))
+        sources = [ctx.data_ref.get((r.source_kode, str(PlanKey.input(
+                       _scope(sheet.code), ind.id, var.id, p, r.per_unit))))
                    for p in range(1, len(bp.periods) + 1)]
         found = [s for s in sources if s is not None]
         style = "text_value" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "number"
@@ -458,8 +463,9 @@ def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: s
         else:
             sheet.cells.append(Cell(at, Role.LABEL, f"{key}/{var.id}", style))
     target_at = ref(row, COL_TARGET)
-    target_source = ctx.data_ref.get((r.source_kode, f"{base}/target"))
-    if target_is_input(ind, r.unit) and not r.suffix:
+    target_source = ctx.data_ref.get((r.source_kode,
+                                      str(PlanKey.target(_scope(sheet.code), ind.id))))
+    if target_is_input(ind, r.unit) and r.per_unit is None:
         if target_source:
             sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "number",
                                     formula=copy_of(target_source)))
@@ -632,7 +638,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
     for code, owner, shown in owners:
         source = by_code[code]
         quoted = _quoted(source.name)
-        scope = code.removeprefix("J-") if code != "IKU" else "iku"
+        scope = _scope(code)
         for ind in shown:
             number += 1
             base = f"{scope}/{ind.id}"

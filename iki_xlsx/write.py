@@ -23,11 +23,11 @@ from .plan import (
     MANIFEST_SHEET,
     Chart,
     InputRule,
+    Manifest,
     Role,
     SheetPlan,
     Table,
     WorkbookPlan,
-    plan_to_dict,
 )
 
 MANIFEST_CHUNK = 30000
@@ -353,7 +353,7 @@ def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> No
 def _render_manifest(workbook: Any, plan: WorkbookPlan) -> None:
     """A very hidden sheet holding the plan as JSON, in chunks that fit a cell."""
     ws = workbook.add_worksheet(MANIFEST_SHEET)
-    text = json.dumps(plan_to_dict(plan), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(Manifest.of_plan(plan).to_dict(), ensure_ascii=False, separators=(",", ":"))
     ws.write_string(0, 0, MANIFEST_MARK)
     for i in range(0, len(text), MANIFEST_CHUNK):
         ws.write_string(1 + i // MANIFEST_CHUNK, 0, text[i:i + MANIFEST_CHUNK])

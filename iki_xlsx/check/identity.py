@@ -7,7 +7,7 @@ from typing import Any
 
 from ..blueprint import Blueprint
 from ..blueprint_index import BlueprintIndex
-from ..plan import Unit, WorkbookPlan, plan_workbook
+from ..plan import Manifest, ManifestError, Unit, WorkbookPlan, plan_workbook
 from ..read import WorkbookData
 from .result import FileResult, add
 
@@ -42,22 +42,15 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
             "gunakan berkas yang dikirim kecamatan")
         return None
     try:
-        bp_id = str(manifest["blueprint"]["id"])
-        versi = str(manifest["blueprint"]["versi"])
-        digest = str(manifest["blueprint"]["hash"])
-        unit_data = manifest["unit"]
-        unit = Unit(kode=str(unit_data["kode"]), nama=str(unit_data["nama"]),
-                    kantor=bool(unit_data["kantor"]))
-        units = [Unit(kode=str(u["kode"]), nama=str(u["nama"]), kantor=bool(u["kantor"]),
-                      email=str(u["email"]) if u.get("email") else None)
-                 for u in manifest["units"]]
-        periode = int(manifest["periode"])
-        if not MIN_PERIODE <= periode <= MAX_PERIODE:
-            raise ValueError(periode)
-    except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+        said = Manifest.from_dict(manifest)
+        if not MIN_PERIODE <= said.periode <= MAX_PERIODE:
+            raise ManifestError(f"periode {said.periode}")
+    except ManifestError:
         add(result, "unknown-workbook", "manifes buku kerja rusak; gunakan berkas yang dikirim "
                                         "kecamatan")
         return None
+    bp_id, versi, digest = said.blueprint_id, said.blueprint_versi, said.blueprint_hash
+    unit, units, periode = said.unit, said.units, said.periode
     result.blueprint, result.unit, result.periode = bp_id, unit.nama, periode
     bp = index.by_id.get(bp_id)
     if bp is None:
@@ -71,4 +64,4 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
             expected={"versi": bp.versi, "hash": index.hashes[bp_id]},
             found={"versi": versi, "hash": digest})
         return None
-    return Identity(bp, digest, unit, periode, tuple(units))
+    return Identity(bp, digest, unit, periode, units)

@@ -6,7 +6,7 @@ import re
 
 from ..blueprint import Blueprint, Indikator, Jenis, Tipe, indicators
 from ..expression import evaluate as evaluate_expression
-from ..plan import WorkbookPlan
+from ..plan import PlanKey, WorkbookPlan
 from ..read import SheetData
 from .result import TOLERANCE, FileResult, add
 
@@ -15,10 +15,10 @@ def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
                  located: dict[str, SheetData], numbers: dict[str, float]) -> None:
     refs = {c.key: (s, c) for s, c in plan.input_cells()}
     for jab, ind in indicators(bp):
-        base = f"{jab.id if jab else 'iku'}/{ind.id}"
+        scope = jab.id if jab else "iku"
         for p in range(1, len(plan.periods) + 1):
-            values = {v.id: numbers[f"{base}/{v.id}/p{p}"] for v in ind.variabel
-                      if f"{base}/{v.id}/p{p}" in numbers}
+            keys = {v.id: str(PlanKey.input(scope, ind.id, v.id, p)) for v in ind.variabel}
+            values = {v: numbers[key] for v, key in keys.items() if key in numbers}
             for left, op, right, message, anchor in _rules(ind):
                 try:
                     a = evaluate_expression(left, {**values, **ind.konstanta})
@@ -26,7 +26,7 @@ def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
                 except (KeyError, ZeroDivisionError):
                     continue
                 if not _holds(a, op, b):
-                    sheet, cell = refs[f"{base}/{anchor}/p{p}"]
+                    sheet, cell = refs[str(PlanKey.input(scope, ind.id, anchor, p))]
                     add(result, "rule-violated", f"{message} ({plan.periods[p - 1]})",
                         sheet=located[sheet.code].name, cell=cell.ref,
                         expected=f"{left} {op} {right}", found=f"{a:g} {op} {b:g}")

@@ -9,7 +9,7 @@ from .. import angka
 from ..codes import BLANK_RETURN
 from ..evaluate import CellKey, Value, static_values
 from ..findings import Severity
-from ..plan import MANIFEST_SHEET, Cell, InputRule, Role, SheetPlan, WorkbookPlan
+from ..plan import MANIFEST_SHEET, Cell, InputRule, PlanKey, Role, SheetPlan, WorkbookPlan
 from ..read import NO_VALUE, SheetData, WorkbookData
 from ..write import NOTES_SHEET
 from .context import Context
@@ -229,8 +229,8 @@ def _reporting_horizon(plan: WorkbookPlan, located: dict[str, SheetData]) -> int
 
 
 def _period(key: str) -> int:
-    match = re.search(r"/p(\d+)$", key)
-    return int(match.group(1)) if match else 0
+    """The period of an input's key; 0 for a yearly input (the target)."""
+    return PlanKey.parse(key).period or 0
 
 
 def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int) -> float | None:
