@@ -176,6 +176,8 @@ _ALL = [
     Code("unit-email-changed", W, "Alamat surel berubah",
          "alamat email {unit} di daftar unit ({alamat}) berbeda dari yang tercatat di workbook "
          "({lama})"),
+    Code("smtp-missing", E, "Pengaturan SMTP belum ada",
+         "ruang kerja belum berisi pengaturan [smtp] di iki.toml"),
     Code("send-failed", E, "Pengiriman gagal", "gagal mengirim ke {alamat}: {alasan}"),
     # --- the recap ---
     Code("rekap-ambiguous", E, "Pilih blueprint dan periode",
