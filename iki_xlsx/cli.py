@@ -666,7 +666,7 @@ def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
     if plan.refusal:
         _fail_usage(plan.refusal)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"iki-xlsx web melayani {site.kantor} di http://{shown}:{port}/ "
+    click.echo(f"iki-xlsx web melayani {ws.config.kantor} di http://{shown}:{port}/ "
                f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
                "hentikan dengan Ctrl+C.")
     serve(site, host, port, extra_hosts, plan.login_required)

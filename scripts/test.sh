@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (the project, lint and type tools, LibreOffice as a real
-# client, dovecot as a real IMAP server, openssl for its test certificate) and run them:
+# client, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
+# browser) and run them:
 # ruff, mypy, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,12 @@ if ! fc-list | grep -qi carlito || ! command -v pdftoppm >/dev/null 2>&1; then
     poppler-utils >/dev/null
 fi
 fc-list | grep -qi carlito || { echo "Carlito font missing: layout tests cannot measure"; exit 1; }
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium (a real browser for the web app's tests, driven by Playwright)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+command -v chromium >/dev/null 2>&1 || { echo "Chromium missing: the browser tests cannot run"; exit 1; }
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest "$@"

@@ -80,7 +80,10 @@ def csrf_of(request: Request) -> str:
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> Response:
     web = web_of(request)
+    config = web.site.config  # read once per page: the office may edit it while the server runs
     base = {"role": web.role_of(request), "csrf": csrf_of(request), "site": web.site,
+            "kantor": config.kantor if config is not None else web.site.root.name,
+            "zona": config.zona_waktu if config is not None else "WIB",
             "login_required": web.login_required, "path": request.url.path}
     return web.templates.TemplateResponse(request, name, base | (context or {}),
                                           status_code=status_code)

@@ -16,7 +16,26 @@ from ..atomic import atomic_write
 from ..blueprint import LoadResult, find_blueprints, load_blueprint, load_blueprint_text
 from ..findings import Finding
 from .app import page, refusal, render, web_of
+from .site import Site
 from .upload import UploadLimits, UploadRefused, receive_upload
+
+_LOADED: dict[Path, tuple[tuple[int, int], LoadResult]] = {}
+
+
+def loaded_blueprints(site: Site) -> list[LoadResult]:
+    """Every blueprint file of the workspace, loaded and validated; a file is read again only
+    when its size or modification time changed."""
+    results = []
+    for path in find_blueprints(site.blueprints_dir):
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = _LOADED.get(path)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_blueprint(path))
+            _LOADED[path] = cached
+        results.append(cached[1])
+    return results
+
 
 ARCHIVE_DIR = "arsip-blueprint"  # a replaced blueprint's earlier text is kept here
 MAX_BLUEPRINT_BYTES = 2 * 1024 * 1024
@@ -25,8 +44,7 @@ MAX_BLUEPRINT_BYTES = 2 * 1024 * 1024
 @page()
 async def blueprint_list(request: Request) -> Response:
     site = web_of(request).site
-    loaded = [load_blueprint(p) for p in find_blueprints(site.blueprints_dir)]
-    return render(request, "blueprint.html", {"loaded": loaded, "upload": None})
+    return render(request, "blueprint.html", {"loaded": loaded_blueprints(site), "upload": None})
 
 
 @page("operator")
@@ -53,8 +71,7 @@ async def blueprint_upload(request: Request) -> Response:
             atomic_write(site.root / ARCHIVE_DIR / f"{target.stem}-{stamp}.yaml",
                          lambda temporary: shutil.copyfile(target, temporary))
         atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
-    loaded = [load_blueprint(p) for p in find_blueprints(site.blueprints_dir)]
-    return render(request, "blueprint.html", {"loaded": loaded, "upload": result},
+    return render(request, "blueprint.html", {"loaded": loaded_blueprints(site), "upload": result},
                   200 if result.ok else 422)
 
 

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..atomic import atomic_write
-from ..blueprint import find_blueprints, load_blueprint
+from ..blueprint import load_blueprint
 from ..findings import Finding
 from ..generate import generate
 from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
@@ -92,12 +92,10 @@ def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Jo
 
 
 def _blueprints(site: Site) -> list[tuple[str, Path]]:
-    found = []
-    for path in find_blueprints(site.blueprints_dir):
-        loaded = load_blueprint(path)
-        if loaded.blueprint is not None:
-            found.append((loaded.blueprint.id, path))
-    return found
+    from .blueprints_page import loaded_blueprints
+
+    return [(loaded.blueprint.id, Path(loaded.path)) for loaded in loaded_blueprints(site)
+            if loaded.blueprint is not None]
 
 
 @page()

@@ -12,7 +12,6 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from ..blueprint import find_blueprints, load_blueprint
 from ..status import PeriodStatus, history, status
 from ..store import Store, StoreBroken
 from .app import csrf_of, page, refusal, render, web_of
@@ -30,7 +29,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def register_filters(templates: Jinja2Templates, site: Site) -> None:
     env = templates.env
-    env.filters["waktu"] = lambda text: local_time(text, site.zona_waktu)
+    env.filters["waktu"] = local_time
     env.filters["angka"] = indonesian_number
     env.globals["output_id"] = lambda path: output_id(site, Path(path))
 
@@ -130,7 +129,9 @@ async def beranda(request: Request) -> Response:
         periods = read_status(site)
     except StoreBroken as exc:
         return refusal(request, 500, str(exc))
-    blueprints = [load_blueprint(p) for p in find_blueprints(site.blueprints_dir)]
+    from .blueprints_page import loaded_blueprints
+
+    blueprints = loaded_blueprints(site)
     units, unit_findings = site.units()
     return render(request, "beranda.html", {
         "progress": [progress_of(p) for p in periods], "blueprints": blueprints,

@@ -53,15 +53,6 @@ class Site:
         _, units, findings = self.load()
         return units, findings
 
-    @property
-    def kantor(self) -> str:
-        config = self.config
-        return config.kantor if config is not None else self.root.name
-
-    @property
-    def zona_waktu(self) -> str:
-        config = self.config
-        return config.zona_waktu if config is not None else "WIB"
 
 
 def open_site(root: Path) -> Site:

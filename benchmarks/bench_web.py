@@ -1,0 +1,97 @@
+"""The web app's Status page for a period of 400 units (goal: under 300 ms), and its other pages.
+
+The returns of 400 desa of `iki-kecamatan-jabung` are generated once into output/bench/web-400/
+(every 10th with a mistake, so findings show) and collected once into a store there; each run
+then serves that workspace with the app (Starlette's test client, in process) and times each
+page 20 times after one warm-up.
+
+Run: .venv/bin/python -m benchmarks.bench_web [--units 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from benchmarks.bench_generate import bundled, machine
+from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.collect import collect
+from iki_xlsx.generate import generate, recipients, workbook_filename, write_filled
+from iki_xlsx.plan import Unit, plan_workbook
+from iki_xlsx.store import Store
+from iki_xlsx.web import create_app, open_site
+
+BLUEPRINT = "iki-kecamatan-jabung"
+GOAL_MS = 300.0
+
+
+def workspace(folder: Path, count: int) -> Path:
+    """The workspace with its store of `count` desa returns (made once, then reused)."""
+    root = folder / "ruang"
+    if (root / "simpan" / "iki.sqlite").exists() and (root / "iki.toml").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    bp = next(b for b in bundled() if b.id == BLUEPRINT)
+    units = [Unit(f"35070{i:05d}", f"Desa Contoh {i:03d}", f"desa{i:03d}@desa.example.id")
+             for i in range(1, count + 1)]
+    (root / "blueprints").mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parent.parent / "blueprints" / f"{BLUEPRINT}.yaml",
+                root / "blueprints")
+    (root / "iki.toml").write_text('kantor = "Kecamatan Contoh"\nwilayah = "Kabupaten Contoh"\n'
+                                   'kota = "Contoh"\nzona_waktu = "WIB"\n')
+    (root / "unit.csv").write_text("kode,nama,email\n" + "".join(
+        f"{u.kode},{u.nama},{u.email}\n" for u in units))
+    returns = folder / "kembali"
+    shutil.rmtree(returns, ignore_errors=True)
+    files = generate(bp, units, 2026, returns, sample=True).files
+    everyone = recipients(bp, units)
+    for unit in everyone[::10]:
+        plan = plan_workbook(bp, unit, 2026, everyone)
+        key = next(c.key for _, c in plan.input_cells()
+                   if c.rule is not None and c.rule.tipe == "bulat")
+        write_filled(bp, unit, everyone, 2026, returns / "salah" / workbook_filename(plan),
+                     {key: "12 orang"})
+    collect([returns / "salah", *files], Store(open_site(root).store_dir), BlueprintIndex([bp]))
+    return root
+
+
+def timed(client: TestClient, url: str, runs: int = 20) -> list[float]:
+    assert client.get(url).status_code == 200
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=400)
+    args = parser.parse_args()
+    folder = Path("output") / "bench" / f"web-{args.units}"
+    start = time.perf_counter()
+    root = workspace(folder, args.units)
+    print(f"machine: {machine()}")
+    print(f"workspace ready in {time.perf_counter() - start:.1f} s: {args.units} desa + office, "
+          f"{BLUEPRINT}")
+    client = TestClient(create_app(open_site(root)), base_url="http://127.0.0.1:8000")
+    status = client.get("/status").text
+    rows = status.count("<tr>") - 1
+    print(f"status page: {rows} unit rows, {len(status) / 1024:.0f} KB of HTML")
+    for url in ("/status", "/status?keadaan=perlu+perbaikan", "/", "/status/unit/3507000001"):
+        times = timed(client, url)
+        print(f"GET {url}: median {statistics.median(times):.0f} ms, "
+              f"max {max(times):.0f} ms over {len(times)}")
+    median = statistics.median(timed(client, "/status"))
+    print(f"goal: status page under {GOAL_MS:.0f} ms: {'met' if median < GOAL_MS else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
