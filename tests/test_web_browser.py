@@ -4,6 +4,7 @@ taken here at 1366x768."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -99,13 +100,22 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]
     return filled, mistaken
 
 
-def shot(page: object, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"web-{name}.png"))  # type: ignore[attr-defined]
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: docs/ with IKI_WEB_SCREENSHOTS=1 (to refresh the README's),
+    else a temporary folder, so a test run leaves the work tree as it was."""
+    return DOCS if os.environ.get("IKI_WEB_SCREENSHOTS") == "1" else \
+        tmp_path_factory.mktemp("layar")
+
+
+def shot(page: object, name: str, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"web-{name}.png"))  # type: ignore[attr-defined]
 
 
 def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
-                                    returns: tuple[list[Path], Path], tmp_path: Path) -> None:
+                                    returns: tuple[list[Path], Path], tmp_path: Path,
+                                    shots: Path) -> None:
     filled, mistaken = returns
     server, base = start_server(workspace)
     context = browser.new_context(viewport={"width": 1366, "height": 768},  # type: ignore[attr-defined]
@@ -120,14 +130,14 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         page.set_input_files("input[name=berkas]", str(KOTA))
         page.click("text=Periksa dan simpan")
         page.wait_for_selector("text=sah dan disimpan")
-        shot(page, "blueprint")
+        shot(page, "blueprint", shots)
 
         # generate, see the progress end, download the zip
         page.goto(f"{base}/buat")
         page.fill("input[name=periode]", str(PERIODE))
         page.click("text=Buat workbook")
         page.wait_for_selector("text=12 workbook dibuat", timeout=LONG)
-        shot(page, "buat")
+        shot(page, "buat", shots)
         with page.expect_download() as download:
             page.click("text=Unduh semua (zip)")
         bundle = tmp_path / "kirim.zip"
@@ -136,7 +146,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
 
         # twelve returns, one with a mistake
         page.goto(f"{base}/terima")
-        shot(page, "terima-unggah")
+        shot(page, "terima-unggah", shots)
         page.set_input_files("input[name=berkas]", [str(mistaken), *map(str, filled[1:])])
         assert "12 berkas" in page.inner_text("[data-terpilih]")
         page.click("text=Unggah dan periksa")
@@ -144,7 +154,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         table = page.inner_text("table.hasil")
         assert table.count("diterima") == 11 and table.count("perlu perbaikan") == 1
         assert MISTAKE in table
-        shot(page, "terima-hasil")
+        shot(page, "terima-hasil", shots)
         with page.expect_download() as download:
             page.click("text=Unduh salinan catatan")
         annotated = tmp_path / download.value.suggested_filename
@@ -154,7 +164,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         # the status, filtered, and the unit's page
         page.goto(f"{base}/status")
         assert "11 diterima" in page.content() and "1 perlu perbaikan" in page.content()
-        shot(page, "status")
+        shot(page, "status", shots)
         page.select_option("select[name=keadaan]", "perlu perbaikan")
         page.click("text=Saring")
         rows = page.locator("table.status tbody tr")
@@ -162,7 +172,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         rows.first.locator("a").click()
         page.wait_for_selector("text=SHA-256")
         assert MISTAKE in page.content()
-        shot(page, "unit")
+        shot(page, "unit", shots)
 
         # the correction
         page.goto(f"{base}/terima")
@@ -177,7 +187,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         page.goto(f"{base}/rekap")
         page.click("text=Susun rekap")
         page.wait_for_selector("svg.grafik", timeout=LONG)
-        shot(page, "rekap")
+        shot(page, "rekap", shots)
         with page.expect_download() as download:
             page.click("text=Unduh XLSX")
         recap = tmp_path / "rekap.xlsx"
@@ -187,7 +197,7 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
 
         page.goto(f"{base}/")
         assert "12 diterima" in page.content()
-        shot(page, "beranda")
+        shot(page, "beranda", shots)
         assert errors == []  # no script error, no CSP violation
     finally:
         context.close()
@@ -195,7 +205,8 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
         server.wait(10)
 
 
-def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path) -> None:
+def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path,
+                                              shots: Path) -> None:
     Passwords(workspace).set("operator", "sandi-operator-1")
     Passwords(workspace).set("pemeriksa", "sandi-pemeriksa-1")
     server, base = start_server(workspace, "--wajib-masuk")
@@ -208,13 +219,13 @@ def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path) 
         page.fill("input[name=sandi]", "salah-sekali")
         page.click("button:text('Masuk')")
         assert "Peran atau kata sandi salah" in page.content()
-        shot(page, "masuk")
+        shot(page, "masuk", shots)
         page.select_option("select[name=peran]", "pemeriksa")
         page.fill("input[name=sandi]", "sandi-pemeriksa-1")
         page.click("button:text('Masuk')")
         page.wait_for_url(f"{base}/status")
         assert "pemeriksa" in page.inner_text("header")
-        shot(page, "status-pemeriksa")
+        shot(page, "status-pemeriksa", shots)
         for path in ("/terima", "/buat", "/rekap", "/blueprint"):
             page.goto(f"{base}{path}")
             assert page.locator("form[method=post]:not(.sebaris)").count() == 0, path
