@@ -581,6 +581,9 @@ def _print_collect(result: CollectResult) -> None:
         click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
     for filename, sha in result.duplicates:
         click.echo(f"sudah ada: {filename} ({sha[:12]})")
+    for filename, sha in result.restored:
+        click.echo(f"dipulihkan: {filename} ({sha[:12]}) berkas asli yang hilang dari "
+                   "penyimpanan disimpan lagi")
     for source, reason in result.skipped:
         click.echo(f"dilewati: {source}: {reason}")
     click.echo(f"{len(result.added)} baru, {len(result.duplicates)} sudah ada, "

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
-import io
-import mailbox
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from . import intake
 from .check import BlueprintIndex, FileResult, iter_check
 from .findings import Finding, Severity
 from .store import SENDER_MISMATCH, Received, Store
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-MAX_MEMBER_BYTES = 50 * 1024 * 1024
+WORKBOOK_SUFFIXES = intake.WORKBOOK_SUFFIXES
+MAX_MEMBER_BYTES = intake.MAX_MEMBER_BYTES
 
 
 @dataclass
@@ -29,6 +24,7 @@ class CollectResult:
     added: list[tuple[str, str, str]] = field(default_factory=list)  # filename, sha256, status
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # filename, sha256
     skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
+    restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
 
 
 CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
@@ -46,10 +42,12 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
         store.tidy()
         pending: dict[str, Received] = {}  # by SHA-256, in the order found
         size = 0
-        for received in _received(sources, result):
+        for received in intake.received_from(sources, result.skipped):
             digest = hashlib.sha256(received.data).hexdigest()
-            if digest in pending or store.known(digest):
+            if digest in pending:
                 result.duplicates.append((received.filename, digest))
+                continue
+            if _known(store, digest, received, result):
                 continue
             pending[digest] = received
             size += len(received.data)
@@ -77,92 +75,37 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
         result.added.append((received.filename, digest, str(result_of_file.status)))
 
 
-def _received(sources: Sequence[Path], result: CollectResult) -> Iterator[Received]:
-    for source in sources:
-        if source.is_dir():
-            for path in sorted(p for p in source.rglob("*") if p.is_file()):
-                yield from _from_file(path, result, quiet=True)
-        elif source.exists():
-            yield from _from_file(source, result, quiet=False)
-        else:
-            result.skipped.append((str(source), "tidak ditemukan"))
-
-
-def _from_file(path: Path, result: CollectResult, quiet: bool) -> Iterator[Received]:
-    suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        yield Received(path.name, path.read_bytes(), str(path))
-    elif suffix == ".zip":
-        yield from _from_zip(path.read_bytes(), str(path), result)
-    elif suffix == ".eml":
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        yield from from_message(message, str(path), result)
-    elif suffix == ".mbox":
-        for i, stored in enumerate(mailbox.mbox(path, create=False)):
-            parsed = email.message_from_bytes(stored.as_bytes(), policy=email.policy.default)
-            yield from from_message(parsed, f"{path}#{i + 1}", result)
-    elif not quiet:
-        result.skipped.append((str(path), "bukan workbook, zip, .eml atau .mbox"))
-
-
-def _from_zip(data: bytes, label: str, result: CollectResult, sender: str | None = None,
-              subject: str | None = None, received_at: str | None = None) -> Iterator[Received]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = Path(info.filename).name
-                if info.is_dir() or not name.lower().endswith(WORKBOOK_SUFFIXES):
-                    continue
-                if info.file_size > MAX_MEMBER_BYTES:
-                    result.skipped.append((f"{label}!{info.filename}", "terlalu besar"))
-                    continue
-                yield Received(name, archive.read(info), f"{label}!{info.filename}", sender,
-                               subject, received_at)
-    except (zipfile.BadZipFile, OSError):
-        result.skipped.append((label, "arsip zip rusak"))
-
-
 def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:
     """Workbook attachments of one email, with its sender, subject and date."""
-    sender = parseaddr(str(message.get("From", "")))[1] or None
-    subject = str(message.get("Subject", "")) or None
-    received_at = None
-    if message.get("Date"):
-        try:
-            received_at = parsedate_to_datetime(str(message["Date"])).isoformat()
-        except (TypeError, ValueError):
-            received_at = None
-    found = False
-    for part in message.iter_attachments():
-        name = part.get_filename() or ""
-        if not name.lower().endswith((*WORKBOOK_SUFFIXES, ".zip")):
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            continue
-        found = True
-        if name.lower().endswith(".zip"):
-            yield from _from_zip(payload, f"{source}: {name}", result, sender, subject,
-                                 received_at)
-            continue
-        yield Received(name, payload, source, sender, subject, received_at)
-    if not found:
-        result.skipped.append((source, "pesan tanpa lampiran workbook"))
+    return intake.from_message(message, source, result.skipped)
 
 
 def take(received: Received, store: Store, index: BlueprintIndex,
          result: CollectResult) -> None:
     """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
-    if store.known(digest):
-        result.duplicates.append((received.filename, digest))
+    if _known(store, digest, received, result):
         return
     _take_chunk({digest: received}, store, index, result)
 
 
+def _known(store: Store, digest: str, received: Received, result: CollectResult) -> bool:
+    """Whether the file was collected before (a duplicate); its raw copy, if it went
+    missing from the store, is restored from these same bytes."""
+    if not store.known(digest):
+        return False
+    if not store.raw_path(digest).is_file():
+        store.keep_raw(digest, received.data)
+        result.restored.append((received.filename, digest))
+    else:
+        result.duplicates.append((received.filename, digest))
+    return True
+
+
 def _alias(raw: Path, filename: str) -> Path:
-    """The stored bytes under their original extension (the format depends on it)."""
-    alias = raw.with_name(raw.name + Path(filename).suffix.lower())
+    """The stored bytes under their original extension (the format depends on it); the
+    alias is never the raw file itself, whatever the name."""
+    alias = raw.with_name(raw.name + intake.check_suffix(filename))
     alias.unlink(missing_ok=True)  # left over by a collect killed here
     alias.symlink_to(raw.name)
     return alias

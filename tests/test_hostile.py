@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,15 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.check import BlueprintIndex, Status, check_chunk, iter_check
-from tests.hostile import Case, build_workbook_cases, good_workbooks, measured
+from iki_xlsx.status import status
+from iki_xlsx.store import Store
+from tests.hostile import (
+    Case,
+    build_intake_cases,
+    build_workbook_cases,
+    good_workbooks,
+    measured,
+)
 
 BOUND_SECONDS = 10.0  # CPU per case alone, start-up included (goal: under 2 s of work);
 # CPU time, not wall time: the machine the tests run on may be shared
@@ -25,7 +34,7 @@ BOUND_MB = 400.0  # peak of the largest process (goal: 300 MB per worker)
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], list[Path]]:
     folder = tmp_path_factory.mktemp("hostile")
-    good = good_workbooks(folder / "baik")
+    good = good_workbooks(folder / "baik", 12)  # eleven desa and the office
     return build_workbook_cases(good[0], folder / "berkas"), good
 
 
@@ -110,3 +119,67 @@ def test_a_worker_that_dies_costs_no_other_file(corpus: tuple[list[Case], list[P
     assert [r.file for r in [first, *rest]] == [str(p) for p in paths]
     assert all(r.status is Status.OK for r in [first, *rest]), [
         (r.file, [f.code for f in r.findings]) for r in rest if r.status is not Status.OK]
+
+
+@pytest.fixture(scope="module")
+def intake(corpus: tuple[list[Case], list[Path]],
+           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    _, good = corpus
+    return build_intake_cases(good, tmp_path_factory.mktemp("kiriman"))
+
+
+def collect_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", *args],
+                          capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_collect_of_poison_and_twelve_good_returns(
+        corpus: tuple[list[Case], list[Path]], intake: dict[str, Path], tmp_path: Path) -> None:
+    cases, good = corpus
+    folder = tmp_path / "masuk"
+    folder.mkdir()
+    poison = [c.path for c in cases if c.status != "ok"] + [
+        intake["zip-40x45mb.zip"], intake["zip-100000-members.zip"]]
+    for path in [*poison, *good]:
+        (folder / path.name).symlink_to(path)
+    run = measured([sys.executable, "-m", "iki_xlsx", "collect", str(folder),
+                    "--store", str(tmp_path / "simpan")])
+    assert "Traceback" not in run.done.stderr, run.done.stderr
+    lines = run.done.stdout.splitlines()
+    for path in good:
+        assert any(line.startswith(f"baru: {path.name} ") and line.endswith("DITERIMA")
+                   for line in lines), path.name
+    for path in poison:  # each poison file is recorded as not accepted, or skipped with why
+        said = [line for line in lines if path.name in line]
+        assert said and all(not line.endswith("DITERIMA") for line in said), (path.name, said)
+    assert "isi arsip terlalu besar" in run.done.stdout  # 40 x 45 MB: nothing read
+    assert "arsip memuat terlalu banyak berkas" in run.done.stdout
+    assert not list((tmp_path / "simpan").rglob("*.tmp*"))
+    stored = sum(p.stat().st_size for p in (tmp_path / "simpan" / "berkas").rglob("*")
+                 if p.is_file())
+    assert stored < 20 * 1024 * 1024  # nothing big was written to the store
+    period = status(Store(tmp_path / "simpan")).periods[0]
+    # every unit has its accepted file (a poison copy of desa 01 came later, not accepted)
+    assert len(period.units) == 12 and all(u.accepted_sha256 for u in period.units)
+    assert run.cpu_seconds < 120 and run.peak_mb < BOUND_MB, (run.cpu_seconds, run.peak_mb)
+
+
+def test_archives_and_attachment_names_never_cost_a_file(intake: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    store = tmp_path / "simpan"
+    first = collect_cli(str(intake["zip-in-zip.zip"]), str(intake["attachment-dot-xlsx.eml"]),
+                        "--store", str(store))
+    added = [line for line in first.stdout.splitlines() if line.startswith("baru: ")]
+    assert len(added) == 2 and all(line.endswith("DITERIMA") for line in added), first.stdout
+    assert added[1].startswith("baru: .xlsx ")  # the attachment named only ".xlsx"
+    raws = sorted(p for p in (store / "berkas").rglob("*") if p.is_file())
+    assert len(raws) == 2 and not any(p.is_symlink() for p in (store / "berkas").rglob("*"))
+    again = collect_cli(str(intake["attachment-dot-xlsx.eml"]), "--store", str(store))
+    assert again.stdout.startswith("sudah ada: .xlsx ")
+    assert all(p.is_file() for p in raws)
+    raws[0].unlink()  # a raw file lost from the store: collecting it again restores it
+    restored = collect_cli(str(intake["zip-in-zip.zip"]), str(intake["attachment-dot-xlsx.eml"]),
+                           "--store", str(store))
+    assert "dipulihkan: " in restored.stdout and all(p.is_file() for p in raws)
