@@ -21,6 +21,7 @@ from iki_xlsx.web.app import Web
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import Passwords, verify_password
 from iki_xlsx.web.upload import UploadLimits
+from tests.mailservers import Kotak, SmtpServer
 from tests.webspace import (
     BLUEPRINT,
     MISTAKE,
@@ -176,7 +177,8 @@ def test_upload_gives_each_file_its_verdict_status_and_downloads(
     job_id = upload(client, [returns.mistaken, *returns.filled[1:]])
     page = client.get(f"/terima/{job_id}").text
     assert page.count("perlu perbaikan") == 1 and page.count(">diterima<") == 3
-    assert f"&#34;{MISTAKE}&#34;" in page or MISTAKE in page  # the finding names what was typed
+    assert f"&#39;{MISTAKE}&#39; bukan angka" in page  # the finding says what was typed
+    assert "Isian tidak sah" in page  # the catalog's title of invalid-input
     assert "/catatan" in page
 
     status = client.get("/status").text
@@ -237,6 +239,33 @@ def test_generate_then_download_the_zip(client: TestClient) -> None:
     bundle = zipfile.ZipFile(io.BytesIO(client.get(link.group(1)).content))
     assert len(bundle.namelist()) == 4
     assert all(name.startswith("IKI_2026_") for name in bundle.namelist())
+
+
+def test_send_reports_a_result_per_unit(root: Path) -> None:
+    with SmtpServer(Kotak(refuse={UNITS[1].email or ""})) as server:
+        config = (root / "iki.toml").read_text()
+        (root / "iki.toml").write_text(config + f'\n[smtp]\nhost = "127.0.0.1:{server.port}"\n'
+                                       'keamanan = "tanpa"\npengirim = "kecamatan@example.id"\n')
+        with client_for(root) as client:
+            csrf = token(client, "/buat")
+            client.post("/buat", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
+            jobs = web_of(client).jobs
+            made = jobs.latest("buat/")
+            assert made is not None and jobs.wait(made.id, timeout=300) is not None
+            assert "Kirim ke setiap unit" in client.get("/buat").text
+            client.post("/kirim", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
+            sent = jobs.latest("kirim/")
+            assert sent is not None
+            jobs.wait(sent.id, timeout=120)
+            page = client.get("/buat").text
+        rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>[^<]+</td><td>(\w+)</td>",
+                          page)
+        assert sorted(rows) == sorted([(UNITS[0].nama, UNITS[0].email, "terkirim"),
+                                       (UNITS[1].nama, UNITS[1].email, "gagal"),
+                                       (UNITS[2].nama, UNITS[2].email, "terkirim")])
+        assert sorted(to[0] for to, _ in server.handler.messages) == \
+            sorted([UNITS[0].email, UNITS[2].email])
+    assert "sandi" not in (root / "iki.toml").read_text()
 
 
 def test_recap_is_built_shown_and_downloaded(client: TestClient, returns: Returns) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
+from ..codes import CATALOG
 from ..status import PeriodStatus, history, status
 from ..store import Store, StoreBroken
 from .app import csrf_of, page, refusal, render, web_of
@@ -31,7 +32,14 @@ def register_filters(templates: Jinja2Templates, site: Site) -> None:
     env = templates.env
     env.filters["waktu"] = local_time
     env.filters["angka"] = indonesian_number
+    env.filters["judul"] = code_title
     env.globals["output_id"] = lambda path: output_id(site, Path(path))
+
+
+def code_title(code: str) -> str:
+    """The catalog's Indonesian title of a finding code (the code itself if not catalogued)."""
+    known = CATALOG.get(code)
+    return known.title if known is not None else code
 
 
 def local_time(text: str | None, zone: str = "WIB") -> str:
