@@ -20,13 +20,13 @@ if [ ! -x /usr/sbin/dovecot ] || ! command -v openssl >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd openssl \
     >/dev/null
 fi
-if ! fc-list | grep -qi carlito || ! command -v pdftoppm >/dev/null 2>&1; then
+if ! fc-list | grep -i carlito >/dev/null || ! command -v pdftoppm >/dev/null 2>&1; then
   echo "Installing Carlito (Calibri's metric twin, for layout tests) and poppler-utils..."
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-crosextra-carlito \
     poppler-utils >/dev/null
 fi
-fc-list | grep -qi carlito || { echo "Carlito font missing: layout tests cannot measure"; exit 1; }
+fc-list | grep -i carlito >/dev/null || { echo "Carlito font missing: layout tests cannot measure"; exit 1; }
 if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium (a real browser for the web app's tests, driven by Playwright)..."
   as_root apt-get update -qq
