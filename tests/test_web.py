@@ -301,6 +301,41 @@ def test_an_invalid_blueprint_replaces_nothing(tmp_path: Path) -> None:
         blueprint_file().read_bytes()
 
 
+def test_a_spreadsheet_blueprint_is_taken_too(tmp_path: Path,
+                                              blueprints: dict[str, Blueprint]) -> None:
+    from iki_xlsx.blueprint_xlsx import write_blueprint_xlsx
+
+    sheet = write_blueprint_xlsx(blueprints[BLUEPRINT], tmp_path / "dari-excel.xlsx")
+    root = make_workspace(tmp_path / "ruang", with_blueprint=False)
+    with client_for(root) as client:
+        csrf = token(client, "/blueprint")
+        good = client.post("/blueprint", data={"csrf": csrf}, files=[
+            ("berkas", ("dari-excel.xlsx", sheet.read_bytes(), XLSX))])
+        assert good.status_code == 200 and "sah dan disimpan" in good.text
+        broken = client.post("/blueprint", data={"csrf": csrf}, files=[
+            ("berkas", ("rusak.xlsx", b"PK bukan lembar kerja", XLSX))])
+        assert broken.status_code == 422 and "rusak.xlsx" in broken.text
+        assert "/.unggah/" not in broken.text  # the server's scratch folder is not shown
+    assert [p.name for p in (root / "blueprints").iterdir()] == [f"{BLUEPRINT}.xlsx"]
+
+
+def test_each_kind_of_upload_has_collects_limit(root: Path, returns: Returns,
+                                                tmp_path: Path) -> None:
+    limits = UploadLimits(file_bytes=10, message_bytes=10, archive_bytes=10**6)
+    archive = tmp_path / "kiriman.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(returns.filled[1], returns.filled[1].name)
+    with client_for(root, limits=limits) as client:
+        csrf = token(client)
+        taken = client.post("/terima", data={"csrf": csrf}, files=[
+            ("berkas", ("kiriman.zip", archive.read_bytes(), "application/zip"))],
+            follow_redirects=False)
+        refused = client.post("/terima", data={"csrf": csrf}, files=[
+            ("berkas", ("surat.eml", b"From: a@b\r\n\r\n" + b"x" * 20, "message/rfc822"))])
+    assert taken.status_code == 303
+    assert refused.status_code == 413 and "surat.eml terlalu besar" in refused.text
+
+
 # --- login and roles ---------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.requests import Request
@@ -56,30 +57,36 @@ async def blueprint_upload(request: Request) -> Response:
     try:
         upload = await receive_upload(request, scratch, limits, request.session.get("csrf"))
         if not upload.files:
-            return refusal(request, 400, "Pilih berkas blueprint (.yaml).")
+            return refusal(request, 400, "Pilih berkas blueprint (.yaml atau .xlsx).")
         name, path = upload.files[0]
         data = path.read_bytes()
+        result = _validate(name, path)
     except UploadRefused as exc:
         return refusal(request, exc.status, exc.message)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    result = _validate(name, data)
     if result.ok and result.blueprint is not None:
-        target = site.blueprints_dir / f"{result.blueprint.id}.yaml"
+        suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".yaml"
+        target = site.blueprints_dir / f"{result.blueprint.id}{suffix}"
         if target.exists() and target.read_bytes() != data:
             stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-            atomic_write(site.root / ARCHIVE_DIR / f"{target.stem}-{stamp}.yaml",
+            atomic_write(site.root / ARCHIVE_DIR / f"{target.stem}-{stamp}{suffix}",
                          lambda temporary: shutil.copyfile(target, temporary))
         atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
     return render(request, "blueprint.html", {"loaded": loaded_blueprints(site), "upload": result},
                   200 if result.ok else 422)
 
 
-def _validate(name: str, data: bytes) -> LoadResult:
-    if not name.lower().endswith((".yaml", ".yml")):
-        return LoadResult(name, None, [_finding(name, "blueprint harus berkas .yaml")])
+def _validate(name: str, path: Path) -> LoadResult:
+    """The uploaded file checked as a blueprint; findings name the file as it was sent."""
+    if not name.lower().endswith((".yaml", ".yml", ".xlsx")):
+        return LoadResult(name, None, [_finding(name, "blueprint harus berkas .yaml atau .xlsx")])
+    if name.lower().endswith(".xlsx"):
+        loaded = load_blueprint(path)
+        return LoadResult(name, loaded.blueprint, [
+            replace(f, file=name) if f.file == str(path) else f for f in loaded.findings])
     try:
-        text = data.decode("utf-8")
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return LoadResult(name, None, [_finding(name, "berkas bukan teks UTF-8")])
     return load_blueprint_text(text, name)

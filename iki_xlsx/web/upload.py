@@ -16,7 +16,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from ..collect import MAX_MEMBER_BYTES
+from ..intake import MAX_ARCHIVE_UNPACKED, MAX_MEMBER_BYTES, MAX_MESSAGE_BYTES
 from .security import same_token
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -24,9 +24,21 @@ MAX_FIELD_BYTES = 64 * 1024
 
 @dataclass(frozen=True)
 class UploadLimits:
-    file_bytes: int = MAX_MEMBER_BYTES  # the largest file collect takes
+    """The largest file of each kind that collect's intake takes, and the request's bounds."""
+
+    file_bytes: int = MAX_MEMBER_BYTES  # a workbook (or anything else)
+    message_bytes: int = MAX_MESSAGE_BYTES  # a saved e-mail
+    archive_bytes: int = MAX_ARCHIVE_UNPACKED  # a zip (its members are checked by intake)
     total_bytes: int = 4 * 1024**3
     files: int = 2000
+
+    def for_name(self, name: str) -> int:
+        suffix = name.lower().rsplit(".", 1)[-1]
+        if suffix in ("eml", "mbox"):
+            return min(self.message_bytes, self.total_bytes)
+        if suffix == "zip":
+            return min(self.archive_bytes, self.total_bytes)
+        return self.file_bytes
 
 
 class UploadRefused(Exception):
@@ -63,6 +75,7 @@ class _Receiver:
         self._data = bytearray()
         self._file: IO[bytes] | None = None
         self._size = 0
+        self._limit = limits.file_bytes
 
     def on_part_begin(self) -> None:
         self._headers, self._data, self._size = {}, bytearray(), 0
@@ -94,6 +107,7 @@ class _Receiver:
                                      f"{self.limits.files}).")
         place = self.folder / f"{len(self.upload.files) + 1:05d}"
         place.mkdir(parents=True)
+        self._limit = self.limits.for_name(self._filename)
         path = place / safe_name(self._filename)
         self._file = open(path, "wb")  # noqa: SIM115 - closed in on_part_end or on error
         self.upload.files.append((self._filename, path))
@@ -110,9 +124,9 @@ class _Receiver:
                 raise UploadRefused(413, "Isian formulir terlalu panjang.")
             self._data += data[start:end]
         elif self._file is not None:
-            if self._size > self.limits.file_bytes:
+            if self._size > self._limit:
                 raise UploadRefused(413, f"Berkas {self._filename} terlalu besar (paling banyak "
-                                         f"{_megabytes(self.limits.file_bytes)} per berkas).")
+                                         f"{_megabytes(self._limit)} untuk berkas seperti ini).")
             self._file.write(data[start:end])
 
     def on_part_end(self) -> None:
