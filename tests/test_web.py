@@ -21,7 +21,8 @@ from iki_xlsx.web.app import Web
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import Passwords, verify_password
 from iki_xlsx.web.upload import UploadLimits
-from tests.mailservers import Kotak, SmtpServer
+from tests.mailservers import PASSWORD as IMAP_PASSWORD
+from tests.mailservers import Dovecot, Kotak, SmtpServer
 from tests.webspace import (
     BLUEPRINT,
     MISTAKE,
@@ -266,6 +267,41 @@ def test_send_reports_a_result_per_unit(root: Path) -> None:
         assert sorted(to[0] for to, _ in server.handler.messages) == \
             sorted([UNITS[0].email, UNITS[2].email])
     assert "sandi" not in (root / "iki.toml").read_text()
+
+
+def test_fetch_from_the_imap_mailbox(root: Path, returns: Returns,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from email.message import EmailMessage
+
+    server = Dovecot().start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # trust the test server's own
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = (UNITS[0].email, "iki@kecamatan.example.id",
+                                                     "IKI kami")
+        mail.set_content("Terlampir.")
+        mail.add_attachment(returns.filled[0].read_bytes(), maintype="application",
+                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            filename=returns.filled[0].name)
+        server.deliver("kecamatan", bytes(mail))
+        config = (root / "iki.toml").read_text()
+        (root / "iki.toml").write_text(config + f'\n[imap]\nhost = "127.0.0.1:{server.port}"\n'
+                                       'user = "kecamatan"\n')
+        with client_for(root) as client:
+            form = {"csrf": token(client), "sandi": "bukan-sandinya"}
+            wrong = client.post("/terima/imap", data=form, follow_redirects=False)
+            failed = web_of(client).jobs.wait(wrong.headers["location"].rsplit("/", 1)[1])
+            assert failed is not None and failed.state == "gagal"
+            assert "login IMAP untuk kecamatan ditolak" in client.get(
+                wrong.headers["location"]).text
+            right = client.post("/terima/imap", data=form | {"sandi": IMAP_PASSWORD},
+                                follow_redirects=False)
+            job = web_of(client).jobs.wait(right.headers["location"].rsplit("/", 1)[1], 120)
+            assert job is not None and job.state == "selesai", job and job.error
+            page = client.get(right.headers["location"]).text
+        assert returns.filled[0].name in page and ">diterima<" in page
+    finally:
+        server.remove()
 
 
 def test_recap_is_built_shown_and_downloaded(client: TestClient, returns: Returns) -> None:
