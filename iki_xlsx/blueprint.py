@@ -757,7 +757,3 @@ def find_blueprints(folder: str | Path) -> list[Path]:
                   if p.suffix.lower() in BLUEPRINT_SUFFIXES and p.is_file()
                   and not p.name.startswith(("_", "~$", ".")))
 
-
-def slugify(text: str) -> str:
-    """A lower-case ASCII slug of `text`."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

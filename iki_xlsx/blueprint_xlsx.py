@@ -40,6 +40,7 @@ from .blueprint_sheets import (
     Kind,
     SheetSpec,
 )
+from .expression import number_literal
 from .findings import Finding
 from .patterns import find_pattern
 from .yamlsource import Place
@@ -235,12 +236,8 @@ def _shown(column: Column, value: Any) -> str:
     if column.kind is Kind.LINES:
         return "\n".join(value)
     if column.kind is Kind.CONSTANTS:
-        return "\n".join(f"{k} = {_number(v)}" for k, v in value.items())
+        return "\n".join(f"{k} = {number_literal(v)}" for k, v in value.items())
     return str(value)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 @dataclass

@@ -37,6 +37,16 @@ def _print_findings(findings: list[Finding]) -> None:
         click.echo(finding.one_line(), err=True)
 
 
+# options several commands share, declared once
+json_option = click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+blueprints_option = click.option(
+    "--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
+    help="Folder blueprint (bawaan: blueprints/ bawaan).")
+store_option = click.option(
+    "--store", "store_dir", type=click.Path(path_type=Path), default=None,
+    help="Folder penyimpanan (SQLite dan berkas asli; bawaan: simpan/ ruang kerja).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iki-xlsx")
 @click.option("--ruang", "ruang", type=click.Path(path_type=Path, file_okay=False),
@@ -128,7 +138,7 @@ def blueprint_check(paths: tuple[Path, ...]) -> None:
 
 @blueprint.command("list")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+@json_option
 def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     """Tampilkan jabatan, indikator, jenis dan variabel."""
     report = check_blueprints(_blueprint_paths(paths))
@@ -410,9 +420,8 @@ STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "reject
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
-@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+@json_option
+@blueprints_option
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), default=None,
               help="Tulis salinan bercatatan untuk berkas yang perlu diperbaiki.")
 def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
@@ -446,10 +455,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder penyimpanan (SQLite dan berkas asli; bawaan: simpan/ ruang kerja).")
-@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+@store_option
+@blueprints_option
 @click.option("--imap", "imap_at", metavar="HOST[:PORT]",
               help="Ambil dari kotak surat IMAP (TLS, port 993); surel tidak diubah.")
 @click.option("--user", help="Pengguna IMAP (kata sandi dari IKI_IMAP_PASSWORD atau ditanyakan).")
@@ -496,9 +503,8 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
 
 
 @main.command()
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder penyimpanan (bawaan: simpan/ ruang kerja).")
-@click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
+@store_option
+@json_option
 @click.option("--riwayat", is_flag=True,
               help="Tampilkan setiap kiriman (berkas, pengirim, waktu, status, temuan).")
 @click.option("--unit", "unit_kode", default=None, help="Riwayat satu unit saja (kode).")
@@ -527,8 +533,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
 
 
 @main.command()
-@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder penyimpanan (bawaan: simpan/ ruang kerja).")
+@store_option
 @click.option("--periode", default=None, callback=lambda _c, _p, v: _periode(v),
               help="Tahun periode yang direkap, empat angka 2000-2100.")
 @click.option("--blueprint", "blueprint_id", default=None,
@@ -540,8 +545,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
               help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
               help="Folder untuk tabel nilai dalam Parquet.")
-@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder blueprint (bawaan: blueprints/ bawaan).")
+@blueprints_option
 def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           output: Path | None,
           csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .formula import Formula
+from .formula import Formula, unquote_sheet
 from .plan import Cell, SheetPlan, WorkbookPlan
 
 Value = str | float | bool | None
@@ -92,7 +92,7 @@ def split_reference(reference: str, own_sheet: str, sheet_codes: Mapping[str, st
     if match is None:
         raise ValueError(f"referensi tidak dikenal: {reference}")
     sheet_name, c1, r1, c2, r2 = match.groups()
-    code = sheet_codes[sheet_name.replace("''", "'")] if sheet_name else own_sheet
+    code = sheet_codes[unquote_sheet(sheet_name)] if sheet_name else own_sheet
     if c2 is None:
         return code, [f"{c1}{r1}"]
     cells = [f"{_col(c)}{r}" for r in range(int(r1), int(r2) + 1)

@@ -75,13 +75,14 @@ def _emit(node: ast.expr, resolve: Callable[[str], str]) -> str:
         sign = "-" if isinstance(node.op, ast.USub) else ""
         return f"({sign}{_emit(node.operand, resolve)})"
     if isinstance(node, ast.Constant):
-        return _number(node.value)
+        return number_literal(float(node.value))  # type: ignore[arg-type]
     assert isinstance(node, ast.Name)
     return resolve(node.id)
 
 
-def _number(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
+def number_literal(value: float) -> str:
+    """A number as formula text: integers without a decimal point, others exactly (repr)."""
+    number = float(value)
     return str(int(number)) if number.is_integer() else repr(number)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from . import expression
 from .blueprint import AgregasiPeriode, Tingkat
+from .expression import number_literal
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,6 @@ def _filled_count(holes: Sequence[str]) -> str:
     return "+".join(f'({h}<>"")' for h in holes)
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def aggregate(rule: AgregasiPeriode, cells: Sequence[str]) -> Formula:
     """Annual value of one variable from its per-period cells."""
     holes = _holes(len(cells))
@@ -82,18 +79,26 @@ def aggregate(rule: AgregasiPeriode, cells: Sequence[str]) -> Formula:
 
 
 def copy_of(cell: str) -> Formula:
-    """The value of a cell, blank when it is blank (a bare reference would show 0)."""
+    """The value of a cell, blank when it is blank (a bare reference would show 0): a copy,
+    or a number entered directly (count or score)."""
     return Formula('IF({0}="","",{0})', (cell,))
+
+
+def sheet_prefix(name: str) -> str:
+    """`'name'!`: a sheet named in a formula, always quoted (quotes inside doubled)."""
+    return "'" + name.replace("'", "''") + "'!"
+
+
+def unquote_sheet(written: str) -> str:
+    """The sheet name a formula or defined name writes (`'It''s'` or `Data`)."""
+    if len(written) >= 2 and written[0] == written[-1] == "'":
+        written = written[1:-1]
+    return written.replace("''", "'")
 
 
 def ratio(numerator: str, denominator: str) -> Formula:
     """numerator / denominator x 100; blank until both are filled or when dividing by zero."""
     return Formula('IF(({0}="")+({1}=""),"",IF({1}=0,"",{0}/{1}*100))', (numerator, denominator))
-
-
-def value_of(cell: str) -> Formula:
-    """A number entered directly (count or score): blank while it is blank."""
-    return Formula('IF({0}="","",{0})', (cell,))
 
 
 def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> Formula:
@@ -103,7 +108,7 @@ def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> F
 
     def resolve(name: str) -> str:
         if name in konstanta:
-            return _num(konstanta[name])
+            return number_literal(konstanta[name])
         return "{" + str(index[name]) + "}"
 
     body = expression.to_excel(rumus, resolve)
@@ -114,7 +119,7 @@ def general(rumus: str, konstanta: dict[str, float], cells: dict[str, str]) -> F
 def meets(cell: str, operator: str, threshold: float) -> Formula:
     """100 when one unit's value meets the threshold, 0 when not, blank when empty."""
     return Formula(
-        f'IF({{0}}="","",IF({{0}}{operator}{_num(threshold)},100,0))', (cell,)
+        f'IF({{0}}="","",IF({{0}}{operator}{number_literal(threshold)},100,0))', (cell,)
     )
 
 
@@ -122,7 +127,7 @@ def share_meeting(cells_range: str, count: int, operator: str, threshold: float)
     """Share (%) of the units in a column range whose value meets the threshold.
 
     Aggregates over a range: evaluated per workbook, never batched."""
-    criterion = _str(f"{operator}{_num(threshold)}")
+    criterion = _str(f"{operator}{number_literal(threshold)}")
     return Formula(
         f'IF(COUNT({{0}})=0,"",COUNTIF({{0}},{criterion})/{count}*100)', (cells_range,)
     )
@@ -149,7 +154,7 @@ def capaian(realisasi: str, target: str, lower_is_better: bool, cap: float | Non
     value = "(2*{1}-{0})/{1}*100" if lower_is_better else "{0}/{1}*100"
     inner = f"IF({value}<0,0,{value})"
     if cap is not None:
-        inner = f"IF({value}>{_num(cap)},{_num(cap)},{inner})"
+        inner = f"IF({value}>{number_literal(cap)},{number_literal(cap)},{inner})"
     zero_target = "IF({0}=0,100,0)" if lower_is_better else '""'
     core = f"IF({{1}}=0,{zero_target},{inner})"
     return Formula(f'IF(({{0}}="")+({{1}}=""),"",{core})', (realisasi, target))
@@ -159,7 +164,7 @@ def scale(cell: str, steps: Sequence[Tingkat]) -> Formula:
     """Label of the highest step whose minimum the value reaches (predikat, mutu)."""
     template = _str(steps[-1].label)
     for step in reversed(steps[:-1]):
-        template = f"IF({{0}}>={_num(step.min)},{_str(step.label)},{template})"
+        template = f"IF({{0}}>={number_literal(step.min)},{_str(step.label)},{template})"
     return Formula(f'IF({{0}}="","",{template})', (cell,))
 
 

@@ -40,7 +40,7 @@ from .formula import (
     ratio,
     scale,
     share_meeting,
-    value_of,
+    sheet_prefix,
 )
 from .paging import FOOTER_SIZE, PageSetup, page_setup, row_height_list
 from .textfit import text_height
@@ -197,7 +197,6 @@ class Chart:
     series: tuple[tuple[str, str], ...]  # (name, values range)
     anchor: str
     y_title: str = ""
-    x_title: str = ""
     width: int = 640
     height: int = 320
 
@@ -711,7 +710,7 @@ def unit_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
         assert ind.pembilang and ind.penyebut
         return ratio(cells[ind.pembilang], cells[ind.penyebut])
     if ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
-        return value_of(cells[ind.variabel[0].id])
+        return copy_of(cells[ind.variabel[0].id])
     if ind.jenis is Jenis.RUMUS:
         assert ind.rumus is not None
         return general(ind.rumus, ind.konstanta, dict(cells))
@@ -854,7 +853,7 @@ def _ringkasan(
     row = header_row + 1
     number = 0
     for source in indicator_sheets:
-        quoted = "'" + source.name.replace("'", "''") + "'!"
+        quoted = sheet_prefix(source.name)
         for cell in source.cells:
             found = PlanKey.try_parse(cell.key)
             if found is None or (found.name, found.part) != ("realisasi", "label"):

@@ -81,9 +81,6 @@ class SheetData:
     def value(self, ref: str) -> Any:
         return self.cells.get(ref, (None, None))[1]
 
-    def has_stored_value(self, ref: str) -> bool:
-        return ref in self.cells and self.cells[ref][1] is not _NO_VALUE
-
 
 class _NoValue:
     """A formula cell saved without a computed value."""

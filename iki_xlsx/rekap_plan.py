@@ -40,6 +40,7 @@ from .formula import (
     mean_of,
     scale,
     share_meeting,
+    sheet_prefix,
     sum_of,
 )
 from .plan import (
@@ -189,14 +190,10 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
     return plan, values
 
 
-def _quoted(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'!"
-
-
 def _absolute(name: str, first_row: int, col: int, last_row: int, last_col: int | None = None
               ) -> str:
     cells = str(xl_range_abs(first_row, col, last_row, col if last_col is None else last_col))
-    return "=" + _quoted(name) + cells
+    return "=" + sheet_prefix(name) + cells
 
 
 def _footer(bp: Blueprint, title: str) -> str:
@@ -274,7 +271,7 @@ def _data_sheet(ctx: _Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
                      variabel, untuk, periode, value,
                      names.get(entry.unit_kode, {}).get(entry.sheet, entry.sheet), entry.cell,
                      entry.sha256))
-        where[(entry.unit_kode, entry.key)] = _quoted(sheet.name) + ref(first + i,
+        where[(entry.unit_kode, entry.key)] = sheet_prefix(sheet.name) + ref(first + i,
                                                                        DATA_VALUE_COL)
     sheet.table = Table(first, 0, rows, DATA_STYLES)
     sheet.freeze = (first, 2)
@@ -637,7 +634,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
         owners.append(("IKU", "", list(bp.iku.indikator)))
     for code, owner, shown in owners:
         source = by_code[code]
-        quoted = _quoted(source.name)
+        quoted = sheet_prefix(source.name)
         scope = _scope(code)
         for ind in shown:
             number += 1

@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 from . import paging
 from .atomic import atomic_write
 from .evaluate import CellKey, Value
+from .formula import sheet_prefix
 from .plan import (
     MANIFEST_SHEET,
     Chart,
@@ -233,14 +234,12 @@ def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
     drawn.set_legend({"none": len(chart.series) == 1})
     if chart.y_title:
         drawn.set_y_axis({"name": chart.y_title, "min": 0})
-    if chart.x_title:
-        drawn.set_x_axis({"name": chart.x_title})
     drawn.set_size({"width": chart.width, "height": chart.height})
     ws.insert_chart(chart.anchor, drawn)
 
 
 def _absolute(sheet_name: str) -> str:
-    return "'" + sheet_name.replace("'", "''") + "'!" + str(xl_range_abs(0, 0, 0, 0))
+    return sheet_prefix(sheet_name) + str(xl_range_abs(0, 0, 0, 0))
 
 
 def _write_value(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.blueprint import Blueprint, load_blueprint_text
+from iki_xlsx.formula import sheet_prefix, unquote_sheet
 from iki_xlsx.generate import recipients
 from iki_xlsx.plan import Manifest, ManifestError, PlanKey, plan_workbook
 from iki_xlsx.read import read_workbook
@@ -69,3 +70,10 @@ def test_manifest_read_from_a_generated_file_is_the_plan_s(
 def test_a_malformed_manifest_is_a_manifest_error(broken: object) -> None:
     with pytest.raises(ManifestError):
         Manifest.from_dict(broken)
+
+
+@pytest.mark.parametrize("name", ["Data", "Camat (1)", "It's", "''"])
+def test_a_sheet_name_survives_quoting_for_a_formula(name: str) -> None:
+    written = sheet_prefix(name)
+    assert written.startswith("'") and written.endswith("'!")
+    assert unquote_sheet(written.removesuffix("!")) == name

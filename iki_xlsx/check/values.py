@@ -9,6 +9,7 @@ from .. import angka
 from ..codes import BLANK_RETURN
 from ..evaluate import CellKey, Value, static_values
 from ..findings import Severity
+from ..formula import unquote_sheet
 from ..plan import MANIFEST_SHEET, Cell, InputRule, PlanKey, Role, SheetPlan, WorkbookPlan
 from ..read import NO_VALUE, SheetData, WorkbookData
 from ..write import NOTES_SHEET
@@ -43,7 +44,7 @@ def _locate_sheets(result: FileResult, data: WorkbookData,
     for sheet in plan.sheets:
         target = data.defined_names.get(sheet.defined_name, "")
         match = re.match(r"^'?(.*?)'?!", target)
-        name = match.group(1).replace("''", "'") if match else sheet.name
+        name = unquote_sheet(match.group(1)) if match else sheet.name
         found = data.sheets.get(name) or data.sheets.get(sheet.name)
         if found is None:
             add(result, "structure-changed", f"lembar '{sheet.name}' hilang; gunakan buku kerja "
@@ -121,7 +122,7 @@ def canonical_formula(text: str, sheet_codes: dict[str, str]) -> str:
             continue
 
         def sheet(match: re.Match[str]) -> str:
-            name = (match.group(1) or match.group(2) or "").replace("''", "'")
+            name = unquote_sheet(match.group(1) or match.group(2) or "")
             return "<" + sheet_codes.get(name.upper(), name.upper()) + ">!"
 
         part = _SHEET_PREFIX.sub(sheet, part)
