@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
+from .errors import IkiError
+
 _OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "+",
     ast.Sub: "-",
@@ -19,7 +21,7 @@ _OPERATORS: dict[type[ast.operator], str] = {
 }
 
 
-class ExpressionError(ValueError):
+class ExpressionError(IkiError, ValueError):
     """The expression is not plain arithmetic over names (message in Bahasa Indonesia)."""
 
 

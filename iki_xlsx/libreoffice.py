@@ -16,11 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .errors import IkiError
+
 WORKER = Path(__file__).with_name("_lo_worker.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-class LibreOfficeMissing(RuntimeError):
+class LibreOfficeMissing(IkiError, RuntimeError):
     """LibreOffice or its Python bridge is not installed."""
 
 

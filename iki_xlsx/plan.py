@@ -28,6 +28,7 @@ from .blueprint import (
     Tipe,
     Variabel,
 )
+from .errors import IkiError
 from .formula import (
     Formula,
     aggregate,
@@ -886,7 +887,7 @@ def _ringkasan(
     return sheet
 
 
-class ManifestError(ValueError):
+class ManifestError(IkiError, ValueError):
     """A manifest that does not have the form `Manifest.to_dict` writes."""
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .blueprint import _describe as describe_error
+from .errors import IkiError
 from .findings import Finding, os_reason
 from .generate import DEFAULT_BLUEPRINTS, read_units
 from .plan import Unit
@@ -73,7 +74,7 @@ class Config(_Section):
     imap: Imap | None = None
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(IkiError):
     """A workspace that cannot be used: one line per problem, in Bahasa Indonesia."""
 
     def __init__(self, findings: list[Finding]) -> None:

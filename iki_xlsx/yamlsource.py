@@ -12,10 +12,12 @@ from typing import Any
 
 import yaml
 
+from .errors import IkiError
+
 Path_ = tuple[str | int, ...]
 
 
-class YamlSourceError(ValueError):
+class YamlSourceError(IkiError, ValueError):
     """A YAML syntax or structure error at a line (message in Bahasa Indonesia)."""
 
     def __init__(self, line: int | None, message: str) -> None:

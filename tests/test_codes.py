@@ -87,3 +87,23 @@ def test_a_finding_with_an_uncatalogued_code_cannot_be_made() -> None:
     with pytest.raises(UnknownCode, match="kode-baru"):
         Finding("kode-baru", "pesan")
     assert issubclass(UnknownCode, IkiError)
+
+
+def test_every_exception_the_library_defines_is_an_iki_error() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import iki_xlsx
+
+    defined = []
+    for info in pkgutil.walk_packages(iki_xlsx.__path__, "iki_xlsx."):
+        if info.name.endswith(("__main__", "_lo_worker")):
+            continue
+        module = importlib.import_module(info.name)
+        defined += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                    # a bare BaseException subclass is a control-flow signal, not an error
+                    if issubclass(cls, Exception) and cls.__module__ == info.name
+                    and not cls.__name__.startswith("_")]
+    assert len(defined) >= 10  # the walk saw the library's modules
+    assert [c.__qualname__ for c in defined if not issubclass(c, IkiError)] == []

@@ -16,6 +16,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from ..errors import IkiError
 from ..intake import MAX_ARCHIVE_UNPACKED, MAX_MEMBER_BYTES, MAX_MESSAGE_BYTES
 from .security import same_token
 
@@ -41,7 +42,7 @@ class UploadLimits:
         return self.file_bytes
 
 
-class UploadRefused(Exception):
+class UploadRefused(IkiError):
     """The request is refused as a whole; `message` is in Bahasa Indonesia."""
 
     def __init__(self, status: int, message: str) -> None:
