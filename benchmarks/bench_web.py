@@ -5,12 +5,16 @@ The returns of 400 desa of `iki-kecamatan-jabung` are generated once into output
 then serves that workspace with the app (Starlette's test client, in process) and times each
 page 20 times after one warm-up.
 
-Run: .venv/bin/python -m benchmarks.bench_web [--units 400]
+With --unggah it also uploads the same returns through Terima into a fresh copy of the
+workspace and compares that with `collect` of the same files.
+
+Run: .venv/bin/python -m benchmarks.bench_web [--units 400] [--unggah]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import time
@@ -71,9 +75,39 @@ def timed(client: TestClient, url: str, runs: int = 20) -> list[float]:
     return times
 
 
+def upload_versus_collect(folder: Path, root: Path) -> None:
+    """The same returns collected by the library and uploaded through Terima, each into a fresh
+    copy of the workspace (without its store)."""
+    files = sorted((folder / "kembali").glob("*.xlsx"))
+    took = {}
+    for way in ("collect", "unggah"):
+        copy = folder / f"banding-{way}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("simpan", "keluaran"))
+        site = open_site(copy)
+        start = time.perf_counter()
+        if way == "collect":
+            collect(files, Store(site.store_dir), BlueprintIndex.from_folder(site.blueprints_dir))
+        else:
+            client = TestClient(create_app(site), base_url="http://127.0.0.1:8000")
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/terima").text)
+            assert token is not None
+            sent = client.post("/terima", data={"csrf": token.group(1)}, files=[
+                ("berkas", (f.name, f.read_bytes(), "application/octet-stream")) for f in files],
+                follow_redirects=False)
+            jobs = client.app.state.web.jobs  # type: ignore[attr-defined]
+            job = jobs.wait(sent.headers["location"].rsplit("/", 1)[1], timeout=600)
+            assert job is not None and job.state == "selesai", job and job.error
+        took[way] = time.perf_counter() - start
+    print(f"{len(files)} returns: collect {took['collect']:.1f} s, upload through Terima "
+          f"(transfer, stream to disk, collect in groups) {took['unggah']:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=400)
+    parser.add_argument("--unggah", action="store_true",
+                        help="also compare uploading the returns with collecting them")
     args = parser.parse_args()
     folder = Path("output") / "bench" / f"web-{args.units}"
     start = time.perf_counter()
@@ -91,6 +125,8 @@ def main() -> None:
               f"max {max(times):.0f} ms over {len(times)}")
     median = statistics.median(timed(client, "/status"))
     print(f"goal: status page under {GOAL_MS:.0f} ms: {'met' if median < GOAL_MS else 'MISSED'}")
+    if args.unggah:
+        upload_versus_collect(folder, root)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ def collect_uploaded(site: Site, folder: Path, job: Job) -> Received:
     try:
         places = sorted(f for p in folder.iterdir() if p.is_dir() for f in p.iterdir())
         received = Received()
+        job.result = received  # the page shows each group's verdicts as soon as it is checked
         index = BlueprintIndex.from_folder(site.blueprints_dir)
         store = Store(site.store_dir)
         job.progress(0, len(places), "memeriksa")

@@ -1,5 +1,6 @@
 // iki-xlsx web: the only script (no inline scripts: the Content-Security-Policy forbids them).
-// 1. A running background job polls its progress and reloads the page when it ends.
+// 1. A running background job polls its progress and reloads the page when it ends, or when
+//    more of its work is done and the page lists results (each checked group of files).
 // 2. The upload area takes files dropped onto it.
 "use strict";
 
@@ -8,11 +9,17 @@ function watchJob(box) {
   const state = box.querySelector(".tugas-keadaan");
   const note = box.querySelector(".tugas-catatan");
   const bar = box.querySelector("progress");
+  const listsResults = box.hasAttribute("data-hasil");
+  let done = bar ? bar.value : 0;
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (job) {
-        if (job.keadaan !== "berjalan") { window.location.reload(); return; }
+        if (job.keadaan !== "berjalan" || (listsResults && job.selesai > done)) {
+          window.location.reload();
+          return;
+        }
+        done = job.selesai;
         state.textContent = job.keadaan;
         note.textContent = (job.jumlah ? job.selesai + " dari " + job.jumlah + " " : "") + job.catatan;
         if (bar) { bar.max = job.jumlah || 1; bar.value = job.selesai; }
