@@ -23,11 +23,13 @@ from .atomic import atomic_write
 from .blueprint import (
     DEFAULT_PREDIKAT,
     Blueprint,
+    Jenis,
     LoadResult,
     _nearest,
     validate_data,
 )
 from .blueprint_sheets import (
+    ATURAN,
     CHOICE_SHEET,
     CHOICES,
     IKU,
@@ -36,6 +38,8 @@ from .blueprint_sheets import (
     JABATAN,
     KANTOR,
     SHEETS,
+    SKALA,
+    VARIABEL,
     Column,
     Kind,
     SheetSpec,
@@ -51,6 +55,7 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
 VALIDATED_ROWS = 1000  # drop-downs and input messages cover this many rows of each sheet
+KINDS = frozenset(j.value for j in Jenis)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -307,7 +312,8 @@ class CellMap:
 
     def _column(self, sheet: str, rest: Path_) -> int:
         known = self.columns.get(sheet, {})
-        names = [str(step) for step in rest if isinstance(step, str)]
+        names = ["jenis" if step == "pola" else str(step) for step in rest
+                 if isinstance(step, str)]  # a pattern is chosen in the Jenis / pola column
         for count in range(len(names), 0, -1):
             dotted = ".".join(names[:count])
             if dotted in known:
@@ -579,7 +585,7 @@ class _Reader:
 
     def _kind(self, item: dict[str, Any], cell: _Cell) -> None:
         text = str(cell.value)
-        if text in CHOICES["jenis"][-6:]:
+        if text in KINDS:
             item["jenis"] = text
         elif find_pattern(text) is not None:
             item["pola"] = text
@@ -589,8 +595,6 @@ class _Reader:
 
     def _attach(self, data: dict[str, Any], tables: dict[str, list[tuple[int, dict[str, _Cell]]]],
                 indicators: dict[tuple[str, str], dict[str, Any]]) -> None:
-        from .blueprint_sheets import ATURAN, SKALA, VARIABEL
-
         for spec, key in ((VARIABEL, "variabel"), (ATURAN, "aturan"), (SKALA, "skala")):
             for row, cells in tables[spec.name]:
                 owner, ident = cells.pop("@jabatan", None), cells.pop("@indikator", None)

@@ -271,3 +271,14 @@ def test_a_decree_filled_into_the_template_works_like_its_yaml_twin(
     assert recap.returncode == 0, recap.stdout + recap.stderr
     assert recap.stdout.startswith("Rekap iki-kecamatan-jabung 2026: 3 dari 3 unit diterima")
 
+
+
+def test_a_pattern_chosen_in_the_sheet_fills_in_the_keys(valid_xlsx: Path, tmp_path: Path) -> None:
+    original = load_blueprint(valid_xlsx).blueprint
+    assert original is not None
+    path = edited(valid_xlsx, tmp_path / "pola.xlsx", {
+        "Indikator!J2": "persentase dua jumlah", "Indikator!K2": None, "Indikator!L2": None})
+    loaded = load_blueprint(path)
+    assert loaded.findings == []
+    assert loaded.blueprint is not None
+    assert loaded.blueprint.content_hash() == original.content_hash()
