@@ -44,6 +44,7 @@ from .blueprint_sheets import (
     Kind,
     SheetSpec,
 )
+from .errors import IkiError
 from .expression import number_literal
 from .findings import Finding
 from .patterns import find_pattern
@@ -336,7 +337,7 @@ class CellMap:
         return f"kunci '{path[-1]}'"
 
 
-class _Refused(Exception):
+class _Refused(IkiError):
     """A workbook that is not read at all (too big, not an xlsx)."""
 
 
@@ -436,6 +437,7 @@ class _Reader:
             value = self._value(cell, column, place) if cell is not None else None
             if value is not None:
                 _put(data, path, value)
+        self.cells.cells[("iku", "indikator")] = (IKU.name, "A2")
         for column in KANTOR.columns:  # parts missing from the sheet point at its first cell
             self.cells.cells.setdefault(tuple(column.key.split(".")), (KANTOR.name, "B2"))
         return data
