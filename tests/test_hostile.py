@@ -24,6 +24,7 @@ from tests.hostile import (
     build_workbook_cases,
     good_workbooks,
     measured,
+    message,
 )
 
 BOUND_SECONDS = 10.0  # CPU per case alone, start-up included (goal: under 2 s of work);
@@ -183,3 +184,38 @@ def test_archives_and_attachment_names_never_cost_a_file(intake: dict[str, Path]
     restored = collect_cli(str(intake["zip-in-zip.zip"]), str(intake["attachment-dot-xlsx.eml"]),
                            "--store", str(store))
     assert "dipulihkan: " in restored.stdout and all(p.is_file() for p in raws)
+
+
+def test_imap_mailbox_of_poison_and_twelve_good_returns(
+        corpus: tuple[list[Case], list[Path]], intake: dict[str, Path], tmp_path: Path) -> None:
+    from tests.mailservers import PASSWORD, Dovecot
+
+    cases, good = corpus
+    poison = [c.path for c in cases if c.status != "ok" and c.path.stat().st_size < 10_000_000]
+    poison += [intake["zip-40x45mb.zip"]]
+    server = Dovecot().start()
+    try:
+        user = "kecamatan"
+        for i, path in enumerate([*poison, *good]):
+            server.deliver(user, bytes(message(f"desa{i}@example.id", f"IKI {i}",
+                                               [(path.name, path.read_bytes())])))
+        server.deliver(user, intake["attachment-dot-xlsx.eml"].read_bytes())
+        env = {**os.environ, "IKI_IMAP_PASSWORD": PASSWORD}
+        command = [sys.executable, "-m", "iki_xlsx", "collect", "--imap",
+                   f"127.0.0.1:{server.port}", "--user", user, "--cafile", str(server.cert),
+                   "--store", str(tmp_path / "simpan")]
+        first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+        second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    finally:
+        server.remove()
+    assert "Traceback" not in first.stderr + second.stderr, first.stderr + second.stderr
+    lines = first.stdout.splitlines()
+    for path in good:
+        assert any(line.startswith(f"baru: {path.name} ") and line.endswith("DITERIMA")
+                   for line in lines), (path.name, first.stdout)
+    assert sum(line.startswith("baru: ") for line in lines) == len(poison) - 1 + len(good)
+    assert "isi arsip terlalu besar" in first.stdout
+    period = status(Store(tmp_path / "simpan")).periods[0]
+    assert len(period.units) == 12 and all(u.accepted_sha256 for u in period.units)
+    # every message was decided and taken: the second run fetches nothing
+    assert second.returncode == 0 and second.stdout.strip() == "0 baru, 0 sudah ada, 0 dilewati"
