@@ -204,6 +204,23 @@ def blueprint_convert(source: Path, output: Path) -> None:
     click.echo(f"{source} -> {output} ({_counts(loaded.blueprint)})")
 
 
+def _writable_folder(folder: Path, option: str) -> None:
+    """Refuse (exit 2) an output folder that cannot be made or written, before any work."""
+    import os
+    import tempfile
+
+    from .findings import os_reason
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        _fail_usage(f"folder {option} {folder} tidak dapat ditulis ({os_reason(exc)}); "
+                    "pilih folder lain")
+
+
 def _fail_usage(message: str) -> None:
     click.echo(f"Kesalahan: {message}", err=True)
     sys.exit(2)
@@ -429,6 +446,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
     from .check import BlueprintIndex, CheckReport, iter_check
 
+    if annotate_dir is not None:
+        _writable_folder(annotate_dir, "--annotate")
     index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, _workspace()))
     results = iter_check(list(files), index, annotate_dir)
     if len(files) >= 10 and not as_json:
@@ -472,7 +491,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     from .check import BlueprintIndex
     from .collect import collect as run_collect
     from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
-    from .store import Store, StoreBroken, StoreBusy
+    from .store import Store, StoreError
 
     ws = _workspace()
     if ws is not None and ws.config.imap is not None and not sources and imap_at is None:
@@ -494,7 +513,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                                   since.date() if since else None)
         else:
             result = run_collect(list(sources), Store(store_dir), index)
-    except (StoreBusy, StoreBroken, ImapError) as exc:
+    except (StoreError, ImapError) as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     _print_collect(result)
@@ -512,7 +531,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
     """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
     from .status import history
     from .status import status as run_status
-    from .store import Store, StoreBroken
+    from .store import Store, StoreError
 
     store_dir = _store_dir(store_dir, _workspace())
     if not (store_dir / "iki.sqlite").exists():
@@ -522,7 +541,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
             _print_history(history(Store(store_dir), unit_kode), as_json)
             sys.exit(0)
         report = run_status(Store(store_dir))
-    except StoreBroken as exc:
+    except StoreError as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     if as_json:
@@ -552,7 +571,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
     from .check import BlueprintIndex
     from .rekap import write_rekap
-    from .store import Store, StoreBroken
+    from .store import Store, StoreError
 
     ws = _workspace()
     store_dir = _store_dir(store_dir, ws)
@@ -567,7 +586,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
         target = output or (ws.output_dir if ws is not None else Path("."))
         result = write_rekap(Store(store_dir), index, target, periode=periode,
                              blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
-    except StoreBroken as exc:
+    except StoreError as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
     if result.choices:
@@ -608,6 +627,9 @@ def _print_status(report: StatusReport) -> None:
         click.echo(f"  jumlah: {totals}")
     for item in report.unidentified:
         click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
+    for item in report.missing_raw:
+        click.echo(f"peringatan: berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
+                   "dari penyimpanan; kumpulkan (collect) berkas itu lagi untuk memulihkannya")
 
 
 def _print_rekap(result: RekapResult) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from . import intake
 from .check import BlueprintIndex, FileResult, iter_check
-from .findings import Finding, Severity
-from .store import SENDER_MISMATCH, Received, Store
+from .findings import Finding, Severity, os_reason
+from .store import SENDER_MISMATCH, Received, Store, StoreUnwritable
 
 WORKBOOK_SUFFIXES = intake.WORKBOOK_SUFFIXES
 MAX_MEMBER_BYTES = intake.MAX_MEMBER_BYTES
@@ -106,8 +106,13 @@ def _alias(raw: Path, filename: str) -> Path:
     """The stored bytes under their original extension (the format depends on it); the
     alias is never the raw file itself, whatever the name."""
     alias = raw.with_name(raw.name + intake.check_suffix(filename))
-    alias.unlink(missing_ok=True)  # left over by a collect killed here
-    alias.symlink_to(raw.name)
+    try:
+        alias.unlink(missing_ok=True)  # left over by a collect killed here
+        alias.symlink_to(raw.name)
+    except OSError as exc:
+        raise StoreUnwritable(f"penyimpanan {raw.parent.parent.parent} tidak dapat ditulis "
+                              f"({os_reason(exc)}); jalankan collect lagi setelah "
+                              "diperbaiki") from None
     return alias
 
 

@@ -28,6 +28,10 @@ class StoreBroken(StoreError):
     """The store's database cannot be opened as one, or comes from a newer release."""
 
 
+class StoreUnwritable(StoreError):
+    """The store cannot be written (read-only, full disk, a path that is not a folder)."""
+
+
 class ImapError(IkiError):
     """The mailbox could not be read."""
 

@@ -57,7 +57,8 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
             source = f"imap://{account.name}/{account.folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
             for received in from_message(message, source, result):
                 take(received, store, index, result)
-            store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
+            with store.transaction():  # a full disk here is said, and the message taken again
+                store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
     return result
 
 

@@ -47,12 +47,15 @@ class PeriodStatus:
 class StatusReport:
     periods: list[PeriodStatus]
     unidentified: list[dict[str, Any]]
+    # recorded files whose raw copy is gone from the store (collecting them again restores it)
+    missing_raw: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "periods": [{"blueprint": p.blueprint, "periode": p.periode, "totals": p.totals,
                          "units": [asdict(u) for u in p.units]} for p in self.periods],
             "unidentified": self.unidentified,
+            "missing_raw": self.missing_raw,
         }
 
 
@@ -63,7 +66,9 @@ def status(store: Store) -> StatusReport:
         unidentified: list[dict[str, Any]] = [
             {"filename": s.filename, "sha256": s.sha256, "source": s.source, "sender": s.sender,
              "status": s.status} for s in store.unidentified()]
-    return StatusReport(periods, unidentified)
+        missing = [{"filename": s.filename, "sha256": s.sha256} for s in store.submissions()
+                   if not store.raw_path(s.sha256).is_file()]
+    return StatusReport(periods, unidentified, missing)
 
 
 def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:

@@ -45,21 +45,23 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import codes
 from .atomic import atomic_write, exclusive_lock
-from .errors import StoreBroken, StoreBusy
-from .findings import Finding
+from .errors import StoreBroken, StoreBusy, StoreError, StoreUnwritable
+from .findings import Finding, os_reason
 from .plan import Unit
 
-__all__ = ["SENDER_MISMATCH", "Received", "Store", "StoreBroken", "StoreBusy", "as_text"]
+__all__ = ["SENDER_MISMATCH", "Received", "Store", "StoreBroken", "StoreBusy", "StoreError",
+           "StoreUnwritable", "as_text"]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,6 +269,20 @@ def from_store(raw: Any, *, encoded: bool = False) -> str | float | bool | None:
     return text
 
 
+def _unwritable(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _sqlite_reason(exc: sqlite3.OperationalError) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return "disk penuh"
+    if "readonly" in text or "read-only" in text:
+        return "hanya dapat dibaca"
+    return "galat basis data"
+
+
 # --- the store -------------------------------------------------------------------------------
 
 
@@ -307,23 +323,80 @@ class Store:
         finally:
             self._local.db.close()
             self._local.db = None
+            self._local.read_only = False
 
     def _open(self) -> sqlite3.Connection:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """The database, migrated; opened read-only when the store cannot be written (a
+        read-only disk or folder), so that status and rekap still work."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise StoreUnwritable(f"{self.folder} bukan folder penyimpanan (itu sebuah berkas); "
+                                  "sebutkan folder lain dengan --store")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnwritable(f"folder penyimpanan {self.folder} tidak dapat dibuat "
+                                  f"({os_reason(exc)})") from None
+        if not os.access(self.folder, os.W_OK) and self.database.exists():
+            return self._open_read_only()
         connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA foreign_keys=ON")
             migrate(connection)
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if _unwritable(exc):
+                return self._open_read_only()
+            raise self._broken() from None
         except sqlite3.DatabaseError:
             connection.close()
-            raise StoreBroken(
-                f"{self.database} bukan basis data penyimpanan iki-xlsx atau rusak; "
-                "jangan ubah berkas itu, pakai folder penyimpanan lain") from None
+            raise self._broken() from None
         except BaseException:
             connection.close()
             raise
         return connection
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read-only (and, when even the WAL's shared memory cannot be made, immutable)."""
+        uri = self.database.resolve().as_uri()
+        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+            connection = sqlite3.connect(uri + mode, uri=True, isolation_level=None)
+            try:
+                found = schema_version(connection)
+            except sqlite3.OperationalError:
+                connection.close()
+                continue
+            except sqlite3.DatabaseError:
+                connection.close()
+                raise self._broken() from None
+            if found != len(MIGRATIONS):
+                connection.close()
+                raise StoreUnwritable(f"penyimpanan {self.folder} hanya dapat dibaca dan perlu "
+                                      "diperbarui ke versi ini; buka dengan izin menulis sekali")
+            self._local.read_only = True
+            return connection
+        raise StoreUnwritable(f"penyimpanan {self.folder} tidak dapat dibuka (hanya dapat "
+                              "dibaca, dan basis datanya tidak dapat dibaca)")
+
+    def _broken(self) -> StoreBroken:
+        return StoreBroken(f"{self.database} bukan basis data penyimpanan iki-xlsx atau rusak; "
+                           "jangan ubah berkas itu, pakai folder penyimpanan lain")
+
+    def check_writable(self) -> None:
+        """Before a collect writes: the database is intact (`PRAGMA quick_check`) and can be
+        written; otherwise nothing is written and the reason is said."""
+        with self._db() as db:
+            if getattr(self._local, "read_only", False):
+                raise StoreUnwritable(f"penyimpanan {self.folder} hanya dapat dibaca; tidak ada "
+                                      "yang dapat disimpan (periksa izin folder atau disknya)")
+            try:
+                rows = db.execute("PRAGMA quick_check").fetchall()
+            except sqlite3.DatabaseError:
+                rows = [("gagal",)]
+            if rows != [("ok",)]:
+                raise StoreBroken(f"{self.database} rusak (pemeriksaan keutuhan gagal); tidak "
+                                  "ada yang ditulis; pulihkan dari cadangan atau pakai folder "
+                                  "penyimpanan lain")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -334,13 +407,22 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """The calls within are committed together or not at all."""
         with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
             try:
-                yield
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise StoreUnwritable(f"penyimpanan {self.folder} tidak dapat ditulis "
+                                      f"({_sqlite_reason(exc)}); tidak ada yang tercatat "
+                                      "setengah jalan, jalankan collect lagi setelah "
+                                      "diperbaiki") from None
 
     def schema_version(self) -> int:
         with self._db() as db:
@@ -350,11 +432,18 @@ class Store:
     def exclusive(self, wait: bool = True) -> Iterator[None]:
         """Only one collect writes at a time; the second waits (or fails clearly)."""
         with ExitStack() as held:
+            if self.folder.exists() and not self.folder.is_dir():
+                raise StoreUnwritable(f"{self.folder} bukan folder penyimpanan (itu sebuah "
+                                      "berkas); sebutkan folder lain dengan --store")
             try:
                 held.enter_context(exclusive_lock(self.folder / ".kunci", wait))
             except BlockingIOError:
                 raise StoreBusy("penyimpanan sedang dipakai proses collect lain; "
                                 "coba lagi setelah selesai") from None
+            except OSError as exc:
+                raise StoreUnwritable(f"penyimpanan {self.folder} tidak dapat ditulis "
+                                      f"({os_reason(exc)})") from None
+            self.check_writable()
             yield
 
     # --- raw files ---
@@ -375,7 +464,12 @@ class Store:
         target = self.raw_path(sha256)
         if target.exists():
             return target
-        return atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
+        try:
+            return atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
+        except OSError as exc:
+            raise StoreUnwritable(f"berkas asli tidak dapat disimpan di {self.folder} "
+                                  f"({os_reason(exc)}); tidak ada yang tercatat setengah jalan, "
+                                  "jalankan collect lagi setelah diperbaiki") from None
 
     # --- submissions: writing ---
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..blueprint_index import BlueprintIndex
 from ..errors import ReadError
 from ..evaluate import Batch, evaluate_plan, formula_order
-from ..findings import os_reason
+from ..findings import Severity, os_reason
 from ..plan import WorkbookPlan
 from ..read import MAX_FILE_BYTES, read_workbook
 from .annotate import annotate
@@ -176,5 +176,10 @@ def _conclude(path: Path, result: FileResult, context: Context,
     if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
         assert context.identity is not None
         context.plan = context.identity.plan()  # the file's own, with its unit's names
-        result.annotated = str(annotate(path, result, context, annotate_dir))
+        try:
+            result.annotated = str(annotate(path, result, context, annotate_dir))
+        except OSError as exc:  # the folder, not the file: the verdict stands
+            add(result, "output-not-writable", f"salinan bercatatan tidak dapat ditulis ke "
+                                               f"{annotate_dir} ({os_reason(exc)}); pilih "
+                                               "folder lain", severity=Severity.WARNING)
     return result
