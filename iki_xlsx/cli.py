@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings, 2 usage.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,20 +163,37 @@ def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+OVERWRITE = click.option("--timpa", is_flag=True,
+                         help="Timpa berkas hasil yang sudah ada (bawaan: menolak).")
+
+
+def _writable(output: Path, overwrite: bool) -> None:
+    """Refuse to replace a file unless asked: a hand-written YAML loses its comments."""
+    if output.exists() and not overwrite:
+        _fail_usage(f"{output} sudah ada; pakai --timpa untuk menimpanya")
+
+
+def _write_or_refuse(write: Callable[[], object], output: Path) -> None:
+    from .findings import os_reason
+
+    try:
+        write()
+    except OSError as exc:
+        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
+
+
 @blueprint.command("templat")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
               help="Berkas .xlsx yang ditulis.")
-def blueprint_template(output: Path) -> None:
+@OVERWRITE
+def blueprint_template(output: Path, timpa: bool) -> None:
     """Tulis lembar kerja blueprint kosong untuk diisi (Petunjuk, Kantor, Jabatan, ...)."""
     from .blueprint_xlsx import write_blueprint_xlsx
-    from .findings import os_reason
 
     if output.suffix.lower() != ".xlsx":
         _fail_usage("berkas templat harus berakhiran .xlsx")
-    try:
-        write_blueprint_xlsx(None, output)
-    except OSError as exc:
-        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
+    _writable(output, timpa)
+    _write_or_refuse(lambda: write_blueprint_xlsx(None, output), output)
     click.echo(f"Templat blueprint ditulis: {output}")
 
 
@@ -183,25 +201,22 @@ def blueprint_template(output: Path) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
               help="Berkas hasil: .xlsx dari YAML, atau .yaml dari .xlsx.")
-def blueprint_convert(source: Path, output: Path) -> None:
+@OVERWRITE
+def blueprint_convert(source: Path, output: Path, timpa: bool) -> None:
     """Ubah blueprint YAML menjadi lembar kerja .xlsx, atau sebaliknya."""
     from .blueprint import load_blueprint
     from .blueprint_xlsx import convert_blueprint
 
-    target = output.suffix.lower()
-    if target not in (".xlsx", ".yaml", ".yml"):
+    if output.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
         _fail_usage("berkas hasil harus berakhiran .xlsx, .yaml atau .yml")
+    _writable(output, timpa)
     loaded = load_blueprint(source)
     _print_findings(loaded.findings)
     if loaded.blueprint is None or not loaded.ok:
         sys.exit(1)
-    try:
-        convert_blueprint(loaded.blueprint, output)
-    except OSError as exc:
-        from .findings import os_reason
-
-        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
-    click.echo(f"{source} -> {output} ({_counts(loaded.blueprint)})")
+    bp = loaded.blueprint
+    _write_or_refuse(lambda: convert_blueprint(bp, output), output)
+    click.echo(f"{source} -> {output} ({_counts(bp)})")
 
 
 def _writable_folder(folder: Path, option: str) -> None:

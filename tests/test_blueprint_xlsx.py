@@ -282,3 +282,20 @@ def test_a_pattern_chosen_in_the_sheet_fills_in_the_keys(valid_xlsx: Path, tmp_p
     assert loaded.findings == []
     assert loaded.blueprint is not None
     assert loaded.blueprint.content_hash() == original.content_hash()
+
+
+def test_converting_never_replaces_a_file_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "tulisan-tangan.yaml"
+    target.write_text("# catatan yang tidak boleh hilang\n", encoding="utf-8")
+    done = run("blueprint", "ubah", str(BLUEPRINTS / "iku-kecamatan.yaml"), "-o", str(target))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"Kesalahan: {target} sudah ada; pakai --timpa untuk menimpanya\n"
+    assert target.read_text(encoding="utf-8") == "# catatan yang tidak boleh hilang\n"
+    done = run("blueprint", "ubah", str(BLUEPRINTS / "iku-kecamatan.yaml"), "-o", str(target),
+               "--timpa")
+    assert done.returncode == 0, done.stderr
+    assert load_blueprint(target).ok
+    template = tmp_path / "templat.xlsx"
+    template.write_bytes(b"lama")
+    done = run("blueprint", "templat", "-o", str(template))
+    assert (done.returncode, template.read_bytes()) == (2, b"lama")
