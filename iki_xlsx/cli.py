@@ -130,6 +130,13 @@ def blueprint_check(paths: tuple[Path, ...]) -> None:
     """Validasi blueprint (bawaan: blueprints/ ruang kerja); keluar 1 bila ada kesalahan."""
     report = check_blueprints(_blueprint_paths(paths))
     _print_findings(report.findings)
+    ws = _workspace()
+    if ws is not None and (ws.store_dir / "iki.sqlite").exists():
+        from .register import versi_conflicts
+        from .store import Store
+
+        _print_findings(versi_conflicts(Store(ws.store_dir), [
+            (r.path, r.blueprint) for r in report.results if r.blueprint is not None]))
     for result in report.results:
         if result.ok and result.blueprint is not None:
             bp = result.blueprint
@@ -267,9 +274,10 @@ def _periode(text: str | None) -> int | None:
 def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path | None,
              periode: int | None, out_dir: Path | None, sample: bool) -> None:
     """Buat satu workbook per kelurahan/desa dan satu untuk kantor kecamatan."""
+    from .generate import blueprint_source, read_units, resolve_blueprint
     from .generate import generate as run_generate
-    from .generate import read_units, resolve_blueprint
     from .plan import Unit, file_safe
+    from .store import Store, StoreBroken
 
     ws = _workspace()
     if out_dir is None and ws is None:
@@ -291,7 +299,13 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     if out_dir is None:
         assert ws is not None
         out_dir = ws.output_dir / f"{bp.id}_{year}"
-    result = run_generate(bp, units, year, out_dir, sample=sample)
+    register = None if ws is None else Store(ws.store_dir)  # the workspace keeps a register
+    source = None if ws is None else blueprint_source(bp, blueprint_name, ws.blueprints_dir)
+    try:
+        result = run_generate(bp, units, year, out_dir, sample=sample, register=register,
+                              source=source)
+    except StoreBroken as exc:
+        _fail_usage(str(exc))
     _print_findings(result.findings)
     for path in result.files:
         click.echo(str(path))
@@ -438,6 +452,11 @@ def kirim(workbook_dir: Path, units_csv: Path | None, smtp_at: str | None, start
     result = run_kirim(units, workbook_dir, sender=sender, template=template,
                        batas=batas.date() if batas else None, smtp=smtp, dry_run=dry_run,
                        log=log_path, ulang=ulang, retry=Retry(percobaan, jeda))
+    if ws is not None:  # the register: what went to which address
+        from .register import record_deliveries
+        from .store import Store
+
+        record_deliveries(Store(ws.store_dir), result.deliveries)
     _print_findings(result.findings)
     for d in result.deliveries:
         click.echo(f"{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
@@ -460,10 +479,15 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
           annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
     from .check import BlueprintIndex, CheckReport, iter_check
+    from .register import judged_by
+    from .store import Store
 
     if annotate_dir is not None:
         _writable_folder(annotate_dir, "--annotate")
-    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, _workspace()))
+    ws = _workspace()
+    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
+    if ws is not None and (ws.store_dir / "iki.sqlite").exists():
+        index = judged_by(Store(ws.store_dir), index)
     results = iter_check(list(files), index, annotate_dir)
     if len(files) >= 10 and not as_json:
         with click.progressbar(results, length=len(files), label="Memeriksa",

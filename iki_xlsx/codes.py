@@ -75,6 +75,19 @@ _ALL = [
          "berkas kosong dari kecamatan atau berkas lain"),
     Code("rule-violated", E, "Aturan indikator dilanggar",
          "{pesan} ({periode})"),
+    Code("identity-mismatch", E, "Identitas buku kerja tidak konsisten",
+         "identitas buku kerja tidak konsisten: {apa} di manifes '{manifes}', di {tempat} "
+         "'{nilai}'; buku kerja ini telah diubah, kirim ulang dari berkas asli"),
+    Code("period-not-registered", E, "Periode tidak pernah dikirim",
+         "kecamatan tidak pernah membuat buku kerja '{blueprint}' untuk periode {periode}; "
+         "gunakan buku kerja yang dikirim kecamatan untuk periode yang benar"),
+    Code("unit-not-registered", E, "Unit tidak ada di daftar kiriman",
+         "unit berkode {kode} ('{unit}') tidak ada di daftar unit yang dikirimi buku kerja "
+         "'{blueprint}' periode {periode}; hubungi kecamatan"),
+    Code("version-not-registered", E, "Versi blueprint tidak pernah dikirim",
+         "buku kerja dibuat dari blueprint '{blueprint}' versi {versi}, tetapi kecamatan "
+         "mengirim unit ini buku kerja dari {versi_dikirim}; isi ulang pada buku kerja yang "
+         "dikirim kecamatan"),
     Code("sender-mismatch", W, "Pengirim berbeda",
          "workbook {unit} dikirim dari {pengirim}, bukan dari alamat unit di daftar ({alamat}); "
          "pastikan kiriman ini sah"),
@@ -122,6 +135,9 @@ _ALL = [
     Code("blueprint-bad-expression", E, "Ekspresi tidak sah", "ekspresi '{ekspresi}': {alasan}"),
     Code("blueprint-ratio-swapped", W, "Pembilang dan penyebut tertukar?",
          "pembilang '{pembilang}' dan penyebut '{penyebut}' tampaknya tertukar"),
+    Code("blueprint-versi-reused", W, "Versi blueprint dipakai ulang",
+         "isi blueprint '{blueprint}' versi {versi} berbeda dari versi {versi} yang sudah dipakai "
+         "membuat workbook; naikkan `versi` sebelum membuat workbook lagi"),
     Code("unknown-blueprint", E, "Blueprint tidak dikenal",
          "blueprint '{blueprint}' tidak ditemukan; pilih salah satu dari {tersedia}"),
     # --- the units list, generating ---
@@ -200,8 +216,15 @@ BLUEPRINT_MISMATCH = CATALOG["blueprint-mismatch"]
 SENDER_MISMATCH = CATALOG["sender-mismatch"]
 BLANK_RETURN = CATALOG["blank-return"]
 CHECK_FAILED = CATALOG["check-failed"]
+IDENTITY_MISMATCH = CATALOG["identity-mismatch"]
+PERIOD_NOT_REGISTERED = CATALOG["period-not-registered"]
+UNIT_NOT_REGISTERED = CATALOG["unit-not-registered"]
+VERSION_NOT_REGISTERED = CATALOG["version-not-registered"]
+BLUEPRINT_VERSI_REUSED = CATALOG["blueprint-versi-reused"]
 REJECTING = frozenset(str(c) for c in (UNREADABLE_FILE, UNSUPPORTED_FORMAT, UNKNOWN_WORKBOOK,
-                                       BLUEPRINT_MISMATCH, CHECK_FAILED))
+                                       BLUEPRINT_MISMATCH, CHECK_FAILED, IDENTITY_MISMATCH,
+                                       PERIOD_NOT_REGISTERED, UNIT_NOT_REGISTERED,
+                                       VERSION_NOT_REGISTERED))
 
 
 def lookup(code: str) -> Code:

@@ -9,8 +9,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from . import intake
-from .check import BlueprintIndex, FileResult, iter_check
+from .check import BlueprintIndex, FileResult, Status, iter_check
 from .findings import Finding, Severity, os_reason
+from .register import judged_by
 from .store import SENDER_MISMATCH, Received, Store, StoreUnwritable
 
 WORKBOOK_SUFFIXES = intake.WORKBOOK_SUFFIXES
@@ -36,10 +37,12 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
 
     New files are kept in chunks, checked together over the machine's cores with the batch
     evaluator, and each recorded in its own transaction, in the order they were found.
+    A store with a register (generate in a workspace) judges every return by it.
     """
     result = CollectResult()
     with store.exclusive(), store.connect():
         store.tidy()
+        index = judged_by(store, index)
         pending: dict[str, Received] = {}  # by SHA-256, in the order found
         size = 0
         for received in intake.received_from(sources, result.skipped):
@@ -117,26 +120,32 @@ def _alias(raw: Path, filename: str) -> Path:
 
 
 def _record(store: Store, received: Received, digest: str, checked: FileResult) -> None:
-    """One checked file into the store (call inside `store.transaction()`)."""
-    unit = next((u for u in checked.units if u.nama == checked.unit), None)
-    submission = store.add_submission(received, digest, checked, unit.kode if unit else None)
-    if (checked.blueprint and checked.periode
-            and not store.has_expected_units(checked.blueprint, checked.periode)):
-        # the units list the workbooks were generated with (every manifest carries it)
-        store.add_expected_units(checked.blueprint, checked.periode, checked.units)
-    if unit is not None and received.sender:
-        _check_sender(store, submission, received.sender, checked, unit.kode)
+    """One checked file into the store (call inside `store.transaction()`).
+
+    Nothing the file says about other units is recorded: the expected units and their
+    addresses come only from the register (`generate` and `kirim` in a workspace)."""
+    if checked.status is Status.REJECTED:
+        checked.inputs = []  # a rejected file's values are never used
+    submission = store.add_submission(received, digest, checked)
+    if checked.unit_kode is not None and checked.status is not Status.REJECTED \
+            and received.sender:
+        _check_sender(store, submission, received.sender, checked, checked.unit_kode)
 
 
 def _check_sender(store: Store, submission: int, sender: str, checked: FileResult,
                   kode: str) -> None:
-    """A warning when a workbook comes from another address than its unit's on the list."""
+    """A warning when a workbook comes from another address than the ones the office has for
+    its unit: the unit list's (as registered when generating) and those kirim sent it to."""
     if checked.blueprint is None or checked.periode is None:
         return
     expected = store.expected_unit(checked.blueprint, checked.periode, kode)
-    if expected is None or not expected.email or expected.email.lower() == sender.lower():
+    if expected is None:
         return
+    known = store.sent_addresses(kode) | ({expected.email.lower()} if expected.email else set())
+    if not known or sender.lower() in known:
+        return
+    shown = ", ".join(sorted(known))
     store.add_findings(submission, [Finding(
         SENDER_MISMATCH, f"workbook {expected.nama} dikirim dari {sender}, bukan dari alamat "
-                         f"unit di daftar ({expected.email}); pastikan kiriman ini sah",
-        Severity.WARNING, expected=expected.email, found=sender)])
+                         f"unit di daftar ({shown}); pastikan kiriman ini sah",
+        Severity.WARNING, expected=shown, found=sender)])

@@ -17,6 +17,7 @@ from .findings import Finding
 from .generate import (
     DEFAULT_BLUEPRINTS,
     GenerateResult,
+    blueprint_source,
     generate,
     recipients,
     resolve_blueprint,
@@ -24,6 +25,7 @@ from .generate import (
     write_filled,
 )
 from .plan import plan_workbook
+from .register import judged_by
 from .rekap import RekapResult, write_rekap
 from .status import StatusReport, status
 from .store import Store
@@ -86,11 +88,13 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
         return result
     units = ws.units
     out_dir = ws.output_dir
-    result.blank = generate(bp, units, periode, out_dir / "kirim")
+    store = Store(ws.store_dir)
+    result.blank = generate(bp, units, periode, out_dir / "kirim", register=store,
+                            source=blueprint_source(bp, DEFAULT_BLUEPRINT, ws.blueprints_dir))
     result.filled = generate(bp, units, periode, out_dir / "contoh-terisi", sample=True)
     if not (result.blank.ok and result.filled.ok):
         return result
-    index = BlueprintIndex([bp])
+    index = judged_by(store, BlueprintIndex([bp]))
     everyone = recipients(bp, units)
     first = everyone[0]
     plan = plan_workbook(bp, first, periode, everyone)
@@ -100,7 +104,6 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
                             out_dir / "kembali-salah" / workbook_filename(plan),
                             {count_key: MISTAKE})
     result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
-    store = Store(ws.store_dir)
     result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
     result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
     result.status = status(store)

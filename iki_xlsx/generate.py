@@ -11,16 +11,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .blueprint import BLUEPRINT_SUFFIXES, Blueprint, find_blueprints, load_blueprint
+from .blueprint import (
+    BLUEPRINT_SUFFIXES,
+    Blueprint,
+    find_blueprints,
+    load_blueprint,
+    load_blueprint_text,
+)
 from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
 from .findings import Finding, os_reason
 from .periode import refusal
 from .periode import valid as valid_year
 from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
+from .register import record_generation
+from .store import Store
 from .write import write_workbook
 
 DEFAULT_BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints"
+OFFICE_KODE = "kecamatan"  # the kecamatan office's own workbook
 
 
 @dataclass
@@ -104,7 +113,7 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
 
 def recipients(bp: Blueprint, units: Sequence[Unit]) -> list[Unit]:
     """The kelurahan/desa of the list, then the kecamatan office itself."""
-    office = Unit(kode="kecamatan", nama=bp.kantor, kantor=True)
+    office = Unit(kode=OFFICE_KODE, nama=bp.kantor, kantor=True)
     return [*[u for u in units if not u.kantor], office]
 
 
@@ -142,10 +151,13 @@ def _writable(folder: Path) -> Finding | None:
 
 
 def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
-             *, sample: bool = False) -> GenerateResult:
+             *, sample: bool = False, register: Store | None = None,
+             source: str | None = None) -> GenerateResult:
     """Write one workbook per recipient; nothing is written if any request is invalid.
 
-    With `sample`, inputs are filled with reproducible plausible values.
+    With `sample`, inputs are filled with reproducible plausible values. With `register`
+    (the workspace's store), every workbook written is recorded there and the blueprint
+    version archived (`source`: the blueprint file's text, kept beside it).
     """
     if not valid_year(periode):
         return GenerateResult(findings=[Finding("periode-invalid", refusal(periode, "periode"))])
@@ -166,7 +178,24 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
         values = _values(plan, inputs, cache, reuse=not sample)
         result.files.append(write_workbook(plan, values, inputs,
                                            out_dir / workbook_filename(plan)))
+    if register is not None:
+        record_generation(register, bp, periode, list(zip(everyone, result.files, strict=True)),
+                          source)
     return result
+
+
+def blueprint_source(bp: Blueprint, name: str, folder: Path = DEFAULT_BLUEPRINTS) -> str | None:
+    """The text of the file `bp` was loaded from (by path or id, as `resolve_blueprint`)."""
+    path = Path(name)
+    for candidate in [path] if path.exists() else find_blueprints(folder):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        loaded = load_blueprint_text(text, str(candidate)).blueprint
+        if loaded is not None and loaded.content_hash() == bp.content_hash():
+            return text
+    return None
 
 
 def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],

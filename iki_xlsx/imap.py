@@ -21,6 +21,7 @@ from pathlib import Path
 from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
 from .errors import ImapError as ImapError  # re-exported: its home is errors
+from .register import judged_by
 from .store import Store
 
 PASSWORD_ENV = "IKI_IMAP_PASSWORD"
@@ -48,6 +49,7 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
     result = CollectResult()
     with store.exclusive(), store.connect(), _session(account) as client:
         store.tidy()
+        index = judged_by(store, index)
         uidvalidity = _examine(client, account.folder)
         taken = store.imap_taken(account.name, account.folder, uidvalidity)
         for uid in _search(client, since):

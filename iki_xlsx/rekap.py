@@ -22,6 +22,7 @@ from .blueprint import Blueprint
 from .blueprint_index import BlueprintIndex
 from .evaluate import Batch, Value
 from .findings import Finding, os_reason
+from .generate import OFFICE_KODE
 from .plan import PlanKey, Unit, WorkbookPlan
 from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import PeriodStatus, status
@@ -38,7 +39,7 @@ def accepted_submissions(store: Store, periode: int | None = None) -> pd.DataFra
     frame = store.accepted_frame()
     if periode is not None:
         frame = frame[frame["periode"] == periode]
-    frame = frame.sort_values(["diterima", "urutan"])
+    frame = frame.sort_values("urutan")  # the store's receipt order, never a sender's date
     return frame.groupby(["blueprint", "periode", "unit_kode"], as_index=False).last()
 
 
@@ -201,10 +202,12 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     Returns the source and the tidy table it was built from.
     """
     blueprint, periode = bp.id, period.periode
-    listed = {u.kode: u for u in store.expected_units(blueprint, periode)}
+    expected = {u.kode: u for u in store.expected_units(blueprint, periode)}
     history = store.arrivals_frame(blueprint, periode)
-    units = [UnitReturn(listed.get(u.kode, Unit(u.kode, u.nama)), u.state, u.on_list,
-                        u.submissions, u.findings, u.last_file, u.sender) for u in period.units]
+    units = [UnitReturn(expected.get(u.kode, Unit(u.kode, u.nama, kantor=u.kode == OFFICE_KODE)),
+                        u.state, u.on_list, u.submissions, u.findings, u.last_file, u.sender)
+             for u in period.units]
+    listed = [u.kode for u in period.units if u.on_list]
     chosen = accepted_submissions(store, periode)
     chosen = chosen[(chosen["blueprint"] == blueprint) & chosen["unit_kode"].isin(list(listed))]
     table = _values_of(store, chosen)

@@ -81,7 +81,9 @@ def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
         names[row.unit_kode] = row.unit_nama
     listed = {u.kode for u in expected}
     order: list[tuple[Any, Any, bool]] = [(u.kode, u.nama, True) for u in expected]
-    order += [(kode, names[kode], False) for kode in by_unit if kode not in listed]
+    # without a register (a store used outside a workspace) there is no list: each unit that
+    # returned a file stands for itself, and no file can add or remove another unit
+    order += [(kode, names[kode], not expected) for kode in by_unit if kode not in listed]
     for kode, nama, on_list in order:
         history = by_unit.get(kode, [])
         latest = history[-1] if history else None

@@ -140,8 +140,51 @@ CREATE INDEX IF NOT EXISTS nilai_submission ON nilai (submission_id)
 """)
 
 
+def _v2_register(db: sqlite3.Connection) -> None:
+    """The register (the office's own record of what it generated and sent), the blueprint
+    versions archived by content hash, and each submission's blueprint version."""
+    _script(db, """
+CREATE TABLE blueprint_archive (
+    hash TEXT PRIMARY KEY,
+    blueprint TEXT NOT NULL,
+    versi TEXT NOT NULL,
+    model TEXT NOT NULL,
+    source TEXT,
+    archived_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE generated (
+    id INTEGER PRIMARY KEY,
+    blueprint TEXT NOT NULL,
+    blueprint_hash TEXT NOT NULL REFERENCES blueprint_archive(hash),
+    periode INTEGER NOT NULL,
+    unit_kode TEXT NOT NULL,
+    unit_nama TEXT NOT NULL,
+    email TEXT,
+    kantor INTEGER NOT NULL,
+    batch INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    generated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX generated_period ON generated (blueprint, periode, unit_kode);
+CREATE TABLE sent (
+    id INTEGER PRIMARY KEY,
+    unit_kode TEXT NOT NULL,
+    email TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    message_id TEXT,
+    result TEXT NOT NULL,
+    sent_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX sent_unit ON sent (unit_kode);
+ALTER TABLE submission ADD COLUMN blueprint_hash TEXT;
+ALTER TABLE submission ADD COLUMN blueprint_versi TEXT
+""")
+
+
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = [_v1_initial]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_register]
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -205,6 +248,31 @@ class SubmissionRow:
 
 
 @dataclass(frozen=True)
+class Archived:
+    """A blueprint version as archived when workbooks were generated from it."""
+
+    hash: str
+    blueprint: str
+    versi: str
+    model: str  # the canonical JSON the content hash is computed over
+    source: str | None  # the file's text as the office wrote it (YAML), when known
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One workbook the office generated, as the register keeps it; `batch` numbers the
+    generate runs (the workbooks of one run share their units list)."""
+
+    blueprint: str
+    blueprint_hash: str
+    periode: int
+    unit: Unit
+    sha256: str
+    filename: str
+    batch: int = 0
+
+
+@dataclass(frozen=True)
 class StoredFinding:
     """A finding as kept with its submission."""
 
@@ -220,7 +288,7 @@ _SUBMISSION = ("s.id, s.sha256, s.filename, s.source, s.status, s.blueprint, s.p
                "s.unit_kode, s.unit_nama, s.sender, s.subject, s.received_at, s.collected_at, "
                "(SELECT COUNT(*) FROM finding f WHERE f.submission_id = s.id "
                "AND f.severity = 'error') FROM submission s")
-_ARRIVAL = "ORDER BY COALESCE(s.received_at, s.collected_at), s.id"
+_ARRIVAL = "ORDER BY s.id"  # the store's own sequence: the order files were received
 
 
 def _submission(row: Sequence[Any]) -> SubmissionRow:
@@ -478,16 +546,18 @@ class Store:
             row = db.execute("SELECT 1 FROM submission WHERE sha256 = ?", (sha256,))
             return row.fetchone() is not None
 
-    def add_submission(self, received: Received, sha256: str, checked: FileResult,
-                       unit_kode: str | None) -> int:
-        """Record a checked file with its findings and input values; its id."""
+    def add_submission(self, received: Received, sha256: str, checked: FileResult) -> int:
+        """Record a checked file with its findings and input values; its id, which is the
+        store's sequence number: the order in which files were received."""
         with self._db() as db:
             cursor = db.execute(
                 "INSERT INTO submission (sha256, filename, source, sender, subject, received_at,"
-                " status, blueprint, unit_kode, unit_nama, periode) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " status, blueprint, unit_kode, unit_nama, periode, blueprint_hash,"
+                " blueprint_versi) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (sha256, received.filename, received.source, received.sender, received.subject,
-                 received.received_at, str(checked.status), checked.blueprint, unit_kode,
-                 checked.unit, checked.periode))
+                 received.received_at, str(checked.status), checked.blueprint,
+                 checked.unit_kode, checked.unit, checked.periode, checked.blueprint_hash,
+                 checked.blueprint_versi))
             submission = cursor.lastrowid
             assert submission is not None
             self.add_findings(submission, checked.findings)
@@ -503,18 +573,66 @@ class Store:
                 [(submission, f.code, str(f.severity), f.sheet, f.cell, as_text(f.expected),
                   as_text(f.found), f.message) for f in findings])
 
+    # --- the register: what the office generated and sent ---
+
+    def archive_blueprint(self, archived: Archived) -> None:
+        """Keep a blueprint version by its content hash (the first text kept stays)."""
+        with self._db() as db:
+            db.execute("INSERT OR IGNORE INTO blueprint_archive (hash, blueprint, versi, model,"
+                       " source) VALUES (?,?,?,?,?)", (archived.hash, archived.blueprint,
+                                                        archived.versi, archived.model,
+                                                        archived.source))
+
+    def archived_blueprints(self) -> list[Archived]:
+        with self._db() as db:
+            return [Archived(*row) for row in db.execute(
+                "SELECT hash, blueprint, versi, model, source FROM blueprint_archive "
+                "ORDER BY archived_at, hash")]
+
+    def record_generated(self, workbooks: Iterable[Generated]) -> None:
+        """Register workbooks written; the units of their blueprint and periode become the
+        expected units, with the addresses of the office's unit list."""
+        with self._db() as db:
+            rows = list(workbooks)
+            batch = db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM generated").fetchone()[0]
+            db.executemany(
+                "INSERT INTO generated (blueprint, blueprint_hash, periode, unit_kode, unit_nama,"
+                " email, kantor, batch, sha256, filename) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(g.blueprint, g.blueprint_hash, g.periode, g.unit.kode, g.unit.nama,
+                  g.unit.email, int(g.unit.kantor), batch, g.sha256, g.filename) for g in rows])
+            db.executemany("INSERT OR REPLACE INTO expected_unit VALUES (?,?,?,?,?,?)",
+                           [(g.blueprint, g.periode, g.unit.kode, g.unit.nama, g.unit.email,
+                             int(g.unit.kantor)) for g in rows])
+
+    def has_register(self) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM generated LIMIT 1").fetchone() is not None
+
+    def registered(self) -> list[Generated]:
+        """Every workbook generated, in the order written."""
+        with self._db() as db:
+            return [Generated(bp, digest, periode, Unit(kode, nama, email, bool(kantor)), sha,
+                              name, batch)
+                    for bp, digest, periode, kode, nama, email, kantor, sha, name, batch
+                    in db.execute(
+                        "SELECT blueprint, blueprint_hash, periode, unit_kode, unit_nama, email,"
+                        " kantor, sha256, filename, batch FROM generated ORDER BY id")]
+
+    def record_sent(self, unit_kode: str, email: str, sha256: str, filename: str,
+                    message_id: str | None, result: str) -> None:
+        with self._db() as db:
+            db.execute("INSERT INTO sent (unit_kode, email, sha256, filename, message_id, result)"
+                       " VALUES (?,?,?,?,?,?)",
+                       (unit_kode, email, sha256, filename, message_id, result))
+
+    def sent_addresses(self, unit_kode: str) -> set[str]:
+        """Every address a workbook of this unit was sent or written to, lower-cased."""
+        with self._db() as db:
+            return {str(e).lower() for (e,) in db.execute(
+                "SELECT DISTINCT email FROM sent WHERE unit_kode=? AND result IN "
+                "('terkirim', 'ditulis')", (unit_kode,))}
+
     # --- expected units ---
-
-    def has_expected_units(self, blueprint: str, periode: int) -> bool:
-        with self._db() as db:
-            return db.execute("SELECT 1 FROM expected_unit WHERE blueprint=? AND periode=?",
-                              (blueprint, periode)).fetchone() is not None
-
-    def add_expected_units(self, blueprint: str, periode: int, units: Iterable[Unit]) -> None:
-        with self._db() as db:
-            db.executemany("INSERT OR IGNORE INTO expected_unit VALUES (?,?,?,?,?,?)",
-                           [(blueprint, periode, u.kode, u.nama, u.email, int(u.kantor))
-                            for u in units])
 
     def expected_units(self, blueprint: str, periode: int) -> list[Unit]:
         """The units expected to return, the office last, each group by kode."""
@@ -576,13 +694,15 @@ class Store:
 
     def accepted_frame(self) -> pd.DataFrame:
         """Every accepted identified submission: id, sha256, blueprint, periode, unit_kode,
-        unit_nama, filename, sender, subject, diterima (when it came), urutan (its id)."""
+        unit_nama, filename, sender, subject, diterima (when it came), urutan (the store's
+        sequence number), versi (of the blueprint the file was made from)."""
         import pandas as pd
 
         with self._db() as db:
             return pd.read_sql_query(
                 "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
-                "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan "
+                "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan,"
+                " blueprint_versi AS versi "
                 "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL", db)
 
     def values_frame(self, submissions: Sequence[int]) -> pd.DataFrame:

@@ -27,8 +27,11 @@ class FileResult:
     sha256: str
     status: Status = Status.OK
     blueprint: str | None = None
-    unit: str | None = None
+    unit: str | None = None  # the unit's name
     periode: int | None = None
+    unit_kode: str | None = None  # units are known by kode: two desa may share a name
+    blueprint_hash: str | None = None
+    blueprint_versi: str | None = None
     findings: list[Finding] = field(default_factory=list)
     annotated: str | None = None
     inputs: list[tuple[str, str, str, Any]] = field(default_factory=list, repr=False)
