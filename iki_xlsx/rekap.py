@@ -215,7 +215,7 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
                      _value(r.nilai), str(r.sha256))
                for r in table.itertuples(index=False)]
     files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
-                      str(r.diterima), _text(r.sender), _text(r.subject))
+                      str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi))
              for r in chosen.sort_values("unit_kode").itertuples(index=False)]
     stamp = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     source = RekapSource(blueprint=bp, periode=periode, units=units,

@@ -106,6 +106,7 @@ class UsedFile:
     received: str
     sender: str | None = None
     subject: str | None = None
+    versi: str | None = None  # of the blueprint the file was made from (None: not recorded)
 
 
 @dataclass
@@ -730,7 +731,8 @@ def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
             width=560, height=260))
 
 
-ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek")
+ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek",
+                "Versi blueprint")
 
 
 def _asal(ctx: _Context) -> SheetPlan:
@@ -739,7 +741,7 @@ def _asal(ctx: _Context) -> SheetPlan:
     source = ctx.source
     sheet = SheetPlan(code="ASAL", name="Asal Data", kind="asal", title="Asal Data",
                       footer=_footer(bp, "Asal Data"))
-    sheet.col_widths = [5, 12, 26, 36, 66, 22, 28, 36]
+    sheet.col_widths = [5, 12, 26, 36, 66, 22, 28, 36, 10]
     last = len(ASAL_HEADERS) - 1
     title_row(sheet, "ASAL DATA REKAP", last)
     row = meta_rows(sheet, [
@@ -756,8 +758,8 @@ def _asal(ctx: _Context) -> SheetPlan:
     for c, text in enumerate(ASAL_HEADERS):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
     rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256, f.received, f.sender,
-             f.subject) for i, f in enumerate(source.files, start=1)]
+             f.subject, f.versi) for i, f in enumerate(source.files, start=1)]
     sheet.table = Table(row + 1, 0, rows, ("data_text",) * 4 + ("data_hash",)
-                        + ("data_text",) * 3)
+                        + ("data_text",) * 4)
     sheet.freeze = (row + 1, 0)
     return sheet

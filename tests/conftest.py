@@ -101,7 +101,6 @@ def kota_recap(tmp_path_factory: pytest.TempPathFactory,
     from iki_xlsx.collect import collect
     from iki_xlsx.generate import recipients, write_filled
     from iki_xlsx.rekap import write_rekap
-    from iki_xlsx.store import Store
 
     bp = blueprints["iki-kecamatan-kota"]
     folder = tmp_path_factory.mktemp("rekap-kota")
@@ -111,7 +110,7 @@ def kota_recap(tmp_path_factory: pytest.TempPathFactory,
                           {f"{IKM_A}/nilai_ikm/p{p}": ikm[unit.kode] for p in range(1, 5)}
                           if unit.kode in ikm else None)
              for unit in everyone if unit.kode != "03"]
-    store = Store(folder / "simpan")
+    store = registered_store(folder, bp, KOTA_UNITS)
     index = BlueprintIndex(blueprints.values())
     assert [s for _, _, s in collect(files, store, index).added] == ["ok"] * 3
     result = write_rekap(store, index, folder / "rekap.xlsx")
@@ -143,3 +142,14 @@ jabatan:
           - {id: ikm, label: Nilai IKM, tipe: desimal, min: 25, max: 100,
              agregasi_periode: terakhir, agregasi_unit: per_unit, pengisi: kecamatan}
 """
+
+
+def registered_store(folder: Path, bp: Blueprint, units: list[Unit], periode: int = 2026) -> Any:
+    """A store whose register says the office generated `bp` for `units` and `periode`
+    (blank workbooks written beside it, as `generate` in a workspace does)."""
+    from iki_xlsx.store import Store
+
+    store = Store(folder / "simpan")
+    made = generate(bp, units, periode, folder / f"dibuat-{bp.id}-{periode}", register=store)
+    assert made.ok, [f.one_line() for f in made.findings]
+    return store

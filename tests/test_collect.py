@@ -22,6 +22,7 @@ from iki_xlsx.plan import Unit
 from iki_xlsx.status import status
 from iki_xlsx.store import Store
 from tests import mutate
+from tests.conftest import registered_store
 
 UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua"), Unit("03", "Desa Tiga")]
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,8 +94,9 @@ def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
 
 
 def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Path],
-                                              index: BlueprintIndex) -> None:
-    store = Store(tmp_path / "simpan")
+                                              index: BlueprintIndex,
+                                              blueprints: dict[str, Blueprint]) -> None:
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS)
     broken = tmp_path / "rusak" / workbooks[0].name
     broken.parent.mkdir()
     broken.write_bytes(workbooks[0].read_bytes()[:3000])
@@ -129,18 +131,31 @@ def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Pa
 
 def test_a_unit_not_on_the_list(tmp_path: Path, workbooks: list[Path], index: BlueprintIndex,
                                 blueprints: dict[str, Blueprint]) -> None:
-    store = Store(tmp_path / "simpan")
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS)
     collect([workbooks[0]], store, index)
     stranger = generate(blueprints["iki-kecamatan-jabung"], [Unit("99", "Desa Asing")], 2026,
                         tmp_path / "asing", sample=True).files[0]
-    collect([stranger], store, index)
+    taken = collect([stranger], store, index)
+    assert [s for _, _, s in taken.added] == ["rejected"]
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
     outside = [u for u in period.units if not u.on_list]
-    assert [(u.nama, u.state) for u in outside] == [("Desa Asing", "diterima")]
+    assert [(u.kode, u.nama, u.state) for u in outside] == [("99", "Desa Asing", "ditolak")]
+    assert [f.code for f in store.findings()] == ["unit-not-registered"]
+    assert [u.kode for u in period.units if u.on_list] == ["01", "02", "03", "kecamatan"]
 
 
-def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path]) -> None:
-    store = tmp_path / "simpan"
+def test_without_a_register_each_return_stands_for_itself(
+        tmp_path: Path, workbooks: list[Path], index: BlueprintIndex) -> None:
+    """A store used outside a workspace has no list: a return adds only its own unit."""
+    store = Store(tmp_path / "simpan")
+    collect([workbooks[1]], store, index)
+    period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
+    assert [(u.kode, u.state, u.on_list) for u in period.units] == [("02", "diterima", True)]
+
+
+def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path],
+                                blueprints: dict[str, Blueprint]) -> None:
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS).folder
     done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", str(workbooks[1]),
                            "--store", str(store)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

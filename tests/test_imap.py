@@ -17,7 +17,7 @@ import pytest
 from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.generate import generate
 from iki_xlsx.plan import Unit
-from tests.conftest import ROOT
+from tests.conftest import ROOT, registered_store
 from tests.mailservers import PASSWORD, Dovecot
 
 UNITS = [Unit("01", "Desa Satu", "satu@desa.example.id"),
@@ -63,7 +63,8 @@ def collect(dovecot: Dovecot, store: Path, user: str, *extra: str,
 
 
 def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
-        tmp_path: Path, dovecot: Dovecot, workbooks: list[Path]) -> None:
+        tmp_path: Path, dovecot: Dovecot, workbooks: list[Path],
+        blueprints: dict[str, Blueprint]) -> None:
     satu, dua, tiga, kantor = workbooks
     foreign = tmp_path / "anggaran.xlsx"
     book = openpyxl.Workbook()
@@ -79,7 +80,7 @@ def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
     dovecot.deliver(user, message("dua@desa.example.id", "Berkas lain", [foreign, pdf], 8))
     dovecot.deliver(user, message("orang.lain@surel.example.com", "IKI Tiga", [tiga], 9))
     before = dovecot.snapshot(user)
-    store = tmp_path / "simpan"
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS).folder
     cafile = ("--cafile", str(dovecot.cert))
 
     first = collect(dovecot, store, user, *cafile)

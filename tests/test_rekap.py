@@ -20,6 +20,7 @@ from iki_xlsx.plan import COL_TARGET, Unit
 from iki_xlsx.read import read_workbook
 from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.store import Store
+from tests.conftest import registered_store
 from tests.conftest import engine_values, same
 
 
@@ -134,7 +135,7 @@ def recap(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Bluepr
                                            changes.get(unit.kode))
     rejected = write_filled(bp, everyone[0], everyone, 2026, folder / "salah" / "IKI_01.xlsx",
                             {**changes["01"], f"{PENGADUAN}/pengaduan_masuk/p2": -5})
-    kept = Store(folder / "simpan")
+    kept = registered_store(folder, bp, RECAP_UNITS)
     index = BlueprintIndex(blueprints.values())
     first = collect([rejected], kept, index).added
     assert [s for _, _, s in first] == ["needs-correction"]
