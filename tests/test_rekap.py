@@ -20,8 +20,7 @@ from iki_xlsx.plan import COL_TARGET, Unit
 from iki_xlsx.read import read_workbook
 from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.store import Store
-from tests.conftest import registered_store
-from tests.conftest import engine_values, same
+from tests.conftest import engine_values, registered_store, same
 
 
 @pytest.fixture(scope="module")
