@@ -1,8 +1,10 @@
 """The store: every returned file kept byte for byte, and who sent what, in SQLite.
 
 Layout of a store folder:
-    iki.sqlite                 submissions, findings, accepted input values, expected units,
-                               IMAP messages already taken (account, folder, UIDVALIDITY, UID)
+    iki.sqlite                 submissions (their id is the receipt order), findings, accepted
+                               input values, expected units, IMAP messages already taken
+                               (account, folder, UIDVALIDITY, UID), and the register: workbooks
+                               generated, what was sent where, blueprint versions by hash
     berkas/ab/abcdef...        raw files, content-addressed by SHA-256, never overwritten
 
 Raw files are written to a temporary name and renamed into place before the database
