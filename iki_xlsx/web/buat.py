@@ -16,9 +16,11 @@ from starlette.routing import BaseRoute, Route
 from ..atomic import atomic_write
 from ..blueprint import load_blueprint
 from ..findings import Finding
-from ..generate import generate
+from ..generate import blueprint_source, generate
 from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
 from ..periode import RULE, parse_year
+from ..register import record_deliveries
+from ..store import Store
 from .app import page, refusal, render, web_of
 from .jobs import Job
 from .site import Site
@@ -53,7 +55,8 @@ def make_workbooks(site: Site, path: Path, year: int, job: Job) -> Generated:
     bp = loaded.blueprint
     job.progress(0, len(units) + 1, "membuat workbook")
     folder = workbook_dir(site, bp.id, year)
-    result = generate(bp, units, year, folder)
+    result = generate(bp, units, year, folder, register=Store(site.store_dir),
+                      source=blueprint_source(bp, str(path)))  # the workspace's register
     if not result.ok:
         return Generated(findings=result.findings)
     job.progress(len(result.files), len(result.files), "mengemas zip")
@@ -88,6 +91,7 @@ def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Jo
     result = kirim(units, workbook_dir(site, blueprint, year), sender=sender, template=template,
                    smtp=Smtp(host, int(port or default_port), security, settings.user,
                              password or None))
+    record_deliveries(Store(site.store_dir), result.deliveries)
     return Sent(result.deliveries, result.findings)
 
 
