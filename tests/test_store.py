@@ -97,3 +97,28 @@ def test_new_store_starts_at_the_latest_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "baru")
     assert store.schema_version() == len(MIGRATIONS)
     assert status(store).periods == []
+
+
+def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) -> None:
+    """Migration 2 adds the register to a store of the first release: generate records into it
+    and collect then judges returns by it, next to the old submissions."""
+    from iki_xlsx.blueprint import load_blueprint
+    from iki_xlsx.collect import collect
+    from iki_xlsx.generate import generate, recipients, write_filled
+    from iki_xlsx.plan import Unit
+
+    bp = load_blueprint(BLUEPRINTS / "iki-kecamatan-jabung.yaml").blueprint
+    assert bp is not None
+    units = [Unit("01", "Desa Satu", "satu@desa.example.id")]
+    assert generate(bp, units, 2027, tmp_path / "dibuat", register=old_store).ok
+    with old_store.connect():
+        assert [(g.unit.kode, g.periode) for g in old_store.registered()] == [
+            ("01", 2027), ("kecamatan", 2027)]
+        assert [a.versi for a in old_store.archived_blueprints()] == [bp.versi]
+    everyone = recipients(bp, units)
+    good = write_filled(bp, units[0], everyone, 2027, tmp_path / "kembali" / "satu.xlsx")
+    stray = write_filled(bp, units[0], everyone, 2028, tmp_path / "kembali" / "lain.xlsx")
+    taken = collect([good, stray], old_store, BlueprintIndex([bp]))
+    assert [s for _, _, s in taken.added] == ["ok", "rejected"]
+    assert [f.code for f in old_store.findings(code="period-not-registered")] == [
+        "period-not-registered"]
