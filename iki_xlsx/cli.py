@@ -108,7 +108,7 @@ def init(folder: Path) -> None:
 
 @main.group()
 def blueprint() -> None:
-    """Periksa dan tampilkan blueprint (keputusan IKI dalam YAML)."""
+    """Periksa, tampilkan, buat dan ubah blueprint (keputusan IKI dalam YAML atau lembar kerja)."""
 
 
 def _blueprint_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
