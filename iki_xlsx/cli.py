@@ -55,6 +55,13 @@ store_option = click.option(
                                  "seperti git).")
 def main(ruang: Path | None) -> None:
     """iki-xlsx: lembar kerja Indikator Kinerja Individu (IKI) untuk kantor kecamatan."""
+    from .terminal import EscapingStream
+
+    # text from returned files and e-mails (names, subjects) reaches the terminal escaped
+    if not isinstance(sys.stdout, EscapingStream):
+        sys.stdout = EscapingStream(sys.stdout)
+    if not isinstance(sys.stderr, EscapingStream):
+        sys.stderr = EscapingStream(sys.stderr)
 
 
 def _workspace() -> Workspace | None:
@@ -491,7 +498,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     results = iter_check(list(files), index, annotate_dir)
     if len(files) >= 10 and not as_json:
         with click.progressbar(results, length=len(files), label="Memeriksa",
-                               file=sys.stderr) as bar:
+                               file=getattr(sys.stderr, "stream", sys.stderr)) as bar:
             report = CheckReport(list(bar))
     else:
         report = CheckReport(list(results))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from iki_xlsx.check import BlueprintIndex, Status, check_chunk, iter_check
 from iki_xlsx.status import status
 from iki_xlsx.store import Store
 from tests.hostile import (
+    HOSTILE_TEXT,
     Case,
     build_intake_cases,
     build_workbook_cases,
@@ -219,3 +221,29 @@ def test_imap_mailbox_of_poison_and_twelve_good_returns(
     assert len(period.units) == 12 and all(u.accepted_sha256 for u in period.units)
     # every message was decided and taken: the second run fetches nothing
     assert second.returncode == 0 and second.stdout.strip() == "0 baru, 0 sudah ada, 0 dilewati"
+
+
+RAW_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def test_control_characters_from_files_and_mail_reach_the_terminal_escaped(
+        corpus: tuple[list[Case], list[Path]], intake: dict[str, Path], tmp_path: Path) -> None:
+    cases, _ = corpus
+    hostile = next(c.path for c in cases if c.name == "control-characters")
+    text = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", str(hostile)],
+                          capture_output=True, text=True)
+    assert not RAW_CONTROLS.search(text.stdout + text.stderr), repr(text.stdout)
+    assert "\\u202e" in text.stdout and "\\u000d" in text.stdout
+    as_json = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", "--json", str(hostile)],
+                             capture_output=True, text=True)
+    assert not RAW_CONTROLS.search(as_json.stdout)
+    result = json.loads(as_json.stdout)[0]  # still valid JSON, the text kept exactly
+    assert result["file"] == str(hostile) and result["unit"] == HOSTILE_TEXT
+    store = str(tmp_path / "simpan")
+    collect_cli(str(intake["subject-control.eml"]), str(hostile), "--store", store)
+    for args in (["--riwayat"], []):
+        shown = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store", store,
+                                *args], capture_output=True, text=True)
+        assert shown.returncode == 0 and not RAW_CONTROLS.search(shown.stdout), shown.stdout
+        assert "\\u202eesrever" in shown.stdout or not args  # riwayat: subject, unit name
