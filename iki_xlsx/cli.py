@@ -21,7 +21,10 @@ from .findings import Finding
 
 if TYPE_CHECKING:
     from .collect import CollectResult
+    from .outbox import Delivery, Outbox, Smtp
+    from .plan import Unit
     from .rekap import RekapResult
+    from .replies import Replier, RepliesResult
     from .status import StatusReport, Submission
     from .workspace import Workspace
 
@@ -387,8 +390,60 @@ def _password(variable: str, user: str | None, label: str) -> str | None:
                                                         hide_input=True, err=True))
 
 
+def _smtp_settings(smtp_at: str, starttls: bool, use_ssl: bool, user: str | None,
+                   cafile: Path | None, prefix: str = "--") -> Smtp:
+    """SMTP settings from the options; the password from the environment or asked for."""
+    from .outbox import PASSWORD_ENV, Smtp
+
+    if starttls and use_ssl:
+        _fail_usage(f"pilih salah satu: {prefix}starttls atau {prefix}ssl")
+    if user and not (starttls or use_ssl):
+        _fail_usage(f"{prefix}user memerlukan {prefix}starttls atau {prefix}ssl agar kata sandi "
+                    "tidak terkirim tanpa enkripsi")
+    host, port = host_port(smtp_at, 465 if use_ssl else 587 if starttls else 25)
+    security = "ssl" if use_ssl else "starttls" if starttls else "none"
+    return Smtp(host, port, security, user, _password(PASSWORD_ENV, user, "SMTP"), cafile)
+
+
+def _sender(sender: str | None, user: str | None) -> str:
+    from .outbox import valid_address
+
+    chosen = sender or (user if user and "@" in user else None)
+    if not chosen or not valid_address(chosen):
+        _fail_usage("sebutkan alamat pengirim yang sah dengan --from")
+    assert chosen is not None
+    return chosen
+
+
+def _units_of(units_csv: Path | None, ws: Workspace | None) -> list[Unit] | None:
+    """The units list: --units, else the workspace's unit.csv, else None (exit 1 on errors)."""
+    from .generate import read_units
+
+    if units_csv is None:
+        return list(ws.units) if ws is not None else None
+    units, problems = read_units(units_csv)
+    if problems:
+        _print_findings(problems)
+        sys.exit(1)
+    return units
+
+
+def _replier(outbox: Outbox, sender: str, templat_folder: Path | None,
+             ws: Workspace | None, blueprint_dir: Path | None) -> Replier:
+    from .blueprint_index import BlueprintIndex
+    from .replies import Replier, load_templates
+
+    templates, problems = load_templates(templat_folder or (ws.root / "templat" if ws else None))
+    if problems:
+        _print_findings(problems)
+        sys.exit(1)
+    return Replier(outbox, sender, templates,
+                   BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws)))
+
+
 @main.command()
-@click.argument("workbook_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("workbook_dir", required=False,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--units", "units_csv", type=click.Path(path_type=Path), default=None,
               help="CSV daftar unit: kolom kode, nama, email (bawaan: unit.csv ruang kerja).")
 @click.option("--smtp", "smtp_at", metavar="HOST[:PORT]", help="Server SMTP.")
@@ -406,21 +461,42 @@ def _password(variable: str, user: str | None, label: str) -> str | None:
 @click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False),
               help="Tulis berkas .eml ke folder ini, jangan mengirim.")
 @click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Catatan pengiriman (bawaan: WORKBOOK_DIR/kirim-log.jsonl).")
+              help="Catatan pengiriman (bawaan: kirim-log.jsonl di folder penyimpanan bila "
+                   "--store atau ruang kerja, selain itu di WORKBOOK_DIR).")
 @click.option("--ulang", is_flag=True, help="Kirim lagi yang sudah pernah terkirim.")
 @click.option("--percobaan", type=click.IntRange(1, 10), default=3, show_default=True,
               help="Percobaan per surel.")
 @click.option("--jeda", type=click.FloatRange(0), default=5.0, show_default=True,
               help="Detik menunggu sebelum percobaan kedua (berlipat dua tiap kali).")
-def kirim(workbook_dir: Path, units_csv: Path | None, smtp_at: str | None, starttls: bool,
-          use_ssl: bool, cafile: Path | None, user: str | None, sender: str | None,
-          template_file: Path | None, batas: Any, dry_run: Path | None, log_path: Path | None,
-          ulang: bool, percobaan: int, jeda: float) -> None:
-    """Kirim workbook tiap unit ke alamat emailnya (satu surel, satu lampiran per unit)."""
-    from .generate import read_units
-    from .kirim import DEFAULT_TEMPLATE, PASSWORD_ENV, Retry, Smtp, load_template, valid_address
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder penyimpanan (bawaan: simpan/ ruang kerja); perlu untuk "
+                                 "--perbaikan dan --pengingat.")
+@click.option("--perbaikan", is_flag=True,
+              help="Kirim salinan bercatatan ke tiap unit yang kiriman terakhirnya perlu "
+                   "perbaikan (sekali per kiriman).")
+@click.option("--pengingat", is_flag=True,
+              help="Ingatkan tiap unit yang belum punya kiriman diterima, dengan workbooknya "
+                   "(paling banyak sekali sehari).")
+@click.option("--templat-folder", "templat_folder",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder templat pengganti: diterima.txt, perbaikan.txt, ditolak.txt, "
+                   "pengingat.txt (bawaan: templat/ ruang kerja).")
+@click.option("--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder blueprint (bawaan: blueprints/ ruang kerja atau bawaan).")
+def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None,
+          starttls: bool, use_ssl: bool, cafile: Path | None, user: str | None,
+          sender: str | None, template_file: Path | None, batas: Any, dry_run: Path | None,
+          log_path: Path | None, ulang: bool, percobaan: int, jeda: float,
+          store_dir: Path | None, perbaikan: bool, pengingat: bool,
+          templat_folder: Path | None, blueprint_dir: Path | None) -> None:
+    """Kirim workbook tiap unit ke alamat emailnya (satu surel, satu lampiran per unit).
+
+    Dengan --perbaikan: salinan bercatatan bagi unit yang perlu memperbaiki kirimannya.
+    Dengan --pengingat: pengingat bagi unit yang belum punya kiriman diterima.
+    """
+    from .kirim import DEFAULT_TEMPLATE, LOG_NAME, Retry, load_template
     from .kirim import kirim as run_kirim
-    from .plan import Unit
+    from .outbox import Outbox
 
     ws = _workspace()
     if ws is not None and ws.config.smtp is not None and smtp_at is None and dry_run is None:
@@ -430,8 +506,12 @@ def kirim(workbook_dir: Path, units_csv: Path | None, smtp_at: str | None, start
         user = user or ws.config.smtp.user
     if ws is not None and ws.config.smtp is not None:
         sender = sender or ws.config.smtp.pengirim
-    if units_csv is None and ws is None:
+    if perbaikan and pengingat:
+        _fail_usage("pilih salah satu: --perbaikan atau --pengingat")
+    if units_csv is None and ws is None and not perbaikan:
         _fail_usage("sebutkan --units FILE.csv, atau jalankan di dalam ruang kerja")
+    if workbook_dir is None and not perbaikan:
+        _fail_usage("sebutkan WORKBOOK_DIR, folder workbook yang dikirim")
     if starttls and use_ssl:
         _fail_usage("pilih salah satu: --starttls atau --ssl")
     if smtp_at is None and dry_run is None:
@@ -439,38 +519,71 @@ def kirim(workbook_dir: Path, units_csv: Path | None, smtp_at: str | None, start
     if user and not (starttls or use_ssl):
         _fail_usage("--user memerlukan --starttls atau --ssl agar kata sandi tidak terkirim "
                     "tanpa enkripsi")
-    sender = sender or (user if user and "@" in user else None)
-    if not sender or not valid_address(sender):
-        _fail_usage("sebutkan alamat pengirim yang sah dengan --from")
-    assert sender is not None
-    units: list[Unit] = list(ws.units) if ws is not None and units_csv is None else []
-    problems: list[Finding] = []
-    if units_csv is not None:
-        units, problems = read_units(units_csv)
-    template, template_problems = load_template(template_file or DEFAULT_TEMPLATE)
-    if problems or template is None:
-        _print_findings(problems + template_problems)
-        sys.exit(1)
+    from_address = _sender(sender, user)
+    store = store_dir or (ws.store_dir if ws is not None else None)
+    if (perbaikan or pengingat) and store is None:
+        _fail_usage("--perbaikan dan --pengingat memerlukan --store FOLDER (atau ruang kerja)")
+    units = _units_of(units_csv, ws)
+    log = log_path or (store / LOG_NAME if store is not None else None)
     smtp = None
     if smtp_at is not None and dry_run is None:
-        host, port = host_port(smtp_at, 465 if use_ssl else 587 if starttls else 25)
-        security = "ssl" if use_ssl else "starttls" if starttls else "none"
-        smtp = Smtp(host, port, security, user, _password(PASSWORD_ENV, user, "SMTP"), cafile)
-    result = run_kirim(units, workbook_dir, sender=sender, template=template,
+        smtp = _smtp_settings(smtp_at, starttls, use_ssl, user, cafile)
+    retry = Retry(percobaan, jeda)
+    if perbaikan or pengingat:
+        assert store is not None and log is not None
+        outbox = Outbox(log, smtp=smtp, dry_run=dry_run, retry=retry, ulang=ulang)
+        _kirim_replies(perbaikan, store, workbook_dir, units,
+                       _replier(outbox, from_address, templat_folder, ws, blueprint_dir), batas)
+    assert workbook_dir is not None and units is not None
+    template, template_problems = load_template(template_file or DEFAULT_TEMPLATE)
+    if template is None:
+        _print_findings(template_problems)
+        sys.exit(1)
+    result = run_kirim(units, workbook_dir, sender=from_address, template=template,
                        batas=batas.date() if batas else None, smtp=smtp, dry_run=dry_run,
-                       log=log_path, ulang=ulang, retry=Retry(percobaan, jeda))
+                       log=log, ulang=ulang, retry=retry)
     if ws is not None:  # the register: what went to which address
         from .register import record_deliveries
         from .store import Store
 
         record_deliveries(Store(ws.store_dir), result.deliveries)
     _print_findings(result.findings)
-    for d in result.deliveries:
-        click.echo(f"{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
-    counts = {word: sum(d.hasil == word for d in result.deliveries)
+    _print_deliveries(result.deliveries)
+    sys.exit(0 if result.ok else 1)
+
+
+def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
+                   units: list[Unit] | None, replier: Replier, batas: Any) -> None:
+    import datetime
+
+    from .replies import send_corrections, send_reminders
+    from .store import Store, StoreError
+
+    store = Store(store_dir)
+    try:
+        with replier.outbox:
+            if perbaikan:
+                result = send_corrections(store, replier, units)
+            else:
+                assert workbook_dir is not None and units is not None
+                result = send_reminders(store, units, workbook_dir, replier,
+                                        batas=batas.date() if batas else None,
+                                        today=datetime.date.today())
+    except StoreError as exc:
+        click.echo(f"Kesalahan: {exc}", err=True)
+        sys.exit(1)
+    _print_findings(result.findings)
+    _print_deliveries(result.deliveries)
+    sys.exit(0 if result.ok else 1)
+
+
+def _print_deliveries(deliveries: list[Delivery]) -> None:
+    for d in deliveries:
+        kind = "" if d.jenis == "workbook" else f"{d.jenis} "
+        click.echo(f"{kind}{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
+    counts = {word: sum(d.hasil == word for d in deliveries)
               for word in ("terkirim", "ditulis", "sudah terkirim", "gagal")}
     click.echo(", ".join(f"{n} {word}" for word, n in counts.items() if n) or "tidak ada surel")
-    sys.exit(0 if result.ok else 1)
 
 
 STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "rejected": "DITOLAK"}
@@ -530,13 +643,36 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
               help="Hanya pesan sejak tanggal ini, YYYY-MM-DD.")
 @click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
+@click.option("--balas", is_flag=True,
+              help="Balas tiap kiriman baru sekali: diterima, perlu perbaikan (dengan salinan "
+                   "bercatatan) atau ditolak (dengan alasannya).")
+@click.option("--units", "units_csv", type=click.Path(path_type=Path),
+              help="CSV daftar unit (kode, nama, email): alamat balasan (bawaan: unit.csv ruang "
+                   "kerja, selain itu daftar unit yang tercatat di penyimpanan).")
+@click.option("--smtp", "smtp_at", metavar="HOST[:PORT]",
+              help="Server SMTP untuk --balas (bawaan: [smtp] ruang kerja).")
+@click.option("--smtp-starttls", "starttls", is_flag=True, help="SMTP dengan STARTTLS.")
+@click.option("--smtp-ssl", "use_ssl", is_flag=True, help="SMTP dengan TLS sejak awal.")
+@click.option("--smtp-user", "smtp_user",
+              help="Pengguna SMTP (kata sandi dari IKI_SMTP_PASSWORD atau ditanyakan).")
+@click.option("--smtp-cafile", "smtp_cafile",
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Sertifikat CA untuk server SMTP.")
+@click.option("--from", "sender", help="Alamat pengirim balasan.")
+@click.option("--templat-folder", "templat_folder",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder templat pengganti: diterima.txt, perbaikan.txt, ditolak.txt (bawaan: "
+                   "templat/ ruang kerja).")
 def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Path | None,
             imap_at: str | None, user: str | None, folder: str, since: Any,
-            cafile: Path | None) -> None:
+            cafile: Path | None, balas: bool, units_csv: Path | None, smtp_at: str | None,
+            starttls: bool, use_ssl: bool, smtp_user: str | None, smtp_cafile: Path | None,
+            sender: str | None, templat_folder: Path | None) -> None:
     """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
     from .check import BlueprintIndex
     from .collect import collect as run_collect
     from .imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
+    from .replies import answer_returns
     from .store import Store, StoreError
 
     ws = _workspace()
@@ -548,7 +684,11 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
         _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
     if imap_at and not user:
         _fail_usage("--imap memerlukan --user")
+    replier = _collect_replier(balas, store_dir, ws, smtp_at, starttls, use_ssl, smtp_user,
+                               smtp_cafile, sender, templat_folder, blueprint_dir)
+    units = _units_of(units_csv, ws)
     index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
+    answered_ok = True
     try:
         if imap_at:
             assert user is not None
@@ -559,12 +699,48 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                                   since.date() if since else None)
         else:
             result = run_collect(list(sources), Store(store_dir), index)
+        _print_collect(result)
+        if replier is not None:
+            with replier.outbox:
+                replies = answer_returns(Store(store_dir), result, replier, units)
+            _print_replies(replies)
+            answered_ok = replies.ok
     except (StoreError, ImapError) as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)
-    _print_collect(result)
     not_ok = any(state != "ok" for _, _, state in result.added)
-    sys.exit(1 if not_ok else 0)
+    sys.exit(1 if not_ok or not answered_ok else 0)
+
+
+def _collect_replier(balas: bool, store_dir: Path, ws: Workspace | None, smtp_at: str | None,
+                     starttls: bool, use_ssl: bool, user: str | None, cafile: Path | None,
+                     sender: str | None, templat_folder: Path | None,
+                     blueprint_dir: Path | None) -> Replier | None:
+    """With --balas, who answers the returns: SMTP from the options, else the workspace."""
+    from .outbox import LOG_NAME, Outbox
+
+    if not balas:
+        return None
+    if ws is not None and ws.config.smtp is not None and smtp_at is None:
+        smtp_at = ws.config.smtp.host
+        starttls = starttls or ws.config.smtp.keamanan == "starttls"
+        use_ssl = use_ssl or ws.config.smtp.keamanan == "ssl"
+        user = user or ws.config.smtp.user
+        sender = sender or ws.config.smtp.pengirim
+    if smtp_at is None:
+        _fail_usage("--balas memerlukan --smtp HOST[:PORT] (atau [smtp] di iki.toml)")
+    assert smtp_at is not None
+    smtp = _smtp_settings(smtp_at, starttls, use_ssl, user, cafile, "--smtp-")
+    outbox = Outbox(store_dir / LOG_NAME, smtp=smtp)
+    return _replier(outbox, _sender(sender, user), templat_folder, ws, blueprint_dir)
+
+
+def _print_replies(result: RepliesResult) -> None:
+    _print_findings(result.findings)
+    for d in result.deliveries:
+        click.echo(f"balasan {d.jenis} {d.hasil}: {d.nama or '-'} <{d.email}> {d.berkas}")
+    for what, why in result.unanswered:
+        click.echo(f"tidak dibalas: {what}: {why}")
 
 
 @main.command()
@@ -575,7 +751,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
 @click.option("--unit", "unit_kode", default=None, help="Riwayat satu unit saja (kode).")
 def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str | None) -> None:
     """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
-    from .status import history
+    from .status import history, sent_mail
     from .status import status as run_status
     from .store import Store, StoreError
 
@@ -584,7 +760,8 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
     try:
         if riwayat or unit_kode:
-            _print_history(history(Store(store_dir), unit_kode), as_json)
+            _print_history(history(Store(store_dir), unit_kode),
+                           sent_mail(Store(store_dir), unit_kode), as_json)
             sys.exit(0)
         report = run_status(Store(store_dir))
     except StoreError as exc:
@@ -687,9 +864,16 @@ def _print_rekap(result: RekapResult) -> None:
         click.echo(f"Tabel nilai: {path}")
 
 
-def _print_history(submissions: list[Submission], as_json: bool) -> None:
+MAIL_WORDS = {"workbook": "workbook", "diterima": "tanda terima diterima",
+              "perbaikan": "permintaan perbaikan", "ditolak": "pemberitahuan ditolak",
+              "pengingat": "pengingat"}
+
+
+def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
+                   as_json: bool) -> None:
     if as_json:
-        click.echo(strict_json([asdict(s) for s in submissions], ensure_ascii=False, indent=2))
+        click.echo(strict_json({"kiriman": [asdict(s) for s in submissions], "surel": mail},
+                               ensure_ascii=False, indent=2))
         return
     for item in submissions:
         when = item.received_at or item.collected_at
@@ -701,6 +885,15 @@ def _print_history(submissions: list[Submission], as_json: bool) -> None:
         for finding in item.findings:
             where = "!".join(p for p in (finding["sheet"], finding["cell"]) if p)
             click.echo(f"  [{finding['code']}] {where + ': ' if where else ''}{finding['message']}")
+    if mail:
+        click.echo("Surel keluar:")
+    for record in mail:
+        kind = MAIL_WORDS.get(str(record.get("jenis", "workbook")), str(record.get("jenis")))
+        sha = str(record.get("sha256") or "")[:12]
+        reason = f" ({record['keterangan']})" if record.get("keterangan") else ""
+        click.echo(f"{record.get('waktu')} {kind} ke {record.get('nama') or '-'} "
+                   f"<{record.get('email')}>: {record.get('berkas')}"
+                   f"{f' ({sha})' if sha else ''} {str(record.get('hasil')).upper()}{reason}")
 
 
 @main.command()

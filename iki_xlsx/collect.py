@@ -26,6 +26,7 @@ class CollectResult:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # filename, sha256
     skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
     restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
+    without_workbook: list[intake.Unanswerable] = field(default_factory=list)  # e-mails
 
 
 CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
@@ -80,7 +81,7 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
 
 def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:
     """Workbook attachments of one email, with its sender, subject and date."""
-    return intake.from_message(message, source, result.skipped)
+    return intake.from_message(message, source, result.skipped, result.without_workbook)
 
 
 def take(received: Received, store: Store, index: BlueprintIndex,

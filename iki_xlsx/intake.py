@@ -18,6 +18,7 @@ import mailbox
 import stat
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
@@ -35,6 +36,17 @@ MAX_NESTING = 3  # a zip in a zip in a zip
 MAX_MESSAGE_BYTES = 100 * 1024 * 1024  # one saved e-mail (.eml)
 
 Skipped = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Unanswerable:
+    """An e-mail that came without any workbook: who sent it, so it can be told why."""
+
+    source: str
+    sender: str | None
+    subject: str | None
+    message_id: str | None
+    attachments: tuple[str, ...]  # the names of what it did carry
 
 
 def _megabytes(size: int) -> str:
@@ -98,7 +110,8 @@ def _too_big(size: int, limit: int) -> str:
 
 def from_zip(handle: BinaryIO, size: int, label: str, skipped: Skipped,
              sender: str | None = None, subject: str | None = None,
-             received_at: str | None = None, depth: int = 1) -> Iterator[Received]:
+             received_at: str | None = None, message_id: str | None = None,
+             depth: int = 1) -> Iterator[Received]:
     """The workbooks of one zip archive (and of the archives inside it, to `MAX_NESTING`);
     the archive is judged from its directory before any member is read."""
     if depth > MAX_NESTING:
@@ -122,13 +135,14 @@ def from_zip(handle: BinaryIO, size: int, label: str, skipped: Skipped,
                 return
             for info in members:
                 yield from _member(archive, info, label, skipped,
-                                   (sender, subject, received_at), depth)
+                                   (sender, subject, received_at, message_id), depth)
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         skipped.append((label, "arsip zip rusak"))
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, skipped: Skipped,
-            how: tuple[str | None, str | None, str | None], depth: int) -> Iterator[Received]:
+            how: tuple[str | None, str | None, str | None, str | None],
+            depth: int) -> Iterator[Received]:
     name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]  # shown, never a path
     where = f"{label}!{info.filename}"
     lower = name.lower()
@@ -162,11 +176,13 @@ def _implausible(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def from_message(message: EmailMessage, source: str, skipped: Skipped) -> Iterator[Received]:
+def from_message(message: EmailMessage, source: str, skipped: Skipped,
+                 bare: list[Unanswerable] | None = None) -> Iterator[Received]:
     """Workbook attachments of one email (also inside zip attachments), with its sender,
-    subject and date."""
+    subject, date and Message-ID; an e-mail without any goes to `bare` as well."""
     sender = parseaddr(str(message.get("From", "")))[1] or None
     subject = str(message.get("Subject", "")) or None
+    message_id = str(message.get("Message-ID", "")).strip() or None
     received_at = None
     if message.get("Date"):
         try:
@@ -174,8 +190,10 @@ def from_message(message: EmailMessage, source: str, skipped: Skipped) -> Iterat
         except (TypeError, ValueError):
             received_at = None
     found = False
+    names: list[str] = []
     for part in message.iter_attachments():
         name = part.get_filename() or ""
+        names.append(name)
         lower = name.lower()
         if not lower.endswith((*WORKBOOK_SUFFIXES, ".zip")):
             continue
@@ -187,11 +205,14 @@ def from_message(message: EmailMessage, source: str, skipped: Skipped) -> Iterat
             skipped.append((f"{source}: {name}", _too_big(len(payload), MAX_MEMBER_BYTES)))
         elif lower.endswith(".zip"):
             yield from from_zip(io.BytesIO(payload), len(payload), f"{source}: {name}", skipped,
-                                sender, subject, received_at)
+                                sender, subject, received_at, message_id)
         else:
-            yield Received(name, payload, source, sender, subject, received_at)
+            yield Received(name, payload, source, sender, subject, received_at, message_id)
     if not found:
         skipped.append((source, "pesan tanpa lampiran workbook"))
+        if bare is not None:
+            bare.append(Unanswerable(source, sender, subject, message_id,
+                                     tuple(n for n in names if n)))
 
 
 def check_suffix(filename: str) -> str:

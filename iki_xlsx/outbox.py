@@ -348,7 +348,7 @@ class Outbox:
             delivery.hasil = "sudah terkirim"
             return delivery
         message = build()
-        delivery.message_id = str(message["Message-ID"])
+        delivery.message_id = str(message["Message-ID"]).strip()
         if self.dry_run is not None:
             target = self.dry_run / f"{eml_name}.eml"
             atomic_write(target, lambda temporary: Path(temporary).write_bytes(bytes(message)))

@@ -134,3 +134,11 @@ def history(store: Store, unit: str | None = None) -> list[Submission]:
     return [Submission(r.sha256, r.filename, r.source, STATE_WORDS[r.status], r.blueprint,
                        r.periode, r.unit_kode, r.unit_nama, r.sender, r.subject, r.received_at,
                        r.collected_at, found.get(r.id, [])) for r in rows]
+
+
+def sent_mail(store: Store, unit: str | None = None) -> list[dict[str, Any]]:
+    """Every message sent or tried from the store's send log, oldest first; `unit` filters."""
+    from .outbox import LOG_NAME, read_log
+
+    return [r for r in read_log(store.folder / LOG_NAME)
+            if unit is None or str(r.get("kode")) == unit]

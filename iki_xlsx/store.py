@@ -185,8 +185,14 @@ ALTER TABLE submission ADD COLUMN blueprint_versi TEXT
 """)
 
 
+
+def _v3_message_id(db: sqlite3.Connection) -> None:
+    """The returned e-mail's Message-ID, so an answer threads under it (In-Reply-To)."""
+    db.execute("ALTER TABLE submission ADD COLUMN message_id TEXT")
+
+
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_register]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id]
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -227,6 +233,7 @@ class Received:
     sender: str | None = None
     subject: str | None = None
     received_at: str | None = None
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -555,11 +562,11 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO submission (sha256, filename, source, sender, subject, received_at,"
                 " status, blueprint, unit_kode, unit_nama, periode, blueprint_hash,"
-                " blueprint_versi) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " blueprint_versi, message_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (sha256, received.filename, received.source, received.sender, received.subject,
                  received.received_at, str(checked.status), checked.blueprint,
                  checked.unit_kode, checked.unit, checked.periode, checked.blueprint_hash,
-                 checked.blueprint_versi))
+                 checked.blueprint_versi, received.message_id))
             submission = cursor.lastrowid
             assert submission is not None
             self.add_findings(submission, checked.findings)
@@ -674,6 +681,28 @@ class Store:
             return [_submission(r) for r in db.execute(
                 f"SELECT {_SUBMISSION} WHERE s.blueprint=? AND s.periode=? {_ARRIVAL}",
                 (blueprint, periode))]
+
+    def submission(self, sha256: str) -> SubmissionRow | None:
+        """The submission of this file, if it was collected."""
+        with self._db() as db:
+            row = db.execute(f"SELECT {_SUBMISSION} WHERE s.sha256 = ?", (sha256,)).fetchone()
+        return None if row is None else _submission(row)
+
+    def message_id(self, submission: int) -> str | None:
+        """The Message-ID of the e-mail a submission came in (None: not by e-mail, or
+        collected before Message-IDs were kept)."""
+        with self._db() as db:
+            row = db.execute("SELECT message_id FROM submission WHERE id = ?",
+                             (submission,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def all_expected_units(self) -> list[tuple[str, int, Unit]]:
+        """Every unit of every period's list: (blueprint, periode, unit)."""
+        with self._db() as db:
+            return [(bp, periode, Unit(kode, nama, email, bool(kantor)))
+                    for bp, periode, kode, nama, email, kantor in db.execute(
+                        "SELECT blueprint, periode, kode, nama, email, kantor FROM expected_unit "
+                        "ORDER BY blueprint, periode, kantor, kode")]
 
     def submissions(self, unit_kode: str | None = None) -> list[SubmissionRow]:
         """Every submission (of one unit, by kode) in the order it arrived."""

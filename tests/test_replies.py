@@ -1,0 +1,223 @@
+"""The e-mail loop closed against real servers on loopback: aiosmtpd (SMTP) and dovecot (IMAP).
+
+kirim sends the workbooks; the units answer into the office's mailbox; collect --imap --balas
+answers each return; the unit that must correct gets its annotated copy, resends, and is
+accepted; kirim --pengingat reminds only the unit still missing; a second run of every command
+sends nothing new.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.generate import generate
+from iki_xlsx.plan import Unit
+from iki_xlsx.read import read_workbook
+from tests import mutate
+from tests.conftest import ROOT
+from tests.mailservers import PASSWORD, Dovecot, Kotak, SmtpServer
+
+UNITS = [Unit("01", "Desa Satu", "satu@desa.example.id"),
+         Unit("02", "Desa Dua", "dua@desa.example.id"),
+         Unit("03", "Desa Tiga", "tiga@desa.example.id"),
+         Unit("04", "Desa Empat", "empat@desa.example.id")]
+OFFICE = "iki@kecamatan.example.id"
+MAILBOX = "kecamatan"
+BLUEPRINT = "iki-kecamatan-jabung"
+MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot().start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory,
+          blueprints: dict[str, Blueprint]) -> tuple[Path, dict[str, Path]]:
+    """The blank workbooks kirim sends, and each unit's filled copy (by kode)."""
+    blank = tmp_path_factory.mktemp("kirim")
+    assert generate(blueprints[BLUEPRINT], UNITS, 2026, blank).ok
+    filled = generate(blueprints[BLUEPRINT], UNITS, 2026, tmp_path_factory.mktemp("isi"),
+                      sample=True)
+    by_kode = {}
+    for path in filled.files:
+        manifest = read_workbook(path).manifest
+        assert manifest is not None
+        by_kode[str(manifest["unit"]["kode"])] = path
+    return blank, by_kode
+
+
+def units_csv(folder: Path) -> Path:
+    path = folder / "unit.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["kode", "nama", "email"])
+        writer.writerows([u.kode, u.nama, u.email] for u in UNITS)
+    return path
+
+
+def iki(*args: str, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "IKI_IMAP_PASSWORD": password}
+    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, input="")
+
+
+def reply(sender: str, answering: EmailMessage | None, attachments: list[Path],
+          number: int) -> bytes:
+    """What a unit's clerk sends back: a reply to the office's message with files attached."""
+    msg = EmailMessage()
+    msg["From"], msg["To"] = sender, OFFICE
+    msg["Subject"] = f"Re: {answering['Subject']}" if answering else "IKI kami"
+    msg["Date"] = f"Mon, {number} Oct 2026 09:00:00 +0700"
+    msg["Message-ID"] = f"<balasan-{number}@desa.example.id>"
+    if answering is not None:
+        msg["In-Reply-To"] = str(answering["Message-ID"])
+    msg.set_content("Terlampir.")
+    for path in attachments:
+        kind = MIME if path.suffix == ".xlsx" else ("application", "pdf")
+        msg.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1],
+                           filename=path.name)
+    return bytes(msg)
+
+
+def with_mistake(source: Path, target: Path) -> tuple[Path, str, str]:
+    """The file with one input made negative: its path, the sheet and the cell."""
+    sheet = openpyxl.load_workbook(source).worksheets[2]
+    cell = next(c for row in sheet.iter_rows() for c in row
+                if isinstance(c.value, int | float) and not c.protection.locked)
+    return (mutate.set_cell(source, target, sheet.title, cell.coordinate, value=-2.0),
+            sheet.title, cell.coordinate)
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_whole_cycle_by_email(tmp_path: Path, dovecot: Dovecot,
+                                  books: tuple[Path, dict[str, Path]]) -> None:
+    blank, filled = books
+    store, units = tmp_path / "simpan", units_csv(tmp_path)
+    wrong, pdf = "pribadi@surel.example.com", tmp_path / "pindaian.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    mistaken, sheet, cell = with_mistake(filled["02"], tmp_path / filled["02"].name)
+    handler = Kotak()
+    with SmtpServer(handler) as smtp:
+        mail = ("--smtp", f"127.0.0.1:{smtp.port}", "--from", OFFICE)
+        send = ("kirim", str(blank), "--units", str(units), "--store", str(store), *mail,
+                "--jeda", "0")
+        take = ("collect", "--imap", f"127.0.0.1:{dovecot.port}", "--user", MAILBOX,
+                "--cafile", str(dovecot.cert), "--store", str(store), "--balas", *mail)
+        remind = (*send, "--pengingat", "--batas", "2026-11-30")
+        correct = ("kirim", "--store", str(store), "--units", str(units), "--perbaikan", *mail)
+
+        sent = iki(*send)
+        assert sent.returncode == 0, sent.stderr
+        assert sent.stdout.splitlines()[-1] == "4 terkirim"
+        original = {str(m["X-IKI-Unit"]): m for _, m in handler.messages}
+        assert sorted(original) == ["01", "02", "03", "04"]
+
+        dovecot.deliver(MAILBOX, reply("satu@desa.example.id", original["01"],
+                                       [filled["01"]], 1))
+        dovecot.deliver(MAILBOX, reply("dua@desa.example.id", original["02"], [mistaken], 2))
+        dovecot.deliver(MAILBOX, reply(wrong, None, [filled["03"]], 3))
+        dovecot.deliver(MAILBOX, reply("empat@desa.example.id", original["04"], [pdf], 4))
+        taken = iki(*take)
+        assert taken.returncode == 1, taken.stderr  # Desa Dua needs correction
+        assert "3 baru, 0 sudah ada, 1 dilewati" in taken.stdout
+        answers = {recipients[0]: m for recipients, m in handler.messages[4:]}
+        assert len(handler.messages) == 8 and len(answers) == 4
+        assert wrong not in answers  # the unit's registered address, not the stranger
+
+        satu = answers["satu@desa.example.id"]
+        assert str(satu["Subject"]) == "Re: [IKI 2026] Diterima: Desa Satu"
+        assert (satu["In-Reply-To"], satu["References"]) == ("<balasan-1@desa.example.id>",) * 2
+        assert (satu["X-IKI-Unit"], satu["X-IKI-Periode"], satu["X-IKI-SHA256"]) == (
+            "01", "2026", sha(filled["01"]))
+        assert sha(filled["01"]) in body(satu) and not list(satu.iter_attachments())
+
+        dua = answers["dua@desa.example.id"]
+        assert str(dua["Subject"]) == "Re: [IKI 2026] Perlu perbaikan: Desa Dua"
+        assert dua["In-Reply-To"] == "<balasan-2@desa.example.id>"
+        assert f'Lembar "{sheet}", sel {cell}: ' in body(dua) and "paling kecil 0" in body(dua)
+        [annotated] = list(dua.iter_attachments())
+        copy = tmp_path / str(annotated.get_filename())
+        payload = annotated.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        copy.write_bytes(payload)
+        assert copy.name == f"{mistaken.stem}_catatan.xlsx" and copy.name in body(dua)
+        manifest = read_workbook(copy).manifest
+        assert manifest is not None and manifest["unit"]["kode"] == "02"
+        marked = openpyxl.load_workbook(copy)[sheet][cell].comment
+        assert marked is not None and "paling kecil 0" in marked.text
+
+        tiga = answers["tiga@desa.example.id"]
+        assert str(tiga["Subject"]) == "Re: [IKI 2026] Diterima: Desa Tiga"
+        assert f"dikirim dari {wrong}" in body(tiga)  # the sender-mismatch warning, told
+        assert tiga["In-Reply-To"] == "<balasan-3@desa.example.id>"
+
+        empat = answers["empat@desa.example.id"]
+        assert str(empat["Subject"]).endswith("Ditolak: Desa Empat")
+        assert "pindaian.pdf" in body(empat) and "workbook IKI (.xlsx)" in body(empat)
+        assert empat["In-Reply-To"] == "<balasan-4@desa.example.id>"
+
+        status = json.loads(iki("status", "--store", str(store), "--json").stdout)
+        states = {u["kode"]: u for p in status["periods"] for u in p["units"]}
+        assert [w["code"] for w in states["03"]["warnings"]] == ["sender-mismatch"]
+
+        assert iki(*correct).stdout.splitlines()[-1] == "1 sudah terkirim"  # went as the receipt
+        assert len(handler.messages) == 8
+
+        dovecot.deliver(MAILBOX, reply("dua@desa.example.id", dua, [filled["02"]], 5))
+        again = iki(*take)
+        assert again.returncode == 0, again.stderr
+        assert "1 baru, 0 sudah ada, 0 dilewati" in again.stdout
+        [(to, accepted)] = handler.messages[8:]
+        assert to == ["dua@desa.example.id"]
+        assert str(accepted["Subject"]) == "Re: [IKI 2026] Diterima: Desa Dua"
+        assert accepted["In-Reply-To"] == "<balasan-5@desa.example.id>"
+
+        reminded = iki(*remind)
+        assert reminded.returncode == 0, reminded.stderr
+        [(to, reminder)] = handler.messages[9:]
+        assert to == ["empat@desa.example.id"]
+        assert str(reminder["In-Reply-To"]).strip() == original["04"]["Message-ID"]  # folded
+        assert "30 November 2026" in body(reminder)
+        [attached] = list(reminder.iter_attachments())
+        assert attached.get_payload(decode=True) == next(
+            p for p in blank.glob("*.xlsx") if "04" in p.name).read_bytes()
+
+        for command in (send, take, correct, remind):
+            rerun = iki(*command)
+            assert rerun.returncode == 0, (command, rerun.stderr)
+        assert len(handler.messages) == 10  # nothing new
+
+    history = iki("status", "--store", str(store), "--riwayat")
+    assert history.returncode == 0, history.stderr
+    lines = history.stdout.splitlines()
+    assert sum(" workbook ke " in line for line in lines) == 4
+    assert sum("tanda terima diterima ke " in line for line in lines) == 3
+    assert any("permintaan perbaikan ke Desa Dua <dua@desa.example.id>" in line
+               for line in lines)
+    assert any("pengingat ke Desa Empat <empat@desa.example.id>: " in line and
+               line.endswith("TERKIRIM") for line in lines)
