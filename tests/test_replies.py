@@ -25,6 +25,7 @@ from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.generate import generate
 from iki_xlsx.plan import Unit
 from iki_xlsx.read import read_workbook
+from iki_xlsx.store import Store
 from tests import mutate
 from tests.conftest import ROOT
 from tests.mailservers import PASSWORD, Dovecot, Kotak, SmtpServer
@@ -46,14 +47,14 @@ def dovecot() -> Iterator[Dovecot]:
     server.remove()
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory,
-          blueprints: dict[str, Blueprint]) -> tuple[Path, dict[str, Path]]:
-    """The blank workbooks kirim sends, and each unit's filled copy (by kode)."""
-    blank = tmp_path_factory.mktemp("kirim")
-    assert generate(blueprints[BLUEPRINT], UNITS, 2026, blank).ok
-    filled = generate(blueprints[BLUEPRINT], UNITS, 2026, tmp_path_factory.mktemp("isi"),
-                      sample=True)
+@pytest.fixture
+def books(tmp_path: Path, blueprints: dict[str, Blueprint]) -> tuple[Path, dict[str, Path]]:
+    """The blank workbooks kirim sends (recorded in the store's register), and each unit's
+    filled copy (by kode)."""
+    blank = tmp_path / "kirim"
+    assert generate(blueprints[BLUEPRINT], UNITS, 2026, blank,
+                    register=Store(tmp_path / "simpan")).ok
+    filled = generate(blueprints[BLUEPRINT], UNITS, 2026, tmp_path / "isi", sample=True)
     by_kode = {}
     for path in filled.files:
         manifest = read_workbook(path).manifest
