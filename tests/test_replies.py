@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -222,3 +223,54 @@ def test_the_whole_cycle_by_email(tmp_path: Path, dovecot: Dovecot,
                for line in lines)
     assert any("pengingat ke Desa Empat <empat@desa.example.id>: " in line and
                line.endswith("TERKIRIM") for line in lines)
+
+
+def test_kirim_perbaikan_sends_the_annotated_copy_once(tmp_path: Path,
+                                                       books: tuple[Path, dict[str, Path]]
+                                                       ) -> None:
+    """A return collected from a saved e-mail without --balas: kirim --perbaikan answers it
+    (written as .eml first with --dry-run, which logs nothing), once."""
+    _, filled = books
+    store, units = tmp_path / "simpan", units_csv(tmp_path)
+    mistaken, sheet, cell = with_mistake(filled["02"], tmp_path / filled["02"].name)
+    saved = tmp_path / "dua.eml"
+    saved.write_bytes(reply("dua@desa.example.id", None, [mistaken], 7))
+    assert iki("collect", str(saved), "--store", str(store)).returncode == 1
+    correct = ("kirim", "--perbaikan", "--store", str(store), "--units", str(units),
+               "--from", OFFICE)
+
+    drafts = tmp_path / "draf"
+    written = iki(*correct, "--dry-run", str(drafts))
+    assert written.returncode == 0, written.stderr
+    [draft] = drafts.glob("*.eml")
+    assert draft.name.startswith("perbaikan-02-")
+    assert not (store / "kirim-log.jsonl").exists()
+
+    handler = Kotak()
+    with SmtpServer(handler) as smtp:
+        sent = iki(*correct, "--smtp", f"127.0.0.1:{smtp.port}")
+        assert sent.returncode == 0, sent.stderr
+        again = iki(*correct, "--smtp", f"127.0.0.1:{smtp.port}")
+        assert again.stdout.splitlines()[-1] == "1 sudah terkirim"
+    [(to, message)] = handler.messages
+    assert to == ["dua@desa.example.id"]
+    assert message["In-Reply-To"] == "<balasan-7@desa.example.id>"
+    assert message["X-IKI-SHA256"] == sha(mistaken)
+    assert f'Lembar "{sheet}", sel {cell}: ' in body(message)
+    [annotated] = list(message.iter_attachments())
+    assert annotated.get_filename() == f"{mistaken.stem}_catatan.xlsx"
+
+
+def test_a_store_of_the_first_release_answers_without_threading(tmp_path: Path) -> None:
+    """Migration 3 adds the Message-ID column; returns collected before it have none, so
+    their answers carry no In-Reply-To rather than failing."""
+    from iki_xlsx.replies import stored_return
+    from iki_xlsx.status import history
+    from iki_xlsx.store import MIGRATIONS
+
+    folder = tmp_path / "simpan"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "store-v1", folder)
+    store = Store(folder)
+    returns = [stored_return(store, item.sha256) for item in history(store)]
+    assert store.schema_version() == len(MIGRATIONS) >= 3
+    assert returns and all(r is not None and r.message_id is None for r in returns)
