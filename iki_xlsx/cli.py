@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 findings, 2 usage.
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -325,8 +326,6 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
 
 
 def _this_year() -> int:
-    import datetime
-
     return datetime.date.today().year
 
 
@@ -438,7 +437,8 @@ def _replier(outbox: Outbox, sender: str, templat_folder: Path | None,
         _print_findings(problems)
         sys.exit(1)
     return Replier(outbox, sender, templates,
-                   BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws)))
+                   BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws)),
+                   ws.config.kantor if ws is not None else None)
 
 
 @main.command()
@@ -457,7 +457,7 @@ def _replier(outbox: Outbox, sender: str, templat_folder: Path | None,
 @click.option("--template", "template_file", type=click.Path(path_type=Path),
               help="Templat subjek dan isi surel (bawaan: templat bawaan).")
 @click.option("--batas", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Batas waktu pengembalian, YYYY-MM-DD.")
+              help="Batas waktu pengembalian, YYYY-MM-DD (bawaan: batas di iki.toml).")
 @click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False),
               help="Tulis berkas .eml ke folder ini, jangan mengirim.")
 @click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -529,18 +529,20 @@ def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None
     if smtp_at is not None and dry_run is None:
         smtp = _smtp_settings(smtp_at, starttls, use_ssl, user, cafile)
     retry = Retry(percobaan, jeda)
+    deadline = batas.date() if batas else (ws.config.batas if ws is not None else None)
     if perbaikan or pengingat:
         assert store is not None and log is not None
         outbox = Outbox(log, smtp=smtp, dry_run=dry_run, retry=retry, ulang=ulang)
         _kirim_replies(perbaikan, store, workbook_dir, units,
-                       _replier(outbox, from_address, templat_folder, ws, blueprint_dir), batas)
+                       _replier(outbox, from_address, templat_folder, ws, blueprint_dir),
+                       deadline)
     assert workbook_dir is not None and units is not None
     template, template_problems = load_template(template_file or DEFAULT_TEMPLATE)
     if template is None:
         _print_findings(template_problems)
         sys.exit(1)
     result = run_kirim(units, workbook_dir, sender=from_address, template=template,
-                       batas=batas.date() if batas else None, smtp=smtp, dry_run=dry_run,
+                       batas=deadline, smtp=smtp, dry_run=dry_run,
                        log=log, ulang=ulang, retry=retry)
     if ws is not None:  # the register: what went to which address
         from .register import record_deliveries
@@ -553,9 +555,8 @@ def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None
 
 
 def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
-                   units: list[Unit] | None, replier: Replier, batas: Any) -> None:
-    import datetime
-
+                   units: list[Unit] | None, replier: Replier,
+                   batas: datetime.date | None) -> None:
     from .replies import send_corrections, send_reminders
     from .store import Store, StoreError
 
@@ -566,8 +567,7 @@ def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
                 result = send_corrections(store, replier, units)
             else:
                 assert workbook_dir is not None and units is not None
-                result = send_reminders(store, units, workbook_dir, replier,
-                                        batas=batas.date() if batas else None,
+                result = send_reminders(store, units, workbook_dir, replier, batas=batas,
                                         today=datetime.date.today())
     except StoreError as exc:
         click.echo(f"Kesalahan: {exc}", err=True)

@@ -148,9 +148,12 @@ class Replier:
     sender: str
     templates: Mapping[str, Template]
     index: BlueprintIndex
+    office: str | None = None  # the workspace's kantor; else the blueprint's
     result: RepliesResult = field(default_factory=RepliesResult)
 
     def kantor(self, blueprint: str | None) -> str:
+        if self.office:
+            return self.office
         bp = self.index.by_id.get(blueprint or "")
         if bp is not None:
             return bp.kantor
@@ -366,7 +369,8 @@ def _remind(job: Job, replier: Replier, batas: datetime.date | None, today: date
             original: str | None) -> None:
     assert job.unit.email is not None
     values = {"nama": job.unit.nama, "kode": job.unit.kode, "periode": str(job.periode),
-              "kantor": job.kantor, "berkas": job.workbook.name, "sha256": job.sha256,
+              "kantor": replier.kantor(job.blueprint), "berkas": job.workbook.name,
+              "sha256": job.sha256,
               "batas": tanggal(batas) if batas else BATAS_UNSET}
     delivery = Delivery(job.unit.kode, job.unit.nama, job.unit.email, job.workbook.name,
                         job.sha256, "", periode=job.periode)

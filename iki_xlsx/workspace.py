@@ -14,6 +14,7 @@ Commands find it from the current folder upward, as git finds its repository, or
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class Config(_Section):
     wilayah: str = Field(min_length=1)
     kota: str = Field(min_length=1)
     zona_waktu: Literal["WIB", "WITA", "WIT"]
+    batas: datetime.date | None = None  # the returns' deadline, named by kirim and reminders
     penandatangan: Penandatangan | None = None
     smtp: Smtp | None = None
     imap: Imap | None = None
@@ -247,6 +249,9 @@ wilayah = "Kota Contoh, Provinsi Contoh"
 kota = "Contoh"
 # Zona waktu kantor: WIB, WITA atau WIT.
 zona_waktu = "WIB"
+# Batas waktu pengembalian workbook (TTTT-BB-HH), disebut dalam surel kirim dan pengingat
+# (iki-xlsx kirim --pengingat). Hapus tanda # di awal baris untuk memakainya.
+# batas = 2027-01-31
 
 # Pejabat yang menandatangani rekap. Hapus bagian ini bila rekap tidak ditandatangani.
 [penandatangan]

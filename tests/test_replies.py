@@ -9,6 +9,7 @@ sends nothing new.
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import json
 import os
@@ -274,3 +275,19 @@ def test_a_store_of_the_first_release_answers_without_threading(tmp_path: Path) 
     returns = [stored_return(store, item.sha256) for item in history(store)]
     assert store.schema_version() == len(MIGRATIONS) >= 3
     assert returns and all(r is not None and r.message_id is None for r in returns)
+
+
+def test_the_deadline_can_come_from_iki_toml(tmp_path: Path) -> None:
+    from iki_xlsx.workspace import CONFIG_TEMPLATE, read_config
+
+    path = tmp_path / "iki.toml"
+    path.write_text(CONFIG_TEMPLATE.replace("# batas = 2027-01-31", "batas = 2027-01-31"),
+                    encoding="utf-8")
+    config, findings = read_config(path)
+    assert findings == [] and config is not None
+    assert config.batas == datetime.date(2027, 1, 31)
+    path.write_text(CONFIG_TEMPLATE.replace("# batas = 2027-01-31", 'batas = "besok"'),
+                    encoding="utf-8")
+    config, findings = read_config(path)
+    assert config is None and [f.line for f in findings] == [
+        CONFIG_TEMPLATE.splitlines().index("# batas = 2027-01-31") + 1]
