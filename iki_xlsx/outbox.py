@@ -16,7 +16,7 @@ import re
 import smtplib
 import ssl
 import string
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -347,7 +347,10 @@ class Outbox:
         if key in self._sent:
             delivery.hasil = "sudah terkirim"
             return delivery
-        message = build()
+        try:
+            message = build()
+        except (OSError, ValueError) as exc:  # an attachment gone, a header refused
+            return self._failed(delivery, f"surel tidak dapat disusun ({exc})")
         delivery.message_id = str(message["Message-ID"]).strip()
         if self.dry_run is not None:
             target = self.dry_run / f"{eml_name}.eml"
@@ -360,15 +363,17 @@ class Outbox:
         if reason is None:
             delivery.hasil = "terkirim"
             self._sent.add(key)
-        else:
-            delivery.hasil, delivery.keterangan = "gagal", reason
-            self.findings.append(Finding(
-                "send-failed", f"gagal mengirim ke {delivery.nama} <{delivery.email}>: {reason}",
-                file=delivery.berkas))
-        _append(self.log, delivery)
+            _append(self.log, delivery)
+            return delivery
+        return self._failed(delivery, reason)
+
+    def _failed(self, delivery: Delivery, reason: str) -> Delivery:
+        delivery.hasil, delivery.keterangan = "gagal", reason
+        delivery.waktu = delivery.waktu or _now()
+        self.findings.append(Finding(
+            "send-failed", f"gagal mengirim ke {delivery.nama} <{delivery.email}>: {reason}",
+            file=delivery.berkas))
+        if self.dry_run is None:
+            _append(self.log, delivery)
         return delivery
 
-
-def sent_records(log: Path) -> Iterator[dict[str, Any]]:
-    """The log's records of messages that went out, oldest first."""
-    return (r for r in read_log(log) if r.get("hasil") == "terkirim")

@@ -51,6 +51,7 @@ RECEIPT_KIND = {"ok": "diterima", "needs-correction": "perbaikan", "rejected": "
 ANSWER_KINDS = ("diterima", "perbaikan", "ditolak")
 KANTOR_UNSET = "Kantor Kecamatan"
 LISTED_AT_MOST = 30
+MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}>")  # printable ASCII without < > or spaces
 WARNINGS_HEADING = "Catatan (tidak menghalangi penerimaan):"
 NOT_A_WORKBOOK = ("surel ini tidak membawa lampiran workbook (.xlsx); lampiran yang diterima: "
                   "{names}")
@@ -168,12 +169,15 @@ class Replier:
         delivery.jenis, delivery.kunci, delivery.in_reply_to = kind, key, reply_to
 
         def build() -> EmailMessage:
-            subject, body = template.fill({k: _one_line(v) for k, v in filled.items()})
+            subject, _ = template.fill({k: _one_line(v) for k, v in filled.items()})
             _, body = template.fill(filled)
-            headers = {"X-IKI-Unit": delivery.kode, "X-IKI-Periode": str(delivery.periode or ""),
+            headers = {"X-IKI-Unit": _one_line(delivery.kode),
+                       "X-IKI-Periode": str(delivery.periode or ""),
                        "X-IKI-SHA256": delivery.sha256}
-            if reply_to:
-                headers |= {"In-Reply-To": reply_to, "References": reply_to}
+            headers = {name: value for name, value in headers.items() if value}
+            reference = _message_ref(reply_to)
+            if reference:
+                headers |= {"In-Reply-To": reference, "References": reference}
             message = new_message(self.sender, delivery.email, subject, body, headers)
             if attachment is not None:
                 attach_workbook(message, *attachment)
@@ -194,10 +198,10 @@ def answer_returns(store: Store, collected: CollectResult, replier: Replier,
     ditolak: the reason and what to send instead. E-mails that carried no workbook get a
     ditolak when their sender is a registered address.
     """
-    answered_before = {key.partition("|")[2] for key in replier.outbox.failed_keys()
-                       if key.partition("|")[0] in ANSWER_KINDS}
+    failed_before = {key.partition("|")[2] for key in replier.outbox.failed_keys()
+                     if key.partition("|")[0] in ANSWER_KINDS}
     digests = [sha for _, sha, _ in collected.added]
-    digests += sorted(answered_before - set(digests))
+    digests += sorted(failed_before - set(digests))
     with store.connect():
         addresses = Addresses(store.all_expected_units(), units)
         returns = [r for r in (stored_return(store, sha) for sha in digests) if r is not None]
@@ -383,6 +387,13 @@ def _safe_stem(filename: str) -> str:
     """The sender's file name without its extension, fit for an attachment and a path."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(filename).stem).strip(".-")
     return stem[:100] or "berkas"
+
+
+def _message_ref(message_id: str | None) -> str | None:
+    """A Message-ID as a sender wrote it, used in our headers only when it looks like one."""
+    if message_id and MESSAGE_ID.fullmatch(message_id.strip()):
+        return message_id.strip()
+    return None
 
 
 def _one_line(text: str) -> str:
