@@ -276,8 +276,8 @@ def build_workbook_cases(good: Path, folder: Path) -> list[Case]:
          lambda p: _with_manifest(good, p, "[" * 200_000 + "]" * 200_000))
     case("cell-ref-without-row", bad, "unreadable-file", 'a cell reference r="AB" (no row)',
          lambda p: _with_manifest(good, p, json.dumps(_manifest_json(good)), _NO_ROW))
-    case("control-characters", "ok", None,
-         "ESC, CR, BEL and bidi overrides in the unit name and the file name",
+    case("control-characters", bad, "identity-mismatch",
+         "ESC, CR, BEL and bidi overrides in the unit name (manifest) and the file name",
          lambda p: _manifest_with(good, p, _unit_named(HOSTILE_TEXT)),
          suffix="-\x1b[2J\r\u202e.xlsx")
     return cases
