@@ -14,12 +14,15 @@ from pathlib import Path
 def atomic_write(target: Path, write: Callable[[str], object]) -> Path:
     """Call `write(temporary_path)`, flush it to disk, then rename it onto `target`.
 
-    A reader never sees a half-written file; a crash leaves at most a `.tmp-*` file.
+    A reader never sees a half-written file; a crash leaves at most a `.tmp-*` file. The file
+    gets the permissions the umask allows (as a plain `open` would give it, so colleagues can
+    open it from a shared folder); `write` may narrow them.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     try:
+        os.chmod(temporary, 0o666 & ~current_umask())
         write(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
@@ -28,6 +31,21 @@ def atomic_write(target: Path, write: Callable[[str], object]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (other threads may
+    be creating files); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
