@@ -1,5 +1,5 @@
-"""`python -m iki_xlsx` runs the CLI."""
+"""`python -m iki_xlsx` runs the CLI (named as the installed command in its messages)."""
 
 from .cli import main
 
-main()
+main(prog_name="iki-xlsx")

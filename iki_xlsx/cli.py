@@ -18,7 +18,10 @@ from . import __version__
 from .angka import strict_json
 from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
+from .cli_bahasa import Group, apply_vocabulary, install
 from .findings import Finding
+
+install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
 if TYPE_CHECKING:
     from .collect import CollectResult
@@ -52,7 +55,7 @@ store_option = click.option(
     help="Folder penyimpanan (SQLite dan berkas asli; bawaan: simpan/ ruang kerja).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iki-xlsx")
 @click.option("--ruang", "ruang", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder ruang kerja (bawaan: dicari dari folder ini ke atas, "
@@ -117,15 +120,16 @@ def init(folder: Path) -> None:
                "lalu jalankan perintah dari dalam folder itu (atau dengan --ruang).")
 
 
-@main.group()
+@main.group(cls=Group)
 def blueprint() -> None:
     """Periksa, tampilkan, buat dan ubah blueprint (keputusan IKI dalam YAML atau lembar kerja)."""
 
 
 def _blueprint_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    """The paths given, else the workspace's blueprints folder."""
+    """The paths given (a blueprint's id stands for its file, as `buat` accepts it), else the
+    workspace's blueprints folder."""
     if paths:
-        return paths
+        return tuple(_blueprint_file(p) for p in paths)
     ws = _workspace()
     if ws is None:
         _fail_usage("sebutkan berkas blueprint, atau jalankan di dalam ruang kerja")
@@ -133,6 +137,20 @@ def _blueprint_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
     from .blueprint import find_blueprints
 
     return tuple(find_blueprints(ws.blueprints_dir))
+
+
+def _blueprint_file(given: Path) -> Path:
+    """A path as given, or, when it names no file, the file of the blueprint with that id."""
+    from .blueprint import find_blueprints, load_blueprint
+
+    if given.exists() or given.parent != Path("."):
+        return given
+    ws = _workspace()
+    for candidate in find_blueprints(_blueprint_dir(None, ws)):
+        loaded = load_blueprint(candidate)
+        if loaded.blueprint is not None and loaded.blueprint.id == str(given):
+            return candidate
+    return given
 
 
 @blueprint.command("check")
@@ -306,6 +324,10 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     elif ws is not None and not unit_names:
         units = list(ws.units)
     units += [Unit(kode=file_safe(n).lower() or "unit", nama=n) for n in unit_names]
+    if not units:
+        click.echo("Catatan: tidak ada kelurahan/desa; hanya workbook kantor kecamatan yang "
+                   "dibuat. Sebutkan unit dengan --unit NAMA (boleh berulang) atau --units "
+                   "DAFTAR.csv, atau isi unit.csv ruang kerja.", err=True)
     year = periode if periode is not None else _this_year()
     if out_dir is None:
         assert ws is not None
@@ -680,6 +702,9 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
         imap_at, user = ws.config.imap.host, user or ws.config.imap.user
         folder = ws.config.imap.folder if folder == "INBOX" else folder
     store_dir = _store_dir(store_dir, ws)
+    missing = [str(source) for source in sources if not source.exists()]
+    if missing:
+        _fail_usage("sumber tidak ada: " + ", ".join(missing))
     if bool(sources) == bool(imap_at):
         _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
     if imap_at and not user:
@@ -938,3 +963,6 @@ def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
                f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
                "hentikan dengan Ctrl+C.")
     serve(site, host, port, extra_hosts, plan.login_required)
+
+
+apply_vocabulary(main)

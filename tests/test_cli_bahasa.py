@@ -1,0 +1,109 @@
+"""The terminal speaks Bahasa Indonesia: Click's usage errors and help, one error form, one
+command vocabulary (Indonesian names, English aliases)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from iki_xlsx.cli import main
+
+from .conftest import ROOT
+
+USAGE_BUAT = ["Penggunaan: iki-xlsx buat [OPSI] BLUEPRINT",
+              "Coba 'iki-xlsx buat --help' untuk bantuan.", ""]
+
+WRONG = [
+    (["buat"], [*USAGE_BUAT, "Kesalahan: Belum ada argumen 'BLUEPRINT'."]),
+    (["generate", "iku-kecamatan", "--bogus"],
+     ["Penggunaan: iki-xlsx generate [OPSI] BLUEPRINT",
+      "Coba 'iki-xlsx generate --help' untuk bantuan.", "",
+      "Kesalahan: Tidak ada opsi '--bogus'."]),
+    (["hapus"], ["Penggunaan: iki-xlsx [OPSI] PERINTAH [ARG]...",
+                 "Coba 'iki-xlsx --help' untuk bantuan.", "",
+                 "Kesalahan: Tidak ada perintah 'hapus'."]),
+    (["terima", "--store"], ["Kesalahan: Opsi '--store' memerlukan nilai."]),
+    (["kirim", "/tidak/ada"], ["Penggunaan: iki-xlsx kirim [OPSI] FOLDER",
+                               "Coba 'iki-xlsx kirim --help' untuk bantuan.", "",
+                               "Kesalahan: Nilai tidak sah untuk 'FOLDER': Folder "
+                               "'/tidak/ada' tidak ada."]),
+    (["periksa"], ["Penggunaan: iki-xlsx periksa [OPSI] BERKAS...",
+                   "Coba 'iki-xlsx periksa --help' untuk bantuan.", "",
+                   "Kesalahan: Belum ada argumen 'BERKAS...'."]),
+    (["terima", "/tidak/ada/berkas.xlsx", "--store", "{tmp}/simpan"],
+     ["Kesalahan: sumber tidak ada: /tidak/ada/berkas.xlsx"]),
+    (["blueprint", "tambah"], ["Penggunaan: iki-xlsx blueprint [OPSI] PERINTAH [ARG]...",
+                               "Coba 'iki-xlsx blueprint --help' untuk bantuan.", "",
+                               "Kesalahan: Tidak ada perintah 'tambah'. Maksud Anda 'ubah'?"]),
+]
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
+                          text=True, cwd=cwd, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd),
+                                                   "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.parametrize(("args", "lines"), WRONG, ids=[" ".join(a) for a, _ in WRONG])
+def test_wrong_invocations_answer_in_indonesian(tmp_path: Path, args: list[str],
+                                                 lines: list[str]) -> None:
+    done = run([a.replace("{tmp}", str(tmp_path)) for a in args], tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == lines
+
+
+def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += every_command(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+ENGLISH = ("Usage", "Options", "Commands", "Show this", "Show the", "[OPTIONS]", "INTEGER",
+           "TEXT", "DIRECTORY", " PATH", "FILE ", "[default", "required]", "COMMAND")
+
+
+def test_every_help_text_is_indonesian() -> None:
+    commands = every_command(main)
+    assert ("buat",) in commands and ("blueprint", "daftar") in commands
+    for path in commands:
+        result = CliRunner().invoke(main, [*path, "--help"], prog_name="iki-xlsx")
+        assert result.exit_code == 0, path
+        assert result.output.startswith("Penggunaan: iki-xlsx"), path
+        assert not [w for w in ENGLISH if w in result.output], (path, result.output)
+
+
+@pytest.mark.parametrize(("english", "indonesian"),
+                         [(["generate"], ["buat"]), (["check"], ["periksa"]),
+                          (["collect"], ["terima"]), (["blueprint", "list"],
+                                                      ["blueprint", "daftar"]),
+                          (["blueprint", "check"], ["blueprint", "periksa"])])
+def test_english_names_stay_as_aliases(english: list[str], indonesian: list[str]) -> None:
+    a = CliRunner().invoke(main, [*english, "--help"], prog_name="iki-xlsx")
+    b = CliRunner().invoke(main, [*indonesian, "--help"], prog_name="iki-xlsx")
+    assert a.exit_code == b.exit_code == 0
+    assert a.output.splitlines()[1:] == b.output.splitlines()[1:]
+
+
+def test_a_blueprint_id_works_where_a_blueprint_is_named(tmp_path: Path) -> None:
+    done = run(["blueprint", "daftar", "iki-kecamatan-kota"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("iki-kecamatan-kota (versi 1):")
+
+
+def test_generate_without_units_says_how_to_give_them(tmp_path: Path) -> None:
+    done = run(["buat", "iku-kecamatan", "-o", str(tmp_path / "out")], tmp_path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        "Catatan: tidak ada kelurahan/desa; hanya workbook kantor kecamatan yang dibuat. "
+        "Sebutkan unit dengan --unit NAMA (boleh berulang) atau --units DAFTAR.csv, atau isi "
+        "unit.csv ruang kerja."]
