@@ -77,8 +77,8 @@ CHAR_PROPS = ("CharHeight", "CharWeight", "CharFontName", "IsTextWrapped", "Para
 
 
 def clipped_cells(doc):
-    """Text cells of visible sheets whose (merged) area is shorter than LibreOffice's own
-    optimal height for their text, or, unwrapped, narrower than the text."""
+    """Cells of visible sheets showing text (typed or computed) whose (merged) area is
+    shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower."""
     sheets = doc.getSheets()
     scratch_name = "__ukur__"
     sheets.insertNewByName(scratch_name, sheets.getCount())
@@ -99,9 +99,15 @@ def clipped_cells(doc):
         formulas = area.getFormulaArray()
         for r, line in enumerate(formulas):
             for c, text in enumerate(line):
-                if not text or text.startswith("="):
+                if not text:
                     continue
                 cell = sheet.getCellByPosition(c, r)
+                if text.startswith("="):  # a formula: what it shows, when it is text
+                    if cell.FormulaResultType2 != 2:
+                        continue
+                    text = cell.getString()
+                    if not text:
+                        continue
                 merged = sheet.createCursorByRange(cell)
                 merged.collapseToMergedArea()
                 box = merged.getRangeAddress()

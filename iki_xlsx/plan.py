@@ -312,10 +312,10 @@ def file_safe(text: str) -> str:
 # Satuan, Target, the period inputs, Tahunan, Capaian and Predikat; the decree's reference text
 # (Sasaran, Formulasi, Sumber Data) follows to the right and prints on its own pages.
 FIXED_COLUMNS = ("No", "Indikator", "Uraian", "Satuan", "Target")
-FIXED_WIDTHS = (4, 30, 34, 9, 10)
+FIXED_WIDTHS = (4, 28, 32, 9, 10)
 COL_NO, COL_NAMA, COL_URAIAN, COL_SATUAN, COL_TARGET = range(5)
-PERIOD_WIDTH = 10.0
-RESULT_WIDTHS = (11.0, 10.0, 13.0)  # Tahunan, Capaian (%), Predikat
+PERIOD_WIDTH = 12.0  # "C (Kurang Baik)", a grade shown per period, fits
+RESULT_WIDTHS = (13.0, 10.0, 13.0)  # Tahunan, Capaian (%), Predikat
 REFERENCE_COLUMNS = ("Sasaran / Kinerja Utama", "Formulasi Perhitungan", "Sumber Data")
 REFERENCE_WIDTHS = (26.0, 60.0, 24.0)
 HEADER_ROW = 5  # zero-based row of the table header: title and four meta rows above it
@@ -425,7 +425,10 @@ def _footer(unit: Unit, title: str, bp: Blueprint) -> str:
 def last_row(sheet: SheetPlan) -> int:
     """The lowest row a planned cell or merge reaches."""
     refs = [c.ref for c in sheet.cells] + [m.split(":")[1] for m in sheet.merges]
-    return max((xl_cell_to_rowcol(r)[0] for r in refs), default=0)
+    last = max((xl_cell_to_rowcol(r)[0] for r in refs), default=0)
+    if sheet.table is not None:
+        last = max(last, sheet.table.first_row + len(sheet.table.rows) - 1)
+    return last
 
 
 def set_page(sheet: SheetPlan, *, first_row: int = 0, repeat_cols: int = 0,
