@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -303,7 +304,7 @@ def _periode(text: str | None) -> int | None:
 def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path | None,
              periode: int | None, out_dir: Path | None, sample: bool) -> None:
     """Buat satu workbook per kelurahan/desa dan satu untuk kantor kecamatan."""
-    from .generate import blueprint_source, read_units, resolve_blueprint
+    from .generate import blueprint_source, read_units, recipients, resolve_blueprint
     from .generate import generate as run_generate
     from .plan import Unit, file_safe
     from .store import Store, StoreBroken
@@ -335,8 +336,9 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     register = None if ws is None else Store(ws.store_dir)  # the workspace keeps a register
     source = None if ws is None else blueprint_source(bp, blueprint_name, ws.blueprints_dir)
     try:
-        result = run_generate(bp, units, year, out_dir, sample=sample, register=register,
-                              source=source)
+        with _progress(len(recipients(bp, units)), "Membuat workbook") as step:
+            result = run_generate(bp, units, year, out_dir, sample=sample, register=register,
+                                  source=source, progress=step)
     except StoreBroken as exc:
         _fail_usage(str(exc))
     _print_findings(result.findings)
@@ -345,6 +347,17 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     if result.ok:
         click.echo(f"{len(result.files)} workbook ditulis ke {out_dir}")
     sys.exit(0 if result.ok else 1)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], object]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise (pipes, logs, tests)."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr,
+                           show_pos=True) as bar:
+        yield bar.update
 
 
 def _this_year() -> int:
@@ -818,7 +831,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
     from .check import BlueprintIndex
-    from .rekap import write_rekap
+    from .rekap import pengesahan_of, write_rekap
     from .store import Store, StoreError
 
     ws = _workspace()
@@ -833,7 +846,8 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
     try:
         target = output or (ws.output_dir if ws is not None else Path("."))
         result = write_rekap(Store(store_dir), index, target, periode=periode,
-                             blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir)
+                             blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir,
+                             pengesahan=pengesahan_of(ws.config) if ws is not None else None)
     except StoreError as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)

@@ -26,7 +26,7 @@ from .generate import (
 )
 from .plan import plan_workbook
 from .register import judged_by
-from .rekap import RekapResult, write_rekap
+from .rekap import RekapResult, pengesahan_of, write_rekap
 from .status import StatusReport, status
 from .store import Store
 from .workspace import (
@@ -108,7 +108,8 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
     result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
     result.status = status(store)
     result.rekap = write_rekap(store, index, out_dir / "rekap" / f"rekap_{bp.id}_{periode}.xlsx",
-                               blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap")
+                               blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap",
+                               pengesahan=pengesahan_of(ws.config))
     return result
 
 

@@ -7,7 +7,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,12 +152,14 @@ def _writable(folder: Path) -> Finding | None:
 
 def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
              *, sample: bool = False, register: Store | None = None,
-             source: str | None = None) -> GenerateResult:
+             source: str | None = None,
+             progress: Callable[[int], object] | None = None) -> GenerateResult:
     """Write one workbook per recipient; nothing is written if any request is invalid.
 
     With `sample`, inputs are filled with reproducible plausible values. With `register`
     (the workspace's store), every workbook written is recorded there and the blueprint
     version archived (`source`: the blueprint file's text, kept beside it).
+    `progress(1)` is called after each workbook written (of `len(recipients(bp, units))`).
     """
     if not valid_year(periode):
         return GenerateResult(findings=[Finding("periode-invalid", refusal(periode, "periode"))])
@@ -178,6 +180,8 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
         values = _values(plan, inputs, cache, reuse=not sample)
         result.files.append(write_workbook(plan, values, inputs,
                                            out_dir / workbook_filename(plan)))
+        if progress is not None:
+            progress(1)
     if register is not None:
         record_generation(register, bp, periode, list(zip(everyone, result.files, strict=True)),
                           source)

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,10 +24,13 @@ from .evaluate import Batch, Value
 from .findings import Finding, os_reason
 from .generate import OFFICE_KODE
 from .plan import PlanKey, Unit, WorkbookPlan
-from .rekap_plan import Entry, RekapSource, UnitReturn, UsedFile, plan_rekap
+from .rekap_plan import Entry, Pengesahan, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import PeriodStatus, status
 from .store import Store, from_store
 from .write import write_workbook
+
+if TYPE_CHECKING:
+    from .workspace import Config
 
 COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
            "unit_baris", "periode_ke", "nilai", "lembar", "sel", "kunci", "sha256"]
@@ -128,13 +131,15 @@ class RekapResult:
 def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int | None = None,
                 blueprint: str | None = None, csv_dir: Path | None = None,
                 parquet_dir: Path | None = None,
-                now: datetime.datetime | None = None) -> RekapResult:
+                now: datetime.datetime | None = None,
+                pengesahan: Pengesahan | None = None) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
     `out` is the .xlsx file to write, or a folder to write `rekap_<blueprint>_<periode>.xlsx` in.
 
     With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
-    otherwise `choices` lists them and nothing is written.
+    otherwise `choices` lists them and nothing is written. With `pengesahan` (the office's
+    city, time zone and signatory), the summary ends with place, date and a signature block.
     """
     result = RekapResult()
     periods = status(store).periods
@@ -161,6 +166,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
     source, table = gather(store, bp, period, now)
+    source.pengesahan = pengesahan
     plan, inputs = plan_rekap(source)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
     result.plan = plan
@@ -243,3 +249,11 @@ def _timeline(history: pd.DataFrame) -> list[tuple[str, int, int]]:
     received = history.groupby("hari").size()
     accepted = first_ok.value_counts().reindex(received.index, fill_value=0).cumsum()
     return [(str(day), int(received[day]), int(accepted[day])) for day in received.index]
+
+
+def pengesahan_of(config: Config) -> Pengesahan:
+    """The recap's place, time zone and signatory from a workspace's iki.toml."""
+    signer = config.penandatangan
+    return Pengesahan(kota=config.kota, zona_waktu=config.zona_waktu,
+                      jabatan=signer.jabatan if signer else None,
+                      nama=signer.nama if signer else None, nip=signer.nip if signer else None)

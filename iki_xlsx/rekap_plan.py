@@ -11,6 +11,7 @@ total, Data (every accepted input value, traced to its file) and Asal Data
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from .formula import (
     sheet_prefix,
     sum_of,
 )
+from .paging import FOOTER_SIZE
 from .plan import (
     MANIFEST_SHEET,
     Cell,
@@ -54,9 +56,11 @@ from .plan import (
     Unit,
     WorkbookPlan,
     capaian_cap,
+    last_row,
     meta_rows,
     plan_workbook,
     ref,
+    set_page,
     sheet_name,
     target_is_input,
     title_case,
@@ -109,6 +113,42 @@ class UsedFile:
     versi: str | None = None  # of the blueprint the file was made from (None: not recorded)
 
 
+ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}  # hours ahead of UTC
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+
+
+@dataclass(frozen=True)
+class Pengesahan:
+    """Where and by whom the recap is signed: the office's city and time zone, and the
+    signatory (from the workspace's iki.toml)."""
+
+    kota: str
+    zona_waktu: str = "WIB"  # WIB | WITA | WIT
+    jabatan: str | None = None
+    nama: str | None = None
+    nip: str | None = None
+
+
+def local_time(moment: str, zona: str) -> datetime.datetime:
+    """An ISO moment (UTC) in the office's time zone."""
+    parsed = datetime.datetime.fromisoformat(moment)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.astimezone(datetime.timezone(datetime.timedelta(hours=ZONES[zona])))
+
+
+def tanggal(moment: datetime.datetime) -> str:
+    """'25 November 2026'."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def waktu_dibuat(moment: str, zona: str) -> str:
+    """'25 November 2026 pukul 01.40 WIB'."""
+    local = local_time(moment, zona)
+    return f"{tanggal(local)} pukul {local.hour:02d}.{local.minute:02d} {zona}"
+
+
 @dataclass
 class RekapSource:
     """Everything the recap shows, gathered from the store."""
@@ -122,6 +162,11 @@ class RekapSource:
     store: str
     created: str
     generator: str = ""
+    pengesahan: Pengesahan | None = None
+
+    @property
+    def zona(self) -> str:
+        return self.pengesahan.zona_waktu if self.pengesahan else "WIB"
 
 
 # --- layout constants ------------------------------------------------------------------------
@@ -134,6 +179,7 @@ DATA_HEADERS = ("Kode unit", "Unit", "Jabatan", "Indikator", "Variabel", "Untuk 
 DATA_STYLES = ("data_text", "data_text", "data_text", "data_text", "data_text", "data_text",
                "data_text", "data_value", "data_text", "data_text", "data_hash")
 DATA_HEADER_ROW = 3
+REPEATED_COLUMNS = {"jabatan": COL_UNIT + 1, "iku": COL_UNIT + 1, "data": 2}  # on every page
 DATA_VALUE_COL = DATA_HEADERS.index("Nilai")
 
 
@@ -172,6 +218,11 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
         jabatan_sheets.append(_jabatan_sheet(ctx, None, sheet_name("IKU", taken)))
     sheets = [_ringkasan(ctx, jabatan_sheets), _status(ctx), *jabatan_sheets, data,
               _asal(ctx)]
+    for sheet in sheets:
+        first = sheet.repeat_rows[1] + 1 if sheet.repeat_rows else 0
+        signed = [(last_row(sheet) - 5, last_row(sheet))] if sheet.kind == "ringkasan" else []
+        set_page(sheet, first_row=first, repeat_cols=REPEATED_COLUMNS.get(sheet.kind, 0),
+                 blocks=signed)
     office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
     plan = WorkbookPlan(blueprint_id=ctx.bp.id, blueprint_versi=ctx.bp.versi,
                         blueprint_hash=ctx.bp.content_hash(), kantor=ctx.bp.kantor, unit=office,
@@ -198,8 +249,9 @@ def _absolute(name: str, first_row: int, col: int, last_row: int, last_col: int 
 
 
 def _footer(bp: Blueprint, title: str) -> str:
-    return (f"&L&8Rekap {bp.kantor.replace('&', '&&')} — {title.replace('&', '&&')}"
-            "&C&8Halaman &P dari &N&R&8" + f"{bp.id} versi {bp.versi}".replace("&", "&&"))
+    size = f"&{FOOTER_SIZE}"
+    return (f"&L{size}Rekap {bp.kantor.replace('&', '&&')} — {title.replace('&', '&&')}"
+            f"&C{size}Halaman &P dari &N&R{size}" + f"{bp.id} versi {bp.versi}".replace("&", "&&"))
 
 
 def reached(source: RekapSource) -> int:
@@ -244,7 +296,7 @@ def _data_sheet(ctx: _Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     last = len(DATA_HEADERS) - 1
     title_row(sheet, "DATA ISIAN YANG DITERIMA", last)
     sheet.cells.append(Cell(ref(1, 0), Role.LABEL, "keterangan", "text_plain",
-                            "Setiap baris adalah satu sel isian dari workbook yang diterima; "
+                            "Setiap baris adalah satu sel isian dari lembar kerja yang diterima; "
                             "Lembar dan Sel menunjuk tempatnya di berkas unit, SHA-256 menunjuk "
                             "berkas asli di penyimpanan. Lembar ini hanya berisi nilai, "
                             "bukan rumus."))
@@ -617,11 +669,13 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
     sheet.col_widths = [5, 32, 52, 10, 10, 14, 12, 16]
     last = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
-    row = meta_rows(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
-                        ("Periode", _periode_text(ctx)),
-                        ("Blueprint", f"{bp.nama} — {bp.id} versi {bp.versi}"),
-                        ("Unit kembali", _returned_text(ctx)),
-                        ("Dibuat", ctx.source.created)], last, 100) + 1
+    opening = [("Dasar", bp.dasar)] if bp.dasar else []
+    opening += [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+                ("Periode", _periode_text(ctx)),
+                ("Keputusan IKI", f"{bp.nama} — {bp.id} versi {bp.versi}"),
+                ("Unit kembali", _returned_text(ctx)),
+                ("Dibuat", waktu_dibuat(ctx.source.created, ctx.source.zona))]
+    row = meta_rows(sheet, opening, last, sheet.col_widths[2:]) + 1
     for c, text in enumerate(RINGKASAN_HEADERS):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
     sheet.row_heights[row] = 30
@@ -652,9 +706,32 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
                 target = source.cell(f"{total}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            sheet.row_heights[row] = max(text_height(ind.nama, 52), text_height(who, 32))
+            sheet.row_heights[row] = max(text_height(ind.nama, sheet.col_widths[2]),
+                                         text_height(who, sheet.col_widths[1]))
             row += 1
+    if ctx.source.pengesahan is not None:
+        _signature(sheet, ctx.source, row + 1)
     return sheet
+
+
+def _signature(sheet: SheetPlan, source: RekapSource, row: int) -> None:
+    """'Malang, 25 November 2026', the signatory's office, room to sign, name and NIP, at the
+    right of the page."""
+    sign = source.pengesahan
+    assert sign is not None
+    place = f"{sign.kota}, {tanggal(local_time(source.created, sign.zona_waktu))}"
+    lines = [("tempat-tanggal", place, "text_plain"),
+             ("jabatan", f"{sign.jabatan}," if sign.jabatan else "", "text_plain"),
+             ("ruang-tanda-tangan", "", "text_plain"), ("nama", sign.nama or "", "signer"),
+             ("nip", f"NIP {sign.nip}" if sign.nip else "", "text_plain")]
+    first_col, last_col = 5, len(sheet.col_widths) - 1
+    for i, (name, text, style) in enumerate(lines):
+        at = row + i
+        sheet.cells.append(Cell(ref(at, first_col), Role.LABEL, f"pengesahan/{name}", style,
+                                text))
+        sheet.merges.append(f"{ref(at, first_col)}:{ref(at, last_col)}")
+        sheet.row_heights[at] = 48.0 if name == "ruang-tanda-tangan" else text_height(
+            text, sheet.col_widths[first_col:], bold=style == "signer")
 
 
 STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman", "Temuan", "Berkas terakhir",
@@ -670,9 +747,10 @@ def _status(ctx: _Context) -> SheetPlan:
                       footer=_footer(bp, "Status"))
     sheet.col_widths = [5, 12, 28, 16, 9, 9, 40, 30, 3, 12, 12, 14]
     last = len(STATUS_HEADERS) - 1
-    title_row(sheet, "STATUS PENGEMBALIAN WORKBOOK", last)
+    title_row(sheet, "STATUS PENGEMBALIAN LEMBAR KERJA", last)
     row = meta_rows(sheet, [("Periode", _periode_text(ctx)),
-                        ("Blueprint", f"{bp.id} versi {bp.versi}")], last, 90) + 1
+                        ("Keputusan IKI", f"{bp.id} versi {bp.versi}")], last,
+                    sheet.col_widths[2:]) + 1
     header = row + len(STATES) + 2
     first = header + 1
     units = ctx.source.units
@@ -722,7 +800,7 @@ def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
     if timeline:
         last = header + len(timeline)
         sheet.charts.append(Chart(
-            kind="column", title="Pengembalian workbook dari waktu ke waktu",
+            kind="column", title="Pengembalian lembar kerja dari waktu ke waktu",
             categories=_absolute(sheet.name, header + 1, TIMELINE_COL, last),
             series=(("Berkas masuk", _absolute(sheet.name, header + 1, TIMELINE_COL + 1, last)),
                     ("Unit diterima (kumulatif)",
@@ -745,10 +823,10 @@ def _asal(ctx: _Context) -> SheetPlan:
     last = len(ASAL_HEADERS) - 1
     title_row(sheet, "ASAL DATA REKAP", last)
     row = meta_rows(sheet, [
-        ("Dibuat", source.created),
+        ("Dibuat", waktu_dibuat(source.created, source.zona)),
         ("Dibuat oleh", source.generator or "iki-xlsx"),
         ("Penyimpanan", source.store),
-        ("Blueprint", f"{bp.id} versi {bp.versi}, hash {bp.content_hash()}"),
+        ("Keputusan IKI", f"{bp.id} versi {bp.versi}, hash {bp.content_hash()}"),
         ("Periode", _periode_text(ctx)),
         ("Berkas dipakai", f"{len(source.files)} berkas (kiriman diterima terakhir tiap unit)"),
         ("Keterangan", "Berkas asli tersimpan utuh di penyimpanan pada berkas/<dua huruf awal "

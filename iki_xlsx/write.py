@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 
 from . import paging
 from .atomic import atomic_write
+from .codes import CATALOG
 from .evaluate import CellKey, Value
 from .formula import sheet_prefix
 from .plan import (
@@ -30,6 +31,7 @@ from .plan import (
     Table,
     WorkbookPlan,
 )
+from .textfit import text_height
 
 MANIFEST_CHUNK = 30000
 MANIFEST_MARK = "iki-xlsx manifest"
@@ -69,7 +71,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "total_pct": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.00", **_BORDER},
     "data_text": {},
     "data_value": {"num_format": "General", "align": "right"},
-    "data_hash": {"font_name": "Consolas", "font_size": 9},
+    "data_hash": {"font_name": "Consolas"},
+    "signer": {"bold": True, "underline": 1},
 }
 
 FLAG = {"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"}
@@ -329,21 +332,61 @@ def _n(value: float) -> str:
     return f"{value:g}"
 
 
+NOTES_WIDTHS = (4.0, 26.0, 24.0, 7.0, 70.0, 18.0)
+NOTES_HEADERS = ("No", "Jenis temuan", "Lembar", "Sel", "Keterangan dan cara memperbaiki",
+                 "Kode")
+NOTES_STEPS = (
+    "Berkas ini dikembalikan karena ada isian yang perlu diperbaiki. Daftar di bawah menyebut "
+    "lembar, sel dan cara memperbaikinya; klik alamat sel untuk langsung menuju sel itu (sel "
+    "yang perlu diperbaiki ditandai merah).",
+    "Ubah hanya sel berwarna KUNING. Sel lain terkunci dan dihitung otomatis.",
+    "Setelah semua diperbaiki, simpan berkas ini (format .xlsx) lalu kirim kembali sebagai "
+    "lampiran email ke kecamatan, seperti pengiriman pertama.",
+)
+
+
 def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> None:
-    """The checker's findings as a list, first sheet of an annotated copy."""
+    """The checker's findings as a list, first sheet of an annotated copy: what to do, then
+    per finding its kind, sheet, a link to the cell and the full message; A4 landscape."""
     ws = workbook.add_worksheet(NOTES_SHEET)
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 28)
-    ws.set_column(2, 2, 8)
-    ws.set_column(3, 3, 90)
-    ws.write_string(0, 0, "CATATAN PEMERIKSAAN", formats["title"])
-    ws.write_string(1, 0, "Perbaiki sel yang ditandai merah pada lembar terkait, simpan, lalu "
-                          "kirim kembali berkas ini.", formats["text_plain"])
-    for col, text in enumerate(("Kode", "Lembar", "Sel", "Keterangan")):
-        ws.write_string(3, col, text, formats["header"])
-    for i, (code, sheet, cell, message) in enumerate(notes.rows, start=4):
-        for col, text in enumerate((code, sheet, cell, message)):
-            ws.write_string(i, col, text, formats["text"])
+    last = len(NOTES_WIDTHS) - 1
+    for col, width in enumerate(NOTES_WIDTHS):
+        ws.set_column(col, col, width)
+    heights = [24.0]
+    ws.merge_range(0, 0, 0, last, "CATATAN PEMERIKSAAN", formats["title"])
+    for i, step in enumerate(NOTES_STEPS, start=1):
+        ws.merge_range(i, 0, i, last, f"{i}. {step}", formats["text_plain"])
+        heights.append(text_height(f"{i}. {step}", NOTES_WIDTHS))
+    heights.append(8.0)
+    header = len(heights)
+    for col, text in enumerate(NOTES_HEADERS):
+        ws.write_string(header, col, text, formats["header"])
+    heights.append(max(text_height(t, w, bold=True) for t, w in zip(NOTES_HEADERS,
+                                                                      NOTES_WIDTHS, strict=True)))
+    link = workbook.add_format({**_BASE, **_BORDER, "font_color": "#0563C1", "underline": 1,
+                                "align": "center"})
+    for number, (code, sheet, cell, message) in enumerate(notes.rows, start=1):
+        row = len(heights)
+        kind = CATALOG[code].title if code in CATALOG else code
+        texts = (str(number), kind, sheet, cell, message, code)
+        for col, text in enumerate(texts):
+            if col == 3 and sheet and cell:
+                target = "internal:'" + sheet.replace("'", "''") + "'!" + cell
+                ws.write_url(row, col, target, link, string=cell,
+                             tip=f"Menuju sel {cell} pada lembar {sheet}")
+            else:
+                ws.write_string(row, col, text,
+                                formats["text_center" if col in (0, 3) else "text"])
+        heights.append(max(text_height(t, w) for t, w in zip(texts, NOTES_WIDTHS, strict=True)))
+    for row, height in enumerate(heights):
+        ws.set_row(row, height)
+    sheet_plan = SheetPlan(code=NOTES_CODE, name=NOTES_SHEET, kind="catatan", title=NOTES_SHEET,
+                           col_widths=list(NOTES_WIDTHS), repeat_rows=(header, header),
+                           footer=f"&L&{paging.FOOTER_SIZE}{NOTES_SHEET}"
+                                  f"&C&{paging.FOOTER_SIZE}Halaman &P dari &N")
+    sheet_plan.page = paging.page_setup(list(NOTES_WIDTHS), heights, first_row=header + 1,
+                                        repeated_rows=(header, header))
+    _page_setup(ws, sheet_plan)
     ws.protect("", PROTECTION)
     ws.activate()
     workbook.define_name("IKI_" + NOTES_CODE, "=" + _absolute(NOTES_SHEET))

@@ -107,3 +107,30 @@ def test_generate_without_units_says_how_to_give_them(tmp_path: Path) -> None:
         "Catatan: tidak ada kelurahan/desa; hanya workbook kantor kecamatan yang dibuat. "
         "Sebutkan unit dengan --unit NAMA (boleh berulang) atau --units DAFTAR.csv, atau isi "
         "unit.csv ruang kerja."]
+
+
+def test_generate_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    args = ["buat", "iku-kecamatan", "--unit", "Kelurahan Satu", "--unit", "Kelurahan Dua",
+            "-o", str(tmp_path / "tty")]
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "iki_xlsx", *args], stdout=subprocess.PIPE,
+                          stderr=follower, cwd=tmp_path, env={"PATH": "/usr/bin:/bin",
+                                                              "PYTHONPATH": str(ROOT)})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert "Membuat workbook" in shown.decode() and "3/3" in shown.decode()
+    quiet = run([*args[:-1], str(tmp_path / "pipe")], tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == ""
