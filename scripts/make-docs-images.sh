@@ -24,7 +24,7 @@ import subprocess, sys
 from pathlib import Path
 from iki_xlsx import libreoffice
 workbook, last_col, rows, tmp = sys.argv[1:]
-recap = next(Path(tmp, "demo", "rekap").glob("rekap_*.xlsx"))
+recap = next(Path(tmp, "demo").rglob("rekap_*.xlsx"))
 with libreoffice.office() as port:
     subprocess.run(["/usr/bin/python3", "scripts/_docs_lo.py", str(port),
                     str(Path(workbook).resolve()), "Camat", last_col, rows,
