@@ -220,7 +220,8 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
               _asal(ctx)]
     for sheet in sheets:
         first = sheet.repeat_rows[1] + 1 if sheet.repeat_rows else 0
-        signed = [(last_row(sheet) - 5, last_row(sheet))] if sheet.kind == "ringkasan" else []
+        # the signature block and the last two indicators print on one page
+        signed = [(last_row(sheet) - 8, last_row(sheet))] if sheet.kind == "ringkasan" else []
         set_page(sheet, first_row=first, repeat_cols=REPEATED_COLUMNS.get(sheet.kind, 0),
                  blocks=signed)
     office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
