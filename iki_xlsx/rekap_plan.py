@@ -67,7 +67,7 @@ from .plan import (
     title_row,
     unit_realisasi,
 )
-from .textfit import text_height
+from .textfit import CELL_PADDING_PX, PX_PER_PT, text_height, text_pt
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
 STATE_ACCEPTED = "diterima"
@@ -331,6 +331,7 @@ def _data_sheet(ctx: _Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     sheet.freeze = (first, 2)
     sheet.repeat_rows = (DATA_HEADER_ROW, DATA_HEADER_ROW)
     sheet.autofilter = f"{ref(DATA_HEADER_ROW, 0)}:{ref(first + max(len(rows), 1) - 1, last)}"
+    _fit_columns(sheet, DATA_HEADER_ROW)
     return sheet, where
 
 
@@ -782,6 +783,7 @@ def _status(ctx: _Context) -> SheetPlan:
             sheet.cells.append(Cell(ref(r, c), Role.LABEL, f"unit@{item.unit.kode}/{c}", style,
                                     value))
     sheet.freeze = (first, 0)
+    sheet.repeat_rows = (header, header)
     _timeline(ctx, sheet, header)
     return sheet
 
@@ -841,4 +843,25 @@ def _asal(ctx: _Context) -> SheetPlan:
     sheet.table = Table(row + 1, 0, rows, ("data_text",) * 4 + ("data_hash",)
                         + ("data_text",) * 4)
     sheet.freeze = (row + 1, 0)
+    sheet.repeat_rows = (row, row)
+    _fit_columns(sheet, row)
     return sheet
+
+
+def _fit_columns(sheet: SheetPlan, header_row: int) -> None:
+    """A table's columns as wide as their longest text and its header row tall enough for
+    its wrapped headers, so no name, file or sheet is cut."""
+    table = sheet.table
+    assert table is not None
+    headers = {c.ref: str(c.value) for c in sheet.cells}
+    heights = [sheet.row_heights.get(header_row, 15.0)]
+    for i, style in enumerate(table.styles):
+        col = table.first_col + i
+        widest = max((text_pt(str(r[i])) for r in table.rows if r[i] is not None), default=0.0)
+        if style == "data_hash":  # Consolas is wider than Calibri
+            widest *= 1.2
+        need = (widest * PX_PER_PT + CELL_PADDING_PX - 5) / 7
+        sheet.col_widths[col] = max(sheet.col_widths[col], min(round(need + 0.5), 160))
+        header = headers.get(ref(header_row, col), "")
+        heights.append(text_height(header, sheet.col_widths[col], bold=True))
+    sheet.row_heights[header_row] = max(heights)

@@ -233,10 +233,12 @@ def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
     for name, values in chart.series:
         drawn.add_series({"name": name, "categories": chart.categories, "values": values,
                           "gap": 60})
+    font = {"size": 10}  # fixed sizes: a client must not shrink labels below 8 pt on paper
     drawn.set_title({"name": chart.title, "name_font": {"size": 11}})
-    drawn.set_legend({"none": len(chart.series) == 1})
-    if chart.y_title:
-        drawn.set_y_axis({"name": chart.y_title, "min": 0})
+    drawn.set_legend({"none": len(chart.series) == 1, "font": font})
+    drawn.set_x_axis({"num_font": font})
+    drawn.set_y_axis({"num_font": font, "name_font": font,
+                      **({"name": chart.y_title, "min": 0} if chart.y_title else {})})
     drawn.set_size({"width": chart.width, "height": chart.height})
     ws.insert_chart(chart.anchor, drawn)
 

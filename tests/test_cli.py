@@ -141,6 +141,7 @@ def _values(store) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_store_that_is_not_a_database_is_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "iki.sqlite").write_text("bukan basis data")
+    (tmp_path / "kosong").mkdir()  # a source that exists: the store is what is refused
     expected = (f"Kesalahan: {tmp_path / 'iki.sqlite'} bukan basis data penyimpanan iki-xlsx "
                 "atau rusak; jangan ubah berkas itu, pakai folder penyimpanan lain")
     for args in (["status"], ["rekap", "-o", str(tmp_path / "r.xlsx")],
