@@ -28,9 +28,9 @@ WRONG = [
                  "Coba 'iki-xlsx --help' untuk bantuan.", "",
                  "Kesalahan: Tidak ada perintah 'hapus'."]),
     (["terima", "--store"], ["Kesalahan: Opsi '--store' memerlukan nilai."]),
-    (["kirim", "/tidak/ada"], ["Penggunaan: iki-xlsx kirim [OPSI] FOLDER",
+    (["kirim", "/tidak/ada"], ["Penggunaan: iki-xlsx kirim [OPSI] [FOLDER]",
                                "Coba 'iki-xlsx kirim --help' untuk bantuan.", "",
-                               "Kesalahan: Nilai tidak sah untuk 'FOLDER': Folder "
+                               "Kesalahan: Nilai tidak sah untuk '[FOLDER]': Folder "
                                "'/tidak/ada' tidak ada."]),
     (["periksa"], ["Penggunaan: iki-xlsx periksa [OPSI] BERKAS...",
                    "Coba 'iki-xlsx periksa --help' untuk bantuan.", "",
