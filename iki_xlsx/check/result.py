@@ -40,7 +40,8 @@ class FileResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file, "sha256": self.sha256, "status": str(self.status),
-            "blueprint": self.blueprint, "unit": self.unit, "periode": self.periode,
+            "blueprint": self.blueprint, "unit": self.unit, "unit_kode": self.unit_kode,
+            "periode": self.periode, "versi": self.blueprint_versi,
             "annotated": self.annotated,
             "findings": [{k: f.to_dict()[k] for k in ("code", "severity", "sheet", "cell",
                                                        "expected", "found", "message")}
