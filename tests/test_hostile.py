@@ -155,6 +155,10 @@ def test_collect_of_poison_and_twelve_good_returns(
         assert any(line.startswith(f"baru: {path.name} ") and line.endswith("DITERIMA")
                    for line in lines), path.name
     for path in poison:  # each poison file is recorded as not accepted, or skipped with why
+        if "\r" in path.name:  # shown escaped, and a CR would split it: its readable start
+            said = [line for line in lines if path.name.split("\x1b")[0] in line]
+            assert said and all(not line.endswith("DITERIMA") for line in said), said
+            continue
         said = [line for line in lines if path.name in line]
         assert said and all(not line.endswith("DITERIMA") for line in said), (path.name, said)
     assert "isi arsip terlalu besar" in run.done.stdout  # 40 x 45 MB: nothing read
