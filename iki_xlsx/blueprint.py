@@ -150,6 +150,16 @@ class Variabel(_Strict):
         return list(self.pilihan or [])
 
 
+class Konstanta(_Strict):
+    """A constant of a `rumus` stated for a stretch of time: `per: tahun` is the year's value
+    (the decree's "dalam 1 tahun"), used as is in the annual column and scaled to a period's
+    share of the year (a quarter, a semester) in a period column; `per: periode` is the same
+    in every column (as is a plain number)."""
+
+    nilai: float
+    per: Literal["tahun", "periode"] = "periode"
+
+
 class Aturan(_Strict):
     """A cross-variable rule checked on every period: `kiri operator kanan`."""
 
@@ -183,7 +193,7 @@ class Indikator(_Strict):
     pembilang: str | None = None
     penyebut: str | None = None
     rumus: str | None = None
-    konstanta: dict[str, float] = Field(default_factory=dict)
+    konstanta: dict[str, float | Konstanta] = Field(default_factory=dict)
     skala: list[Tingkat] | None = None
     ambang: Ambang | None = None
     hitung: Literal["jumlah", "semua"] | None = None
@@ -194,6 +204,12 @@ class Indikator(_Strict):
 
     def variable(self, name: str) -> Variabel:
         return next(v for v in self.variabel if v.id == name)
+
+    def constants(self, share: float = 1.0) -> dict[str, float]:
+        """The constants' values in a column covering `share` of the year (1 for the annual
+        column, 1/4 for a triwulan): a constant `per: tahun` is scaled, others are not."""
+        return {name: (c.nilai * share if c.per == "tahun" else c.nilai)
+                if isinstance(c, Konstanta) else float(c) for name, c in self.konstanta.items()}
 
     @property
     def pengisi(self) -> Pengisi:

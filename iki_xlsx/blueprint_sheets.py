@@ -118,8 +118,9 @@ MEASURE = (
            "Untuk jenis rumus, tanpa tanda = di depan: + - * / dan kurung atas id variabel dan "
            "konstanta. Contoh: (hadir / undangan) * 100", 28),
     Column("Konstanta", "konstanta", Kind.CONSTANTS,
-           "Untuk rumus: satu konstanta per baris (Alt+Enter), nama = angka. "
-           "Contoh: hari_kerja = 240", 18),
+           "Untuk rumus: satu konstanta per baris (Alt+Enter), nama = angka, atau nama = "
+           "angka per tahun bila keputusan menyebut nilai setahun. Contoh: hari_kerja = 240 "
+           "per tahun", 18),
     Column("Hitung", "hitung", Kind.CHOICE,
            "Untuk daftar_periksa: jumlah (butir terpenuhi) atau semua (100 bila semua Ya)", 10,
            "hitung"),

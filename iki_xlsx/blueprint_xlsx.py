@@ -242,8 +242,16 @@ def _shown(column: Column, value: Any) -> str:
     if column.kind is Kind.LINES:
         return "\n".join(value)
     if column.kind is Kind.CONSTANTS:
-        return "\n".join(f"{k} = {number_literal(v)}" for k, v in value.items())
+        return "\n".join(_constant_line(k, v) for k, v in value.items())
     return str(value)
+
+
+def _constant_line(name: str, value: Any) -> str:
+    """`hari_kerja = 240`, or `hari_kerja = 240 per tahun` for a constant stated per year."""
+    if isinstance(value, dict):
+        per = " per tahun" if value.get("per") == "tahun" else ""
+        return f"{name} = {number_literal(value['nilai'])}{per}"
+    return f"{name} = {number_literal(value)}"
 
 
 @dataclass
@@ -511,15 +519,18 @@ class _Reader:
             return self._constants(text, column, place)
         return text.strip() if kind is not Kind.BLANK_TEXT else text
 
-    def _constants(self, text: str, column: Column, place: tuple[str, str]) -> dict[str, float]:
-        result: dict[str, float] = {}
+    def _constants(self, text: str, column: Column, place: tuple[str, str]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for line in filter(None, (line.strip() for line in text.splitlines())):
             name, sep, number = line.replace(":", "=").partition("=")
-            if not sep or not _looks_numeric(number.strip()):
+            number, per, rest = number.strip().partition(" per tahun")
+            if not sep or not _looks_numeric(number.strip()) or rest:
                 self.problem(place, f"{column.header}: baris '{line}' harus berbentuk nama = "
-                             "angka, mis. hari_kerja = 240")
+                             "angka (atau nama = angka per tahun), mis. hari_kerja = 240 per "
+                             "tahun")
                 continue
-            result[name.strip()] = float(number.strip().replace(",", "."))
+            value = float(number.strip().replace(",", "."))
+            result[name.strip()] = {"nilai": value, "per": "tahun"} if per else value
         return result
 
     # --- putting the rows together -------------------------------------------------------------

@@ -25,7 +25,7 @@ def sample_inputs(bp: Blueprint, plan: WorkbookPlan, seed: int = 0) -> dict[Cell
         scope = jab.id if jab else "iku"
         for suffix in sorted(suffixes.get(f"{scope}/{ind.id}", ())):
             for p in range(1, len(plan.periods) + 1):
-                row = _indicator_values(ind, rng)
+                row = _indicator_values(ind, rng, 1 / len(plan.periods))
                 for var_id, value in row.items():
                     key = str(PlanKey.input(scope, ind.id, var_id, p, suffix or None))
                     if key in by_key:
@@ -36,10 +36,10 @@ def sample_inputs(bp: Blueprint, plan: WorkbookPlan, seed: int = 0) -> dict[Cell
     return values
 
 
-def _indicator_values(ind: Indikator, rng: random.Random) -> dict[str, Value]:
+def _indicator_values(ind: Indikator, rng: random.Random, share: float) -> dict[str, Value]:
     for _ in range(200):
         row = _draw(ind, rng)
-        if _rules_hold(ind, row):
+        if _rules_hold(ind, row, share):
             return row
     return {v.id: None for v in ind.variabel}
 
@@ -90,9 +90,9 @@ def _scaled(var: Variabel, value: float) -> Value:
     return int(value) if var.tipe is Tipe.BULAT else round(value, 2)
 
 
-def _rules_hold(ind: Indikator, row: dict[str, Value]) -> bool:
+def _rules_hold(ind: Indikator, row: dict[str, Value], share: float) -> bool:
     numbers = {k: float(v) for k, v in row.items() if isinstance(v, int | float)}
-    numbers.update(ind.konstanta)
+    numbers.update(ind.constants(share))
     for rule in ind.aturan:
         try:
             left = expression.evaluate(rule.kiri, numbers)

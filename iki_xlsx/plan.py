@@ -633,7 +633,7 @@ def _indicator_block(
         sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(realisasi.at_period(p)),
                                 realisasi_style,
                                 formula=_realisasi(ind, in_period, per_unit_rows, col,
-                                                   len(kelurahan))))
+                                                   len(kelurahan), 1 / len(cols.periods))))
     sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, str(realisasi.at("tahunan")),
                             realisasi_style,
                             formula=_realisasi(ind, annual, per_unit_rows, cols.tahunan,
@@ -695,9 +695,10 @@ def _realisasi(
     per_unit_rows: dict[str, tuple[int, int]],
     col: int,
     unit_count: int,
+    share: float = 1.0,
 ) -> Formula:
-    """Realisasi formula of an indicator over the cells of one period (or the year); an
-    indicator judged per unit counts the unit rows that meet it."""
+    """Realisasi formula of an indicator over the cells of one period (`share` of the year)
+    or the year; an indicator judged per unit counts the unit rows that meet it."""
     if ind.jenis is Jenis.AMBANG and ind.ambang and ind.ambang.variabel in per_unit_rows:
         first, last = per_unit_rows[ind.ambang.variabel]
         column = f"{ref(first, col)}:{ref(last, col)}"
@@ -705,11 +706,12 @@ def _realisasi(
     if ind.jenis is Jenis.DAFTAR_PERIKSA and per_unit_rows:  # share meeting every criterion
         first, last = per_unit_rows["memenuhi"]
         return share_meeting(f"{ref(first, col)}:{ref(last, col)}", unit_count, ">=", 100)
-    return unit_realisasi(ind, cells)
+    return unit_realisasi(ind, cells, share)
 
 
-def unit_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
-    """Realisasi of one unit from its variables' cells (`cells` by variable id)."""
+def unit_realisasi(ind: Indikator, cells: Mapping[str, str], share: float = 1.0) -> Formula:
+    """Realisasi of one unit from its variables' cells (`cells` by variable id), in a column
+    covering `share` of the year (constants `per: tahun` are scaled to it)."""
     if ind.jenis is Jenis.PERSENTASE:
         assert ind.pembilang and ind.penyebut
         return ratio(cells[ind.pembilang], cells[ind.penyebut])
@@ -717,7 +719,7 @@ def unit_realisasi(ind: Indikator, cells: Mapping[str, str]) -> Formula:
         return copy_of(cells[ind.variabel[0].id])
     if ind.jenis is Jenis.RUMUS:
         assert ind.rumus is not None
-        return general(ind.rumus, ind.konstanta, dict(cells))
+        return general(ind.rumus, ind.constants(share), dict(cells))
     if ind.jenis is Jenis.AMBANG:
         assert ind.ambang is not None
         return meets(cells[ind.ambang.variabel], ind.ambang.operator, ind.ambang.nilai)

@@ -122,8 +122,11 @@ def test_operationalisations_and_splits_are_marked(blueprints: dict[str, Bluepri
     assert len(security) == 2 and all(i.asumsi for i in security)
     jabung = blueprints["iki-kecamatan-jabung"]
     attendance = [i for j in jabung.jabatan for i in j.indikator if i.jenis is Jenis.RUMUS]
-    assert any((i.konstanta == {} and "240" in (i.asumsi or "") + (i.catatan or ""))
-               or "240" in str(i.variabel) for i in attendance)
+    # "hari kerja dalam 1 tahun 240 hari kerja efektif": the year's value, a quarter of it in
+    # a triwulan column
+    assert attendance and all(i.constants() == {"hari_kerja_efektif": 240}
+                              and i.constants(1 / 4) == {"hari_kerja_efektif": 60}
+                              for i in attendance)
     discipline = [i for j in jabung.jabatan for i in j.indikator
                   if "pelanggaran disiplin" in i.nama.lower()]
     assert discipline and discipline[0].polaritas == "turun"

@@ -16,13 +16,14 @@ def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
     refs = {c.key: (s, c) for s, c in plan.input_cells()}
     for jab, ind in indicators(bp):
         scope = jab.id if jab else "iku"
+        constants = ind.constants(1 / len(plan.periods))  # a rule holds in each period
         for p in range(1, len(plan.periods) + 1):
             keys = {v.id: str(PlanKey.input(scope, ind.id, v.id, p)) for v in ind.variabel}
             values = {v: numbers[key] for v, key in keys.items() if key in numbers}
             for left, op, right, message, anchor in _rules(ind):
                 try:
-                    a = evaluate_expression(left, {**values, **ind.konstanta})
-                    b = evaluate_expression(right, {**values, **ind.konstanta})
+                    a = evaluate_expression(left, {**values, **constants})
+                    b = evaluate_expression(right, {**values, **constants})
                 except (KeyError, ZeroDivisionError):
                     continue
                 if not _holds(a, op, b):
