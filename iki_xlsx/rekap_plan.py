@@ -457,7 +457,8 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
     sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", 140)
     row += 1
     about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
-             f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'}. "
+             f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'} "
+             f"(target kecamatan: {target_source(ctx, ind)[0]}). "
              f"Sumber data: {ind.sumber_data}. Diisi oleh: {ind.pengisi}.")
     if isinstance(ind, IkuIndikator):
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
@@ -660,7 +661,21 @@ def _unit_summary(ctx: _Context, sheet: SheetPlan, row: int,
 # --- Ringkasan, Status, Asal Data ------------------------------------------------------------
 
 RINGKASAN_HEADERS = ("No", "Jabatan / Penanggung jawab", "Indikator", "Satuan", "Target",
-                     "Realisasi kecamatan", "Capaian (%)", "Predikat")
+                     "Asal target", "Target dari unit", "Realisasi kecamatan", "Capaian (%)",
+                     "Predikat")
+
+
+def target_source(ctx: _Context, ind: Indikator) -> tuple[str, str | None]:
+    """Where the kecamatan's target comes from (in words), and how the units' own targets
+    add up when they type one ("jumlah" or "rata_rata"; None when they do not)."""
+    rows = _block_rows(ctx, ind)
+    typed = any(target_is_input(ind, r.unit) and not r.suffix for r in rows)
+    combine = ("jumlah" if _additive(ind) else "rata_rata") if typed and len(rows) > 1 else None
+    if ind.target is not None:
+        return ("keputusan; unit juga mengisi target sendiri" if combine else "keputusan"), combine
+    if combine is None:
+        return ("diisi kantor" if typed else "tidak ada"), None
+    return ("jumlah target unit" if combine == "jumlah" else "rata-rata target unit"), combine
 
 
 def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
@@ -668,7 +683,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
     bp = ctx.bp
     sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
                       title="Ringkasan Rekap", footer=_footer(bp, "Ringkasan"))
-    sheet.col_widths = [5, 32, 52, 10, 10, 14, 12, 16]
+    sheet.col_widths = [5, 32, 52, 10, 10, 22, 10, 14, 12, 16]
     last = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
     opening = [("Dasar", bp.dasar)] if bp.dasar else []
@@ -702,12 +717,13 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
             for col, value, style in ((0, str(number), "text_center"), (1, who, "text"),
                                       (2, ind.nama, "text"), (3, ind.satuan, "text_center")):
                 sheet.cells.append(Cell(ref(row, col), Role.LABEL, f"{key}/{col}", style, value))
-            for col, part, style in ((4, "target", "number"), (5, "realisasi",
+            for col, part, style in ((4, "target", "number"), (7, "realisasi",
                                                                _realisasi_style(ind)),
-                                     (6, "capaian", "pct"), (7, "predikat", "text_value")):
+                                     (8, "capaian", "pct"), (9, "predikat", "text_value")):
                 target = source.cell(f"{total}/{part}")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
+            _target_source_cells(ctx, sheet, ind, key, row, source, base)
             sheet.row_heights[row] = max(text_height(ind.nama, sheet.col_widths[2]),
                                          text_height(who, sheet.col_widths[1]))
             row += 1
@@ -734,6 +750,24 @@ def _signature(sheet: SheetPlan, source: RekapSource, row: int) -> None:
         sheet.merges.append(f"{ref(at, first_col)}:{ref(at, last_col)}")
         sheet.row_heights[at] = 48.0 if name == "ruang-tanda-tangan" else text_height(
             text, sheet.col_widths[first_col:], bold=style == "signer")
+
+
+def _target_source_cells(ctx: _Context, sheet: SheetPlan, ind: Indikator, key: str, row: int,
+                         source: SheetPlan, base: str) -> None:
+    """Beside the kecamatan's target: where it comes from, and the units' own targets added
+    up (or averaged) when they type one, so both show when the decree also gives one."""
+    words, combine = target_source(ctx, ind)
+    sheet.cells.append(Cell(ref(row, 5), Role.LABEL, f"{key}/asal_target", "text", words))
+    at = ref(row, 6)
+    rows = _block_rows(ctx, ind)
+    if combine is None:
+        sheet.cells.append(Cell(at, Role.LABEL, f"{key}/target_unit", "number"))
+        return
+    first = source.cell(f"{base}@{rows[0].unit.kode}/target").ref
+    last = source.cell(f"{base}@{rows[-1].unit.kode}/target").ref
+    column = sheet_prefix(source.name) + f"{first}:{last}"
+    sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/target_unit", "number",
+                            formula=sum_of(column) if combine == "jumlah" else mean_of(column)))
 
 
 STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman", "Temuan", "Berkas terakhir",
