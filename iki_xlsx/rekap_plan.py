@@ -473,13 +473,14 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
     sheet.row_heights[row] = max(30.0, max(text_height(h, 16) for h in headers[COL_VAR:]))
     row += 1
     first = row
+    by_units = not (len(rows) == 1 and rows[0].unit.kantor)  # else the office's only row
     for r in rows:
         key = f"{base}@{KECAMATAN if r.unit.kantor else r.unit.kode}"
         _unit_row(ctx, sheet, ind, base, key, r, row)
-        if len(rows) > 1:
+        if by_units:
             unit_capaian.setdefault(r.unit.kode, []).append(ref(row, COL_CAPAIAN))
         row += 1
-    if len(rows) > 1:
+    if by_units:
         _total_row(ctx, sheet, ind, base, first, row - 1, row)
         row += 1
     return row + 1
@@ -669,7 +670,7 @@ def target_source(ctx: _Context, ind: Indikator) -> tuple[str, str | None]:
     """Where the kecamatan's target comes from (in words), and how the units' own targets
     add up when they type one ("jumlah" or "rata_rata"; None when they do not)."""
     rows = _block_rows(ctx, ind)
-    typed = any(target_is_input(ind, r.unit) and not r.suffix for r in rows)
+    typed = any(target_is_input(ind, r.unit) and r.per_unit is None for r in rows)
     combine = ("jumlah" if _additive(ind) else "rata_rata") if typed and len(rows) > 1 else None
     if ind.target is not None:
         return ("keputusan; unit juga mengisi target sendiri" if combine else "keputusan"), combine
@@ -683,7 +684,7 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
     bp = ctx.bp
     sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
                       title="Ringkasan Rekap", footer=_footer(bp, "Ringkasan"))
-    sheet.col_widths = [5, 32, 52, 10, 10, 22, 10, 14, 12, 16]
+    sheet.col_widths = [5, 24, 38, 9, 9, 16, 10, 13, 11, 16]  # one A4 page wide
     last = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
     opening = [("Dasar", bp.dasar)] if bp.dasar else []

@@ -231,7 +231,10 @@ def fill_template(template: Path, bp: Blueprint, target: Path) -> Path:
                 elif isinstance(value, list):
                     value = "\n".join(value) or None
                 elif isinstance(value, dict):
-                    value = "\n".join(f"{k} = {v:g}" for k, v in value.items()) or None
+                    value = "\n".join(
+                        f"{k} = {v['nilai']:g}{' per tahun' if v.get('per') == 'tahun' else ''}"
+                        if isinstance(v, dict) else f"{k} = {v:g}"
+                        for k, v in value.items()) or None
                 elif isinstance(value, bool):
                     value = "Ya" if value else "Tidak"
                 ws.cell(r, c).value = value

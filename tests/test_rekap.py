@@ -19,6 +19,7 @@ from iki_xlsx.generate import generate, recipients, write_filled
 from iki_xlsx.plan import COL_TARGET, Unit
 from iki_xlsx.read import read_workbook
 from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
+from iki_xlsx.rekap_plan import RINGKASAN_HEADERS
 from iki_xlsx.store import Store
 from tests.conftest import engine_values, registered_store, same
 
@@ -309,4 +310,29 @@ def test_a_threshold_indicator_counts_units_meeting_it_over_all_units_listed(
     ringkasan = book["Ringkasan"]
     shown = next(row for row in ringkasan.iter_rows(values_only=True)
                  if row[2] == "Prosentase Kelurahan yang memiliki kualitas pelayanan yang baik (a)")
-    assert shown[5] == pytest.approx(100 / 3)
+    assert shown[RINGKASAN_HEADERS.index("Realisasi kecamatan")] == pytest.approx(100 / 3)
+
+
+def test_a_kecamatan_of_one_desa_has_its_kecamatan_row(tmp_path: Path,
+                                                       blueprints: dict[str, Blueprint]) -> None:
+    """One desa on the list: the kecamatan row (and the Ringkasan over it) still exists; the
+    recap stopped with StopIteration when one unit row was taken for the office's only row."""
+    bp = blueprints["iku-kecamatan"]
+    desa = [Unit("01", "Desa Tunggal")]
+    kept = registered_store(tmp_path, bp, desa)
+    files = generate(bp, desa, 2026, tmp_path / "isi", sample=True).files
+    index = BlueprintIndex(blueprints.values())
+    assert [s for _, _, s in collect(files, kept, index).added] == ["ok"] * len(files)
+    result = write_rekap(kept, index, tmp_path / "rekap.xlsx")
+    assert result.ok and result.plan is not None, [f.one_line() for f in result.findings]
+    book = openpyxl.load_workbook(tmp_path / "rekap.xlsx", data_only=True)
+    assert bp.iku is not None
+    for ind in bp.iku.indikator:
+        if ind.pengisi.value != "kelurahan":
+            continue
+        iku = result.plan.sheet("IKU")
+        total = iku.cell(f"iku/{ind.id}@kecamatan/realisasi")
+        unit = iku.cell(f"iku/{ind.id}@01/realisasi")
+        assert same(book[iku.name][total.ref].value, book[iku.name][unit.ref].value), ind.id
+        shown = result.plan.sheet("RINGKASAN").cell(f"ringkasan/iku/{ind.id}/realisasi")
+        assert same(book["Ringkasan"][shown.ref].value, book[iku.name][unit.ref].value)
