@@ -454,7 +454,8 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/judul", "block_title",
                             f"{number}. {ind.nama}"))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", 140)
+    sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", sheet.col_widths[:last_col + 1],
+                                         bold=True)
     row += 1
     about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
              f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'} "
@@ -464,7 +465,7 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/keterangan", "text_plain", about))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = text_height(about, 150)
+    sheet.row_heights[row] = text_height(about, sheet.col_widths[:last_col + 1])
     row += 1
     headers = [*BLOCK_HEADERS, *[v.label + (f" ({v.satuan})" if v.satuan else "")
                                  for v in ind.variabel]]

@@ -19,7 +19,16 @@ import pandas as pd
 import pytest
 
 from iki_xlsx import expression, libreoffice
-from iki_xlsx.blueprint import Blueprint, Indikator, Jenis, Pengisi, Polaritas, Tipe, indicators
+from iki_xlsx.blueprint import (
+    Blueprint,
+    Indikator,
+    Jenis,
+    Konstanta,
+    Pengisi,
+    Polaritas,
+    Tipe,
+    indicators,
+)
 from iki_xlsx.check import BlueprintIndex, check_files
 from iki_xlsx.collect import collect
 from iki_xlsx.fill import sample_inputs
@@ -140,8 +149,11 @@ def _row_realisasi(ind: Indikator, row: dict[str, Any]) -> float | None:
         assert ind.rumus is not None
         if any(row[v.id] is None for v in ind.variabel):
             return None
+        # the annual figure: a constant stated per year (`per: tahun`) at its full value
+        constants = {name: c.nilai if isinstance(c, Konstanta) else c
+                     for name, c in ind.konstanta.items()}
         try:
-            return expression.evaluate(ind.rumus, {**ind.konstanta, **row})
+            return expression.evaluate(ind.rumus, {**constants, **row})
         except ZeroDivisionError:
             return None
     if ind.jenis is Jenis.AMBANG:
@@ -348,3 +360,43 @@ def test_a_mid_year_figure_follows_each_variables_period_rule(year: list[Stage])
     assert {"jumlah", "terakhir"} <= rules
     realised = [v for v in _expected(stage).values() if v is not None and math.isfinite(v)]
     assert realised
+
+
+def _target_rule(ind: Indikator) -> tuple[str, str | None]:
+    """blueprints/README.md, "Targets": the kecamatan's target and the units' own."""
+    counts = (ind.jenis in (Jenis.JUMLAH, Jenis.RUMUS) and ind.satuan.strip() != "%"
+              and ind.variabel[0].agregasi_unit.value == "jumlah")
+    if ind.pengisi is not Pengisi.KELURAHAN:
+        return "", None
+    units_type = ind.target is None or counts
+    combine = ("jumlah" if counts else "rata_rata") if units_type else None
+    if ind.target is not None:
+        return ("keputusan; unit juga mengisi target sendiri" if units_type else "keputusan"), \
+            combine
+    return ("jumlah target unit" if counts else "rata-rata target unit"), combine
+
+
+def test_the_recap_says_where_each_kecamatan_target_comes_from(year: list[Stage]) -> None:
+    """Beside each kecamatan target: its source in words and the units' own targets (added up
+    for counts, averaged otherwise), from the values typed."""
+    checked = 0
+    for stage in year:
+        if stage.filled != len(stage.bp.periods):
+            continue
+        assert stage.recap is not None and stage.recap.path and stage.recap.plan
+        sheet = stage.recap.plan.sheet("RINGKASAN")
+        book = openpyxl.load_workbook(stage.recap.path, data_only=True)[sheet.name]
+        for jab, ind in indicators(stage.bp):
+            words, combine = _target_rule(ind)
+            if not words:
+                continue
+            base = f"{jab.id if jab else 'iku'}/{ind.id}"
+            key = f"ringkasan/{base}"
+            assert book[sheet.cell(f"{key}/asal_target").ref].value == words, base
+            typed = _numbers([stage.typed[u.kode].get(f"{base}/target") for u in UNITS])
+            expected = None if combine is None else (
+                sum(typed) if combine == "jumlah" else sum(typed) / len(typed))
+            assert same(book[sheet.cell(f"{key}/target_unit").ref].value, expected), base
+            checked += 1
+    assert checked > 20
+
