@@ -373,7 +373,7 @@ def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> No
         texts = (str(number), kind, sheet, cell, message, code)
         for col, text in enumerate(texts):
             if col == 3 and sheet and cell:
-                target = "internal:'" + sheet.replace("'", "''") + "'!" + cell
+                target = "internal:" + sheet_prefix(sheet) + cell
                 ws.write_url(row, col, target, link, string=cell,
                              tip=f"Menuju sel {cell} pada lembar {sheet}")
             else:
