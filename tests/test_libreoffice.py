@@ -124,7 +124,10 @@ def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected
 
     copy = openpyxl.load_workbook(annotated)
     assert copy.sheetnames[0] == "Catatan Pemeriksaan"
-    listed = [row[3].value for row in copy["Catatan Pemeriksaan"].iter_rows(min_row=5)]
+    notes_sheet = copy["Catatan Pemeriksaan"]
+    header = next(r for r in notes_sheet.iter_rows() if r[0].value == "No")
+    column = next(c.column - 1 for c in header if str(c.value).startswith("Keterangan"))
+    listed = [row[column].value for row in notes_sheet.iter_rows(min_row=header[0].row + 1)]
     assert any("paling kecil 0" in str(text) for text in listed)
     flagged = copy[sheet.title][target.coordinate]
     assert flagged.comment is not None and "paling kecil 0" in flagged.comment.text
