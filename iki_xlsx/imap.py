@@ -11,6 +11,7 @@ import datetime
 import email
 import email.policy
 import imaplib
+import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -21,6 +22,7 @@ from pathlib import Path
 from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
 from .errors import ImapError as ImapError  # re-exported: its home is errors
+from .intake import MAX_MESSAGE_BYTES, too_big
 from .register import judged_by
 from .store import Store
 
@@ -44,8 +46,11 @@ class ImapAccount:
 
 
 def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
-                 since: datetime.date | None = None) -> CollectResult:
-    """Collect the workbook attachments of every message not taken before."""
+                 since: datetime.date | None = None,
+                 max_message_bytes: int = MAX_MESSAGE_BYTES) -> CollectResult:
+    """Collect the workbook attachments of every message not taken before. A message over
+    `max_message_bytes` (as the server states its size) is never fetched: it is reported as
+    skipped and taken, like a saved e-mail over the same limit."""
     result = CollectResult()
     with store.exclusive(), store.connect(), _session(account) as client:
         store.tidy()
@@ -55,10 +60,13 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
         for uid in _search(client, since):
             if uid in taken:
                 continue
-            message = _fetch(client, uid)
             source = f"imap://{account.name}/{account.folder};UIDVALIDITY={uidvalidity}/;UID={uid}"
-            for received in from_message(message, source, result):
-                take(received, store, index, result)
+            size = _size(client, uid)
+            if size > max_message_bytes:
+                result.skipped.append((source, too_big(size, max_message_bytes)))
+            else:
+                for received in from_message(_fetch(client, uid), source, result):
+                    take(received, store, index, result)
             with store.transaction():  # a full disk here is said, and the message taken again
                 store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
     return result
@@ -110,6 +118,16 @@ def _search(client: imaplib.IMAP4_SSL, since: datetime.date | None) -> list[int]
     if status != "OK":
         raise ImapError("pencarian pesan di server IMAP gagal")
     return [int(uid) for uid in (data[0] or b"").split()]
+
+
+def _size(client: imaplib.IMAP4_SSL, uid: int) -> int:
+    """The message's size in bytes as the server states it (RFC822.SIZE), before any body."""
+    status, data = client.uid("FETCH", str(uid), "(RFC822.SIZE)")
+    found = re.search(rb"RFC822\.SIZE (\d{1,15})", next(
+        (item if isinstance(item, bytes) else item[0] for item in data if item), b"")[:200])
+    if status != "OK" or found is None:
+        raise ImapError(f"ukuran pesan UID {uid} tidak diberikan server")
+    return int(found.group(1))
 
 
 def _fetch(client: imaplib.IMAP4_SSL, uid: int) -> EmailMessage:

@@ -79,7 +79,7 @@ def _from_file(path: Path, skipped: Skipped, quiet: bool) -> Iterator[Received]:
             return
         if suffix in WORKBOOK_SUFFIXES:
             if info.st_size > MAX_FILE_BYTES:
-                skipped.append((str(path), _too_big(info.st_size, MAX_FILE_BYTES)))
+                skipped.append((str(path), too_big(info.st_size, MAX_FILE_BYTES)))
                 return
             yield Received(path.name, path.read_bytes(), str(path))
         elif suffix == ".zip":
@@ -87,7 +87,7 @@ def _from_file(path: Path, skipped: Skipped, quiet: bool) -> Iterator[Received]:
                 yield from from_zip(handle, info.st_size, str(path), skipped)
         elif suffix == ".eml":
             if info.st_size > MAX_MESSAGE_BYTES:
-                skipped.append((str(path), _too_big(info.st_size, MAX_MESSAGE_BYTES)))
+                skipped.append((str(path), too_big(info.st_size, MAX_MESSAGE_BYTES)))
                 return
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             assert isinstance(message, EmailMessage)
@@ -104,7 +104,8 @@ def _from_file(path: Path, skipped: Skipped, quiet: bool) -> Iterator[Received]:
         skipped.append((str(path), f"tidak dapat dibaca ({os_reason(exc)})"))
 
 
-def _too_big(size: int, limit: int) -> str:
+def too_big(size: int, limit: int) -> str:
+    """Why a file or message over its limit is not read, in Bahasa Indonesia."""
     return f"terlalu besar ({_megabytes(size)}; batas {_megabytes(limit)}); tidak dibaca"
 
 
@@ -167,7 +168,7 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, skipped
 def _implausible(info: zipfile.ZipInfo) -> str | None:
     """Why a member is not read (too big, a bomb, compressed as no spreadsheet does)."""
     if info.file_size > MAX_MEMBER_BYTES:
-        return _too_big(info.file_size, MAX_MEMBER_BYTES)
+        return too_big(info.file_size, MAX_MEMBER_BYTES)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return "dimampatkan dengan cara yang tidak lazim; tidak dibuka"
     if info.file_size > 1_000_000 and info.file_size > MAX_PART_RATIO * max(1,
@@ -202,7 +203,7 @@ def from_message(message: EmailMessage, source: str, skipped: Skipped,
             continue
         found = True
         if len(payload) > (MAX_ARCHIVE_UNPACKED if lower.endswith(".zip") else MAX_MEMBER_BYTES):
-            skipped.append((f"{source}: {name}", _too_big(len(payload), MAX_MEMBER_BYTES)))
+            skipped.append((f"{source}: {name}", too_big(len(payload), MAX_MEMBER_BYTES)))
         elif lower.endswith(".zip"):
             yield from from_zip(io.BytesIO(payload), len(payload), f"{source}: {name}", skipped,
                                 sender, subject, received_at, message_id)

@@ -15,8 +15,11 @@ import openpyxl
 import pytest
 
 from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.generate import generate
+from iki_xlsx.imap import ImapAccount, collect_imap
 from iki_xlsx.plan import Unit
+from iki_xlsx.store import Store
 from tests.conftest import ROOT, registered_store
 from tests.mailservers import PASSWORD, Dovecot
 
@@ -147,3 +150,27 @@ def test_since_limits_the_search_by_arrival_date(tmp_path: Path, dovecot: Doveco
     today = collect(dovecot, tmp_path / "simpan", "arsip", "--cafile", str(dovecot.cert),
                     "--since", "2000-01-01")
     assert today.returncode == 0 and "1 baru" in today.stdout
+
+
+def test_a_message_over_the_limit_is_never_fetched_and_is_taken(
+        tmp_path: Path, dovecot: Dovecot, workbooks: list[Path],
+        blueprints: dict[str, Blueprint]) -> None:
+    """The server's stated size decides before the body is fetched: a message over the limit
+    is reported and remembered as taken; the small one beside it is collected as usual."""
+    user = "besar"
+    dovecot.deliver(user, message("satu@desa.example.id", "IKI besar", [workbooks[0]] * 3, 12))
+    dovecot.deliver(user, message("dua@desa.example.id", "IKI kecil", [workbooks[1]], 13))
+    sizes = sorted(len(message("x@y.id", "IKI", [w] * n, 1)) for w, n in
+                   ((workbooks[0], 3), (workbooks[1], 1)))
+    limit = (sizes[0] + sizes[1]) // 2  # between the small and the big message
+    store = Store(tmp_path / "simpan")
+    account = ImapAccount("127.0.0.1", dovecot.port, user, PASSWORD, cafile=dovecot.cert)
+    index = BlueprintIndex(blueprints.values())
+    first = collect_imap(account, store, index, max_message_bytes=limit)
+    assert [name for name, _, _ in first.added] == [workbooks[1].name]
+    assert len(first.skipped) == 1
+    source, reason = first.skipped[0]
+    assert source.endswith(";UID=1") and reason.startswith("terlalu besar (") \
+        and reason.endswith("tidak dibaca")
+    again = collect_imap(account, store, index, max_message_bytes=limit)
+    assert (again.added, again.skipped, again.duplicates) == ([], [], [])
