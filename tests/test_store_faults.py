@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from iki_xlsx import intake
 from iki_xlsx.status import status
 from iki_xlsx.store import Store
 from tests.hostile import good_workbooks
@@ -155,8 +156,16 @@ def test_sources_that_are_not_files(tmp_path: Path, good: list[Path]) -> None:
     folder = tmp_path / "folder.xlsx"
     folder.mkdir()
     shutil.copy(good[0], folder / good[0].name)
-    done = cli("collect", str(pipe), str(tmp_path / "tidak-ada.xlsx"), str(folder),
-               "--store", str(tmp_path / "simpan"))
+    missing = tmp_path / "tidak-ada.xlsx"
+    # a source named on the command line that does not exist is a usage error: nothing taken
+    refused = cli("collect", str(pipe), str(missing), str(folder),
+                  "--store", str(tmp_path / "simpan"))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr == f"Kesalahan: sumber tidak ada: {missing}\n"
+    done = cli("collect", str(pipe), str(folder), "--store", str(tmp_path / "simpan"))
     assert f"dilewati: {pipe}: bukan berkas biasa" in done.stdout
-    assert f"dilewati: {tmp_path / 'tidak-ada.xlsx'}: tidak ditemukan" in done.stdout
     assert f"baru: {good[0].name} " in done.stdout
+    # a file that vanishes between the listing and the reading is skipped by the library
+    skipped: list[tuple[str, str]] = []
+    assert list(intake.received_from([missing], skipped)) == []
+    assert skipped == [(str(missing), "tidak ditemukan")]
