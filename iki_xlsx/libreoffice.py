@@ -94,11 +94,19 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(request, handle)
     try:
-        done = subprocess.run([SYSTEM_PYTHON, str(WORKER), handle.name], capture_output=True,
-                              text=True, timeout=600)
+        done = _run_worker(handle.name)
+        if done.returncode != 0 and not done.stderr.strip():
+            # the UNO bridge dropped without a word (seen now and then after long sessions):
+            # one more try; an error the worker explains is never retried
+            done = _run_worker(handle.name)
     finally:
         Path(handle.name).unlink(missing_ok=True)
     if done.returncode != 0:
-        raise RuntimeError(f"LibreOffice gagal: {done.stderr[-2000:]}")
+        raise RuntimeError(f"LibreOffice gagal (kode {done.returncode}): {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def _run_worker(request: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SYSTEM_PYTHON, str(WORKER), request], capture_output=True, text=True,
+                          timeout=600)
