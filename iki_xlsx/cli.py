@@ -344,6 +344,9 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     _print_findings(result.findings)
     for path in result.files:
         click.echo(str(path))
+    for unit in result.skipped:
+        click.echo(f"Tidak dibuat untuk {unit.nama} ({unit.kode}): tidak ada yang perlu diisi "
+                   "unit ini pada blueprint ini, jadi tidak dikirim dan tidak ditunggu kembali")
     if result.ok:
         click.echo(f"{len(result.files)} workbook ditulis ke {out_dir}")
     sys.exit(0 if result.ok else 1)
@@ -576,9 +579,15 @@ def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None
     if template is None:
         _print_findings(template_problems)
         sys.exit(1)
+    excused: set[tuple[str, int, str]] = set()
+    if ws is not None:  # the register: recipients that had nothing to fill
+        from .register import nothing_to_fill
+        from .store import Store
+
+        excused = nothing_to_fill(Store(ws.store_dir))
     result = run_kirim(units, workbook_dir, sender=from_address, template=template,
                        batas=deadline, smtp=smtp, dry_run=dry_run,
-                       log=log, ulang=ulang, retry=retry)
+                       log=log, ulang=ulang, retry=retry, excused=excused)
     if ws is not None:  # the register: what went to which address
         from .register import record_deliveries
         from .store import Store

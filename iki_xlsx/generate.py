@@ -23,7 +23,7 @@ from .fill import sample_inputs
 from .findings import Finding, os_reason
 from .periode import refusal
 from .periode import valid as valid_year
-from .plan import Unit, WorkbookPlan, file_safe, plan_workbook
+from .plan import Unit, WorkbookPlan, expects_return, file_safe, plan_workbook
 from .register import record_generation
 from .store import Store
 from .write import write_workbook
@@ -38,6 +38,7 @@ class GenerateResult:
 
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    skipped: list[Unit] = field(default_factory=list)  # nothing to fill: no workbook
 
     @property
     def ok(self) -> bool:
@@ -156,6 +157,8 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
              progress: Callable[[int], object] | None = None) -> GenerateResult:
     """Write one workbook per recipient; nothing is written if any request is invalid.
 
+    A recipient with nothing to fill (`plan.expects_return`) gets no workbook: it is listed in
+    `skipped` and, in the register, not expected back.
     With `sample`, inputs are filled with reproducible plausible values. With `register`
     (the workspace's store), every workbook written is recorded there and the blueprint
     version archived (`source`: the blueprint file's text, kept beside it).
@@ -173,18 +176,23 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
         return GenerateResult(findings=findings)
     result = GenerateResult()
     cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]] = {}
+    written: list[tuple[Unit, Path | None]] = []
     for plan in plans:
-        inputs: dict[CellKey, Value] = static_values(plan)
-        if sample:
-            inputs.update(sample_inputs(bp, plan))
-        values = _values(plan, inputs, cache, reuse=not sample)
-        result.files.append(write_workbook(plan, values, inputs,
-                                           out_dir / workbook_filename(plan)))
+        path: Path | None = None
+        if expects_return(bp, plan.unit):
+            inputs: dict[CellKey, Value] = static_values(plan)
+            if sample:
+                inputs.update(sample_inputs(bp, plan))
+            values = _values(plan, inputs, cache, reuse=not sample)
+            path = write_workbook(plan, values, inputs, out_dir / workbook_filename(plan))
+            result.files.append(path)
+        else:
+            result.skipped.append(plan.unit)
+        written.append((plan.unit, path))
         if progress is not None:
             progress(1)
     if register is not None:
-        record_generation(register, bp, periode, list(zip(everyone, result.files, strict=True)),
-                          source)
+        record_generation(register, bp, periode, written, source)
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from functools import partial
@@ -89,8 +89,13 @@ def load_template(path: Path = DEFAULT_TEMPLATE) -> tuple[Template | None, list[
 # --- matching workbooks to units -----------------------------------------------------------------
 
 
-def match_workbooks(units: Sequence[Unit], folder: Path) -> tuple[list[Job], list[Finding]]:
-    """One job per unit of the list, its workbook identified by the file's own manifest."""
+def match_workbooks(units: Sequence[Unit], folder: Path,
+                    excused: Collection[tuple[str, int, str]] = ()
+                    ) -> tuple[list[Job], list[Finding]]:
+    """One job per unit of the list, its workbook identified by the file's own manifest.
+
+    `excused` holds (blueprint, periode, kode) of the recipients the register says got no
+    workbook (nothing to fill): for the folder's blueprint and periode they are not missed."""
     findings: list[Finding] = []
     by_kode: dict[str, list[Job]] = {}
     for path in sorted(folder.glob("*.xlsx")):
@@ -99,7 +104,11 @@ def match_workbooks(units: Sequence[Unit], folder: Path) -> tuple[list[Job], lis
             by_kode.setdefault(job.unit.kode, []).append(job)
     jobs: list[Job] = []
     listed = {u.kode for u in units}
+    periods = {(j.blueprint, j.periode) for found in by_kode.values() for j in found}
     for unit in units:
+        if unit.kode not in by_kode and periods and all(
+                (bp, periode, unit.kode) in excused for bp, periode in periods):
+            continue
         job = _job_for(unit, by_kode.get(unit.kode, []), findings)
         if job is not None:
             jobs.append(job)
@@ -204,14 +213,16 @@ def build_message(job: Job, template: Template, sender: str,
 def kirim(units: Sequence[Unit], folder: Path, *, sender: str, template: Template,
           batas: datetime.date | None = None, smtp: Smtp | None = None,
           dry_run: Path | None = None, log: Path | None = None, ulang: bool = False,
-          retry: Retry = DEFAULT_RETRY, sleep: Callable[[float], None] = time.sleep) -> KirimResult:
-    """Send (or with `dry_run`, write as .eml) one message per unit of the list.
+          retry: Retry = DEFAULT_RETRY, sleep: Callable[[float], None] = time.sleep,
+          excused: Collection[tuple[str, int, str]] = ()) -> KirimResult:
+    """Send (or with `dry_run`, write as .eml) one message per unit of the list (but those
+    `excused`, see `match_workbooks`).
 
     Units already sent this same workbook at this same address (per the log) are skipped
     unless `ulang`. A failed message is a finding; the others still go out.
     """
     result = KirimResult()
-    jobs, result.findings = match_workbooks(units, folder)
+    jobs, result.findings = match_workbooks(units, folder, excused)
     with Outbox(log or folder / LOG_NAME, smtp=smtp, dry_run=dry_run, retry=retry, sleep=sleep,
                 ulang=ulang) as outbox:
         for job in jobs:

@@ -27,6 +27,7 @@ from .blueprint import (
     Polaritas,
     Tipe,
     Variabel,
+    indicators,
 )
 from .errors import IkiError
 from .formula import (
@@ -364,6 +365,12 @@ def ref(row: int, col: int) -> str:
 def visible(ind: Indikator, unit: Unit) -> bool:
     """Whether this unit's workbook asks for the indicator."""
     return (ind.pengisi is Pengisi.KECAMATAN) == unit.kantor
+
+
+def expects_return(bp: Blueprint, unit: Unit) -> bool:
+    """Whether the unit has anything to fill: a recipient whose workbook would have no input
+    cell gets no workbook and is not waited for."""
+    return any(visible(ind, unit) for _, ind in indicators(bp))
 
 
 def target_is_input(ind: Indikator, unit: Unit) -> bool:

@@ -35,11 +35,16 @@ def archive_of(bp: Blueprint, source: str | None = None) -> Archived:
 
 
 def record_generation(store: Store, bp: Blueprint, periode: int,
-                      written: Sequence[tuple[Unit, Path]], source: str | None = None) -> None:
-    """Archive the blueprint version and register every workbook written, in one transaction."""
+                      recipients: Sequence[tuple[Unit, Path | None]],
+                      source: str | None = None) -> None:
+    """Archive the blueprint version and register the run's recipients in one transaction:
+    each with the workbook written for it, or None when it had nothing to fill (it stays in
+    the units list the others were planned with, but is not expected back)."""
     digest = bp.content_hash()
     rows = [Generated(bp.id, digest, periode, unit, hashlib.sha256(path.read_bytes()).hexdigest(),
-                      path.name) for unit, path in written]
+                      path.name) if path is not None
+            else Generated(bp.id, digest, periode, unit, "", "", workbook=False)
+            for unit, path in recipients]
     with store.transaction():
         store.archive_blueprint(archive_of(bp, source))
         store.record_generated(rows)
@@ -54,11 +59,22 @@ def load_register(store: Store) -> dict[tuple[str, int], Registered]:
         batches.setdefault(row.batch, []).append(row.unit)
     register: dict[tuple[str, int], Registered] = {}
     for row in rows:
+        if not row.workbook:
+            continue  # in its run's units list only: nothing to return
         entry = register.setdefault((row.blueprint, row.periode), Registered())
         entry.versions[row.blueprint_hash] = archived.get(row.blueprint_hash, "?")
         entry.units[row.unit.kode] = row.unit
         entry.layouts[(row.unit.kode, row.blueprint_hash)] = tuple(batches[row.batch])
     return register
+
+
+def nothing_to_fill(store: Store) -> set[tuple[str, int, str]]:
+    """(blueprint, periode, unit kode) of the recipients generate gave no workbook, because
+    they had nothing to fill: kirim sends them nothing and does not miss their workbook."""
+    with store.connect():
+        rows = store.registered()
+    written = {(r.blueprint, r.periode, r.unit.kode) for r in rows if r.workbook}
+    return {(r.blueprint, r.periode, r.unit.kode) for r in rows if not r.workbook} - written
 
 
 def register_index(store: Store, blueprints: Iterable[Blueprint]) -> BlueprintIndex:

@@ -191,8 +191,16 @@ def _v3_message_id(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE submission ADD COLUMN message_id TEXT")
 
 
+def _v4_recipients_without_workbook(db: sqlite3.Connection) -> None:
+    """A generate run's units list includes recipients with nothing to fill: they get no
+    workbook (`workbook` 0, no file) and are not expected back, yet the others' workbooks were
+    planned with them (the office's rows per kelurahan)."""
+    db.execute("ALTER TABLE generated ADD COLUMN workbook INTEGER NOT NULL DEFAULT 1")
+
+
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
+                               _v4_recipients_without_workbook]
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -269,8 +277,10 @@ class Archived:
 
 @dataclass(frozen=True)
 class Generated:
-    """One workbook the office generated, as the register keeps it; `batch` numbers the
-    generate runs (the workbooks of one run share their units list)."""
+    """One recipient of a generate run, as the register keeps it; `batch` numbers the
+    generate runs (the workbooks of one run share their units list). A recipient with nothing
+    to fill has `workbook` False, no file (`sha256` and `filename` empty) and is not expected
+    back."""
 
     blueprint: str
     blueprint_hash: str
@@ -279,6 +289,7 @@ class Generated:
     sha256: str
     filename: str
     batch: int = 0
+    workbook: bool = True
 
 
 @dataclass(frozen=True)
@@ -599,33 +610,35 @@ class Store:
                 "ORDER BY archived_at, hash")]
 
     def record_generated(self, workbooks: Iterable[Generated]) -> None:
-        """Register workbooks written; the units of their blueprint and periode become the
-        expected units, with the addresses of the office's unit list."""
+        """Register one generate run; the recipients that got a workbook become the expected
+        units of its blueprint and periode, with the addresses of the office's unit list."""
         with self._db() as db:
             rows = list(workbooks)
             batch = db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM generated").fetchone()[0]
             db.executemany(
                 "INSERT INTO generated (blueprint, blueprint_hash, periode, unit_kode, unit_nama,"
-                " email, kantor, batch, sha256, filename) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " email, kantor, batch, sha256, filename, workbook)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(g.blueprint, g.blueprint_hash, g.periode, g.unit.kode, g.unit.nama,
-                  g.unit.email, int(g.unit.kantor), batch, g.sha256, g.filename) for g in rows])
+                  g.unit.email, int(g.unit.kantor), batch, g.sha256, g.filename,
+                  int(g.workbook)) for g in rows])
             db.executemany("INSERT OR REPLACE INTO expected_unit VALUES (?,?,?,?,?,?)",
                            [(g.blueprint, g.periode, g.unit.kode, g.unit.nama, g.unit.email,
-                             int(g.unit.kantor)) for g in rows])
+                             int(g.unit.kantor)) for g in rows if g.workbook])
 
     def has_register(self) -> bool:
         with self._db() as db:
             return db.execute("SELECT 1 FROM generated LIMIT 1").fetchone() is not None
 
     def registered(self) -> list[Generated]:
-        """Every workbook generated, in the order written."""
+        """Every recipient of every generate run, in the order written."""
         with self._db() as db:
             return [Generated(bp, digest, periode, Unit(kode, nama, email, bool(kantor)), sha,
-                              name, batch)
-                    for bp, digest, periode, kode, nama, email, kantor, sha, name, batch
+                              name, batch, bool(workbook))
+                    for bp, digest, periode, kode, nama, email, kantor, sha, name, batch, workbook
                     in db.execute(
                         "SELECT blueprint, blueprint_hash, periode, unit_kode, unit_nama, email,"
-                        " kantor, sha256, filename, batch FROM generated ORDER BY id")]
+                        " kantor, sha256, filename, batch, workbook FROM generated ORDER BY id")]
 
     def record_sent(self, unit_kode: str, email: str, sha256: str, filename: str,
                     message_id: str | None, result: str) -> None:

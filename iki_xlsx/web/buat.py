@@ -19,7 +19,8 @@ from ..findings import Finding
 from ..generate import blueprint_source, generate
 from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
 from ..periode import RULE, parse_year
-from ..register import record_deliveries
+from ..plan import Unit
+from ..register import nothing_to_fill, record_deliveries
 from ..store import Store
 from .app import page, refusal, render, web_of
 from .jobs import Job
@@ -33,6 +34,7 @@ class Generated:
     files: list[Path] = field(default_factory=list)
     archive: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    skipped: list[Unit] = field(default_factory=list)  # nothing to fill: no workbook
 
 
 @dataclass
@@ -68,7 +70,7 @@ def make_workbooks(site: Site, path: Path, year: int, job: Job) -> Generated:
                 bundle.write(file, file.name)
 
     atomic_write(archive, write)
-    return Generated(result.files, archive)
+    return Generated(result.files, archive, skipped=result.skipped)
 
 
 SECURITY = {"starttls": ("starttls", 587), "ssl": ("ssl", 465), "tanpa": ("none", 25)}
@@ -90,7 +92,8 @@ def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Jo
     job.progress(0, len(units), "mengirim")
     result = kirim(units, workbook_dir(site, blueprint, year), sender=sender, template=template,
                    smtp=Smtp(host, int(port or default_port), security, settings.user,
-                             password or None))
+                             password or None),
+                   excused=nothing_to_fill(Store(site.store_dir)))
     record_deliveries(Store(site.store_dir), result.deliveries)
     return Sent(result.deliveries, result.findings)
 
