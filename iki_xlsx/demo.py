@@ -30,9 +30,9 @@ from .rekap import RekapResult, pengesahan_of, write_rekap
 from .status import StatusReport, status
 from .store import Store
 from .workspace import (
-    CONFIG_NAME,
     Workspace,
     WorkspaceError,
+    WorkspacePaths,
     init_workspace,
     load_workspace,
 )
@@ -65,7 +65,7 @@ class DemoResult:
 
 def demo_workspace(root: Path) -> tuple[Workspace | None, list[Finding]]:
     """The demo's workspace at `root`: created with the defaults, or reused as it is."""
-    if not (root / CONFIG_NAME).exists():
+    if not WorkspacePaths(root).config_path.exists():
         created = init_workspace(root)
         if not created.ok:
             return None, created.findings

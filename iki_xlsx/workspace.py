@@ -85,12 +85,11 @@ class WorkspaceError(IkiError):
 
 
 @dataclass(frozen=True)
-class Workspace:
-    """One office's folder: its settings, its units, and where everything else lives."""
+class WorkspacePaths:
+    """Where a workspace folder keeps each of its parts: the one place that names them (the
+    loaded `Workspace` and the web app's `Site`, which reloads for every page, share it)."""
 
     root: Path
-    config: Config
-    units: list[Unit] = field(default_factory=list)
 
     @property
     def config_path(self) -> Path:
@@ -113,6 +112,14 @@ class Workspace:
         return self.root / OUTPUT_NAME
 
 
+@dataclass(frozen=True)
+class Workspace(WorkspacePaths):
+    """One office's folder: its settings, its units, and where everything else lives."""
+
+    config: Config
+    units: list[Unit] = field(default_factory=list)
+
+
 def find_workspace(start: Path) -> Workspace | None:
     """The workspace holding `start` (its folder or any parent), or None outside one.
 
@@ -126,20 +133,20 @@ def find_root(start: Path) -> Path | None:
     """The nearest folder from `start` upward that holds an `iki.toml`."""
     here = start.resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
+        if WorkspacePaths(folder).config_path.is_file():
             return folder
     return None
 
 
 def load_workspace(root: Path) -> Workspace:
     """Read and validate the workspace at `root`; every problem found is reported at once."""
-    config_path = root / CONFIG_NAME
-    if not config_path.is_file():
+    paths = WorkspacePaths(root)
+    if not paths.config_path.is_file():
         raise WorkspaceError([Finding(
             "workspace-missing", f"{root} bukan ruang kerja iki-xlsx ({CONFIG_NAME} tidak ada); "
             f"buat dengan: iki-xlsx init {root}")])
-    config, findings = read_config(config_path)
-    units, unit_findings = read_units(root / UNITS_NAME)
+    config, findings = read_config(paths.config_path)
+    units, unit_findings = read_units(paths.units_path)
     findings += unit_findings
     if config is None or findings:
         raise WorkspaceError(findings)
@@ -303,17 +310,18 @@ def init_workspace(root: Path) -> InitResult:
     """Create a workspace with a commented `iki.toml`, a sample `unit.csv` and the default
     blueprint; an existing workspace is left untouched."""
     result = InitResult(root)
-    if (root / CONFIG_NAME).exists():
+    paths = WorkspacePaths(root)
+    if paths.config_path.exists():
         result.findings.append(Finding(
             "workspace-exists", f"{root} sudah berisi {CONFIG_NAME}; ruang kerja tidak ditimpa"))
         return result
     try:
-        for name in (BLUEPRINTS_NAME, STORE_NAME, OUTPUT_NAME):
-            (root / name).mkdir(parents=True, exist_ok=True)
+        for folder in (paths.blueprints_dir, paths.store_dir, paths.output_dir):
+            folder.mkdir(parents=True, exist_ok=True)
         files = {
-            root / CONFIG_NAME: CONFIG_TEMPLATE,
-            root / UNITS_NAME: UNITS_HEADER + SAMPLE_UNITS.read_text(encoding="utf-8"),
-            root / BLUEPRINTS_NAME / DEFAULT_BLUEPRINT_FILE.name:
+            paths.config_path: CONFIG_TEMPLATE,
+            paths.units_path: UNITS_HEADER + SAMPLE_UNITS.read_text(encoding="utf-8"),
+            paths.blueprints_dir / DEFAULT_BLUEPRINT_FILE.name:
                 BLUEPRINT_HEADER + DEFAULT_BLUEPRINT_FILE.read_text(encoding="utf-8"),
         }
         for path, text in files.items():

@@ -9,33 +9,18 @@ from pathlib import Path
 from ..findings import Finding
 from ..plan import Unit
 from ..workspace import (
-    BLUEPRINTS_NAME,
-    OUTPUT_NAME,
-    STORE_NAME,
     Config,
     WorkspaceError,
+    WorkspacePaths,
     find_root,
     load_workspace,
 )
 
 
 @dataclass(frozen=True)
-class Site:
-    """A workspace folder; its settings and units are loaded when a page needs them."""
-
-    root: Path
-
-    @property
-    def blueprints_dir(self) -> Path:
-        return self.root / BLUEPRINTS_NAME
-
-    @property
-    def store_dir(self) -> Path:
-        return self.root / STORE_NAME
-
-    @property
-    def output_dir(self) -> Path:
-        return self.root / OUTPUT_NAME
+class Site(WorkspacePaths):
+    """A workspace folder (its parts where `WorkspacePaths` says); its settings and units are
+    loaded when a page needs them."""
 
     def load(self) -> tuple[Config | None, list[Unit], list[Finding]]:
         """The settings and the units list, or the findings saying why they cannot be used."""
@@ -52,7 +37,6 @@ class Site:
     def units(self) -> tuple[list[Unit], list[Finding]]:
         _, units, findings = self.load()
         return units, findings
-
 
 
 def open_site(root: Path) -> Site:
