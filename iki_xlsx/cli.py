@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings, 2 usage.
 from __future__ import annotations
 
 import datetime
+import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .collect import CollectResult
     from .outbox import Delivery, Outbox, Smtp
     from .plan import Unit
+    from .progress import Progress
     from .rekap import RekapResult
     from .replies import Replier, RepliesResult
     from .status import StatusReport, Submission
@@ -353,13 +355,19 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], object]]:
-    """A progress bar on stderr when it is a terminal; silent otherwise (pipes, logs, tests)."""
-    if not sys.stderr.isatty():
-        yield lambda _: None
+def _progress(total: int | None, label: str) -> Iterator[Progress]:
+    """A progress bar on stderr when it is a terminal; silent otherwise (pipes, logs, tests).
+
+    Yields the callable a library function takes as `progress`. With `total` None the bar
+    counts what is done without an end."""
+    from .progress import no_progress
+
+    terminal = getattr(sys.stderr, "stream", sys.stderr)  # the bar's \r and codes, unescaped
+    if not terminal.isatty():
+        yield no_progress
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr,
-                           show_pos=True) as bar:
+    with click.progressbar(itertools.count() if total is None else None, length=total,
+                           label=label, file=terminal, show_pos=True) as bar:
         yield bar.update
 
 
@@ -585,9 +593,10 @@ def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None
         from .store import Store
 
         excused = nothing_to_fill(Store(ws.store_dir))
-    result = run_kirim(units, workbook_dir, sender=from_address, template=template,
-                       batas=deadline, smtp=smtp, dry_run=dry_run,
-                       log=log, ulang=ulang, retry=retry, excused=excused)
+    with _progress(None, "Mengirim surel") as step:
+        result = run_kirim(units, workbook_dir, sender=from_address, template=template,
+                           batas=deadline, smtp=smtp, dry_run=dry_run, log=log, ulang=ulang,
+                           retry=retry, excused=excused, progress=step)
     if ws is not None:  # the register: what went to which address
         from .register import record_deliveries
         from .store import Store
@@ -652,13 +661,12 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
     if ws is not None and (ws.store_dir / "iki.sqlite").exists():
         index = judged_by(Store(ws.store_dir), index)
-    results = iter_check(list(files), index, annotate_dir)
-    if len(files) >= 10 and not as_json:
-        with click.progressbar(results, length=len(files), label="Memeriksa",
-                               file=getattr(sys.stderr, "stream", sys.stderr)) as bar:
-            report = CheckReport(list(bar))
-    else:
-        report = CheckReport(list(results))
+    checked = []
+    with _progress(len(files), "Memeriksa workbook") as step:
+        for result in iter_check(list(files), index, annotate_dir):
+            checked.append(result)
+            step(1)
+    report = CheckReport(checked)
     if as_json:
         click.echo(strict_json([f.to_dict() for f in report.files], ensure_ascii=False, indent=2,
                               default=str))
@@ -742,10 +750,12 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
             host, port = host_port(imap_at, 993)
             account = ImapAccount(host, port, user, _password(PASSWORD_ENV, user, "IMAP") or "",
                                   folder, cafile)
-            result = collect_imap(account, Store(store_dir), index,
-                                  since.date() if since else None)
+            with _progress(None, "Menerima lampiran") as step:
+                result = collect_imap(account, Store(store_dir), index,
+                                      since.date() if since else None, progress=step)
         else:
-            result = run_collect(list(sources), Store(store_dir), index)
+            with _progress(None, "Menerima workbook") as step:
+                result = run_collect(list(sources), Store(store_dir), index, progress=step)
         _print_collect(result)
         if replier is not None:
             with replier.outbox:
@@ -840,7 +850,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
     from .check import BlueprintIndex
-    from .rekap import pengesahan_of, write_rekap
+    from .rekap import pengesahan_of, rekap_steps, write_rekap
     from .store import Store, StoreError
 
     ws = _workspace()
@@ -854,9 +864,11 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
     index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
     try:
         target = output or (ws.output_dir if ws is not None else Path("."))
-        result = write_rekap(Store(store_dir), index, target, periode=periode,
-                             blueprint=blueprint_id, csv_dir=csv_dir, parquet_dir=parquet_dir,
-                             pengesahan=pengesahan_of(ws.config) if ws is not None else None)
+        with _progress(rekap_steps(csv_dir, parquet_dir), "Menyusun rekap") as step:
+            result = write_rekap(Store(store_dir), index, target, periode=periode,
+                                 blueprint=blueprint_id, csv_dir=csv_dir,
+                                 parquet_dir=parquet_dir, progress=step,
+                                 pengesahan=pengesahan_of(ws.config) if ws is not None else None)
     except StoreError as exc:
         click.echo(f"Kesalahan: {exc}", err=True)
         sys.exit(1)

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import intake
 from .check import BlueprintIndex, FileResult, Status, iter_check
 from .findings import Finding, Severity, os_reason
+from .progress import Progress, no_progress
 from .register import judged_by
 from .store import SENDER_MISMATCH, Received, Store, StoreUnwritable
 
@@ -33,12 +34,14 @@ CHUNK_FILES = 128  # new files kept and then checked together (pool and batch ev
 CHUNK_BYTES = 64 * 1024 * 1024
 
 
-def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> CollectResult:
+def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
+            progress: Progress = no_progress) -> CollectResult:
     """Store and check every workbook found in `sources`; the same file twice changes nothing.
 
     New files are kept in chunks, checked together over the machine's cores with the batch
     evaluator, and each recorded in its own transaction, in the order they were found.
     A store with a register (generate in a workspace) judges every return by it.
+    `progress(n)` is called as received files are dealt with (checked, or found known).
     """
     result = CollectResult()
     with store.exclusive(), store.connect():
@@ -50,25 +53,30 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex) -> Col
             digest = hashlib.sha256(received.data).hexdigest()
             if digest in pending:
                 result.duplicates.append((received.filename, digest))
+                progress(1)
                 continue
             if _known(store, digest, received, result):
+                progress(1)
                 continue
             pending[digest] = received
             size += len(received.data)
             if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
-                _take_chunk(pending, store, index, result)
+                _take_chunk(pending, store, index, result, progress)
                 pending, size = {}, 0
-        _take_chunk(pending, store, index, result)
+        _take_chunk(pending, store, index, result, progress)
     return result
 
 
 def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
-                result: CollectResult) -> None:
+                result: CollectResult, progress: Progress) -> None:
     """Keep the raw files first, then check them all, then record each one."""
     aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
                for digest, received in pending.items()]
+    checked: list[FileResult] = []
     try:
-        checked = list(iter_check(aliases, index))
+        for checked_file in iter_check(aliases, index):
+            checked.append(checked_file)
+            progress(1)
     finally:
         for alias in aliases:
             alias.unlink(missing_ok=True)
@@ -85,12 +93,13 @@ def from_message(message: EmailMessage, source: str, result: CollectResult) -> I
 
 
 def take(received: Received, store: Store, index: BlueprintIndex,
-         result: CollectResult) -> None:
+         result: CollectResult, progress: Progress = no_progress) -> None:
     """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
     if _known(store, digest, received, result):
+        progress(1)
         return
-    _take_chunk({digest: received}, store, index, result)
+    _take_chunk({digest: received}, store, index, result, progress)
 
 
 def _known(store: Store, digest: str, received: Received, result: CollectResult) -> bool:

@@ -23,6 +23,7 @@ from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
 from .errors import ImapError as ImapError  # re-exported: its home is errors
 from .intake import MAX_MESSAGE_BYTES, too_big
+from .progress import Progress, no_progress
 from .register import judged_by
 from .store import Store
 
@@ -47,10 +48,12 @@ class ImapAccount:
 
 def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                  since: datetime.date | None = None,
-                 max_message_bytes: int = MAX_MESSAGE_BYTES) -> CollectResult:
+                 max_message_bytes: int = MAX_MESSAGE_BYTES,
+                 progress: Progress = no_progress) -> CollectResult:
     """Collect the workbook attachments of every message not taken before. A message over
     `max_message_bytes` (as the server states its size) is never fetched: it is reported as
-    skipped and taken, like a saved e-mail over the same limit."""
+    skipped and taken, like a saved e-mail over the same limit. `progress(1)` is called per
+    attachment dealt with."""
     result = CollectResult()
     with store.exclusive(), store.connect(), _session(account) as client:
         store.tidy()
@@ -66,7 +69,7 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                 result.skipped.append((source, too_big(size, max_message_bytes)))
             else:
                 for received in from_message(_fetch(client, uid), source, result):
-                    take(received, store, index, result)
+                    take(received, store, index, result, progress)
             with store.transaction():  # a full disk here is said, and the message taken again
                 store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
     return result

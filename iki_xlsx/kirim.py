@@ -37,6 +37,7 @@ from .outbox import (
 )
 from .outbox import load_template as _load_template
 from .plan import Manifest, ManifestError, Unit
+from .progress import Progress, no_progress
 from .read import read_workbook
 
 __all__ = [
@@ -214,12 +215,14 @@ def kirim(units: Sequence[Unit], folder: Path, *, sender: str, template: Templat
           batas: datetime.date | None = None, smtp: Smtp | None = None,
           dry_run: Path | None = None, log: Path | None = None, ulang: bool = False,
           retry: Retry = DEFAULT_RETRY, sleep: Callable[[float], None] = time.sleep,
-          excused: Collection[tuple[str, int, str]] = ()) -> KirimResult:
+          excused: Collection[tuple[str, int, str]] = (),
+          progress: Progress = no_progress) -> KirimResult:
     """Send (or with `dry_run`, write as .eml) one message per unit of the list (but those
     `excused`, see `match_workbooks`).
 
     Units already sent this same workbook at this same address (per the log) are skipped
     unless `ulang`. A failed message is a finding; the others still go out.
+    `progress(1)` is called after each message (sent, written, or skipped as sent before).
     """
     result = KirimResult()
     jobs, result.findings = match_workbooks(units, folder, excused)
@@ -231,5 +234,6 @@ def kirim(units: Sequence[Unit], folder: Path, *, sender: str, template: Templat
                                 job.sha256, "sudah terkirim", periode=job.periode)
             result.deliveries.append(outbox.deliver(
                 delivery, partial(build_message, job, template, sender, batas), job.workbook.stem))
+            progress(1)
     result.findings += outbox.findings
     return result

@@ -24,6 +24,7 @@ from .evaluate import Batch, Value
 from .findings import Finding, os_reason
 from .generate import OFFICE_KODE
 from .plan import PlanKey, Unit, WorkbookPlan
+from .progress import Progress, no_progress
 from .rekap_plan import Entry, Pengesahan, RekapSource, UnitReturn, UsedFile, plan_rekap
 from .status import PeriodStatus, status
 from .store import Store, from_store
@@ -132,7 +133,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
                 blueprint: str | None = None, csv_dir: Path | None = None,
                 parquet_dir: Path | None = None,
                 now: datetime.datetime | None = None,
-                pengesahan: Pengesahan | None = None) -> RekapResult:
+                pengesahan: Pengesahan | None = None,
+                progress: Progress = no_progress) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
     `out` is the .xlsx file to write, or a folder to write `rekap_<blueprint>_<periode>.xlsx` in.
@@ -140,6 +142,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
     otherwise `choices` lists them and nothing is written. With `pengesahan` (the office's
     city, time zone and signatory), the summary ends with place, date and a signature block.
+    `progress(1)` is called after each of its `rekap_steps(csv_dir, parquet_dir)` steps.
     """
     result = RekapResult()
     periods = status(store).periods
@@ -166,9 +169,12 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
     source, table = gather(store, bp, period, now)
+    progress(1)
     source.pengesahan = pengesahan
     plan, inputs = plan_rekap(source)
+    progress(1)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
+    progress(1)
     result.plan = plan
     result.units_listed = sum(1 for u in source.units if u.on_list)
     result.units_accepted = len(source.files)
@@ -192,7 +198,13 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
             result.path = written
         else:
             result.exports.append(written)
+        progress(1)
     return result
+
+
+def rekap_steps(csv_dir: Path | None, parquet_dir: Path | None) -> int:
+    """How many steps `write_rekap` reports: gather, plan, evaluate, and one per file written."""
+    return 4 + (csv_dir is not None) + (parquet_dir is not None)
 
 
 def _export_name(result: RekapResult, suffix: str) -> str:

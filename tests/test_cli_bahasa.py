@@ -109,28 +109,59 @@ def test_generate_without_units_says_how_to_give_them(tmp_path: Path) -> None:
         "unit.csv ruang kerja."]
 
 
-def test_generate_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+def on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal: its exit code and what the terminal got."""
     import os
     import pty
 
-    args = ["buat", "iku-kecamatan", "--unit", "Kelurahan Satu", "--unit", "Kelurahan Dua",
-            "-o", str(tmp_path / "tty")]
     leader, follower = pty.openpty()
     done = subprocess.run([sys.executable, "-m", "iki_xlsx", *args], stdout=subprocess.PIPE,
-                          stderr=follower, cwd=tmp_path, env={"PATH": "/usr/bin:/bin",
-                                                              "PYTHONPATH": str(ROOT)})
+                          stderr=follower, cwd=cwd, env={"PATH": "/usr/bin:/bin",
+                                                         "PYTHONPATH": str(ROOT)})
     os.close(follower)
     shown = b""
     while True:
         try:
             chunk = os.read(leader, 4096)
-        except OSError:
+        except OSError:  # the follower is closed and everything was read
             break
         if not chunk:
             break
         shown += chunk
     os.close(leader)
-    assert done.returncode == 0
-    assert "Membuat workbook" in shown.decode() and "3/3" in shown.decode()
-    quiet = run([*args[:-1], str(tmp_path / "pipe")], tmp_path)
+    return done.returncode, shown.decode()
+
+
+def test_long_commands_show_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    """buat, periksa, terima, rekap and kirim: a bar on a terminal (its Indonesian label and
+    count, redrawn in place), nothing on a pipe."""
+    units = tmp_path / "unit.csv"
+    units.write_text("kode,nama,email\n01,Kelurahan Satu,satu@desa.example.id\n"
+                     "02,Kelurahan Dua,dua@desa.example.id\n", encoding="utf-8")
+    made = str(tmp_path / "dibuat")
+    workbooks = [f"{made}/IKI_2026_{name}.xlsx" for name in ("01_Kelurahan-Satu",
+                                                             "02_Kelurahan-Dua",
+                                                             "kecamatan_Kecamatan")]
+    commands = [
+        (["buat", "iku-kecamatan", "--units", str(units), "--isi-contoh", "-o", made,
+          "--periode", "2026"], ["Membuat workbook", "3/3"]),
+        (["periksa", *workbooks], ["Memeriksa workbook", "3/3"]),
+        (["terima", made, "--store", "{tmp}/simpan"], ["Menerima workbook", "3"]),
+        (["rekap", "--store", "{tmp}/simpan", "-o", "{tmp}/rekap.xlsx", "--csv", "{tmp}"],
+         ["Menyusun rekap", "5/5"]),
+        (["kirim", made, "--units", str(units), "--from", "iki@kecamatan.example.id",
+          "--dry-run", "{tmp}/eml"], ["Mengirim surel", "2"]),
+    ]
+    for args, shown in commands:
+        expanded = [a.replace("{tmp}", str(tmp_path / "tty")) for a in args]
+        code, terminal = on_terminal(expanded, tmp_path)
+        assert code == 0, (args, terminal)
+        assert all(text in terminal for text in shown), (args, terminal)
+        assert "\r" in terminal and "\\u00" not in terminal, (args, terminal)
+        if args[0] == "buat":
+            continue  # written again below, into a folder of its own
+        piped = run([a.replace("{tmp}", str(tmp_path / "pipe")) for a in expanded], tmp_path)
+        assert piped.returncode == 0, (args, piped.stderr)
+        assert shown[0] not in piped.stderr and "\r" not in piped.stderr, (args, piped.stderr)
+    quiet = run([a.replace(made, str(tmp_path / "lagi")) for a in commands[0][0]], tmp_path)
     assert quiet.returncode == 0 and quiet.stderr == ""

@@ -166,8 +166,9 @@ def test_a_message_over_the_limit_is_never_fetched_and_is_taken(
     store = Store(tmp_path / "simpan")
     account = ImapAccount("127.0.0.1", dovecot.port, user, PASSWORD, cafile=dovecot.cert)
     index = BlueprintIndex(blueprints.values())
-    first = collect_imap(account, store, index, max_message_bytes=limit)
-    assert [name for name, _, _ in first.added] == [workbooks[1].name]
+    steps: list[int] = []  # the progress the CLI shows as a bar: one per attachment taken
+    first = collect_imap(account, store, index, max_message_bytes=limit, progress=steps.append)
+    assert [name for name, _, _ in first.added] == [workbooks[1].name] and steps == [1]
     assert len(first.skipped) == 1
     source, reason = first.skipped[0]
     assert source.endswith(";UID=1") and reason.startswith("terlalu besar (") \
