@@ -54,6 +54,8 @@ CATALOG: dict[str, Code] = {
 # the codes code refers to by name
 SENDER_MISMATCH = CATALOG["sender-mismatch"]
 BLANK_RETURN = CATALOG["blank-return"]
+MANIFEST_MISSING = CATALOG["manifest-missing"]
+UNKNOWN_WORKBOOK = CATALOG["unknown-workbook"]
 CHECK_FAILED = CATALOG["check-failed"]
 IDENTITY_MISMATCH = CATALOG["identity-mismatch"]
 PERIOD_NOT_REGISTERED = CATALOG["period-not-registered"]

@@ -1,4 +1,5 @@
-"""Who a returned workbook says it is: its manifest, checked against the known blueprints."""
+"""Who a returned workbook says it is (its manifest, or the identity carriers that survived
+another application), checked against the known blueprints and the register."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from ..blueprint import Blueprint
 from ..blueprint_index import BlueprintIndex
 from ..codes import (
     IDENTITY_MISMATCH,
+    MANIFEST_MISSING,
     PERIOD_NOT_REGISTERED,
     UNIT_NOT_REGISTERED,
+    UNKNOWN_WORKBOOK,
     VERSION_NOT_REGISTERED,
 )
-from ..plan import Manifest, ManifestError, Unit, WorkbookPlan, plan_workbook
+from ..findings import Severity
+from ..plan import MANIFEST_SHEET, Manifest, ManifestError, Unit, WorkbookPlan, plan_workbook
 from ..read import WorkbookData
 from .result import FileResult, add
 
@@ -42,50 +46,103 @@ class Identity:
 
 
 def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> Identity | None:
-    """Who the file says it is (its manifest), cross-checked with its other identity carriers
-    and, in a workspace, with the register: the plan comes from the office's own records."""
-    claimed = _manifest(result, data)
-    if claimed is None:
+    """Who the file says it is, cross-checked with its other identity carriers and, in a
+    workspace, with the register: the plan comes from the office's own records.
+
+    The manifest sheet (very hidden, hidden or visible: its state does not matter) says it
+    all. When another application dropped it, the custom document properties stand in; when
+    those are gone too, the visible header cells (unit name, year) and the workbook-scoped
+    sheet names are matched against the register. The plan always comes from the blueprint."""
+    claim = _claim(result, data, index)
+    if claim is None:
         return None
-    bp_id, versi, digest, unit, units, periode = claimed
-    result.blueprint, result.unit, result.periode = bp_id, unit.nama, periode
-    result.unit_kode, result.blueprint_hash, result.blueprint_versi = unit.kode, digest, versi
-    if not _carriers_agree(result, data, bp_id, digest, unit, periode):
+    result.blueprint, result.unit, result.periode = claim.bp_id, claim.unit.nama, claim.periode
+    result.unit_kode, result.blueprint_hash = claim.unit.kode, claim.digest
+    result.blueprint_versi = claim.versi
+    if not _carriers_agree(result, data, claim):
         return None
+    bp_id, digest, unit, periode = claim.bp_id, claim.digest, claim.unit, claim.periode
     if bp_id not in index.by_id:
         add(result, "unknown-workbook", f"blueprint '{bp_id}' tidak dikenal di kecamatan ini",
             expected=sorted(index.by_id), found=bp_id)
         return None
     if index.register is not None:
-        registered = _registered(result, index, bp_id, digest, versi, unit, periode)
+        registered = _registered(result, index, bp_id, digest, claim.versi, unit, periode)
         if registered is None:
             return None
-        unit, units = registered[0], list(registered[1])
+        unit, units = registered[0], registered[1]
+    elif claim.units is not None:
+        units = claim.units
+    elif unit.kantor:
+        add(result, str(UNKNOWN_WORKBOOK),
+            "lembar manifes workbook kantor kecamatan hilang (aplikasi lain membuangnya), "
+            "sedangkan daftar kelurahan/desa yang menjadi tata letaknya hanya ada di sana atau "
+            "di daftar kecamatan; periksa di dalam ruang kerja kecamatan, atau isi ulang pada "
+            "workbook asli dengan Excel atau LibreOffice", found=claim.source)
+        return None
+    else:  # a kelurahan/desa plan does not depend on the others in the units list
+        bp_here = index.by_id[bp_id]
+        units = (unit, Unit(OFFICE_KODE, bp_here.kantor, kantor=True))
     bp = index.version(bp_id, digest)
     if bp is None:
         current = index.by_id[bp_id]
         add(result, "blueprint-mismatch",
-            f"buku kerja dibuat dari blueprint '{bp_id}' versi {versi} yang berbeda dari versi "
-            f"berlaku ({current.versi}) dan tidak ada di arsip kecamatan; isi ulang pada buku "
-            "kerja terbaru dari kecamatan",
+            f"buku kerja dibuat dari blueprint '{bp_id}' versi {claim.versi} yang berbeda dari "
+            f"versi berlaku ({current.versi}) dan tidak ada di arsip kecamatan; isi ulang pada "
+            "buku kerja terbaru dari kecamatan",
             expected={"versi": current.versi, "hash": index.hashes[bp_id]},
-            found={"versi": versi, "hash": digest})
+            found={"versi": claim.versi, "hash": digest})
         return None
+    if claim.source != MANIFEST:
+        add(result, str(MANIFEST_MISSING),
+            f"lembar manifes hilang (aplikasi lain membuangnya); buku kerja dikenali dari "
+            f"{claim.source} dan diperiksa terhadap blueprint '{bp_id}' versi {bp.versi} "
+            "milik kecamatan", found=claim.source, severity=Severity.WARNING)
     result.unit = unit.nama
     return Identity(bp, digest, unit, periode, tuple(units))
 
 
-Claimed = tuple[str, str, str, Unit, list[Unit], int]
+MANIFEST = "manifes"
+PROPERTIES = "properti dokumen"
+HEADERS = "sel kepala lembar dan nama lembar"
+OFFICE_KODE = "kecamatan"  # the office's kode in every units list (generate.recipients)
 
 
-def _manifest(result: FileResult, data: WorkbookData) -> Claimed | None:
+@dataclass(frozen=True)
+class Claim:
+    """Who a workbook says it is, from one carrier (`source`); `units` only from the
+    manifest."""
+
+    bp_id: str
+    versi: str
+    digest: str
+    unit: Unit
+    units: tuple[Unit, ...] | None
+    periode: int
+    source: str
+
+
+def _claim(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> Claim | None:
+    if data.manifest is not None or MANIFEST_SHEET in data.sheets:
+        return _manifest(result, data)
+    refused = len(result.findings)
+    claim = _from_properties(result, data)
+    if claim is not None or len(result.findings) > refused:
+        return claim
+    claim = _from_headers(data, index)
+    if claim is None:
+        add(result, str(UNKNOWN_WORKBOOK),
+            "buku kerja ini tidak dibuat oleh iki-xlsx, atau lembar manifes dan properti "
+            "dokumennya hilang (aplikasi lain membuangnya) dan sel kepalanya tidak cocok "
+            "dengan workbook yang dibuat kecamatan; gunakan berkas yang dikirim kecamatan")
+    return claim
+
+
+def _manifest(result: FileResult, data: WorkbookData) -> Claim | None:
     manifest = data.manifest
-    if manifest is None:
-        add(result, "unknown-workbook",
-            "buku kerja ini tidak dibuat oleh iki-xlsx atau lembar manifesnya dihapus; "
-            "gunakan berkas yang dikirim kecamatan")
-        return None
     try:
+        if manifest is None:  # the sheet is there, but holds no manifest
+            raise ManifestError("no manifest")
         said = Manifest.from_dict(manifest)
         if not MIN_PERIODE <= said.periode <= MAX_PERIODE:
             raise ManifestError(f"periode {said.periode}")
@@ -93,20 +150,69 @@ def _manifest(result: FileResult, data: WorkbookData) -> Claimed | None:
         add(result, "unknown-workbook", "manifes buku kerja rusak; gunakan berkas yang dikirim "
                                         "kecamatan")
         return None
-    return (said.blueprint_id, said.blueprint_versi, said.blueprint_hash, said.unit,
-            list(said.units), said.periode)
+    return Claim(said.blueprint_id, said.blueprint_versi, said.blueprint_hash, said.unit,
+                 tuple(said.units), said.periode, MANIFEST)
+
+
+_PROPERTY_NAMES = ("iki_blueprint", "iki_blueprint_versi", "iki_blueprint_hash",
+                   "iki_unit_kode", "iki_unit_nama", "iki_periode")
+
+
+def _from_properties(result: FileResult, data: WorkbookData) -> Claim | None:
+    """The custom document properties, when all of them survived."""
+    props = {name: str(data.custom_properties.get(name) or "").strip()
+             for name in _PROPERTY_NAMES}
+    if not all(props.values()):
+        return None
+    periode = int(props["iki_periode"]) if props["iki_periode"].isdigit() else 0
+    if not MIN_PERIODE <= periode <= MAX_PERIODE:
+        add(result, str(UNKNOWN_WORKBOOK), "properti dokumen buku kerja rusak (periode "
+            f"'{props['iki_periode']}'); gunakan berkas yang dikirim kecamatan",
+            found=props["iki_periode"])
+        return None
+    kode = props["iki_unit_kode"]
+    unit = Unit(kode, props["iki_unit_nama"], kantor=kode == OFFICE_KODE)
+    return Claim(props["iki_blueprint"], props["iki_blueprint_versi"],
+                 props["iki_blueprint_hash"], unit, None, periode, PROPERTIES)
+
+
+def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
+    """The unit's name and the year in the visible header cells, matched against the
+    register (the only place that knows the unit's kode and the version it was sent): one
+    registered workbook of that unit and year whose sheets' workbook-scoped names are all
+    in the file."""
+    if index.register is None:
+        return None
+    names = {n for what, _, n in _header_claims(data) if what == "nama unit"}
+    years = {y for what, _, y in _header_claims(data) if what == "periode"}
+    if len(names) != 1 or len(years) != 1 or not next(iter(years)).isdigit():
+        return None
+    nama, periode = names.pop(), int(years.pop())
+    scoped = {name.upper() for name in data.defined_names}
+    found: list[Claim] = []
+    for (bp_id, year), entry in index.register.items():
+        for (kode, digest), layout in entry.layouts.items():
+            unit = entry.units[kode]
+            bp = index.version(bp_id, digest)
+            if year != periode or unit.nama != nama or bp is None:
+                continue
+            plan = plan_workbook(bp, unit, periode, list(layout))
+            if all(sheet.defined_name.upper() in scoped for sheet in plan.sheets):
+                found.append(Claim(bp_id, entry.versions[digest], digest, unit, layout,
+                                   periode, HEADERS))
+    return found[0] if len(found) == 1 else None
 
 
 _HEADER_YEAR = re.compile(r"^Tahun (\d{4})\b")
 _HEADER_KODE = re.compile(r"\(kode ([^)]*)\)$")
 
 
-def _carriers_agree(result: FileResult, data: WorkbookData, bp_id: str, digest: str,
-                    unit: Unit, periode: int) -> bool:
-    """The manifest against the custom document properties and the visible header cells
-    (those that survive: a client may drop properties); any disagreement rejects the file."""
-    claims = {"blueprint": bp_id, "hash blueprint": digest, "kode unit": unit.kode,
-              "nama unit": unit.nama, "periode": str(periode)}
+def _carriers_agree(result: FileResult, data: WorkbookData, claim: Claim) -> bool:
+    """The claim against the other carriers that survived (custom document properties, the
+    visible header cells; a client may drop some): any disagreement rejects the file."""
+    claims = {"blueprint": claim.bp_id, "hash blueprint": claim.digest,
+              "kode unit": claim.unit.kode, "nama unit": claim.unit.nama,
+              "periode": str(claim.periode)}
     found: list[tuple[str, str, str]] = []  # what, where, value
     properties = data.custom_properties
     for what, name in (("blueprint", "iki_blueprint"), ("hash blueprint", "iki_blueprint_hash"),
@@ -118,8 +224,8 @@ def _carriers_agree(result: FileResult, data: WorkbookData, bp_id: str, digest: 
     differing = [(what, where, value) for what, where, value in found if value != claims[what]]
     for what, where, value in differing:
         add(result, str(IDENTITY_MISMATCH),
-            f"identitas buku kerja tidak konsisten: {what} di manifes '{claims[what]}', di "
-            f"{where} '{value}'; buku kerja ini telah diubah, kirim ulang dari berkas asli "
+            f"identitas buku kerja tidak konsisten: {what} di {claim.source} '{claims[what]}', "
+            f"di {where} '{value}'; buku kerja ini telah diubah, kirim ulang dari berkas asli "
             "yang dikirim kecamatan", expected=claims[what], found=value)
     return not differing
 
