@@ -25,8 +25,16 @@ from .findings import Finding, os_reason
 from .generate import OFFICE_KODE
 from .plan import PlanKey, Unit, WorkbookPlan
 from .progress import Progress, no_progress
-from .rekap_plan import Entry, Pengesahan, RekapSource, UnitReturn, UsedFile, plan_rekap
-from .status import PeriodStatus, status
+from .rekap_plan import (
+    Entry,
+    Pengesahan,
+    RekapSource,
+    Return,
+    UnitReturn,
+    UsedFile,
+    plan_rekap,
+)
+from .status import STATE_WORDS, PeriodStatus, status
 from .store import Store, from_store
 from .write import write_workbook
 
@@ -222,8 +230,13 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     blueprint, periode = bp.id, period.periode
     expected = {u.kode: u for u in store.expected_units(blueprint, periode)}
     history = store.arrivals_frame(blueprint, periode)
+    returns: dict[str | None, list[Return]] = {}
+    for row in store.submissions_of(blueprint, periode):  # in the order they were received
+        returns.setdefault(row.unit_kode, []).append(Return(
+            row.received_at or row.collected_at, row.filename, STATE_WORDS[row.status],
+            row.errors, row.sender))
     units = [UnitReturn(expected.get(u.kode, Unit(u.kode, u.nama, kantor=u.kode == OFFICE_KODE)),
-                        u.state, u.on_list, u.submissions, u.findings, u.last_file, u.sender)
+                        u.state, u.on_list, tuple(returns.get(u.kode, ())))
              for u in period.units]
     listed = [u.kode for u in period.units if u.on_list]
     chosen = accepted_submissions(store, periode)

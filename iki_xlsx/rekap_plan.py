@@ -87,16 +87,25 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Return:
+    """One file a unit sent for this blueprint and period, as received and judged."""
+
+    received: str  # ISO moment (UTC) the office received it
+    filename: str
+    state: str  # one of STATES but the last
+    findings: int = 0  # of severity error
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
 class UnitReturn:
-    """What the store knows of one unit for this blueprint and period."""
+    """What the store knows of one unit for this blueprint and period: its state and every
+    file it sent, in the order the office received them."""
 
     unit: Unit
     state: str  # one of STATES
     on_list: bool = True
-    submissions: int = 0
-    findings: int = 0
-    last_file: str | None = None
-    sender: str | None = None
+    returns: tuple[Return, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +232,7 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
         # the signature block and the last two indicators print on one page
         signed = [(last_row(sheet) - 8, last_row(sheet))] if sheet.kind == "ringkasan" else []
         set_page(sheet, first_row=first, repeat_cols=REPEATED_COLUMNS.get(sheet.kind, 0),
-                 blocks=signed)
+                 column_breaks=COLUMN_BREAKS.get(sheet.kind), blocks=signed)
     office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
     plan = WorkbookPlan(blueprint_id=ctx.bp.id, blueprint_versi=ctx.bp.versi,
                         blueprint_hash=ctx.bp.content_hash(), kantor=ctx.bp.kantor, unit=office,
@@ -772,33 +781,38 @@ def _target_source_cells(ctx: _Context, sheet: SheetPlan, ind: Indikator, key: s
                             formula=sum_of(column) if combine == "jumlah" else mean_of(column)))
 
 
-STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman", "Temuan", "Berkas terakhir",
-                  "Pengirim")
+STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman ke", "Diterima", "Berkas",
+                  "Hasil pemeriksaan", "Temuan", "Pengirim")
+STATUS_WIDTHS = (5, 12, 24, 15, 8, 21, 30, 15, 8, 24)
+STATUS_STATE_COL = STATUS_HEADERS.index("Status")  # the unit's state: one cell per unit
 TIMELINE_HEADERS = ("Tanggal", "Berkas masuk", "Unit diterima (kumulatif)")
 TIMELINE_COL = len(STATUS_HEADERS) + 1
+COLUMN_BREAKS = {"status": [TIMELINE_COL]}  # the returns on one page wide, the timeline next
 
 
 def _status(ctx: _Context) -> SheetPlan:
-    """Who returned and who is missing, with totals as formulas and returns over time."""
+    """Who returned and who is missing, with totals as formulas, every return of each unit
+    (so corrections show), and returns over time."""
     bp = ctx.bp
     sheet = SheetPlan(code="STATUS", name="Status", kind="status", title="Status Pengembalian",
                       footer=_footer(bp, "Status"))
-    sheet.col_widths = [5, 12, 28, 16, 9, 9, 40, 30, 3, 12, 12, 14]
+    sheet.col_widths = [*STATUS_WIDTHS, 3, 12, 12, 14]
     last = len(STATUS_HEADERS) - 1
     title_row(sheet, "STATUS PENGEMBALIAN LEMBAR KERJA", last)
     row = meta_rows(sheet, [("Periode", _periode_text(ctx)),
                         ("Keputusan IKI", f"{bp.id} versi {bp.versi}")], last,
-                    sheet.col_widths[2:]) + 1
+                    sheet.col_widths[2:last + 1]) + 1
     header = row + len(STATES) + 2
     first = header + 1
     units = ctx.source.units
-    end = first + max(len(units), 1) - 1
+    end = first + max(sum(max(len(u.returns), 1) for u in units), 1) - 1
+    states = f"{ref(first, STATUS_STATE_COL)}:{ref(end, STATUS_STATE_COL)}"
     for i, state in enumerate(STATES):
         sheet.cells.append(Cell(ref(row + i, 1), Role.LABEL, f"jumlah/{i}/label", "meta_label",
                                 state[:1].upper() + state[1:]))
         sheet.merges.append(f"{ref(row + i, 1)}:{ref(row + i, 2)}")
         sheet.cells.append(Cell(ref(row + i, 3), Role.FORMULA, f"jumlah/{i}", "number",
-                                formula=count_equal(f"{ref(first, 3)}:{ref(end, 3)}", state)))
+                                formula=count_equal(states, state)))
     total_row = row + len(STATES)
     sheet.cells.append(Cell(ref(total_row, 1), Role.LABEL, "jumlah/unit/label", "meta_label",
                             "Jumlah unit pada daftar"))
@@ -806,22 +820,58 @@ def _status(ctx: _Context) -> SheetPlan:
     sheet.cells.append(Cell(ref(total_row, 3), Role.LABEL, "jumlah/unit", "number",
                             float(len(ctx.states))))
     for c, text in enumerate(STATUS_HEADERS):
-        sheet.cells.append(Cell(ref(header, c), Role.LABEL, f"kepala/{c}", "header", text))
+        sheet.cells.append(Cell(ref(header, c), Role.LABEL, f"kepala/{c}", "header",
+                                f"Diterima ({ctx.source.zona})" if text == "Diterima" else text))
     sheet.row_heights[header] = 30
-    for i, item in enumerate(units):
-        r = first + i
-        state = item.state if item.on_list else f"{item.state} (di luar daftar)"
-        values: tuple[tuple[str | float | None, str], ...] = (
-            (str(i + 1), "text_center"), (item.unit.kode, "text"), (item.unit.nama, "text"),
-            (state, "text_center"), (float(item.submissions), "number"),
-            (float(item.findings), "number"), (item.last_file, "text"), (item.sender, "text"))
-        for c, (value, style) in enumerate(values):
-            sheet.cells.append(Cell(ref(r, c), Role.LABEL, f"unit@{item.unit.kode}/{c}", style,
-                                    value))
+    r = first
+    for number, item in enumerate(units, start=1):
+        r = _unit_returns(ctx, sheet, number, item, r)
     sheet.freeze = (first, 0)
     sheet.repeat_rows = (header, header)
     _timeline(ctx, sheet, header)
     return sheet
+
+
+def _unit_returns(ctx: _Context, sheet: SheetPlan, number: int, item: UnitReturn,
+                  row: int) -> int:
+    """A unit's rows on the Status sheet: its state once (the totals count units), beside
+    each file it sent, oldest first; the next free row."""
+    state = item.state if item.on_list else f"{item.state} (di luar daftar)"
+    key = f"unit@{item.unit.kode}"
+    own = ((str(number), "text_center"), (item.unit.kode, "text"), (item.unit.nama, "text"),
+           (state, "text_center"))
+    returns: Sequence[Return | None] = item.returns or (None,)
+    for i, sent in enumerate(returns):
+        at = row + i
+        cells = [*(own if i == 0 else [(None, style) for _, style in own]),
+                 *_return_cells(sent, i + 1, ctx.source.zona)]
+        for c, (value, style) in enumerate(cells):
+            sheet.cells.append(Cell(ref(at, c), Role.LABEL, f"{key}/{i}/{c}", style, value))
+        sheet.row_heights[at] = max(text_height(str(value or ""), STATUS_WIDTHS[c])
+                                    for c, (value, style) in enumerate(cells)
+                                    if style == "text")
+    return row + len(returns)
+
+
+def _return_cells(sent: Return | None, number: int, zona: str
+                  ) -> tuple[tuple[str | float | None, str], ...]:
+    """One return's cells on the Status sheet (empty for a unit that sent nothing)."""
+    if sent is None:
+        return ((None, "text_center"), (None, "text_center"), (None, "text"),
+                (None, "text_center"), (None, "number"), (None, "text"))
+    return ((str(number), "text_center"), (_received_text(sent.received, zona), "text_center"),
+            (sent.filename, "text"), (sent.state, "text_center"),
+            (float(sent.findings), "number"), (sent.sender, "text"))
+
+
+def _received_text(moment: str, zona: str) -> str:
+    """'25 November 2026 01.40': when a file came, in the office's time zone (as stored
+    when the store holds no moment it can read)."""
+    try:
+        local = local_time(moment, zona)
+    except ValueError:
+        return moment
+    return f"{tanggal(local)} {local.hour:02d}.{local.minute:02d}"
 
 
 def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
@@ -873,8 +923,10 @@ def _asal(ctx: _Context) -> SheetPlan:
                        "ini; rumus pada lembar jabatan dihitung ulang dari lembar Data."),
     ], last, 150) + 1
     for c, text in enumerate(ASAL_HEADERS):
-        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
-    rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256, f.received, f.sender,
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header",
+                                f"Diterima ({source.zona})" if text == "Diterima" else text))
+    rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256,
+             _received_text(f.received, source.zona), f.sender,
              f.subject, f.versi) for i, f in enumerate(source.files, start=1)]
     sheet.table = Table(row + 1, 0, rows, ("data_text",) * 4 + ("data_hash",)
                         + ("data_text",) * 4)

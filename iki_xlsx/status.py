@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from .store import SENDER_MISMATCH, Store, SubmissionRow
@@ -103,23 +104,18 @@ def _warnings(store: Store, submission: int) -> list[dict[str, str]]:
             for f in store.findings(submission, severity="warning", code=SENDER_MISMATCH)]
 
 
-@dataclass
-class Submission:
-    """One file as received and judged: the history keeps every one, accepted or not."""
+@dataclass(frozen=True)
+class Submission(SubmissionRow):
+    """One file as received and judged, with its findings: the history keeps every one,
+    accepted or not. The store's row, but `status` is the Indonesian word (diterima |
+    perlu perbaikan | ditolak)."""
 
-    sha256: str
-    filename: str
-    source: str
-    status: str  # diterima | perlu perbaikan | ditolak
-    blueprint: str | None
-    periode: int | None
-    unit_kode: str | None
-    unit_nama: str | None
-    sender: str | None
-    subject: str | None
-    received_at: str | None
-    collected_at: str
     findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: SubmissionRow, findings: list[dict[str, Any]]) -> Submission:
+        fields = {f.name: getattr(row, f.name) for f in dataclass_fields(row)}
+        return cls(**{**fields, "status": STATE_WORDS[row.status]}, findings=findings)
 
 
 def history(store: Store, unit: str | None = None) -> list[Submission]:
@@ -131,9 +127,7 @@ def history(store: Store, unit: str | None = None) -> list[Submission]:
             found.setdefault(f.submission_id, []).append(
                 {"code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell,
                  "message": f.message})
-    return [Submission(r.sha256, r.filename, r.source, STATE_WORDS[r.status], r.blueprint,
-                       r.periode, r.unit_kode, r.unit_nama, r.sender, r.subject, r.received_at,
-                       r.collected_at, found.get(r.id, [])) for r in rows]
+    return [Submission.of(r, found.get(r.id, [])) for r in rows]
 
 
 def sent_mail(store: Store, unit: str | None = None) -> list[dict[str, Any]]:

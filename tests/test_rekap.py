@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import zipfile
 from dataclasses import dataclass
@@ -242,9 +243,6 @@ def test_status_provenance_charts_and_protection(recap: Recap) -> None:
               if row[1] in {"01", "02", "03", "04", "kecamatan"}}
     assert states == {"01": "diterima", "02": "diterima", "03": "belum kembali",
                       "04": "diterima", "kecamatan": "diterima"}
-    sends = {row[1]: row[4] for row in status_sheet.iter_rows(values_only=True)
-             if row[1] == "01"}
-    assert sends == {"01": 2}
     assert _value(recap, "STATUS", "jumlah/0") == 4  # diterima
     assert _value(recap, "STATUS", "jumlah/3") == 1  # belum kembali
     asal = [row for row in book["Asal Data"].iter_rows(values_only=True)]
@@ -257,7 +255,43 @@ def test_status_provenance_charts_and_protection(recap: Recap) -> None:
         assert len(charts) == 2  # capaian per unit on the IKU sheet, returns over time
         assert all(b"<sheetProtection" in archive.read(n) for n in sheets)
         chart_xml = b"".join(archive.read(n) for n in charts).decode()
-    assert "'IKU'!$F$" in chart_xml and "'Status'!$K$" in chart_xml
+    assert "'IKU'!$F$" in chart_xml and "'Status'!$M$" in chart_xml
+
+
+def test_status_lists_every_return_of_a_unit_so_corrections_show(recap: Recap) -> None:
+    """01 first sent a file to correct, then a good one: both returns show, oldest first, with
+    when each came (WIB), its file, its verdict and its error count; the totals still count
+    units (5 on the list), not returns (6 files)."""
+    rows = list(openpyxl.load_workbook(recap.path, data_only=True)["Status"].iter_rows(
+        values_only=True))
+    header = rows.index(next(r for r in rows if r[:4] == ("No", "Kode", "Unit", "Status")))
+    assert rows[header][4:10] == ("Kiriman ke", "Diterima (WIB)", "Berkas", "Hasil pemeriksaan",
+                                  "Temuan", "Pengirim")
+    at = next(i for i, r in enumerate(rows) if r[1] == "01")
+    first, second, after = rows[at], rows[at + 1], rows[at + 2]
+    stored = {r.sha256: r for r in recap.store.submissions("01")}
+    refused, accepted = stored[_sha(recap.rejected)], stored[_sha(recap.accepted["01"])]
+    errors = len(recap.store.findings(refused.id, severity="error"))
+    assert errors > 0
+    assert first[:4] == ("1", "01", "Kelurahan Satu", "diterima")
+    assert first[4:9] == ("1", _wib(refused.collected_at), "IKI_01.xlsx", "perlu perbaikan",
+                          errors)
+    assert second[:4] == (None, None, None, None)
+    assert second[4:9] == ("2", _wib(accepted.collected_at), "IKI_01.xlsx", "diterima", 0)
+    assert after[1] == "02"
+    missing = next(r for r in rows if r[1] == "03")
+    assert missing[3] == "belum kembali" and missing[4:9] == (None,) * 5
+    counted = [_value(recap, "STATUS", f"jumlah/{i}") for i in range(4)]
+    assert counted == [4, 0, 0, 1]
+
+
+def _wib(moment: str) -> str:
+    """A stored UTC moment as the recap shows it in WIB: '25 November 2026 01.40'."""
+    local = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00")) + datetime.timedelta(
+        hours=7)
+    months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+              "September", "Oktober", "November", "Desember"]
+    return f"{local.day} {months[local.month - 1]} {local.year} {local:%H.%M}"
 
 
 def test_text_from_returned_files_stays_text(recap: Recap) -> None:
