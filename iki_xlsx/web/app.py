@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import StoreBroken
 from .jobs import Jobs
 from .security import (
     LOOPBACK_HOSTS,
@@ -121,7 +122,10 @@ def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[Endpoint],
                                   request.session.get("csrf")):
                     return refusal(request, 403, "Formulir kedaluwarsa atau bukan dari halaman "
                                                  "ini; muat ulang halaman lalu kirim lagi.")
-            return await endpoint(request)
+            try:
+                return await endpoint(request)
+            except StoreBroken as exc:  # the store's own message says what to do
+                return refusal(request, 500, str(exc))
 
         return guarded
 

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from ..codes import CATALOG
 from ..status import PeriodStatus, history, status
-from ..store import Store, StoreBroken
+from ..store import Store
 from .app import csrf_of, page, refusal, render, web_of
 from .outputs import annotated_copy, find_output, output_id, stored_file
 from .security import ROLES, same_token
@@ -116,9 +116,8 @@ def _next(request: Request, given: Any = None) -> str:
 
 
 def read_status(site: Site) -> list[PeriodStatus]:
-    if not (site.store_dir / "iki.sqlite").exists():
-        return []
-    return status(Store(site.store_dir)).periods
+    store = site.store()
+    return [] if store is None else status(store).periods
 
 
 def progress_of(period: PeriodStatus) -> dict[str, Any]:
@@ -133,10 +132,7 @@ def progress_of(period: PeriodStatus) -> dict[str, Any]:
 @page()
 async def beranda(request: Request) -> Response:
     site = web_of(request).site
-    try:
-        periods = read_status(site)
-    except StoreBroken as exc:
-        return refusal(request, 500, str(exc))
+    periods = read_status(site)
     from .blueprints_page import loaded_blueprints
 
     blueprints = loaded_blueprints(site)
@@ -149,10 +145,7 @@ async def beranda(request: Request) -> Response:
 @page()
 async def status_page(request: Request) -> Response:
     site = web_of(request).site
-    try:
-        periods = read_status(site)
-    except StoreBroken as exc:
-        return refusal(request, 500, str(exc))
+    periods = read_status(site)
     chosen = _chosen_period(request, periods)
     state = request.query_params.get("keadaan", "")
     rows = [u for u in chosen.units if not state or u.state == state] if chosen else []
@@ -188,9 +181,10 @@ async def unit_page(request: Request) -> Response:
     kode = request.path_params["kode"]
     blueprint = request.query_params.get("blueprint")
     year = request.query_params.get("periode", "")
-    if not (site.store_dir / "iki.sqlite").exists():
+    store = site.store()
+    if store is None:
         return refusal(request, 404, "Belum ada kiriman yang diterima.")
-    returns = [s for s in history(Store(site.store_dir), kode)
+    returns = [s for s in history(store, kode)
                if (not blueprint or s.blueprint == blueprint)
                and (not year or str(s.periode) == year)]
     periods = read_status(site)
@@ -211,8 +205,8 @@ async def unit_page(request: Request) -> Response:
 async def stored_download(request: Request) -> Response:
     site = web_of(request).site
     sha256 = str(request.path_params["sha256"])
-    path = stored_file(Store(site.store_dir), sha256) if (site.store_dir / "iki.sqlite").exists() \
-        else None
+    store = site.store()
+    path = None if store is None else stored_file(store, sha256)
     if path is None:
         return refusal(request, 404, "Berkas tidak ada di penyimpanan.")
     name = _stored_name(site, sha256)
@@ -228,7 +222,7 @@ def _stored_name(site: Site, sha256: str) -> str:
 async def annotated_download(request: Request) -> Response:
     site = web_of(request).site
     sha256 = str(request.path_params["sha256"])
-    if not (site.store_dir / "iki.sqlite").exists():
+    if site.store() is None:
         return refusal(request, 404, "Berkas tidak ada di penyimpanan.")
     import anyio.to_thread
 

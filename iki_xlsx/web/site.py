@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..plan import Unit
+from ..store import Store
 from ..workspace import (
     Config,
     WorkspaceError,
@@ -29,6 +30,12 @@ class Site(WorkspacePaths):
         except WorkspaceError as exc:
             return None, [], exc.findings
         return workspace.config, workspace.units, []
+
+    def store(self) -> Store | None:
+        """The store, or None while nothing was received (a page that only reads must not
+        create one)."""
+        store = Store(self.store_dir)
+        return store if store.database.exists() else None
 
     @property
     def config(self) -> Config | None:
