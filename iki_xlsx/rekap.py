@@ -9,7 +9,7 @@ those values out per jabatan with live formulas; `rekap_plan` says where each ce
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from .rekap_plan import (
     UnitReturn,
     UsedFile,
     plan_rekap,
+    unit_sheet_names,
 )
 from .status import STATE_WORDS, PeriodStatus, status
 from .store import Store, from_store
@@ -225,7 +226,8 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     the store.
 
     Only units on the list enter the figures; units off the list appear on the status sheet.
-    Returns the source and the tidy table it was built from.
+    Returns the source and the tidy table it was built from, its `lembar` naming each
+    sheet as the unit's workbook shows it (what the CSV and Parquet exports hold).
     """
     blueprint, periode = bp.id, period.periode
     expected = {u.kode: u for u in store.expected_units(blueprint, periode)}
@@ -245,6 +247,8 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
                      _value(r.nilai), str(r.sha256))
                for r in table.itertuples(index=False)]
+    table = _sheets_named(table, unit_sheet_names(
+        bp, periode, [u.unit for u in units if u.on_list]))
     files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
                       str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi))
              for r in chosen.sort_values("unit_kode").itertuples(index=False)]
@@ -254,6 +258,15 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
                          store=str(store.folder.resolve()), created=stamp.isoformat(),
                          generator=f"iki-xlsx {__version__}")
     return source, table
+
+
+def _sheets_named(table: pd.DataFrame, names: Mapping[str, Mapping[str, str]]
+                  ) -> pd.DataFrame:
+    """The table with `lembar` naming each sheet as the unit's workbook shows it (the store
+    keeps the sheet's code)."""
+    shown = [names.get(str(kode), {}).get(str(code), str(code))
+             for kode, code in zip(table["unit_kode"], table["lembar"], strict=True)]
+    return table.assign(lembar=shown)
 
 
 def _value(value: Any) -> Value:

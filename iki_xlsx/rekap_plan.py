@@ -352,13 +352,18 @@ def _row_col(cell: str) -> tuple[int, str]:
 
 
 def _sheet_names(ctx: _Context) -> dict[str, dict[str, str]]:
-    """Sheet names by code in each unit's own workbook (the same for every kelurahan)."""
-    units = ctx.listed
+    return unit_sheet_names(ctx.bp, ctx.source.periode, ctx.listed)
+
+
+def unit_sheet_names(bp: Blueprint, periode: int, units: Sequence[Unit]
+                     ) -> dict[str, dict[str, str]]:
+    """Per unit kode, the sheet names by code in that unit's own workbook, from its plan
+    (the same for every kelurahan)."""
     result: dict[str, dict[str, str]] = {}
     cache: dict[bool, dict[str, str]] = {}
     for unit in units:
         if unit.kantor not in cache:
-            plan = plan_workbook(ctx.bp, unit, ctx.source.periode, units)
+            plan = plan_workbook(bp, unit, periode, units)
             cache[unit.kantor] = {s.code: s.name for s in plan.sheets}
         result[unit.kode] = cache[unit.kantor]
     return result

@@ -323,6 +323,30 @@ def test_the_recap_can_be_rebuilt_from_the_store_alone(recap: Recap, tmp_path: P
     assert "'@Kelurahan Dua" in set(csv["unit_nama"])
 
 
+def test_the_exports_name_each_sheet_as_the_units_workbook_shows_it(
+        store: tuple[Store, list[Path]], tmp_path: Path,
+        blueprints: dict[str, Blueprint]) -> None:
+    """`lembar` in the CSV and Parquet is the name of a sheet of the unit's own workbook, and
+    its `sel` there holds the value; never the internal code the store keeps (J-camat)."""
+    kept, files = store
+    written = write_rekap(kept, BlueprintIndex(blueprints.values()), tmp_path / "r.xlsx",
+                          csv_dir=tmp_path, parquet_dir=tmp_path)
+    assert written.ok
+    name = "rekap-nilai_iki-kecamatan-jabung_2026"
+    csv = pd.read_csv(tmp_path / f"{name}.csv", dtype=str, keep_default_na=False)
+    parquet = pd.read_parquet(tmp_path / f"{name}.parquet")
+    assert list(parquet["lembar"]) == list(csv["lembar"]) and len(csv) == written.values
+    by_sha = {_sha(path): path for path in files}
+    for sha, rows in csv.groupby("sha256"):
+        book = openpyxl.load_workbook(by_sha[str(sha)], data_only=True)
+        for row in rows.itertuples():
+            assert row.lembar in book.sheetnames, row.lembar
+            held = book[row.lembar][row.sel].value
+            assert str(held) == row.nilai or float(held) == float(row.nilai), row.sel
+    codes = set(tidy_values(kept)["lembar"])
+    assert codes and not codes & set(csv["lembar"]), codes  # the codes are not the names
+
+
 def test_a_threshold_indicator_counts_units_meeting_it_over_all_units_listed(
         kota_recap: Path) -> None:
     # "jumlah kelurahan dengan nilai IKM sekurang-kurangnya 75 dibagi jumlah kelurahan":
