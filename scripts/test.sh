@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need (the project, lint and type tools, LibreOffice as a real
-# client, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
+# Install everything the tests need (the project, lint and type tools, LibreOffice and Gnumeric
+# as real clients, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
 # browser) and run them:
 # ruff, mypy, pytest.
 set -euo pipefail
@@ -33,6 +33,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 command -v chromium >/dev/null 2>&1 || { echo "Chromium missing: the browser tests cannot run"; exit 1; }
+if ! command -v ssconvert >/dev/null 2>&1; then
+  echo "Installing Gnumeric (ssconvert: a second real client that re-saves workbooks)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnumeric >/dev/null
+fi
+command -v ssconvert >/dev/null 2>&1 || { echo "ssconvert (Debian gnumeric) is required" >&2; exit 1; }
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest "$@"

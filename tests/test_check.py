@@ -109,6 +109,32 @@ def test_formula_respelled_by_another_application_is_accepted(
     assert check_file(changed, index).findings == []
 
 
+def test_a_number_spelled_otherwise_is_the_same_formula(tmp_path: Path, filled: Path,
+                                                       index: BlueprintIndex,
+                                                       plan: WorkbookPlan) -> None:
+    """Gnumeric writes 88.31 as 88.3099999999999999978; any spelling of the same double is
+    the same formula, another number is a changed one."""
+    import re
+
+    literal = re.compile(r"(?<![A-Z0-9_.$])(\d+(?:\.\d+)?)(?![A-Z0-9_.(:])")
+    sheet, cell, number = next((s, c, m.group(1)) for s, c in plan.formula_cells()
+                               for m in [literal.search(c.formula.text if c.formula else "")]
+                               if m is not None)
+    assert cell.formula is not None
+    cached = openpyxl.load_workbook(filled, data_only=True)[sheet.name][cell.ref].value
+    text = cell.formula.text
+    at = literal.search(text)
+    assert at is not None
+    for spelled, expected in ((f"{float(number):.20e}", []),
+                              (repr(float(number) + 1), [("formula-changed", sheet.name,
+                                                          cell.ref)])):
+        respelled = text[:at.start(1)] + spelled + text[at.end(1):]
+        changed = mutate.set_cell(filled, tmp_path / f"n{len(expected)}.xlsx", sheet.name,
+                                  cell.ref, formula=respelled, value=cached)
+        found = [f for f in codes(check_file(changed, index)) if f[0] == "formula-changed"]
+        assert found == expected, respelled
+
+
 def test_stored_value_edited_without_its_formula(tmp_path: Path, filled: Path,
                                                  index: BlueprintIndex, plan: WorkbookPlan,
                                                  blueprints: dict[str, Blueprint]) -> None:

@@ -107,13 +107,17 @@ def _input_values(plan: WorkbookPlan, located: dict[str, SheetData]) -> dict[Cel
 _STRINGS = re.compile(r'((?<!")"(?:[^"]|"")*+")')
 _SHEET_PREFIX = re.compile(r"(?<!')'((?:[^']|'')++)'!|(?<![A-Za-z0-9_.])([A-Za-z0-9_.]++)!")
 _NOISE = re.compile(r"_xlfn\.|_xlws\.|\$|\s", re.IGNORECASE)
+# a number literal (not the row of a cell reference, not part of a name): Gnumeric writes
+# 88.31 as 88.3099999999999999978 (its long double's digits), the same double for every client
+_NUMBER = re.compile(r"(?<![A-Z0-9_.])(\d++(?:\.\d*+)?(?:E[+-]?\d++)?)(?![A-Z0-9_.(])")
 # a formula this much longer than the planned one is changed whatever its spacing: it is
 # judged without canonicalising it, so a file cannot make the comparison cost more
 _LONGER_BY = 256
 
 
 def canonical_formula(text: str, sheet_codes: dict[str, str]) -> str:
-    """A formula's meaning as text: no spacing, `$`, case, `_xlfn.` or sheet-name differences."""
+    """A formula's meaning as text: no spacing, `$`, case, `_xlfn.`, sheet-name or number
+    spelling differences (a number literal reads as the double it denotes)."""
     parts = _STRINGS.split(text.lstrip("="))
     out = []
     for i, part in enumerate(parts):
@@ -126,9 +130,13 @@ def canonical_formula(text: str, sheet_codes: dict[str, str]) -> str:
             return "<" + sheet_codes.get(name.upper(), name.upper()) + ">!"
 
         part = _SHEET_PREFIX.sub(sheet, part)
-        part = _NOISE.sub("", part)
-        out.append(part.upper())
+        part = _NUMBER.sub(_number, _NOISE.sub("", part).upper())
+        out.append(part)
     return "".join(out)
+
+
+def _number(match: re.Match[str]) -> str:
+    return repr(float(match.group(1)))
 
 
 def check_formulas(result: FileResult, plan: WorkbookPlan,
