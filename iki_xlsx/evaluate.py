@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .formula import Formula, unquote_sheet
+from .formula import Formula, column_letters, column_number, unquote_sheet
 from .plan import Cell, SheetPlan, WorkbookPlan
 
 Value = str | float | bool | None
@@ -53,20 +53,12 @@ def _compiled(template: str, shapes: tuple[tuple[int, int], ...]) -> tuple[Calla
         if (rows, cols) == (1, 1):
             placeholders.append(f"ZZ{1000 * i + 1}")
         else:
-            placeholders.append(f"A{1000 * i + 1}:{_col(cols)}{1000 * i + rows}")
+            placeholders.append(f"A{1000 * i + 1}:{column_letters(cols)}{1000 * i + rows}")
     text = "=" + template.format(*placeholders)
     with contextlib.redirect_stderr(io.StringIO()):
         func = formulas.Parser().ast(text)[1].compile()
     order = tuple(placeholders.index(name) for name in func.inputs)
     return func, order
-
-
-def _col(n: int) -> str:
-    name = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        name = chr(65 + rem) + name
-    return name
 
 
 def _shape(reference: str) -> tuple[int, int]:
@@ -75,14 +67,7 @@ def _shape(reference: str) -> tuple[int, int]:
         return (1, 1)
     first_col, first_row, last_col, last_row = (match.group(2), int(match.group(3)),
                                                 match.group(4), int(match.group(5)))
-    return (last_row - first_row + 1, _col_index(last_col) - _col_index(first_col) + 1)
-
-
-def _col_index(name: str) -> int:
-    n = 0
-    for ch in name:
-        n = n * 26 + ord(ch) - 64
-    return n
+    return (last_row - first_row + 1, column_number(last_col) - column_number(first_col) + 1)
 
 
 def split_reference(reference: str, own_sheet: str, sheet_codes: Mapping[str, str]) -> tuple[
@@ -95,8 +80,8 @@ def split_reference(reference: str, own_sheet: str, sheet_codes: Mapping[str, st
     code = sheet_codes[unquote_sheet(sheet_name)] if sheet_name else own_sheet
     if c2 is None:
         return code, [f"{c1}{r1}"]
-    cells = [f"{_col(c)}{r}" for r in range(int(r1), int(r2) + 1)
-             for c in range(_col_index(c1), _col_index(c2) + 1)]
+    cells = [f"{column_letters(c)}{r}" for r in range(int(r1), int(r2) + 1)
+             for c in range(column_number(c1), column_number(c2) + 1)]
     return code, cells
 
 

@@ -96,6 +96,23 @@ def unquote_sheet(written: str) -> str:
     return written.replace("''", "'")
 
 
+def column_letters(number: int) -> str:
+    """The letters of column `number` (1 is A, 27 is AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """The number of column `letters` (A is 1, AA is 27); upper-case letters only."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
 def ratio(numerator: str, denominator: str) -> Formula:
     """numerator / denominator x 100; blank until both are filled or when dividing by zero."""
     return Formula('IF(({0}="")+({1}=""),"",IF({1}=0,"",{0}/{1}*100))', (numerator, denominator))

@@ -32,6 +32,7 @@ from openpyxl.formula.translate import Translator
 from . import angka
 from .errors import ReadError as ReadError  # re-exported: its home is errors
 from .findings import os_reason
+from .formula import column_letters, column_number
 from .plan import MANIFEST_SHEET
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -361,21 +362,6 @@ def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: S
             (reader.start, reader.end, reader.text))
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 class _SheetReader:
     """expat handlers that collect each cell's formula text and stored value, spending the
     workbook's budget of rows, cells, elements and shared-formula expansion."""
@@ -433,12 +419,12 @@ class _SheetReader:
         `r` follows the one before it)."""
         if given is None:
             self.column += 1
-            return _column_letters(self.column) + str(max(self.row, 1))
+            return column_letters(self.column) + str(max(self.row, 1))
         match = _CELL_REF.fullmatch(given) if len(given) <= 10 else None
         if match is None:
             raise _unreadable(f"lembar '{self.sheet.name[:80]}': alamat sel '{given[:20]}' "
                               "tidak sah")
-        self.column = _column_number(match.group(1))
+        self.column = column_number(match.group(1))
         return given
 
     def _collect(self, limit: int) -> None:
