@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .blueprint import BlueprintReport, check_blueprints, find_blueprints
+from .blueprint import Blueprint, BlueprintReport, check_blueprints, find_blueprints
 from .check import BlueprintIndex, FileResult, check_file
 from .collect import CollectResult, collect
 from .findings import Finding
@@ -24,7 +24,7 @@ from .generate import (
     workbook_filename,
     write_filled,
 )
-from .plan import plan_workbook
+from .plan import Unit, plan_workbook
 from .register import judged_by
 from .rekap import RekapResult, pengesahan_of, write_rekap
 from .status import StatusReport, status
@@ -95,14 +95,7 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
     if not (result.blank.ok and result.filled.ok):
         return result
     index = judged_by(store, BlueprintIndex([bp]))
-    everyone = recipients(bp, units)
-    first = everyone[0]
-    plan = plan_workbook(bp, first, periode, everyone)
-    count_key = next(c.key for _, c in plan.input_cells()
-                     if c.rule is not None and c.rule.tipe == "bulat")
-    mistaken = write_filled(bp, first, everyone, periode,
-                            out_dir / "kembali-salah" / workbook_filename(plan),
-                            {count_key: MISTAKE})
+    mistaken, _ = write_mistaken(bp, units, periode, out_dir / "kembali-salah")
     result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
     result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
     result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
@@ -118,3 +111,17 @@ def default_out_dir() -> Path:
 
 
 __all__ = ["DemoResult", "default_out_dir", "run_demo"]
+
+
+def write_mistaken(bp: Blueprint, units: list[Unit], periode: int,
+                   folder: Path) -> tuple[Path, Unit]:
+    """The first recipient's return, filled, with one count typed with its unit (`MISTAKE`), in
+    `folder`: the return the demo sends first and sees refused; and its unit."""
+    everyone = recipients(bp, units)
+    first = everyone[0]
+    plan = plan_workbook(bp, first, periode, everyone)
+    count_key = next(c.key for _, c in plan.input_cells()
+                     if c.rule is not None and c.rule.tipe == "bulat")
+    path = write_filled(bp, first, everyone, periode, folder / workbook_filename(plan),
+                        {count_key: MISTAKE})
+    return path, first

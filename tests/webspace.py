@@ -9,21 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.generate import (
-    DEFAULT_BLUEPRINTS,
-    generate,
-    recipients,
-    workbook_filename,
-    write_filled,
-)
-from iki_xlsx.plan import Unit, plan_workbook
+from iki_xlsx.demo import MISTAKE as MISTAKE  # re-exported: the tests assert on it
+from iki_xlsx.demo import write_mistaken
+from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
+from iki_xlsx.plan import Unit
 
 BLUEPRINT = "iki-kecamatan-jabung"
 PERIODE = 2026
 UNITS = [Unit("3507010001", "Desa Sukolilo", "sukolilo@desa.example.id"),
          Unit("3507010002", "Desa Jabung", "jabung@desa.example.id"),
          Unit("3507010003", "Desa Gunungjati", "gunungjati@desa.example.id")]
-MISTAKE = "12 orang"
 
 
 @dataclass
@@ -56,14 +51,8 @@ def blueprint_file() -> Path:
 
 def make_returns(bp: Blueprint, folder: Path) -> Returns:
     filled = generate(bp, UNITS, PERIODE, folder / "terisi", sample=True).files
-    everyone = recipients(bp, UNITS)
-    first = everyone[0]
-    plan = plan_workbook(bp, first, PERIODE, everyone)
-    count_key = next(c.key for _, c in plan.input_cells()
-                     if c.rule is not None and c.rule.tipe == "bulat")
-    mistaken = write_filled(bp, first, everyone, PERIODE,
-                            folder / "salah" / workbook_filename(plan), {count_key: MISTAKE})
-    return Returns(filled, mistaken, first)
+    mistaken, unit = write_mistaken(bp, UNITS, PERIODE, folder / "salah")
+    return Returns(filled, mistaken, unit)
 
 
 def csrf_in(html: str) -> str:
