@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import expression
-from .findings import Finding, Severity
+from .findings import Finding, Severity, os_reason
 from .patterns import PatternProblem, expand_patterns
 from .yamlsource import Place, YamlSourceError, load
 
@@ -333,7 +333,8 @@ def load_blueprint(path: str | Path) -> LoadResult:
                                                  "berkas blueprint tidak ditemukan")])
     except (OSError, UnicodeDecodeError) as exc:
         return LoadResult(shown, None, [_finding("blueprint-unreadable", shown, None,
-                                                 f"berkas blueprint tidak dapat dibaca ({exc})")])
+                                                 "berkas blueprint tidak dapat dibaca "
+                                                 f"({os_reason(exc)})")])
     return load_blueprint_text(text, shown)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,6 +22,7 @@ from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .cli_bahasa import Group, apply_vocabulary, install
 from .findings import Finding
+from .terminal import error_line, finding_line
 
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
@@ -45,7 +46,7 @@ def _counts(bp: Blueprint) -> str:
 
 def _print_findings(findings: list[Finding]) -> None:
     for finding in findings:
-        click.echo(finding.one_line(), err=True)
+        click.echo(finding_line(finding), err=True)
 
 
 # options several commands share, declared once
@@ -115,7 +116,7 @@ def init(folder: Path) -> None:
     result = init_workspace(folder)
     if not result.ok:
         for finding in result.findings:
-            click.echo(f"Kesalahan: {finding.one_line()}", err=True)
+            click.echo(finding_line(finding), err=True)
         sys.exit(2)
     for path in result.created:
         click.echo(f"dibuat: {path}")
@@ -208,7 +209,13 @@ OVERWRITE = click.option("--timpa", is_flag=True,
 
 def _writable(output: Path, overwrite: bool) -> None:
     """Refuse to replace a file unless asked: a hand-written YAML loses its comments."""
-    if output.exists() and not overwrite:
+    from .findings import os_reason
+
+    try:
+        exists = output.exists()
+    except OSError as exc:  # a name too long, a folder that cannot be entered
+        _fail_usage(f"{output} tidak dapat ditulis ({os_reason(exc)})")
+    if exists and not overwrite:
         _fail_usage(f"{output} sudah ada; pakai --timpa untuk menimpanya")
 
 
@@ -275,8 +282,15 @@ def _writable_folder(folder: Path, option: str) -> None:
                     "pilih folder lain")
 
 
-def _fail_usage(message: str) -> None:
-    click.echo(f"Kesalahan: {message}", err=True)
+def _sources_exist(sources: tuple[Path, ...]) -> None:
+    """Refuse (exit 2, one line) when a file or folder named on the command line is not there."""
+    missing = [str(source) for source in sources if not source.exists()]
+    if missing:
+        _fail_usage("sumber tidak ada: " + ", ".join(missing))
+
+
+def _fail_usage(message: str) -> NoReturn:
+    click.echo(error_line(message), err=True)
     sys.exit(2)
 
 
@@ -623,7 +637,7 @@ def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
                 result = send_reminders(store, units, workbook_dir, replier, batas=batas,
                                         today=datetime.date.today())
     except StoreError as exc:
-        click.echo(f"Kesalahan: {exc}", err=True)
+        click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
     _print_findings(result.findings)
     _print_deliveries(result.deliveries)
@@ -655,6 +669,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     from .register import judged_by
     from .store import Store
 
+    _sources_exist(files)
     if annotate_dir is not None:
         _writable_folder(annotate_dir, "--annotate")
     ws = _workspace()
@@ -732,9 +747,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
         imap_at, user = ws.config.imap.host, user or ws.config.imap.user
         folder = ws.config.imap.folder if folder == "INBOX" else folder
     store_dir = _store_dir(store_dir, ws)
-    missing = [str(source) for source in sources if not source.exists()]
-    if missing:
-        _fail_usage("sumber tidak ada: " + ", ".join(missing))
+    _sources_exist(sources)
     if bool(sources) == bool(imap_at):
         _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
     if imap_at and not user:
@@ -763,7 +776,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
             _print_replies(replies)
             answered_ok = replies.ok
     except (StoreError, ImapError) as exc:
-        click.echo(f"Kesalahan: {exc}", err=True)
+        click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
     not_ok = any(state != "ok" for _, _, state in result.added)
     sys.exit(1 if not_ok or not answered_ok else 0)
@@ -822,7 +835,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
             sys.exit(0)
         report = run_status(Store(store_dir))
     except StoreError as exc:
-        click.echo(f"Kesalahan: {exc}", err=True)
+        click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
     if as_json:
         click.echo(strict_json(report.to_dict(), ensure_ascii=False, indent=2))
@@ -870,7 +883,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
                                  parquet_dir=parquet_dir, progress=step,
                                  pengesahan=pengesahan_of(ws.config) if ws is not None else None)
     except StoreError as exc:
-        click.echo(f"Kesalahan: {exc}", err=True)
+        click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
     if result.choices:
         _print_findings(result.findings)

@@ -8,7 +8,9 @@ translation of their own instead of the process-wide gettext domain.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -115,7 +117,9 @@ def install() -> None:
 
 
 class Group(click.Group):
-    """A command group whose commands also answer to their English names."""
+    """A command group whose commands also answer to their English names, and whose commands
+    never end in a traceback for a system error: an OSError no command explained is one
+    `Kesalahan: PATH: why` line (exit 1)."""
 
     aliases: dict[str, str]
 
@@ -124,6 +128,17 @@ class Group(click.Group):
         kwargs.setdefault("subcommand_metavar", "PERINTAH [ARG]...")
         super().__init__(*args, **kwargs)
         self.aliases = {}
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .terminal import os_error_line
+
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (`| head`): Click's own case
+                raise
+            click.echo(os_error_line(exc), err=True)
+            sys.exit(1)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))

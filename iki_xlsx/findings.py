@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import socket
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -54,11 +55,33 @@ _OS_REASONS = {
     errno.EPERM: "tidak ada izin",
     errno.EROFS: "disk hanya dapat dibaca",
     errno.ENOSPC: "disk penuh",
+    errno.EDQUOT: "kuota disk habis",
     errno.EISDIR: "nama itu adalah folder",
     errno.ENOTDIR: "bagian jalurnya bukan folder",
+    errno.EEXIST: "nama itu sudah dipakai berkas atau folder lain",
+    errno.ENAMETOOLONG: "nama terlalu panjang",
+    errno.ENOTEMPTY: "folder tidak kosong",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.EIO: "galat baca/tulis pada disk",
+    errno.EBUSY: "sedang dipakai program lain",
+    errno.ECONNREFUSED: "sambungan ditolak",
+    errno.ECONNRESET: "sambungan diputus",
+    errno.ETIMEDOUT: "waktu habis",
+    errno.EHOSTUNREACH: "server tidak terjangkau",
+    errno.ENETUNREACH: "jaringan tidak terjangkau",
 }
 
 
-def os_reason(exc: OSError) -> str:
-    """Why the system refused, in Bahasa Indonesia (the system's own text is English)."""
-    return _OS_REASONS.get(exc.errno or 0, f"galat sistem {exc.errno}")
+def os_reason(exc: OSError | UnicodeError) -> str:
+    """Why the system refused, in Bahasa Indonesia (the system's own text is English): the one
+    translation of an OSError (or of text that is not UTF-8) for every message."""
+    if isinstance(exc, UnicodeError):
+        return "isinya bukan teks UTF-8"
+    if isinstance(exc, socket.gaierror):
+        return "nama server tidak ditemukan"
+    if isinstance(exc, TimeoutError):
+        return "waktu habis"
+    number = exc.errno or 0
+    if number in _OS_REASONS:
+        return _OS_REASONS[number]
+    return f"galat sistem {errno.errorcode.get(number, number)}"

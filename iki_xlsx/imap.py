@@ -22,6 +22,7 @@ from pathlib import Path
 from .blueprint_index import BlueprintIndex
 from .collect import CollectResult, from_message, take
 from .errors import ImapError as ImapError  # re-exported: its home is errors
+from .findings import os_reason
 from .intake import MAX_MESSAGE_BYTES, too_big
 from .progress import Progress, no_progress
 from .register import judged_by
@@ -86,7 +87,7 @@ def _session(account: ImapAccount) -> Iterator[imaplib.IMAP4_SSL]:
                         "periksa sertifikat server atau --cafile") from None
     except OSError as exc:
         raise ImapError(f"server IMAP {account.host}:{account.port} tidak dapat dihubungi "
-                        f"({exc})") from None
+                        f"({os_reason(exc)})") from None
     try:
         try:
             client.login(account.user, account.password)

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from .atomic import atomic_write, exclusive_lock
-from .findings import Finding
+from .findings import Finding, os_reason
 
 LOG_NAME = "kirim-log.jsonl"
 PASSWORD_ENV = "IKI_SMTP_PASSWORD"
@@ -111,7 +111,8 @@ def load_template(path: Path, allowed: Iterable[str]) -> tuple[Template | None, 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Finding("template-unreadable", f"templat tidak dapat dibaca ({exc})",
+        return None, [Finding("template-unreadable",
+                              f"templat tidak dapat dibaca ({os_reason(exc)})",
                               file=shown)]
     head, _, body = text.partition("\n\n")
     match = re.fullmatch(r"(?:Subjek|Subject):\s*(.+)", head.strip())
@@ -264,7 +265,11 @@ def _failure(exc: Exception) -> tuple[str, bool]:
                 400 <= exc.smtp_code < 500)
     if isinstance(exc, ssl.SSLError):
         return f"koneksi TLS gagal ({exc.reason or exc})", False
-    return f"server tidak dapat dihubungi ({exc})", True
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "server memutus sambungan", True
+    if isinstance(exc, smtplib.SMTPException) or not isinstance(exc, OSError):
+        return "server SMTP tidak menjawab sebagaimana mestinya", True
+    return f"server tidak dapat dihubungi ({os_reason(exc)})", True
 
 
 def _text(raw: bytes | str) -> str:
@@ -350,7 +355,8 @@ class Outbox:
         try:
             message = build()
         except (OSError, ValueError) as exc:  # an attachment gone, a header refused
-            return self._failed(delivery, f"surel tidak dapat disusun ({exc})")
+            why = os_reason(exc) if isinstance(exc, OSError) else "kepala surel tidak sah"
+            return self._failed(delivery, f"surel tidak dapat disusun ({why})")
         delivery.message_id = str(message["Message-ID"]).strip()
         if self.dry_run is not None:
             target = self.dry_run / f"{eml_name}.eml"

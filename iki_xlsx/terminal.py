@@ -1,15 +1,44 @@
-"""Text that came from a returned file or an e-mail reaches the terminal escaped.
+"""The terminal: what the CLI writes is escaped, and errors and warnings share one form.
+
+Text that came from a returned file or an e-mail reaches the terminal escaped.
 
 A unit name, a file name or a subject may hold control characters (ESC sequences that
 recolour or clear the screen, a carriage return that overwrites the line, a BEL) or bidi
 overrides that reverse what follows. `escaped(text)` shows each as a `\\uXXXX` escape, which
 is also a valid JSON escape, so `--json` output stays valid JSON and keeps them as escapes.
 The CLI writes all its output through `EscapingStream`, so no message can forget it.
+
+Every error line starts `Kesalahan: ` and every warning line `Peringatan: ` (`error_line`,
+`finding_line`); a system error is said by `findings.os_reason`, never in the system's words.
 """
 
 from __future__ import annotations
 
 from typing import Any, TextIO
+
+from .findings import Finding, Severity, os_reason
+
+ERROR = "Kesalahan: "
+WARNING = "Peringatan: "
+
+
+def error_line(text: str) -> str:
+    """`Kesalahan: text`."""
+    return ERROR + text
+
+
+def finding_line(finding: Finding) -> str:
+    """A finding as the terminal shows it: `Kesalahan: location: message`, or `Peringatan: `
+    for a warning."""
+    where = finding.location
+    head = WARNING if finding.severity is Severity.WARNING else ERROR
+    return head + (f"{where}: {finding.message}" if where else finding.message)
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError nothing else explained: the path it names and why, in Bahasa Indonesia."""
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return error_line(f"{' -> '.join(names)}: {os_reason(exc)}" if names else os_reason(exc))
 
 # C0 controls but the newline, DEL, C1 controls, and the bidi marks, embeddings, overrides
 # and isolates

@@ -159,7 +159,8 @@ def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Finding("config-unreadable", f"tidak dapat dibaca ({exc})", file=shown,
+        return None, [Finding("config-unreadable", f"tidak dapat dibaca ({os_reason(exc)})",
+                              file=shown,
                               line=1)]
     try:
         data = tomllib.loads(text)

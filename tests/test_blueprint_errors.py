@@ -114,7 +114,7 @@ def test_broken_blueprint_gives_located_error(tmp_path: Path, case: str, change:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     first = done.stderr.splitlines()[0]
-    assert first.startswith(f"{path}:{line}: ") and words in first
+    assert first.startswith(f"Kesalahan: {path}:{line}: ") and words in first
 
 
 def test_valid_blueprint_passes(tmp_path: Path) -> None:
@@ -152,8 +152,9 @@ def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"{good}: sah" in done.stdout
     errors = done.stderr.splitlines()
-    assert errors[0].startswith(f"{bad}:1: sintaks YAML salah")
-    assert errors[1] == f"{tmp_path / 'tidak-ada.yaml'}: berkas blueprint tidak ditemukan"
+    assert errors[0].startswith(f"Kesalahan: {bad}:1: sintaks YAML salah")
+    assert errors[1] == (f"Kesalahan: {tmp_path / 'tidak-ada.yaml'}: berkas blueprint tidak "
+                         "ditemukan")
 
 
 # The mistakes people make in YAML, each with the one line they read: (case, change, line,
@@ -218,7 +219,7 @@ def test_yaml_mistakes_each_give_one_exact_located_line(tmp_path: Path) -> None:
                            *map(str, paths)], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stdout == ""
-    expected = [f"{path}:{line}: {message}"
+    expected = [f"Kesalahan: {path}:{line}: {message}"
                 for path, (_, _, line, message) in zip(paths, YAML_MISTAKES, strict=True)]
     assert done.stderr.splitlines() == expected
 
@@ -233,7 +234,7 @@ def test_swapped_ratio_is_a_warning_and_the_blueprint_stays_valid(tmp_path: Path
                           capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stderr.splitlines() == [
-        f"{path}:23: peringatan: jabatan 'camat': indikator 'pengaduan': pembilang 'pengaduan' "
+        f"Peringatan: {path}:23: jabatan 'camat': indikator 'pengaduan': pembilang 'pengaduan' "
         "(Jumlah seluruh pengaduan yang ada) tampaknya adalah keseluruhan, bukan bagiannya; "
         "periksa apakah pembilang dan penyebut tertukar"]
     assert done.stdout == f"{path}: sah (1 jabatan, 2 indikator, 1 IKU)\n"

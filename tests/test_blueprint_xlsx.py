@@ -121,7 +121,7 @@ def test_sheet_mistakes_each_give_exact_lines_at_the_cell(valid_xlsx: Path,
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"{path}:{cell}: {message}"
+        f"Kesalahan: {path}:{cell}: {message}"
         for path, (_, _, lines) in zip(paths, SHEET_MISTAKES, strict=True)
         for cell, message in lines]
 
@@ -149,7 +149,7 @@ def test_not_a_workbook_is_one_finding(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 bukan zip")
     done = run("blueprint", "check", str(path))
     assert (done.returncode, done.stderr) == (
-        1, f"{path}: berkas ini bukan lembar kerja .xlsx yang dapat dibaca\n")
+        1, f"Kesalahan: {path}: berkas ini bukan lembar kerja .xlsx yang dapat dibaca\n")
 
 
 # --- the template -----------------------------------------------------------------------------
@@ -174,9 +174,10 @@ def test_template_cli_writes_every_sheet_with_drop_downs_and_prompts(tmp_path: P
     # an empty template is not yet a blueprint: the checker says what to fill in first
     done = run("blueprint", "check", str(path))
     assert done.returncode == 1
-    assert done.stderr.splitlines() == [f"{path}:Kantor!B2: bagian 'Id blueprint' wajib diisi",
-                                        f"{path}:Kantor!B4: bagian 'Nama' wajib diisi",
-                                        f"{path}:Kantor!B5: bagian 'Kantor' wajib diisi"]
+    assert done.stderr.splitlines() == [
+        f"Kesalahan: {path}:Kantor!B2: bagian 'Id blueprint' wajib diisi",
+        f"Kesalahan: {path}:Kantor!B4: bagian 'Nama' wajib diisi",
+        f"Kesalahan: {path}:Kantor!B5: bagian 'Kantor' wajib diisi"]
 
 
 @pytest.fixture(scope="module")

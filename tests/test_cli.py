@@ -104,7 +104,7 @@ def test_rekap_asks_which_blueprint_then_writes_the_recap_and_tables(
     unclear = run("rekap", "--store", str(store), "-o", str(out))
     assert unclear.returncode == 2 and not out.exists()
     assert unclear.stderr.splitlines() == [
-        f"{store}: penyimpanan berisi lebih dari satu blueprint/periode; "
+        f"Kesalahan: {store}: penyimpanan berisi lebih dari satu blueprint/periode; "
         "pilih dengan --blueprint dan --periode",
         "  --blueprint iki-kecamatan-jabung --periode 2026",
         "  --blueprint iku-kecamatan --periode 2026"]
@@ -120,12 +120,14 @@ def test_rekap_asks_which_blueprint_then_writes_the_recap_and_tables(
                   "/proc/rekap.xlsx")
     assert blocked.returncode == 1 and blocked.stdout == ""
     assert blocked.stderr.splitlines() == [
-        "/proc/rekap.xlsx: tidak dapat ditulis (folder atau berkas tidak ada); pilih folder lain"]
+        "Kesalahan: /proc/rekap.xlsx: tidak dapat ditulis (folder atau berkas tidak ada); "
+        "pilih folder lain"]
     no_csv = run("rekap", "--store", str(store), "--blueprint", "iku-kecamatan", "-o", str(out),
                  "--csv", "/proc/csv")
     assert no_csv.returncode == 1 and no_csv.stdout.startswith("Rekap iku-kecamatan 2026: ")
     assert no_csv.stderr.splitlines() == [
-        "/proc/csv: tidak dapat ditulis (folder atau berkas tidak ada); pilih folder lain"]
+        "Kesalahan: /proc/csv: tidak dapat ditulis (folder atau berkas tidak ada); pilih folder "
+        "lain"]
     assert run("rekap", "--store", str(tmp_path / "tidak-ada"), "-o", str(out)).returncode == 2
     assert run("rekap", "--store", str(store), "-o", str(tmp_path / "r.csv")).returncode == 2
 

@@ -3,6 +3,8 @@ command vocabulary (Indonesian names, English aliases)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from iki_xlsx.cli import main
+from iki_xlsx.findings import os_reason
+from iki_xlsx.terminal import os_error_line
 
 from .conftest import ROOT
 
@@ -56,6 +60,104 @@ def test_wrong_invocations_answer_in_indonesian(tmp_path: Path, args: list[str],
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == lines
+
+
+# Wrong invocations past Click's parsing: (args, exit code, the exact stderr lines). {tmp} is
+# a fresh folder holding `berkas`, a regular file (so `berkas/x` cannot be made, even as
+# root), {wb} a folder with one unit's workbook and {csv} its units list.
+REFUSED = [
+    (["buat", "iku-kecamatan", "--unit", "A", "-o", "{tmp}/berkas/x"], 1,
+     ["Kesalahan: {tmp}/berkas/x: folder keluaran tidak dapat ditulisi (bagian jalurnya bukan "
+      "folder)"]),
+    (["buat", "{tmp}/tidak-ada.yaml", "-o", "{tmp}/keluar"], 1,
+     ["Kesalahan: {tmp}/tidak-ada.yaml: berkas blueprint tidak ditemukan"]),
+    (["buat", "iku-kecamatan", "--units", "{tmp}/tidak-ada.csv", "-o", "{tmp}/keluar"], 1,
+     ["Kesalahan: {tmp}/tidak-ada.csv: daftar unit tidak dapat dibaca (folder atau berkas "
+      "tidak ada)"]),
+    (["blueprint", "templat"], 2,
+     ["Penggunaan: iki-xlsx blueprint templat [OPSI]",
+      "Coba 'iki-xlsx blueprint templat --help' untuk bantuan.", "",
+      "Kesalahan: Belum ada opsi '-o' / '--output'."]),
+    (["blueprint", "templat", "-o", "{tmp}/berkas/templat.xlsx"], 2,
+     ["Kesalahan: {tmp}/berkas/templat.xlsx tidak dapat ditulis (nama itu sudah dipakai berkas "
+      "atau folder lain)"]),
+    (["blueprint", "templat", "-o", "{tmp}/" + "n" * 300 + ".xlsx"], 2,
+     ["Kesalahan: {tmp}/" + "n" * 300 + ".xlsx tidak dapat ditulis (nama terlalu panjang)"]),
+    (["blueprint", "daftar", "{tmp}"], 1,
+     ["Kesalahan: {tmp}: berkas blueprint tidak dapat dibaca (nama itu adalah folder)"]),
+    (["periksa", "{tmp}/tidak-ada.xlsx"], 2,
+     ["Kesalahan: sumber tidak ada: {tmp}/tidak-ada.xlsx"]),
+    (["periksa", "{tmp}/berkas", "--annotate", "{tmp}/berkas/catatan"], 2,
+     ["Kesalahan: folder --annotate {tmp}/berkas/catatan tidak dapat ditulis (bagian jalurnya "
+      "bukan folder); pilih folder lain"]),
+    (["terima", "{wb}", "--store", "{tmp}/berkas"], 1,
+     ["Kesalahan: {tmp}/berkas bukan folder penyimpanan (itu sebuah berkas); sebutkan folder "
+      "lain dengan --store"]),
+    (["rekap", "--store", "{tmp}/simpan", "-o", "{tmp}/rekap.xlsx"], 2,
+     ["Kesalahan: penyimpanan {tmp}/simpan belum ada; jalankan collect lebih dulu"]),
+    (["init", "{tmp}/berkas/ruang"], 2,
+     ["Kesalahan: {tmp}/berkas/ruang: ruang kerja tidak dapat dibuat (bagian jalurnya bukan "
+      "folder)"]),
+    (["--ruang", "{tmp}/tidak-ada", "status"], 2,
+     ["Kesalahan: {tmp}/tidak-ada bukan ruang kerja iki-xlsx (iki.toml tidak ada); buat dengan: "
+      "iki-xlsx init {tmp}/tidak-ada",
+      "Kesalahan: ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas"]),
+    # an OSError no command explains: still one line in Bahasa Indonesia, never a traceback
+    (["kirim", "{wb}", "--units", "{csv}", "--from", "iki@kecamatan.example.id", "--dry-run",
+      "{tmp}/berkas/eml"], 1,
+     ["Kesalahan: {tmp}/berkas/eml: bagian jalurnya bukan folder"]),
+]
+
+
+@pytest.fixture(scope="module")
+def one_workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A folder with the workbooks of one unit (and the office), and the unit's list."""
+    folder = tmp_path_factory.mktemp("wb")
+    units = folder.parent / f"{folder.name}-unit.csv"
+    units.write_text("kode,nama,email\n01,Kelurahan Satu,satu@desa.example.id\n",
+                     encoding="utf-8")
+    made = run(["buat", "iku-kecamatan", "--units", str(units), "-o", str(folder)], folder)
+    assert made.returncode == 0, made.stderr
+    return folder, units
+
+
+@pytest.mark.parametrize(("args", "code", "lines"), REFUSED,
+                         ids=[" ".join(a)[:60] for a, _, _ in REFUSED])
+def test_refusals_are_one_form_in_indonesian(tmp_path: Path, one_workbook: tuple[Path, Path],
+                                             args: list[str], code: int,
+                                             lines: list[str]) -> None:
+    (tmp_path / "berkas").write_text("bukan folder", encoding="utf-8")
+    wb, csv = one_workbook
+
+    def filled(text: str) -> str:
+        return text.replace("{tmp}", str(tmp_path)).replace("{wb}", str(wb)).replace(
+            "{csv}", str(csv))
+
+    done = run([filled(a) for a in args], tmp_path)
+    assert (done.returncode, done.stderr.splitlines()) == (code, [filled(x) for x in lines])
+    assert "Errno" not in done.stdout + done.stderr
+
+
+OS_REASONS = [(FileNotFoundError, errno.ENOENT, "folder atau berkas tidak ada"),
+              (PermissionError, errno.EACCES, "tidak ada izin"),
+              (IsADirectoryError, errno.EISDIR, "nama itu adalah folder"),
+              (NotADirectoryError, errno.ENOTDIR, "bagian jalurnya bukan folder"),
+              (OSError, errno.ENOSPC, "disk penuh"),
+              (OSError, errno.EROFS, "disk hanya dapat dibaca"),
+              (FileExistsError, errno.EEXIST, "nama itu sudah dipakai berkas atau folder lain"),
+              (OSError, errno.ENAMETOOLONG, "nama terlalu panjang"),
+              (ConnectionRefusedError, errno.ECONNREFUSED, "sambungan ditolak")]
+
+
+@pytest.mark.parametrize(("kind", "number", "reason"), OS_REASONS,
+                         ids=[errno.errorcode[n] for _, n, _ in OS_REASONS])
+def test_a_system_error_is_said_in_indonesian_in_one_form(kind: type[OSError], number: int,
+                                                          reason: str) -> None:
+    """The one translation every message uses, and the line the CLI prints for an OSError
+    that no command explained (the system's English never shows)."""
+    exc = kind(number, os.strerror(number), "/x/y")
+    assert os_reason(exc) == reason
+    assert os_error_line(exc) == f"Kesalahan: /x/y: {reason}"
 
 
 def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -197,5 +197,5 @@ def test_missing_columns_in_units_csv(tmp_path: Path) -> None:
                            "--units", str(units), "-o", str(tmp_path / "k")],
                           capture_output=True, text=True)
     assert done.returncode == 1
-    assert done.stderr.strip() == (f"{units}:1: kolom kode tidak ada pada daftar unit "
+    assert done.stderr.strip() == (f"Kesalahan: {units}:1: kolom kode tidak ada pada daftar unit "
                                    "(kolom wajib: kode, nama; email boleh ada)")

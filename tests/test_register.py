@@ -250,7 +250,7 @@ def test_blueprint_check_warns_when_a_sent_versi_changed(tmp_path: Path) -> None
                              cwd=root)
     assert checked.returncode == 0, checked.stderr
     lines = checked.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{source}: peringatan: isi blueprint "
+    assert len(lines) == 1 and lines[0].startswith(f"Peringatan: {source}: isi blueprint "
                                                    "'iki-kecamatan-kota' versi 1 berbeda dari "
                                                    "versi 1 yang sudah dipakai membuat workbook")
     assert lines[0].endswith("naikkan `versi` (misalnya menjadi \"2\") sebelum membuat workbook "

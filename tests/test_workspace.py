@@ -97,13 +97,13 @@ def test_every_config_error_is_one_line_at_its_key(workspace: Path) -> None:
     done = run("status", cwd=workspace)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "iki.toml:3: kota: '5' harus berupa teks",
-        "iki.toml:4: zona_waktu: 'GMT' bukan pilihan yang sah (pilihan: 'WIB', 'WITA' atau "
-        "'WIT')",
-        "iki.toml:5: kunci 'warna' tidak dikenal; periksa ejaannya",
-        "iki.toml:7: kunci 'penandatangan.jabatan' wajib diisi",
-        "iki.toml:9: kunci 'penandatangan.jabtan' tidak dikenal; periksa ejaannya",
-        "iki.toml:11: kunci 'smtp.host' wajib diisi",
+        "Kesalahan: iki.toml:3: kota: '5' harus berupa teks",
+        "Kesalahan: iki.toml:4: zona_waktu: 'GMT' bukan pilihan yang sah (pilihan: 'WIB', "
+        "'WITA' atau 'WIT')",
+        "Kesalahan: iki.toml:5: kunci 'warna' tidak dikenal; periksa ejaannya",
+        "Kesalahan: iki.toml:7: kunci 'penandatangan.jabatan' wajib diisi",
+        "Kesalahan: iki.toml:9: kunci 'penandatangan.jabtan' tidak dikenal; periksa ejaannya",
+        "Kesalahan: iki.toml:11: kunci 'smtp.host' wajib diisi",
         "Kesalahan: ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas",
     ]
 
@@ -114,8 +114,8 @@ def test_a_toml_syntax_error_names_its_line(workspace: Path) -> None:
     done = run("--ruang", str(workspace), "status", cwd=workspace.parent)
     assert done.returncode == 2
     assert done.stderr.splitlines()[0] == (
-        "iki.toml:2: penulisan TOML tidak sah (periksa tanda kutip, tanda = dan nama bagian "
-        "dalam [kurung])")
+        "Kesalahan: iki.toml:2: penulisan TOML tidak sah (periksa tanda kutip, tanda = dan nama "
+        "bagian dalam [kurung])")
 
 
 def test_unit_list_notes_duplicates_and_line_numbers(tmp_path: Path) -> None:
