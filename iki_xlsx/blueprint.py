@@ -654,8 +654,7 @@ def _kind_problems(
         for key in ("pembilang", "penyebut"):
             ref = getattr(ind, key)
             if ref is None:
-                yield Problem("blueprint-missing-key", (*at, key), True,
-                              f"indikator persentase wajib memiliki '{key}'")
+                yield _missing_key(ind, at, key)
             elif ref not in declared:
                 yield Problem("blueprint-undeclared-variable", (*at, key), False,
                               f"{key} memakai '{ref}' yang tidak dideklarasikan")
@@ -668,13 +667,10 @@ def _kind_problems(
                           "(pembilang dan penyebut)")
         yield from _swapped_ratio(ind, at)
     elif ind.jenis in (Jenis.JUMLAH, Jenis.NILAI):
-        if len(ind.variabel) != 1 or not numeric:
-            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
-                          f"indikator {ind.jenis} memerlukan tepat satu variabel angka")
+        yield from _one_number(ind, at, numeric)
     elif ind.jenis is Jenis.RUMUS:
         if ind.rumus is None:
-            yield Problem("blueprint-missing-key", (*at, "rumus"), True,
-                          "indikator rumus wajib memiliki 'rumus'")
+            yield _missing_key(ind, at, "rumus")
         else:
             known = set(declared) | set(ind.konstanta)
             yield from _expression_problems(ind.rumus, (*at, "rumus"), known, "rumus")
@@ -688,29 +684,40 @@ def _kind_problems(
                           "variabel dalam rumus harus bertipe angka")
     elif ind.jenis is Jenis.AMBANG:
         if ind.ambang is None:
-            yield Problem("blueprint-missing-key", (*at, "ambang"), True,
-                          "indikator ambang wajib memiliki 'ambang'")
+            yield _missing_key(ind, at, "ambang")
         elif ind.ambang.variabel not in declared:
             yield Problem("blueprint-undeclared-variable", (*at, "ambang", "variabel"), False,
                           f"ambang memakai '{ind.ambang.variabel}' yang tidak dideklarasikan")
         elif ind.variable(ind.ambang.variabel).agregasi_unit is not AgregasiUnit.PER_UNIT:
-            yield Problem("blueprint-bad-aggregation", (*at, "ambang", "variabel"), False,
-                          f"variabel '{ind.ambang.variabel}' dinilai per unit: "
-                          "tulis 'agregasi_unit: per_unit'")
-        if len(ind.variabel) != 1 or not numeric:
-            yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
-                          "indikator ambang memerlukan tepat satu variabel angka")
+            yield _not_per_unit((*at, "ambang", "variabel"), f"variabel '{ind.ambang.variabel}'")
+        yield from _one_number(ind, at, numeric)
     elif ind.jenis is Jenis.DAFTAR_PERIKSA:
         if ind.hitung is None:
-            yield Problem("blueprint-missing-key", (*at, "hitung"), True,
-                          "indikator daftar_periksa wajib memiliki 'hitung' (jumlah atau semua)")
+            yield _missing_key(ind, at, "hitung", " (jumlah atau semua)")
         for vi, var in enumerate(ind.variabel):
             if var.tipe is not Tipe.YA_TIDAK:
                 yield Problem("blueprint-bad-variables", (*at, "variabel", vi, "tipe"), False,
                               f"butir daftar periksa '{var.id}' harus bertipe ya_tidak")
             if ind.hitung == "semua" and var.agregasi_unit is not AgregasiUnit.PER_UNIT:
-                yield Problem("blueprint-bad-aggregation", (*at, "variabel", vi), False,
-                              f"butir '{var.id}' dinilai per unit: tulis 'agregasi_unit: per_unit'")
+                yield _not_per_unit((*at, "variabel", vi), f"butir '{var.id}'")
+
+
+def _missing_key(ind: Indikator, at: tuple[str | int, ...], key: str, hint: str = "") -> Problem:
+    return Problem("blueprint-missing-key", (*at, key), True,
+                   f"indikator {ind.jenis} wajib memiliki '{key}'{hint}")
+
+
+def _one_number(ind: Indikator, at: tuple[str | int, ...],
+                numeric: list[Variabel]) -> Iterator[Problem]:
+    if len(ind.variabel) != 1 or not numeric:
+        yield Problem("blueprint-bad-variables", (*at, "variabel"), False,
+                      f"indikator {ind.jenis} memerlukan tepat satu variabel angka")
+
+
+def _not_per_unit(path: tuple[str | int, ...], what: str) -> Problem:
+    """A variable judged unit by unit (ambang, daftar periksa semua) must say per_unit."""
+    return Problem("blueprint-bad-aggregation", path, False,
+                   f"{what} dinilai per unit: tulis 'agregasi_unit: per_unit'")
 
 
 # Words that say a variable is the whole (a denominator): "seluruh", "jumlah ... yang ada",
