@@ -53,9 +53,9 @@ def _print_findings(findings: list[Finding]) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Cetak satu dokumen JSON.")
 blueprints_option = click.option(
     "--blueprints", "blueprint_dir", type=click.Path(path_type=Path), default=None,
-    help="Folder blueprint (bawaan: blueprints/ bawaan).")
+    metavar="FOLDER", help="Folder blueprint (bawaan: blueprints/ bawaan).")
 store_option = click.option(
-    "--store", "store_dir", type=click.Path(path_type=Path), default=None,
+    "--store", "store_dir", type=click.Path(path_type=Path), default=None, metavar="FOLDER",
     help="Folder penyimpanan (SQLite dan berkas asli; bawaan: simpan/ ruang kerja).")
 
 
@@ -230,7 +230,7 @@ def _write_or_refuse(write: Callable[[], object], output: Path) -> None:
 
 @blueprint.command("templat")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
-              help="Berkas .xlsx yang ditulis.")
+              metavar="BERKAS", help="Berkas .xlsx yang ditulis.")
 @OVERWRITE
 def blueprint_template(output: Path, timpa: bool) -> None:
     """Tulis lembar kerja blueprint kosong untuk diisi (Petunjuk, Kantor, Jabatan, ...)."""
@@ -246,7 +246,7 @@ def blueprint_template(output: Path, timpa: bool) -> None:
 @blueprint.command("ubah")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
-              help="Berkas hasil: .xlsx dari YAML, atau .yaml dari .xlsx.")
+              metavar="BERKAS", help="Berkas hasil: .xlsx dari YAML, atau .yaml dari .xlsx.")
 @OVERWRITE
 def blueprint_convert(source: Path, output: Path, timpa: bool) -> None:
     """Ubah blueprint YAML menjadi lembar kerja .xlsx, atau sebaliknya."""
@@ -308,12 +308,14 @@ def _periode(text: str | None) -> int | None:
 
 @main.command()
 @click.argument("blueprint_name", metavar="BLUEPRINT")
-@click.option("--unit", "unit_names", multiple=True, help="Nama kelurahan/desa (boleh berulang).")
-@click.option("--units", "units_csv", type=click.Path(path_type=Path),
+@click.option("--unit", "unit_names", multiple=True, metavar="NAMA",
+              help="Nama kelurahan/desa (boleh berulang).")
+@click.option("--units", "units_csv", type=click.Path(path_type=Path), metavar="BERKAS",
               help="CSV daftar unit: kolom kode, nama (dan email).")
 @click.option("--periode", default=None, callback=lambda _c, _p, v: _periode(v),
-              help="Tahun periode, empat angka 2000-2100 (bawaan: tahun ini).")
+              metavar="TAHUN", help="Tahun periode, empat angka 2000-2100 (bawaan: tahun ini).")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              metavar="FOLDER",
               help="Folder keluaran (bawaan di ruang kerja: keluaran/BLUEPRINT_PERIODE).")
 @click.option("--isi-contoh", "sample", is_flag=True,
               help="Isi sel isian dengan nilai contoh yang dapat diulang (untuk samples/).")
@@ -391,7 +393,7 @@ def _this_year() -> int:
 
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder ruang kerja demo (bawaan: output/demo).")
+              metavar="FOLDER", help="Folder ruang kerja demo (bawaan: output/demo).")
 def demo(out_dir: Path | None) -> None:
     """Jalankan alur utama pada blueprint bawaan di ruang kerja (bawaan: output/demo): buat,
     isi, kumpulkan, status, rekap."""
@@ -505,24 +507,28 @@ def _replier(outbox: Outbox, sender: str, templat_folder: Path | None,
 @click.argument("workbook_dir", required=False,
                 type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--units", "units_csv", type=click.Path(path_type=Path), default=None,
+              metavar="BERKAS",
               help="CSV daftar unit: kolom kode, nama, email (bawaan: unit.csv ruang kerja).")
 @click.option("--smtp", "smtp_at", metavar="HOST[:PORT]", help="Server SMTP.")
 @click.option("--starttls", is_flag=True, help="Naikkan koneksi ke TLS (STARTTLS, port 587).")
 @click.option("--ssl", "use_ssl", is_flag=True, help="TLS sejak awal (port 465).")
 @click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
-@click.option("--user", help="Nama pengguna SMTP (kata sandi dari IKI_SMTP_PASSWORD atau "
-                             "ditanyakan).")
-@click.option("--from", "sender", help="Alamat pengirim (bawaan: --user bila berupa alamat).")
+@click.option("--user", metavar="NAMA",
+              help="Nama pengguna SMTP (kata sandi dari IKI_SMTP_PASSWORD atau ditanyakan).")
+@click.option("--from", "sender", metavar="ALAMAT",
+              help="Alamat pengirim (bawaan: --user bila berupa alamat).")
 @click.option("--template", "template_file", type=click.Path(path_type=Path),
+              metavar="BERKAS",
               help="Templat subjek dan isi surel (bawaan: templat bawaan).")
 @click.option("--batas", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Batas waktu pengembalian, YYYY-MM-DD (bawaan: batas di iki.toml).")
+              help="Batas waktu pengembalian, tahun-bulan-hari, misalnya 2026-12-31 (bawaan: "
+                   "batas di iki.toml).")
 @click.option("--dry-run", "dry_run", type=click.Path(path_type=Path, file_okay=False),
               help="Tulis berkas .eml ke folder ini, jangan mengirim.")
 @click.option("--log", "log_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Catatan pengiriman (bawaan: kirim-log.jsonl di folder penyimpanan bila "
-                   "--store atau ruang kerja, selain itu di WORKBOOK_DIR).")
+                   "--store atau ruang kerja, selain itu di FOLDER workbook).")
 @click.option("--ulang", is_flag=True, help="Kirim lagi yang sudah pernah terkirim.")
 @click.option("--percobaan", type=click.IntRange(1, 10), default=3, show_default=True,
               help="Percobaan per surel.")
@@ -569,9 +575,9 @@ def kirim(workbook_dir: Path | None, units_csv: Path | None, smtp_at: str | None
     if perbaikan and pengingat:
         _fail_usage("pilih salah satu: --perbaikan atau --pengingat")
     if units_csv is None and ws is None and not perbaikan:
-        _fail_usage("sebutkan --units FILE.csv, atau jalankan di dalam ruang kerja")
+        _fail_usage("sebutkan --units BERKAS.csv, atau jalankan di dalam ruang kerja")
     if workbook_dir is None and not perbaikan:
-        _fail_usage("sebutkan WORKBOOK_DIR, folder workbook yang dikirim")
+        _fail_usage("sebutkan FOLDER, folder workbook yang dikirim")
     if starttls and use_ssl:
         _fail_usage("pilih salah satu: --starttls atau --ssl")
     if smtp_at is None and dry_run is None:
@@ -661,7 +667,7 @@ STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "reject
 @json_option
 @blueprints_option
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), default=None,
-              help="Tulis salinan bercatatan untuk berkas yang perlu diperbaiki.")
+              metavar="FOLDER", help="Tulis salinan bercatatan untuk berkas yang perlu diperbaiki.")
 def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
           annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
@@ -704,28 +710,30 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
 @blueprints_option
 @click.option("--imap", "imap_at", metavar="HOST[:PORT]",
               help="Ambil dari kotak surat IMAP (TLS, port 993); surel tidak diubah.")
-@click.option("--user", help="Pengguna IMAP (kata sandi dari IKI_IMAP_PASSWORD atau ditanyakan).")
-@click.option("--folder", default="INBOX", show_default=True, help="Folder IMAP.")
+@click.option("--user", metavar="NAMA",
+              help="Pengguna IMAP (kata sandi dari IKI_IMAP_PASSWORD atau ditanyakan).")
+@click.option("--folder", default="INBOX", show_default=True, metavar="NAMA",
+              help="Folder IMAP.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Hanya pesan sejak tanggal ini, YYYY-MM-DD.")
+              help="Hanya pesan sejak tanggal ini (tahun-bulan-hari, misalnya 2026-10-01).")
 @click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sertifikat CA untuk memverifikasi server (bawaan: CA sistem).")
 @click.option("--balas", is_flag=True,
               help="Balas tiap kiriman baru sekali: diterima, perlu perbaikan (dengan salinan "
                    "bercatatan) atau ditolak (dengan alasannya).")
-@click.option("--units", "units_csv", type=click.Path(path_type=Path),
+@click.option("--units", "units_csv", type=click.Path(path_type=Path), metavar="BERKAS",
               help="CSV daftar unit (kode, nama, email): alamat balasan (bawaan: unit.csv ruang "
                    "kerja, selain itu daftar unit yang tercatat di penyimpanan).")
 @click.option("--smtp", "smtp_at", metavar="HOST[:PORT]",
               help="Server SMTP untuk --balas (bawaan: [smtp] ruang kerja).")
 @click.option("--smtp-starttls", "starttls", is_flag=True, help="SMTP dengan STARTTLS.")
 @click.option("--smtp-ssl", "use_ssl", is_flag=True, help="SMTP dengan TLS sejak awal.")
-@click.option("--smtp-user", "smtp_user",
+@click.option("--smtp-user", "smtp_user", metavar="NAMA",
               help="Pengguna SMTP (kata sandi dari IKI_SMTP_PASSWORD atau ditanyakan).")
 @click.option("--smtp-cafile", "smtp_cafile",
               type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Sertifikat CA untuk server SMTP.")
-@click.option("--from", "sender", help="Alamat pengirim balasan.")
+@click.option("--from", "sender", metavar="ALAMAT", help="Alamat pengirim balasan.")
 @click.option("--templat-folder", "templat_folder",
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder templat pengganti: diterima.txt, perbaikan.txt, ditolak.txt (bawaan: "
@@ -818,7 +826,8 @@ def _print_replies(result: RepliesResult) -> None:
 @json_option
 @click.option("--riwayat", is_flag=True,
               help="Tampilkan setiap kiriman (berkas, pengirim, waktu, status, temuan).")
-@click.option("--unit", "unit_kode", default=None, help="Riwayat satu unit saja (kode).")
+@click.option("--unit", "unit_kode", default=None, metavar="KODE",
+              help="Riwayat satu unit saja (kode).")
 def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str | None) -> None:
     """Tampilkan unit yang sudah dan belum mengembalikan workbook, atau riwayat kiriman."""
     from .status import history, sent_mail
@@ -847,16 +856,16 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
 @main.command()
 @store_option
 @click.option("--periode", default=None, callback=lambda _c, _p, v: _periode(v),
-              help="Tahun periode yang direkap, empat angka 2000-2100.")
-@click.option("--blueprint", "blueprint_id", default=None,
+              metavar="TAHUN", help="Tahun periode yang direkap, empat angka 2000-2100.")
+@click.option("--blueprint", "blueprint_id", default=None, metavar="ID",
               help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
-              help="Berkas rekap .xlsx yang ditulis (bawaan di ruang kerja: "
+              metavar="BERKAS", help="Berkas rekap .xlsx yang ditulis (bawaan di ruang kerja: "
                    "keluaran/rekap_BLUEPRINT_PERIODE.xlsx).")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder untuk tabel nilai dalam CSV.")
+              metavar="FOLDER", help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder untuk tabel nilai dalam Parquet.")
+              metavar="FOLDER", help="Folder untuk tabel nilai dalam Parquet.")
 @blueprints_option
 def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           output: Path | None,
@@ -970,11 +979,11 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ALAMAT",
               help="Alamat yang didengarkan; selain 127.0.0.1 wajib masuk dengan kata sandi.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port.")
-@click.option("--izinkan-host", "extra_hosts", multiple=True,
+@click.option("--izinkan-host", "extra_hosts", multiple=True, metavar="NAMA",
               help="Nama host atau alamat lain yang dipakai peramban (boleh berulang).")
 @click.option("--wajib-masuk", "login", is_flag=True,
               help="Wajib masuk dengan kata sandi juga di komputer ini (komputer bersama).")

@@ -56,10 +56,11 @@ MESSAGES = {
     "{value} is not in the range {range}.": "{value} tidak dalam rentang {range}.",
     "{value!r} is not one of {choices}.": "{value!r} bukan salah satu dari {choices}.",
     "{value!r} is not {choice}.": "{value!r} bukan {choice}.",
+    # the CLI's dates are all tahun-bulan-hari (click.DateTime(formats=["%Y-%m-%d"]))
     "{value!r} does not match the format {format}.":
-        "{value!r} tidak sesuai format {format}.",
+        "{value!r} bukan tanggal tahun-bulan-hari (misalnya 2026-12-31).",
     "{value!r} does not match the formats {formats}.":
-        "{value!r} tidak sesuai format {formats}.",
+        "{value!r} bukan tanggal tahun-bulan-hari (misalnya 2026-12-31).",
     "{value!r} is not a valid boolean. Recognized values: {states}":
         "{value!r} bukan nilai ya/tidak yang sah. Yang dikenal: {states}",
     "{name} {filename!r} does not exist.": "{name} {filename!r} tidak ada.",
@@ -181,6 +182,8 @@ def _indonesian_metavars(command: click.Command) -> None:
         if isinstance(param, click.Argument) and param.name in ARGUMENT_NAMES:
             shown = ARGUMENT_NAMES[param.name] + ("..." if param.nargs != 1 else "")
             param.metavar = shown if param.required else f"[{shown}]"
+        if param.metavar is None and isinstance(param.type, click.DateTime):
+            param.metavar = "TTTT-BB-HH"  # tahun-bulan-hari, not strftime's %Y-%m-%d
         if param.metavar is None and isinstance(param, click.Option) and not param.is_flag:
             original = param.type.name.upper()
             if isinstance(param.type, click.Path):

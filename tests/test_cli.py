@@ -61,6 +61,36 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert not missing, missing
 
 
+def _groups(group: click.Group, prefix: str = "") -> list[tuple[str, click.Group]]:
+    found = [(prefix, group)]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _groups(command, f"{prefix}{name} ")
+    return found
+
+
+def test_every_alias_and_option_is_documented_in_the_readme() -> None:
+    """Each English alias is named beside its command (`(`generate`)` in the table), and
+    each option of each command appears in the README in one of its spellings."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    aliases = [(f"{prefix}{indo}", english) for prefix, group in _groups(main)
+               for english, indo in getattr(group, "aliases", {}).items()]
+    assert len(aliases) >= 5
+    undocumented = [(name, english) for name, english in aliases
+                    if not any(line.startswith(f"| `iki-xlsx {name} ") and f"(`{english}`" in line
+                               for line in readme.splitlines())]
+    assert not undocumented, undocumented
+    options = []
+    for prefix, group in _groups(main):
+        for name, command in [("", group), *group.commands.items()]:
+            for param in command.params:
+                if isinstance(param, click.Option) and param.name != "help" and not any(
+                        f"{spelling}{end}" in readme for end in (" ", "`", "]", "\\|")
+                        for spelling in param.opts):
+                    options.append(f"{prefix}{name} {param.opts}")
+    assert not options, options
+
+
 def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     done = run("demo", "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr

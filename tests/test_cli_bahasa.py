@@ -171,7 +171,9 @@ def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
 
 
 ENGLISH = ("Usage", "Options", "Commands", "Show this", "Show the", "[OPTIONS]", "INTEGER",
-           "TEXT", "DIRECTORY", " PATH", "FILE ", "[default", "required]", "COMMAND")
+           "TEXT", "DIRECTORY", " PATH", "FILE ", "[default", "required]", "COMMAND", " the ",
+           " and ", " or ", " of ", " to ", " is ", " with ", "Error", " file", "Missing",
+           "%Y", "YYYY", "_DIR")
 
 
 def test_every_help_text_is_indonesian() -> None:
@@ -182,6 +184,14 @@ def test_every_help_text_is_indonesian() -> None:
         assert result.exit_code == 0, path
         assert result.output.startswith("Penggunaan: iki-xlsx"), path
         assert not [w for w in ENGLISH if w in result.output], (path, result.output)
+        command = main
+        for name in path:
+            assert isinstance(command, click.Group)
+            found = command.get_command(click.Context(command), name)
+            assert found is not None
+            command = found
+        bare = [p.name for p in command.params if isinstance(p, click.Option) and not p.help]
+        assert not bare, (path, bare)  # every option says what it does
 
 
 @pytest.mark.parametrize(("english", "indonesian"),
