@@ -124,6 +124,32 @@ def test_a_worker_that_dies_costs_no_other_file(corpus: tuple[list[Case], list[P
         (r.file, [f.code for f in r.findings]) for r in rest if r.status is not Status.OK]
 
 
+def _allocate(size: int) -> str:
+    try:
+        bytearray(size)
+    except MemoryError:
+        return "MemoryError"
+    return "ok"
+
+
+def test_a_worker_is_held_to_its_memory_budget(index: BlueprintIndex) -> None:
+    """A check worker (started by the pool's own initializer) may map at most
+    pool.WORKER_MEMORY_BUDGET more than it had when it started: past that an allocation
+    raises MemoryError, which the guard turns into check-failed for that file alone
+    (a worker that dies instead is handled as above)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from iki_xlsx.check import pool
+
+    budget = pool.WORKER_MEMORY_BUDGET
+    with ProcessPoolExecutor(1, initializer=pool._init_worker,
+                             initargs=(index, os.getpid())) as worker:
+        assert worker.submit(_allocate, budget // 4).result() == "ok"
+        assert worker.submit(_allocate, budget + 256 * 1024 ** 2).result() == "MemoryError"
+    with ProcessPoolExecutor(1) as uncapped:  # the same request outside a check worker
+        assert uncapped.submit(_allocate, budget + 256 * 1024 ** 2).result() == "ok"
+
+
 @pytest.fixture(scope="module")
 def intake(corpus: tuple[list[Case], list[Path]],
            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,11 @@ from .result import CheckReport, FileResult, finish
 
 PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
 BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
+# the address space a worker may add to what it had when it started: a chunk of 64 normal
+# returns needs well under 0.5 GiB more; a file that makes its worker ask for more fails alone
+# (MemoryError -> check-failed, or the worker dies and its chunk is re-checked file by file)
+# instead of pressing the whole machine
+WORKER_MEMORY_BUDGET = 2 * 1024 ** 3
 
 
 def check_files(paths: Sequence[Path], index: BlueprintIndex,
@@ -93,6 +99,26 @@ def _init_worker(index: BlueprintIndex, parent: int) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = index
     _die_with(parent)
+    _cap_address_space(_mapped() + WORKER_MEMORY_BUDGET)
+
+
+def _mapped() -> int:
+    """The address space this process has mapped now (Linux; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _cap_address_space(limit: int) -> None:
+    """At most `limit` bytes of address space for this process (never raising a lower cap
+    already in force)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _die_with(parent: int) -> None:
