@@ -22,7 +22,7 @@ from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .cli_bahasa import Group, apply_vocabulary, install
 from .findings import Finding
-from .terminal import error_line, finding_line
+from .terminal import error_line, finding_line, returned_finding_line
 
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
@@ -697,8 +697,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
             click.echo(f"{result.file}: {STATUS_WORDS[str(result.status)]}{who} "
                        f"({len(result.findings)} temuan)")
             for finding in result.findings:
-                where = "!".join(p for p in (finding.sheet, finding.cell) if p)
-                click.echo(f"  [{finding.code}] {where + ': ' if where else ''}{finding.message}")
+                click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,
+                                                 finding.cell, finding.message))
             if result.annotated:
                 click.echo(f"  salinan bercatatan: {result.annotated}")
     sys.exit(0 if report.ok else 1)
@@ -965,8 +965,9 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
         click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) {item.status.upper()}"
                    f"{sender}{subject}")
         for finding in item.findings:
-            where = "!".join(p for p in (finding["sheet"], finding["cell"]) if p)
-            click.echo(f"  [{finding['code']}] {where + ': ' if where else ''}{finding['message']}")
+            click.echo(returned_finding_line(finding["code"], finding["severity"],
+                                             finding["sheet"], finding["cell"],
+                                             finding["message"]))
     if mail:
         click.echo("Surel keluar:")
     for record in mail:

@@ -35,6 +35,15 @@ def finding_line(finding: Finding) -> str:
     return head + (f"{where}: {finding.message}" if where else finding.message)
 
 
+def returned_finding_line(code: str, severity: str, sheet: str | None, cell: str | None,
+                          message: str) -> str:
+    """A finding of a returned file, under that file's own line: `  Kesalahan: Camat!J12:
+    message [code]` (`Peringatan: ` for a warning); the catalogued code last."""
+    where = "!".join(part for part in (sheet, cell) if part)
+    head = WARNING if severity == Severity.WARNING else ERROR
+    return f"  {head}{where + ': ' if where else ''}{message} [{code}]"
+
+
 def os_error_line(exc: OSError) -> str:
     """An OSError nothing else explained: the path it names and why, in Bahasa Indonesia."""
     names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]

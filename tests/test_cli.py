@@ -116,7 +116,8 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert len(sent) == 3  # the file with a mistake, its finding, the corrected file
     assert "Kelurahan Sukamaju (3573011001): IKI_2026_3573011001_Kelurahan-Sukamaju.xlsx (" \
         in sent[0] and sent[0].endswith(") PERLU PERBAIKAN")
-    assert sent[1].startswith("  [invalid-input] Camat!") and "'12 orang' bukan angka" in sent[1]
+    assert sent[1].startswith("  Kesalahan: Camat!") and "'12 orang' bukan angka" in sent[1]
+    assert sent[1].endswith(" [invalid-input]")
     assert sent[2].endswith(") DITERIMA")
     assert sent[0].split()[0] <= sent[2].split()[0]
     again = run("demo", "-o", str(tmp_path))  # a second run keeps the store as it is

@@ -13,9 +13,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.cli import main
+from iki_xlsx.demo import MISTAKE, write_mistaken
 from iki_xlsx.findings import os_reason
-from iki_xlsx.terminal import os_error_line
+from iki_xlsx.plan import Unit
+from iki_xlsx.terminal import os_error_line, returned_finding_line
 
 from .conftest import ROOT
 
@@ -158,6 +161,23 @@ def test_a_system_error_is_said_in_indonesian_in_one_form(kind: type[OSError], n
     exc = kind(number, os.strerror(number), "/x/y")
     assert os_reason(exc) == reason
     assert os_error_line(exc) == f"Kesalahan: /x/y: {reason}"
+
+
+def test_a_returned_files_findings_say_error_or_warning(tmp_path: Path,
+                                                        blueprints: dict[str, Blueprint]) -> None:
+    """periksa lists each finding of a returned file under its line in the one form:
+    `Kesalahan: ` (or `Peringatan: `), sheet!cell, what to fix, the catalogued code last."""
+    path, unit = write_mistaken(blueprints["iku-kecamatan"], [Unit("01", "Kelurahan Satu")],
+                                2026, tmp_path)
+    done = run(["periksa", str(path)], tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{path}: PERLU PERBAIKAN — {unit.nama}, 2026 (1 temuan)",
+        "  Kesalahan: IKU!F10: Jumlah keluhan/pengaduan masyarakat yang ditindaklanjuti: "
+        f"'{MISTAKE}' bukan angka; ketik angka tanpa satuan (contoh 1234 atau 1234,5) "
+        "[invalid-input]"]
+    assert returned_finding_line("sender-mismatch", "warning", None, None, "dikirim dari x") \
+        == "  Peringatan: dikirim dari x [sender-mismatch]"
 
 
 def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
