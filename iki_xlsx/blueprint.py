@@ -295,17 +295,19 @@ class LoadResult:
 
 @dataclass
 class BlueprintReport:
-    """Results of checking several blueprint files."""
+    """Results of checking several blueprint files, and what is wrong between them (one id
+    given two different contents)."""
 
     results: list[LoadResult]
+    conflicts: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return all(r.ok for r in self.results) and not self.conflicts
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for r in self.results for f in r.findings]
+        return [f for r in self.results for f in r.findings] + self.conflicts
 
 
 class SourceMap(Protocol):
@@ -371,7 +373,28 @@ def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadRe
 
 def check_blueprints(paths: Sequence[str | Path]) -> BlueprintReport:
     """Load every path; a bad file never stops the others."""
-    return BlueprintReport([load_blueprint(p) for p in paths])
+    results = [load_blueprint(p) for p in paths]
+    return BlueprintReport(results, same_id_conflicts(
+        [(r.path, r.blueprint) for r in results if r.blueprint is not None]))
+
+
+def same_id_conflicts(loaded: Sequence[tuple[str, Blueprint]]) -> list[Finding]:
+    """An error for every file whose blueprint id an earlier file already uses with other
+    content (the same content twice, as `blueprint ubah` writes a YAML's spreadsheet twin, is
+    one blueprint and fine): which one would a workbook be made from?"""
+    first: dict[str, tuple[str, str]] = {}
+    findings: list[Finding] = []
+    for path, bp in loaded:
+        digest = bp.content_hash()
+        if bp.id not in first:
+            first[bp.id] = (path, digest)
+        elif first[bp.id][1] != digest:
+            findings.append(_finding(
+                "blueprint-id-conflict", path, None,
+                f"id blueprint '{bp.id}' sudah dipakai {Path(first[bp.id][0]).name} dengan isi "
+                "yang berbeda; satu id untuk satu blueprint: hapus berkas yang lama, atau beri "
+                "salah satunya id lain"))
+    return findings
 
 
 def _finding(code: str, file: str, line: int | None, message: str) -> Finding:

@@ -42,8 +42,12 @@ class BlueprintIndex:
 
     @classmethod
     def from_folder(cls, folder: Path) -> BlueprintIndex:
-        loaded = (load_blueprint(p).blueprint for p in find_blueprints(folder))
-        return cls(bp for bp in loaded if bp is not None)
+        """The folder's blueprints. Should two files give one id different contents
+        (`blueprint periksa` reports it), a return made from either is still checked
+        against its own version, known by its content hash."""
+        loaded = [bp for bp in (load_blueprint(p).blueprint for p in find_blueprints(folder))
+                  if bp is not None]
+        return cls(loaded, archived=loaded)
 
     def version(self, bp_id: str, digest: str) -> Blueprint | None:
         return self.versions.get((bp_id, digest))

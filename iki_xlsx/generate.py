@@ -17,6 +17,7 @@ from .blueprint import (
     find_blueprints,
     load_blueprint,
     load_blueprint_text,
+    same_id_conflicts,
 )
 from .evaluate import Batch, CellKey, Value, evaluate_plan, formula_order, static_values
 from .fill import sample_inputs
@@ -52,12 +53,13 @@ def resolve_blueprint(name: str, folder: Path = DEFAULT_BLUEPRINTS) -> tuple[Blu
     if path.suffix.lower() in BLUEPRINT_SUFFIXES or path.exists():
         result = load_blueprint(path)
         return result.blueprint, result.findings
-    for candidate in find_blueprints(folder):
-        result = load_blueprint(candidate)
-        if result.blueprint is not None and result.blueprint.id == name:
-            return result.blueprint, []
-    known = ", ".join(sorted(
-        r.blueprint.id for r in map(load_blueprint, find_blueprints(folder)) if r.blueprint))
+    loaded = [(str(p), r.blueprint) for p, r in
+              ((p, load_blueprint(p)) for p in find_blueprints(folder)) if r.blueprint]
+    named = [(p, bp) for p, bp in loaded if bp.id == name]
+    if named:
+        conflicts = same_id_conflicts(named)
+        return (None, conflicts) if conflicts else (named[0][1], [])
+    known = ", ".join(sorted({bp.id for _, bp in loaded}))
     return None, [Finding("unknown-blueprint",
                           f"blueprint '{name}' tidak dikenal (yang tersedia: {known})")]
 

@@ -15,7 +15,7 @@ from iki_xlsx import libreoffice
 from iki_xlsx.blueprint import Blueprint, load_blueprint, load_blueprint_text
 from iki_xlsx.blueprint_sheets import CHOICE_SHEET, KANTOR, SHEETS
 from iki_xlsx.blueprint_xlsx import _rows, convert_blueprint, write_blueprint_xlsx
-from iki_xlsx.generate import generate
+from iki_xlsx.generate import generate, resolve_blueprint
 from iki_xlsx.patterns import PATTERNS
 from iki_xlsx.plan import Unit, file_safe
 from tests.conftest import BLUEPRINTS, UNITS
@@ -303,3 +303,31 @@ def test_converting_never_replaces_a_file_unless_asked(tmp_path: Path) -> None:
     template.write_bytes(b"lama")
     done = run("blueprint", "templat", "-o", str(template))
     assert (done.returncode, template.read_bytes()) == (2, b"lama")
+
+
+def test_one_id_in_two_files_of_the_folder(tmp_path: Path) -> None:
+    """x.yaml beside its spreadsheet twin from `blueprint ubah` is one blueprint; once the
+    twin's content differs, `blueprint periksa` says so at the later file and `buat` refuses
+    the id instead of picking a file by name order."""
+    folder = tmp_path / "blueprints"
+    folder.mkdir()
+    source = (BLUEPRINTS / "iku-kecamatan.yaml").read_text(encoding="utf-8")
+    (folder / "iku-kecamatan.yaml").write_text(source, encoding="utf-8")
+    done = run("blueprint", "ubah", str(folder / "iku-kecamatan.yaml"), "-o",
+               str(folder / "iku-kecamatan.xlsx"))
+    assert done.returncode == 0, done.stderr
+    assert run("blueprint", "check", str(folder / "iku-kecamatan.yaml"),
+               str(folder / "iku-kecamatan.xlsx")).returncode == 0
+
+    (folder / "iku-kecamatan.yaml").write_text(source.replace('versi: "1"', 'versi: "2"'),
+                                               encoding="utf-8")
+    done = run("blueprint", "check", str(folder / "iku-kecamatan.xlsx"),
+               str(folder / "iku-kecamatan.yaml"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"Kesalahan: {folder / 'iku-kecamatan.yaml'}: id blueprint 'iku-kecamatan' sudah "
+        "dipakai iku-kecamatan.xlsx dengan isi yang berbeda; satu id untuk satu blueprint: "
+        "hapus berkas yang lama, atau beri salah satunya id lain")
+    bp, findings = resolve_blueprint("iku-kecamatan", folder)  # as buat names it by id
+    assert bp is None and [(f.code, Path(f.file or "").name) for f in findings] == [
+        ("blueprint-id-conflict", "iku-kecamatan.yaml")]
