@@ -291,3 +291,35 @@ def test_the_deadline_can_come_from_iki_toml(tmp_path: Path) -> None:
     config, findings = read_config(path)
     assert config is None and [f.line for f in findings] == [
         CONFIG_TEMPLATE.splitlines().index("# batas = 2027-01-31") + 1]
+
+
+def test_a_receipt_that_failed_is_sent_by_the_next_collect(tmp_path: Path,
+                                                           books: tuple[Path, dict[str, Path]]
+                                                           ) -> None:
+    """The unit's mail server refuses the receipt (550): the return is still stored and the
+    failure reported; the next `terima --balas`, with nothing new to take, sends that receipt
+    once, and the one after sends nothing."""
+    _, filled = books
+    store, units = tmp_path / "simpan", units_csv(tmp_path)
+    saved = tmp_path / "satu.eml"
+    saved.write_bytes(reply("satu@desa.example.id", None, [filled["01"]], 3))
+    handler = Kotak(refuse={"satu@desa.example.id"})
+    with SmtpServer(handler) as smtp:
+        take = ("collect", str(saved), "--store", str(store), "--units", str(units), "--balas",
+                "--smtp", f"127.0.0.1:{smtp.port}", "--from", OFFICE)
+        first = iki(*take)
+        assert first.returncode == 1
+        assert first.stderr.splitlines() == [
+            f"Kesalahan: {filled['01'].name}: gagal mengirim ke Desa Satu "
+            "<satu@desa.example.id>: penerima ditolak server (550 5.1.1 Kotak surat tidak ada)"]
+        assert handler.messages == []
+        handler.refuse.clear()
+        second = iki(*take)
+        assert second.returncode == 0, second.stderr
+        third = iki(*take)
+        assert third.returncode == 0, third.stderr
+    [(to, message)] = handler.messages
+    assert to == ["satu@desa.example.id"]
+    assert message["X-IKI-SHA256"] == sha(filled["01"])
+    assert message["In-Reply-To"] == "<balasan-3@desa.example.id>"
+    assert "1 baru" not in second.stdout and "0 baru, 1 sudah ada" in second.stdout
