@@ -635,7 +635,8 @@ def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
 
     store = Store(store_dir)
     try:
-        with replier.outbox:
+        label = "Mengirim permintaan perbaikan" if perbaikan else "Mengirim pengingat"
+        with replier.outbox, _progress(None, label) as replier.progress:
             if perbaikan:
                 result = send_corrections(store, replier, units)
             else:
@@ -779,7 +780,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                 result = run_collect(list(sources), Store(store_dir), index, progress=step)
         _print_collect(result)
         if replier is not None:
-            with replier.outbox:
+            with replier.outbox, _progress(None, "Mengirim balasan") as replier.progress:
                 replies = answer_returns(Store(store_dir), result, replier, units)
             _print_replies(replies)
             answered_ok = replies.ok

@@ -41,6 +41,7 @@ from .outbox import (
     valid_address,
 )
 from .plan import Unit, file_safe
+from .progress import Progress, no_progress
 from .status import history
 from .store import Store
 
@@ -151,6 +152,7 @@ class Replier:
     index: BlueprintIndex
     office: str | None = None  # the workspace's kantor; else the blueprint's
     result: RepliesResult = field(default_factory=RepliesResult)
+    progress: Progress = no_progress  # called with 1 after each message handed to the outbox
 
     def kantor(self, blueprint: str | None) -> str:
         if self.office:
@@ -185,6 +187,7 @@ class Replier:
 
         name = f"{kind}-{file_safe(delivery.kode) or 'tanpa-unit'}-{delivery.sha256[:12]}"
         self.result.deliveries.append(self.outbox.deliver(delivery, build, name))
+        self.progress(1)
 
 
 # --- receipts ----------------------------------------------------------------------------------
