@@ -1017,11 +1017,29 @@ def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
     plan = plan_serving(site, host, extra_hosts, login)
     if plan.refusal:
         _fail_usage(plan.refusal)
+    _port_free(host, port)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"iki-xlsx web melayani {ws.config.kantor} di http://{shown}:{port}/ "
                f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
                "hentikan dengan Ctrl+C.")
     serve(site, host, port, extra_hosts, plan.login_required)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse (exit 2, one line) a port another program holds or an address not this
+    computer's, before the server starts (it would say so in English and exit 3)."""
+    import socket
+
+    from .findings import os_reason
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind((host, port))
+    except OSError as exc:
+        _fail_usage(f"aplikasi web tidak dapat mendengarkan di {host} port {port} "
+                    f"({os_reason(exc)}); pilih port lain dengan --port")
 
 
 apply_vocabulary(main)

@@ -64,6 +64,8 @@ _OS_REASONS = {
     errno.EMFILE: "terlalu banyak berkas terbuka",
     errno.EIO: "galat baca/tulis pada disk",
     errno.EBUSY: "sedang dipakai program lain",
+    errno.EADDRINUSE: "sudah dipakai program lain",
+    errno.EADDRNOTAVAIL: "alamat itu bukan milik komputer ini",
     errno.ECONNREFUSED: "sambungan ditolak",
     errno.ECONNRESET: "sambungan diputus",
     errno.ETIMEDOUT: "waktu habis",

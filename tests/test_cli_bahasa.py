@@ -180,6 +180,21 @@ def test_a_returned_files_findings_say_error_or_warning(tmp_path: Path,
         == "  Peringatan: dikirim dari x [sender-mismatch]"
 
 
+def test_web_on_a_port_in_use_is_one_indonesian_line(tmp_path: Path) -> None:
+    """Not uvicorn's "ERROR: [Errno 98] error while attempting to bind" and exit 3."""
+    import socket
+
+    assert run(["init", str(tmp_path / "ruang")], tmp_path).returncode == 0
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = run(["--ruang", str(tmp_path / "ruang"), "web", "--port", str(port)], tmp_path)
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [
+        f"Kesalahan: aplikasi web tidak dapat mendengarkan di 127.0.0.1 port {port} (sudah "
+        "dipakai program lain); pilih port lain dengan --port"])
+
+
 def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = [prefix]
     for name, command in group.commands.items():
