@@ -22,7 +22,7 @@ from .blueprint import Blueprint, check_blueprints
 from .catalog import describe
 from .cli_bahasa import Group, apply_vocabulary, install
 from .findings import Finding
-from .terminal import error_line, finding_line, returned_finding_line
+from .terminal import WARNING, error_line, finding_line, returned_finding_line
 
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
@@ -928,13 +928,14 @@ def _print_status(report: StatusReport) -> None:
             outside = " (di luar daftar)" if not unit.on_list else ""
             click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}{sent}")
             for warning in unit.warnings:
-                click.echo(f"    peringatan [{warning['code']}]: {warning['message']}")
+                click.echo("  " + returned_finding_line(warning["code"], "warning", None, None,
+                                                        warning["message"]))
         totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
         click.echo(f"  jumlah: {totals}")
     for item in report.unidentified:
         click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
     for item in report.missing_raw:
-        click.echo(f"peringatan: berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
+        click.echo(f"{WARNING}berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
                    "dari penyimpanan; kumpulkan (collect) berkas itu lagi untuk memulihkannya")
 
 

@@ -142,7 +142,7 @@ def test_a_raw_file_missing_from_the_store_is_a_warning_and_is_restored(
     raw = next(p for p in (store / "berkas").rglob("*") if p.is_file())
     raw.unlink()
     shown = cli("status", "--store", str(store))
-    assert f"peringatan: berkas asli {good[0].name} ({raw.name[:12]}) hilang" in shown.stdout
+    assert f"Peringatan: berkas asli {good[0].name} ({raw.name[:12]}) hilang" in shown.stdout
     again = cli("collect", str(good[0]), "--store", str(store))
     assert again.stdout.startswith(f"dipulihkan: {good[0].name} ") and raw.is_file()
     assert "hilang" not in cli("status", "--store", str(store)).stdout
