@@ -193,12 +193,12 @@ class Table:
 class Chart:
     """A chart over planned cells: categories and series are absolute sheet ranges."""
 
-    kind: str  # column | bar | line
+    kind: str  # column | bar (horizontal: categories down, values across) | line
     title: str
     categories: str
     series: tuple[tuple[str, str], ...]  # (name, values range)
     anchor: str
-    y_title: str = ""
+    value_title: str = ""  # the value axis's title
     width: int = 640
     height: int = 320
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 
 from .blueprint import (
     AgregasiUnit,
@@ -67,7 +67,7 @@ from .plan import (
     title_row,
     unit_realisasi,
 )
-from .textfit import CELL_PADDING_PX, PX_PER_PT, text_height, text_pt
+from .textfit import CELL_PADDING_PX, PX_PER_PT, span_px, text_height, text_pt
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
 STATE_ACCEPTED = "diterima"
@@ -232,7 +232,8 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
         # the signature block and the last two indicators print on one page
         signed = [(last_row(sheet) - 8, last_row(sheet))] if sheet.kind == "ringkasan" else []
         set_page(sheet, first_row=first, repeat_cols=REPEATED_COLUMNS.get(sheet.kind, 0),
-                 column_breaks=COLUMN_BREAKS.get(sheet.kind), blocks=signed)
+                 column_breaks=COLUMN_BREAKS.get(sheet.kind),
+                 blocks=signed + [chart_span(chart) for chart in sheet.charts])
     office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
     plan = WorkbookPlan(blueprint_id=ctx.bp.id, blueprint_versi=ctx.bp.versi,
                         blueprint_hash=ctx.bp.content_hash(), kantor=ctx.bp.kantor, unit=office,
@@ -445,8 +446,9 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
     multi = [ind for ind in shown if len(_block_rows(ctx, ind)) > 1]
     summary_row = row
     unit_capaian: dict[str, list[str]] = {}
-    if multi:
-        row += len(ctx.kelurahan) + 3  # the per-unit summary is laid out once blocks are known
+    if multi:  # the per-unit summary is laid out once blocks are known
+        row += 3 + len(ctx.kelurahan) + sum(_chart_rows(h) for _, _, h in
+                                            _bar_groups(len(ctx.kelurahan), 1))
     for number, ind in enumerate(shown, start=1):
         row = _block(ctx, sheet, number, ind, row, last_col, unit_capaian)
     if multi:
@@ -666,12 +668,59 @@ def _unit_summary(ctx: _Context, sheet: SheetPlan, row: int,
                                 "text_value",
                                 formula=scale(ref(row, COL_CAPAIAN), ctx.bp.predikat)))
         row += 1
-    width = min(1800, max(520, 150 + 26 * len(ctx.kelurahan)))
-    sheet.charts.append(Chart(
-        kind="column", title=f"Capaian per unit — {sheet.title}"[:120],
-        categories=_absolute(sheet.name, first, COL_UNIT, row - 1),
-        series=(("Capaian (%)", _absolute(sheet.name, first, COL_CAPAIAN, row - 1)),),
-        anchor=ref(first - 2, COL_VAR + 1), y_title="Capaian (%)", width=width, height=300))
+    _bar_charts(sheet, f"Capaian per unit — {sheet.title}"[:100], (first, COL_UNIT, row - 1),
+                (("Capaian (%)", COL_CAPAIAN),), row + 1, 0,
+                int(span_px(sheet.col_widths[:COL_PREDIKAT + 1])) - 10, "Capaian (%)")
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+BARS_PER_CHART = 20  # categories on one chart: each labelled, the chart whole on a page
+BAR_PX = 22  # height per category and series
+CHART_FRAME_PX = 110  # title, value axis, its labels and title, legend
+ROW_PX = 20  # a default row (15 pt)
+
+
+def _bar_groups(count: int, series: int) -> list[tuple[int, int, int]]:
+    """`count` categories split evenly over as few charts as hold BARS_PER_CHART each:
+    (first, last) category index and the chart's height in px, per chart."""
+    charts = max(1, -(-count // BARS_PER_CHART))
+    size = max(1, -(-count // charts))
+    return [(start, min(start + size, count) - 1,
+             CHART_FRAME_PX + BAR_PX * series * (min(start + size, count) - start))
+            for start in range(0, count, size)]
+
+
+def _chart_rows(height: int) -> int:
+    """Default rows a chart of `height` px covers, and one row under it."""
+    return -(-height // ROW_PX) + 1
+
+
+def _bar_charts(sheet: SheetPlan, title: str, categories: tuple[int, int, int],
+                series: Sequence[tuple[str, int]], row: int, col: int, width: int,
+                value_title: str) -> int:
+    """Horizontal bar charts over the sheet's rows `first..last` (`categories`: first row,
+    label column, last row), stacked down from (`row`, `col`), so that every category is
+    labelled however many there are; the next free row."""
+    first, label_col, last = categories
+    groups = _bar_groups(last - first + 1, len(series))
+    for i, (start, end, height) in enumerate(groups, start=1):
+        part = f" ({i} dari {len(groups)})" if len(groups) > 1 else ""
+        sheet.charts.append(Chart(
+            kind="bar", title=title + part,
+            categories=_absolute(sheet.name, first + start, label_col, first + end),
+            series=tuple((name, _absolute(sheet.name, first + start, c, first + end))
+                         for name, c in series),
+            anchor=ref(row, col), value_title=value_title, width=width, height=height))
+        row += _chart_rows(height)
+    return row
+
+
+def chart_span(chart: Chart) -> tuple[int, int]:
+    """The rows a chart covers with the free row above it: kept on one page, so a page
+    breaks above a chart, not through it."""
+    row, _ = xl_cell_to_rowcol(chart.anchor)
+    return row - 1, row + _chart_rows(chart.height) - 2
 
 
 # --- Ringkasan, Status, Asal Data ------------------------------------------------------------
@@ -893,14 +942,11 @@ def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
                                     style, value))
     if timeline:
         last = header + len(timeline)
-        sheet.charts.append(Chart(
-            kind="column", title="Pengembalian lembar kerja dari waktu ke waktu",
-            categories=_absolute(sheet.name, header + 1, TIMELINE_COL, last),
-            series=(("Berkas masuk", _absolute(sheet.name, header + 1, TIMELINE_COL + 1, last)),
-                    ("Unit diterima (kumulatif)",
-                     _absolute(sheet.name, header + 1, TIMELINE_COL + 2, last))),
-            anchor=ref(header, TIMELINE_COL + len(TIMELINE_HEADERS) + 1), y_title="Jumlah",
-            width=560, height=260))
+        _bar_charts(sheet, "Pengembalian lembar kerja dari waktu ke waktu",
+                    (header + 1, TIMELINE_COL, last),
+                    (("Berkas masuk", TIMELINE_COL + 1),
+                     ("Unit diterima (kumulatif)", TIMELINE_COL + 2)),
+                    last + 2, TIMELINE_COL, 560, "Jumlah")
 
 
 ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek",
