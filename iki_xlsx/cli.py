@@ -249,13 +249,14 @@ def blueprint_template(output: Path, timpa: bool) -> None:
               metavar="BERKAS", help="Berkas hasil: .xlsx dari YAML, atau .yaml dari .xlsx.")
 @OVERWRITE
 def blueprint_convert(source: Path, output: Path, timpa: bool) -> None:
-    """Ubah blueprint YAML menjadi lembar kerja .xlsx, atau sebaliknya."""
+    """Ubah blueprint YAML (berkas atau id) menjadi lembar kerja .xlsx, atau sebaliknya."""
     from .blueprint import load_blueprint
     from .blueprint_xlsx import convert_blueprint
 
     if output.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
         _fail_usage("berkas hasil harus berakhiran .xlsx, .yaml atau .yml")
     _writable(output, timpa)
+    source = _blueprint_file(source)  # a blueprint's id stands for its file here too
     loaded = load_blueprint(source)
     _print_findings(loaded.findings)
     if loaded.blueprint is None or not loaded.ok:

@@ -245,6 +245,10 @@ def test_a_blueprint_id_works_where_a_blueprint_is_named(tmp_path: Path) -> None
     done = run(["blueprint", "daftar", "iki-kecamatan-kota"], tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("iki-kecamatan-kota (versi 1):")
+    converted = run(["blueprint", "ubah", "iku-kecamatan", "-o", str(tmp_path / "iku.xlsx")],
+                    tmp_path)
+    assert converted.returncode == 0, converted.stderr
+    assert converted.stdout.startswith(f"{ROOT / 'blueprints' / 'iku-kecamatan.yaml'} -> ")
 
 
 def test_generate_without_units_says_how_to_give_them(tmp_path: Path) -> None:
