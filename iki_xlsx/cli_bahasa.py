@@ -119,8 +119,9 @@ def install() -> None:
 
 class Group(click.Group):
     """A command group whose commands also answer to their English names, and whose commands
-    never end in a traceback for a system error: an OSError no command explained is one
-    `Kesalahan: PATH: why` line (exit 1)."""
+    never end in a traceback for a refusal no command explained: an OSError is one
+    `Kesalahan: PATH: why` line, a library error (`IkiError`, said in Bahasa Indonesia) one
+    `Kesalahan: ...` line; both exit 1."""
 
     aliases: dict[str, str]
 
@@ -131,7 +132,8 @@ class Group(click.Group):
         self.aliases = {}
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .terminal import os_error_line
+        from .errors import IkiError
+        from .terminal import error_line, os_error_line
 
         try:
             return super().invoke(ctx)
@@ -139,6 +141,9 @@ class Group(click.Group):
             if exc.errno == errno.EPIPE:  # the reader went away (`| head`): Click's own case
                 raise
             click.echo(os_error_line(exc), err=True)
+            sys.exit(1)
+        except IkiError as exc:
+            click.echo(error_line(str(exc)), err=True)
             sys.exit(1)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

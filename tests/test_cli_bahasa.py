@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.cli import main
+from iki_xlsx.cli_bahasa import Group
 from iki_xlsx.demo import MISTAKE, write_mistaken
+from iki_xlsx.errors import StoreBusy
 from iki_xlsx.findings import os_reason
 from iki_xlsx.plan import Unit
 from iki_xlsx.terminal import os_error_line, returned_finding_line
@@ -193,6 +195,27 @@ def test_web_on_a_port_in_use_is_one_indonesian_line(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [
         f"Kesalahan: aplikasi web tidak dapat mendengarkan di 127.0.0.1 port {port} (sudah "
         "dipakai program lain); pilih port lain dengan --port"])
+
+
+def test_a_refusal_no_command_explained_is_still_one_line() -> None:
+    """The last net under every command: a library error or a system error that a command did
+    not catch is one `Kesalahan: ` line and exit 1, never a traceback."""
+    group = Group(name="iki-xlsx")
+
+    @group.command()
+    def simpan() -> None:
+        raise StoreBusy("penyimpanan sedang dipakai proses lain; coba lagi nanti")
+
+    @group.command()
+    def tulis() -> None:
+        Path("/proc/tidak-boleh/x").mkdir()
+
+    busy = CliRunner().invoke(group, ["simpan"])
+    assert (busy.exit_code, busy.output) == (
+        1, "Kesalahan: penyimpanan sedang dipakai proses lain; coba lagi nanti\n")
+    denied = CliRunner().invoke(group, ["tulis"])
+    assert (denied.exit_code, denied.output) == (
+        1, "Kesalahan: /proc/tidak-boleh/x: folder atau berkas tidak ada\n")
 
 
 def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
