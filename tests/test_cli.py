@@ -100,6 +100,9 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "keluaran"
     assert len(list((out / "kirim").glob("*.xlsx"))) == 12
     assert len(list((out / "contoh-terisi").glob("*.xlsx"))) == 12
+    english = [w for w in (" the ", " and ", " of ", " file", "rror", "Warning", "written")
+               if w in done.stdout + done.stderr]
+    assert not english, english  # every line the main job prints is Bahasa Indonesia
     lines = done.stdout.splitlines()
     assert any(line.startswith("Kiriman keliru (isian '12 orang'): ")
                and line.endswith("PERLU PERBAIKAN") for line in lines)
