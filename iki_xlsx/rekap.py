@@ -26,12 +26,14 @@ from .generate import OFFICE_KODE
 from .plan import PlanKey, Unit, WorkbookPlan
 from .progress import Progress, no_progress
 from .rekap_plan import (
+    DEFAULT_ZONE,
     Entry,
     Pengesahan,
     RekapSource,
     Return,
     UnitReturn,
     UsedFile,
+    local_day,
     plan_rekap,
     unit_sheet_names,
 )
@@ -177,9 +179,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
             file=str(store.folder)))
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
-    source, table = gather(store, bp, period, now)
+    source, table = gather(store, bp, period, now, pengesahan)
     progress(1)
-    source.pengesahan = pengesahan
     plan, inputs = plan_rekap(source)
     progress(1)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
@@ -221,7 +222,8 @@ def _export_name(result: RekapResult, suffix: str) -> str:
 
 
 def gather(store: Store, bp: Blueprint, period: PeriodStatus,
-           now: datetime.datetime | None = None) -> tuple[RekapSource, pd.DataFrame]:
+           now: datetime.datetime | None = None, pengesahan: Pengesahan | None = None
+           ) -> tuple[RekapSource, pd.DataFrame]:
     """What the recap of one blueprint and period (`period`, its status) shows, read from
     the store.
 
@@ -254,9 +256,11 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
              for r in chosen.sort_values("unit_kode").itertuples(index=False)]
     stamp = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     source = RekapSource(blueprint=bp, periode=periode, units=units,
-                         entries=entries, files=files, timeline=_timeline(history),
+                         entries=entries, files=files,
+                         timeline=_timeline(history, pengesahan.zona_waktu if pengesahan
+                                            else DEFAULT_ZONE),
                          store=str(store.folder.resolve()), created=stamp.isoformat(),
-                         generator=f"iki-xlsx {__version__}")
+                         generator=f"iki-xlsx {__version__}", pengesahan=pengesahan)
     return source, table
 
 
@@ -278,11 +282,13 @@ def _text(value: Any) -> str | None:
     return None if text is None else str(text)
 
 
-def _timeline(history: pd.DataFrame) -> list[tuple[str, int, int]]:
-    """Per day: files received, and units with an accepted file by the end of that day."""
+def _timeline(history: pd.DataFrame, zona: str) -> list[tuple[str, int, int]]:
+    """Per day of the office's time zone (ISO date): files received, and units with an
+    accepted file by the end of that day."""
     if history.empty:
         return []
-    history = history.assign(hari=history["waktu"].str.slice(0, 10)).sort_values(["waktu", "id"])
+    history = history.assign(hari=history["waktu"].map(lambda w: local_day(str(w), zona)))
+    history = history.sort_values(["waktu", "id"])
     first_ok = history[history["status"] == "ok"].groupby("unit_kode")["hari"].min()
     received = history.groupby("hari").size()
     accepted = first_ok.value_counts().reindex(received.index, fill_value=0).cumsum()

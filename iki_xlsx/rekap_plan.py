@@ -123,6 +123,7 @@ class UsedFile:
 
 
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}  # hours ahead of UTC
+DEFAULT_ZONE = "WIB"
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
 
@@ -133,7 +134,7 @@ class Pengesahan:
     signatory (from the workspace's iki.toml)."""
 
     kota: str
-    zona_waktu: str = "WIB"  # WIB | WITA | WIT
+    zona_waktu: str = DEFAULT_ZONE  # WIB | WITA | WIT
     jabatan: str | None = None
     nama: str | None = None
     nip: str | None = None
@@ -147,9 +148,26 @@ def local_time(moment: str, zona: str) -> datetime.datetime:
     return parsed.astimezone(datetime.timezone(datetime.timedelta(hours=ZONES[zona])))
 
 
-def tanggal(moment: datetime.datetime) -> str:
+def tanggal(moment: datetime.date) -> str:
     """'25 November 2026'."""
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def local_day(moment: str, zona: str) -> str:
+    """The ISO date of an ISO moment (UTC) in the office's time zone (the moment's own date
+    when it cannot be read)."""
+    try:
+        return local_time(moment, zona).date().isoformat()
+    except ValueError:
+        return moment[:10]
+
+
+def _day_text(day: str) -> str:
+    """'25 November 2026' for an ISO date."""
+    try:
+        return tanggal(datetime.date.fromisoformat(day))
+    except ValueError:
+        return day
 
 
 def waktu_dibuat(moment: str, zona: str) -> str:
@@ -167,7 +185,8 @@ class RekapSource:
     units: list[UnitReturn]
     entries: list[Entry]
     files: list[UsedFile]
-    timeline: list[tuple[str, int, int]]  # date, files received that day, units accepted so far
+    timeline: list[tuple[str, int, int]]  # local ISO date, files received that day, units
+    # accepted by its end
     store: str
     created: str
     generator: str = ""
@@ -175,7 +194,7 @@ class RekapSource:
 
     @property
     def zona(self) -> str:
-        return self.pengesahan.zona_waktu if self.pengesahan else "WIB"
+        return self.pengesahan.zona_waktu if self.pengesahan else DEFAULT_ZONE
 
 
 # --- layout constants ------------------------------------------------------------------------
@@ -850,7 +869,7 @@ def _status(ctx: _Context) -> SheetPlan:
     bp = ctx.bp
     sheet = SheetPlan(code="STATUS", name="Status", kind="status", title="Status Pengembalian",
                       footer=_footer(bp, "Status"))
-    sheet.col_widths = [*STATUS_WIDTHS, 3, 12, 12, 14]
+    sheet.col_widths = [*STATUS_WIDTHS, 3, 17, 12, 14]
     last = len(STATUS_HEADERS) - 1
     title_row(sheet, "STATUS PENGEMBALIAN LEMBAR KERJA", last)
     row = meta_rows(sheet, [("Periode", _periode_text(ctx)),
@@ -936,7 +955,8 @@ def _timeline(ctx: _Context, sheet: SheetPlan, header: int) -> None:
     for i, (day, received, accepted) in enumerate(timeline):
         r = header + 1 + i
         cells: tuple[tuple[str | float, str], ...] = (
-            (day, "text_center"), (float(received), "number"), (float(accepted), "number"))
+            (_day_text(day), "text_center"), (float(received), "number"),
+            (float(accepted), "number"))
         for c, (value, style) in enumerate(cells):
             sheet.cells.append(Cell(ref(r, TIMELINE_COL + c), Role.LABEL, f"waktu/{i}/{c}",
                                     style, value))

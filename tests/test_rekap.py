@@ -283,6 +283,8 @@ def test_status_lists_every_return_of_a_unit_so_corrections_show(recap: Recap) -
     assert missing[3] == "belum kembali" and missing[4:9] == (None,) * 5
     counted = [_value(recap, "STATUS", f"jumlah/{i}") for i in range(4)]
     assert counted == [4, 0, 0, 1]
+    days = {r[11] for r in rows[header + 1:] if len(r) > 11 and r[11]}  # the timeline, in WIB
+    assert days == {_wib(r.collected_at).rsplit(" ", 1)[0] for r in recap.store.submissions()}
 
 
 def _wib(moment: str) -> str:
