@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
@@ -389,25 +389,26 @@ def unit_sheet_names(bp: Blueprint, periode: int, units: Sequence[Unit]
     return result
 
 
-def _labels(bp: Blueprint) -> dict[str, tuple[str, str, dict[str, str]]]:
+def _labels(bp: Blueprint) -> dict[tuple[str, str], tuple[str, str, dict[str, str]]]:
     """Per `scope/indikator`: jabatan name, indicator name, variable labels."""
-    result: dict[str, tuple[str, str, dict[str, str]]] = {}
+    result: dict[tuple[str, str], tuple[str, str, dict[str, str]]] = {}
     for jab in bp.jabatan:
         for ind in jab.indikator:
-            result[f"{jab.id}/{ind.id}"] = (jab.nama, ind.nama,
+            result[(jab.id, ind.id)] = (jab.nama, ind.nama,
                                            {v.id: v.label for v in ind.variabel})
     if bp.iku is not None:
         for iku in bp.iku.indikator:
-            result[f"iku/{iku.id}"] = ("IKU", iku.nama, {v.id: v.label for v in iku.variabel})
+            result[("iku", iku.id)] = ("IKU", iku.nama, {v.id: v.label for v in iku.variabel})
     return result
 
 
-def _describe(key: str, labels: Mapping[str, tuple[str, str, dict[str, str]]],
+def _describe(key: str, labels: Mapping[tuple[str, str], tuple[str, str, dict[str, str]]],
               units: Mapping[str, Unit], bp: Blueprint) -> tuple[str, str, str, str, str]:
     parsed = PlanKey.try_parse(key)
     if parsed is None or not (parsed.is_target or parsed.period is not None):
         return ("", "", key, "", "")
-    jabatan, indikator, variables = labels.get(parsed.base, ("", parsed.indikator, {}))
+    jabatan, indikator, variables = labels.get((parsed.scope, parsed.indikator),
+                                               ("", parsed.indikator, {}))
     if parsed.period is None:
         return (jabatan, indikator, "Target", "", "")
     shown_unit = units.get(parsed.unit or "")
@@ -476,6 +477,17 @@ def _jabatan_sheet(ctx: _Context, jab: Jabatan | None, name: str) -> SheetPlan:
     return sheet
 
 
+RowKey = Callable[[str], str]
+
+
+def row_key(scope: str, indikator: str, unit: str) -> RowKey:
+    """The plan keys of one row of an indicator block on a recap sheet, by column name (a
+    variable id, `kode`, `unit`, `status`, `target`, `realisasi`, `capaian`, `predikat`):
+    `scope/indikator/name@unit`, `unit` a unit's kode or `kecamatan` (the total row, or the
+    office's only row)."""
+    return lambda name: str(PlanKey(scope, indikator, name, unit))
+
+
 def _scope(sheet_code: str) -> str:
     """The scope of the plan keys shown on a recap sheet: its jabatan id, or `iku`."""
     return sheet_code.removeprefix("J-") if sheet_code != "IKU" else "iku"
@@ -484,9 +496,10 @@ def _scope(sheet_code: str) -> str:
 def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: int,
            last_col: int, unit_capaian: dict[str, list[str]]) -> int:
     """Lay out one indicator: heading, one row per unit, the kecamatan row; next free row."""
-    base = f"{_scope(sheet.code)}/{ind.id}"
+    scope = _scope(sheet.code)
     rows = _block_rows(ctx, ind)
-    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/judul", "block_title",
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, str(PlanKey(scope, ind.id, "judul")),
+                            "block_title",
                             f"{number}. {ind.nama}"))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
     sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", sheet.col_widths[:last_col + 1],
@@ -498,26 +511,29 @@ def _block(ctx: _Context, sheet: SheetPlan, number: int, ind: Indikator, row: in
              f"Sumber data: {ind.sumber_data}. Diisi oleh: {ind.pengisi}.")
     if isinstance(ind, IkuIndikator):
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
-    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{base}/keterangan", "text_plain", about))
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, str(PlanKey(scope, ind.id, "keterangan")),
+                            "text_plain", about))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
     sheet.row_heights[row] = text_height(about, sheet.col_widths[:last_col + 1])
     row += 1
     headers = [*BLOCK_HEADERS, *[v.label + (f" ({v.satuan})" if v.satuan else "")
                                  for v in ind.variabel]]
     for c, text in enumerate(headers):
-        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"{base}/kepala/{c}", "header", text))
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL,
+                                str(PlanKey(scope, ind.id, "kepala", part=str(c))), "header",
+                                text))
     sheet.row_heights[row] = max(30.0, max(text_height(h, 16) for h in headers[COL_VAR:]))
     row += 1
     first = row
     by_units = not (len(rows) == 1 and rows[0].unit.kantor)  # else the office's only row
     for r in rows:
-        key = f"{base}@{KECAMATAN if r.unit.kantor else r.unit.kode}"
-        _unit_row(ctx, sheet, ind, base, key, r, row)
+        key = row_key(scope, ind.id, KECAMATAN if r.unit.kantor else r.unit.kode)
+        _unit_row(ctx, sheet, ind, key, r, row)
         if by_units:
             unit_capaian.setdefault(r.unit.kode, []).append(ref(row, COL_CAPAIAN))
         row += 1
     if by_units:
-        _total_row(ctx, sheet, ind, base, first, row - 1, row)
+        _total_row(ctx, sheet, ind, first, row - 1, row)
         row += 1
     return row + 1
 
@@ -526,17 +542,17 @@ def _num_text(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: str, r: _Row,
+def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _Row,
               row: int) -> None:
     """One unit's annual values, recomputed from its period values on the Data sheet."""
     bp = ctx.bp
     single = r.unit.kantor
-    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "text",
+    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, key("kode"), "text",
                             r.unit.kode))
-    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit",
+    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, key("unit"),
                             "total_unit" if single else "text",
                             "Kecamatan (diisi kantor)" if single else r.unit.nama))
-    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, f"{key}/status", "text_center",
+    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, key("status"), "text_center",
                             ctx.states.get(r.source_kode, "belum kembali")))
     cells: dict[str, str] = {}
     for i, var in enumerate(ind.variabel):
@@ -548,36 +564,36 @@ def _unit_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, key: s
         found = [s for s in sources if s is not None]
         style = "text_value" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "number"
         if found:
-            sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/{var.id}", style,
+            sheet.cells.append(Cell(at, Role.FORMULA, key(var.id), style,
                                     formula=aggregate(var.period_rule, found)))
         else:
-            sheet.cells.append(Cell(at, Role.LABEL, f"{key}/{var.id}", style))
+            sheet.cells.append(Cell(at, Role.LABEL, key(var.id), style))
     target_at = ref(row, COL_TARGET)
     target_source = ctx.data_ref.get((r.source_kode,
                                       str(PlanKey.target(_scope(sheet.code), ind.id))))
     if target_is_input(ind, r.unit) and r.per_unit is None:
         if target_source:
-            sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "number",
+            sheet.cells.append(Cell(target_at, Role.FORMULA, key("target"), "number",
                                     formula=copy_of(target_source)))
         else:
-            sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "number"))
+            sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "number"))
     else:
-        sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "number", ind.target))
+        sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "number", ind.target))
     realisasi_at = ref(row, COL_REALISASI)
-    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi",
+    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, key("realisasi"),
                             _realisasi_style(ind), formula=unit_realisasi(ind, cells)))
     _capaian_predikat(bp, sheet, ind, key, row, realisasi_at, target_at)
 
 
-def _total_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, first: int,
-               last: int, row: int) -> None:
+def _total_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, first: int, last: int,
+               row: int) -> None:
     """The kecamatan: each variable aggregated over the units by its rule, then realisasi."""
-    key = f"{base}@{KECAMATAN}"
+    key = row_key(_scope(sheet.code), ind.id, KECAMATAN)
     count = last - first + 1
-    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "total_text", ""))
-    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit", "total_unit",
+    sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, key("kode"), "total_text", ""))
+    sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, key("unit"), "total_unit",
                             f"Kecamatan ({count} unit)"))
-    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.FORMULA, f"{key}/status",
+    sheet.cells.append(Cell(ref(row, COL_STATUS), Role.FORMULA, key("status"),
                             "total_accepted", formula=count_equal(
                                 f"{ref(first, COL_STATUS)}:{ref(last, COL_STATUS)}",
                                 STATE_ACCEPTED)))
@@ -589,24 +605,24 @@ def _total_row(ctx: _Context, sheet: SheetPlan, ind: Indikator, base: str, first
         column = f"{ref(first, col)}:{ref(last, col)}"
         total = _variable_total(var, column)
         if total is None:
-            sheet.cells.append(Cell(at, Role.LABEL, f"{key}/{var.id}", "total_text"))
+            sheet.cells.append(Cell(at, Role.LABEL, key(var.id), "total_text"))
         else:
-            sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/{var.id}", "total_number",
+            sheet.cells.append(Cell(at, Role.FORMULA, key(var.id), "total_number",
                                     formula=total))
     target_at = ref(row, COL_TARGET)
     targets = f"{ref(first, COL_TARGET)}:{ref(last, COL_TARGET)}"
     if ind.target is not None:
-        sheet.cells.append(Cell(target_at, Role.LABEL, f"{key}/target", "total_number",
+        sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "total_number",
                                 ind.target))
     elif _additive(ind):
-        sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "total_number",
+        sheet.cells.append(Cell(target_at, Role.FORMULA, key("target"), "total_number",
                                 formula=sum_of(targets)))
     else:
-        sheet.cells.append(Cell(target_at, Role.FORMULA, f"{key}/target", "total_number",
+        sheet.cells.append(Cell(target_at, Role.FORMULA, key("target"), "total_number",
                                 formula=mean_of(targets)))
     realisasi_at = ref(row, COL_REALISASI)
     realisasi = f"{ref(first, COL_REALISASI)}:{ref(last, COL_REALISASI)}"
-    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, f"{key}/realisasi", "total_pct",
+    sheet.cells.append(Cell(realisasi_at, Role.FORMULA, key("realisasi"), "total_pct",
                             formula=_total_realisasi(ind, cells, realisasi, first, last,
                                                      count)))
     _capaian_predikat(ctx.bp, sheet, ind, key, row, realisasi_at, target_at, total=True)
@@ -647,15 +663,15 @@ def _realisasi_style(ind: Indikator) -> str:
     return "pct" if ind.satuan.strip() == "%" else "number"
 
 
-def _capaian_predikat(bp: Blueprint, sheet: SheetPlan, ind: Indikator, key: str, row: int,
+def _capaian_predikat(bp: Blueprint, sheet: SheetPlan, ind: Indikator, key: RowKey, row: int,
                       realisasi_at: str, target_at: str, total: bool = False) -> None:
     cap = capaian_cap(bp, ind)
     capaian_at = ref(row, COL_CAPAIAN)
-    sheet.cells.append(Cell(capaian_at, Role.FORMULA, f"{key}/capaian",
+    sheet.cells.append(Cell(capaian_at, Role.FORMULA, key("capaian"),
                             "total_pct" if total else "pct",
                             formula=capaian(realisasi_at, target_at,
                                             ind.polaritas is Polaritas.TURUN, cap)))
-    sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, f"{key}/predikat",
+    sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, key("predikat"),
                             "total_text" if total else "text_value",
                             formula=scale(capaian_at, bp.predikat)))
 
@@ -794,20 +810,19 @@ def _ringkasan(ctx: _Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetPlan:
         scope = _scope(code)
         for ind in shown:
             number += 1
-            base = f"{scope}/{ind.id}"
-            total = f"{base}@{KECAMATAN}"  # the total row, or the office's only row
+            total = row_key(scope, ind.id, KECAMATAN)  # the total row, or the office's only row
             who = ", ".join(ind.penanggung_jawab) if isinstance(ind, IkuIndikator) else owner
-            key = f"ringkasan/{base}"
+            key = f"ringkasan/{scope}/{ind.id}"  # as on the unit workbooks' Ringkasan
             for col, value, style in ((0, str(number), "text_center"), (1, who, "text"),
                                       (2, ind.nama, "text"), (3, ind.satuan, "text_center")):
                 sheet.cells.append(Cell(ref(row, col), Role.LABEL, f"{key}/{col}", style, value))
             for col, part, style in ((4, "target", "number"), (7, "realisasi",
                                                                _realisasi_style(ind)),
                                      (8, "capaian", "pct"), (9, "predikat", "text_value")):
-                target = source.cell(f"{total}/{part}")
+                target = source.cell(total(part))
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))
-            _target_source_cells(ctx, sheet, ind, key, row, source, base)
+            _target_source_cells(ctx, sheet, ind, key, row, source)
             sheet.row_heights[row] = max(text_height(ind.nama, sheet.col_widths[2]),
                                          text_height(who, sheet.col_widths[1]))
             row += 1
@@ -837,7 +852,7 @@ def _signature(sheet: SheetPlan, source: RekapSource, row: int) -> None:
 
 
 def _target_source_cells(ctx: _Context, sheet: SheetPlan, ind: Indikator, key: str, row: int,
-                         source: SheetPlan, base: str) -> None:
+                         source: SheetPlan) -> None:
     """Beside the kecamatan's target: where it comes from, and the units' own targets added
     up (or averaged) when they type one, so both show when the decree also gives one."""
     words, combine = target_source(ctx, ind)
@@ -847,8 +862,8 @@ def _target_source_cells(ctx: _Context, sheet: SheetPlan, ind: Indikator, key: s
     if combine is None:
         sheet.cells.append(Cell(at, Role.LABEL, f"{key}/target_unit", "number"))
         return
-    first = source.cell(f"{base}@{rows[0].unit.kode}/target").ref
-    last = source.cell(f"{base}@{rows[-1].unit.kode}/target").ref
+    first = source.cell(row_key(_scope(source.code), ind.id, rows[0].unit.kode)("target")).ref
+    last = source.cell(row_key(_scope(source.code), ind.id, rows[-1].unit.kode)("target")).ref
     column = sheet_prefix(source.name) + f"{first}:{last}"
     sheet.cells.append(Cell(at, Role.FORMULA, f"{key}/target_unit", "number",
                             formula=sum_of(column) if combine == "jumlah" else mean_of(column)))

@@ -17,7 +17,7 @@ from iki_xlsx.blueprint import Blueprint
 from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.collect import collect
 from iki_xlsx.generate import generate, recipients, write_filled
-from iki_xlsx.plan import COL_TARGET, Unit
+from iki_xlsx.plan import COL_TARGET, PlanKey, Unit
 from iki_xlsx.read import read_workbook
 from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.rekap_plan import RINGKASAN_HEADERS
@@ -150,6 +150,12 @@ def recap(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Bluepr
     return Recap(kept, result.path, result, accepted, rejected)
 
 
+def _row(base: str, unit: str, column: str) -> str:
+    """The recap's key of an indicator row's cell (`base`: scope/indikator)."""
+    scope, indikator = base.split("/")
+    return str(PlanKey(scope, indikator, column, unit))
+
+
 def _cell(recap: Recap, sheet_code: str, key: str) -> tuple[str, str]:
     assert recap.result.plan is not None
     sheet = recap.result.plan.sheet(sheet_code)
@@ -164,23 +170,23 @@ def _value(recap: Recap, sheet_code: str, key: str) -> Any:
 def test_a_percentage_is_the_sum_of_numerators_over_the_sum_of_denominators(
         recap: Recap) -> None:
     # 01: 4/4 = 100 %, 02: 4/396 = 1 %, 04: 40/80 = 50 %; the mean of those would be 50.3 %
-    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_ditindaklanjuti") == 48
-    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_masuk") == 480
-    assert _value(recap, "IKU", f"{PENGADUAN}@kecamatan/realisasi") == pytest.approx(10.0)
-    assert _value(recap, "IKU", f"{PENGADUAN}@02/realisasi") == pytest.approx(400 / 396)
-    name, at = _cell(recap, "IKU", f"{PENGADUAN}@kecamatan/realisasi")
+    assert _value(recap, "IKU", _row(PENGADUAN, "kecamatan", "pengaduan_ditindaklanjuti")) == 48
+    assert _value(recap, "IKU", _row(PENGADUAN, "kecamatan", "pengaduan_masuk")) == 480
+    assert _value(recap, "IKU", _row(PENGADUAN, "kecamatan", "realisasi")) == pytest.approx(10.0)
+    assert _value(recap, "IKU", _row(PENGADUAN, "02", "realisasi")) == pytest.approx(400 / 396)
+    name, at = _cell(recap, "IKU", _row(PENGADUAN, "kecamatan", "realisasi"))
     formula = openpyxl.load_workbook(recap.path)[name][at].value
-    total = _cell(recap, "IKU", f"{PENGADUAN}@kecamatan/pengaduan_masuk")[1]
+    total = _cell(recap, "IKU", _row(PENGADUAN, "kecamatan", "pengaduan_masuk"))[1]
     assert isinstance(formula, str) and total in formula and "/" in formula
 
 
 def test_a_checklist_counts_the_units_meeting_every_criterion_over_all_units(
         recap: Recap) -> None:
     # 01 and 04 meet all seven criteria, 02 misses one, 03 sent nothing: 2 of 4 units
-    assert _value(recap, "IKU", f"{KRITERIA}@01/realisasi") == 100
-    assert _value(recap, "IKU", f"{KRITERIA}@02/realisasi") == 0
-    assert _value(recap, "IKU", f"{KRITERIA}@03/realisasi") in (None, "")
-    assert _value(recap, "IKU", f"{KRITERIA}@kecamatan/realisasi") == pytest.approx(50.0)
+    assert _value(recap, "IKU", _row(KRITERIA, "01", "realisasi")) == 100
+    assert _value(recap, "IKU", _row(KRITERIA, "02", "realisasi")) == 0
+    assert _value(recap, "IKU", _row(KRITERIA, "03", "realisasi")) in (None, "")
+    assert _value(recap, "IKU", _row(KRITERIA, "kecamatan", "realisasi")) == pytest.approx(50.0)
     assert _value(recap, "RINGKASAN", f"ringkasan/{KRITERIA}/realisasi") == pytest.approx(50.0)
 
 
@@ -213,14 +219,14 @@ def test_totals_equal_sums_computed_independently_from_the_raw_files(
                 {"jumlah": "sum", "terakhir": "last", "rata_rata": "mean"}[var.period_rule])
             expected = per_unit.mean() if var.agregasi_unit.value == "rata_rata" else (
                 per_unit.sum())
-            shown = _value(recap, "IKU", f"iku/{ind.id}@kecamatan/{var.id}")
+            shown = _value(recap, "IKU", str(PlanKey("iku", ind.id, var.id, "kecamatan")))
             assert shown == pytest.approx(expected), (ind.id, var.id)
             checked += 1
     assert checked >= 5
 
 
 def test_every_unit_figure_points_at_a_data_row_traced_to_its_file(recap: Recap) -> None:
-    name, at = _cell(recap, "IKU", f"{PENGADUAN}@04/pengaduan_masuk")
+    name, at = _cell(recap, "IKU", _row(PENGADUAN, "04", "pengaduan_masuk"))
     book = openpyxl.load_workbook(recap.path)
     formula = book[name][at].value
     assert isinstance(formula, str)
@@ -391,8 +397,8 @@ def test_a_kecamatan_of_one_desa_has_its_kecamatan_row(tmp_path: Path,
         if ind.pengisi.value != "kelurahan":
             continue
         iku = result.plan.sheet("IKU")
-        total = iku.cell(f"iku/{ind.id}@kecamatan/realisasi")
-        unit = iku.cell(f"iku/{ind.id}@01/realisasi")
+        total = iku.cell(str(PlanKey("iku", ind.id, "realisasi", "kecamatan")))
+        unit = iku.cell(str(PlanKey("iku", ind.id, "realisasi", "01")))
         assert same(book[iku.name][total.ref].value, book[iku.name][unit.ref].value), ind.id
         shown = result.plan.sheet("RINGKASAN").cell(f"ringkasan/iku/{ind.id}/realisasi")
         assert same(book["Ringkasan"][shown.ref].value, book[iku.name][unit.ref].value)

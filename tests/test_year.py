@@ -34,7 +34,7 @@ from iki_xlsx.check import BlueprintIndex, check_files
 from iki_xlsx.collect import collect
 from iki_xlsx.fill import sample_inputs
 from iki_xlsx.generate import generate, recipients
-from iki_xlsx.plan import Unit, plan_workbook
+from iki_xlsx.plan import PlanKey, Unit, plan_workbook
 from iki_xlsx.rekap import RekapResult, write_rekap
 from iki_xlsx.status import status
 from iki_xlsx.store import Store
@@ -319,8 +319,8 @@ def _expected(stage: Stage) -> dict[tuple[str, str], float | None]:
         realisasi, capaian = (_kecamatan(stage.bp, ind, base, stage) if stage.filled
                               else (None, None))
         code = f"J-{jab.id}" if jab else "IKU"
-        result[(code, f"{base}@kecamatan/realisasi")] = realisasi
-        result[(code, f"{base}@kecamatan/capaian")] = capaian
+        result[(code, str(PlanKey(scope, ind.id, "realisasi", "kecamatan")))] = realisasi
+        result[(code, str(PlanKey(scope, ind.id, "capaian", "kecamatan")))] = capaian
     return result
 
 
