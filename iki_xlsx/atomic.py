@@ -33,6 +33,15 @@ def atomic_write(target: Path, write: Callable[[str], object]) -> Path:
     return target
 
 
+def probe_folder(folder: Path) -> None:
+    """Make `folder` if needed and prove a file can be created in it (raises OSError when
+    not), before any work that would write there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+    os.close(handle)
+    os.unlink(probe)
+
+
 def current_umask() -> int:
     """The process's umask, read without changing it where Linux tells it (other threads may
     be creating files); elsewhere set and restored at once."""

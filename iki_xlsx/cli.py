@@ -268,16 +268,11 @@ def blueprint_convert(source: Path, output: Path, timpa: bool) -> None:
 
 def _writable_folder(folder: Path, option: str) -> None:
     """Refuse (exit 2) an output folder that cannot be made or written, before any work."""
-    import os
-    import tempfile
-
+    from .atomic import probe_folder
     from .findings import os_reason
 
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        probe_folder(folder)
     except OSError as exc:
         _fail_usage(f"folder {option} {folder} tidak dapat ditulis ({os_reason(exc)}); "
                     "pilih folder lain")
@@ -320,8 +315,13 @@ def _periode(text: str | None) -> int | None:
               help="Folder keluaran (bawaan di ruang kerja: keluaran/BLUEPRINT_PERIODE).")
 @click.option("--isi-contoh", "sample", is_flag=True,
               help="Isi sel isian dengan nilai contoh yang dapat diulang (untuk samples/).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
+              metavar="FOLDER",
+              help="Folder penyimpanan yang mencatat setiap workbook yang dibuat (register), "
+                   "agar terima memeriksa kiriman terhadapnya (bawaan: simpan/ ruang kerja).")
 def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path | None,
-             periode: int | None, out_dir: Path | None, sample: bool) -> None:
+             periode: int | None, out_dir: Path | None, sample: bool,
+             store_dir: Path | None) -> None:
     """Buat satu workbook per kelurahan/desa dan satu untuk kantor kecamatan."""
     from .generate import blueprint_source, read_units, recipients, resolve_blueprint
     from .generate import generate as run_generate
@@ -352,8 +352,10 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     if out_dir is None:
         assert ws is not None
         out_dir = ws.output_dir / f"{bp.id}_{year}"
-    register = None if ws is None else Store(ws.store_dir)  # the workspace keeps a register
-    source = None if ws is None else blueprint_source(bp, blueprint_name, ws.blueprints_dir)
+    register_dir = store_dir or (ws.store_dir if ws is not None else None)
+    register = None if register_dir is None else Store(register_dir)  # the register
+    source = None if register is None else blueprint_source(bp, blueprint_name,
+                                                            _blueprint_dir(None, ws))
     try:
         with _progress(len(recipients(bp, units)), "Membuat workbook") as step:
             result = run_generate(bp, units, year, out_dir, sample=sample, register=register,

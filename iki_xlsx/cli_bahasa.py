@@ -67,7 +67,7 @@ MESSAGES = {
     "{name} {filename!r} is a file.": "{name} {filename!r} adalah berkas, bukan folder.",
     "{name} {filename!r} is a directory.": "{name} {filename!r} adalah folder, bukan berkas.",
     "{name} {filename!r} is not readable.": "{name} {filename!r} tidak dapat dibaca.",
-    "{name} {filename!r} is not writable.": "{name} {filename!r} tidak dapat ditulisi.",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} tidak dapat ditulis.",
     "{name} {filename!r} is not executable.": "{name} {filename!r} tidak dapat dijalankan.",
     "file": "Berkas",
     "directory": "Folder",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import probe_folder
 from .blueprint import (
     BLUEPRINT_SUFFIXES,
     Blueprint,
@@ -142,13 +141,10 @@ def _name_collisions(plans: Sequence[WorkbookPlan]) -> list[Finding]:
 
 def _writable(folder: Path) -> Finding | None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        probe_folder(folder)
     except OSError as exc:
         return Finding("output-not-writable",
-                       f"folder keluaran tidak dapat ditulisi ({os_reason(exc)})",
+                       f"folder keluaran tidak dapat ditulis ({os_reason(exc)})",
                        file=str(folder))
     return None
 

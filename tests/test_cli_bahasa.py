@@ -72,7 +72,7 @@ def test_wrong_invocations_answer_in_indonesian(tmp_path: Path, args: list[str],
 # root), {wb} a folder with one unit's workbook and {csv} its units list.
 REFUSED = [
     (["buat", "iku-kecamatan", "--unit", "A", "-o", "{tmp}/berkas/x"], 1,
-     ["Kesalahan: {tmp}/berkas/x: folder keluaran tidak dapat ditulisi (bagian jalurnya bukan "
+     ["Kesalahan: {tmp}/berkas/x: folder keluaran tidak dapat ditulis (bagian jalurnya bukan "
       "folder)"]),
     (["buat", "{tmp}/tidak-ada.yaml", "-o", "{tmp}/keluar"], 1,
      ["Kesalahan: {tmp}/tidak-ada.yaml: berkas blueprint tidak ditemukan"]),

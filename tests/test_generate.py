@@ -185,7 +185,7 @@ def test_unwritable_output_folder_is_reported(tmp_path: Path) -> None:
                            "--unit", "Desa Satu", "-o", str(blocker / "keluar")],
                           capture_output=True, text=True)
     assert done.returncode == 1
-    assert "folder keluaran tidak dapat ditulisi" in done.stderr
+    assert "folder keluaran tidak dapat ditulis" in done.stderr
     assert "Traceback" not in done.stderr
     assert blocker.read_text() == "bukan folder"
 

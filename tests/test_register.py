@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from email.message import EmailMessage
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,29 @@ def test_blueprint_check_warns_when_a_sent_versi_changed(tmp_path: Path) -> None
                                                    "versi 1 yang sudah dipakai membuat workbook")
     assert lines[0].endswith("naikkan `versi` (misalnya menjadi \"2\") sebelum membuat workbook "
                              "lagi, agar kiriman dari kedua versi dapat dibedakan")
+
+
+def test_buat_with_a_store_outside_a_workspace_keeps_a_register(tmp_path: Path) -> None:
+    """Outside a workspace, `buat --store` records the workbooks like a workspace does: status
+    waits for exactly those units, and a return of a unit not generated is refused."""
+    def iki(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
+                              text=True, cwd=tmp_path)
+
+    store = tmp_path / "simpan"
+    made = iki("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Satu",
+               "--periode", "2026", "-o", str(tmp_path / "kirim"), "--store", str(store))
+    assert made.returncode == 0, made.stderr
+    shown = iki("status", "--store", str(store))
+    assert shown.returncode == 0, shown.stderr
+    assert "  Desa Satu: belum kembali" in shown.stdout.splitlines()
+    other = tmp_path / "lain"
+    assert iki("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Lain",
+               "--periode", "2026", "-o", str(other), "--isi-contoh").returncode == 0
+    [foreign] = [p for p in other.glob("*.xlsx") if "Desa-Lain" in p.name]
+    taken = iki("terima", str(foreign), "--store", str(store))
+    assert taken.returncode == 1
+    assert taken.stdout.splitlines()[0] == (
+        f"baru: {foreign.name} ({sha256(foreign.read_bytes()).hexdigest()[:12]}) DITOLAK")
+    history = iki("status", "--store", str(store), "--riwayat")
+    assert "[unit-not-registered]" in history.stdout, history.stdout
