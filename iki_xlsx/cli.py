@@ -911,6 +911,9 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
 def _print_collect(result: CollectResult) -> None:
     for filename, sha, state in result.added:
         click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
+        for finding in result.findings.get(sha, []):
+            click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,
+                                             finding.cell, finding.message))
     for filename, sha in result.duplicates:
         click.echo(f"sudah ada: {filename} ({sha[:12]})")
     for filename, sha in result.restored:

@@ -28,6 +28,7 @@ class CollectResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
     restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
     without_workbook: list[intake.Unanswerable] = field(default_factory=list)  # e-mails
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # sha256 -> its findings
 
 
 CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
@@ -85,6 +86,7 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
         with store.transaction():
             _record(store, received, digest, result_of_file)
         result.added.append((received.filename, digest, str(result_of_file.status)))
+        result.findings[digest] = list(result_of_file.findings)
 
 
 def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:

@@ -280,5 +280,7 @@ def test_buat_with_a_store_outside_a_workspace_keeps_a_register(tmp_path: Path) 
     assert taken.returncode == 1
     assert taken.stdout.splitlines()[0] == (
         f"baru: {foreign.name} ({sha256(foreign.read_bytes()).hexdigest()[:12]}) DITOLAK")
-    history = iki("status", "--store", str(store), "--riwayat")
-    assert "[unit-not-registered]" in history.stdout, history.stdout
+    assert taken.stdout.splitlines()[1] == (
+        "  Kesalahan: unit berkode desa-lain ('Desa Lain') tidak ada di daftar unit yang "
+        "dikirimi buku kerja 'iku-kecamatan' periode 2026; hubungi kecamatan bila unit ini "
+        "seharusnya ada di unit.csv [unit-not-registered]")
