@@ -966,7 +966,7 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
                                ensure_ascii=False, indent=2))
         return
     for item in submissions:
-        when = item.received_at or item.collected_at
+        when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""
         subject = f", subjek \"{item.subject}\"" if item.subject else ""

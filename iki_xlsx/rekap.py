@@ -237,7 +237,7 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     returns: dict[str | None, list[Return]] = {}
     for row in store.submissions_of(blueprint, periode):  # in the order they were received
         returns.setdefault(row.unit_kode, []).append(Return(
-            row.received_at or row.collected_at, row.filename, STATE_WORDS[row.status],
+            row.collected_at, row.filename, STATE_WORDS[row.status],
             row.errors, row.sender))
     units = [UnitReturn(expected.get(u.kode, Unit(u.kode, u.nama, kantor=u.kode == OFFICE_KODE)),
                         u.state, u.on_list, tuple(returns.get(u.kode, ())))

@@ -738,14 +738,15 @@ class Store:
 
     def accepted_frame(self) -> pd.DataFrame:
         """Every accepted identified submission: id, sha256, blueprint, periode, unit_kode,
-        unit_nama, filename, sender, subject, diterima (when it came), urutan (the store's
+        unit_nama, filename, sender, subject, diterima (when the office took it in: the
+        store's clock, never the e-mail's sender-written Date), urutan (the store's
         sequence number), versi (of the blueprint the file was made from)."""
         import pandas as pd
 
         with self._db() as db:
             return pd.read_sql_query(
                 "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
-                "sender, subject, COALESCE(received_at, collected_at) AS diterima, id AS urutan,"
+                "sender, subject, collected_at AS diterima, id AS urutan,"
                 " blueprint_versi AS versi "
                 "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL", db)
 
@@ -761,12 +762,13 @@ class Store:
                 params=[int(i) for i in submissions])
 
     def arrivals_frame(self, blueprint: str, periode: int) -> pd.DataFrame:
-        """Every submission of one blueprint and periode: unit_kode, status, waktu, id."""
+        """Every submission of one blueprint and periode: unit_kode, status, waktu (when the
+        office took it in), id."""
         import pandas as pd
 
         with self._db() as db:
             return pd.read_sql_query(
-                "SELECT unit_kode, status, COALESCE(received_at, collected_at) AS waktu, id "
+                "SELECT unit_kode, status, collected_at AS waktu, id "
                 "FROM submission WHERE blueprint=? AND periode=?", db,
                 params=(blueprint, periode))
 

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from hashlib import sha256
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from iki_xlsx.blueprint import Blueprint, load_blueprint_text
@@ -113,7 +114,15 @@ def test_the_later_file_counts_whatever_date_its_email_claims(
     assert list(mine["nilai"]) == [22]
     with store.connect():
         shown = [s.received_at for s in store.submissions("01")]
-    assert shown == ["2099-01-01T09:00:00+07:00", "2026-10-05T09:00:00+07:00"]  # kept, shown
+    assert shown == ["2099-01-01T09:00:00+07:00", "2026-10-05T09:00:00+07:00"]  # kept
+    # ...but never taken for the time the office received it: the recap dates both files by
+    # the store's clock, on the Status and Asal Data sheets and in the returns-per-day table
+    recap = write_rekap(store, BlueprintIndex([bp]), tmp_path / "rekap.xlsx")
+    assert recap.path is not None and recap.plan is not None
+    book = openpyxl.load_workbook(recap.path, data_only=True)
+    texts = [str(v) for sheet in ("Status", "Asal Data") for row in book[sheet].iter_rows(
+        values_only=True) for v in row if v is not None]
+    assert not [t for t in texts if "2099" in t]
 
 
 def mutate_sha(path: Path) -> str:

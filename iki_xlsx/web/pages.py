@@ -161,7 +161,7 @@ def last_received(site: Site, period: PeriodStatus) -> dict[str, str]:
     for item in history(Store(site.store_dir)):
         if item.blueprint == period.blueprint and item.periode == period.periode \
                 and item.unit_kode is not None:
-            latest[item.unit_kode] = item.received_at or item.collected_at
+            latest[item.unit_kode] = item.collected_at
     return latest
 
 
