@@ -153,3 +153,9 @@ def registered_store(folder: Path, bp: Blueprint, units: list[Unit], periode: in
     made = generate(bp, units, periode, folder / f"dibuat-{bp.id}-{periode}", register=store)
     assert made.ok, [f.one_line() for f in made.findings]
     return store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `late` run last, so that the background work they wait for overlaps the
+    rest of the suite (the order of the others is kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("late") is not None)
