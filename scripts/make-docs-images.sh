@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the README's pictures (docs/*.png) from LibreOffice's PDF export: the first view
-# of a jabatan sheet (what a clerk sees at 100 % on a 1366x768 screen, 1,250 x 500 px) and the
-# first printed page of a recap. Needs LibreOffice with python3-uno and poppler-utils.
+# of a jabatan sheet (what a clerk sees at 100 % on a 1366x768 screen, 1,250 x 500 px), the
+# first printed page of a recap and the first page of its Status sheet. Needs LibreOffice with python3-uno and poppler-utils.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -33,4 +33,11 @@ with libreoffice.office() as port:
 PY
 pdftoppm -png -r 96 -singlefile "$tmp/first-view.pdf" docs/first-view
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/recap.pdf" docs/recap-page
+pages=$(pdfinfo "$tmp/recap.pdf" | sed -n 's/^Pages: *//p')
+for page in $(seq 1 "$pages"); do
+  if pdftotext -f "$page" -l "$page" "$tmp/recap.pdf" - | head -1 | grep '^STATUS' >/dev/null; then
+    pdftoppm -png -r 80 -f "$page" -l "$page" -singlefile "$tmp/recap.pdf" docs/recap-status
+    break
+  fi
+done
 ls docs
