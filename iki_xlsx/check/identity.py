@@ -183,8 +183,9 @@ def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
     in the file."""
     if index.register is None:
         return None
-    names = {n for what, _, n in _header_claims(data) if what == "nama unit"}
-    years = {y for what, _, y in _header_claims(data) if what == "periode"}
+    shown = _header_claims(data)
+    names = {n for what, _, n in shown if what == "nama unit"}
+    years = {y for what, _, y in shown if what == "periode"}
     if len(names) != 1 or len(years) != 1 or not next(iter(years)).isdigit():
         return None
     nama, periode = names.pop(), int(years.pop())
