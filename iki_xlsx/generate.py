@@ -23,13 +23,19 @@ from .fill import sample_inputs
 from .findings import Finding, os_reason
 from .periode import refusal
 from .periode import valid as valid_year
-from .plan import Unit, WorkbookPlan, expects_return, file_safe, plan_workbook
+from .plan import (
+    Unit,
+    WorkbookPlan,
+    expects_return,
+    file_safe,
+    office_unit,
+    plan_workbook,
+)
 from .register import record_generation
 from .store import Store
 from .write import write_workbook
 
 DEFAULT_BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints"
-OFFICE_KODE = "kecamatan"  # the kecamatan office's own workbook
 
 
 @dataclass
@@ -115,8 +121,7 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
 
 def recipients(bp: Blueprint, units: Sequence[Unit]) -> list[Unit]:
     """The kelurahan/desa of the list, then the kecamatan office itself."""
-    office = Unit(kode=OFFICE_KODE, nama=bp.kantor, kantor=True)
-    return [*[u for u in units if not u.kantor], office]
+    return [*[u for u in units if not u.kantor], office_unit(bp)]
 
 
 def workbook_filename(plan: WorkbookPlan) -> str:

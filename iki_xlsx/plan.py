@@ -367,6 +367,14 @@ def visible(ind: Indikator, unit: Unit) -> bool:
     return (ind.pengisi is Pengisi.KECAMATAN) == unit.kantor
 
 
+OFFICE_KODE = "kecamatan"  # the kecamatan office's kode in every units list
+
+
+def office_unit(bp: Blueprint) -> Unit:
+    """The kecamatan office as a recipient of its own workbook."""
+    return Unit(kode=OFFICE_KODE, nama=bp.kantor, kantor=True)
+
+
 def expects_return(bp: Blueprint, unit: Unit) -> bool:
     """Whether the unit has anything to fill: a recipient whose workbook would have no input
     cell gets no workbook and is not waited for."""

@@ -22,8 +22,7 @@ from .blueprint import Blueprint
 from .blueprint_index import BlueprintIndex
 from .evaluate import Batch, Value
 from .findings import Finding, os_reason
-from .generate import OFFICE_KODE
-from .plan import PlanKey, Unit, WorkbookPlan
+from .plan import OFFICE_KODE, PlanKey, Unit, WorkbookPlan
 from .progress import Progress, no_progress
 from .rekap_plan import (
     DEFAULT_ZONE,

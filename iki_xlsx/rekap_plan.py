@@ -58,6 +58,7 @@ from .plan import (
     capaian_cap,
     last_row,
     meta_rows,
+    office_unit,
     plan_workbook,
     ref,
     set_page,
@@ -253,7 +254,7 @@ def plan_rekap(source: RekapSource) -> tuple[WorkbookPlan, dict[CellKey, Value]]
         set_page(sheet, first_row=first, repeat_cols=REPEATED_COLUMNS.get(sheet.kind, 0),
                  column_breaks=COLUMN_BREAKS.get(sheet.kind),
                  blocks=signed + [chart_span(chart) for chart in sheet.charts])
-    office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
+    office = ctx.office or office_unit(ctx.bp)
     plan = WorkbookPlan(blueprint_id=ctx.bp.id, blueprint_versi=ctx.bp.versi,
                         blueprint_hash=ctx.bp.content_hash(), kantor=ctx.bp.kantor, unit=office,
                         periode=source.periode, periods=ctx.bp.periods, units=listed,
@@ -433,7 +434,7 @@ class _Row:
 def _block_rows(ctx: _Context, ind: Indikator) -> list[_Row]:
     if ind.pengisi is Pengisi.KELURAHAN:
         return [_Row(u, u.kode) for u in ctx.kelurahan]
-    office = ctx.office or Unit("kecamatan", ctx.bp.kantor, kantor=True)
+    office = ctx.office or office_unit(ctx.bp)
     per_unit = all(v.agregasi_unit is AgregasiUnit.PER_UNIT for v in ind.variabel)
     if per_unit and ctx.kelurahan:
         return [_Row(u, office.kode, u.kode) for u in ctx.kelurahan]

@@ -18,7 +18,16 @@ from ..codes import (
     VERSION_NOT_REGISTERED,
 )
 from ..findings import Severity
-from ..plan import MANIFEST_SHEET, Manifest, ManifestError, Unit, WorkbookPlan, plan_workbook
+from ..plan import (
+    MANIFEST_SHEET,
+    OFFICE_KODE,
+    Manifest,
+    ManifestError,
+    Unit,
+    WorkbookPlan,
+    office_unit,
+    plan_workbook,
+)
 from ..read import WorkbookData
 from .result import FileResult, add
 
@@ -81,8 +90,7 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
             "workbook asli dengan Excel atau LibreOffice", found=claim.source)
         return None
     else:  # a kelurahan/desa plan does not depend on the others in the units list
-        bp_here = index.by_id[bp_id]
-        units = (unit, Unit(OFFICE_KODE, bp_here.kantor, kantor=True))
+        units = (unit, office_unit(index.by_id[bp_id]))
     bp = index.version(bp_id, digest)
     if bp is None:
         current = index.by_id[bp_id]
@@ -105,7 +113,6 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
 MANIFEST = "manifes"
 PROPERTIES = "properti dokumen"
 HEADERS = "sel kepala lembar dan nama lembar"
-OFFICE_KODE = "kecamatan"  # the office's kode in every units list (generate.recipients)
 
 
 @dataclass(frozen=True)
