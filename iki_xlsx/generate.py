@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from .plan import (
     office_unit,
     plan_workbook,
 )
+from .progress import Progress, no_progress
 from .register import record_generation
 from .store import Store
 from .write import write_workbook
@@ -157,7 +158,7 @@ def _writable(folder: Path) -> Finding | None:
 def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
              *, sample: bool = False, register: Store | None = None,
              source: str | None = None,
-             progress: Callable[[int], object] | None = None) -> GenerateResult:
+             progress: Progress = no_progress) -> GenerateResult:
     """Write one workbook per recipient; nothing is written if any request is invalid.
 
     A recipient with nothing to fill (`plan.expects_return`) gets no workbook: it is listed in
@@ -192,8 +193,7 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
         else:
             result.skipped.append(plan.unit)
         written.append((plan.unit, path))
-        if progress is not None:
-            progress(1)
+        progress(1)
     if register is not None:
         record_generation(register, bp, periode, written, source)
     return result
