@@ -26,14 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_generate import machine
-from iki_xlsx import libreoffice
-from iki_xlsx.blueprint import Blueprint, find_blueprints, load_blueprint
+from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, check_files
-from iki_xlsx.evaluate import Batch, formula_order, static_values
-from iki_xlsx.fill import sample_inputs
-from iki_xlsx.generate import DEFAULT_BLUEPRINTS, recipients
-from iki_xlsx.plan import Unit, WorkbookPlan, plan_workbook
-from iki_xlsx.write import write_workbook
+from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.evaluate import Batch, formula_order, static_values
+from iki_xlsx.workbook.fill import sample_inputs
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS, recipients
+from iki_xlsx.workbook.write import write_workbook
+from tests import libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "output" / "bench"

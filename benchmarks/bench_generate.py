@@ -12,9 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from iki_xlsx.blueprint import Blueprint, find_blueprints, load_blueprint
-from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
-from iki_xlsx.plan import Unit
+from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS, generate
 
 
 def machine() -> str:

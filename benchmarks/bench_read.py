@@ -1,4 +1,5 @@
-"""Reading returned workbooks: `iki_xlsx.read` (sheets streamed through expat) against openpyxl.
+"""Reading returned workbooks: `iki_xlsx.workbook.read` (sheets streamed through expat)
+against openpyxl.
 
 Both must yield every cell's formula text and stored value; openpyxl needs two loads for that
 (formulas, then data_only). Run: .venv/bin/python -m benchmarks.bench_read [--files 20]
@@ -14,10 +15,10 @@ from pathlib import Path
 import openpyxl
 
 from benchmarks.bench_generate import machine
-from iki_xlsx.blueprint import find_blueprints, load_blueprint
-from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
-from iki_xlsx.plan import Unit
-from iki_xlsx.read import read_workbook
+from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS, generate
+from iki_xlsx.workbook.read import read_workbook
 
 
 def main() -> None:
@@ -43,7 +44,8 @@ def main() -> None:
         both = time.perf_counter() - start
         print("| reader | ms per file |")
         print("|---|---|")
-        print(f"| iki_xlsx.read (one expat streaming pass) | {1000 * direct / len(files):.1f} |")
+        print("| iki_xlsx.workbook.read (one expat streaming pass) | "
+              f"{1000 * direct / len(files):.1f} |")
         print(f"| openpyxl, formulas + data_only loads | {1000 * both / len(files):.1f} |")
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from benchmarks.bench_generate import bundled, largest, machine
 from iki_xlsx.check import BlueprintIndex, check_file
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate
-from iki_xlsx.plan import Unit
-from iki_xlsx.rekap import write_rekap
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.rekap.build import write_rekap
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
 
 
 def main() -> None:

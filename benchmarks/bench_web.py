@@ -24,11 +24,12 @@ from starlette.testclient import TestClient
 
 from benchmarks.bench_generate import bundled, machine
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate, recipients, workbook_filename, write_filled
-from iki_xlsx.plan import Unit, plan_workbook
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.store.db import Store
 from iki_xlsx.web import create_app, open_site
+from iki_xlsx.workbook.generate import generate, recipients, workbook_filename, write_filled
 
 BLUEPRINT = "iki-kecamatan-jabung"
 GOAL_MS = 300.0

@@ -1,5 +1,5 @@
 """`python -m iki_xlsx` runs the CLI (named as the installed command in its messages)."""
 
-from .cli import main
+from iki_xlsx.cli.main import main
 
 main(prog_name="iki-xlsx")

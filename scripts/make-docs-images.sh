@@ -22,7 +22,7 @@ PY
 .venv/bin/python - "$workbook" "$last_col" "$rows" "$tmp" <<'PY'
 import subprocess, sys
 from pathlib import Path
-from iki_xlsx import libreoffice
+from tests import libreoffice
 workbook, last_col, rows, tmp = sys.argv[1:]
 recap = next(Path(tmp, "demo").rglob("rekap_*.xlsx"))
 with libreoffice.office() as port:

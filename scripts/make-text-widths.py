@@ -1,4 +1,5 @@
-"""Derive iki_xlsx/carlito_widths.json: advance widths of Carlito (metric-compatible with Calibri).
+"""Derive iki_xlsx/plan/carlito_widths.json: advance widths of Carlito (metric-compatible with
+Calibri).
 
 Run once when the table needs to change; needs fontTools and Debian's fonts-crosextra-carlito:
     python3 -m venv /tmp/ft && /tmp/ft/bin/pip install fonttools
@@ -12,7 +13,7 @@ from fontTools.ttLib import TTFont  # type: ignore[import-not-found]
 
 FONTS = Path("/usr/share/fonts/truetype/crosextra")
 RANGES = [(0x20, 0x250), (0x2000, 0x2070), (0x2190, 0x2200), (0x2260, 0x2266)]
-OUT = Path(__file__).resolve().parent.parent / "iki_xlsx" / "carlito_widths.json"
+OUT = Path(__file__).resolve().parent.parent / "iki_xlsx" / "plan" / "carlito_widths.json"
 
 
 def widths(name: str) -> dict[str, int]:

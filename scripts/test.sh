@@ -2,7 +2,7 @@
 # Install everything the tests need (the project, lint and type tools, LibreOffice and Gnumeric
 # as real clients, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
 # browser) and run them:
-# ruff, mypy, pytest.
+# ruff, mypy, the import contract (import-linter), pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -41,4 +41,5 @@ fi
 command -v ssconvert >/dev/null 2>&1 || { echo "ssconvert (Debian gnumeric) is required" >&2; exit 1; }
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/pytest "$@"

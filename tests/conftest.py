@@ -11,9 +11,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, find_blueprints, load_blueprint
-from iki_xlsx.generate import generate
-from iki_xlsx.plan import Unit
+from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.workbook.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ROOT / "blueprints"
@@ -98,9 +99,9 @@ def kota_recap(tmp_path_factory: pytest.TempPathFactory,
                blueprints: dict[str, Blueprint]) -> Path:
     """Recap of the default blueprint: IKM 80 in 01 (meets 75), 70 in 02, 03 never returns."""
     from iki_xlsx.check import BlueprintIndex
-    from iki_xlsx.collect import collect
-    from iki_xlsx.generate import recipients, write_filled
-    from iki_xlsx.rekap import write_rekap
+    from iki_xlsx.intake.collect import collect
+    from iki_xlsx.rekap.build import write_rekap
+    from iki_xlsx.workbook.generate import recipients, write_filled
 
     bp = blueprints["iki-kecamatan-kota"]
     folder = tmp_path_factory.mktemp("rekap-kota")
@@ -147,7 +148,7 @@ jabatan:
 def registered_store(folder: Path, bp: Blueprint, units: list[Unit], periode: int = 2026) -> Any:
     """A store whose register says the office generated `bp` for `units` and `periode`
     (blank workbooks written beside it, as `generate` in a workspace does)."""
-    from iki_xlsx.store import Store
+    from iki_xlsx.store.db import Store
 
     store = Store(folder / "simpan")
     made = generate(bp, units, periode, folder / f"dibuat-{bp.id}-{periode}", register=store)

@@ -141,7 +141,7 @@ def _manifest_part(path: Path) -> str:
 
 
 def _manifest_json(path: Path) -> dict[str, object]:
-    from iki_xlsx.read import read_workbook
+    from iki_xlsx.workbook.read import read_workbook
 
     manifest = read_workbook(path).manifest
     assert manifest is not None
@@ -397,9 +397,9 @@ def measured(command: list[str], timeout: float = 600) -> Measured:
 
 def good_workbooks(folder: Path, count: int = 3) -> list[Path]:
     """Sample-filled returns of the smallest bundled blueprint (kelurahan + office)."""
-    from iki_xlsx.blueprint import find_blueprints, load_blueprint
-    from iki_xlsx.generate import generate
-    from iki_xlsx.plan import Unit
+    from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
+    from iki_xlsx.core.units import Unit
+    from iki_xlsx.workbook.generate import generate
 
     existing = sorted(folder.glob("*.xlsx"))
     if len(existing) >= count:

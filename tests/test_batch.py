@@ -10,9 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, check_files
-from iki_xlsx.evaluate import (
+from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.formula import Formula
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.evaluate import (
     Batch,
     _engine,
     _shape,
@@ -24,10 +28,8 @@ from iki_xlsx.evaluate import (
     formula_order,
     static_values,
 )
-from iki_xlsx.fill import sample_inputs
-from iki_xlsx.formula import Formula
-from iki_xlsx.generate import recipients
-from iki_xlsx.plan import Unit, WorkbookPlan, plan_workbook
+from iki_xlsx.workbook.fill import sample_inputs
+from iki_xlsx.workbook.generate import recipients
 from tests import mutate
 from tests.conftest import PER_UNIT_YAML, UNITS, bundled
 
@@ -124,7 +126,7 @@ def test_range_holes_are_never_batched() -> None:
 
 
 def _layouts() -> list[tuple[Blueprint, WorkbookPlan]]:
-    from iki_xlsx.blueprint import load_blueprint_text
+    from iki_xlsx.blueprint.load import load_blueprint_text
 
     per_unit = load_blueprint_text(PER_UNIT_YAML, "per-unit.yaml").blueprint
     assert per_unit is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import load_blueprint, load_blueprint_text
+from iki_xlsx.blueprint.load import load_blueprint, load_blueprint_text
 
 VALID = """\
 id: contoh

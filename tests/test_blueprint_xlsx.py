@@ -11,13 +11,14 @@ from typing import Any
 import openpyxl
 import pytest
 
-from iki_xlsx import libreoffice
-from iki_xlsx.blueprint import Blueprint, load_blueprint, load_blueprint_text
-from iki_xlsx.blueprint_sheets import CHOICE_SHEET, KANTOR, SHEETS
-from iki_xlsx.blueprint_xlsx import _rows, convert_blueprint, write_blueprint_xlsx
-from iki_xlsx.generate import generate, resolve_blueprint
-from iki_xlsx.patterns import PATTERNS
-from iki_xlsx.plan import Unit, file_safe
+from iki_xlsx.blueprint.load import load_blueprint, load_blueprint_text
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.blueprint.patterns import PATTERNS
+from iki_xlsx.blueprint.sheets import CHOICE_SHEET, KANTOR, SHEETS
+from iki_xlsx.blueprint.xlsx import _rows, convert_blueprint, write_blueprint_xlsx
+from iki_xlsx.core.units import Unit, file_safe
+from iki_xlsx.workbook.generate import generate, resolve_blueprint
+from tests import libreoffice
 from tests.conftest import BLUEPRINTS, UNITS
 from tests.test_blueprint_errors import VALID
 

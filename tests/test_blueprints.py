@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, Jenis
+from iki_xlsx.blueprint.model import Blueprint, Jenis
 from tests.conftest import SEEDS
 
 SEED_FILES = {

@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 
 from iki_xlsx import check
-from iki_xlsx.blueprint import Blueprint, Jenis, load_blueprint_text
+from iki_xlsx.blueprint.load import load_blueprint_text
+from iki_xlsx.blueprint.model import Blueprint, Jenis
 from iki_xlsx.check import BlueprintIndex, FileResult, parse_number
-from iki_xlsx.generate import generate, recipients
-from iki_xlsx.plan import WorkbookPlan, plan_workbook
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.generate import generate, recipients
 from tests import mutate
 from tests.conftest import BLUEPRINTS, UNITS
 

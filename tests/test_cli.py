@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from iki_xlsx.cli import main
+from iki_xlsx.cli.main import main
 from tests.conftest import BLUEPRINTS, ROOT
 
 

@@ -13,14 +13,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.cli import main
-from iki_xlsx.cli_bahasa import Group
-from iki_xlsx.demo import MISTAKE, write_mistaken
-from iki_xlsx.errors import StoreBusy
-from iki_xlsx.findings import os_reason
-from iki_xlsx.plan import Unit
-from iki_xlsx.terminal import os_error_line, returned_finding_line
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.cli.bahasa import Group
+from iki_xlsx.cli.main import main
+from iki_xlsx.cli.terminal import os_error_line, returned_finding_line
+from iki_xlsx.core.errors import StoreBusy
+from iki_xlsx.core.findings import os_reason
+from iki_xlsx.core.units import Unit
+from iki_xlsx.service.demo import MISTAKE, write_mistaken
 
 from .conftest import ROOT
 

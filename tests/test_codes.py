@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.codes import CATALOG, Severity
-from iki_xlsx.errors import IkiError, UnknownCode
-from iki_xlsx.findings import Finding
+from iki_xlsx.core.codes import CATALOG, Severity
+from iki_xlsx.core.errors import IkiError, UnknownCode
+from iki_xlsx.core.findings import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "iki_xlsx"

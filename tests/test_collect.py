@@ -14,13 +14,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate
-from iki_xlsx.plan import Unit
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
 from tests import mutate
 from tests.conftest import registered_store
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, load_blueprint
+from iki_xlsx.blueprint.load import load_blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, check_file
-from iki_xlsx.generate import recipients, write_filled
-from iki_xlsx.plan import Unit, plan_workbook
+from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.workbook.generate import recipients, write_filled
 from tests.conftest import BLUEPRINTS
 
 RATE = "kehadiran-pns"

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, load_blueprint_text
-from iki_xlsx.formula import sheet_prefix, unquote_sheet
-from iki_xlsx.generate import recipients
-from iki_xlsx.plan import Manifest, ManifestError, PlanKey, plan_workbook
-from iki_xlsx.read import read_workbook
+from iki_xlsx.blueprint.load import load_blueprint_text
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.formula import sheet_prefix, unquote_sheet
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.plan.manifest import Manifest, ManifestError
+from iki_xlsx.workbook.generate import recipients
+from iki_xlsx.workbook.read import read_workbook
 from tests.conftest import PER_UNIT_YAML, UNITS
 
 

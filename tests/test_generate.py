@@ -10,9 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.generate import generate, recipients
-from iki_xlsx.plan import MANIFEST_SHEET, Role, Unit, WorkbookPlan, plan_workbook
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.model import Role, WorkbookPlan
+from iki_xlsx.workbook.generate import generate, recipients
 from tests.conftest import PER_UNIT_YAML, UNITS, engine_values, same
 
 CASES = [(bp, filled) for bp in ("iki-kecamatan-kota", "iki-kecamatan-jabung", "iku-kecamatan")
@@ -104,7 +107,7 @@ def test_a_kelurahan_is_asked_only_for_its_own_variables(
 
 
 def test_a_variable_kept_per_unit_gets_a_row_per_unit(tmp_path: Path) -> None:
-    from iki_xlsx.blueprint import load_blueprint_text
+    from iki_xlsx.blueprint.load import load_blueprint_text
 
     loaded = load_blueprint_text(PER_UNIT_YAML, "per-unit.yaml")
     assert loaded.blueprint is not None, [f.one_line() for f in loaded.findings]

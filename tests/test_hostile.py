@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.check import BlueprintIndex, Status, check_chunk, iter_check
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.intake.status import status
+from iki_xlsx.store.db import Store
 from tests.hostile import (
     HOSTILE_TEXT,
     Case,

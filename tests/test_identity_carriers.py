@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, FileResult, check_file
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate
-from iki_xlsx.plan import MANIFEST_SHEET
-from iki_xlsx.register import register_index
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.register import register_index
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
 from tests import mutate
 from tests.conftest import UNITS
 

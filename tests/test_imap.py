@@ -14,12 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.generate import generate
-from iki_xlsx.imap import ImapAccount, collect_imap
-from iki_xlsx.plan import Unit
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.mail.imap import ImapAccount, collect_imap
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
 from tests.conftest import ROOT, registered_store
 from tests.mailservers import PASSWORD, Dovecot
 

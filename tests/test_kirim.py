@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.generate import generate
-from iki_xlsx.kirim import LOG_NAME, read_log
-from iki_xlsx.plan import Unit
-from iki_xlsx.read import read_workbook
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.mail.kirim import LOG_NAME, read_log
+from iki_xlsx.workbook.generate import generate
+from iki_xlsx.workbook.read import read_workbook
 from tests.conftest import ROOT
 from tests.mailservers import PASSWORD, Kotak, SmtpServer, certificate
 

@@ -18,17 +18,18 @@ import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTPage, LTTextContainer
 
-from iki_xlsx import libreoffice
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.codes import CATALOG
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate, read_units, recipients, write_filled
-from iki_xlsx.plan import Unit, plan_workbook
-from iki_xlsx.rekap import write_rekap
-from iki_xlsx.rekap_plan import Pengesahan
-from iki_xlsx.store import Store
-from iki_xlsx.write import DECIMAL_HINT, NOTES_HEADERS, NOTES_SHEET
+from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.core.units import Unit, read_units
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.rekap.build import write_rekap
+from iki_xlsx.rekap.source import Pengesahan
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate, recipients, write_filled
+from iki_xlsx.workbook.write import DECIMAL_HINT, NOTES_HEADERS, NOTES_SHEET
+from tests import libreoffice
 
 from .conftest import ROOT, SAMPLES
 from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry, read_geometry

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx import libreoffice
+from tests import libreoffice
 from tests.conftest import SAMPLES, engine_values, same
 
 

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, load_blueprint, load_blueprint_text
+from iki_xlsx.blueprint.load import load_blueprint, load_blueprint_text
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate
-from iki_xlsx.kirim import DEFAULT_TEMPLATE, kirim, load_template
-from iki_xlsx.plan import Unit
-from iki_xlsx.register import nothing_to_fill
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.mail.kirim import DEFAULT_TEMPLATE, kirim, load_template
+from iki_xlsx.plan.register import nothing_to_fill
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
 from tests.conftest import BLUEPRINTS, PER_UNIT_YAML
 from tests.test_cli import run
 

@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from iki_xlsx.angka import parse_stored, parse_text, strict_json
-from iki_xlsx.blueprint import Blueprint, Tipe
+from iki_xlsx.blueprint.model import Blueprint, Tipe
 from iki_xlsx.check import BlueprintIndex, check_file
-from iki_xlsx.generate import recipients
-from iki_xlsx.plan import plan_workbook
-from iki_xlsx.store import as_text, from_store
+from iki_xlsx.core.angka import parse_stored, parse_text, strict_json
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.store.db import as_text, from_store
+from iki_xlsx.workbook.generate import recipients
 from tests import mutate
 from tests.conftest import UNITS, bundled
 

@@ -12,14 +12,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint, load_blueprint_text
+from iki_xlsx.blueprint.load import load_blueprint_text
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, check_file
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate, recipients, write_filled
-from iki_xlsx.plan import Unit, plan_workbook
-from iki_xlsx.rekap import tidy_values, write_rekap
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.rekap.build import tidy_values, write_rekap
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from tests import mutate
 from tests.conftest import BLUEPRINTS, registered_store
 

@@ -13,15 +13,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.collect import collect
-from iki_xlsx.generate import generate, recipients, write_filled
-from iki_xlsx.plan import COL_TARGET, PlanKey, Unit
-from iki_xlsx.read import read_workbook
-from iki_xlsx.rekap import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
-from iki_xlsx.rekap_plan import RINGKASAN_HEADERS
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.plan.columns import COL_TARGET
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.rekap.build import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
+from iki_xlsx.rekap.summary import RINGKASAN_HEADERS
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate, recipients, write_filled
+from iki_xlsx.workbook.read import read_workbook
 from tests.conftest import engine_values, registered_store, same
 
 

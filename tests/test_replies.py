@@ -23,11 +23,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.generate import generate
-from iki_xlsx.plan import Unit
-from iki_xlsx.read import read_workbook
-from iki_xlsx.store import Store
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import generate
+from iki_xlsx.workbook.read import read_workbook
 from tests import mutate
 from tests.conftest import ROOT
 from tests.mailservers import PASSWORD, Dovecot, Kotak, SmtpServer
@@ -265,9 +265,9 @@ def test_kirim_perbaikan_sends_the_annotated_copy_once(tmp_path: Path,
 def test_a_store_of_the_first_release_answers_without_threading(tmp_path: Path) -> None:
     """Migration 3 adds the Message-ID column; returns collected before it have none, so
     their answers carry no In-Reply-To rather than failing."""
-    from iki_xlsx.replies import stored_return
-    from iki_xlsx.status import history
-    from iki_xlsx.store import MIGRATIONS
+    from iki_xlsx.intake.status import history
+    from iki_xlsx.mail.replies import stored_return
+    from iki_xlsx.store.db import MIGRATIONS
 
     folder = tmp_path / "simpan"
     shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "store-v1", folder)
@@ -278,7 +278,7 @@ def test_a_store_of_the_first_release_answers_without_threading(tmp_path: Path) 
 
 
 def test_the_deadline_can_come_from_iki_toml(tmp_path: Path) -> None:
-    from iki_xlsx.workspace import CONFIG_TEMPLATE, read_config
+    from iki_xlsx.service.workspace import CONFIG_TEMPLATE, read_config
 
     path = tmp_path / "iki.toml"
     path.write_text(CONFIG_TEMPLATE.replace("# batas = 2027-01-31", "batas = 2027-01-31"),

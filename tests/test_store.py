@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.rekap import tidy_values, write_rekap
-from iki_xlsx.status import history, status
-from iki_xlsx.store import MIGRATIONS, Store, StoreBroken, migrate, schema_version
+from iki_xlsx.intake.status import history, status
+from iki_xlsx.rekap.build import tidy_values, write_rekap
+from iki_xlsx.store.db import MIGRATIONS, Store, StoreBroken, migrate, schema_version
 from tests.conftest import BLUEPRINTS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -102,10 +102,10 @@ def test_new_store_starts_at_the_latest_version(tmp_path: Path) -> None:
 def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) -> None:
     """Migration 2 adds the register to a store of the first release: generate records into it
     and collect then judges returns by it, next to the old submissions."""
-    from iki_xlsx.blueprint import load_blueprint
-    from iki_xlsx.collect import collect
-    from iki_xlsx.generate import generate, recipients, write_filled
-    from iki_xlsx.plan import Unit
+    from iki_xlsx.blueprint.load import load_blueprint
+    from iki_xlsx.core.units import Unit
+    from iki_xlsx.intake.collect import collect
+    from iki_xlsx.workbook.generate import generate, recipients, write_filled
 
     bp = load_blueprint(BLUEPRINTS / "iki-kecamatan-jabung.yaml").blueprint
     assert bp is not None

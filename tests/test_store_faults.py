@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx import intake
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.intake import sources as intake
+from iki_xlsx.intake.status import status
+from iki_xlsx.store.db import Store
 from tests.hostile import good_workbooks
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from iki_xlsx.blueprint import Tingkat
-from iki_xlsx.evaluate import evaluate_formula
-from iki_xlsx.formula import capaian, scale
+from iki_xlsx.blueprint.model import Tingkat
+from iki_xlsx.plan.formula import capaian, scale
+from iki_xlsx.workbook.evaluate import evaluate_formula
 
 ONE = ((1, 1),)
 

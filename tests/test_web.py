@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from iki_xlsx.blueprint import Blueprint
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.web import create_app, open_site
 from iki_xlsx.web.app import Web
 from iki_xlsx.web.jobs import Jobs
@@ -339,7 +339,7 @@ def test_an_invalid_blueprint_replaces_nothing(tmp_path: Path) -> None:
 
 def test_a_spreadsheet_blueprint_is_taken_too(tmp_path: Path,
                                               blueprints: dict[str, Blueprint]) -> None:
-    from iki_xlsx.blueprint_xlsx import write_blueprint_xlsx
+    from iki_xlsx.blueprint.xlsx import write_blueprint_xlsx
 
     sheet = write_blueprint_xlsx(blueprints[BLUEPRINT], tmp_path / "dari-excel.xlsx")
     root = make_workspace(tmp_path / "ruang", with_blueprint=False)

@@ -17,16 +17,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from iki_xlsx.generate import (
+from iki_xlsx.core.units import read_units
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.web.security import Passwords
+from iki_xlsx.workbook.generate import (
     DEFAULT_BLUEPRINTS,
     generate,
-    read_units,
     recipients,
     workbook_filename,
     write_filled,
 )
-from iki_xlsx.plan import plan_workbook
-from iki_xlsx.web.security import Passwords
 from tests.webspace import MISTAKE, office_config
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,7 +84,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def returns(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
     """The twelve returns as the kelurahan and the office fill them, and the first one with a
     count typed as text."""
-    from iki_xlsx.blueprint import load_blueprint
+    from iki_xlsx.blueprint.load import load_blueprint
 
     bp = load_blueprint(KOTA).blueprint
     assert bp is not None

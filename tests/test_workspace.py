@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.workspace import find_workspace, init_workspace, load_workspace
+from iki_xlsx.service.workspace import find_workspace, init_workspace, load_workspace
 
 TWO_UNITS = ("kode,nama,email\n"
              "3573011001,Kelurahan Sukamaju,sukamaju@kel.example.id\n"

@@ -19,8 +19,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from iki_xlsx import expression, libreoffice
-from iki_xlsx.blueprint import (
+from iki_xlsx.blueprint import expression
+from iki_xlsx.blueprint.model import (
     Blueprint,
     Indikator,
     Jenis,
@@ -31,13 +31,16 @@ from iki_xlsx.blueprint import (
     indicators,
 )
 from iki_xlsx.check import BlueprintIndex, check_files
-from iki_xlsx.collect import collect
-from iki_xlsx.fill import sample_inputs
-from iki_xlsx.generate import generate, recipients
-from iki_xlsx.plan import PlanKey, Unit, plan_workbook
-from iki_xlsx.rekap import RekapResult, write_rekap
-from iki_xlsx.status import status
-from iki_xlsx.store import Store
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import collect
+from iki_xlsx.intake.status import status
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.rekap.build import RekapResult, write_rekap
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.fill import sample_inputs
+from iki_xlsx.workbook.generate import generate, recipients
+from tests import libreoffice
 from tests.conftest import same
 
 UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua")]

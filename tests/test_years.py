@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from iki_xlsx.generate import generate
-from iki_xlsx.periode import parse_year
-from iki_xlsx.plan import Unit
+from iki_xlsx.core.periode import parse_year
+from iki_xlsx.core.units import Unit
+from iki_xlsx.workbook.generate import generate
 from tests.conftest import bundled
 from tests.test_cli import run
 

@@ -8,11 +8,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from iki_xlsx.blueprint import Blueprint
-from iki_xlsx.demo import MISTAKE as MISTAKE  # re-exported: the tests assert on it
-from iki_xlsx.demo import write_mistaken
-from iki_xlsx.generate import DEFAULT_BLUEPRINTS, generate
-from iki_xlsx.plan import Unit
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.units import Unit
+from iki_xlsx.service.demo import MISTAKE as MISTAKE  # re-exported: the tests assert on it
+from iki_xlsx.service.demo import write_mistaken
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS, generate
 
 BLUEPRINT = "iki-kecamatan-jabung"
 PERIODE = 2026

@@ -8,12 +8,12 @@ inputs), `rules` (the blueprint's rules between variables), `annotate` (the copy
 `chunk` (one chunk of files, read, evaluated and judged), `pool` (chunks over the cores).
 """
 
-from ..blueprint_index import BlueprintIndex
-from ..codes import REJECTING
-from .chunk import check_chunk, check_file
-from .pool import BATCH_SIZE, check_files, iter_check
-from .result import TOLERANCE, CheckReport, FileResult, Status
-from .values import WEB_FUNCTIONS, canonical_formula, parse_number
+from iki_xlsx.check.chunk import check_chunk, check_file
+from iki_xlsx.check.pool import BATCH_SIZE, check_files, iter_check
+from iki_xlsx.check.result import TOLERANCE, CheckReport, FileResult, Status
+from iki_xlsx.check.values import WEB_FUNCTIONS, canonical_formula, parse_number
+from iki_xlsx.core.codes import REJECTING
+from iki_xlsx.plan.index import BlueprintIndex
 
 __all__ = [
     "BATCH_SIZE",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..evaluate import CellKey
-from ..write import Notes, write_workbook
-from .context import Context
-from .result import FileResult
+from iki_xlsx.check.context import Context
+from iki_xlsx.check.result import FileResult
+from iki_xlsx.workbook.evaluate import CellKey
+from iki_xlsx.workbook.write import Notes, write_workbook
 
 
 def annotate(path: Path, result: FileResult, context: Context, folder: Path) -> Path:

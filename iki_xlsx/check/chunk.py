@@ -10,19 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..blueprint_index import BlueprintIndex
-from ..errors import ReadError
-from ..evaluate import Batch, evaluate_plan, formula_order
-from ..findings import Severity, os_reason
-from ..plan import WorkbookPlan
-from ..read import MAX_FILE_BYTES, read_workbook
-from .annotate import annotate
-from .context import Context
-from .guard import TIME_BUDGET, guarded
-from .identity import Identity, identify
-from .result import FileResult, Status, add, finish
-from .rules import check_rules
-from .values import check_formulas, check_inputs, check_values, prepare_contents
+from iki_xlsx.check.annotate import annotate
+from iki_xlsx.check.context import Context
+from iki_xlsx.check.guard import TIME_BUDGET, guarded
+from iki_xlsx.check.identity import Identity, identify
+from iki_xlsx.check.result import FileResult, Status, add, finish
+from iki_xlsx.check.rules import check_rules
+from iki_xlsx.check.values import check_formulas, check_inputs, check_values, prepare_contents
+from iki_xlsx.core.errors import ReadError
+from iki_xlsx.core.findings import Severity, os_reason
+from iki_xlsx.plan.index import BlueprintIndex
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.evaluate import Batch, evaluate_plan, formula_order
+from iki_xlsx.workbook.read import MAX_FILE_BYTES, read_workbook
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..evaluate import CellKey, Value
-from ..plan import WorkbookPlan
-from ..read import SheetData
-from .identity import Identity
+from iki_xlsx.check.identity import Identity
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.evaluate import CellKey, Value
+from iki_xlsx.workbook.read import SheetData
 
 
 @dataclass

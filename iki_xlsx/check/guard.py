@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TypeVar
 
-from .. import codes
-from .result import FileResult, add
+from iki_xlsx.check.result import FileResult, add
+from iki_xlsx.core import codes
 
 CHECK_FAILED = str(codes.CHECK_FAILED)
 TIME_BUDGET = 30.0  # seconds for one file's reading and judging (a normal return: 0.05 s)

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..blueprint import Blueprint
-from ..blueprint_index import BlueprintIndex
-from ..codes import (
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.check.result import FileResult, add
+from iki_xlsx.core.codes import (
     IDENTITY_MISMATCH,
     MANIFEST_MISSING,
     PERIOD_NOT_REGISTERED,
@@ -17,19 +17,13 @@ from ..codes import (
     UNKNOWN_WORKBOOK,
     VERSION_NOT_REGISTERED,
 )
-from ..findings import Severity
-from ..plan import (
-    MANIFEST_SHEET,
-    OFFICE_KODE,
-    Manifest,
-    ManifestError,
-    Unit,
-    WorkbookPlan,
-    office_unit,
-    plan_workbook,
-)
-from ..read import WorkbookData
-from .result import FileResult, add
+from iki_xlsx.core.findings import Severity
+from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook
+from iki_xlsx.plan.index import BlueprintIndex
+from iki_xlsx.plan.manifest import MANIFEST_SHEET, Manifest, ManifestError
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.read import WorkbookData
 
 MIN_PERIODE, MAX_PERIODE = 1900, 9999  # a year; anything else is a forged manifest
 

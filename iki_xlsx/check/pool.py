@@ -12,10 +12,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ..blueprint_index import BlueprintIndex
-from .chunk import check_chunk
-from .guard import worker_died
-from .result import CheckReport, FileResult, finish
+from iki_xlsx.check.chunk import check_chunk
+from iki_xlsx.check.guard import worker_died
+from iki_xlsx.check.result import CheckReport, FileResult, finish
+from iki_xlsx.plan.index import BlueprintIndex
 
 PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
 BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..codes import REJECTING
-from ..findings import Finding, Severity
-from ..plan import Unit
+from iki_xlsx.core.codes import REJECTING
+from iki_xlsx.core.findings import Finding, Severity
+from iki_xlsx.core.units import Unit
 
 TOLERANCE = 1e-9
 

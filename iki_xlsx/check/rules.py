@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ..blueprint import Blueprint, Indikator, Jenis, Tipe, indicators
-from ..expression import evaluate as evaluate_expression
-from ..plan import PlanKey, WorkbookPlan
-from ..read import SheetData
-from .result import TOLERANCE, FileResult, add
+from iki_xlsx.blueprint.expression import evaluate as evaluate_expression
+from iki_xlsx.blueprint.model import Blueprint, Indikator, Jenis, Tipe, indicators
+from iki_xlsx.check.result import TOLERANCE, FileResult, add
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.workbook.read import SheetData
 
 
 def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import angka
-from ..codes import BLANK_RETURN
-from ..evaluate import CellKey, Value, static_values
-from ..findings import Severity
-from ..formula import unquote_sheet
-from ..plan import MANIFEST_SHEET, Cell, InputRule, PlanKey, Role, SheetPlan, WorkbookPlan
-from ..read import NO_VALUE, SheetData, WorkbookData
-from ..write import NOTES_SHEET
-from .context import Context
-from .result import TOLERANCE, FileResult, Where, add
+from iki_xlsx.check.context import Context
+from iki_xlsx.check.result import TOLERANCE, FileResult, Where, add
+from iki_xlsx.core import angka
+from iki_xlsx.core.codes import BLANK_RETURN
+from iki_xlsx.core.findings import Severity
+from iki_xlsx.plan.formula import unquote_sheet
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.model import Cell, InputRule, Role, SheetPlan, WorkbookPlan
+from iki_xlsx.workbook.evaluate import CellKey, Value, static_values
+from iki_xlsx.workbook.read import NO_VALUE, SheetData, WorkbookData
+from iki_xlsx.workbook.write import NOTES_SHEET
 
 WEB_FUNCTIONS = ("WEBSERVICE(", "FILTERXML(", "HYPERLINK(", "RTD(", "CALL(", "REGISTER.ID(")
 

@@ -25,9 +25,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import StoreBroken
-from .jobs import Jobs
-from .security import (
+from iki_xlsx.core.errors import StoreBroken
+from iki_xlsx.web.jobs import Jobs
+from iki_xlsx.web.security import (
     LOOPBACK_HOSTS,
     ROLES,
     SECURITY_HEADERS,
@@ -36,8 +36,8 @@ from .security import (
     new_token,
     same_token,
 )
-from .site import Site
-from .upload import UploadLimits
+from iki_xlsx.web.site import Site
+from iki_xlsx.web.upload import UploadLimits
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "iki_sesi"
@@ -181,7 +181,7 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
                extra_hosts: tuple[str, ...] = (), limits: UploadLimits | None = None,
                secret: str | None = None) -> Starlette:
     """The web app for `site`; `login_required` whenever it listens beyond loopback."""
-    from . import pages
+    from iki_xlsx.web import pages
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     pages.register_filters(templates, site)

@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..atomic import atomic_write
-from ..blueprint import LoadResult, find_blueprints, load_blueprint, load_blueprint_text
-from ..findings import Finding
-from .app import page, refusal, render, web_of
-from .site import Site
-from .upload import UploadLimits, UploadRefused, receive_upload
+from iki_xlsx.blueprint.load import LoadResult, find_blueprints, load_blueprint, load_blueprint_text
+from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.web.app import page, refusal, render, web_of
+from iki_xlsx.web.site import Site
+from iki_xlsx.web.upload import UploadLimits, UploadRefused, receive_upload
 
 _LOADED: dict[Path, tuple[tuple[int, int], LoadResult]] = {}
 

@@ -13,18 +13,25 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..atomic import atomic_write
-from ..blueprint import load_blueprint
-from ..findings import Finding
-from ..generate import blueprint_source, generate
-from ..kirim import PASSWORD_ENV, Delivery, Smtp, kirim, load_template
-from ..periode import RULE, parse_year
-from ..plan import Unit
-from ..register import nothing_to_fill, record_deliveries
-from ..store import Store
-from .app import page, refusal, render, web_of
-from .jobs import Job
-from .site import Site
+from iki_xlsx.blueprint.load import load_blueprint
+from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.periode import RULE, parse_year
+from iki_xlsx.core.units import Unit
+from iki_xlsx.mail.kirim import (
+    PASSWORD_ENV,
+    Delivery,
+    Smtp,
+    kirim,
+    load_template,
+    record_deliveries,
+)
+from iki_xlsx.plan.register import nothing_to_fill
+from iki_xlsx.store.db import Store
+from iki_xlsx.web.app import page, refusal, render, web_of
+from iki_xlsx.web.jobs import Job
+from iki_xlsx.web.site import Site
+from iki_xlsx.workbook.generate import blueprint_source, generate
 
 SEND_DIR = "kirim"
 
@@ -99,7 +106,7 @@ def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Jo
 
 
 def _blueprints(site: Site) -> list[tuple[str, Path]]:
-    from .blueprints_page import loaded_blueprints
+    from iki_xlsx.web.blueprints_page import loaded_blueprints
 
     return [(loaded.blueprint.id, Path(loaded.path)) for loaded in loaded_blueprints(site)
             if loaded.blueprint is not None]

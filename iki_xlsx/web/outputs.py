@@ -12,9 +12,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..check import BlueprintIndex, check_file
-from ..store import Store
-from .site import Site
+from iki_xlsx.check import BlueprintIndex, check_file
+from iki_xlsx.store.db import Store
+from iki_xlsx.web.site import Site
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 OUTPUT_ID = re.compile(r"^[0-9a-f]{20}$")

@@ -12,13 +12,13 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from ..codes import CATALOG
-from ..status import PeriodStatus, history, status
-from ..store import Store
-from .app import csrf_of, page, refusal, render, web_of
-from .outputs import annotated_copy, find_output, output_id, stored_file
-from .security import ROLES, same_token
-from .site import Site
+from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.intake.status import PeriodStatus, history, status
+from iki_xlsx.store.db import Store
+from iki_xlsx.web.app import csrf_of, page, refusal, render, web_of
+from iki_xlsx.web.outputs import annotated_copy, find_output, output_id, stored_file
+from iki_xlsx.web.security import ROLES, same_token
+from iki_xlsx.web.site import Site
 
 STATES = ("belum kembali", "diterima", "perlu perbaikan", "ditolak")
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
@@ -133,7 +133,7 @@ def progress_of(period: PeriodStatus) -> dict[str, Any]:
 async def beranda(request: Request) -> Response:
     site = web_of(request).site
     periods = read_status(site)
-    from .blueprints_page import loaded_blueprints
+    from iki_xlsx.web.blueprints_page import loaded_blueprints
 
     blueprints = loaded_blueprints(site)
     units, unit_findings = site.units()
@@ -258,7 +258,7 @@ async def job_progress(request: Request) -> Response:
 
 
 def _routes() -> list[BaseRoute]:
-    from . import blueprints_page, buat, rekap_page, terima
+    from iki_xlsx.web import blueprints_page, buat, rekap_page, terima
 
     return [
         Route("/", beranda),

@@ -12,15 +12,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..check import BlueprintIndex
-from ..findings import Finding
-from ..rekap import write_rekap
-from ..rekap_plan import RINGKASAN_HEADERS
-from ..store import Store
-from .app import page, refusal, render, web_of
-from .jobs import Job
-from .pages import read_status
-from .site import Site
+from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.rekap.build import write_rekap
+from iki_xlsx.rekap.summary import RINGKASAN_HEADERS
+from iki_xlsx.store.db import Store
+from iki_xlsx.web.app import page, refusal, render, web_of
+from iki_xlsx.web.jobs import Job
+from iki_xlsx.web.pages import read_status
+from iki_xlsx.web.site import Site
 
 REKAP_DIR = "rekap"
 LABEL = 52  # characters of an indicator's name beside its bar (the whole name on hover)

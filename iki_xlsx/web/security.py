@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import atomic_write
+from iki_xlsx.core.atomic import atomic_write
 
 ROLES = ("operator", "pemeriksa")  # operator: everything; pemeriksa: read and download only
 PASSWORDS_NAME = "web-sandi.json"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .app import create_app
-from .security import ROLES, Passwords, is_loopback
-from .site import Site
+from iki_xlsx.web.app import create_app
+from iki_xlsx.web.security import ROLES, Passwords, is_loopback
+from iki_xlsx.web.site import Site
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..findings import Finding
-from ..plan import Unit
-from ..store import Store
-from ..workspace import (
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.units import Unit
+from iki_xlsx.service.workspace import (
     Config,
     WorkspaceError,
     WorkspacePaths,
     find_root,
     load_workspace,
 )
+from iki_xlsx.store.db import Store
 
 
 @dataclass(frozen=True)

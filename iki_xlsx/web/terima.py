@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..check import BlueprintIndex
-from ..collect import CollectResult, collect
-from ..imap import PASSWORD_ENV, ImapAccount, collect_imap
-from ..status import Submission, history
-from ..store import Store
-from .app import page, refusal, render, web_of
-from .jobs import Job
-from .site import Site
-from .upload import UploadRefused, receive_upload
+from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.intake.collect import CollectResult, collect
+from iki_xlsx.intake.status import Submission, history
+from iki_xlsx.mail.imap import PASSWORD_ENV, ImapAccount, collect_imap
+from iki_xlsx.store.db import Store
+from iki_xlsx.web.app import page, refusal, render, web_of
+from iki_xlsx.web.jobs import Job
+from iki_xlsx.web.site import Site
+from iki_xlsx.web.upload import UploadRefused, receive_upload
 
 GROUP = 64  # files collected together: progress after each group, batching within it
 UPLOADS = ".unggah"

@@ -16,9 +16,9 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from ..errors import IkiError
-from ..intake import MAX_ARCHIVE_UNPACKED, MAX_MEMBER_BYTES, MAX_MESSAGE_BYTES
-from .security import same_token
+from iki_xlsx.core.errors import IkiError
+from iki_xlsx.intake.sources import MAX_ARCHIVE_UNPACKED, MAX_MEMBER_BYTES, MAX_MESSAGE_BYTES
+from iki_xlsx.web.security import same_token
 
 MAX_FIELD_BYTES = 64 * 1024
 

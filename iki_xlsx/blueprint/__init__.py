@@ -1,0 +1,1 @@
+"""Blueprints: the decrees as typed data (model, YAML and spreadsheet forms, validation)."""

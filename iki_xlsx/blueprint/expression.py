@@ -1,0 +1,113 @@
+"""Blueprint arithmetic expressions (`rumus`, `aturan`): parsing, names used, Excel text.
+
+An expression is plain arithmetic over variable and constant names:
+numbers, names, `+ - * /`, unary minus and parentheses. Nothing else is allowed,
+so every expression translates to an Excel formula that Excel, LibreOffice and
+the `formulas` engine evaluate alike.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+
+from iki_xlsx.core.errors import IkiError
+
+_OPERATORS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+}
+
+
+class ExpressionError(IkiError, ValueError):
+    """The expression is not plain arithmetic over names (message in Bahasa Indonesia)."""
+
+
+def parse(text: str) -> ast.expr:
+    """Parse `text` into an AST made only of the allowed nodes."""
+    normalised = text.replace("×", "*").replace("÷", "/").replace("−", "-")
+    try:
+        tree = ast.parse(normalised, mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"rumus '{text}' tidak dapat dibaca: {exc.msg}") from None
+    _check(tree.body, text)
+    return tree.body
+
+
+def _check(node: ast.expr, text: str) -> None:
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _OPERATORS:
+            raise ExpressionError(f"rumus '{text}' memakai operator yang tidak diizinkan")
+        _check(node.left, text)
+        _check(node.right, text)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd):
+            raise ExpressionError(f"rumus '{text}' memakai operator yang tidak diizinkan")
+        _check(node.operand, text)
+    elif isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise ExpressionError(f"rumus '{text}' memuat nilai yang bukan angka")
+    elif not isinstance(node, ast.Name):
+        raise ExpressionError(
+            f"rumus '{text}' hanya boleh memuat angka, nama variabel, + - * / dan tanda kurung"
+        )
+
+
+def names(text: str) -> list[str]:
+    """The names an expression uses, in order of first appearance."""
+    seen: list[str] = []
+    for node in ast.walk(parse(text)):
+        if isinstance(node, ast.Name) and node.id not in seen:
+            seen.append(node.id)
+    return seen
+
+
+def to_excel(text: str, resolve: Callable[[str], str]) -> str:
+    """Excel text of the expression (no leading `=`), each name replaced by `resolve(name)`."""
+    return _emit(parse(text), resolve)
+
+
+def _emit(node: ast.expr, resolve: Callable[[str], str]) -> str:
+    if isinstance(node, ast.BinOp):
+        op = _OPERATORS[type(node.op)]
+        return f"({_emit(node.left, resolve)}{op}{_emit(node.right, resolve)})"
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else ""
+        return f"({sign}{_emit(node.operand, resolve)})"
+    if isinstance(node, ast.Constant):
+        return number_literal(float(node.value))  # type: ignore[arg-type]
+    assert isinstance(node, ast.Name)
+    return resolve(node.id)
+
+
+def number_literal(value: float) -> str:
+    """A number as formula text: integers without a decimal point, others exactly (repr)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def evaluate(text: str, values: Mapping[str, float]) -> float:
+    """Evaluate the expression in Python (used for rule checks on read-back inputs)."""
+    return _eval(parse(text), values)
+
+
+def _eval(node: ast.expr, values: Mapping[str, float]) -> float:
+    if isinstance(node, ast.BinOp):
+        left, right = _eval(node.left, values), _eval(node.right, values)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return left / right
+    if isinstance(node, ast.UnaryOp):
+        operand = _eval(node.operand, values)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return float(node.value)
+    assert isinstance(node, ast.Name)
+    return float(values[node.id])

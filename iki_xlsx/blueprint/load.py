@@ -1,0 +1,298 @@
+"""Loading a blueprint (YAML, or the spreadsheet form) into the typed model.
+
+It never raises for a bad file: every problem is a finding located at file:line or
+file.xlsx:Sheet!cell, in Bahasa Indonesia.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from iki_xlsx.blueprint.model import Blueprint, Indikator
+from iki_xlsx.blueprint.patterns import PatternProblem, expand_patterns
+from iki_xlsx.blueprint.validate import Problem, semantic_problems
+from iki_xlsx.blueprint.yamlsource import Place, YamlSourceError, load
+from iki_xlsx.core.findings import Finding, Severity, os_reason
+
+
+@dataclass
+class LoadResult:
+    """A loaded blueprint (or None) and every finding about its file."""
+
+    path: str
+    blueprint: Blueprint | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.blueprint is not None and not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+@dataclass
+class BlueprintReport:
+    """Results of checking several blueprint files, and what is wrong between them (one id
+    given two different contents)."""
+
+    results: list[LoadResult]
+    conflicts: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results) and not self.conflicts
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings] + self.conflicts
+
+
+class SourceMap(Protocol):
+    """Where each data path of a blueprint stands in its source (YAML lines or sheet cells)."""
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Place: ...
+
+    def term(self, path: tuple[str | int, ...]) -> str: ...
+
+
+BLUEPRINT_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
+def load_blueprint(path: str | Path) -> LoadResult:
+    """Load and validate one blueprint file (YAML or the spreadsheet form); never raises."""
+    shown = str(path)
+    if Path(path).suffix.lower() == ".xlsx":
+        from iki_xlsx.blueprint.xlsx import load_blueprint_xlsx
+
+        return load_blueprint_xlsx(Path(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LoadResult(shown, None, [_finding("blueprint-not-found", shown, None,
+                                                 "berkas blueprint tidak ditemukan")])
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadResult(shown, None, [_finding("blueprint-unreadable", shown, None,
+                                                 "berkas blueprint tidak dapat dibaca "
+                                                 f"({os_reason(exc)})")])
+    return load_blueprint_text(text, shown)
+
+
+def load_blueprint_text(text: str, shown: str) -> LoadResult:
+    """Load and validate blueprint YAML text; `shown` names the file in findings."""
+    try:
+        data, lines = load(text)
+    except YamlSourceError as exc:
+        return LoadResult(shown, None, [_finding("blueprint-syntax", shown, exc.line, exc.message)])
+    if data is None:
+        return LoadResult(shown, None, [_finding("blueprint-empty", shown, 1,
+                                                 "berkas blueprint kosong")])
+    if not isinstance(data, dict):
+        message = "isi blueprint harus berupa pemetaan kunci: nilai"
+        return LoadResult(shown, None, [_finding("blueprint-type", shown, 1, message)])
+    return validate_data(data, lines, shown)
+
+
+def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadResult:
+    """Validate blueprint data read from any source; findings are located through `source`."""
+    expanded, pattern_problems = expand_patterns(data)
+    if pattern_problems:
+        return LoadResult(shown, None, [_pattern_finding(p, data, source, shown)
+                                        for p in pattern_problems])
+    try:
+        blueprint = Blueprint.model_validate(expanded)
+    except ValidationError as exc:
+        return LoadResult(shown, None, _pydantic_findings(exc, expanded, source, shown))
+    findings = [_problem_finding(problem, expanded, source, shown)
+                for problem in semantic_problems(blueprint)]
+    failed = any(f.severity is Severity.ERROR for f in findings)
+    return LoadResult(shown, None if failed else blueprint, findings)
+
+
+def check_blueprints(paths: Sequence[str | Path]) -> BlueprintReport:
+    """Load every path; a bad file never stops the others."""
+    results = [load_blueprint(p) for p in paths]
+    return BlueprintReport(results, same_id_conflicts(
+        [(r.path, r.blueprint) for r in results if r.blueprint is not None]))
+
+
+def same_id_conflicts(loaded: Sequence[tuple[str, Blueprint]]) -> list[Finding]:
+    """An error for every file whose blueprint id an earlier file already uses with other
+    content (the same content twice, as `blueprint ubah` writes a YAML's spreadsheet twin, is
+    one blueprint and fine): which one would a workbook be made from?"""
+    first: dict[str, tuple[str, str]] = {}
+    findings: list[Finding] = []
+    for path, bp in loaded:
+        digest = bp.content_hash()
+        if bp.id not in first:
+            first[bp.id] = (path, digest)
+        elif first[bp.id][1] != digest:
+            findings.append(_finding(
+                "blueprint-id-conflict", path, None,
+                f"id blueprint '{bp.id}' sudah dipakai {Path(first[bp.id][0]).name} dengan isi "
+                "yang berbeda; satu id untuk satu blueprint: hapus berkas yang lama, atau beri "
+                "salah satunya id lain"))
+    return findings
+
+
+def _finding(code: str, file: str, line: int | None, message: str) -> Finding:
+    return Finding(code=code, message=message, file=file, line=line)
+
+
+def _located(code: str, shown: str, place: Place, message: str,
+             severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(code=code, message=message, severity=severity, file=shown, line=place.line,
+                   sheet=place.sheet, cell=place.cell)
+
+
+def _pattern_finding(problem: PatternProblem, data: Any, source: SourceMap,
+                     shown: str) -> Finding:
+    return _located("blueprint-invalid-value", shown, source.locate(problem.path),
+                    f"{_context(data, problem.path)}{problem.message}")
+
+
+def _problem_finding(problem: Problem, data: Any, source: SourceMap, shown: str) -> Finding:
+    message = f"{_context(data, problem.path)}{problem.message}"
+    if problem.first is not None:
+        message += f" (pertama kali di {source.locate(problem.first).describe()})"
+    return _located(problem.code, shown, source.locate(problem.path, key=problem.key), message,
+                    problem.severity)
+
+
+_TYPE_WORDS = {
+    "string_type": "teks",
+    "int_type": "bilangan bulat",
+    "float_type": "angka",
+    "bool_type": "ya/tidak (true atau false)",
+    "list_type": "daftar",
+    "dict_type": "pemetaan kunci: nilai",
+    "model_type": "pemetaan kunci: nilai",
+    "model_attributes_type": "pemetaan kunci: nilai",
+}
+
+
+def _pydantic_findings(
+    exc: ValidationError, data: Any, source: SourceMap, shown: str
+) -> list[Finding]:
+    findings: list[Finding] = []
+    errors = [(tuple(p for p in e["loc"] if isinstance(p, str | int)), e) for e in exc.errors()]
+    meant = {(*path[:-1], near) for path, e in errors if e["type"] == "extra_forbidden"
+             for near in nearest(str(path[-1]), _known_keys(path[:-1]))}
+    for path, error in errors:
+        kind = error["type"]
+        key = str(path[-1]) if path else ""
+        where = _context(data, path[:-1] if kind in ("missing", "extra_forbidden") else path)
+        if kind == "missing" and path in meant:
+            continue  # the misspelled key's finding already names it
+        if kind == "extra_forbidden":
+            code, message = "blueprint-unknown-key", f"{source.term(path)} tidak dikenal"
+            message += "".join(f"; maksud Anda '{near}'?"
+                               for near in nearest(key, _known_keys(path[:-1])))
+            place = source.locate(path, key=True)
+        elif kind == "missing":
+            code, message = "blueprint-missing-key", f"{source.term(path)} wajib diisi"
+            place = source.locate(path, key=True)
+        else:
+            code, message = "blueprint-invalid-value", f"{_field(path)}{describe_error(error)}"
+            place = source.locate(path)
+        findings.append(_located(code, shown, place, f"{where}{message}"))
+    return findings
+
+
+def nearest(word: str, known: list[str]) -> list[str]:
+    """The known key nearest to a misspelled one (none when nothing is near)."""
+    return difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside `X`, `list[X]`, `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _known_keys(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model accepts at a data path (for suggesting the one that was meant)."""
+    model: type[BaseModel] | None = Blueprint
+    for step in path:
+        if isinstance(step, int) or model is None:
+            continue
+        info = model.model_fields.get(step)
+        model = _model_of(info.annotation) if info is not None else None
+    if model is None:
+        return []
+    known = list(model.model_fields)
+    return [*known, "pola"] if issubclass(model, Indikator) else known
+
+
+def describe_error(error: Any) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    shown = f"'{found}'" if not isinstance(found, dict | list) else "nilai ini"
+    if kind in _TYPE_WORDS:
+        return f"{shown} harus berupa {_TYPE_WORDS[kind]}"
+    if kind in ("enum", "literal_error"):
+        expected = error.get("ctx", {}).get("expected", "")
+        expected = str(expected).replace(" or ", " atau ")
+        return f"{shown} bukan pilihan yang sah (pilihan: {expected})"
+    if kind == "string_pattern_mismatch":
+        return (f"{shown} bukan id yang sah (huruf kecil, angka, dan tanda hubung "
+                "untuk id; huruf kecil, angka, dan garis bawah untuk variabel)")
+    if kind in ("too_short", "string_too_short"):
+        return "tidak boleh kosong"
+    if kind == "string_too_long":
+        return f"{shown} terlalu panjang (paling banyak {error['ctx']['max_length']} karakter)"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{shown} terlalu kecil"
+    if kind == "finite_number":
+        return f"{shown} harus angka biasa (bukan NaN atau tak hingga)"
+    return f"{shown} tidak sah"
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return f"{names[-1]}: " if names else ""
+
+
+def _context(data: Any, path: tuple[str | int, ...]) -> str:
+    """`jabatan 'camat': indikator 'ikm': ` for a path into the raw data."""
+    words = {"jabatan": "jabatan", "indikator": "indikator", "variabel": "variabel"}
+    parts: list[str] = []
+    node = data
+    for i, step in enumerate(path):
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(step, int) and i > 0 and path[i - 1] in words and isinstance(node, dict):
+            ident = node.get("id", f"#{step + 1}")
+            parts.append(f"{words[str(path[i - 1])]} '{ident}'")
+        elif step == "iku":
+            parts.append("iku")
+    return "".join(f"{p}: " for p in parts)
+
+
+def find_blueprints(folder: str | Path) -> list[Path]:
+    """Blueprint files of a folder (YAML and the spreadsheet form), sorted by name.
+
+    Names starting with `_`, and the lock files office programs leave (`~$...`), are skipped.
+    """
+    if not Path(folder).is_dir():
+        return []
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.suffix.lower() in BLUEPRINT_SUFFIXES and p.is_file()
+                  and not p.name.startswith(("_", "~$", ".")))

@@ -1,0 +1,1 @@
+"""The iki-xlsx command: parse, call the service, print."""

@@ -1,0 +1,163 @@
+"""Collect returned workbooks from files, folders, zip archives, saved emails and mailboxes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from iki_xlsx.check import BlueprintIndex, FileResult, Status, iter_check
+from iki_xlsx.core.findings import Finding, Severity, os_reason
+from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.intake import sources as intake
+from iki_xlsx.plan.register import judged_by
+from iki_xlsx.store.db import SENDER_MISMATCH, Received, Store, StoreUnwritable
+
+WORKBOOK_SUFFIXES = intake.WORKBOOK_SUFFIXES
+MAX_MEMBER_BYTES = intake.MAX_MEMBER_BYTES
+
+
+@dataclass
+class CollectResult:
+    """What one collect did."""
+
+    added: list[tuple[str, str, str]] = field(default_factory=list)  # filename, sha256, status
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # filename, sha256
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
+    restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
+    without_workbook: list[intake.Unanswerable] = field(default_factory=list)  # e-mails
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # sha256 -> its findings
+
+
+CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
+CHUNK_BYTES = 64 * 1024 * 1024
+
+
+def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
+            progress: Progress = no_progress) -> CollectResult:
+    """Store and check every workbook found in `sources`; the same file twice changes nothing.
+
+    New files are kept in chunks, checked together over the machine's cores with the batch
+    evaluator, and each recorded in its own transaction, in the order they were found.
+    A store with a register (generate in a workspace) judges every return by it.
+    `progress(n)` is called as received files are dealt with (checked, or found known).
+    """
+    result = CollectResult()
+    with store.exclusive(), store.connect():
+        store.tidy()
+        index = judged_by(store, index)
+        pending: dict[str, Received] = {}  # by SHA-256, in the order found
+        size = 0
+        for received in intake.received_from(sources, result.skipped):
+            digest = hashlib.sha256(received.data).hexdigest()
+            if digest in pending:
+                result.duplicates.append((received.filename, digest))
+                progress(1)
+                continue
+            if _known(store, digest, received, result):
+                progress(1)
+                continue
+            pending[digest] = received
+            size += len(received.data)
+            if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
+                _take_chunk(pending, store, index, result, progress)
+                pending, size = {}, 0
+        _take_chunk(pending, store, index, result, progress)
+    return result
+
+
+def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
+                result: CollectResult, progress: Progress) -> None:
+    """Keep the raw files first, then check them all, then record each one."""
+    aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
+               for digest, received in pending.items()]
+    checked: list[FileResult] = []
+    try:
+        for checked_file in iter_check(aliases, index):
+            checked.append(checked_file)
+            progress(1)
+    finally:
+        for alias in aliases:
+            alias.unlink(missing_ok=True)
+    for (digest, received), result_of_file in zip(pending.items(), checked, strict=True):
+        result_of_file.file = received.filename
+        with store.transaction():
+            _record(store, received, digest, result_of_file)
+        result.added.append((received.filename, digest, str(result_of_file.status)))
+        result.findings[digest] = list(result_of_file.findings)
+
+
+def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:
+    """Workbook attachments of one email, with its sender, subject and date."""
+    return intake.from_message(message, source, result.skipped, result.without_workbook)
+
+
+def take(received: Received, store: Store, index: BlueprintIndex,
+         result: CollectResult, progress: Progress = no_progress) -> None:
+    """Keep, check and record one received file (call while holding `store.exclusive()`)."""
+    digest = hashlib.sha256(received.data).hexdigest()
+    if _known(store, digest, received, result):
+        progress(1)
+        return
+    _take_chunk({digest: received}, store, index, result, progress)
+
+
+def _known(store: Store, digest: str, received: Received, result: CollectResult) -> bool:
+    """Whether the file was collected before (a duplicate); its raw copy, if it went
+    missing from the store, is restored from these same bytes."""
+    if not store.known(digest):
+        return False
+    if not store.raw_path(digest).is_file():
+        store.keep_raw(digest, received.data)
+        result.restored.append((received.filename, digest))
+    else:
+        result.duplicates.append((received.filename, digest))
+    return True
+
+
+def _alias(raw: Path, filename: str) -> Path:
+    """The stored bytes under their original extension (the format depends on it); the
+    alias is never the raw file itself, whatever the name."""
+    alias = raw.with_name(raw.name + intake.check_suffix(filename))
+    try:
+        alias.unlink(missing_ok=True)  # left over by a collect killed here
+        alias.symlink_to(raw.name)
+    except OSError as exc:
+        raise StoreUnwritable(f"penyimpanan {raw.parent.parent.parent} tidak dapat ditulis "
+                              f"({os_reason(exc)}); jalankan collect lagi setelah "
+                              "diperbaiki") from None
+    return alias
+
+
+def _record(store: Store, received: Received, digest: str, checked: FileResult) -> None:
+    """One checked file into the store (call inside `store.transaction()`).
+
+    Nothing the file says about other units is recorded: the expected units and their
+    addresses come only from the register (`generate` and `kirim` in a workspace)."""
+    if checked.status is Status.REJECTED:
+        checked.inputs = []  # a rejected file's values are never used
+    submission = store.add_submission(received, digest, checked)
+    if checked.unit_kode is not None and checked.status is not Status.REJECTED \
+            and received.sender:
+        _check_sender(store, submission, received.sender, checked, checked.unit_kode)
+
+
+def _check_sender(store: Store, submission: int, sender: str, checked: FileResult,
+                  kode: str) -> None:
+    """A warning when a workbook comes from another address than the ones the office has for
+    its unit: the unit list's (as registered when generating) and those kirim sent it to."""
+    if checked.blueprint is None or checked.periode is None:
+        return
+    expected = store.expected_unit(checked.blueprint, checked.periode, kode)
+    if expected is None:
+        return
+    known = store.sent_addresses(kode) | ({expected.email.lower()} if expected.email else set())
+    if not known or sender.lower() in known:
+        return
+    shown = ", ".join(sorted(known))
+    store.add_findings(submission, [Finding(
+        SENDER_MISMATCH, f"workbook {expected.nama} dikirim dari {sender}, bukan dari alamat "
+                         f"unit di daftar ({shown}); pastikan kiriman ini sah",
+        Severity.WARNING, expected=shown, found=sender)])

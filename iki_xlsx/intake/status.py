@@ -1,0 +1,132 @@
+"""Who has returned what: per blueprint and period, every expected unit and its state."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
+from typing import Any
+
+from iki_xlsx.store.db import SENDER_MISMATCH, Store, SubmissionRow
+
+STATE_WORDS = {
+    "ok": "diterima",
+    "needs-correction": "perlu perbaikan",
+    "rejected": "ditolak",
+    None: "belum kembali",
+}
+
+
+@dataclass
+class UnitState:
+    kode: str
+    nama: str
+    state: str  # belum kembali | diterima | perlu perbaikan | ditolak
+    on_list: bool = True
+    submissions: int = 0
+    findings: int = 0
+    last_file: str | None = None
+    sender: str | None = None
+    accepted_sha256: str | None = None  # the submission the recap uses
+    warnings: list[dict[str, str]] = field(default_factory=list)  # of the latest submission
+
+
+@dataclass
+class PeriodStatus:
+    blueprint: str
+    periode: int
+    units: list[UnitState] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = {word: 0 for word in STATE_WORDS.values()}
+        for unit in self.units:
+            counts[unit.state] += 1
+        return counts
+
+
+@dataclass
+class StatusReport:
+    periods: list[PeriodStatus]
+    unidentified: list[dict[str, Any]]
+    # recorded files whose raw copy is gone from the store (collecting them again restores it)
+    missing_raw: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "periods": [{"blueprint": p.blueprint, "periode": p.periode, "totals": p.totals,
+                         "units": [asdict(u) for u in p.units]} for p in self.periods],
+            "unidentified": self.unidentified,
+            "missing_raw": self.missing_raw,
+        }
+
+
+def status(store: Store) -> StatusReport:
+    """State of every expected unit, from the units lists the workbooks were generated with."""
+    with store.connect():
+        periods = [_period(store, bp, periode) for bp, periode in store.periods()]
+        unidentified: list[dict[str, Any]] = [
+            {"filename": s.filename, "sha256": s.sha256, "source": s.source, "sender": s.sender,
+             "status": s.status} for s in store.unidentified()]
+        missing = [{"filename": s.filename, "sha256": s.sha256} for s in store.submissions()
+                   if not store.raw_path(s.sha256).is_file()]
+    return StatusReport(periods, unidentified, missing)
+
+
+def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
+    result = PeriodStatus(blueprint, periode)
+    expected = store.expected_units(blueprint, periode)
+    by_unit: dict[str | None, list[SubmissionRow]] = {}
+    names: dict[str | None, str | None] = {}
+    for row in store.submissions_of(blueprint, periode):
+        by_unit.setdefault(row.unit_kode, []).append(row)
+        names[row.unit_kode] = row.unit_nama
+    listed = {u.kode for u in expected}
+    order: list[tuple[Any, Any, bool]] = [(u.kode, u.nama, True) for u in expected]
+    # without a register (a store used outside a workspace) there is no list: each unit that
+    # returned a file stands for itself, and no file can add or remove another unit
+    order += [(kode, names[kode], not expected) for kode in by_unit if kode not in listed]
+    for kode, nama, on_list in order:
+        history = by_unit.get(kode, [])
+        latest = history[-1] if history else None
+        accepted = [r for r in history if r.status == "ok"]
+        result.units.append(UnitState(
+            kode=kode, nama=nama, state=STATE_WORDS[latest.status if latest else None],
+            on_list=on_list, submissions=len(history), findings=latest.errors if latest else 0,
+            last_file=latest.filename if latest else None,
+            sender=latest.sender if latest else None,
+            accepted_sha256=accepted[-1].sha256 if accepted else None,
+            warnings=_warnings(store, latest.id) if latest else []))
+    return result
+
+
+def _warnings(store: Store, submission: int) -> list[dict[str, str]]:
+    return [{"code": f.code, "message": f.message}
+            for f in store.findings(submission, severity="warning", code=SENDER_MISMATCH)]
+
+
+@dataclass(frozen=True)
+class Submission(SubmissionRow):
+    """One file as received and judged, with its findings: the history keeps every one,
+    accepted or not. The store's row, but `status` is the Indonesian word (diterima |
+    perlu perbaikan | ditolak)."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: SubmissionRow, findings: list[dict[str, Any]]) -> Submission:
+        fields = {f.name: getattr(row, f.name) for f in dataclass_fields(row)}
+        return cls(**{**fields, "status": STATE_WORDS[row.status]}, findings=findings)
+
+
+def history(store: Store, unit: str | None = None) -> list[Submission]:
+    """Every submission in the order it arrived, with its findings; `unit` filters by kode."""
+    with store.connect():
+        rows = store.submissions(unit)
+        found: dict[int, list[dict[str, Any]]] = {}
+        for f in store.findings():
+            found.setdefault(f.submission_id, []).append(
+                {"code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell,
+                 "message": f.message})
+    return [Submission.of(r, found.get(r.id, [])) for r in rows]
+
+

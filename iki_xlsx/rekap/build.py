@@ -1,0 +1,288 @@
+"""Consolidation: the accepted values of a store as one tidy table and a recap workbook.
+
+The tidy table has one row per accepted input value: unit, jabatan, indicator,
+variable, period, value, and the SHA-256 of the file it came from, so every figure
+can be traced back to a kelurahan's file. The recap workbook (`write_rekap`) lays
+those values out per jabatan with live formulas; `rekap_plan` says where each cell is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from iki_xlsx import __version__
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.dates import DEFAULT_ZONE, local_day
+from iki_xlsx.core.findings import Finding, os_reason
+from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.status import STATE_WORDS, PeriodStatus, status
+from iki_xlsx.plan.build import OFFICE_KODE
+from iki_xlsx.plan.index import BlueprintIndex
+from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.rekap.data_sheet import unit_sheet_names
+from iki_xlsx.rekap.layout import plan_rekap
+from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, Return, UnitReturn, UsedFile
+from iki_xlsx.store.db import Store, from_store
+from iki_xlsx.workbook.evaluate import Batch, Value
+from iki_xlsx.workbook.write import write_workbook
+
+COLUMNS = ["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator", "variabel",
+           "unit_baris", "periode_ke", "nilai", "lembar", "sel", "kunci", "sha256"]
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def accepted_submissions(store: Store, periode: int | None = None) -> pd.DataFrame:
+    """The latest accepted submission of each unit, per blueprint and period."""
+    frame = store.accepted_frame()
+    if periode is not None:
+        frame = frame[frame["periode"] == periode]
+    frame = frame.sort_values("urutan")  # the store's receipt order, never a sender's date
+    return frame.groupby(["blueprint", "periode", "unit_kode"], as_index=False).last()
+
+
+def tidy_values(store: Store, periode: int | None = None) -> pd.DataFrame:
+    """Every input value of the accepted submissions, one row each."""
+    return _values_of(store, accepted_submissions(store, periode))
+
+
+def _values_of(store: Store, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Every input value of the `chosen` submissions, one row each."""
+    if chosen.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    values = store.values_frame([int(i) for i in chosen["id"]])
+    rows = values.merge(chosen, on="id")
+    keys = [PlanKey.try_parse(str(key)) for key in rows["key"]]
+    rows["jabatan"] = [k.scope if k else None for k in keys]
+    rows["indikator"] = [k.indikator if k else None for k in keys]
+    rows["variabel"] = [k.name if k else None for k in keys]
+    rows["unit_baris"] = [k.unit if k else None for k in keys]
+    rows["periode_ke"] = pd.array([k.period if k else None for k in keys], dtype="Int64")
+    rows["nilai"] = rows["value"].map(lambda raw: from_store(raw, encoded=True))
+    rows["kunci"] = rows["key"]
+    return rows[COLUMNS].sort_values(["blueprint", "periode", "unit_kode", "lembar", "sel"],
+                                     ignore_index=True)
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is made inert (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised; numbers stay numbers."""
+    result = frame.copy()
+    for column in result.columns:
+        if result[column].dtype == object or pd.api.types.is_string_dtype(result[column]):
+            result[column] = result[column].map(neutralise)
+    return result
+
+
+def export_csv(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.csv") -> Path:
+    """Write the tidy table as UTF-8 CSV (with BOM, so Excel reads it right), atomically."""
+    target = folder / name
+    return atomic_write(target, lambda path: safe_frame(frame).to_csv(path, index=False,
+                                                                       encoding="utf-8-sig"))
+
+
+def export_parquet(frame: pd.DataFrame, folder: Path, name: str = "rekap-nilai.parquet") -> Path:
+    """Write the tidy table as Parquet, atomically; `nilai` keeps numbers and text apart."""
+    target = folder / name
+    table = safe_frame(frame)
+    table["nilai_angka"] = pd.to_numeric(table["nilai"].where(
+        table["nilai"].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))),
+        errors="coerce")
+    table["nilai_teks"] = table["nilai"].map(lambda v: v if isinstance(v, str) else None)
+    table = table.drop(columns=["nilai"])
+    return atomic_write(target, lambda path: table.to_parquet(path, index=False))
+
+
+
+# --- the recap workbook ----------------------------------------------------------------------
+
+
+@dataclass
+class RekapResult:
+    """What `write_rekap` did: the files written, or why it could not."""
+
+    path: Path | None = None
+    blueprint: str | None = None
+    periode: int | None = None
+    units_listed: int = 0
+    units_accepted: int = 0
+    values: int = 0
+    exports: list[Path] = field(default_factory=list)
+    choices: list[tuple[str, int]] = field(default_factory=list)  # when the choice is unclear
+    findings: list[Finding] = field(default_factory=list)
+    plan: WorkbookPlan | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None and not self.findings
+
+
+def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int | None = None,
+                blueprint: str | None = None, csv_dir: Path | None = None,
+                parquet_dir: Path | None = None,
+                now: datetime.datetime | None = None,
+                pengesahan: Pengesahan | None = None,
+                progress: Progress = no_progress) -> RekapResult:
+    """Consolidate the accepted values of one blueprint and period into a recap workbook.
+
+    `out` is the .xlsx file to write, or a folder to write `rekap_<blueprint>_<periode>.xlsx` in.
+
+    With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
+    otherwise `choices` lists them and nothing is written. With `pengesahan` (the office's
+    city, time zone and signatory), the summary ends with place, date and a signature block.
+    `progress(1)` is called after each of its `rekap_steps(csv_dir, parquet_dir)` steps.
+    """
+    result = RekapResult()
+    periods = status(store).periods
+    every = sorted((p.blueprint, p.periode) for p in periods)
+    pairs = [pair for pair in every if (blueprint is None or pair[0] == blueprint)
+             and (periode is None or pair[1] == periode)]
+    if len(pairs) != 1:
+        result.choices = pairs if pairs else every
+        code, text = (("rekap-ambiguous", "penyimpanan berisi lebih dari satu blueprint/periode; "
+                       "pilih dengan --blueprint dan --periode") if pairs else
+                      ("rekap-no-data", "tidak ada workbook untuk blueprint/periode itu di "
+                       "penyimpanan"))
+        result.findings.append(Finding(code, text, file=str(store.folder)))
+        return result
+    result.blueprint, result.periode = pairs[0]
+    if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
+        out = out / f"rekap_{result.blueprint}_{result.periode}.xlsx"
+    bp = index.by_id.get(result.blueprint)
+    if bp is None:
+        result.findings.append(Finding(
+            "rekap-unknown-blueprint", f"blueprint '{result.blueprint}' tidak ada di folder "
+            "blueprint; rekap memerlukan blueprint yang dipakai saat pembuatan workbook",
+            file=str(store.folder)))
+        return result
+    period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
+    source, table = gather(store, bp, period, now, pengesahan)
+    progress(1)
+    plan, inputs = plan_rekap(source)
+    progress(1)
+    values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
+    progress(1)
+    result.plan = plan
+    result.units_listed = sum(1 for u in source.units if u.on_list)
+    result.units_accepted = len(source.files)
+    result.values = len(source.entries)
+    writes: list[tuple[Path, Callable[[], Path]]] = [
+        (out, lambda: write_workbook(plan, values, {}, out))]
+    if csv_dir is not None:
+        writes.append((csv_dir, lambda: export_csv(table, csv_dir, _export_name(result, "csv"))))
+    if parquet_dir is not None:
+        writes.append((parquet_dir, lambda: export_parquet(table, parquet_dir,
+                                                           _export_name(result, "parquet"))))
+    for target, write in writes:
+        try:
+            written = write()
+        except OSError as exc:
+            result.findings.append(Finding(
+                "output-not-writable", f"tidak dapat ditulis ({os_reason(exc)}); pilih folder "
+                "lain", file=str(target)))
+            break
+        if target == out:
+            result.path = written
+        else:
+            result.exports.append(written)
+        progress(1)
+    return result
+
+
+def rekap_steps(csv_dir: Path | None, parquet_dir: Path | None) -> int:
+    """How many steps `write_rekap` reports: gather, plan, evaluate, and one per file written."""
+    return 4 + (csv_dir is not None) + (parquet_dir is not None)
+
+
+def _export_name(result: RekapResult, suffix: str) -> str:
+    return f"rekap-nilai_{result.blueprint}_{result.periode}.{suffix}"
+
+
+def gather(store: Store, bp: Blueprint, period: PeriodStatus,
+           now: datetime.datetime | None = None, pengesahan: Pengesahan | None = None
+           ) -> tuple[RekapSource, pd.DataFrame]:
+    """What the recap of one blueprint and period (`period`, its status) shows, read from
+    the store.
+
+    Only units on the list enter the figures; units off the list appear on the status sheet.
+    Returns the source and the tidy table it was built from, its `lembar` naming each
+    sheet as the unit's workbook shows it (what the CSV and Parquet exports hold).
+    """
+    blueprint, periode = bp.id, period.periode
+    expected = {u.kode: u for u in store.expected_units(blueprint, periode)}
+    history = store.arrivals_frame(blueprint, periode)
+    returns: dict[str | None, list[Return]] = {}
+    for row in store.submissions_of(blueprint, periode):  # in the order they were received
+        returns.setdefault(row.unit_kode, []).append(Return(
+            row.collected_at, row.filename, STATE_WORDS[row.status],
+            row.errors, row.sender))
+    units = [UnitReturn(expected.get(u.kode, Unit(u.kode, u.nama, kantor=u.kode == OFFICE_KODE)),
+                        u.state, u.on_list, tuple(returns.get(u.kode, ())))
+             for u in period.units]
+    listed = [u.kode for u in period.units if u.on_list]
+    chosen = accepted_submissions(store, periode)
+    chosen = chosen[(chosen["blueprint"] == blueprint) & chosen["unit_kode"].isin(list(listed))]
+    table = _values_of(store, chosen)
+    entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
+                     _value(r.nilai), str(r.sha256))
+               for r in table.itertuples(index=False)]
+    table = _sheets_named(table, unit_sheet_names(
+        bp, periode, [u.unit for u in units if u.on_list]))
+    files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
+                      str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi))
+             for r in chosen.sort_values("unit_kode").itertuples(index=False)]
+    stamp = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
+    source = RekapSource(blueprint=bp, periode=periode, units=units,
+                         entries=entries, files=files,
+                         timeline=_timeline(history, pengesahan.zona_waktu if pengesahan
+                                            else DEFAULT_ZONE),
+                         store=str(store.folder.resolve()), created=stamp.isoformat(),
+                         generator=f"iki-xlsx {__version__}", pengesahan=pengesahan)
+    return source, table
+
+
+def _sheets_named(table: pd.DataFrame, names: Mapping[str, Mapping[str, str]]
+                  ) -> pd.DataFrame:
+    """The table with `lembar` naming each sheet as the unit's workbook shows it (the store
+    keeps the sheet's code)."""
+    shown = [names.get(str(kode), {}).get(str(code), str(code))
+             for kode, code in zip(table["unit_kode"], table["lembar"], strict=True)]
+    return table.assign(lembar=shown)
+
+
+def _value(value: Any) -> Value:
+    return from_store(value)
+
+
+def _text(value: Any) -> str | None:
+    text = from_store(value)
+    return None if text is None else str(text)
+
+
+def _timeline(history: pd.DataFrame, zona: str) -> list[tuple[str, int, int]]:
+    """Per day of the office's time zone (ISO date): files received, and units with an
+    accepted file by the end of that day."""
+    if history.empty:
+        return []
+    history = history.assign(hari=history["waktu"].map(lambda w: local_day(str(w), zona)))
+    history = history.sort_values(["waktu", "id"])
+    first_ok = history[history["status"] == "ok"].groupby("unit_kode")["hari"].min()
+    received = history.groupby("hari").size()
+    accepted = first_ok.value_counts().reindex(received.index, fill_value=0).cumsum()
+    return [(str(day), int(received[day]), int(accepted[day])) for day in received.index]
+
+

@@ -1,0 +1,59 @@
+"""The recap's bar charts: at most 20 categories each, every label legible in print, each whole on
+a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+from iki_xlsx.plan.model import Chart, SheetPlan, ref
+from iki_xlsx.rekap.context import absolute
+
+BARS_PER_CHART = 20  # categories on one chart: each labelled, the chart whole on a page
+BAR_PX = 22  # height per category and series
+CHART_FRAME_PX = 110  # title, value axis, its labels and title, legend
+ROW_PX = 20  # a default row (15 pt)
+
+
+def bar_groups(count: int, series: int) -> list[tuple[int, int, int]]:
+    """`count` categories split evenly over as few charts as hold BARS_PER_CHART each:
+    (first, last) category index and the chart's height in px, per chart."""
+    charts = max(1, -(-count // BARS_PER_CHART))
+    size = max(1, -(-count // charts))
+    return [(start, min(start + size, count) - 1,
+             CHART_FRAME_PX + BAR_PX * series * (min(start + size, count) - start))
+            for start in range(0, count, size)]
+
+
+def chart_rows(height: int) -> int:
+    """Default rows a chart of `height` px covers, and one row under it."""
+    return -(-height // ROW_PX) + 1
+
+
+def bar_charts(sheet: SheetPlan, title: str, categories: tuple[int, int, int],
+                series: Sequence[tuple[str, int]], row: int, col: int, width: int,
+                value_title: str) -> int:
+    """Horizontal bar charts over the sheet's rows `first..last` (`categories`: first row,
+    label column, last row), stacked down from (`row`, `col`), so that every category is
+    labelled however many there are; the next free row."""
+    first, label_col, last = categories
+    groups = bar_groups(last - first + 1, len(series))
+    for i, (start, end, height) in enumerate(groups, start=1):
+        part = f" ({i} dari {len(groups)})" if len(groups) > 1 else ""
+        sheet.charts.append(Chart(
+            kind="bar", title=title + part,
+            categories=absolute(sheet.name, first + start, label_col, first + end),
+            series=tuple((name, absolute(sheet.name, first + start, c, first + end))
+                         for name, c in series),
+            anchor=ref(row, col), value_title=value_title, width=width, height=height))
+        row += chart_rows(height)
+    return row
+
+
+def chart_span(chart: Chart) -> tuple[int, int]:
+    """The rows a chart covers with the free row above it: kept on one page, so a page
+    breaks above a chart, not through it."""
+    row, _ = xl_cell_to_rowcol(chart.anchor)
+    return row - 1, row + chart_rows(chart.height) - 2

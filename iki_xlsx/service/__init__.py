@@ -1,0 +1,1 @@
+"""The application service: one office's use cases, called by the CLI and the web app alike."""

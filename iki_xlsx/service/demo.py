@@ -1,0 +1,130 @@
+"""The main job end to end on the bundled default blueprint (`iki-xlsx demo`).
+
+Create a workspace (or reuse the demo's), generate the workbooks to send, fill them with
+sample values as the kelurahan would, collect the returns (one first sent with a mistake,
+then corrected), show who returned what, and write the recap, all inside the workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iki_xlsx.blueprint.load import BlueprintReport, check_blueprints, find_blueprints
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.check import BlueprintIndex, FileResult, check_file
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.units import Unit
+from iki_xlsx.intake.collect import CollectResult, collect
+from iki_xlsx.intake.status import StatusReport, status
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.register import judged_by
+from iki_xlsx.rekap.build import RekapResult, write_rekap
+from iki_xlsx.service.workspace import (
+    Workspace,
+    WorkspaceError,
+    WorkspacePaths,
+    init_workspace,
+    load_workspace,
+    pengesahan_of,
+)
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import (
+    DEFAULT_BLUEPRINTS,
+    GenerateResult,
+    blueprint_source,
+    generate,
+    recipients,
+    resolve_blueprint,
+    workbook_filename,
+    write_filled,
+)
+
+DEFAULT_BLUEPRINT = "iki-kecamatan-kota"
+DEMO_PERIODE = 2026
+MISTAKE = "12 orang"  # a count typed with its unit, as people do
+
+
+@dataclass
+class DemoResult:
+    """What the demo did at each step, and any findings that stopped it."""
+
+    blueprints: BlueprintReport
+    workspace: Workspace | None = None
+    blank: GenerateResult | None = None
+    filled: GenerateResult | None = None
+    mistaken: FileResult | None = None  # the return that needs correction, as checked
+    collected: list[CollectResult] = field(default_factory=list)
+    status: StatusReport | None = None
+    rekap: RekapResult | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        results = [r for r in (self.blank, self.filled) if r is not None]
+        return (self.blueprints.ok and not self.findings and all(r.ok for r in results)
+                and (self.rekap is None or self.rekap.ok))
+
+
+def demo_workspace(root: Path) -> tuple[Workspace | None, list[Finding]]:
+    """The demo's workspace at `root`: created with the defaults, or reused as it is."""
+    if not WorkspacePaths(root).config_path.exists():
+        created = init_workspace(root)
+        if not created.ok:
+            return None, created.findings
+    try:
+        return load_workspace(root), []
+    except WorkspaceError as exc:
+        return None, exc.findings
+
+
+def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
+    """Validate every bundled blueprint, then run the whole flow on the default one inside
+    a workspace at `out_dir` (outputs under its `keluaran/`, the store in `simpan/`)."""
+    result = DemoResult(check_blueprints(find_blueprints(DEFAULT_BLUEPRINTS)))
+    ws, result.findings = demo_workspace(out_dir)
+    if ws is None:
+        return result
+    result.workspace = ws
+    bp, result.findings = resolve_blueprint(DEFAULT_BLUEPRINT, ws.blueprints_dir)
+    if bp is None:
+        return result
+    units = ws.units
+    out_dir = ws.output_dir
+    store = Store(ws.store_dir)
+    result.blank = generate(bp, units, periode, out_dir / "kirim", register=store,
+                            source=blueprint_source(bp, DEFAULT_BLUEPRINT, ws.blueprints_dir))
+    result.filled = generate(bp, units, periode, out_dir / "contoh-terisi", sample=True)
+    if not (result.blank.ok and result.filled.ok):
+        return result
+    index = judged_by(store, BlueprintIndex([bp]))
+    mistaken, _ = write_mistaken(bp, units, periode, out_dir / "kembali-salah")
+    result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
+    result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
+    result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
+    result.status = status(store)
+    result.rekap = write_rekap(store, index, out_dir / "rekap" / f"rekap_{bp.id}_{periode}.xlsx",
+                               blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap",
+                               pengesahan=pengesahan_of(ws.config))
+    return result
+
+
+def default_out_dir() -> Path:
+    return Path("output") / "demo"
+
+
+__all__ = ["DemoResult", "default_out_dir", "run_demo"]
+
+
+def write_mistaken(bp: Blueprint, units: list[Unit], periode: int,
+                   folder: Path) -> tuple[Path, Unit]:
+    """The first recipient's return, filled, with one count typed with its unit (`MISTAKE`), in
+    `folder`: the return the demo sends first and sees refused; and its unit."""
+    everyone = recipients(bp, units)
+    first = everyone[0]
+    plan = plan_workbook(bp, first, periode, everyone)
+    count_key = next(c.key for _, c in plan.input_cells()
+                     if c.rule is not None and c.rule.tipe == "bulat")
+    path = write_filled(bp, first, everyone, periode, folder / workbook_filename(plan),
+                        {count_key: MISTAKE})
+    return path, first

@@ -1,0 +1,347 @@
+"""The office's workspace (ruang kerja): the only records the tool trusts.
+
+A workspace is one folder:
+    iki.toml       the office's settings (kantor, wilayah, kota, zona waktu, penandatangan,
+                   SMTP and IMAP host and user; never a password)
+    unit.csv       kode, nama, email: the only source of the expected units and their addresses
+    blueprints/    the office's blueprints
+    simpan/        the store (received files, the register of what was generated and sent)
+    keluaran/      what the commands write (workbooks to send, recaps)
+
+Commands find it from the current folder upward, as git finds its repository, or from
+`--ruang DIR`. Loading never trusts a returned file: it reads only these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from iki_xlsx.blueprint.load import describe_error
+from iki_xlsx.core.errors import IkiError
+from iki_xlsx.core.findings import Finding, os_reason
+from iki_xlsx.core.units import Unit, read_units
+from iki_xlsx.rekap.source import Pengesahan
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
+
+CONFIG_NAME = "iki.toml"
+UNITS_NAME = "unit.csv"
+BLUEPRINTS_NAME = "blueprints"
+STORE_NAME = "simpan"
+OUTPUT_NAME = "keluaran"
+DEFAULT_BLUEPRINT_FILE = DEFAULT_BLUEPRINTS / "iki-kecamatan-kota.yaml"
+SAMPLE_UNITS = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Penandatangan(_Section):
+    """Who signs the office's documents (the recap's signature block)."""
+
+    nama: str = Field(min_length=1)
+    nip: str | None = None
+    jabatan: str = Field(min_length=1)
+
+
+class Smtp(_Section):
+    host: str = Field(min_length=1)  # HOST or HOST:PORT
+    user: str | None = None
+    keamanan: Literal["starttls", "ssl", "tanpa"] = "starttls"
+    pengirim: str | None = None  # the From address (default: user, when it is an address)
+
+
+class Imap(_Section):
+    host: str = Field(min_length=1)  # HOST or HOST:PORT
+    user: str = Field(min_length=1)
+    folder: str = "INBOX"
+
+
+class Config(_Section):
+    """`iki.toml`, validated."""
+
+    kantor: str = Field(min_length=1)
+    wilayah: str = Field(min_length=1)
+    kota: str = Field(min_length=1)
+    zona_waktu: Literal["WIB", "WITA", "WIT"]
+    batas: datetime.date | None = None  # the returns' deadline, named by kirim and reminders
+    penandatangan: Penandatangan | None = None
+    smtp: Smtp | None = None
+    imap: Imap | None = None
+
+
+class WorkspaceError(IkiError):
+    """A workspace that cannot be used: one line per problem, in Bahasa Indonesia."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(f.one_line() for f in findings))
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class WorkspacePaths:
+    """Where a workspace folder keeps each of its parts: the one place that names them (the
+    loaded `Workspace` and the web app's `Site`, which reloads for every page, share it)."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def units_path(self) -> Path:
+        return self.root / UNITS_NAME
+
+    @property
+    def blueprints_dir(self) -> Path:
+        return self.root / BLUEPRINTS_NAME
+
+    @property
+    def store_dir(self) -> Path:
+        return self.root / STORE_NAME
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / OUTPUT_NAME
+
+
+@dataclass(frozen=True)
+class Workspace(WorkspacePaths):
+    """One office's folder: its settings, its units, and where everything else lives."""
+
+    config: Config
+    units: list[Unit] = field(default_factory=list)
+
+
+def find_workspace(start: Path) -> Workspace | None:
+    """The workspace holding `start` (its folder or any parent), or None outside one.
+
+    Raises `WorkspaceError` when the workspace found has an invalid `iki.toml` or `unit.csv`.
+    """
+    root = find_root(start)
+    return None if root is None else load_workspace(root)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder from `start` upward that holds an `iki.toml`."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if WorkspacePaths(folder).config_path.is_file():
+            return folder
+    return None
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read and validate the workspace at `root`; every problem found is reported at once."""
+    paths = WorkspacePaths(root)
+    if not paths.config_path.is_file():
+        raise WorkspaceError([Finding(
+            "workspace-missing", f"{root} bukan ruang kerja iki-xlsx ({CONFIG_NAME} tidak ada); "
+            f"buat dengan: iki-xlsx init {root}")])
+    config, findings = read_config(paths.config_path)
+    units, unit_findings = read_units(paths.units_path)
+    findings += unit_findings
+    if config is None or findings:
+        raise WorkspaceError(findings)
+    return Workspace(root, config, units)
+
+
+def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
+    """`iki.toml` validated; each error one finding at `iki.toml:LINE`."""
+    shown = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Finding("config-unreadable", f"tidak dapat dibaca ({os_reason(exc)})",
+                              file=shown,
+                              line=1)]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
+        return None, [Finding("config-syntax", "penulisan TOML tidak sah (periksa tanda kutip, "
+                              "tanda = dan nama bagian dalam [kurung])", file=shown, line=line)]
+    try:
+        return Config.model_validate(data), []
+    except ValidationError as exc:
+        lines = key_lines(text)
+        found = [_config_finding(error, lines, shown) for error in exc.errors()]
+        return None, sorted(found, key=lambda f: f.line or 0)
+
+
+def _line_in_message(message: str) -> int:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1
+
+
+def _config_finding(error: Any, lines: dict[tuple[str, ...], int], shown: str) -> Finding:
+    path = tuple(str(p) for p in error["loc"])
+    kind = error["type"]
+    name = ".".join(path)
+    if kind == "extra_forbidden":
+        return Finding("config-unknown-key", f"kunci '{name}' tidak dikenal; periksa ejaannya",
+                       file=shown, line=_line_of(lines, path))
+    if kind == "missing":
+        return Finding("config-missing-key", f"kunci '{name}' wajib diisi", file=shown,
+                       line=_line_of(lines, path[:-1]))
+    return Finding("config-invalid-value", f"{name}: {describe_error(error)}", file=shown,
+                   line=_line_of(lines, path))
+
+
+def _line_of(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
+    """The line of `path`, else of its nearest parent table, else 1."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return 1
+
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line (1-based) of every table header and key of a TOML text, by dotted path.
+
+    tomllib reports only the line of syntax errors; this finds the line of a key that is
+    valid TOML but not a valid setting. Multi-line strings are skipped.
+    """
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _TABLE.match(line)
+        if header:
+            table = _dotted(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault(table + _dotted(key.group(1)), number)
+            rest = line[key.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_string = quote
+    return lines
+
+
+def _dotted(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in text.split("."))
+
+
+# --- creating a workspace ---------------------------------------------------------------------
+
+CONFIG_TEMPLATE = """\
+# Pengaturan ruang kerja iki-xlsx untuk kantor kecamatan ini.
+# Ubah nilai di bawah sesuai kantor Anda, lalu simpan. Baris yang diawali # adalah catatan.
+# Kata sandi surel TIDAK ditulis di sini: iki-xlsx menanyakannya, atau membacanya dari
+# variabel lingkungan IKI_SMTP_PASSWORD dan IKI_IMAP_PASSWORD.
+
+# Nama kantor seperti tertulis pada dokumen resmi.
+kantor = "Kecamatan Contoh"
+# Wilayah kantor (kabupaten/kota dan provinsi).
+wilayah = "Kota Contoh, Provinsi Contoh"
+# Kota yang ditulis pada baris tanggal dokumen bertanda tangan ("Contoh, 5 Januari 2027").
+kota = "Contoh"
+# Zona waktu kantor: WIB, WITA atau WIT.
+zona_waktu = "WIB"
+# Batas waktu pengembalian workbook (TTTT-BB-HH), disebut dalam surel kirim dan pengingat
+# (iki-xlsx kirim --pengingat). Hapus tanda # di awal baris untuk memakainya.
+# batas = 2027-01-31
+
+# Pejabat yang menandatangani rekap. Hapus bagian ini bila rekap tidak ditandatangani.
+[penandatangan]
+nama = "Nama Camat"
+nip = "196501011990031001"
+jabatan = "Camat"
+
+# Server surel untuk mengirim workbook (iki-xlsx kirim). Hapus bila tidak dipakai.
+# keamanan: starttls (port 587), ssl (port 465) atau tanpa.
+[smtp]
+host = "smtp.contoh.go.id"
+user = "kecamatan@contoh.go.id"
+keamanan = "starttls"
+pengirim = "kecamatan@contoh.go.id"
+
+# Kotak surat tempat kelurahan/desa mengirim kembali workbook (iki-xlsx terima --imap).
+[imap]
+host = "imap.contoh.go.id"
+user = "kecamatan@contoh.go.id"
+folder = "INBOX"
+"""
+
+UNITS_HEADER = """\
+# Daftar kelurahan/desa yang menerima workbook: satu baris per unit.
+# kode: kode wilayah yang unik (misalnya kode Kemendagri); nama: nama resmi;
+# email: alamat yang dikirimi workbook dan satu-satunya alamat yang diterima sebagai pengirimnya.
+# Ganti contoh di bawah dengan unit Anda. Baris yang diawali # adalah catatan.
+"""
+
+BLUEPRINT_HEADER = """\
+# Blueprint bawaan iki-xlsx: keputusan IKI kantor kecamatan dalam bentuk data.
+# Ubah sesuai keputusan kantor Anda, lalu periksa dengan: iki-xlsx blueprint periksa
+# Setelah workbook dikirim, naikkan `versi` bila isinya diubah.
+"""
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def init_workspace(root: Path) -> InitResult:
+    """Create a workspace with a commented `iki.toml`, a sample `unit.csv` and the default
+    blueprint; an existing workspace is left untouched."""
+    result = InitResult(root)
+    paths = WorkspacePaths(root)
+    if paths.config_path.exists():
+        result.findings.append(Finding(
+            "workspace-exists", f"{root} sudah berisi {CONFIG_NAME}; ruang kerja tidak ditimpa"))
+        return result
+    try:
+        for folder in (paths.blueprints_dir, paths.store_dir, paths.output_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        files = {
+            paths.config_path: CONFIG_TEMPLATE,
+            paths.units_path: UNITS_HEADER + SAMPLE_UNITS.read_text(encoding="utf-8"),
+            paths.blueprints_dir / DEFAULT_BLUEPRINT_FILE.name:
+                BLUEPRINT_HEADER + DEFAULT_BLUEPRINT_FILE.read_text(encoding="utf-8"),
+        }
+        for path, text in files.items():
+            if not path.exists():
+                path.write_text(text, encoding="utf-8")
+                result.created.append(path)
+    except OSError as exc:
+        result.findings.append(Finding("output-not-writable",
+                                       f"ruang kerja tidak dapat dibuat ({os_reason(exc)})",
+                                       file=str(root)))
+    return result
+
+
+
+def pengesahan_of(config: Config) -> Pengesahan:
+    """The recap's place, time zone and signatory from a workspace's iki.toml."""
+    signer = config.penandatangan
+    return Pengesahan(kota=config.kota, zona_waktu=config.zona_waktu,
+                      jabatan=signer.jabatan if signer else None,
+                      nama=signer.nama if signer else None, nip=signer.nip if signer else None)
+

@@ -1,0 +1,1 @@
+"""The store: every received file byte for byte, and what the office recorded; owns all SQL."""

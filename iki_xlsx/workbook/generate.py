@@ -1,0 +1,199 @@
+"""Generate one workbook per recipient unit from a blueprint."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iki_xlsx.blueprint.load import (
+    BLUEPRINT_SUFFIXES,
+    find_blueprints,
+    load_blueprint,
+    load_blueprint_text,
+    same_id_conflicts,
+)
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.atomic import probe_folder
+from iki_xlsx.core.findings import Finding, os_reason
+from iki_xlsx.core.periode import refusal
+from iki_xlsx.core.periode import valid as valid_year
+from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.core.units import Unit, file_safe
+from iki_xlsx.plan.build import expects_return, office_unit, plan_workbook
+from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.plan.register import record_generation
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.evaluate import (
+    Batch,
+    CellKey,
+    Value,
+    evaluate_plan,
+    formula_order,
+    static_values,
+)
+from iki_xlsx.workbook.fill import sample_inputs
+from iki_xlsx.workbook.write import write_workbook
+
+DEFAULT_BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
+
+
+@dataclass
+class GenerateResult:
+    """Files written (in unit order) and findings that prevented writing."""
+
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Unit] = field(default_factory=list)  # nothing to fill: no workbook
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def resolve_blueprint(name: str, folder: Path = DEFAULT_BLUEPRINTS) -> tuple[Blueprint | None,
+                                                                             list[Finding]]:
+    """A blueprint by path, or by id among the blueprints of `folder`."""
+    path = Path(name)
+    if path.suffix.lower() in BLUEPRINT_SUFFIXES or path.exists():
+        result = load_blueprint(path)
+        return result.blueprint, result.findings
+    loaded = [(str(p), r.blueprint) for p, r in
+              ((p, load_blueprint(p)) for p in find_blueprints(folder)) if r.blueprint]
+    named = [(p, bp) for p, bp in loaded if bp.id == name]
+    if named:
+        conflicts = same_id_conflicts(named)
+        return (None, conflicts) if conflicts else (named[0][1], [])
+    known = ", ".join(sorted({bp.id for _, bp in loaded}))
+    return None, [Finding("unknown-blueprint",
+                          f"blueprint '{name}' tidak dikenal (yang tersedia: {known})")]
+
+
+
+
+def recipients(bp: Blueprint, units: Sequence[Unit]) -> list[Unit]:
+    """The kelurahan/desa of the list, then the kecamatan office itself."""
+    return [*[u for u in units if not u.kantor], office_unit(bp)]
+
+
+def workbook_filename(plan: WorkbookPlan) -> str:
+    """`IKI_2026_<kode>_<Nama-Unit>.xlsx`: recognisable in an attachment list."""
+    return f"IKI_{plan.periode}_{file_safe(plan.unit.kode)}_{file_safe(plan.unit.nama)}.xlsx"
+
+
+def _name_collisions(plans: Sequence[WorkbookPlan]) -> list[Finding]:
+    seen: dict[str, Unit] = {}
+    findings: list[Finding] = []
+    for plan in plans:
+        name = workbook_filename(plan).lower()
+        if name in seen:
+            findings.append(Finding(
+                "unit-name-collision",
+                f"unit '{plan.unit.nama}' (kode {plan.unit.kode}) dan '{seen[name].nama}' "
+                f"(kode {seen[name].kode}) menghasilkan nama berkas yang sama; bedakan kode "
+                "atau namanya"))
+        seen[name] = plan.unit
+    return findings
+
+
+def _writable(folder: Path) -> Finding | None:
+    try:
+        probe_folder(folder)
+    except OSError as exc:
+        return Finding("output-not-writable",
+                       f"folder keluaran tidak dapat ditulis ({os_reason(exc)})",
+                       file=str(folder))
+    return None
+
+
+def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
+             *, sample: bool = False, register: Store | None = None,
+             source: str | None = None,
+             progress: Progress = no_progress) -> GenerateResult:
+    """Write one workbook per recipient; nothing is written if any request is invalid.
+
+    A recipient with nothing to fill (`plan.expects_return`) gets no workbook: it is listed in
+    `skipped` and, in the register, not expected back.
+    With `sample`, inputs are filled with reproducible plausible values. With `register`
+    (the workspace's store), every workbook written is recorded there and the blueprint
+    version archived (`source`: the blueprint file's text, kept beside it).
+    `progress(1)` is called after each workbook written (of `len(recipients(bp, units))`).
+    """
+    if not valid_year(periode):
+        return GenerateResult(findings=[Finding("periode-invalid", refusal(periode, "periode"))])
+    everyone = recipients(bp, units)
+    plans = [plan_workbook(bp, unit, periode, everyone) for unit in everyone]
+    findings = _name_collisions(plans)
+    if not findings:
+        problem = _writable(out_dir)
+        findings = [problem] if problem else []
+    if findings:
+        return GenerateResult(findings=findings)
+    result = GenerateResult()
+    cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]] = {}
+    written: list[tuple[Unit, Path | None]] = []
+    for plan in plans:
+        path: Path | None = None
+        if expects_return(bp, plan.unit):
+            inputs: dict[CellKey, Value] = static_values(plan)
+            if sample:
+                inputs.update(sample_inputs(bp, plan))
+            values = _values(plan, inputs, cache, reuse=not sample)
+            path = write_workbook(plan, values, inputs, out_dir / workbook_filename(plan))
+            result.files.append(path)
+        else:
+            result.skipped.append(plan.unit)
+        written.append((plan.unit, path))
+        progress(1)
+    if register is not None:
+        record_generation(register, bp, periode, written, source)
+    return result
+
+
+def blueprint_source(bp: Blueprint, name: str, folder: Path = DEFAULT_BLUEPRINTS) -> str | None:
+    """The text of the file `bp` was loaded from (by path or id, as `resolve_blueprint`)."""
+    path = Path(name)
+    for candidate in [path] if path.exists() else find_blueprints(folder):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        loaded = load_blueprint_text(text, str(candidate)).blueprint
+        if loaded is not None and loaded.content_hash() == bp.content_hash():
+            return text
+    return None
+
+
+def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
+            cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]], reuse: bool
+            ) -> dict[CellKey, Value]:
+    """Formula values. Plans of one layout (same formula cells) share one batch layout, and
+    empty workbooks of one layout share their values (their formulas are equal)."""
+    signature = hashlib.sha256("\n".join(
+        f"{s.code}!{c.ref}={c.formula.text if c.formula else ''}"
+        for s, c in plan.formula_cells()).encode()).hexdigest()
+    if signature not in cache:
+        cache[signature] = (Batch(plan, formula_order(plan)), None)
+    batch, empty = cache[signature]
+    if reuse and empty is not None:
+        return empty
+    values = batch.evaluate([inputs])[0]
+    if reuse:
+        cache[signature] = (batch, values)
+    return values
+
+
+def write_filled(bp: Blueprint, unit: Unit, everyone: Sequence[Unit], periode: int,
+                 path: Path, changes: Mapping[str, Value] | None = None) -> Path:
+    """One unit's workbook with sample inputs, some replaced by plan key (`changes`).
+
+    Used to show a return that needs correction (demo) and to build exact cases (tests).
+    """
+    plan = plan_workbook(bp, unit, periode, everyone)
+    inputs: dict[CellKey, Value] = static_values(plan)
+    inputs.update(sample_inputs(bp, plan))
+    where = {cell.key: (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
+    for key, value in (changes or {}).items():
+        inputs[where[key]] = value
+    return write_workbook(plan, evaluate_plan(plan, inputs, formula_order(plan)), inputs, path)

@@ -1,0 +1,536 @@
+"""Read a returned workbook in one pass: every cell's formula text and stored value.
+
+`read_workbook(path) -> WorkbookData` is the whole interface. Sheets and shared strings
+stream through expat into plain dicts (measured faster than ElementTree's iterparse and
+than openpyxl: see benchmarks/bench_read.py); the small parts go through defusedxml.
+
+Nothing in the file is trusted, and every limit is applied before the work it protects:
+the file's size before it is opened, the number of zip members before the directory is
+parsed, every part's inflated size while it inflates, shared strings, rows, cells,
+elements, formula length and shared-formula expansion while the XML streams. XML with a
+DTD (entity bombs) is refused. Every problem becomes a `ReadError` with a finding code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import stat
+import struct
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.parsers import expat
+
+from defusedxml import ElementTree as SafeET
+from openpyxl.formula.translate import Translator
+
+from iki_xlsx.core import angka
+from iki_xlsx.core.errors import ReadError as ReadError  # re-exported: its home is errors
+from iki_xlsx.core.findings import os_reason
+from iki_xlsx.plan.formula import column_letters, column_number
+from iki_xlsx.plan.manifest import MANIFEST_SHEET
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # all parts read, counted while inflating
+MAX_PART_BYTES = 64 * 1024 * 1024  # one sheet or the shared strings, inflated
+MAX_SMALL_PART_BYTES = 8 * 1024 * 1024  # workbook.xml, relationships, properties
+MAX_PART_RATIO = 200
+MAX_MEMBERS = 5_000  # zip entries (a workbook has a few dozen)
+MAX_SHEETS = 500
+MAX_CELLS = 200_000  # a 400-kelurahan office workbook has about 4,000
+MAX_ROWS = 200_000
+MAX_ELEMENTS = 1_500_000  # XML elements in all sheets
+MAX_SHARED_STRINGS = 200_000
+MAX_TEXT_CHARS = 32_767  # Excel's limit for one cell's text
+MAX_FORMULA_CHARS = 8_192  # Excel's limit for one formula
+MAX_SHARED_FORMULA_CHARS = 1_000_000  # master text translated for shared-formula children
+MAX_MANIFEST_CHARS = 5_000_000
+READ_CHUNK = 64 * 1024
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}
+_M = "{" + NS["m"] + "}"
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+
+
+def _unreadable(message: str) -> ReadError:
+    return ReadError("unreadable-file", message)
+
+
+@dataclass
+class SheetData:
+    """One worksheet: cell ref -> (formula text or None, stored value)."""
+
+    name: str
+    state: str
+    cells: dict[str, tuple[str | None, Any]] = field(default_factory=dict)
+
+    def formula(self, ref: str) -> str | None:
+        return self.cells.get(ref, (None, None))[0]
+
+    def value(self, ref: str) -> Any:
+        return self.cells.get(ref, (None, None))[1]
+
+
+class _NoValue:
+    """A formula cell saved without a computed value."""
+
+    def __repr__(self) -> str:
+        return "<tanpa nilai>"
+
+
+_NO_VALUE = _NoValue()
+NO_VALUE: Any = _NO_VALUE
+
+
+@dataclass
+class WorkbookData:
+    """What the checker needs from a workbook."""
+
+    sheets: dict[str, SheetData]
+    defined_names: dict[str, str]
+    custom_properties: dict[str, str]
+    external_links: list[str]
+    manifest: dict[str, Any] | None
+
+
+@dataclass
+class _Budget:
+    """What is left of each limit for one workbook, spent while reading."""
+
+    inflated: int = MAX_UNPACKED_BYTES
+    cells: int = MAX_CELLS
+    rows: int = MAX_ROWS
+    elements: int = MAX_ELEMENTS
+    shared_formula: int = MAX_SHARED_FORMULA_CHARS
+
+    def spend_cell(self) -> None:
+        self.cells -= 1
+        if self.cells < 0:
+            raise _unreadable(f"buku kerja memuat lebih dari {MAX_CELLS:,} sel".replace(",", "."))
+
+
+def read_workbook(path: Path) -> WorkbookData:
+    """Read `path`; raises `ReadError` for anything that is not a readable .xlsx."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _unreadable("bukan berkas biasa (folder, pipa atau perangkat)")
+        with path.open("rb") as handle:
+            size = _size(handle)
+            head = handle.read(8)
+            _check_kind(path, head, size)
+            _check_member_count(handle, size)
+            handle.seek(0)
+            try:
+                archive = zipfile.ZipFile(handle)
+            except (zipfile.BadZipFile, ValueError, EOFError):
+                raise _unreadable("berkas rusak atau terpotong (arsip zip tidak utuh); simpan "
+                                  "ulang sebagai .xlsx lalu kirim lagi") from None
+            with archive:
+                return _read_archive(archive)
+    except OSError as exc:
+        raise ReadError("unreadable-file",
+                        f"berkas tidak dapat dibuka ({os_reason(exc)})") from None
+
+
+def _size(handle: BinaryIO) -> int:
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def _check_kind(path: Path, head: bytes, size: int) -> None:
+    suffix = path.suffix.lower()
+    if size == 0:
+        raise _unreadable("berkas kosong (0 byte)")
+    if size > MAX_FILE_BYTES:
+        raise _unreadable(f"berkas terlalu besar ({size // 1_048_576} MB; "
+                          f"batas {MAX_FILE_BYTES // 1_048_576} MB)")
+    if head.startswith(OLE_MAGIC):
+        raise ReadError("unsupported-format",
+                        "berkas terenkripsi dengan kata sandi atau berformat .xls lama; buka di "
+                        "Excel, hapus kata sandi, lalu simpan sebagai .xlsx")
+    if suffix in (".ods", ".xlsm", ".xls", ".xlsb", ".csv"):
+        raise ReadError("unsupported-format", f"format {suffix} tidak diterima; simpan sebagai "
+                                              "Buku Kerja Excel (.xlsx) lalu kirim lagi")
+    if not head.startswith(b"PK"):
+        raise ReadError("unsupported-format", "berkas bukan buku kerja .xlsx (mungkin CSV atau "
+                                              "teks yang diberi nama .xlsx)")
+
+
+def zip_member_count(handle: BinaryIO, size: int) -> int | None:
+    """The number of entries a zip's end record declares, read from its last 64 KB before
+    the directory is parsed (None when there is no end record; a zip64 count is huge)."""
+    tail = min(size, 65_557)
+    handle.seek(size - tail)
+    data = handle.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(data):
+        return None
+    (entries,) = struct.unpack("<H", data[at + 10:at + 12])
+    return 1 << 32 if entries == 0xFFFF else int(entries)
+
+
+def _check_member_count(handle: BinaryIO, size: int) -> None:
+    count = zip_member_count(handle, size)
+    if count is not None and count > MAX_MEMBERS:
+        raise _unreadable(f"arsip berkas memuat terlalu banyak bagian (batas {MAX_MEMBERS:,})"
+                          .replace(",", "."))
+
+
+def _check_members(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise _unreadable(f"arsip berkas memuat terlalu banyak bagian (batas {MAX_MEMBERS:,})"
+                          .replace(",", "."))
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise _unreadable("isi berkas terlalu besar setelah dibuka (kemungkinan bom zip)")
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _unreadable(f"bagian {info.filename[:80]} dimampatkan dengan cara yang tidak "
+                              "dipakai Excel; simpan ulang sebagai .xlsx")
+        if info.file_size > 1_000_000 and info.file_size > MAX_PART_RATIO * max(
+                1, info.compress_size):
+            raise _unreadable("bagian berkas memampat tidak wajar (kemungkinan bom zip)")
+
+
+def _read_archive(archive: zipfile.ZipFile) -> WorkbookData:
+    infos = archive.infolist()
+    _check_members(infos)
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names:
+            raise ReadError("unsupported-format", "berkas .ods (OpenDocument) diberi nama .xlsx; "
+                                                  "simpan sebagai .xlsx")
+        raise ReadError("unsupported-format", "berkas zip ini bukan buku kerja Excel")
+    if "xl/vbaProject.bin" in names:
+        raise ReadError("unsupported-format", "buku kerja berisi makro (.xlsm); simpan sebagai "
+                                              ".xlsx tanpa makro")
+    budget = _Budget()
+    workbook = _parse(archive, "xl/workbook.xml", budget)
+    rels = _relationships(archive, "xl/_rels/workbook.xml.rels", names, budget)
+    sheet_entries = workbook.findall("m:sheets/m:sheet", NS)
+    if len(sheet_entries) > MAX_SHEETS:
+        raise _unreadable(f"buku kerja memuat {len(sheet_entries)} lembar (batas {MAX_SHEETS})")
+    parts = [_sheet_part(entry, rels) for entry in sheet_entries]
+    present = [part for part in parts if part in names]
+    if len(set(present)) != len(present):
+        raise _unreadable("beberapa lembar menunjuk isi yang sama (berkas dibuat tidak wajar); "
+                          "gunakan buku kerja asli")
+    shared = (_shared_strings(archive, budget) if "xl/sharedStrings.xml" in names else [])
+    sheets: dict[str, SheetData] = {}
+    for entry, part in zip(sheet_entries, parts, strict=True):
+        name = entry.get("name", "")
+        sheet = SheetData(name=name, state=entry.get("state", "visible"))
+        if part in names:
+            _read_sheet(archive, part, shared, sheet, budget)
+        sheets[name] = sheet
+    defined = {d.get("name", ""): (d.text or "") for d in workbook.findall(
+        "m:definedNames/m:definedName", NS) if d.get("localSheetId") is None}
+    external = sorted(n for n in names if n.startswith("xl/externalLinks/"))
+    return WorkbookData(sheets, defined, _custom_properties(archive, names, budget), external,
+                        _manifest(sheets.get(MANIFEST_SHEET)))
+
+
+def _sheet_part(entry: Any, rels: dict[str, str]) -> str:
+    target = rels.get(entry.get(f"{{{NS['r']}}}id", ""), "")
+    if target.startswith("/"):
+        return str(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _chunks(archive: zipfile.ZipFile, part: str, cap: int, budget: _Budget) -> Iterator[bytes]:
+    """A part's inflated bytes, counted while inflating: never more than `cap` or what is
+    left of the workbook's budget."""
+    read = 0
+    with archive.open(part) as raw:
+        while chunk := raw.read(READ_CHUNK):
+            read += len(chunk)
+            budget.inflated -= len(chunk)
+            if read > cap or budget.inflated < 0:
+                raise _unreadable(f"bagian {part[:80]} terlalu besar setelah dibuka "
+                                  "(kemungkinan bom zip)")
+            yield chunk
+
+
+def _parse(archive: zipfile.ZipFile, part: str, budget: _Budget) -> Any:
+    try:
+        data = b"".join(_chunks(archive, part, MAX_SMALL_PART_BYTES, budget))
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except ReadError:
+        raise
+    except Exception as exc:  # zipfile, defusedxml and ElementTree raise many kinds
+        raise _unreadable(f"bagian {part} tidak dapat dibaca ({type(exc).__name__})") from None
+
+
+def _relationships(archive: zipfile.ZipFile, part: str, names: set[str],
+                   budget: _Budget) -> dict[str, str]:
+    if part not in names:
+        return {}
+    root = _parse(archive, part, budget)
+    return {r.get("Id", ""): r.get("Target", "") for r in root.findall("rel:Relationship", NS)}
+
+
+def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget, what: str,
+            handlers: tuple[Callable[..., None], Callable[[str], None],
+                            Callable[[str], None]]) -> None:
+    """Stream one part through expat in chunks counted while inflating; a DTD or an entity
+    declaration is refused."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse  # type: ignore[assignment]
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = handlers
+    try:
+        for chunk in _chunks(archive, part, MAX_PART_BYTES, budget):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except ReadError:
+        raise
+    except Exception as exc:  # expat, zlib, zipfile (CRC) raise many kinds
+        raise _unreadable(f"{what} tidak dapat dibaca ({type(exc).__name__})") from None
+
+
+def _refuse(*_: Any) -> None:
+    raise ValueError("DTD atau entitas tidak diizinkan")
+
+
+_C, _F, _V, _IS, _T, _SI, _ROW = (NS["m"] + "}" + tag
+                                  for tag in ("c", "f", "v", "is", "t", "si", "row"))
+
+
+def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> list[str]:
+    reader = _SharedStrings()
+    _stream(archive, "xl/sharedStrings.xml", budget, "daftar teks (sharedStrings)",
+            (reader.start, reader.end, reader.text))
+    return reader.items
+
+
+class _SharedStrings:
+    """expat handlers that collect the shared strings, counted and sized as they come."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.item: list[str] | None = None
+        self.chars = 0
+        self.in_t = False
+
+    def start(self, name: str, _attrs: dict[str, str]) -> None:
+        if name == _SI:
+            if len(self.items) >= MAX_SHARED_STRINGS:
+                raise _unreadable(f"daftar teks buku kerja memuat lebih dari "
+                                  f"{MAX_SHARED_STRINGS:,} teks".replace(",", "."))
+            self.item, self.chars = [], 0
+        elif name == _T:
+            self.in_t = True
+
+    def text(self, data: str) -> None:
+        if self.in_t and self.item is not None:
+            self.chars += len(data)
+            if self.chars > MAX_TEXT_CHARS:
+                raise _unreadable(f"satu teks dalam buku kerja lebih dari {MAX_TEXT_CHARS:,} "
+                                  "karakter".replace(",", "."))
+            self.item.append(data)
+
+    def end(self, name: str) -> None:
+        if name == _SI and self.item is not None:
+            self.items.append("".join(self.item))
+            self.item = None
+        elif name == _T:
+            self.in_t = False
+
+
+def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: SheetData,
+                budget: _Budget) -> None:
+    """Stream one sheet's XML through expat straight into `sheet.cells` (no element tree)."""
+    reader = _SheetReader(shared, sheet, budget)
+    _stream(archive, part, budget, f"lembar '{sheet.name[:80]}'",
+            (reader.start, reader.end, reader.text))
+
+
+class _SheetReader:
+    """expat handlers that collect each cell's formula text and stored value, spending the
+    workbook's budget of rows, cells, elements and shared-formula expansion."""
+
+    def __init__(self, shared: list[str], sheet: SheetData, budget: _Budget) -> None:
+        self.shared, self.sheet, self.budget = shared, sheet, budget
+        self.masters: dict[str, tuple[str, str]] = {}
+        self.translators: dict[str, Translator] = {}
+        self.buffer: list[str] | None = None
+        self.buffered = 0
+        self.limit = MAX_TEXT_CHARS
+        self.ref = self.kind = ""
+        self.row = 0
+        self.column = 0
+        self.formula: tuple[str, dict[str, str]] | None = None
+        self.value: str | None = None
+        self.inline: list[str] | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.budget.elements -= 1
+        if self.budget.elements < 0:
+            raise _unreadable("lembar memuat terlalu banyak unsur XML (berkas dibuat tidak wajar)")
+        if name == _C:
+            self.budget.spend_cell()
+            self.ref, self.kind = self._cell_ref(attrs.get("r")), attrs.get("t", "n")
+            self.formula = self.value = self.inline = None
+        elif name == _ROW:
+            self._start_row(attrs.get("r"))
+        elif name == _F:
+            self.formula = ("", attrs)
+            self._collect(MAX_FORMULA_CHARS)
+        elif name == _V:
+            self._collect(MAX_TEXT_CHARS)
+        elif name == _IS:
+            self.inline = []
+        elif name == _T and self.inline is not None:
+            self._collect(MAX_TEXT_CHARS)
+
+    def _start_row(self, given: str | None) -> None:
+        self.budget.rows -= 1
+        if self.budget.rows < 0:
+            raise _unreadable(f"buku kerja memuat lebih dari {MAX_ROWS:,} baris"
+                              .replace(",", "."))
+        if given is None:
+            self.row += 1
+        elif given.isdigit() and len(given) <= 7 and 0 < int(given) <= 1_048_576:
+            self.row = int(given)
+        else:
+            raise _unreadable(f"lembar '{self.sheet.name[:80]}': nomor baris '{given[:20]}' "
+                              "tidak sah")
+        self.column = 0
+
+    def _cell_ref(self, given: str | None) -> str:
+        """The cell's reference: as written when valid, else from its place (a cell without
+        `r` follows the one before it)."""
+        if given is None:
+            self.column += 1
+            return column_letters(self.column) + str(max(self.row, 1))
+        match = _CELL_REF.fullmatch(given) if len(given) <= 10 else None
+        if match is None:
+            raise _unreadable(f"lembar '{self.sheet.name[:80]}': alamat sel '{given[:20]}' "
+                              "tidak sah")
+        self.column = column_number(match.group(1))
+        return given
+
+    def _collect(self, limit: int) -> None:
+        self.buffer, self.buffered, self.limit = [], 0, limit
+
+    def text(self, data: str) -> None:
+        if self.buffer is not None:
+            self.buffered += len(data)
+            if self.buffered > self.limit:
+                what = "rumus" if self.limit == MAX_FORMULA_CHARS else "teks"
+                raise _unreadable(f"lembar '{self.sheet.name[:80]}'!{self.ref}: {what} lebih "
+                                  f"dari {self.limit:,} karakter (batas Excel)".replace(",", "."))
+            self.buffer.append(data)
+
+    def end(self, name: str) -> None:
+        if name == _C:
+            self.sheet.cells[self.ref] = self._cell()
+        elif name == _F and self.formula is not None and self.buffer is not None:
+            self.formula = ("".join(self.buffer), self.formula[1])
+            self.buffer = None
+        elif name == _V and self.buffer is not None:
+            self.value = "".join(self.buffer)
+            self.buffer = None
+        elif name == _T and self.inline is not None and self.buffer is not None:
+            self.inline.append("".join(self.buffer))
+            self.buffer = None
+
+    def _cell(self) -> tuple[str | None, Any]:
+        formula: str | None = None
+        if self.formula is not None:
+            text, attrs = self.formula
+            if attrs.get("t") == "shared":
+                text = self._shared_formula(attrs.get("si", ""), text)
+            if text:
+                formula = "=" + text
+        if self.kind == "inlineStr":
+            return formula, "".join(self.inline or ())
+        if self.value is None:
+            return formula, (NO_VALUE if formula else None)
+        return formula, _stored(self.kind, self.value, self.shared)
+
+    def _shared_formula(self, index: str, text: str) -> str:
+        """A shared formula's master is kept; each child is the master moved to its cell,
+        at a cost counted against the workbook's budget."""
+        if text:
+            self.masters[index] = (self.ref, text)
+            self.translators.pop(index, None)
+            return text
+        if index not in self.masters:
+            return text
+        origin, master = self.masters[index]
+        self.budget.shared_formula -= len(master)
+        if self.budget.shared_formula < 0:
+            raise _unreadable("rumus bersama (shared formula) terlalu banyak atau terlalu "
+                              "panjang (berkas dibuat tidak wajar)")
+        translator = self.translators.get(index)
+        if translator is None:
+            translator = self.translators[index] = Translator("=" + master, origin)
+        try:
+            return str(translator.translate_formula(self.ref))[1:]
+        except Exception:  # openpyxl's tokenizer refuses malformed formulas in many ways
+            raise _unreadable(f"lembar '{self.sheet.name[:80]}'!{self.ref}: rumus bersama "
+                              "tidak dapat dibaca") from None
+
+
+def _stored(kind: str, raw: str, shared: list[str]) -> Any:
+    """A stored value by its cell type."""
+    if kind == "s":
+        return shared[int(raw)] if raw.isdigit() and int(raw) < len(shared) else ""
+    if kind in ("str", "e"):
+        return raw
+    if kind == "b":
+        return raw == "1"
+    number = angka.parse_stored(raw)
+    return raw if number is None else number  # NaN, INF, 1E+400, 3_1 stay text: not numbers
+
+
+def _custom_properties(archive: zipfile.ZipFile, names: set[str],
+                       budget: _Budget) -> dict[str, str]:
+    if "docProps/custom.xml" not in names:
+        return {}
+    root = _parse(archive, "docProps/custom.xml", budget)
+    result = {}
+    for prop in root.findall("cp:property", NS):
+        values = list(prop)
+        result[prop.get("name", "")] = (values[0].text or "") if values else ""
+    return result
+
+
+def _manifest(sheet: SheetData | None) -> dict[str, Any] | None:
+    """The manifest's JSON, from column A of its sheet in row order; None when it is not
+    there or not a plain JSON object (no NaN/Infinity, bounded size and nesting)."""
+    if sheet is None or sheet.value("A1") != "iki-xlsx manifest":
+        return None
+    rows = sorted((int(ref[1:]), value) for ref, (_, value) in sheet.cells.items()
+                  if ref[:1] == "A" and ref[1:].isdigit() and ref != "A1"
+                  and isinstance(value, str))
+    text = "".join(value for _, value in rows)
+    if len(text) > MAX_MANIFEST_CHARS:
+        return None
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} bukan nilai JSON")

@@ -1,0 +1,404 @@
+"""Render a workbook plan with xlsxwriter: protected sheets, validated inputs, cached values.
+
+The writer computes no positions: it draws what the plan says, with the values
+`evaluate` computed, and writes to a temporary name before renaming into place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
+
+from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.plan import paging
+from iki_xlsx.plan.formula import sheet_prefix
+from iki_xlsx.plan.manifest import MANIFEST_SHEET, Manifest
+from iki_xlsx.plan.model import Chart, InputRule, Role, SheetPlan, Table, WorkbookPlan
+from iki_xlsx.plan.textfit import text_height
+from iki_xlsx.workbook.evaluate import CellKey, Value
+
+MANIFEST_CHUNK = 30000
+MANIFEST_MARK = "iki-xlsx manifest"
+
+_BASE = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+_BORDER = {"border": 1, "border_color": "#9E9E9E"}
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
+    "meta_label": {"bold": True},
+    "meta_value": {"text_wrap": True},
+    "header": {"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True,
+               "align": "center", "valign": "vcenter", **_BORDER},
+    "text": {"text_wrap": True, **_BORDER},
+    "text_plain": {"text_wrap": True},
+    "text_bold": {"text_wrap": True, "bold": True, **_BORDER},
+    "text_center": {"text_wrap": True, "align": "center", **_BORDER},
+    "realisasi_label": {"bold": True, "bg_color": "#E7EEF7", **_BORDER},
+    "total_label": {"bold": True, "align": "right", "text_wrap": True},
+    "fixed_number": {"num_format": "General", "align": "right", **_BORDER},
+    "input_number": {"bg_color": "#FFF2CC", "locked": False, "num_format": "General",
+                     **_BORDER},
+    "input_text": {"bg_color": "#FFF2CC", "locked": False, "align": "center", **_BORDER},
+    "legend_input": {"bg_color": "#FFF2CC", **_BORDER},
+    "formula_number": {"bg_color": "#F2F2F2", "num_format": "General", **_BORDER},
+    "formula_pct": {"bg_color": "#E7EEF7", "num_format": "#,##0.00", **_BORDER},
+    "formula_text": {"bg_color": "#E7EEF7", "align": "center", **_BORDER},
+    # the recap
+    "block_title": {"bold": True, "font_size": 11, "text_wrap": True, "valign": "vcenter"},
+    "number": {"num_format": "#,##0.##", **_BORDER},
+    "pct": {"num_format": "#,##0.00", **_BORDER},
+    "text_value": {"align": "center", **_BORDER},
+    "total_unit": {"bold": True, "bg_color": "#DDEBF7", **_BORDER},
+    "total_text": {"bold": True, "bg_color": "#DDEBF7", "align": "center", **_BORDER},
+    "total_accepted": {"bold": True, "bg_color": "#DDEBF7", "align": "center",
+                       "num_format": '0" diterima"', **_BORDER},
+    "total_number": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.##", **_BORDER},
+    "total_pct": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.00", **_BORDER},
+    "data_text": {},
+    "data_value": {"num_format": "General", "align": "right"},
+    "data_hash": {"font_name": "Consolas"},
+    "signer": {"bold": True, "underline": 1},
+}
+
+FLAG = {"bg_color": "#F8CBAD", "border": 2, "border_color": "#C00000"}
+
+PROTECTION = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+}
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Checker remarks to draw on a copy sent back: per cell, and as a list on its own sheet."""
+
+    cells: Mapping[CellKey, str]
+    rows: Sequence[tuple[str, str, str, str]]  # code, sheet, cell, message
+
+
+NOTES_SHEET = "Catatan Pemeriksaan"
+NOTES_CODE = "CATATAN"
+
+
+def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
+                   inputs: Mapping[CellKey, Value], path: Path,
+                   notes: Notes | None = None) -> Path:
+    """Write `plan` to `path` atomically; `values` are the formula results to cache.
+
+    With `notes`, the flagged cells are highlighted with a comment and a sheet lists them.
+    """
+    return atomic_write(path, lambda temporary: _render(plan, values, inputs, temporary, notes))
+
+
+def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
+            inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
+    workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
+                                              "strings_to_urls": False})
+    recap = plan.jenis == "rekap"
+    workbook.set_properties({
+        "created": datetime.datetime(plan.periode, 1, 1),  # reproducible files for one period
+        "title": (f"Rekap IKI {plan.kantor} {plan.periode}" if recap
+                  else f"IKI {plan.unit.nama} {plan.periode}"),
+        "subject": f"Indikator Kinerja Individu — {plan.kantor}",
+        "author": plan.kantor,
+        "company": plan.kantor,
+        "comments": f"Dibuat oleh {plan.generator} dari blueprint {plan.blueprint_id} "
+                    f"versi {plan.blueprint_versi}",
+    })
+    for name, value in _custom_properties(plan).items():
+        workbook.set_custom_property(name, value)
+    formats = {name: workbook.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
+    flagged = {name: workbook.add_format({**_BASE, **spec, **FLAG})
+               for name, spec in STYLES.items()}
+    if notes is not None:
+        _render_notes(workbook, notes, formats)
+    for sheet in plan.sheets:
+        _render_sheet(workbook, sheet, formats, values, inputs,
+                      notes.cells if notes else {}, flagged)
+    if not recap:  # a recap is read by people, never checked back as a form
+        _render_manifest(workbook, plan)
+    if notes is None:
+        workbook.worksheets()[0].activate()
+    workbook.close()
+
+
+def _custom_properties(plan: WorkbookPlan) -> dict[str, str]:
+    return {
+        "iki_blueprint": plan.blueprint_id,
+        "iki_blueprint_versi": plan.blueprint_versi,
+        "iki_blueprint_hash": plan.blueprint_hash,
+        "iki_unit_kode": plan.unit.kode,
+        "iki_unit_nama": plan.unit.nama,
+        "iki_periode": str(plan.periode),
+        "iki_generator": plan.generator,
+    } | ({"iki_jenis": plan.jenis} if plan.jenis != "iki" else {})
+
+
+def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
+                  values: Mapping[CellKey, Value], inputs: Mapping[CellKey, Value],
+                  remarks: Mapping[CellKey, str], flagged: Mapping[str, Any]) -> None:
+    ws = workbook.add_worksheet(sheet.name)
+    for col, width in enumerate(sheet.col_widths):
+        ws.set_column(col, col, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row, height)
+    by_ref = {c.ref: c for c in sheet.cells}
+    merged_tops: set[str] = set()
+    for merge in sheet.merges:
+        top = merge.split(":")[0]
+        merged_tops.add(top)
+        cell = by_ref[top]
+        first_row, first_col = xl_cell_to_rowcol(top)
+        last_row, last_col = xl_cell_to_rowcol(merge.split(":")[1])
+        ws.merge_range(first_row, first_col, last_row, last_col, "", formats[cell.style])
+        _write_value(ws, first_row, first_col, cell.value, formats[cell.style])
+    for cell in sheet.cells:
+        if cell.ref in merged_tops:
+            continue
+        row, col = xl_cell_to_rowcol(cell.ref)
+        remark = remarks.get((sheet.code, cell.ref))
+        fmt = flagged[cell.style] if remark else formats[cell.style]
+        if remark:
+            ws.write_comment(row, col, remark, {"author": "Pemeriksa IKI", "x_scale": 2,
+                                                "y_scale": 1.5})
+        if cell.role is Role.FORMULA:
+            assert cell.formula is not None
+            cached = values.get((sheet.code, cell.ref))
+            ws.write_formula(row, col, cell.formula.text, fmt, _cached(cached))
+        elif cell.role is Role.INPUT:
+            _write_value(ws, row, col, inputs.get((sheet.code, cell.ref)), fmt)
+            assert cell.rule is not None
+            ws.data_validation(row, col, row, col, _validation(cell.rule))
+        else:
+            _write_value(ws, row, col, cell.value, fmt)
+    if sheet.table is not None:
+        _render_table(ws, sheet.table, formats)
+    for chart in sheet.charts:
+        _render_chart(workbook, ws, chart)
+    if sheet.autofilter:
+        ws.autofilter(sheet.autofilter)
+    ws.protect("", {**PROTECTION, "autofilter": True, "sort": True} if sheet.autofilter
+               else PROTECTION)
+    _page_setup(ws, sheet)
+    if sheet.freeze != (0, 0):
+        ws.freeze_panes(*sheet.freeze)
+    workbook.define_name(sheet.defined_name, "=" + _absolute(sheet.name))
+
+
+def _page_setup(ws: Any, sheet: SheetPlan) -> None:
+    """A4 landscape at the plan's scale, with its breaks and repeated rows and columns."""
+    page = sheet.page
+    ws.set_landscape()
+    ws.set_paper(paging.PAPER_A4)
+    ws.set_print_scale(page.scale)
+    ws.set_margins(left=paging.MARGIN_SIDE_IN, right=paging.MARGIN_SIDE_IN,
+                   top=paging.MARGIN_TOP_IN, bottom=paging.MARGIN_BOTTOM_IN)
+    ws.set_footer(sheet.footer, {"margin": 0.3})
+    if page.row_breaks:
+        ws.set_h_pagebreaks(page.row_breaks)
+    if page.col_breaks:
+        ws.set_v_pagebreaks(page.col_breaks)
+    if sheet.repeat_rows:
+        ws.repeat_rows(*sheet.repeat_rows)
+    if page.repeat_cols:
+        ws.repeat_columns(*page.repeat_cols)
+
+
+def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
+    styles = [formats[name] for name in table.styles]
+    for r, values in enumerate(table.rows, start=table.first_row):
+        for c, value in enumerate(values):
+            _write_value(ws, r, table.first_col + c, value, styles[c])
+
+
+def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
+    """Fixed 10 pt labels, never rotated (LibreOffice prints rotated labels at a size its own
+    measure makes illegible), so at a print scale of 80 % or more they stay 8 pt on paper."""
+    drawn = workbook.add_chart({"type": chart.kind})
+    for name, values in chart.series:
+        drawn.add_series({"name": name, "categories": chart.categories, "values": values,
+                          "gap": 60})
+    font = {"size": 10, "rotation": 0}
+    drawn.set_title({"name": chart.title, "name_font": {"size": 11}})
+    drawn.set_legend({"none": len(chart.series) == 1, "position": "bottom", "font": font})
+    value_axis = {"num_font": font, "name_font": {**font, "bold": False}, "min": 0,
+              **({"name": chart.value_title} if chart.value_title else {})}
+    if chart.kind == "bar":  # categories top to bottom in the sheet's order, values below
+        drawn.set_x_axis(value_axis)
+        drawn.set_y_axis({"num_font": font, "reverse": True, "crossing": "max"})
+    else:
+        drawn.set_x_axis({"num_font": font})
+        drawn.set_y_axis(value_axis)
+    drawn.set_size({"width": chart.width, "height": chart.height})
+    ws.insert_chart(chart.anchor, drawn)
+
+
+def _absolute(sheet_name: str) -> str:
+    return sheet_prefix(sheet_name) + str(xl_range_abs(0, 0, 0, 0))
+
+
+def _write_value(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _cached(value: Value) -> str | float | bool:
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+TITLE_LIMIT = 32  # Excel's limit on a validation prompt's title
+MESSAGE_LIMIT = 255
+DECIMAL_HINT = ("Desimal: pakai koma (83,5) bila Excel/LibreOffice berbahasa Indonesia, titik "
+                "(83.5) bila berbahasa Inggris.")
+
+
+def prompt_title(label: str) -> str:
+    """The label cut at a word to fit Excel's 32 characters, with an ellipsis when cut."""
+    if len(label) <= TITLE_LIMIT:
+        return label
+    words = label.split()
+    title = ""
+    for word in words:
+        if len(title) + len(word) + (1 if title else 0) > TITLE_LIMIT - 1:
+            break
+        title = f"{title} {word}" if title else word
+    return (title or label[:TITLE_LIMIT - 1]).rstrip(" ,;:-—(") + "…"
+
+
+def _validation(rule: InputRule) -> dict[str, Any]:
+    """Excel data validation for an input, with messages in Bahasa Indonesia: the full label,
+    what is accepted, how to type a decimal, and whether the cell may stay empty."""
+    spec: dict[str, Any] = {"input_title": prompt_title(rule.label),
+                            "error_title": "Isian tidak sah", "error_type": "stop",
+                            "ignore_blank": True}
+    decimal = False
+    if rule.tipe in ("ya_tidak", "pilihan"):
+        spec.update(validate="list", source=list(rule.choices))
+        accepted = "Pilih dari daftar: " + _either(rule.choices) + "."
+        spec["error_message"] = "Pilih salah satu: " + _either(rule.choices) + "."
+    else:
+        kind = "integer" if rule.tipe == "bulat" else "decimal"
+        decimal = kind == "decimal"
+        spec["validate"] = kind
+        what = "bilangan bulat" if kind == "integer" else "angka"
+        if rule.min is not None and rule.max is not None:
+            spec.update(criteria="between", minimum=rule.min, maximum=rule.max)
+            accepted = f"Isi {what} dari {_n(rule.min)} sampai {_n(rule.max)}."
+        elif rule.min is not None:
+            spec.update(criteria=">=", value=rule.min)
+            accepted = f"Isi {what} paling kecil {_n(rule.min)}."
+        else:
+            spec.update(criteria="<=", value=rule.max if rule.max is not None else 10**12)
+            accepted = f"Isi {what}."
+        spec["error_message"] = (accepted + " Tanpa titik ribuan dan tanpa satuan."
+                                 + (" " + DECIMAL_HINT if decimal else ""))
+    required = "Wajib diisi." if rule.wajib else "Boleh dikosongkan."
+    fixed = " ".join([accepted, *([DECIMAL_HINT] if decimal else []), required])
+    label = rule.label.rstrip(".") + "."
+    message = " ".join([label, *([rule.bantuan] if rule.bantuan else []), fixed])
+    if len(message) > MESSAGE_LIMIT:  # the help text goes first, then the label is cut
+        message = f"{label} {fixed}"
+    if len(message) > MESSAGE_LIMIT:
+        room = MESSAGE_LIMIT - len(fixed) - 2
+        message = f"{label[:room].rsplit(' ', 1)[0]}… {fixed}"
+    spec["input_message"] = message
+    spec["error_message"] = spec["error_message"][:MESSAGE_LIMIT]
+    return spec
+
+
+def _either(choices: Sequence[str]) -> str:
+    return ", ".join(choices[:-1]) + " atau " + choices[-1] if len(choices) > 1 else choices[0]
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+NOTES_WIDTHS = (4.0, 26.0, 24.0, 7.0, 70.0, 18.0)
+NOTES_HEADERS = ("No", "Jenis temuan", "Lembar", "Sel", "Keterangan dan cara memperbaiki",
+                 "Kode")
+NOTES_STEPS = (
+    "Berkas ini dikembalikan karena ada isian yang perlu diperbaiki. Daftar di bawah menyebut "
+    "lembar, sel dan cara memperbaikinya; klik alamat sel untuk langsung menuju sel itu (sel "
+    "yang perlu diperbaiki ditandai merah).",
+    "Ubah hanya sel berwarna KUNING. Sel lain terkunci dan dihitung otomatis.",
+    "Setelah semua diperbaiki, simpan berkas ini (format .xlsx) lalu kirim kembali sebagai "
+    "lampiran email ke kecamatan, seperti pengiriman pertama.",
+)
+
+
+def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> None:
+    """The checker's findings as a list, first sheet of an annotated copy: what to do, then
+    per finding its kind, sheet, a link to the cell and the full message; A4 landscape."""
+    ws = workbook.add_worksheet(NOTES_SHEET)
+    last = len(NOTES_WIDTHS) - 1
+    for col, width in enumerate(NOTES_WIDTHS):
+        ws.set_column(col, col, width)
+    heights = [24.0]
+    ws.merge_range(0, 0, 0, last, "CATATAN PEMERIKSAAN", formats["title"])
+    for i, step in enumerate(NOTES_STEPS, start=1):
+        ws.merge_range(i, 0, i, last, f"{i}. {step}", formats["text_plain"])
+        heights.append(text_height(f"{i}. {step}", NOTES_WIDTHS))
+    heights.append(8.0)
+    header = len(heights)
+    for col, text in enumerate(NOTES_HEADERS):
+        ws.write_string(header, col, text, formats["header"])
+    heights.append(max(text_height(t, w, bold=True) for t, w in zip(NOTES_HEADERS,
+                                                                      NOTES_WIDTHS, strict=True)))
+    link = workbook.add_format({**_BASE, **_BORDER, "font_color": "#0563C1", "underline": 1,
+                                "align": "center"})
+    for number, (code, sheet, cell, message) in enumerate(notes.rows, start=1):
+        row = len(heights)
+        kind = CATALOG[code].title if code in CATALOG else code
+        texts = (str(number), kind, sheet, cell, message, code)
+        for col, text in enumerate(texts):
+            if col == 3 and sheet and cell:
+                target = "internal:" + sheet_prefix(sheet) + cell
+                ws.write_url(row, col, target, link, string=cell,
+                             tip=f"Menuju sel {cell} pada lembar {sheet}")
+            else:
+                ws.write_string(row, col, text,
+                                formats["text_center" if col in (0, 3) else "text"])
+        heights.append(max(text_height(t, w) for t, w in zip(texts, NOTES_WIDTHS, strict=True)))
+    for row, height in enumerate(heights):
+        ws.set_row(row, height)
+    sheet_plan = SheetPlan(code=NOTES_CODE, name=NOTES_SHEET, kind="catatan", title=NOTES_SHEET,
+                           col_widths=list(NOTES_WIDTHS), repeat_rows=(header, header),
+                           footer=f"&L&{paging.FOOTER_SIZE}{NOTES_SHEET}"
+                                  f"&C&{paging.FOOTER_SIZE}Halaman &P dari &N")
+    sheet_plan.page = paging.page_setup(list(NOTES_WIDTHS), heights, first_row=header + 1,
+                                        repeated_rows=(header, header))
+    _page_setup(ws, sheet_plan)
+    ws.protect("", PROTECTION)
+    ws.activate()
+    workbook.define_name("IKI_" + NOTES_CODE, "=" + _absolute(NOTES_SHEET))
+
+
+def _render_manifest(workbook: Any, plan: WorkbookPlan) -> None:
+    """A very hidden sheet holding the plan as JSON, in chunks that fit a cell."""
+    ws = workbook.add_worksheet(MANIFEST_SHEET)
+    text = json.dumps(Manifest.of_plan(plan).to_dict(), ensure_ascii=False, separators=(",", ":"))
+    ws.write_string(0, 0, MANIFEST_MARK)
+    for i in range(0, len(text), MANIFEST_CHUNK):
+        ws.write_string(1 + i // MANIFEST_CHUNK, 0, text[i:i + MANIFEST_CHUNK])
+    ws.protect("", {})
+    ws.very_hidden()
