@@ -425,3 +425,101 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+# --- the office's own files: blueprints, iki.toml, unit.csv -----------------------------------
+
+BUNDLED = Path(__file__).resolve().parent.parent / "blueprints"
+CONFIG = 'kantor = "Kecamatan Uji"\nwilayah = "Kota Uji"\nkota = "Uji"\nzona_waktu = "WIB"\n'
+UNITS_HEAD = "kode,nama,email\n3507010001,Desa Satu,satu@desa.example.id\n"
+
+
+@dataclass(frozen=True)
+class OfficeCase:
+    """One hostile file the office keeps: a blueprint (`path` is the file) or a workspace
+    whose iki.toml or unit.csv is hostile (`path` is the workspace folder)."""
+
+    name: str
+    kind: str  # blueprint | config | units
+    path: Path
+    code: str  # the first finding's code
+    what: str
+
+
+def laughs(levels: int) -> str:
+    """A 'billion laughs' YAML blueprint: each alias holds nine of the one before."""
+    lines = ['a0: &a0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _long_rumus(terms: int) -> str:
+    text = (BUNDLED / "iki-kecamatan-jabung.yaml").read_text(encoding="utf-8")
+    found = re.search(r'rumus: "[^"]+"', text)
+    assert found is not None
+    return text.replace(found.group(0), 'rumus: "' + " + ".join(["pegawai"] * terms) + '"', 1)
+
+
+def _workspace(folder: Path, config: str = CONFIG, units: str = UNITS_HEAD) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "iki.toml").write_text(config, encoding="utf-8")
+    (folder / "unit.csv").write_text(units, encoding="utf-8")
+    return folder
+
+
+def build_office_cases(folder: Path) -> list[OfficeCase]:
+    """Every hostile blueprint, iki.toml and unit.csv, built into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cases: list[OfficeCase] = []
+
+    def blueprint(name: str, code: str, what: str, text: str) -> None:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+        cases.append(OfficeCase(name, "blueprint", path, code, what))
+
+    def workspace(name: str, kind: str, code: str, what: str, **files: str) -> None:
+        cases.append(OfficeCase(name, kind, _workspace(folder / name, **files), code, what))
+
+    blueprint("yaml-laughs-9", "blueprint-too-large",
+              "nested aliases, 9 levels (380 bytes; 387 million values expanded)", laughs(9))
+    blueprint("yaml-laughs-12", "blueprint-too-large",
+              "nested aliases, 12 levels (520 bytes; 2.8 * 10^11 values)", laughs(12))
+    blueprint("yaml-alias-in-itself", "blueprint-too-large", "an alias inside itself (&x [*x])",
+              "id: x\njabatan: &x [*x]\n")
+    blueprint("yaml-alias-as-key", "blueprint-syntax", "an expanded alias used as a key",
+              laughs(3) + "? *a3\n: x\n")
+    blueprint("yaml-nested-100000", "blueprint-too-large", "100,000 nested lists",
+              "id: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    blueprint("yaml-5mb", "blueprint-too-large", "a 5 MB blueprint (a comment)",
+              "# " + "x" * 5 * MIB + "\nid: x\n")
+    blueprint("yaml-number-10000-digits", "blueprint-syntax", "a number of 10,000 digits",
+              "id: " + "7" * 10_000 + "\n")
+    blueprint("rumus-5000-terms", "blueprint-bad-expression", "a rumus of 5,000 terms",
+              _long_rumus(5000))
+    blueprint("rumus-nested-parentheses", "blueprint-bad-expression",
+              "a rumus of 500 nested parentheses",
+              _long_rumus(1).replace('rumus: "pegawai"',
+                                     'rumus: "' + "(" * 500 + "pegawai" + ")" * 500 + '"'))
+    workspace("toml-nested-arrays", "config", "config-too-large",
+              "iki.toml with 30,000 nested arrays",
+              config=CONFIG + "x = " + "[" * 30_000 + "]" * 30_000 + "\n")
+    workspace("toml-unknown-key-long-line", "config", "config-unknown-key",
+              "an unknown key, then a 60,000-character line",
+              config=CONFIG + 'asing = [\n"a' + " " * 60_000 + 'b"]\n')
+    workspace("toml-1mb", "config", "config-too-large", "a 1 MB iki.toml",
+              config=CONFIG + "# " + "x" * MIB + "\n")
+    workspace("csv-field-200kb", "units", "units-invalid-value", "a unit.csv field of 200 KB",
+              units=UNITS_HEAD + '3507010002,"' + "x" * 200_000 + '",dua@desa.example.id\n')
+    workspace("csv-office-kode", "units", "units-invalid-value",
+              "a unit taking the office's own kode", units=UNITS_HEAD + "kecamatan,Desa Palsu,"
+                                                                        "palsu@desa.example.id\n")
+    workspace("csv-nul-in-name", "units", "units-invalid-value", "a NUL byte in a unit's name",
+              units=UNITS_HEAD + "3507010002,Desa\x00Dua,dua@desa.example.id\n")
+    workspace("csv-bidi-in-kode", "units", "units-invalid-value",
+              "a bidi override in a kode", units=UNITS_HEAD + "35070\u202e10002,Desa Dua,\n")
+    workspace("csv-20000-rows", "units", "units-too-large", "20,000 units",
+              units=UNITS_HEAD + "".join(f"{i:010d},Desa {i},\n" for i in range(2, 20_002)))
+    workspace("csv-5mb", "units", "units-too-large", "a 5 MB unit.csv",
+              units=UNITS_HEAD + "#" + "x" * 5 * MIB + "\n")
+    return cases

@@ -4,6 +4,10 @@ An expression is plain arithmetic over variable and constant names:
 numbers, names, `+ - * /`, unary minus and parentheses. Nothing else is allowed,
 so every expression translates to an Excel formula that Excel, LibreOffice and
 the `formulas` engine evaluate alike.
+
+Its length, operators and parentheses are counted before it is parsed (`MAX_CHARS`,
+`MAX_OPERATORS`, `MAX_PARENTHESES`): the parse tree is walked recursively, and a formula of
+thousands of terms would otherwise end in a RecursionError.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ _OPERATORS: dict[type[ast.operator], str] = {
 }
 
 
+MAX_CHARS = 1000  # a decree's longest formula has about 120 characters
+MAX_OPERATORS = 100  # + - * / (unary signs included): the parse tree's depth
+MAX_PARENTHESES = 20  # levels of ( ) inside each other
+
+
 class ExpressionError(IkiError, ValueError):
     """The expression is not plain arithmetic over names (message in Bahasa Indonesia)."""
 
@@ -28,12 +37,32 @@ class ExpressionError(IkiError, ValueError):
 def parse(text: str) -> ast.expr:
     """Parse `text` into an AST made only of the allowed nodes."""
     normalised = text.replace("×", "*").replace("÷", "/").replace("−", "-")
+    _check_size(text, normalised)
     try:
         tree = ast.parse(normalised, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"rumus '{text}' tidak dapat dibaca: {exc.msg}") from None
     _check(tree.body, text)
     return tree.body
+
+
+def _check_size(text: str, normalised: str) -> None:
+    """The bounds, counted on the text before any parsing."""
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if len(text) > MAX_CHARS:
+        raise ExpressionError(f"rumus '{shown}' terlalu panjang ({len(text):,} karakter; paling "
+                              f"banyak {MAX_CHARS:,})".replace(",", "."))
+    operators = sum(normalised.count(op) for op in "+-*/")
+    if operators > MAX_OPERATORS:
+        raise ExpressionError(f"rumus '{shown}' memuat {operators} operator (paling banyak "
+                              f"{MAX_OPERATORS}); pecah menjadi beberapa variabel")
+    depth = deepest = 0
+    for char in normalised:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    if deepest > MAX_PARENTHESES:
+        raise ExpressionError(f"rumus '{shown}' memuat tanda kurung bertingkat {deepest} "
+                              f"(paling banyak {MAX_PARENTHESES})")
 
 
 def _check(node: ast.expr, text: str) -> None:

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ValidationError
 from iki_xlsx.blueprint.model import Blueprint, Indikator
 from iki_xlsx.blueprint.patterns import PatternProblem, expand_patterns
 from iki_xlsx.blueprint.validate import Problem, semantic_problems
-from iki_xlsx.blueprint.yamlsource import Place, YamlSourceError, load
+from iki_xlsx.blueprint.yamlsource import (
+    MAX_YAML_CHARS,
+    Place,
+    YamlLimitError,
+    YamlSourceError,
+    load,
+)
 from iki_xlsx.core.findings import Finding, Severity, os_reason
 
 
@@ -76,7 +82,10 @@ def load_blueprint(path: str | Path) -> LoadResult:
 
         return load_blueprint_xlsx(Path(path))
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_bounded(Path(path))
+    except YamlLimitError as exc:
+        return LoadResult(shown, None, [_finding("blueprint-too-large", shown, None,
+                                                 exc.message)])
     except FileNotFoundError:
         return LoadResult(shown, None, [_finding("blueprint-not-found", shown, None,
                                                  "berkas blueprint tidak ditemukan")])
@@ -87,10 +96,26 @@ def load_blueprint(path: str | Path) -> LoadResult:
     return load_blueprint_text(text, shown)
 
 
+MAX_YAML_BYTES = 4 * MAX_YAML_CHARS  # UTF-8 takes at most 4 bytes a character
+
+
+def _read_bounded(path: Path) -> str:
+    """The file's text, never reading more than a blueprint may hold."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_YAML_BYTES + 1)
+    if len(data) > MAX_YAML_BYTES:
+        raise YamlLimitError(None, f"berkas terlalu besar (lebih dari {MAX_YAML_BYTES // 2**20} "
+                                   "MB); tidak dibaca")
+    return data.decode("utf-8")
+
+
 def load_blueprint_text(text: str, shown: str) -> LoadResult:
     """Load and validate blueprint YAML text; `shown` names the file in findings."""
     try:
         data, lines = load(text)
+    except YamlLimitError as exc:
+        return LoadResult(shown, None, [_finding("blueprint-too-large", shown, exc.line,
+                                                 exc.message)])
     except YamlSourceError as exc:
         return LoadResult(shown, None, [_finding("blueprint-syntax", shown, exc.line, exc.message)])
     if data is None:

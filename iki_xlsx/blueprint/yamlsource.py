@@ -3,6 +3,12 @@
 Syntax errors are explained in Bahasa Indonesia with their likely cause (indentation, a tab,
 an unclosed quote at the line where it opened, a ':' inside a value), for people who have
 never read a YAML parser's message.
+
+The text is bounded before it costs more than itself: at most `MAX_YAML_CHARS` characters,
+nested at most `MAX_DEPTH` levels (checked while composing, before Python's own recursion
+limit), and at most `MAX_NODES` values once aliases (`*nama`) are expanded, so a few hundred
+bytes of nested aliases ("billion laughs") or an alias inside itself (`&x [*x]`) is one
+located error instead of gigabytes or a RecursionError. Keys are plain text only.
 """
 
 from __future__ import annotations
@@ -17,6 +23,11 @@ from iki_xlsx.core.errors import IkiError
 Path_ = tuple[str | int, ...]
 
 
+MAX_YAML_CHARS = 1024 * 1024  # the largest bundled blueprint has 105,000
+MAX_DEPTH = 40  # levels of nesting; a blueprint has 8
+MAX_NODES = 200_000  # values after expanding aliases; the largest blueprint has 4,071
+
+
 class YamlSourceError(IkiError, ValueError):
     """A YAML syntax or structure error at a line (message in Bahasa Indonesia)."""
 
@@ -24,6 +35,10 @@ class YamlSourceError(IkiError, ValueError):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+class YamlLimitError(YamlSourceError):
+    """The text is over one of the bounds (size, depth, expanded values): not read further."""
 
 
 @dataclass(frozen=True)
@@ -70,45 +85,108 @@ class LineMap:
 
 _constructor = yaml.constructor.SafeConstructor()
 PREFIX = "sintaks YAML salah: "
+TOO_DEEP = (f"susunan bertingkat lebih dari {MAX_DEPTH} tingkat (blueprint biasa 8 tingkat); "
+            "periksa tanda kurung [ ] dan { } serta indentasi")
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than `MAX_DEPTH` while it composes (its
+    composer recurses once per level)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+                mark = event.start_mark
+                raise YamlLimitError(mark.line + 1 if mark is not None else None, TOO_DEEP)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def load(text: str) -> tuple[Any, LineMap]:
     """Parse YAML text into plain data plus a map of where each part stands."""
+    if len(text) > MAX_YAML_CHARS:
+        raise YamlLimitError(None, f"berkas terlalu besar ({len(text) // 1024:,} ribu karakter; "
+                                   f"paling banyak {MAX_YAML_CHARS // 1024:,} ribu); "
+                                   "tidak dibaca".replace(",", "."))
+    loader = _BoundedLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         line, message = explain(text, exc)
         raise YamlSourceError(line, PREFIX + message) from None
     except yaml.YAMLError:  # pragma: no cover - defensive, PyYAML raises marked errors
         raise YamlSourceError(None, PREFIX + "berkas tidak dapat dibaca sebagai YAML") from None
+    finally:
+        loader.dispose()
     lines = LineMap()
     if node is None:
         return None, lines
-    return _convert(node, (), lines), lines
+    return _Converter(lines).convert(node, ()), lines
 
 
-def _convert(node: yaml.Node, path: Path_, lines: LineMap) -> Any:
-    lines.values[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+class _Converter:
+    """Composed nodes into plain data, counting every value made: an alias is expanded where
+    it stands, so its values count again (bounded by `MAX_NODES`), and one met inside itself
+    ends at `MAX_DEPTH`."""
+
+    def __init__(self, lines: LineMap) -> None:
+        self.lines = lines
+        self.made = 0
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        line = node.start_mark.line + 1
+        self.made += 1
+        if self.made > MAX_NODES:
+            raise YamlLimitError(line, f"alias (*nama) di blueprint ini menjadi lebih dari "
+                                       f"{MAX_NODES:,} nilai bila dibuka; tulis isinya tanpa "
+                                       "alias".replace(",", "."))
+        if len(path) > MAX_DEPTH:
+            raise YamlLimitError(line, "alias (*nama) dipakai di dalam dirinya sendiri atau "
+                                       f"bertingkat lebih dari {MAX_DEPTH} tingkat; tulis isinya "
+                                       "tanpa alias")
+        self.lines.values[path] = line
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _constructor.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSourceError(line, "nama kunci harus berupa teks biasa, bukan daftar "
+                                            "atau pemetaan")
+            key = _scalar(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                first = lines.keys[(*path, key)]
+                first = self.lines.keys[(*path, key)]
                 raise YamlSourceError(
-                    key_node.start_mark.line + 1,
-                    f"kunci '{key}' ditulis dua kali (pertama kali di baris {first})")
-            lines.keys[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, (*path, key), lines)
+                    line, f"kunci '{key}' ditulis dua kali (pertama kali di baris {first})")
+            self.lines.keys[(*path, key)] = line
+            result[key] = self.convert(value_node, (*path, key))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), lines) for i, item in enumerate(node.value)]
+
+
+def _scalar(node: yaml.Node) -> Any:
     try:
         return _constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise YamlSourceError(node.start_mark.line + 1, f"nilai tidak sah: {exc.problem}") from None
+    except (ValueError, OverflowError):  # a number of more digits than Python converts
+        raise YamlSourceError(node.start_mark.line + 1, "nilai tidak sah: angka terlalu "
+                                                        "panjang") from None
 
 
 # --- explaining PyYAML's errors ---------------------------------------------------------------

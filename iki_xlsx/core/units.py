@@ -1,4 +1,11 @@
-"""The units an office sends workbooks to: the `Unit` value, and the units list (`unit.csv`)."""
+"""The units an office sends workbooks to: the `Unit` value, and the units list (`unit.csv`).
+
+The list is the office's own file, yet it is read within bounds: at most `MAX_UNITS_BYTES`,
+`MAX_UNITS` rows and `MAX_FIELD_CHARS` characters a field (a field over the csv module's own
+limit is a located finding, not a `_csv.Error`); no control character (a NUL byte, a line
+break inside quotes, a bidi override) in a kode, name or address, since each is written into
+workbooks, file names and e-mail headers; and no unit may take the office's own kode.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iki_xlsx.core.findings import Finding, os_reason
+
+OFFICE_KODE = "kecamatan"  # the kecamatan office's kode in every units list (reserved)
+MAX_UNITS_BYTES = 4 * 1024 * 1024
+MAX_UNITS = 10_000  # rows; a kecamatan has at most a few hundred kelurahan/desa
+MAX_FIELD_CHARS = {"kode": 40, "nama": 200, "email": 254}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                      "\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,12 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
     """Units from a CSV with at least the columns `kode` and `nama` (`email` optional)."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_UNITS_BYTES + 1)
+        if len(raw) > MAX_UNITS_BYTES:
+            return [], [Finding("units-too-large", f"daftar unit lebih dari "
+                                f"{MAX_UNITS_BYTES // 2**20} MB; tidak dibaca", file=shown)]
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         return [], [Finding("units-unreadable",
                             f"daftar unit tidak dapat dibaca ({os_reason(exc)})", file=shown)]
@@ -47,18 +66,44 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
     header = lines[skipped] if skipped < len(lines) else ""
     delimiter = max(",;\t", key=header.count)  # spreadsheets in Indonesia often save with ';'
     reader = csv.DictReader(io.StringIO(body), delimiter=delimiter)
-    columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
+    try:
+        columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
+    except csv.Error:
+        return [], [_unreadable_row(shown, skipped + reader.line_num + 1)]
     missing = [c for c in ("kode", "nama") if c not in columns]
     if missing:
         return [], [Finding("units-missing-column",
                             f"kolom {', '.join(missing)} tidak ada pada daftar unit "
                             "(kolom wajib: kode, nama; email boleh ada)", file=shown,
                             line=skipped + 1)]
+    return _rows(reader, columns, shown, skipped)
+
+
+def _unreadable_row(shown: str, line: int) -> Finding:
+    return Finding("units-invalid-value", "baris ini tidak dapat dibaca sebagai CSV (sebuah "
+                   "isian terlalu panjang atau tanda kutipnya tidak ditutup)", file=shown,
+                   line=line)
+
+
+def _rows(reader: csv.DictReader[str], columns: dict[str, str], shown: str,
+          skipped: int) -> tuple[list[Unit], list[Finding]]:
     units: list[Unit] = []
     findings: list[Finding] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            findings.append(_unreadable_row(shown, skipped + reader.line_num + 1))
+            break
         line = skipped + reader.line_num
+        if len(units) >= MAX_UNITS:
+            findings.append(Finding("units-too-large", f"daftar unit lebih dari "
+                                    f"{MAX_UNITS:,} baris; sisanya tidak dibaca".replace(",", "."),
+                                    file=shown, line=line))
+            break
         kode = (row.get(columns["kode"]) or "").strip()
         nama = (row.get(columns["nama"]) or "").strip()
         email = (row.get(columns["email"]) or "").strip() if "email" in columns else ""
@@ -68,6 +113,10 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
             findings.append(Finding("units-incomplete-row", "baris harus memiliki kode dan nama",
                                     file=shown, line=line))
             continue
+        problem = _field_problem({"kode": kode, "nama": nama, "email": email})
+        if problem:
+            findings.append(Finding("units-invalid-value", problem, file=shown, line=line))
+            continue
         if kode in seen:
             findings.append(Finding("units-duplicate-kode",
                                     f"kode {kode} sudah dipakai pada baris {seen[kode]}; "
@@ -76,4 +125,23 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
         seen[kode] = line
         units.append(Unit(kode=kode, nama=nama, email=email or None))
     return units, findings
+
+
+def _field_problem(fields: dict[str, str]) -> str | None:
+    """What is wrong with one row's kode, nama and email, in Bahasa Indonesia (None: fine)."""
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD_CHARS[name]:
+            return f"{name} terlalu panjang ({len(value):,} karakter; paling banyak " \
+                   f"{MAX_FIELD_CHARS[name]})".replace(",", ".")
+        control = _CONTROL.search(value)
+        if control:
+            return (f"{name} memuat karakter kendali (U+{ord(control.group()):04X}), yang tidak "
+                    "dapat ditulis di buku kerja atau surel; ketik ulang isian itu")
+    if fields["kode"].lower() == OFFICE_KODE or file_safe(fields["kode"]).lower() == OFFICE_KODE:
+        return (f"kode '{fields['kode']}' adalah kode kantor kecamatan sendiri; beri unit ini "
+                "kode wilayahnya (misalnya kode Kemendagri)")
+    if not file_safe(fields["kode"]):
+        return (f"kode '{fields['kode']}' tidak memuat huruf atau angka; beri unit ini kode "
+                "wilayahnya (misalnya kode Kemendagri)")
+    return None
 

@@ -24,6 +24,7 @@ from iki_xlsx.blueprint.model import (
     Variabel,
     indicators,
 )
+from iki_xlsx.core.units import OFFICE_KODE as OFFICE_KODE
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.columns import (
     COL_NAMA,
@@ -100,9 +101,6 @@ from iki_xlsx.plan.textfit import text_height
 def visible(ind: Indikator, unit: Unit) -> bool:
     """Whether this unit's workbook asks for the indicator."""
     return (ind.pengisi is Pengisi.KECAMATAN) == unit.kantor
-
-
-OFFICE_KODE = "kecamatan"  # the kecamatan office's kode in every units list
 
 
 def office_unit(bp: Blueprint) -> Unit:

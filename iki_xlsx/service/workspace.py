@@ -154,17 +154,32 @@ def load_workspace(root: Path) -> Workspace:
     return Workspace(root, config, units)
 
 
+MAX_CONFIG_BYTES = 64 * 1024  # the commented template has 2,000
+
+
 def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
-    """`iki.toml` validated; each error one finding at `iki.toml:LINE`."""
+    """`iki.toml` validated; each error one finding at `iki.toml:LINE`.
+
+    It is read within bounds: at most `MAX_CONFIG_BYTES`, and nesting that would exhaust the
+    TOML parser's recursion is one finding, as is any line the key finder meets."""
     shown = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            return None, [Finding("config-too-large", f"lebih dari {MAX_CONFIG_BYTES // 1024} KB; "
+                                  "pengaturan kantor tidak sebesar itu, tidak dibaca",
+                                  file=shown, line=1)]
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Finding("config-unreadable", f"tidak dapat dibaca ({os_reason(exc)})",
                               file=shown,
                               line=1)]
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        return None, [Finding("config-too-large", "daftar atau tabel bertingkat terlalu dalam; "
+                              "pengaturan kantor tidak bertingkat", file=shown, line=1)]
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
         return None, [Finding("config-syntax", "penulisan TOML tidak sah (periksa tanda kutip, "
@@ -186,6 +201,7 @@ def _config_finding(error: Any, lines: dict[tuple[str, ...], int], shown: str) -
     path = tuple(str(p) for p in error["loc"])
     kind = error["type"]
     name = ".".join(path)
+    name = name if len(name) <= 60 else name[:57] + "..."
     if kind == "extra_forbidden":
         return Finding("config-unknown-key", f"kunci '{name}' tidak dikenal; periksa ejaannya",
                        file=shown, line=_line_of(lines, path))
@@ -205,8 +221,7 @@ def _line_of(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
     return 1
 
 
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_\-.\"' ]+")
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -223,19 +238,28 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
             if line.count(in_string) % 2 == 1:
                 in_string = None
             continue
-        header = _TABLE.match(line)
-        if header:
-            table = _dotted(header.group(1))
+        header = _table_header(line)
+        if header is not None:
+            table = _dotted(header)
             lines.setdefault(table, number)
             continue
-        key = _KEY.match(line)
-        if key:
-            lines.setdefault(table + _dotted(key.group(1)), number)
-            rest = line[key.end():]
+        key, equals, rest = line.partition("=")
+        if equals and _KEY_TEXT.fullmatch(key.strip()):
+            lines.setdefault(table + _dotted(key.strip()), number)
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_string = quote
     return lines
+
+
+def _table_header(line: str) -> str | None:
+    """`name` of a line `[name]` (a comment may follow), else None; in linear time (a
+    regular expression with spaces on both sides of the name took seconds on a long line)."""
+    text = line.split("#", 1)[0].strip()
+    if not (text.startswith("[") and text.endswith("]")) or text.startswith("[["):
+        return None
+    name = text[1:-1].strip()
+    return name if name and "[" not in name and "]" not in name else None
 
 
 def _dotted(text: str) -> tuple[str, ...]:

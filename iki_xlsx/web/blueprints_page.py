@@ -9,6 +9,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -60,7 +61,7 @@ async def blueprint_upload(request: Request) -> Response:
             return refusal(request, 400, "Pilih berkas blueprint (.yaml atau .xlsx).")
         name, path = upload.files[0]
         data = path.read_bytes()
-        result = _validate(name, path)
+        result = await run_in_threadpool(_validate, name, path)  # the other pages go on
     except UploadRefused as exc:
         return refusal(request, exc.status, exc.message)
     finally:
