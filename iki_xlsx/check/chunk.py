@@ -17,6 +17,7 @@ from iki_xlsx.check.identity import Identity, identify
 from iki_xlsx.check.result import FileResult, Status, add, finish
 from iki_xlsx.check.rules import check_rules
 from iki_xlsx.check.values import check_formulas, check_inputs, check_values, prepare_contents
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import ReadError
 from iki_xlsx.core.findings import Severity, os_reason
 from iki_xlsx.plan.index import BlueprintIndex
@@ -144,13 +145,13 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, C
         digest = _digest(path)
     except OSError as exc:
         result = FileResult(shown, "")
-        add(result, "unreadable-file", f"berkas tidak dapat dibuka ({os_reason(exc)})")
+        add(result, Code.UNREADABLE_FILE.message(alasan=os_reason(exc)))
         return result, context
     result = FileResult(shown, digest)
     try:
         data = read_workbook(path)
     except ReadError as exc:
-        add(result, exc.code, exc.message)
+        add(result, exc.said)
         return result, context
     context.identity = identify(result, data, index)
     if context.identity is not None:
@@ -179,7 +180,7 @@ def _conclude(path: Path, result: FileResult, context: Context,
         try:
             result.annotated = str(annotate(path, result, context, annotate_dir))
         except OSError as exc:  # the folder, not the file: the verdict stands
-            add(result, "output-not-writable", f"salinan bercatatan tidak dapat ditulis ke "
-                                               f"{annotate_dir} ({os_reason(exc)}); pilih "
-                                               "folder lain", severity=Severity.WARNING)
+            add(result, Code.OUTPUT_NOT_WRITABLE.message("annotated", folder=annotate_dir,
+                                                         alasan=os_reason(exc)),
+                severity=Severity.WARNING)
     return result

@@ -16,9 +16,8 @@ from types import FrameType
 from typing import TypeVar
 
 from iki_xlsx.check.result import FileResult, add
-from iki_xlsx.core import codes
+from iki_xlsx.core.codes import Code
 
-CHECK_FAILED = str(codes.CHECK_FAILED)
 TIME_BUDGET = 30.0  # seconds for one file's reading and judging (a normal return: 0.05 s)
 
 T = TypeVar("T")
@@ -56,24 +55,17 @@ def guarded(result: FileResult, work: Callable[[], T], budget: float | None) -> 
         with deadline(budget):
             return work()
     except TimeBudgetExceeded:
-        add(result, CHECK_FAILED, f"pemeriksaan berkas ini melewati batas waktu {budget:g} detik "
-                                  "(berkas dibuat tidak wajar); kirim ulang buku kerja asli")
+        add(result, Code.CHECK_FAILED.message("time", batas=budget))
     except RecursionError:
-        add(result, CHECK_FAILED, "berkas ini bersarang terlalu dalam untuk diperiksa (berkas "
-                                  "dibuat tidak wajar); kirim ulang buku kerja asli")
+        add(result, Code.CHECK_FAILED.message("depth"))
     except MemoryError:
-        add(result, CHECK_FAILED, "memori tidak cukup untuk memeriksa berkas ini (berkas dibuat "
-                                  "tidak wajar); kirim ulang buku kerja asli")
+        add(result, Code.CHECK_FAILED.message("memory"))
     except Exception as exc:  # a bug or an unforeseen file: this file only, never the batch
-        add(result, CHECK_FAILED, f"berkas ini tidak dapat diperiksa (galat {type(exc).__name__}"
-                                  "); kirim ulang buku kerja asli atau laporkan ke pengelola "
-                                  "iki-xlsx")
+        add(result, Code.CHECK_FAILED.message(galat=type(exc).__name__))
     return None
 
 
 def worker_died(result: FileResult) -> FileResult:
     """The verdict on a file whose checking process died (memory exhausted, killed)."""
-    add(result, CHECK_FAILED, "proses pemeriksa berhenti saat memeriksa berkas ini (kemungkinan "
-                              "kehabisan memori; berkas dibuat tidak wajar); kirim ulang buku "
-                              "kerja asli")
+    add(result, Code.CHECK_FAILED.message("worker-died"))
     return result

@@ -9,15 +9,7 @@ from typing import Any
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check.result import FileResult, add
-from iki_xlsx.core.codes import (
-    IDENTITY_MISMATCH,
-    MANIFEST_MISSING,
-    PERIOD_NOT_REGISTERED,
-    UNIT_NOT_REGISTERED,
-    UNKNOWN_WORKBOOK,
-    VERSION_NOT_REGISTERED,
-)
-from iki_xlsx.core.findings import Severity
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook
 from iki_xlsx.plan.index import BlueprintIndex
@@ -66,7 +58,7 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
         return None
     bp_id, digest, unit, periode = claim.bp_id, claim.digest, claim.unit, claim.periode
     if bp_id not in index.by_id:
-        add(result, "unknown-workbook", f"blueprint '{bp_id}' tidak dikenal di kecamatan ini",
+        add(result, Code.UNKNOWN_WORKBOOK.message("blueprint", blueprint=bp_id),
             expected=sorted(index.by_id), found=bp_id)
         return None
     if index.register is not None:
@@ -77,29 +69,21 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
     elif claim.units is not None:
         units = claim.units
     elif unit.kantor:
-        add(result, str(UNKNOWN_WORKBOOK),
-            "lembar manifes workbook kantor kecamatan hilang (aplikasi lain membuangnya), "
-            "sedangkan daftar kelurahan/desa yang menjadi tata letaknya hanya ada di sana atau "
-            "di daftar kecamatan; periksa di dalam ruang kerja kecamatan, atau isi ulang pada "
-            "workbook asli dengan Excel atau LibreOffice", found=claim.source)
+        add(result, Code.UNKNOWN_WORKBOOK.message("office"), found=claim.source)
         return None
     else:  # a kelurahan/desa plan does not depend on the others in the units list
         units = (unit, office_unit(index.by_id[bp_id]))
     bp = index.version(bp_id, digest)
     if bp is None:
         current = index.by_id[bp_id]
-        add(result, "blueprint-mismatch",
-            f"buku kerja dibuat dari blueprint '{bp_id}' versi {claim.versi} yang berbeda dari "
-            f"versi berlaku ({current.versi}) dan tidak ada di arsip kecamatan; isi ulang pada "
-            "buku kerja terbaru dari kecamatan",
+        add(result, Code.BLUEPRINT_MISMATCH.message(blueprint=bp_id, versi=claim.versi,
+                                                    berlaku=current.versi),
             expected={"versi": current.versi, "hash": index.hashes[bp_id]},
             found={"versi": claim.versi, "hash": digest})
         return None
     if claim.source != MANIFEST:
-        add(result, str(MANIFEST_MISSING),
-            f"lembar manifes hilang (aplikasi lain membuangnya); buku kerja dikenali dari "
-            f"{claim.source} dan diperiksa terhadap blueprint '{bp_id}' versi {bp.versi} "
-            "milik kecamatan", found=claim.source, severity=Severity.WARNING)
+        add(result, Code.MANIFEST_MISSING.message(pembawa=claim.source, blueprint=bp_id,
+                                                  versi=bp.versi), found=claim.source)
     result.unit = unit.nama
     return Identity(bp, digest, unit, periode, tuple(units))
 
@@ -132,10 +116,7 @@ def _claim(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> Cla
         return claim
     claim = _from_headers(data, index)
     if claim is None:
-        add(result, str(UNKNOWN_WORKBOOK),
-            "buku kerja ini tidak dibuat oleh iki-xlsx, atau lembar manifes dan properti "
-            "dokumennya hilang (aplikasi lain membuangnya) dan sel kepalanya tidak cocok "
-            "dengan workbook yang dibuat kecamatan; gunakan berkas yang dikirim kecamatan")
+        add(result, Code.UNKNOWN_WORKBOOK.message())
     return claim
 
 
@@ -148,8 +129,7 @@ def _manifest(result: FileResult, data: WorkbookData) -> Claim | None:
         if not MIN_PERIODE <= said.periode <= MAX_PERIODE:
             raise ManifestError(f"periode {said.periode}")
     except ManifestError:
-        add(result, "unknown-workbook", "manifes buku kerja rusak; gunakan berkas yang dikirim "
-                                        "kecamatan")
+        add(result, Code.UNKNOWN_WORKBOOK.message("manifest"))
         return None
     return Claim(said.blueprint_id, said.blueprint_versi, said.blueprint_hash, said.unit,
                  tuple(said.units), said.periode, MANIFEST)
@@ -167,8 +147,7 @@ def _from_properties(result: FileResult, data: WorkbookData) -> Claim | None:
         return None
     periode = int(props["iki_periode"]) if props["iki_periode"].isdigit() else 0
     if not MIN_PERIODE <= periode <= MAX_PERIODE:
-        add(result, str(UNKNOWN_WORKBOOK), "properti dokumen buku kerja rusak (periode "
-            f"'{props['iki_periode']}'); gunakan berkas yang dikirim kecamatan",
+        add(result, Code.UNKNOWN_WORKBOOK.message("properties", periode=props["iki_periode"]),
             found=props["iki_periode"])
         return None
     kode = props["iki_unit_kode"]
@@ -225,10 +204,9 @@ def _carriers_agree(result: FileResult, data: WorkbookData, claim: Claim) -> boo
     found += _header_claims(data)
     differing = [(what, where, value) for what, where, value in found if value != claims[what]]
     for what, where, value in differing:
-        add(result, str(IDENTITY_MISMATCH),
-            f"identitas buku kerja tidak konsisten: {what} di {claim.source} '{claims[what]}', "
-            f"di {where} '{value}'; buku kerja ini telah diubah, kirim ulang dari berkas asli "
-            "yang dikirim kecamatan", expected=claims[what], found=value)
+        add(result, Code.IDENTITY_MISMATCH.message(apa=what, sumber=claim.source,
+                                                   klaim=claims[what], tempat=where, nilai=value),
+            expected=claims[what], found=value)
     return not differing
 
 
@@ -262,25 +240,23 @@ def _registered(result: FileResult, index: BlueprintIndex, bp_id: str, digest: s
     entry = index.register.get((bp_id, periode))
     if entry is None:
         known = sorted(p for b, p in index.register if b == bp_id)
-        add(result, str(PERIOD_NOT_REGISTERED),
-            f"kecamatan tidak pernah membuat buku kerja '{bp_id}' untuk periode {periode}"
-            + (f" (periode yang dibuat: {', '.join(map(str, known))})" if known else "")
-            + "; gunakan buku kerja yang dikirim kecamatan untuk periode yang benar",
-            expected=known, found=periode)
+        said = (Code.PERIOD_NOT_REGISTERED.message(blueprint=bp_id, periode=periode,
+                                                   dibuat=", ".join(map(str, known)))
+                if known else
+                Code.PERIOD_NOT_REGISTERED.message("none", blueprint=bp_id, periode=periode))
+        add(result, said, expected=known, found=periode)
         return None
     if unit.kode not in entry.units:
-        add(result, str(UNIT_NOT_REGISTERED),
-            f"unit berkode {unit.kode} ('{unit.nama}') tidak ada di daftar unit yang dikirimi "
-            f"buku kerja '{bp_id}' periode {periode}; hubungi kecamatan bila unit ini "
-            "seharusnya ada di unit.csv", found=unit.kode)
+        add(result, Code.UNIT_NOT_REGISTERED.message(kode=unit.kode, unit=unit.nama,
+                                                     blueprint=bp_id, periode=periode),
+            found=unit.kode)
         return None
     layout = entry.layouts.get((unit.kode, digest))
     if layout is None:
         made = ", ".join(f"versi {v}" for v in sorted(set(entry.versions.values())))
-        add(result, str(VERSION_NOT_REGISTERED),
-            f"buku kerja dibuat dari blueprint '{bp_id}' versi {versi}, tetapi kecamatan "
-            f"mengirim unit ini buku kerja periode {periode} dari {made}; isi ulang pada buku "
-            "kerja yang dikirim kecamatan", expected=sorted(entry.versions.values()),
+        add(result, Code.VERSION_NOT_REGISTERED.message(blueprint=bp_id, versi=versi,
+                                                        periode=periode, dikirim=made),
+            expected=sorted(entry.versions.values()),
             found=versi)
         return None
     return entry.units[unit.kode], layout

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from iki_xlsx.core.codes import REJECTING
+from iki_xlsx.core.codes import REJECTING, Message
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.units import Unit
 
@@ -64,14 +64,14 @@ class Where:
     cell: str
 
 
-def add(result: FileResult, code: str, message: str, *, sheet: str | None = None,
+def add(result: FileResult, said: Message, *, sheet: str | None = None,
         cell: str | None = None, expected: Any = None, found: Any = None,
-        severity: Severity = Severity.ERROR, where: Where | None = None) -> None:
+        severity: Severity | None = None, where: Where | None = None) -> None:
+    """A finding on `result` that says `said` (a catalogued message) where it is."""
     if where is not None:
         sheet, cell = where.sheet, where.cell
-    result.findings.append(Finding(code=code, message=message, severity=severity,
-                                   file=result.file, sheet=sheet, cell=cell,
-                                   expected=expected, found=found))
+    result.findings.append(Finding.of(said, severity=severity, file=result.file, sheet=sheet,
+                                      cell=cell, expected=expected, found=found))
 
 
 def finish(result: FileResult) -> FileResult:

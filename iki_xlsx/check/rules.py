@@ -7,6 +7,7 @@ import re
 from iki_xlsx.blueprint.expression import evaluate as evaluate_expression
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Jenis, Tipe, indicators
 from iki_xlsx.check.result import TOLERANCE, FileResult, add
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.read import SheetData
@@ -21,7 +22,7 @@ def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
         for p in range(1, len(plan.periods) + 1):
             keys = {v.id: str(PlanKey.input(scope, ind.id, v.id, p)) for v in ind.variabel}
             values = {v: numbers[key] for v, key in keys.items() if key in numbers}
-            for left, op, right, message, anchor in _rules(ind):
+            for left, op, right, pesan, anchor in _rules(ind):
                 try:
                     a = evaluate_expression(left, {**values, **constants})
                     b = evaluate_expression(right, {**values, **constants})
@@ -29,18 +30,26 @@ def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
                     continue
                 if not _holds(a, op, b):
                     sheet, cell = refs[str(PlanKey.input(scope, ind.id, anchor, p))]
-                    add(result, "rule-violated", f"{message} ({plan.periods[p - 1]})",
+                    add(result, _violated(ind, pesan, plan.periods[p - 1]),
                         sheet=located[sheet.code].name, cell=cell.ref,
                         expected=f"{left} {op} {right}", found=f"{a:g} {op} {b:g}")
 
 
-def _rules(ind: Indikator) -> list[tuple[str, str, str, str, str]]:
-    rules = []
+def _violated(ind: Indikator, pesan: str | None, periode: str) -> Message:
+    """What a broken rule says: the blueprint's own `pesan`, or (None) the ratio's."""
+    if pesan is not None:
+        return Code.RULE_VIOLATED.message(pesan=pesan, periode=periode)
+    assert ind.pembilang is not None and ind.penyebut is not None
+    return Code.RULE_VIOLATED.message("ratio", pembilang=ind.variable(ind.pembilang).label,
+                                      penyebut=ind.variable(ind.penyebut).label,
+                                      periode=periode)
+
+
+def _rules(ind: Indikator) -> list[tuple[str, str, str, str | None, str]]:
+    """(left, operator, right, the blueprint's message or None for the ratio, anchor)."""
+    rules: list[tuple[str, str, str, str | None, str]] = []
     if ind.jenis is Jenis.PERSENTASE and ind.pembilang and ind.penyebut:
-        numerator = ind.variable(ind.pembilang).label
-        denominator = ind.variable(ind.penyebut).label
-        rules.append((ind.pembilang, "<=", ind.penyebut,
-                      f"{numerator} tidak boleh melebihi {denominator}", ind.pembilang))
+        rules.append((ind.pembilang, "<=", ind.penyebut, None, ind.pembilang))
     for rule in ind.aturan:
         names = [v.id for v in ind.variabel if re.search(rf"\b{v.id}\b", rule.kiri)]
         anchor = names[0] if names else ind.variabel[0].id

@@ -8,7 +8,7 @@ from typing import Any
 from iki_xlsx.check.context import Context
 from iki_xlsx.check.result import TOLERANCE, FileResult, Where, add
 from iki_xlsx.core import angka
-from iki_xlsx.core.codes import BLANK_RETURN
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Severity
 from iki_xlsx.plan.formula import unquote_sheet
 from iki_xlsx.plan.keys import PlanKey
@@ -49,16 +49,15 @@ def _locate_sheets(result: FileResult, data: WorkbookData,
         name = unquote_sheet(match.group(1)) if match else sheet.name
         found = data.sheets.get(name) or data.sheets.get(sheet.name)
         if found is None:
-            add(result, "structure-changed", f"lembar '{sheet.name}' hilang; gunakan buku kerja "
-                                             "asli dan jangan menghapus lembar",
+            add(result, Code.STRUCTURE_CHANGED.message("sheet-missing", lembar=sheet.name),
                 sheet=sheet.name, expected=sheet.name, found=None)
         else:
             located[sheet.code] = found
     known = {s.name for s in located.values()} | {MANIFEST_SHEET, NOTES_SHEET}
     for name in data.sheets:
         if name not in known:
-            add(result, "structure-changed", f"lembar tambahan '{name}' tidak dikenal",
-                sheet=name, severity=Severity.WARNING)
+            add(result, Code.STRUCTURE_CHANGED.message("extra-sheet", lembar=name), sheet=name,
+                severity=Severity.WARNING)
     return located
 
 
@@ -70,9 +69,7 @@ def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData) -
             continue
         found = actual.value(cell.ref)
         if found != cell.value:
-            add(result, "structure-changed",
-                "susunan lembar berubah (baris atau kolom disisipkan, dihapus atau dipindah); "
-                "gunakan buku kerja asli dan isi ulang", sheet=actual.name, cell=cell.ref,
+            add(result, Code.STRUCTURE_CHANGED.message(), sheet=actual.name, cell=cell.ref,
                 expected=cell.value, found=found)
             return False
     return True
@@ -80,14 +77,12 @@ def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData) -
 
 def _check_external(result: FileResult, data: WorkbookData) -> None:
     for part in data.external_links:
-        add(result, "external-link", f"buku kerja memuat tautan ke berkas lain ({part}); hapus "
-                                     "tautan eksternal", found=part)
+        add(result, Code.EXTERNAL_LINK.message(tautan=part), found=part)
     for sheet in data.sheets.values():
         for ref, (formula, _) in sheet.cells.items():
             if formula and (_bracketed(formula) or any(
                     fn in formula.upper() for fn in WEB_FUNCTIONS)):
-                add(result, "external-link", "rumus merujuk ke berkas lain atau ke internet; "
-                                             "hapus rumus ini", sheet=sheet.name, cell=ref,
+                add(result, Code.EXTERNAL_LINK.message("formula"), sheet=sheet.name, cell=ref,
                     found=formula)
 
 
@@ -154,16 +149,14 @@ def check_formulas(result: FileResult, plan: WorkbookPlan,
         expected = cell.formula.text
         if found is None:
             shown = actual.value(cell.ref)
-            add(result, "formula-changed", "rumus ditimpa dengan nilai; jangan mengetik di sel "
-                                           "rumus, gunakan buku kerja asli",
-                sheet=actual.name, cell=cell.ref, expected=expected,
-                found=None if shown is NO_VALUE else shown)
+            add(result, Code.FORMULA_CHANGED.message("overwritten"), sheet=actual.name,
+                cell=cell.ref, expected=expected, found=None if shown is NO_VALUE else shown)
         elif (not (same_names and found == expected)
               and (len(found) > 2 * len(expected) + _LONGER_BY
                    or canonical_formula(found, actual_codes) != canonical_formula(
                        expected, planned_codes))):
-            add(result, "formula-changed", "rumus diubah; kembalikan rumus asli",
-                sheet=actual.name, cell=cell.ref, expected=expected, found=found)
+            add(result, Code.FORMULA_CHANGED.message(), sheet=actual.name, cell=cell.ref,
+                expected=expected, found=found)
 
 
 def _same(a: Value, b: Any) -> bool:
@@ -179,7 +172,7 @@ def _same(a: Value, b: Any) -> bool:
 def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, SheetData],
                   computed: dict[CellKey, Value]) -> None:
     """Compare every stored value with the value recomputed from the file's inputs."""
-    changed = {(f.sheet, f.cell) for f in result.findings if f.code == "formula-changed"}
+    changed = {(f.sheet, f.cell) for f in result.findings if f.code is Code.FORMULA_CHANGED}
     for sheet, cell in plan.formula_cells():
         actual = located[sheet.code]
         if (actual.name, cell.ref) in changed:
@@ -187,14 +180,11 @@ def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, Shee
         expected = computed[(sheet.code, cell.ref)]
         stored = actual.value(cell.ref)
         if stored is NO_VALUE:
-            add(result, "missing-value", "sel rumus tersimpan tanpa nilai (aplikasi tidak "
-                                         "menghitung ulang); buka di Excel/LibreOffice, tekan "
-                                         "F9, lalu simpan", sheet=actual.name, cell=cell.ref,
-                expected=expected, found=None, severity=Severity.WARNING)
+            add(result, Code.MISSING_VALUE.message(), sheet=actual.name, cell=cell.ref,
+                expected=expected, found=None)
         elif not _same(expected, stored):
-            add(result, "stale-value", "nilai yang tersimpan berbeda dengan hasil rumus; hitung "
-                                       "ulang (F9) lalu simpan", sheet=actual.name,
-                cell=cell.ref, expected=expected, found=stored)
+            add(result, Code.STALE_VALUE.message(), sheet=actual.name, cell=cell.ref,
+                expected=expected, found=stored)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -211,7 +201,7 @@ def check_inputs(result: FileResult, plan: WorkbookPlan,
     numbers: dict[str, float] = {}
     horizon = _reporting_horizon(plan, located)
     if _nothing_typed(plan, located):
-        add(result, str(BLANK_RETURN), BLANK_RETURN.template)
+        add(result, Code.BLANK_RETURN.message())
         return numbers
     for sheet, cell in plan.input_cells():
         actual = located[sheet.code]
@@ -251,19 +241,19 @@ def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int
     raw = actual.value(cell.ref)
     where = Where(actual.name, cell.ref)
     if formula is not None:
-        add(result, "invalid-input", f"{rule.label}: sel isian berisi rumus; ketik nilainya",
-            found=formula, where=where)
+        add(result, Code.INVALID_INPUT.message("formula", label=rule.label), found=formula,
+            where=where)
         return None
     if raw in (None, "", NO_VALUE):
         period = _period(cell.key)
         due = horizon > 0 and (period == 0 or period <= horizon)
         if rule.wajib and due:
-            add(result, "missing-required", f"{rule.label}: wajib diisi", where=where)
+            add(result, Code.MISSING_REQUIRED.message(label=rule.label), where=where)
         return None
     if rule.tipe in ("ya_tidak", "pilihan"):
         if raw not in rule.choices:
-            add(result, "invalid-input", f"{rule.label}: pilih salah satu dari "
-                                         f"{', '.join(rule.choices)}",
+            add(result, Code.INVALID_INPUT.message("choice", label=rule.label,
+                                                   pilihan=", ".join(rule.choices)),
                 expected=list(rule.choices), found=raw, where=where)
         return None
     return _check_number(result, rule, raw, where)
@@ -272,26 +262,26 @@ def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int
 def _check_number(result: FileResult, rule: InputRule, raw: Any,
                   where: Where) -> float | None:
     if isinstance(raw, bool):
-        add(result, "invalid-input", f"{rule.label}: isi dengan angka", found=raw, where=where)
+        add(result, Code.INVALID_INPUT.message(label=rule.label), found=raw, where=where)
         return None
     if isinstance(raw, str):
         number = parse_number(raw)
         if number is None:
-            add(result, "invalid-input", f"{rule.label}: '{raw}' bukan angka; ketik angka tanpa "
-                                         "satuan (contoh 1234 atau 1234,5)", found=raw,
+            add(result, Code.INVALID_INPUT.message("text", label=rule.label, isi=raw), found=raw,
                 where=where)
             return None
-        add(result, "invalid-input", f"{rule.label}: angka diketik sebagai teks ('{raw}'); "
-                                     f"ketik ulang sebagai angka {number:g}",
+        add(result, Code.INVALID_INPUT.message("number-as-text", label=rule.label, isi=raw,
+                                               angka=number),
             expected=number, found=raw, where=where)
         return None
     number = float(raw)
     if rule.tipe == "bulat" and not number.is_integer():
-        add(result, "invalid-input", f"{rule.label}: harus bilangan bulat", found=raw, where=where)
+        add(result, Code.INVALID_INPUT.message("integer", label=rule.label), found=raw,
+            where=where)
     if rule.min is not None and number < rule.min:
-        add(result, "invalid-input", f"{rule.label}: paling kecil {rule.min:g}",
+        add(result, Code.INVALID_INPUT.message("below", label=rule.label, batas=rule.min),
             expected=f">= {rule.min:g}", found=raw, where=where)
     if rule.max is not None and number > rule.max:
-        add(result, "invalid-input", f"{rule.label}: paling besar {rule.max:g}",
+        add(result, Code.INVALID_INPUT.message("above", label=rule.label, batas=rule.max),
             expected=f"<= {rule.max:g}", found=raw, where=where)
     return number

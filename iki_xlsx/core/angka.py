@@ -77,3 +77,8 @@ def json_safe(value: Any) -> Any:
 def strict_json(value: Any, **options: Any) -> str:
     """JSON that every parser accepts: no bare NaN or Infinity."""
     return json.dumps(json_safe(value), allow_nan=False, **options)
+
+
+def ribuan(number: int) -> str:
+    """A whole number with the Indonesian thousands separator: 1.048.576."""
+    return f"{number:,}".replace(",", ".")

@@ -7,6 +7,11 @@ cannot be read at all) and for programming errors caught by the tests (an unknow
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iki_xlsx.core.codes import Code, Message
+
 
 class IkiError(Exception):
     """Base of every exception the library raises on purpose."""
@@ -37,12 +42,20 @@ class ImapError(IkiError):
 
 
 class ReadError(IkiError):
-    """The file cannot be read as a workbook; `code` is the finding code."""
+    """The file cannot be read as a workbook; `said` is the finding it makes (its code and
+    its catalogued message)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, said: Message) -> None:
+        super().__init__(said.text)
+        self.said = said
+
+    @property
+    def code(self) -> Code:
+        return self.said.code
+
+    @property
+    def message(self) -> str:
+        return self.said.text
 
 
 class WriteError(IkiError):
@@ -50,4 +63,9 @@ class WriteError(IkiError):
 
 
 class UnknownCode(IkiError, LookupError):
-    """A finding code that is not in the catalog (`iki_xlsx.codes`): a programming error."""
+    """A finding code that is not in the catalog (`iki_xlsx.core.codes`): a programming error."""
+
+
+class TemplateMismatch(IkiError, LookupError):
+    """A finding's values that are not its template's placeholders, or a template variant
+    the catalog does not have: a programming error."""

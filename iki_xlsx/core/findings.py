@@ -7,16 +7,17 @@ import socket
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from iki_xlsx.core.codes import Severity, lookup
+from iki_xlsx.core.codes import Code, Message, Severity, lookup
 
-__all__ = ["Finding", "Severity", "os_reason"]
+__all__ = ["Code", "Finding", "Message", "Severity", "os_reason"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One located problem with a stable code and a message in Bahasa Indonesia."""
+    """One located problem with a stable code and a message in Bahasa Indonesia: made with
+    `Finding.of(Code.X.message(...), where...)`, so its text is its code's template."""
 
-    code: str
+    code: str  # a Code (a str given here is looked up in the catalog)
     message: str
     severity: Severity = Severity.ERROR
     file: str | None = None
@@ -27,7 +28,17 @@ class Finding:
     found: Any = None
 
     def __post_init__(self) -> None:
-        lookup(self.code)  # every code is catalogued: UnknownCode otherwise
+        # every code is catalogued: UnknownCode otherwise
+        object.__setattr__(self, "code", lookup(self.code))
+
+    @classmethod
+    def of(cls, said: Message, *, severity: Severity | None = None, file: str | None = None,
+           line: int | None = None, sheet: str | None = None, cell: str | None = None,
+           expected: Any = None, found: Any = None) -> Finding:
+        """A finding that says `said` where it is; its severity is its code's unless a site
+        raises it as the other one (the README says which codes may be)."""
+        return cls(said.code, said.text, severity or said.code.severity, file=file, line=line,
+                   sheet=sheet, cell=cell, expected=expected, found=found)
 
     @property
     def location(self) -> str:
@@ -45,7 +56,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["severity"] = str(self.severity)
+        data["code"], data["severity"] = str(self.code), str(self.severity)
         return data
 
 

@@ -30,6 +30,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.formula.translate import Translator
 
 from iki_xlsx.core import angka
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.errors import ReadError as ReadError  # re-exported: its home is errors
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.plan.formula import column_letters, column_number
@@ -62,10 +63,6 @@ NS = {
 _M = "{" + NS["m"] + "}"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
-
-
-def _unreadable(message: str) -> ReadError:
-    return ReadError("unreadable-file", message)
 
 
 @dataclass
@@ -118,14 +115,15 @@ class _Budget:
     def spend_cell(self) -> None:
         self.cells -= 1
         if self.cells < 0:
-            raise _unreadable(f"buku kerja memuat lebih dari {MAX_CELLS:,} sel".replace(",", "."))
+            raise ReadError(Code.UNREADABLE_FILE.message("too-many-cells",
+                                                         batas=angka.ribuan(MAX_CELLS)))
 
 
 def read_workbook(path: Path) -> WorkbookData:
     """Read `path`; raises `ReadError` for anything that is not a readable .xlsx."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            raise _unreadable("bukan berkas biasa (folder, pipa atau perangkat)")
+            raise ReadError(Code.UNREADABLE_FILE.message("not-regular"))
         with path.open("rb") as handle:
             size = _size(handle)
             head = handle.read(8)
@@ -135,13 +133,11 @@ def read_workbook(path: Path) -> WorkbookData:
             try:
                 archive = zipfile.ZipFile(handle)
             except (zipfile.BadZipFile, ValueError, EOFError):
-                raise _unreadable("berkas rusak atau terpotong (arsip zip tidak utuh); simpan "
-                                  "ulang sebagai .xlsx lalu kirim lagi") from None
+                raise ReadError(Code.UNREADABLE_FILE.message("broken-zip")) from None
             with archive:
                 return _read_archive(archive)
     except OSError as exc:
-        raise ReadError("unreadable-file",
-                        f"berkas tidak dapat dibuka ({os_reason(exc)})") from None
+        raise ReadError(Code.UNREADABLE_FILE.message(alasan=os_reason(exc))) from None
 
 
 def _size(handle: BinaryIO) -> int:
@@ -154,20 +150,16 @@ def _size(handle: BinaryIO) -> int:
 def _check_kind(path: Path, head: bytes, size: int) -> None:
     suffix = path.suffix.lower()
     if size == 0:
-        raise _unreadable("berkas kosong (0 byte)")
+        raise ReadError(Code.UNREADABLE_FILE.message("empty"))
     if size > MAX_FILE_BYTES:
-        raise _unreadable(f"berkas terlalu besar ({size // 1_048_576} MB; "
-                          f"batas {MAX_FILE_BYTES // 1_048_576} MB)")
+        raise ReadError(Code.UNREADABLE_FILE.message("too-big", ukuran=size // 1_048_576,
+                                                     batas=MAX_FILE_BYTES // 1_048_576))
     if head.startswith(OLE_MAGIC):
-        raise ReadError("unsupported-format",
-                        "berkas terenkripsi dengan kata sandi atau berformat .xls lama; buka di "
-                        "Excel, hapus kata sandi, lalu simpan sebagai .xlsx")
+        raise ReadError(Code.UNSUPPORTED_FORMAT.message("ole"))
     if suffix in (".ods", ".xlsm", ".xls", ".xlsb", ".csv"):
-        raise ReadError("unsupported-format", f"format {suffix} tidak diterima; simpan sebagai "
-                                              "Buku Kerja Excel (.xlsx) lalu kirim lagi")
+        raise ReadError(Code.UNSUPPORTED_FORMAT.message(format=suffix))
     if not head.startswith(b"PK"):
-        raise ReadError("unsupported-format", "berkas bukan buku kerja .xlsx (mungkin CSV atau "
-                                              "teks yang diberi nama .xlsx)")
+        raise ReadError(Code.UNSUPPORTED_FORMAT.message("not-zip"))
 
 
 def zip_member_count(handle: BinaryIO, size: int) -> int | None:
@@ -186,23 +178,23 @@ def zip_member_count(handle: BinaryIO, size: int) -> int | None:
 def _check_member_count(handle: BinaryIO, size: int) -> None:
     count = zip_member_count(handle, size)
     if count is not None and count > MAX_MEMBERS:
-        raise _unreadable(f"arsip berkas memuat terlalu banyak bagian (batas {MAX_MEMBERS:,})"
-                          .replace(",", "."))
+        raise ReadError(Code.UNREADABLE_FILE.message("too-many-parts",
+                                                     batas=angka.ribuan(MAX_MEMBERS)))
 
 
 def _check_members(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_MEMBERS:
-        raise _unreadable(f"arsip berkas memuat terlalu banyak bagian (batas {MAX_MEMBERS:,})"
-                          .replace(",", "."))
+        raise ReadError(Code.UNREADABLE_FILE.message("too-many-parts",
+                                                     batas=angka.ribuan(MAX_MEMBERS)))
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise _unreadable("isi berkas terlalu besar setelah dibuka (kemungkinan bom zip)")
+        raise ReadError(Code.UNREADABLE_FILE.message("inflated"))
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _unreadable(f"bagian {info.filename[:80]} dimampatkan dengan cara yang tidak "
-                              "dipakai Excel; simpan ulang sebagai .xlsx")
+            raise ReadError(Code.UNREADABLE_FILE.message("compression",
+                                                         bagian=info.filename[:80]))
         if info.file_size > 1_000_000 and info.file_size > MAX_PART_RATIO * max(
                 1, info.compress_size):
-            raise _unreadable("bagian berkas memampat tidak wajar (kemungkinan bom zip)")
+            raise ReadError(Code.UNREADABLE_FILE.message("ratio"))
 
 
 def _read_archive(archive: zipfile.ZipFile) -> WorkbookData:
@@ -211,23 +203,21 @@ def _read_archive(archive: zipfile.ZipFile) -> WorkbookData:
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
-            raise ReadError("unsupported-format", "berkas .ods (OpenDocument) diberi nama .xlsx; "
-                                                  "simpan sebagai .xlsx")
-        raise ReadError("unsupported-format", "berkas zip ini bukan buku kerja Excel")
+            raise ReadError(Code.UNSUPPORTED_FORMAT.message("ods"))
+        raise ReadError(Code.UNSUPPORTED_FORMAT.message("not-excel"))
     if "xl/vbaProject.bin" in names:
-        raise ReadError("unsupported-format", "buku kerja berisi makro (.xlsm); simpan sebagai "
-                                              ".xlsx tanpa makro")
+        raise ReadError(Code.UNSUPPORTED_FORMAT.message("macros"))
     budget = _Budget()
     workbook = _parse(archive, "xl/workbook.xml", budget)
     rels = _relationships(archive, "xl/_rels/workbook.xml.rels", names, budget)
     sheet_entries = workbook.findall("m:sheets/m:sheet", NS)
     if len(sheet_entries) > MAX_SHEETS:
-        raise _unreadable(f"buku kerja memuat {len(sheet_entries)} lembar (batas {MAX_SHEETS})")
+        raise ReadError(Code.UNREADABLE_FILE.message("too-many-sheets",
+                                                     jumlah=len(sheet_entries), batas=MAX_SHEETS))
     parts = [_sheet_part(entry, rels) for entry in sheet_entries]
     present = [part for part in parts if part in names]
     if len(set(present)) != len(present):
-        raise _unreadable("beberapa lembar menunjuk isi yang sama (berkas dibuat tidak wajar); "
-                          "gunakan buku kerja asli")
+        raise ReadError(Code.UNREADABLE_FILE.message("shared-sheets"))
     shared = (_shared_strings(archive, budget) if "xl/sharedStrings.xml" in names else [])
     sheets: dict[str, SheetData] = {}
     for entry, part in zip(sheet_entries, parts, strict=True):
@@ -259,8 +249,7 @@ def _chunks(archive: zipfile.ZipFile, part: str, cap: int, budget: _Budget) -> I
             read += len(chunk)
             budget.inflated -= len(chunk)
             if read > cap or budget.inflated < 0:
-                raise _unreadable(f"bagian {part[:80]} terlalu besar setelah dibuka "
-                                  "(kemungkinan bom zip)")
+                raise ReadError(Code.UNREADABLE_FILE.message("part-too-big", bagian=part[:80]))
             yield chunk
 
 
@@ -271,7 +260,8 @@ def _parse(archive: zipfile.ZipFile, part: str, budget: _Budget) -> Any:
     except ReadError:
         raise
     except Exception as exc:  # zipfile, defusedxml and ElementTree raise many kinds
-        raise _unreadable(f"bagian {part} tidak dapat dibaca ({type(exc).__name__})") from None
+        raise ReadError(Code.UNREADABLE_FILE.message("part", bagian=part,
+                                                     galat=type(exc).__name__)) from None
 
 
 def _relationships(archive: zipfile.ZipFile, part: str, names: set[str],
@@ -282,11 +272,12 @@ def _relationships(archive: zipfile.ZipFile, part: str, names: set[str],
     return {r.get("Id", ""): r.get("Target", "") for r in root.findall("rel:Relationship", NS)}
 
 
-def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget, what: str,
+def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget,
+            unreadable: Callable[[str], Message],
             handlers: tuple[Callable[..., None], Callable[[str], None],
                             Callable[[str], None]]) -> None:
     """Stream one part through expat in chunks counted while inflating; a DTD or an entity
-    declaration is refused."""
+    declaration is refused; `unreadable(error)` says what could not be read."""
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -302,7 +293,7 @@ def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget, what: str,
     except ReadError:
         raise
     except Exception as exc:  # expat, zlib, zipfile (CRC) raise many kinds
-        raise _unreadable(f"{what} tidak dapat dibaca ({type(exc).__name__})") from None
+        raise ReadError(unreadable(type(exc).__name__)) from None
 
 
 def _refuse(*_: Any) -> None:
@@ -315,7 +306,8 @@ _C, _F, _V, _IS, _T, _SI, _ROW = (NS["m"] + "}" + tag
 
 def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> list[str]:
     reader = _SharedStrings()
-    _stream(archive, "xl/sharedStrings.xml", budget, "daftar teks (sharedStrings)",
+    _stream(archive, "xl/sharedStrings.xml", budget,
+            lambda error: Code.UNREADABLE_FILE.message("shared-strings", galat=error),
             (reader.start, reader.end, reader.text))
     return reader.items
 
@@ -332,8 +324,8 @@ class _SharedStrings:
     def start(self, name: str, _attrs: dict[str, str]) -> None:
         if name == _SI:
             if len(self.items) >= MAX_SHARED_STRINGS:
-                raise _unreadable(f"daftar teks buku kerja memuat lebih dari "
-                                  f"{MAX_SHARED_STRINGS:,} teks".replace(",", "."))
+                raise ReadError(Code.UNREADABLE_FILE.message(
+                    "too-many-texts", batas=angka.ribuan(MAX_SHARED_STRINGS)))
             self.item, self.chars = [], 0
         elif name == _T:
             self.in_t = True
@@ -342,8 +334,8 @@ class _SharedStrings:
         if self.in_t and self.item is not None:
             self.chars += len(data)
             if self.chars > MAX_TEXT_CHARS:
-                raise _unreadable(f"satu teks dalam buku kerja lebih dari {MAX_TEXT_CHARS:,} "
-                                  "karakter".replace(",", "."))
+                raise ReadError(Code.UNREADABLE_FILE.message(
+                    "long-text", batas=angka.ribuan(MAX_TEXT_CHARS)))
             self.item.append(data)
 
     def end(self, name: str) -> None:
@@ -358,7 +350,9 @@ def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: S
                 budget: _Budget) -> None:
     """Stream one sheet's XML through expat straight into `sheet.cells` (no element tree)."""
     reader = _SheetReader(shared, sheet, budget)
-    _stream(archive, part, budget, f"lembar '{sheet.name[:80]}'",
+    _stream(archive, part, budget,
+            lambda error: Code.UNREADABLE_FILE.message("sheet", lembar=sheet.name[:80],
+                                                       galat=error),
             (reader.start, reader.end, reader.text))
 
 
@@ -383,7 +377,7 @@ class _SheetReader:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.budget.elements -= 1
         if self.budget.elements < 0:
-            raise _unreadable("lembar memuat terlalu banyak unsur XML (berkas dibuat tidak wajar)")
+            raise ReadError(Code.UNREADABLE_FILE.message("elements"))
         if name == _C:
             self.budget.spend_cell()
             self.ref, self.kind = self._cell_ref(attrs.get("r")), attrs.get("t", "n")
@@ -403,15 +397,15 @@ class _SheetReader:
     def _start_row(self, given: str | None) -> None:
         self.budget.rows -= 1
         if self.budget.rows < 0:
-            raise _unreadable(f"buku kerja memuat lebih dari {MAX_ROWS:,} baris"
-                              .replace(",", "."))
+            raise ReadError(Code.UNREADABLE_FILE.message("too-many-rows",
+                                                         batas=angka.ribuan(MAX_ROWS)))
         if given is None:
             self.row += 1
         elif given.isdigit() and len(given) <= 7 and 0 < int(given) <= 1_048_576:
             self.row = int(given)
         else:
-            raise _unreadable(f"lembar '{self.sheet.name[:80]}': nomor baris '{given[:20]}' "
-                              "tidak sah")
+            raise ReadError(Code.UNREADABLE_FILE.message(
+                "row-number", lembar=self.sheet.name[:80], nomor=given[:20]))
         self.column = 0
 
     def _cell_ref(self, given: str | None) -> str:
@@ -422,8 +416,8 @@ class _SheetReader:
             return column_letters(self.column) + str(max(self.row, 1))
         match = _CELL_REF.fullmatch(given) if len(given) <= 10 else None
         if match is None:
-            raise _unreadable(f"lembar '{self.sheet.name[:80]}': alamat sel '{given[:20]}' "
-                              "tidak sah")
+            raise ReadError(Code.UNREADABLE_FILE.message(
+                "cell-ref", lembar=self.sheet.name[:80], alamat=given[:20]))
         self.column = column_number(match.group(1))
         return given
 
@@ -434,9 +428,9 @@ class _SheetReader:
         if self.buffer is not None:
             self.buffered += len(data)
             if self.buffered > self.limit:
-                what = "rumus" if self.limit == MAX_FORMULA_CHARS else "teks"
-                raise _unreadable(f"lembar '{self.sheet.name[:80]}'!{self.ref}: {what} lebih "
-                                  f"dari {self.limit:,} karakter (batas Excel)".replace(",", "."))
+                raise ReadError(Code.UNREADABLE_FILE.message(
+                    "long-formula" if self.limit == MAX_FORMULA_CHARS else "long-cell",
+                    lembar=self.sheet.name[:80], sel=self.ref, batas=angka.ribuan(self.limit)))
             self.buffer.append(data)
 
     def end(self, name: str) -> None:
@@ -478,16 +472,15 @@ class _SheetReader:
         origin, master = self.masters[index]
         self.budget.shared_formula -= len(master)
         if self.budget.shared_formula < 0:
-            raise _unreadable("rumus bersama (shared formula) terlalu banyak atau terlalu "
-                              "panjang (berkas dibuat tidak wajar)")
+            raise ReadError(Code.UNREADABLE_FILE.message("shared-formulas"))
         translator = self.translators.get(index)
         if translator is None:
             translator = self.translators[index] = Translator("=" + master, origin)
         try:
             return str(translator.translate_formula(self.ref))[1:]
         except Exception:  # openpyxl's tokenizer refuses malformed formulas in many ways
-            raise _unreadable(f"lembar '{self.sheet.name[:80]}'!{self.ref}: rumus bersama "
-                              "tidak dapat dibaca") from None
+            raise ReadError(Code.UNREADABLE_FILE.message(
+                "shared-formula", lembar=self.sheet.name[:80], sel=self.ref)) from None
 
 
 def _stored(kind: str, raw: str, shared: list[str]) -> Any:
