@@ -120,3 +120,80 @@ def test_the_web_app_says_each_case_and_serves_on(office_cases: list[OfficeCase]
             assert f"{case.path.name}:" in sent.text, case.name
         assert not (root / "blueprints").exists() or not any((root / "blueprints").iterdir())
         assert client.get("/").status_code == 200
+
+
+# --- which workspace: discovery, demo, a folder named that is not there -----------------------
+
+
+def _office(root: Path) -> Path:
+    assert cli("init", str(root))[0] == 0
+    config = root / "iki.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Kecamatan Contoh",
+                                                                  "Kecamatan Jabung"))
+    return root
+
+
+def test_an_iki_toml_another_user_planted_above_is_passed_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from iki_xlsx.service.workspace import find_root
+
+    planted = _office(tmp_path / "atas")
+    inner = planted / "kantor" / "masuk"
+    inner.mkdir(parents=True)
+    assert find_root(inner) == planted  # the user's own: found, as git finds its repository
+    if os.getuid() == 0:  # root can give the file away; another user is simulated otherwise
+        os.chown(planted / "iki.toml", 65534, 65534)
+        assert find_root(inner) is None
+    else:
+        assert find_root(inner, uid=os.getuid() + 1) is None
+    if os.getuid() == 0:
+        monkeypatch.chdir(inner)
+        code, lines = cli("status")
+        assert (code, lines) == (2, ["Kesalahan: sebutkan --store FOLDER, atau jalankan perintah "
+                                     "di dalam ruang kerja (buat dengan: iki-xlsx init FOLDER)"])
+        assert not (planted / "simpan" / "iki.sqlite").exists()
+        own = _office(inner / "kantor-saya")  # the user's own workspace below it is found
+        monkeypatch.chdir(own)
+        assert cli("status")[1] == [f"Kesalahan: penyimpanan {own / 'simpan'} belum ada; "
+                                    "jalankan collect lebih dulu"]
+
+
+@pytest.mark.parametrize("part", ["iki.toml", "."])
+def test_a_workspace_others_can_change_is_refused(tmp_path: Path, part: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _office(tmp_path / "kantor")
+    changed = root / part if part != "." else root
+    changed.chmod(changed.stat().st_mode | 0o002)
+    for args in (["--ruang", str(root), "status"], ["status"]):
+        monkeypatch.chdir(root)
+        code, lines = cli(*args)
+        assert code == 2, lines
+        assert lines[0] == (f"Kesalahan: {changed} dapat diubah pengguna lain; ruang kerja "
+                            "tidak dipakai sampai hanya pemiliknya yang dapat mengubahnya "
+                            f"(chmod go-w {changed})")
+    changed.chmod(changed.stat().st_mode & ~0o002)
+    monkeypatch.chdir(root)
+    assert cli("status")[0] == 2 and "belum ada" in cli("status")[1][0]  # usable again
+
+
+def test_demo_refuses_an_office_workspace(tmp_path: Path) -> None:
+    office = _office(tmp_path / "kantor")
+    before = sorted(p.relative_to(office) for p in office.rglob("*"))
+    for target in (office, office / "contoh", office / "keluaran" / "demo"):
+        code, lines = cli("demo", "-o", str(target))
+        assert code == 2, lines
+        assert lines[-1] == (f"Kesalahan: {target} ada di dalam ruang kerja {office}; demo tidak "
+                             "menulis contoh ke ruang kerja kantor: pilih folder di luarnya "
+                             "dengan iki-xlsx demo -o FOLDER")
+    assert sorted(p.relative_to(office) for p in office.rglob("*")) == before  # nothing written
+
+
+def test_a_blueprints_folder_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    good = good_workbooks(tmp_path / "baik", 1)[0]
+    for folder in (tmp_path / "tidak-ada", good):
+        code, lines = cli("periksa", str(good), "--blueprints", str(folder))
+        why = "tidak ada" if folder != good else "bukan folder"
+        assert (code, lines) == (2, [f"Kesalahan: folder blueprint {folder} {why}; sebutkan "
+                                     "folder yang berisi blueprint dengan --blueprints"])

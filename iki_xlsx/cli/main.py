@@ -103,8 +103,14 @@ def _store_dir(explicit: Path | None, ws: Workspace | None) -> Path:
 
 
 def _blueprint_dir(explicit: Path | None, ws: Workspace | None) -> Path:
+    """`--blueprints` when given (a folder that is not there is a usage error, not a reason to
+    call every return an unknown blueprint), else the workspace's, else the bundled ones."""
     from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
 
+    if explicit is not None and not explicit.is_dir():
+        why = "bukan folder" if explicit.exists() else "tidak ada"
+        _fail_usage(f"folder blueprint {explicit} {why}; sebutkan folder yang berisi blueprint "
+                    "dengan --blueprints")
     return explicit or (ws.blueprints_dir if ws else DEFAULT_BLUEPRINTS)
 
 
@@ -406,6 +412,8 @@ def demo(out_dir: Path | None) -> None:
     target = out_dir or default_out_dir()
     result = run_demo(target)
     _print_findings(result.blueprints.findings + result.findings)
+    if result.workspace is None and any(f.code == "workspace-demo" for f in result.findings):
+        sys.exit(2)  # refused before anything was written
     if result.workspace is not None:
         click.echo(f"Ruang kerja: {result.workspace.root}")
     for loaded in result.blueprints.results:

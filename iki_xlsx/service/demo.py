@@ -3,6 +3,10 @@
 Create a workspace (or reuse the demo's), generate the workbooks to send, fill them with
 sample values as the kelurahan would, collect the returns (one first sent with a mistake,
 then corrected), show who returned what, and write the recap, all inside the workspace.
+
+The demo writes only into a workspace it made itself (marked by `DEMO_MARKER`): a folder that
+is, or is inside, an office's workspace is refused before anything is written, so sample
+returns never reach an office's store.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from iki_xlsx.blueprint.load import BlueprintReport, check_blueprints, find_blueprints
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, FileResult, check_file
-from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.collect import CollectResult, collect
 from iki_xlsx.intake.status import StatusReport, status
@@ -21,9 +25,11 @@ from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.register import judged_by
 from iki_xlsx.rekap.build import RekapResult, write_rekap
 from iki_xlsx.service.workspace import (
+    CONFIG_TEMPLATE,
     Workspace,
     WorkspaceError,
     WorkspacePaths,
+    find_root,
     init_workspace,
     load_workspace,
     pengesahan_of,
@@ -41,6 +47,8 @@ from iki_xlsx.workbook.generate import (
 )
 
 DEFAULT_BLUEPRINT = "iki-kecamatan-kota"
+DEMO_MARKER = ".iki-demo"  # in the root of a workspace the demo made
+MARKER_TEXT = "Ruang kerja ini dibuat oleh iki-xlsx demo; isinya contoh, bukan data kantor.\n"
 DEMO_PERIODE = 2026
 MISTAKE = "12 orang"  # a count typed with its unit, as people do
 
@@ -67,15 +75,49 @@ class DemoResult:
 
 
 def demo_workspace(root: Path) -> tuple[Workspace | None, list[Finding]]:
-    """The demo's workspace at `root`: created with the defaults, or reused as it is."""
+    """The demo's workspace at `root`: created with the defaults, or reused as it is; never
+    an office's workspace (one the demo did not make, at `root` or above it)."""
+    refused = _office_workspace(root)
+    if refused is not None:
+        return None, [refused]
     if not WorkspacePaths(root).config_path.exists():
         created = init_workspace(root)
         if not created.ok:
             return None, created.findings
+        try:
+            (root / DEMO_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        except OSError as exc:
+            return None, [Finding("output-not-writable", f"ruang kerja demo tidak dapat "
+                                  f"ditandai ({os_reason(exc)})", file=str(root))]
     try:
         return load_workspace(root), []
     except WorkspaceError as exc:
         return None, exc.findings
+
+
+def _office_workspace(root: Path) -> Finding | None:
+    """Why `root` is not the demo's to write: it is, or is inside, a workspace without the
+    demo's mark (a workspace of `init` whose iki.toml is still the untouched template, as an
+    earlier demo made it, counts as the demo's)."""
+    probe = root.resolve()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    found = find_root(probe)
+    if found is None or _made_by_demo(found):
+        return None
+    return Finding("workspace-demo", f"{root} ada di dalam ruang kerja {found}; demo tidak "
+                   "menulis contoh ke ruang kerja kantor: pilih folder di luarnya dengan "
+                   "iki-xlsx demo -o FOLDER")
+
+
+def _made_by_demo(root: Path) -> bool:
+    paths = WorkspacePaths(root)
+    if (root / DEMO_MARKER).is_file():
+        return True
+    try:
+        return paths.config_path.read_text(encoding="utf-8") == CONFIG_TEMPLATE
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:

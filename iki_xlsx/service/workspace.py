@@ -10,12 +10,21 @@ A workspace is one folder:
 
 Commands find it from the current folder upward, as git finds its repository, or from
 `--ruang DIR`. Loading never trusts a returned file: it reads only these.
+
+Discovery takes only an `iki.toml` owned by the user running the command (or by root): one
+that another user planted in a parent folder is passed over, so their store never receives
+this office's returns. A workspace whose `iki.toml` (or its folder) another user can change
+is refused, found or named.
 """
 
 from __future__ import annotations
 
 import datetime
+import grp
+import os
+import pwd
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,19 +133,52 @@ class Workspace(WorkspacePaths):
 def find_workspace(start: Path) -> Workspace | None:
     """The workspace holding `start` (its folder or any parent), or None outside one.
 
-    Raises `WorkspaceError` when the workspace found has an invalid `iki.toml` or `unit.csv`.
+    Raises `WorkspaceError` when the workspace found has an invalid `iki.toml` or `unit.csv`,
+    or one another user can change.
     """
     root = find_root(start)
     return None if root is None else load_workspace(root)
 
 
-def find_root(start: Path) -> Path | None:
-    """The nearest folder from `start` upward that holds an `iki.toml`."""
+def find_root(start: Path, uid: int | None = None) -> Path | None:
+    """The nearest folder from `start` upward holding an `iki.toml` owned by the user `uid`
+    (the one running, by default) or by root; one owned by anybody else is passed over."""
+    trusted = {os.getuid() if uid is None else uid, 0}
     here = start.resolve()
     for folder in (here, *here.parents):
-        if WorkspacePaths(folder).config_path.is_file():
+        try:
+            found = WorkspacePaths(folder).config_path.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(found.st_mode) and found.st_uid in trusted:
             return folder
     return None
+
+
+def others_can_change(path: Path) -> bool:
+    """Whether a user other than `path`'s owner may write it: writable by everyone (a folder
+    with the sticky bit, like /tmp, excepted), or by a group that has other members."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX:
+        return False
+    if info.st_mode & stat.S_IWOTH:
+        return True
+    return bool(info.st_mode & stat.S_IWGRP) and _group_shared(info.st_gid, info.st_uid)
+
+
+def _group_shared(gid: int, owner: int) -> bool:
+    """Whether the group `gid` has a member other than the user `owner` (an unknown group or
+    owner counts as shared)."""
+    try:
+        group = grp.getgrgid(gid)
+        name = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        return True
+    members = set(group.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == gid}
+    return bool(members - {name})
 
 
 def load_workspace(root: Path) -> Workspace:
@@ -146,6 +188,11 @@ def load_workspace(root: Path) -> Workspace:
         raise WorkspaceError([Finding(
             "workspace-missing", f"{root} bukan ruang kerja iki-xlsx ({CONFIG_NAME} tidak ada); "
             f"buat dengan: iki-xlsx init {root}")])
+    for part in (paths.config_path, root):
+        if others_can_change(part):
+            raise WorkspaceError([Finding(
+                "workspace-unsafe", f"{part} dapat diubah pengguna lain; ruang kerja tidak "
+                f"dipakai sampai hanya pemiliknya yang dapat mengubahnya (chmod go-w {part})")])
     config, findings = read_config(paths.config_path)
     units, unit_findings = read_units(paths.units_path)
     findings += unit_findings
