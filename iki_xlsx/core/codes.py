@@ -114,6 +114,8 @@ class Code(StrEnum):
     # the workspace (iki.toml)
     WORKSPACE_MISSING = auto()
     WORKSPACE_EXISTS = auto()
+    WORKSPACE_UNSAFE = auto()
+    WORKSPACE_DEMO = auto()
     CONFIG_UNREADABLE = auto()
     CONFIG_TOO_LARGE = auto()
     CONFIG_SYNTAX = auto()
