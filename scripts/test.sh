@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (the project, lint and type tools, LibreOffice and Gnumeric
 # as real clients, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
-# browser) and run them:
+# browser, PostgreSQL as the real server store) and run them:
 # ruff, mypy, the import contract (import-linter), pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,13 @@ if ! command -v ssconvert >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnumeric >/dev/null
 fi
 command -v ssconvert >/dev/null 2>&1 || { echo "ssconvert (Debian gnumeric) is required" >&2; exit 1; }
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1; then
+  echo "Installing PostgreSQL (the server store's tests start their own server on loopback)..."
+  as_root apt-get update -qq
+  # the package's own cluster is not used: the tests run initdb into a folder of their own
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL (Debian postgresql) is required" >&2; exit 1; }
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports

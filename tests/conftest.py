@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import pytest
 from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
+from iki_xlsx.store.location import PostgresLocation
 from iki_xlsx.workbook.generate import generate
+from tests.pgserver import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ROOT / "blueprints"
@@ -145,15 +148,58 @@ jabatan:
 """
 
 
-def registered_store(folder: Path, bp: Blueprint, units: list[Unit], periode: int = 2026) -> Any:
+def registered_store(folder: Path, bp: Blueprint, units: list[Unit], periode: int = 2026,
+                     database: PostgresLocation | None = None) -> Any:
     """A store whose register says the office generated `bp` for `units` and `periode`
-    (blank workbooks written beside it, as `generate` in a workspace does)."""
-    from iki_xlsx.store.db import Store
-
-    store = Store(folder / "simpan")
+    (blank workbooks written beside it, as `generate` in a workspace does); in SQLite, or
+    in the PostgreSQL `database` with its raw files in `folder/berkas`."""
+    store = new_store(folder, database)
     made = generate(bp, units, periode, folder / f"dibuat-{bp.id}-{periode}", register=store)
     assert made.ok, [f.one_line() for f in made.findings]
     return store
+
+
+# --- the two databases of the store ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session (tests/pgserver.py)."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres(postgres_server: PostgresServer) -> Iterator[PostgresLocation]:
+    """A fresh database of the session's server, dropped after the test."""
+    from iki_xlsx.store.postgres import close_idle
+
+    name = postgres_server.create_database()
+    location = postgres_server.location(name)
+    yield location
+    close_idle(location)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> PostgresLocation | None:
+    """Each test that takes it runs twice: on SQLite (None) and on a fresh PostgreSQL
+    database (its location)."""
+    if request.param == "sqlite":
+        return None
+    location: PostgresLocation = request.getfixturevalue("postgres")
+    return location
+
+
+def new_store(folder: Path, database: PostgresLocation | None = None) -> Any:
+    """The store of a test's `folder`: SQLite in `folder/simpan`, or the PostgreSQL
+    `database` with its raw files in `folder/berkas`."""
+    from iki_xlsx.store.db import Store
+
+    if database is None:
+        return Store(folder / "simpan")
+    return Store(folder / "simpan", database=database, raw=folder / "berkas")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,16 +7,29 @@ import io
 import json
 import shutil
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.status import history, status
 from iki_xlsx.rekap.build import tidy_values, write_rekap
-from iki_xlsx.store.db import MIGRATIONS, Store, StoreBroken, migrate, schema_version
-from tests.conftest import BLUEPRINTS
+from iki_xlsx.store.db import (
+    MIGRATIONS,
+    Archived,
+    Generated,
+    PostgresLocation,
+    Received,
+    Store,
+    StoreBroken,
+    schema_version,
+)
+from iki_xlsx.store.schema import Migration
+from iki_xlsx.store.sql import Migrating
+from tests.conftest import BLUEPRINTS, new_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 V1 = FIXTURES / "store-v1"  # written by the release before schema versions (user_version 0)
@@ -52,40 +65,93 @@ def test_store_of_the_first_release_is_upgraded_and_reads_as_before(old_store: S
     assert (recap.units_listed, recap.units_accepted) == (4, 2)
 
 
-def test_a_failing_migration_leaves_the_store_as_it_was(old_store: Store) -> None:
-    def broken(db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE half_done (x)")
+def test_a_failing_migration_leaves_the_old_store_as_it_was(old_store: Store) -> None:
+    def broken(db: Migrating) -> None:
+        db.execute("CREATE TABLE half_done (x INTEGER)")
         db.execute("INSERT INTO submission (sha256, filename, source, status) "
                    "VALUES ('x', 'x', 'x', 'ok')")
         raise RuntimeError("migration gagal di tengah")
 
-    before = old_store.database.read_bytes()
-    db = sqlite3.connect(old_store.database, isolation_level=None)
+    before = _dump(old_store)
     with pytest.raises(RuntimeError):
-        migrate(db, [*MIGRATIONS, broken])
+        Store(old_store.folder, migrations=[*MIGRATIONS, broken]).schema_version()
+    db = sqlite3.connect(old_store.database, isolation_level=None)
     assert schema_version(db) == 0
     assert db.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchall() == []
     assert db.execute("SELECT COUNT(*) FROM submission").fetchone() == (4,)
     db.close()
-    assert old_store.database.read_bytes() == before
+    assert _dump(old_store) == before
 
 
-def test_each_migration_runs_once(old_store: Store) -> None:
-    runs: list[int] = []
+def _dump(store: Store) -> list[str]:
+    """Every table's definition and rows, and the schema version, as SQL text."""
+    with sqlite3.connect(store.database) as db:
+        lines = [*db.iterdump(), f"user_version {schema_version(db)}"]
+    db.close()
+    return lines
 
-    def counted(db: sqlite3.Connection) -> None:
-        runs.append(schema_version(db))
-        db.execute("CREATE TABLE extra (x)")
 
+def test_a_failing_migration_changes_nothing(tmp_path: Path,
+                                             database: PostgresLocation | None) -> None:
+    def broken(db: Migrating) -> None:
+        db.execute("CREATE TABLE half_done (x INTEGER)")
+        db.execute("DELETE FROM submission")
+        raise RuntimeError("migration gagal di tengah")
+
+    store = new_store(tmp_path, database)
+    with store.transaction():
+        store.add_submission(Received("a.xlsx", b"a", "uji"), "a" * 64, _Checked())
+    with pytest.raises(RuntimeError, match="gagal di tengah"):
+        _with(store, [*MIGRATIONS, broken]).schema_version()
+    assert store.schema_version() == len(MIGRATIONS)
+    assert "half_done" not in tables(store)
+    assert [s.sha256 for s in store.submissions()] == ["a" * 64]
+
+
+def test_each_migration_runs_once(tmp_path: Path, database: PostgresLocation | None) -> None:
+    runs: list[str] = []
+
+    def counted(db: Migrating) -> None:
+        runs.append(db.dialect)
+        db.execute("CREATE TABLE extra (x INTEGER)")
+
+    assert new_store(tmp_path, database).schema_version() == len(MIGRATIONS)
     for _ in range(2):
-        db = sqlite3.connect(old_store.database, isolation_level=None)
-        migrate(db, [*MIGRATIONS, counted])
-        assert schema_version(db) == len(MIGRATIONS) + 1
-        db.close()
-    assert runs == [0]
+        store = _with(new_store(tmp_path, database), [*MIGRATIONS, counted])
+        assert store.schema_version() == len(MIGRATIONS) + 1
+    assert runs == ["sqlite" if database is None else "postgresql"]
+    assert "extra" in tables(store)
 
 
-def test_store_of_a_newer_release_is_refused(old_store: Store) -> None:
+def test_a_migration_opened_by_many_processes_at_once_runs_once(
+        tmp_path: Path, database: PostgresLocation | None) -> None:
+    """Six processes open the same new store together: the schema is made once and each
+    sees the latest version."""
+    import multiprocessing
+
+    store = new_store(tmp_path, database)
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        versions = pool.map(_open_version, [store] * 6, chunksize=1)
+    assert versions == [len(MIGRATIONS)] * 6
+    assert store.schema_version() == len(MIGRATIONS)
+
+
+def _open_version(store: Store) -> int:
+    return store.schema_version()
+
+
+def test_store_of_a_newer_release_is_refused(tmp_path: Path,
+                                             database: PostgresLocation | None) -> None:
+    def later(db: Migrating) -> None:
+        db.execute("CREATE TABLE later (x INTEGER)")
+
+    assert _with(new_store(tmp_path, database), [*MIGRATIONS, later]).schema_version() == \
+        len(MIGRATIONS) + 1
+    with pytest.raises(StoreBroken, match="iki-xlsx yang lebih baru"):
+        status(new_store(tmp_path, database))
+
+
+def test_store_of_a_newer_release_of_the_first_kind_is_refused(old_store: Store) -> None:
     with sqlite3.connect(old_store.database) as db:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     db.close()
@@ -93,10 +159,52 @@ def test_store_of_a_newer_release_is_refused(old_store: Store) -> None:
         status(old_store)
 
 
-def test_new_store_starts_at_the_latest_version(tmp_path: Path) -> None:
-    store = Store(tmp_path / "baru")
+def test_new_store_starts_at_the_latest_version(tmp_path: Path,
+                                                database: PostgresLocation | None) -> None:
+    store = new_store(tmp_path / "baru", database)
+    assert not store.exists()
     assert store.schema_version() == len(MIGRATIONS)
+    assert store.exists()
     assert status(store).periods == []
+
+
+def test_lists_sort_byte_for_byte_on_both_databases(tmp_path: Path,
+                                                    database: PostgresLocation | None) -> None:
+    """The test server sorts text by an Indonesian collation (a < A < b < B); the store's
+    lists still come in SQLite's order, so both databases show the same."""
+    kodes = ["b", "A", "_1", "a", "B", "Z9", "z"]
+    store = new_store(tmp_path, database)
+    with store.transaction():
+        store.archive_blueprint(Archived("h1", "bp", "1", "{}", None))
+        store.record_generated([Generated("bp", "h1", 2026, Unit(k, f"Unit {k}"), f"s{k}",
+                                          f"{k}.xlsx") for k in kodes])
+    assert [u.kode for u in store.expected_units("bp", 2026)] == sorted(kodes)
+    assert [u.kode for _, _, u in store.all_expected_units()] == sorted(kodes)
+
+
+def test_generate_runs_at_once_get_a_batch_number_each(
+        tmp_path: Path, database: PostgresLocation | None) -> None:
+    import threading
+
+    store = new_store(tmp_path, database)
+    store.archive_blueprint(Archived("h1", "bp", "1", "{}", None))
+
+    def run(n: int) -> None:
+        runner = new_store(tmp_path, database)
+        for round_ in range(5):
+            runner.record_generated([Generated("bp", "h1", 2026, Unit(f"{n}-{round_}-{i}", "U"),
+                                               "s", "f.xlsx") for i in range(3)])
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    batches: dict[int, set[str]] = {}
+    for g in store.registered():
+        batches.setdefault(g.batch, set()).add(g.unit.kode.rsplit("-", 1)[0])
+    assert sorted(batches) == list(range(1, 21))
+    assert all(len(runs) == 1 for runs in batches.values())  # one run per batch number
 
 
 def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) -> None:
@@ -122,3 +230,39 @@ def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) ->
     assert [s for _, _, s in taken.added] == ["ok", "rejected"]
     assert [f.code for f in old_store.findings(code="period-not-registered")] == [
         "period-not-registered"]
+
+
+@dataclass
+class _Checked:
+    """A checked file as the store records it (the checker's FileResult has this shape)."""
+
+    status: str = "ok"
+    blueprint: str | None = None
+    unit: str | None = None
+    unit_kode: str | None = None
+    periode: int | None = None
+    blueprint_hash: str | None = None
+    blueprint_versi: str | None = None
+    findings: list[Any] = field(default_factory=list)
+    inputs: list[Any] = field(default_factory=list)
+
+
+def _with(store: Store, migrations: list[Migration]) -> Store:
+    """The same store opened by a release that knows `migrations`."""
+    return Store(store.folder, database=store.location, raw=store.raw, migrations=migrations)
+
+
+def tables(store: Store) -> set[str]:
+    """The names of the store's tables, as its database lists them."""
+    if store.location is None:
+        with sqlite3.connect(store.database) as db:
+            names = {name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        db.close()
+        return names
+    import psycopg
+
+    with psycopg.connect(store.location.url, password=store.location.password) as pg:
+        return {str(name) for (name,) in pg.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (store.location.schema,))}

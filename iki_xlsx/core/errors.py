@@ -33,6 +33,10 @@ class StoreBroken(StoreError):
     """The store's database cannot be opened as one, or comes from a newer release."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's database server cannot be reached, or refuses the login."""
+
+
 class StoreUnwritable(StoreError):
     """The store cannot be written (read-only, full disk, a path that is not a folder)."""
 

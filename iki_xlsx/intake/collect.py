@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -84,7 +85,10 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
     for (digest, received), result_of_file in zip(pending.items(), checked, strict=True):
         result_of_file.file = received.filename
         with store.transaction():
-            _record(store, received, digest, result_of_file)
+            recorded = _record(store, received, digest, result_of_file)
+        if not recorded:  # another writer recorded the same file meanwhile
+            result.duplicates.append((received.filename, digest))
+            continue
         result.added.append((received.filename, digest, str(result_of_file.status)))
         result.findings[digest] = list(result_of_file.findings)
 
@@ -119,8 +123,9 @@ def _known(store: Store, digest: str, received: Received, result: CollectResult)
 
 def _alias(raw: Path, filename: str) -> Path:
     """The stored bytes under their original extension (the format depends on it); the
-    alias is never the raw file itself, whatever the name."""
-    alias = raw.with_name(raw.name + intake.check_suffix(filename))
+    alias is never the raw file itself, whatever the name, and is this collect's own (another
+    writer may be checking the same bytes at the same time)."""
+    alias = raw.with_name(f"{raw.name}.{secrets.token_hex(6)}{intake.check_suffix(filename)}")
     try:
         alias.unlink(missing_ok=True)  # left over by a collect killed here
         alias.symlink_to(raw.name)
@@ -131,17 +136,21 @@ def _alias(raw: Path, filename: str) -> Path:
     return alias
 
 
-def _record(store: Store, received: Received, digest: str, checked: FileResult) -> None:
-    """One checked file into the store (call inside `store.transaction()`).
+def _record(store: Store, received: Received, digest: str, checked: FileResult) -> bool:
+    """One checked file into the store (call inside `store.transaction()`); False when
+    another writer recorded the same file first.
 
     Nothing the file says about other units is recorded: the expected units and their
     addresses come only from the register (`generate` and `kirim` in a workspace)."""
     if checked.status is Status.REJECTED:
         checked.inputs = []  # a rejected file's values are never used
     submission = store.add_submission(received, digest, checked)
+    if submission is None:
+        return False
     if checked.unit_kode is not None and checked.status is not Status.REJECTED \
             and received.sender:
         _check_sender(store, submission, received.sender, checked, checked.unit_kode)
+    return True
 
 
 def _check_sender(store: Store, submission: int, sender: str, checked: FileResult,

@@ -56,7 +56,8 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
     skipped and taken, like a saved e-mail over the same limit. `progress(1)` is called per
     attachment dealt with."""
     result = CollectResult()
-    with store.exclusive(), store.connect(), _session(account) as client:
+    with store.exclusive(), store.mailbox(f"{account.name}/{account.folder}"), \
+            _session(account) as client:
         store.tidy()
         index = judged_by(store, index)
         uidvalidity = _examine(client, account.folder)

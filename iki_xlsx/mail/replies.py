@@ -356,7 +356,7 @@ def send_reminders(store: Store, units: Sequence[Unit], folder: Path, replier: R
 
 
 def _accepted(store: Store) -> set[tuple[str | None, int | None, str]]:
-    if not store.database.exists():
+    if not store.exists():
         return set()
     return {(s.blueprint, s.periode, s.unit_kode) for s in history(store)
             if s.status == "diterima" and s.unit_kode is not None}

@@ -35,7 +35,7 @@ class Site(WorkspacePaths):
         """The store, or None while nothing was received (a page that only reads must not
         create one)."""
         store = Store(self.store_dir)
-        return store if store.database.exists() else None
+        return store if store.exists() else None
 
     @property
     def config(self) -> Config | None:

@@ -1,0 +1,194 @@
+"""The store's schema: one ordered list of migrations, for SQLite and PostgreSQL alike.
+
+The schema's version is the number of migrations applied: SQLite keeps it as
+`PRAGMA user_version` (0 for a store written before versions existed), PostgreSQL in the
+one-row table `iki_skema`. `MIGRATIONS` is the ordered list of every migration ever made;
+migration *n* (1-based) takes a store from version n-1 to n. Opening a store applies the
+missing ones in ONE transaction together with the new version (both databases' DDL is
+transactional), so a crash or a failing migration leaves the store exactly as it was, and two
+processes opening an old store at once migrate it once (the second waits for the write lock,
+then sees the new version). A store from a newer release (a version above
+`len(MIGRATIONS)`) is refused, never downgraded.
+
+To change the schema, append ONE function to `MIGRATIONS` and never edit an earlier one:
+
+    def _v5_targets(db: Migrating) -> None:
+        \"\"\"The office's targets per unit and year.\"\"\"
+        db.script('''
+            CREATE TABLE target (
+                id INTEGER PRIMARY KEY,
+                unit_kode TEXT NOT NULL,
+                tahun INTEGER NOT NULL,
+                nilai TEXT,
+                ditetapkan_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                UNIQUE (unit_kode, tahun)
+            );
+            CREATE INDEX target_unit ON target (unit_kode)
+        ''')
+
+    MIGRATIONS = [..., _v5_targets]
+
+Write it once, in SQLite's words; the PostgreSQL dialect reads those words as its own
+(`postgres.PostgresDialect.ddl`): `INTEGER PRIMARY KEY` is an identity column, every other
+`INTEGER` a `BIGINT` (SQLite's integers are 64-bit), `TEXT` sorts byte for byte as in SQLite
+(`COLLATE "C"`), the `strftime(... 'now')` default above is the same UTC text, and every table
+also gets SQLite's `rowid` (the order rows were written, for `ORDER BY rowid`). Anything else
+that differs is written per database: `if db.dialect == "postgresql": ...`.
+
+A migration runs inside the transaction: use `db.execute` or `db.script` (which splits on
+`;`), never `BEGIN`/`COMMIT`. Then add the `Store` methods that read and write the new tables
+(with explicit column lists: a PostgreSQL table has its `rowid` column too), and a test that
+opens tests/fixtures/store-v1 (a store made before versions) and finds the new tables
+working, on both databases (tests/test_store.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from iki_xlsx.core.errors import StoreBroken
+from iki_xlsx.store.sql import Database, Migrating
+
+Migration = Callable[[Migrating], None]
+
+
+def _v1_initial(db: Migrating) -> None:
+    """The schema of the first release; `IF NOT EXISTS` lets it adopt a store of that
+    release (user_version 0) as version 1 without touching its data."""
+    db.script("""
+CREATE TABLE IF NOT EXISTS submission (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    filename TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sender TEXT,
+    subject TEXT,
+    received_at TEXT,
+    collected_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    status TEXT NOT NULL,
+    blueprint TEXT,
+    unit_kode TEXT,
+    unit_nama TEXT,
+    periode INTEGER
+);
+CREATE TABLE IF NOT EXISTS finding (
+    submission_id INTEGER NOT NULL REFERENCES submission(id),
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    sheet TEXT,
+    cell TEXT,
+    expected TEXT,
+    found TEXT,
+    message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nilai (
+    submission_id INTEGER NOT NULL REFERENCES submission(id),
+    sheet_code TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS expected_unit (
+    blueprint TEXT NOT NULL,
+    periode INTEGER NOT NULL,
+    kode TEXT NOT NULL,
+    nama TEXT NOT NULL,
+    email TEXT,
+    kantor INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (blueprint, periode, kode)
+);
+CREATE TABLE IF NOT EXISTS imap_taken (
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    taken_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (account, folder, uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS submission_unit ON submission (blueprint, periode, unit_kode);
+CREATE INDEX IF NOT EXISTS finding_submission ON finding (submission_id);
+CREATE INDEX IF NOT EXISTS nilai_submission ON nilai (submission_id)
+""")
+
+
+def _v2_register(db: Migrating) -> None:
+    """The register (the office's own record of what it generated and sent), the blueprint
+    versions archived by content hash, and each submission's blueprint version."""
+    db.script("""
+CREATE TABLE blueprint_archive (
+    hash TEXT PRIMARY KEY,
+    blueprint TEXT NOT NULL,
+    versi TEXT NOT NULL,
+    model TEXT NOT NULL,
+    source TEXT,
+    archived_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE generated (
+    id INTEGER PRIMARY KEY,
+    blueprint TEXT NOT NULL,
+    blueprint_hash TEXT NOT NULL REFERENCES blueprint_archive(hash),
+    periode INTEGER NOT NULL,
+    unit_kode TEXT NOT NULL,
+    unit_nama TEXT NOT NULL,
+    email TEXT,
+    kantor INTEGER NOT NULL,
+    batch INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    generated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX generated_period ON generated (blueprint, periode, unit_kode);
+CREATE TABLE sent (
+    id INTEGER PRIMARY KEY,
+    unit_kode TEXT NOT NULL,
+    email TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    message_id TEXT,
+    result TEXT NOT NULL,
+    sent_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX sent_unit ON sent (unit_kode);
+ALTER TABLE submission ADD COLUMN blueprint_hash TEXT;
+ALTER TABLE submission ADD COLUMN blueprint_versi TEXT
+""")
+
+
+def _v3_message_id(db: Migrating) -> None:
+    """The returned e-mail's Message-ID, so an answer threads under it (In-Reply-To)."""
+    db.execute("ALTER TABLE submission ADD COLUMN message_id TEXT")
+
+
+def _v4_recipients_without_workbook(db: Migrating) -> None:
+    """A generate run's units list includes recipients with nothing to fill: they get no
+    workbook (`workbook` 0, no file) and are not expected back, yet the others' workbooks were
+    planned with them (the office's rows per kelurahan)."""
+    db.execute("ALTER TABLE generated ADD COLUMN workbook INTEGER NOT NULL DEFAULT 1")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
+                               _v4_recipients_without_workbook]
+
+
+def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the database to the latest version in one transaction; the version it had."""
+    dialect = db.dialect
+    if dialect.version(db) == len(migrations):
+        return len(migrations)
+    with dialect.migrating(db):  # a concurrent opener waits here, then migrates nothing
+        db.statement(dialect.begin)
+        try:
+            found = dialect.version(db)
+            if found > len(migrations):
+                raise StoreBroken(f"penyimpanan ini dibuat oleh iki-xlsx yang lebih baru "
+                                  f"(skema versi {found}, versi ini mengenal sampai "
+                                  f"{len(migrations)}); perbarui iki-xlsx")
+            migrating = Migrating(db)
+            for migration in migrations[found:]:
+                migration(migrating)
+            dialect.set_version(db, len(migrations))
+            db.statement("COMMIT")
+        except BaseException:
+            db.statement("ROLLBACK")
+            raise
+    return found
