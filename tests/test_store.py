@@ -27,6 +27,7 @@ from iki_xlsx.store.db import (
     StoreBroken,
     schema_version,
 )
+from iki_xlsx.store.move import move_store
 from iki_xlsx.store.schema import Migration
 from iki_xlsx.store.sql import Migrating
 from tests.conftest import BLUEPRINTS, new_store
@@ -43,15 +44,34 @@ def old_store(tmp_path: Path) -> Store:
     return Store(folder)
 
 
+@pytest.fixture
+def first_release(tmp_path: Path, database: PostgresLocation | None) -> Store:
+    """The store of the first release: upgraded in place on SQLite, or moved by `simpan
+    pindah` into a fresh PostgreSQL database (where it must then read the same)."""
+    folder = tmp_path / "simpan"
+    shutil.copytree(V1, folder)
+    if database is None:
+        return Store(folder)
+    target = new_store(tmp_path, database)
+    moved = move_store(Store(folder), target)
+    assert moved.ok and moved.files == 4, moved
+    return target
+
+
 def _version(store: Store) -> int:
     with sqlite3.connect(store.database) as db:
         return schema_version(db)
 
 
-def test_store_of_the_first_release_is_upgraded_and_reads_as_before(old_store: Store) -> None:
+def test_the_first_release_is_upgraded_in_place(old_store: Store) -> None:
     assert _version(old_store) == 0
-    report = status(old_store)
+    status(old_store)
     assert _version(old_store) == len(MIGRATIONS)
+
+
+def test_store_of_the_first_release_reads_as_before(first_release: Store) -> None:
+    old_store = first_release
+    report = status(old_store)
     assert report.to_dict() == json.loads((V1_EXPECTED / "status.json").read_text())
     assert [asdict(s) for s in history(old_store)] == json.loads(
         (V1_EXPECTED / "history.json").read_text())
@@ -207,14 +227,16 @@ def test_generate_runs_at_once_get_a_batch_number_each(
     assert all(len(runs) == 1 for runs in batches.values())  # one run per batch number
 
 
-def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) -> None:
+def test_an_upgraded_store_keeps_a_register(first_release: Store, tmp_path: Path) -> None:
     """Migration 2 adds the register to a store of the first release: generate records into it
-    and collect then judges returns by it, next to the old submissions."""
+    and collect then judges returns by it, next to the old submissions (on the server, after
+    the moved ones: ids go on from the last one moved)."""
     from iki_xlsx.blueprint.load import load_blueprint
     from iki_xlsx.core.units import Unit
     from iki_xlsx.intake.collect import collect
     from iki_xlsx.workbook.generate import generate, recipients, write_filled
 
+    old_store = first_release
     bp = load_blueprint(BLUEPRINTS / "iki-kecamatan-jabung.yaml").blueprint
     assert bp is not None
     units = [Unit("01", "Desa Satu", "satu@desa.example.id")]
@@ -230,6 +252,7 @@ def test_an_upgraded_store_keeps_a_register(old_store: Store, tmp_path: Path) ->
     assert [s for _, _, s in taken.added] == ["ok", "rejected"]
     assert [f.code for f in old_store.findings(code="period-not-registered")] == [
         "period-not-registered"]
+    assert [s.id for s in old_store.submissions()] == [1, 2, 3, 4, 5, 6]
 
 
 @dataclass

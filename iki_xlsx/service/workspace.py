@@ -5,7 +5,8 @@ A workspace is one folder:
                    SMTP and IMAP host and user; never a password)
     unit.csv       kode, nama, email: the only source of the expected units and their addresses
     blueprints/    the office's blueprints
-    simpan/        the store (received files, the register of what was generated and sent)
+    simpan/        the store (received files, the register of what was generated and sent);
+                   with `[basis_data]` in iki.toml its database is on a PostgreSQL server
     keluaran/      what the commands write (workbooks to send, recaps)
 
 Commands find it from the current folder upward, as git finds its repository, or from
@@ -30,13 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from iki_xlsx.blueprint.load import describe_error
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit, read_units
 from iki_xlsx.rekap.source import Pengesahan
+from iki_xlsx.store.db import Store
+from iki_xlsx.store.location import DEFAULT_SCHEMA, check_schema, check_url, parse_location
 from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
 
 CONFIG_NAME = "iki.toml"
@@ -73,6 +76,25 @@ class Imap(_Section):
     folder: str = "INBOX"
 
 
+class BasisData(_Section):
+    """`[basis_data]`: the store on a PostgreSQL server instead of the embedded SQLite file.
+    The password is never here: `IKI_DB_PASSWORD` or the user's `.pgpass` gives it."""
+
+    url: str = Field(min_length=1)  # postgresql://user@host:port/db
+    skema: str = DEFAULT_SCHEMA  # the PostgreSQL schema of this office's tables
+    berkas: Path | None = None  # the raw files' folder (default simpan/berkas)
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        return check_url(url)
+
+    @field_validator("skema")
+    @classmethod
+    def _plain_schema(cls, skema: str) -> str:
+        return check_schema(skema)
+
+
 class Config(_Section):
     """`iki.toml`, validated."""
 
@@ -84,6 +106,7 @@ class Config(_Section):
     penandatangan: Penandatangan | None = None
     smtp: Smtp | None = None
     imap: Imap | None = None
+    basis_data: BasisData | None = None
 
 
 class WorkspaceError(IkiError):
@@ -128,6 +151,22 @@ class Workspace(WorkspacePaths):
 
     config: Config
     units: list[Unit] = field(default_factory=list)
+
+    def store(self) -> Store:
+        """The office's store: `simpan/` (SQLite), or the server `[basis_data]` names."""
+        return store_of(self, self.config)
+
+
+def store_of(paths: WorkspacePaths, config: Config | None) -> Store:
+    """The store of a workspace whose settings are `config`: the SQLite file in `simpan/`, or
+    the PostgreSQL database of `[basis_data]` with its raw files in `berkas` (relative to the
+    workspace; default `simpan/berkas`). The send log and annotated copies stay in `simpan/`."""
+    database = None if config is None else config.basis_data
+    if database is None:
+        return Store(paths.store_dir)
+    raw = paths.store_dir / "berkas" if database.berkas is None else paths.root / database.berkas
+    return Store(paths.store_dir, raw=raw,
+                 database=parse_location(database.url, database.skema))
 
 
 def find_workspace(start: Path) -> Workspace | None:
@@ -255,6 +294,9 @@ def _config_finding(error: Any, lines: dict[tuple[str, ...], int], shown: str) -
     if kind == "missing":
         return Finding("config-missing-key", f"kunci '{name}' wajib diisi", file=shown,
                        line=_line_of(lines, path[:-1]))
+    if kind == "value_error":  # a validator's own words (never the value: it may be secret)
+        return Finding("config-invalid-value", f"{name}: {error['ctx']['error']}", file=shown,
+                       line=_line_of(lines, path))
     return Finding("config-invalid-value", f"{name}: {describe_error(error)}", file=shown,
                    line=_line_of(lines, path))
 
@@ -352,6 +394,14 @@ pengirim = "kecamatan@contoh.go.id"
 host = "imap.contoh.go.id"
 user = "kecamatan@contoh.go.id"
 folder = "INBOX"
+
+# Penyimpanan di server PostgreSQL (misalnya server kabupaten), bukan berkas SQLite di simpan/.
+# Kata sandinya TIDAK ditulis di sini: isi variabel lingkungan IKI_DB_PASSWORD atau berkas
+# .pgpass pengguna. berkas: folder berkas asli di server (bawaan: simpan/berkas).
+# Pindahkan penyimpanan yang sudah ada dengan: iki-xlsx simpan pindah --ke postgresql://...
+# [basis_data]
+# url = "postgresql://iki@localhost:5432/iki"
+# berkas = "/var/lib/iki-xlsx/berkas"
 """
 
 UNITS_HEADER = """\

@@ -339,6 +339,19 @@ class Store:
             yield
 
     @contextmanager
+    def alone(self) -> Iterator[None]:
+        """No other writer at work while the block runs (collects wait for it to end)."""
+        with self._db() as db, self._backend.alone(db):
+            yield
+
+    @contextmanager
+    def sql(self) -> Iterator[Database]:
+        """The open database itself: for the store package's own modules (the mover), never
+        for callers outside it."""
+        with self._db() as db:
+            yield db
+
+    @contextmanager
     def mailbox(self, name: str) -> Iterator[None]:
         """One pull at a time from the mailbox `name` (on SQLite `exclusive` already does)."""
         with self._db() as db, self._backend.mailbox(db, name):

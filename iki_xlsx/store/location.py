@@ -12,14 +12,17 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from iki_xlsx.core.errors import UsageError
+
 PASSWORD_VARIABLE = "IKI_DB_PASSWORD"
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_SCHEMA = "public"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-class LocationError(ValueError):
-    """A database URL or schema that cannot be used (the message is Indonesian)."""
+class LocationError(UsageError, ValueError):
+    """A database URL or schema that cannot be used (the message is Indonesian; a ValueError
+    too, so that iki.toml's validation says it at its line)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ def parse_location(url: str, schema: str = DEFAULT_SCHEMA,
     """The location named by `url`; the password from `password`, else `IKI_DB_PASSWORD`
     (else libpq's `.pgpass`). Raises `LocationError` for a URL that is not PostgreSQL's,
     that carries a password, or a schema name that is not a plain lower-case name."""
+    check_url(url)
+    check_schema(schema)
+    given = password if password is not None else os.environ.get(PASSWORD_VARIABLE) or None
+    return PostgresLocation(url, schema, given)
+
+
+def check_url(url: str) -> str:
+    """`url` when it names a PostgreSQL database without a password; else `LocationError`."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (a port that is not a number raises here)
@@ -64,11 +75,15 @@ def parse_location(url: str, schema: str = DEFAULT_SCHEMA,
     if parts.password is not None or any(key == "password" for key, _ in parse_qsl(parts.query)):
         raise LocationError("alamat basis data memuat kata sandi; hapus sandinya dari alamat "
                             f"dan berikan lewat {PASSWORD_VARIABLE} atau berkas .pgpass")
+    return url
+
+
+def check_schema(schema: str) -> str:
+    """`schema` when it is a plain lower-case name; else `LocationError`."""
     if not _SCHEMA_NAME.fullmatch(schema):
-        raise LocationError(f"nama skema basis data '{schema}' tidak sah; pakai huruf kecil, "
-                            "angka dan garis bawah, diawali huruf")
-    given = password if password is not None else os.environ.get(PASSWORD_VARIABLE) or None
-    return PostgresLocation(url, schema, given)
+        raise LocationError(f"nama skema basis data '{schema[:70]}' tidak sah; pakai huruf "
+                            "kecil, angka dan garis bawah, diawali huruf")
+    return schema
 
 
 def _shown(url: str) -> str:

@@ -328,6 +328,16 @@ class PostgresBackend:
                 db.run("SELECT pg_advisory_unlock(?)", (key,))
 
     @contextmanager
+    def alone(self, db: Database) -> Iterator[None]:
+        """The writers' lock alone: every collect waits until the block ends."""
+        key = lock_key(self.location.schema, "tulis")
+        db.run("SELECT pg_advisory_lock(?)", (key,))
+        try:
+            yield
+        finally:
+            db.run("SELECT pg_advisory_unlock(?)", (key,))
+
+    @contextmanager
     def mailbox(self, db: Database, name: str) -> Iterator[None]:
         """Two pulls of one mailbox take turns (the second then skips what the first took)."""
         key = lock_key(self.location.schema, f"imap/{name}")

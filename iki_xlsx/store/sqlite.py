@@ -196,6 +196,12 @@ class SqliteBackend:
         yield True
 
     @contextmanager
+    def alone(self, db: Database) -> Iterator[None]:
+        """The store's lock file, as a collect holds it: every collect waits."""
+        with exclusive_lock(self.folder / ".kunci", True):
+            yield
+
+    @contextmanager
     def mailbox(self, db: Database, name: str) -> Iterator[None]:
         """Two pulls of one mailbox: under `exclusive` they already take turns."""
         yield
