@@ -160,7 +160,7 @@ def test_formula_saved_without_value(tmp_path: Path, filled: Path, index: Bluepr
 
 @pytest.mark.parametrize(("value", "formula", "words"), [
     (-5.0, None, "paling kecil 0"),
-    ("1.234", None, "angka diketik sebagai teks"),
+    ("1.234", None, "tersimpan sebagai teks"),
     ("banyak", None, "bukan angka"),
     (None, "=1+1", "berisi rumus"),
 ])

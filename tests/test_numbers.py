@@ -77,7 +77,8 @@ def test_a_number_typed_as_text_is_read_by_the_rule_and_reported(
     filled, sheet, ref, label = cells["desimal"]
     changed = mutate.set_cell(filled, tmp_path / "x.xlsx", sheet, ref, value="1.234,5")
     assert _invalid(changed, sheet, ref) == [
-        f"{label}: angka diketik sebagai teks ('1.234,5'); ketik ulang sebagai angka 1234.5"]
+        f"{label}: '1.234,5' tersimpan sebagai teks, bukan angka; hapus isinya lalu ketik "
+        "ulang 1234,5 sebagai angka"]
 
 
 @pytest.mark.parametrize(("text", "number"), [

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from iki_xlsx.check.context import Context
 from iki_xlsx.check.result import TOLERANCE, FileResult, Where, add
 from iki_xlsx.core import angka
-from iki_xlsx.core.codes import Code
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Severity
 from iki_xlsx.plan.formula import unquote_sheet
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.manifest import MANIFEST_SHEET
 from iki_xlsx.plan.model import Cell, InputRule, Role, SheetPlan, WorkbookPlan
-from iki_xlsx.workbook.evaluate import CellKey, Value, static_values
+from iki_xlsx.workbook.evaluate import (
+    CellKey,
+    Value,
+    formula_order,
+    split_reference,
+    static_values,
+)
 from iki_xlsx.workbook.read import NO_VALUE, SheetData, WorkbookData
 from iki_xlsx.workbook.write import NOTES_SHEET
 
@@ -173,9 +180,10 @@ def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, Shee
                   computed: dict[CellKey, Value]) -> None:
     """Compare every stored value with the value recomputed from the file's inputs."""
     changed = {(f.sheet, f.cell) for f in result.findings if f.code is Code.FORMULA_CHANGED}
+    following = _following(plan, _mistyped(plan, located))
     for sheet, cell in plan.formula_cells():
         actual = located[sheet.code]
-        if (actual.name, cell.ref) in changed:
+        if (actual.name, cell.ref) in changed or (sheet.code, cell.ref) in following:
             continue
         expected = computed[(sheet.code, cell.ref)]
         stored = actual.value(cell.ref)
@@ -185,6 +193,45 @@ def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, Shee
         elif not _same(expected, stored):
             add(result, Code.STALE_VALUE.message(), sheet=actual.name, cell=cell.ref,
                 expected=expected, found=stored)
+
+
+def _mistyped(plan: WorkbookPlan, located: dict[str, SheetData]) -> set[CellKey]:
+    """Inputs the clerk typed wrongly in a way the clients compute with but the engine does
+    not: numeric text ('85%', '12,5': Excel and LibreOffice compute with the number, the
+    engine gives #VALUE!), a choice in other letters ('ya': Excel compares without case), a
+    formula. Each is reported once as `invalid-input`."""
+    mistyped: set[CellKey] = set()
+    for sheet, cell in plan.input_cells():
+        rule = cell.rule
+        assert rule is not None
+        actual = located[sheet.code]
+        raw = actual.value(cell.ref)
+        if actual.formula(cell.ref) is not None:
+            mistyped.add((sheet.code, cell.ref))
+        elif rule.tipe in ("ya_tidak", "pilihan"):
+            if raw not in (None, "", NO_VALUE) and raw not in rule.choices:
+                mistyped.add((sheet.code, cell.ref))
+        elif isinstance(raw, str | bool) and raw != "":
+            mistyped.add((sheet.code, cell.ref))
+    return mistyped
+
+
+def _following(plan: WorkbookPlan, sources: set[CellKey]) -> set[CellKey]:
+    """The formula cells whose value follows from any of `sources`, directly or through
+    other formulas: their stored value is the clients' reading of a mistyped input, which
+    the mistake's own finding already covers."""
+    if not sources:
+        return set()
+    codes = {s.name: s.code for s in plan.sheets}
+    reached = set(sources)
+    for sheet, cell in formula_order(plan):
+        assert cell.formula is not None
+        for arg in cell.formula.args:
+            code, refs = split_reference(arg, sheet.code, codes)
+            if any((code, r) in reached for r in refs):
+                reached.add((sheet.code, cell.ref))
+                break
+    return reached - sources
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -241,8 +288,8 @@ def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int
     raw = actual.value(cell.ref)
     where = Where(actual.name, cell.ref)
     if formula is not None:
-        add(result, Code.INVALID_INPUT.message("formula", label=rule.label), found=formula,
-            where=where)
+        add(result, Code.INVALID_INPUT.message("formula", label=rule.label, isi=formula),
+            found=formula, where=where)
         return None
     if raw in (None, "", NO_VALUE):
         period = _period(cell.key)
@@ -252,17 +299,44 @@ def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int
         return None
     if rule.tipe in ("ya_tidak", "pilihan"):
         if raw not in rule.choices:
-            add(result, Code.INVALID_INPUT.message("choice", label=rule.label,
-                                                   pilihan=", ".join(rule.choices)),
-                expected=list(rule.choices), found=raw, where=where)
+            add(result, _not_a_choice(rule, raw), expected=list(rule.choices), found=raw,
+                where=where)
         return None
     return _check_number(result, rule, raw, where)
+
+
+def _not_a_choice(rule: InputRule, raw: Any) -> Message:
+    """What a value outside the list says: the value typed, and exactly what to type ("ya"
+    is "Ya" written otherwise)."""
+    typed = _typed(raw)
+    same_letters = [c for c in rule.choices if c.casefold() == typed.strip().casefold()]
+    if same_letters:
+        return Code.INVALID_INPUT.message("choice-case", label=rule.label, isi=typed,
+                                          pilihan=same_letters[0])
+    return Code.INVALID_INPUT.message("choice", label=rule.label, isi=typed,
+                                      pilihan=_either(rule.choices))
+
+
+def _either(choices: Sequence[str]) -> str:
+    """'Ya' atau 'Tidak'; 'A', 'B' atau 'C'."""
+    quoted = [f"'{c}'" for c in choices]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} atau {quoted[-1]}"
+
+
+def _typed(raw: Any) -> str:
+    """A stored value as the clerk saw it in the cell."""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, int | float):
+        return angka.shown(float(raw))
+    return str(raw)
 
 
 def _check_number(result: FileResult, rule: InputRule, raw: Any,
                   where: Where) -> float | None:
     if isinstance(raw, bool):
-        add(result, Code.INVALID_INPUT.message(label=rule.label), found=raw, where=where)
+        add(result, Code.INVALID_INPUT.message("boolean", label=rule.label, isi=_typed(raw)),
+            found=raw, where=where)
         return None
     if isinstance(raw, str):
         number = parse_number(raw)
@@ -270,18 +344,40 @@ def _check_number(result: FileResult, rule: InputRule, raw: Any,
             add(result, Code.INVALID_INPUT.message("text", label=rule.label, isi=raw), found=raw,
                 where=where)
             return None
-        add(result, Code.INVALID_INPUT.message("number-as-text", label=rule.label, isi=raw,
-                                               angka=number),
-            expected=number, found=raw, where=where)
+        if rule.tipe == "bulat" and not number.is_integer():
+            said = Code.INVALID_INPUT.message("number-as-text-integer", label=rule.label,
+                                              isi=raw, bulat=_whole(number))
+        else:
+            said = Code.INVALID_INPUT.message("number-as-text", label=rule.label, isi=raw,
+                                              angka=angka.shown(number,
+                                                                angka.decimal_mark(raw)))
+        add(result, said, expected=number, found=raw, where=where)
         return None
     number = float(raw)
     if rule.tipe == "bulat" and not number.is_integer():
-        add(result, Code.INVALID_INPUT.message("integer", label=rule.label), found=raw,
-            where=where)
+        add(result, _not_whole(rule, number), found=raw, where=where)
     if rule.min is not None and number < rule.min:
-        add(result, Code.INVALID_INPUT.message("below", label=rule.label, batas=rule.min),
+        add(result, Code.INVALID_INPUT.message("below", label=rule.label, isi=_typed(raw),
+                                               batas=angka.shown(rule.min)),
             expected=f">= {rule.min:g}", found=raw, where=where)
     if rule.max is not None and number > rule.max:
-        add(result, Code.INVALID_INPUT.message("above", label=rule.label, batas=rule.max),
+        add(result, Code.INVALID_INPUT.message("above", label=rule.label, isi=_typed(raw),
+                                               batas=angka.shown(rule.max)),
             expected=f"<= {rule.max:g}", found=raw, where=where)
     return number
+
+
+def _whole(number: float) -> str:
+    """A whole number near `number`, as an example of what to type."""
+    return angka.shown(float(max(round(number), 0) if number >= 0 else round(number)))
+
+
+def _not_whole(rule: InputRule, number: float) -> Message:
+    """A fraction in a count: the value stored, and for 0.85 the likely '85%' typed."""
+    percent = number * 100
+    if 0 < abs(number) < 10 and abs(percent - round(percent)) < 1e-9:
+        return Code.INVALID_INPUT.message("integer-percent", label=rule.label,
+                                          isi=angka.shown(number),
+                                          persen=angka.shown(float(round(percent))))
+    return Code.INVALID_INPUT.message("integer", label=rule.label, isi=angka.shown(number),
+                                      bulat=_whole(number))

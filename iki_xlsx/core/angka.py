@@ -82,3 +82,22 @@ def strict_json(value: Any, **options: Any) -> str:
 def ribuan(number: int) -> str:
     """A whole number with the Indonesian thousands separator: 1.048.576."""
     return f"{number:,}".replace(",", ".")
+
+
+def shown(number: float, decimal: str = ",") -> str:
+    """A number as a clerk types it back: at most 10 significant digits, no exponent, no
+    thousands separator, the decimal mark `decimal` (a comma with Indonesian settings):
+    12.5 -> "12,5", 0.85 -> "0,85", 3.0 -> "3"."""
+    if not math.isfinite(number):
+        return str(number)
+    text = f"{number:.10g}"
+    if "e" in text:
+        text = f"{number:.10f}".rstrip("0").rstrip(".")
+    return text.replace(".", decimal)
+
+
+def decimal_mark(typed: str) -> str:
+    """The decimal mark a clerk used in a number typed as text: "." in "12.5" (English
+    settings), else "," (Indonesian settings, and what Petunjuk teaches)."""
+    clean = typed.strip()
+    return "." if _DOT_DECIMAL.fullmatch(clean) and not _GROUPED.fullmatch(clean) else ","
