@@ -165,6 +165,14 @@ class Ambang(_Strict):
     nilai: float
 
 
+class Renstra(_Strict):
+    """The end target of an indicator in the office's Renstra (its five-year strategic plan):
+    the level to reach by the plan's last year, against which the LKjIP shows progress."""
+
+    tahun: int = Field(ge=2000, le=2100)
+    target: float
+
+
 class Indikator(_Strict):
     """One indicator of a jabatan (or of the office's IKU table)."""
 
@@ -187,6 +195,7 @@ class Indikator(_Strict):
     hitung: Literal["jumlah", "semua"] | None = None
     batas_capaian: float | None = None
     aturan: list[Aturan] = Field(default_factory=list)
+    renstra: Renstra | None = None
     asumsi: str | None = None
     catatan: str | None = None
 
@@ -234,6 +243,9 @@ class Iku(_Strict):
     indikator: list[IkuIndikator] = Field(min_length=1)
 
 
+ADDED_KEYS = ("renstra",)  # indicator keys that count in the hash only when set
+
+
 class Blueprint(_Strict):
     """An IKI decree of one kecamatan office."""
 
@@ -255,10 +267,21 @@ class Blueprint(_Strict):
     def periods(self) -> tuple[str, ...]:
         return PERIOD_LABELS[self.pembagian]
 
+    def canonical(self) -> str:
+        """The blueprint as canonical JSON: what its content hash is computed over and what the
+        store archives. Keys added to the model after the first release are left out while
+        unset (an indicator without `renstra`), so a blueprint keeps the hash it had."""
+        data = self.model_dump(mode="json")
+        for ind in [i for j in data["jabatan"] for i in j["indikator"]] + (
+                data["iku"]["indikator"] if data["iku"] else []):
+            for key in ADDED_KEYS:
+                if ind.get(key) is None:
+                    ind.pop(key, None)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the blueprint (comments and layout do not count)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
     def jabatan_by_id(self, jabatan_id: str) -> Jabatan:
         return next(j for j in self.jabatan if j.id == jabatan_id)

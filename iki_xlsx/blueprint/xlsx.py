@@ -282,9 +282,11 @@ def _rows(bp: Blueprint) -> Rows:
 
 def _indicator_rows(rows: Rows, sheet: str, owner: str, ind: dict[str, Any]) -> None:
     ref = {"@jabatan": owner, "@indikator": ind["id"]}
-    flat = {k: v for k, v in ind.items() if k not in ("variabel", "aturan", "skala", "ambang")}
-    for key, value in (ind["ambang"] or {}).items():
-        flat[f"ambang.{key}"] = value
+    nested = ("ambang", "renstra")
+    flat = {k: v for k, v in ind.items() if k not in ("variabel", "aturan", "skala", *nested)}
+    for part in nested:
+        for key, value in (ind.get(part) or {}).items():
+            flat[f"{part}.{key}"] = value
     rows.tables[sheet].append({**flat, "@jabatan": owner})
     rows.tables["Variabel"] += [{**ref, **var} for var in ind["variabel"]]
     rows.tables["Aturan"] += [{**ref, **rule} for rule in ind["aturan"]]

@@ -140,6 +140,13 @@ class Code(StrEnum):
     REKAP_AMBIGUOUS = auto()
     REKAP_NO_DATA = auto()
     REKAP_UNKNOWN_BLUEPRINT = auto()
+    # the office's own forms (targets, last year's realisasi)
+    FORM_UNREADABLE = auto()
+    FORM_SHEET_MISSING = auto()
+    FORM_INVALID_VALUE = auto()
+    FORM_UNKNOWN_INDICATOR = auto()
+    FORM_ZERO_TARGET = auto()
+    FORM_YEAR_INVALID = auto()
 
     @property
     def entry(self) -> Entry:

@@ -10,7 +10,6 @@ their addresses and the blueprint versions a return may carry come only from her
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from iki_xlsx.store.db import Archived, Generated, Store
 def archive_of(bp: Blueprint, source: str | None = None) -> Archived:
     """A blueprint version as the store archives it: the canonical JSON its content hash is
     computed over (enough to re-plan it) and the file's own text when known."""
-    model = json.dumps(bp.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return Archived(bp.content_hash(), bp.id, bp.versi, model, source)
+    return Archived(bp.content_hash(), bp.id, bp.versi, bp.canonical(), source)
 
 
 def record_generation(store: Store, bp: Blueprint, periode: int,

@@ -9,7 +9,7 @@ those values out per jabatan with live formulas; `rekap_plan` says where each ce
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,12 @@ from iki_xlsx.plan.build import OFFICE_KODE
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.rekap.context import reached
 from iki_xlsx.rekap.data_sheet import unit_sheet_names
 from iki_xlsx.rekap.layout import plan_rekap
 from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, Return, UnitReturn, UsedFile
 from iki_xlsx.store.db import Store, from_store
+from iki_xlsx.targets.model import TargetVersion, choose
 from iki_xlsx.workbook.evaluate import Batch, Value
 from iki_xlsx.workbook.write import write_workbook
 
@@ -136,6 +138,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
                 parquet_dir: Path | None = None,
                 now: datetime.datetime | None = None,
                 pengesahan: Pengesahan | None = None,
+                targets: Sequence[TargetVersion] = (),
                 progress: Progress = no_progress) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
@@ -144,6 +147,9 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
     otherwise `choices` lists them and nothing is written. With `pengesahan` (the office's
     city, time zone and signatory), the summary ends with place, date and a signature block.
+    `targets` are the office's recorded target versions: the figures are measured against the
+    one in force at the end of the last period filled (its targets to date), and every sheet
+    names it; without one, against the blueprint's targets.
     `progress(1)` is called after each of its `rekap_steps(csv_dir, parquet_dir)` steps.
     """
     result = RekapResult()
@@ -170,7 +176,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
             file=str(store.folder)))
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
-    source, table = gather(store, bp, period, now, pengesahan)
+    source, table = gather(store, bp, period, now, pengesahan, targets)
     progress(1)
     plan, inputs = plan_rekap(source)
     progress(1)
@@ -213,8 +219,8 @@ def _export_name(result: RekapResult, suffix: str) -> str:
 
 
 def gather(store: Store, bp: Blueprint, period: PeriodStatus,
-           now: datetime.datetime | None = None, pengesahan: Pengesahan | None = None
-           ) -> tuple[RekapSource, pd.DataFrame]:
+           now: datetime.datetime | None = None, pengesahan: Pengesahan | None = None,
+           targets: Sequence[TargetVersion] = ()) -> tuple[RekapSource, pd.DataFrame]:
     """What the recap of one blueprint and period (`period`, its status) shows, read from
     the store.
 
@@ -252,6 +258,8 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
                                             else DEFAULT_ZONE),
                          store=str(store.folder.resolve()), created=stamp.isoformat(),
                          generator=f"iki-xlsx {__version__}", pengesahan=pengesahan)
+    if any(v.blueprint == blueprint and v.tahun == periode for v in targets):
+        source.targets = choose(targets, bp, periode, reached(source))
     return source, table
 
 

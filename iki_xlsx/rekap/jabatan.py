@@ -89,7 +89,7 @@ def jabatan_sheet(ctx: Context, jab: Jabatan | None, name: str) -> SheetPlan:
     title_row(sheet, heading, last_col)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
             ("Jabatan" if jab else "Tabel", title), ("Periode", periode_text(ctx)),
-            ("Unit kembali", returned_text(ctx)),
+            ("Unit kembali", returned_text(ctx)), ("Target", ctx.source.target_words()),
             ("Cara membaca", "Nilai unit adalah nilai tahun berjalan dari lembar Data, s.d. "
              "periode terakhir yang terisi (per variabel: dijumlah, dirata-rata, atau nilai "
              "periode terakhir). Baris "
@@ -139,7 +139,7 @@ def _block(ctx: Context, sheet: SheetPlan, number: int, ind: Indikator, row: int
     row += 1
     about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
              f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'} "
-             f"(target kecamatan: {target_source(ctx, ind)[0]}). "
+             f"(target kecamatan: {target_source(ctx, scope, ind)[0]}). "
              f"Sumber data: {ind.sumber_data}. Diisi oleh: {ind.pengisi}.")
     if isinstance(ind, IkuIndikator):
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
@@ -203,7 +203,10 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
     target_at = ref(row, COL_TARGET)
     target_source = ctx.data_ref.get((r.source_kode,
                                       str(PlanKey.target(scope_of(sheet.code), ind.id))))
-    if target_is_input(ind, r.unit) and r.per_unit is None:
+    fixed = _office_target(ctx, sheet, ind, r)
+    if fixed is not None:
+        sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "number", fixed))
+    elif target_is_input(ind, r.unit) and r.per_unit is None:
         if target_source:
             sheet.cells.append(Cell(target_at, Role.FORMULA, key("target"), "number",
                                     formula=copy_of(target_source)))
@@ -243,7 +246,10 @@ def _total_row(ctx: Context, sheet: SheetPlan, ind: Indikator, first: int, last:
                                     formula=total))
     target_at = ref(row, COL_TARGET)
     targets = f"{ref(first, COL_TARGET)}:{ref(last, COL_TARGET)}"
-    if ind.target is not None:
+    fixed = _version_target(ctx, sheet, ind)
+    if fixed is not None:
+        sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "total_number", fixed))
+    elif ind.target is not None:
         sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "total_number",
                                 ind.target))
     elif _additive(ind):
@@ -258,6 +264,23 @@ def _total_row(ctx: Context, sheet: SheetPlan, ind: Indikator, first: int, last:
                             formula=_total_realisasi(ind, cells, realisasi, first, last,
                                                      count)))
     _capaian_predikat(ctx.bp, sheet, ind, key, row, realisasi_at, target_at, total=True)
+
+
+def _version_target(ctx: Context, sheet: SheetPlan, ind: Indikator) -> float | None:
+    """The kecamatan's target to date from the office's target version (None: none set)."""
+    choice = ctx.source.targets
+    return None if choice is None else choice.kecamatan(f"{scope_of(sheet.code)}/{ind.id}")
+
+
+def _office_target(ctx: Context, sheet: SheetPlan, ind: Indikator, r: _Row) -> float | None:
+    """A row's target fixed by the office's target version: the kecamatan's for the office's
+    only row, a unit's own for a unit's row (None: the version does not set it)."""
+    choice = ctx.source.targets
+    if choice is None or r.per_unit is not None:
+        return None
+    if r.unit.kantor:
+        return _version_target(ctx, sheet, ind)
+    return choice.unit(f"{scope_of(sheet.code)}/{ind.id}", r.unit.kode)
 
 
 def _additive(ind: Indikator) -> bool:
@@ -340,10 +363,13 @@ def _unit_summary(ctx: Context, sheet: SheetPlan, row: int,
                 int(span_px(sheet.col_widths[:COL_PREDIKAT + 1])) - 10, "Capaian (%)")
 
 
-def target_source(ctx: Context, ind: Indikator) -> tuple[str, str | None]:
+def target_source(ctx: Context, scope: str, ind: Indikator) -> tuple[str, str | None]:
     """Where the kecamatan's target comes from (in words), and how the units' own targets
     add up when they type one ("jumlah" or "rata_rata"; None when they do not)."""
     rows = block_rows(ctx, ind)
+    if ctx.source.targets is not None and ctx.source.targets.kecamatan(
+            f"{scope}/{ind.id}") is not None:
+        return "versi target kantor", None
     typed = any(target_is_input(ind, r.unit) and r.per_unit is None for r in rows)
     combine = ("jumlah" if _additive(ind) else "rata_rata") if typed and len(rows) > 1 else None
     if ind.target is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.units import Unit
+from iki_xlsx.targets.model import TargetChoice
 from iki_xlsx.workbook.evaluate import Value
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
@@ -91,6 +92,12 @@ class RekapSource:
     created: str
     generator: str = ""
     pengesahan: Pengesahan | None = None
+    targets: TargetChoice | None = None  # the office's target version measured against
+
+    def target_words(self) -> str:
+        """Which targets the figures are measured against, as every sheet names them."""
+        choice = self.targets or TargetChoice(None, len(self.blueprint.periods))
+        return choice.words(self.blueprint.periods)
 
     @property
     def zona(self) -> str:

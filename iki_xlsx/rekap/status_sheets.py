@@ -146,6 +146,7 @@ def asal_sheet(ctx: Context) -> SheetPlan:
         ("Penyimpanan", source.store),
         ("Keputusan IKI", f"{bp.id} versi {bp.versi}, hash {bp.content_hash()}"),
         ("Periode", periode_text(ctx)),
+        ("Target", source.target_words()),
         ("Berkas dipakai", f"{len(source.files)} berkas (kiriman diterima terakhir tiap unit)"),
         ("Keterangan", "Berkas asli tersimpan utuh di penyimpanan pada berkas/<dua huruf awal "
                        "SHA-256>/<SHA-256>. Nilai pada lembar Data diambil dari berkas-berkas "

@@ -33,6 +33,7 @@ def ringkasan_sheet(ctx: Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetP
                 ("Periode", periode_text(ctx)),
                 ("Keputusan IKI", f"{bp.nama} — {bp.id} versi {bp.versi}"),
                 ("Unit kembali", returned_text(ctx)),
+                ("Target", ctx.source.target_words()),
                 ("Dibuat", waktu_dibuat(ctx.source.created, ctx.source.zona))]
     row = meta_rows(sheet, opening, last, sheet.col_widths[2:]) + 1
     for c, text in enumerate(RINGKASAN_HEADERS):
@@ -97,7 +98,7 @@ def _target_source_cells(ctx: Context, sheet: SheetPlan, ind: Indikator, key: st
                          source: SheetPlan) -> None:
     """Beside the kecamatan's target: where it comes from, and the units' own targets added
     up (or averaged) when they type one, so both show when the decree also gives one."""
-    words, combine = target_source(ctx, ind)
+    words, combine = target_source(ctx, scope_of(source.code), ind)
     sheet.cells.append(Cell(ref(row, 5), Role.LABEL, f"{key}/asal_target", "text", words))
     at = ref(row, 6)
     rows = block_rows(ctx, ind)

@@ -146,6 +146,21 @@ class Generated:
 
 
 @dataclass(frozen=True)
+class OfficeFile:
+    """A file the office typed for itself, as the store keeps it: `id` is the store's
+    sequence, `model` what was read from it (JSON), its bytes under berkas/ by `sha256`."""
+
+    id: int
+    kind: str  # target | realisasi
+    sha256: str
+    filename: str
+    blueprint: str
+    tahun: int
+    model: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
 class StoredFinding:
     """A finding as kept with its submission."""
 
@@ -602,6 +617,34 @@ class Store:
                 "SELECT unit_kode, status, collected_at AS waktu, id "
                 "FROM submission WHERE blueprint=? AND periode=? ORDER BY id",
                 (blueprint, periode)))
+
+    # --- the office's own files: targets, last year's realisasi ---
+
+    def record_office_file(self, kind: str, sha256: str, filename: str, blueprint: str,
+                           tahun: int, model: str) -> tuple[int, bool]:
+        """Record a file the office typed (its raw bytes already kept by `keep_raw`); the same
+        bytes twice are one record. Its sequence number, and whether it is new."""
+        with self._db() as db:
+            new = db.value(
+                "INSERT INTO office_file (kind, sha256, filename, blueprint, tahun, model)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT (kind, sha256) DO NOTHING RETURNING id",
+                (kind, sha256, filename, blueprint, tahun, model))
+            if new is not None:
+                return int(new), True
+            return int(db.value("SELECT id FROM office_file WHERE kind=? AND sha256=?",
+                                (kind, sha256))), False
+
+    def office_files(self, kind: str, blueprint: str | None = None,
+                     tahun: int | None = None) -> list[OfficeFile]:
+        """The office's files of one kind (of one blueprint and year), in the order recorded."""
+        wanted = [(column, value) for column, value in
+                  (("kind", kind), ("blueprint", blueprint), ("tahun", tahun))
+                  if value is not None]
+        where = " AND ".join(f"{column} = ?" for column, _ in wanted)
+        with self._db() as db:
+            return [OfficeFile(*row) for row in db.rows(
+                "SELECT id, kind, sha256, filename, blueprint, tahun, model, recorded_at "
+                f"FROM office_file WHERE {where} ORDER BY id", [v for _, v in wanted])]
 
     # --- IMAP ---
 

@@ -166,8 +166,28 @@ def _v4_recipients_without_workbook(db: Migrating) -> None:
     db.execute("ALTER TABLE generated ADD COLUMN workbook INTEGER NOT NULL DEFAULT 1")
 
 
+def _v5_office_files(db: Migrating) -> None:
+    """Files the office types for itself (a version of the year's targets, last year's
+    realisasi), kept byte for byte under berkas/ like any return, with what was read from
+    them; `kind` says which (`target`, `realisasi`)."""
+    db.script("""
+CREATE TABLE office_file (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    blueprint TEXT NOT NULL,
+    tahun INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (kind, sha256)
+);
+CREATE INDEX office_file_year ON office_file (kind, blueprint, tahun)
+""")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
-                               _v4_recipients_without_workbook]
+                               _v4_recipients_without_workbook, _v5_office_files]
 
 
 def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
