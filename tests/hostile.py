@@ -523,3 +523,89 @@ def build_office_cases(folder: Path) -> list[OfficeCase]:
     workspace("csv-5mb", "units", "units-too-large", "a 5 MB unit.csv",
               units=UNITS_HEAD + "#" + "x" * 5 * MIB + "\n")
     return cases
+
+
+# --- what reaches intake beside workbooks: links, pipes, big mail ------------------------------
+
+LINK_TARGETS = ("iki.toml", "web-sandi.json", "/etc/passwd")
+
+
+def build_drop_folder(workspace: Path, good: Path, folder: Path) -> Path:
+    """A drop folder holding one good return and links out of it: to the workspace's
+    iki.toml and web-sandi.json and to /etc/passwd (each named like a return), a linked
+    folder, and a named pipe named like a return."""
+    import os
+
+    folder.mkdir(parents=True, exist_ok=True)
+    os.link(good, folder / good.name)
+    for i, target in enumerate(LINK_TARGETS):
+        link = folder / f"IKI_2026_0{i}_Desa.xlsx"
+        if not link.is_symlink():
+            link.symlink_to(target if target.startswith("/") else workspace / target)
+    outside = folder.parent / f"{folder.name}-luar"
+    outside.mkdir(exist_ok=True)
+    if not (outside / f"salinan-{good.name}").exists():
+        os.link(good, outside / f"salinan-{good.name}")
+    if not (folder / "sub").is_symlink():
+        (folder / "sub").symlink_to(outside)
+    if not (folder / "pipa.xlsx").exists():
+        os.mkfifo(folder / "pipa.xlsx")
+    return folder
+
+
+def _mime_message(target: Path, attachments: list[tuple[str, Iterable[bytes]]],
+                  sender: str = "desa@example.id", headers: str = "") -> None:
+    """A multipart e-mail written line by line: each attachment streamed as base64."""
+    import base64
+
+    boundary = "=_batas_iki_7f3a"
+    with target.open("wb") as out:
+        out.write((f"From: {sender}\r\nTo: kecamatan@example.id\r\nSubject: IKI\r\n"
+                   "Date: Mon, 5 Oct 2026 09:00:00 +0700\r\n"
+                   f"Message-ID: <{target.stem}@example.id>\r\n{headers}MIME-Version: 1.0\r\n"
+                   f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+                   f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nTerlampir.\r\n").encode())
+        for name, chunks in attachments:
+            out.write((f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+                       f'Content-Disposition: attachment; filename="{name}"\r\n'
+                       "Content-Transfer-Encoding: base64\r\n\r\n").encode())
+            rest = b""
+            for chunk in chunks:
+                data = rest + chunk
+                cut = len(data) - len(data) % 57
+                out.write(base64.encodebytes(data[:cut]).replace(b"\n", b"\r\n"))
+                rest = data[cut:]
+            out.write(base64.encodebytes(rest).replace(b"\n", b"\r\n"))
+        out.write(f"--{boundary}--\r\n".encode())
+
+
+def _noise(total: int) -> Iterator[bytes]:
+    rng = random.Random(29)
+    for _ in range(total // MIB):
+        yield rng.randbytes(MIB)
+
+
+def build_mail_cases(good: list[Path], folder: Path) -> dict[str, Path]:
+    """Big e-mails: a 95 MB .eml (under the 100 MB limit) carrying a good return and 70 MB of
+    photographs, and an .mbox whose first message is 300 MB (over the limit of one e-mail;
+    a hole on disk) followed by a message with a good return."""
+    folder.mkdir(parents=True, exist_ok=True)
+    built: dict[str, Path] = {}
+    eml = folder / "surel-95mb.eml"
+    if not eml.exists():
+        _mime_message(eml, [("foto-kegiatan.jpg", _noise(70 * MIB)),
+                            (good[0].name, [good[0].read_bytes()])])
+    built["eml-95mb"] = eml
+    mbox = folder / "kotak-300mb.mbox"
+    if not mbox.exists():
+        second = folder / "kedua.eml.tmp"
+        _mime_message(second, [(good[1].name, [good[1].read_bytes()])], "dua@example.id")
+        with mbox.open("wb") as out:
+            out.write(b"From desa@example.id Mon Oct  5 09:00:00 2026\n"
+                      b"From: desa@example.id\nSubject: besar\n\n")
+            out.seek(300 * MIB)
+            out.write(b"\n\nFrom dua@example.id Mon Oct  5 09:05:00 2026\n")
+            out.write(second.read_bytes().replace(b"\r\n", b"\n"))
+        second.unlink()
+    built["mbox-300mb"] = mbox
+    return built

@@ -217,7 +217,8 @@ def test_a_zip_and_a_non_workbook_in_one_upload(client: TestClient, returns: Ret
     note = tmp_path / "catatan.txt"
     note.write_text("bukan workbook")
     page = client.get(f"/terima/{upload(client, [archive, note])}").text
-    assert ">diterima<" in page and "dilewati" in page and "catatan.txt" in page
+    # the note is no workbook: still kept and recorded, as refused, under its name
+    assert ">diterima<" in page and ">ditolak<" in page and "catatan.txt" in page
     assert "/simpan/" not in page  # the server's folders are not shown
 
 

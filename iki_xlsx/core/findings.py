@@ -75,6 +75,7 @@ _OS_REASONS = {
     errno.EMFILE: "terlalu banyak berkas terbuka",
     errno.EIO: "galat baca/tulis pada disk",
     errno.EBUSY: "sedang dipakai program lain",
+    errno.ELOOP: "tautan (symlink) tidak diikuti",
     errno.EADDRINUSE: "sudah dipakai program lain",
     errno.EADDRNOTAVAIL: "alamat itu bukan milik komputer ini",
     errno.ECONNREFUSED: "sambungan ditolak",

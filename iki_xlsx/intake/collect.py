@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 
 from iki_xlsx.check import BlueprintIndex, FileResult, Status, iter_check
@@ -45,13 +45,28 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
     A store with a register (generate in a workspace) judges every return by it.
     `progress(n)` is called as received files are dealt with (checked, or found known).
     """
+    return _collect(lambda skipped: intake.received_from(sources, skipped), store, index,
+                    progress)
+
+
+def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: BlueprintIndex,
+                    progress: Progress = no_progress) -> CollectResult:
+    """`collect` of uploaded files, each given as (the name the browser sent, where it was
+    kept): every upload is kept and recorded under the name it was sent with, one that is no
+    workbook too (`intake.received_uploads`)."""
+    return _collect(lambda skipped: intake.received_uploads(files, skipped), store, index,
+                    progress)
+
+
+def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store: Store,
+             index: BlueprintIndex, progress: Progress) -> CollectResult:
     result = CollectResult()
     with store.exclusive(), store.connect():
         store.tidy()
         index = judged_by(store, index)
         pending: dict[str, Received] = {}  # by SHA-256, in the order found
         size = 0
-        for received in intake.received_from(sources, result.skipped):
+        for received in found(result.skipped):
             digest = hashlib.sha256(received.data).hexdigest()
             if digest in pending:
                 result.duplicates.append((received.filename, digest))
@@ -93,9 +108,9 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
         result.findings[digest] = list(result_of_file.findings)
 
 
-def from_message(message: EmailMessage, source: str, result: CollectResult) -> Iterator[Received]:
-    """Workbook attachments of one email, with its sender, subject and date."""
-    return intake.from_message(message, source, result.skipped, result.without_workbook)
+def from_mail(raw: bytes, source: str, result: CollectResult) -> Iterator[Received]:
+    """Workbook attachments of one e-mail's bytes, with its sender, subject and date."""
+    return intake.from_mail(io.BytesIO(raw), source, result.skipped, result.without_workbook)
 
 
 def take(received: Received, store: Store, index: BlueprintIndex,

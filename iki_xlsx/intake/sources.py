@@ -1,7 +1,9 @@
 """Intake: the workbooks inside what arrives (files, folders, zip archives, e-mails, mbox),
 each size-checked before anything is read whole or written to the store.
 
-Nothing that arrives is trusted: a file over the size limit is never read; an archive's
+Nothing that arrives is trusted: a link is never followed and only regular files are read;
+a file over the size limit is never read; an e-mail is read as a stream, an mbox message by
+message, each within the limit of one saved e-mail (`intake.mime`); an archive's
 member count and inflated size are checked from its directory before any member is read;
 archives inside archives are opened to a bounded depth (a workbook in a zip in a zip is
 collected, a deeper one reported); a member is read only when its size and compression are
@@ -11,20 +13,18 @@ Everything not taken is reported in `skipped` as (source, reason in Bahasa Indon
 
 from __future__ import annotations
 
-import email
-import email.policy
+import errno
 import io
-import mailbox
+import os
 import stat
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import parseaddr, parsedate_to_datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from iki_xlsx.core.findings import os_reason
+from iki_xlsx.intake.mime import MAX_PARTS, MboxSlice, Readable, mbox_messages, read_mail
 from iki_xlsx.store.db import Received
 from iki_xlsx.workbook.read import MAX_FILE_BYTES, MAX_PART_RATIO, zip_member_count
 
@@ -47,6 +47,7 @@ class Unanswerable:
     subject: str | None
     message_id: str | None
     attachments: tuple[str, ...]  # the names of what it did carry
+    automatic: str | None = None  # why a machine sent it (never answered), None for a person
 
 
 def _megabytes(size: int) -> str:
@@ -54,54 +55,160 @@ def _megabytes(size: int) -> str:
 
 
 def received_from(sources: Sequence[Path], skipped: Skipped) -> Iterator[Received]:
-    """Every workbook found in `sources` (files, folders, .zip, .eml, .mbox), in order."""
+    """Every workbook found in `sources` (files, folders, .zip, .eml, .mbox), in order.
+
+    A link is never followed: a source, or anything inside a folder, that is a symbolic link
+    is reported and not read (a link in the drop folder to iki.toml or /etc/passwd would
+    otherwise be copied into the store), and every file is opened with O_NOFOLLOW beneath its
+    folder's own descriptor, so a folder swapped for a link while it is read leads nowhere."""
     for source in sources:
-        if source.is_dir():
-            try:
-                found = sorted(p for p in source.rglob("*") if p.is_file())
-            except OSError as exc:
-                skipped.append((str(source), f"folder tidak dapat dibaca ({os_reason(exc)})"))
-                continue
-            for path in found:
-                yield from _from_file(path, skipped, quiet=True)
-        elif source.exists():
-            yield from _from_file(source, skipped, quiet=False)
+        try:
+            info = os.lstat(source)
+        except OSError as exc:
+            reason = "tidak ditemukan" if isinstance(exc, FileNotFoundError) else \
+                f"tidak dapat dibaca ({os_reason(exc)})"
+            skipped.append((str(source), reason))
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            skipped.append((str(source), LINK_REFUSED))
+        elif stat.S_ISDIR(info.st_mode):
+            yield from _from_folder(source, skipped)
         else:
-            skipped.append((str(source), "tidak ditemukan"))
+            yield from _opened(str(source), None, source.name, skipped, quiet=False)
 
 
-def _from_file(path: Path, skipped: Skipped, quiet: bool) -> Iterator[Received]:
-    suffix = path.suffix.lower()
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            skipped.append((str(path), "bukan berkas biasa"))
-            return
-        if suffix in WORKBOOK_SUFFIXES:
-            if info.st_size > MAX_FILE_BYTES:
-                skipped.append((str(path), too_big(info.st_size, MAX_FILE_BYTES)))
-                return
-            yield Received(path.name, path.read_bytes(), str(path))
-        elif suffix == ".zip":
+def received_uploads(files: Sequence[tuple[str, Path]], skipped: Skipped) -> Iterator[Received]:
+    """Uploaded files, each given as (the name the browser sent, where the server kept it):
+    taken as any file is, under the name it was sent with and labelled `unggahan: NAME`; an
+    upload nothing was taken from (not a workbook, an archive without one, an e-mail without
+    an attachment, a name like `../../iki.toml`) is received as it is, so it is kept and
+    recorded with its verdict instead of lost without a word."""
+    for name, path in files:
+        label = f"unggahan: {name}"
+        local: Skipped = []
+        taken = False
+        for item in received_from([path], local):
+            taken = True
+            top = item.source == str(path)
+            yield replace(item, filename=name if top else item.filename,
+                          source=label if top else item.source.replace(str(path), label, 1))
+        if taken:
+            skipped.extend((source.replace(str(path), label, 1), why) for source, why in local)
+            continue
+        try:
             with path.open("rb") as handle:
-                yield from from_zip(handle, info.st_size, str(path), skipped)
-        elif suffix == ".eml":
-            if info.st_size > MAX_MESSAGE_BYTES:
-                skipped.append((str(path), too_big(info.st_size, MAX_MESSAGE_BYTES)))
-                return
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
-            yield from from_message(message, str(path), skipped)
-        elif suffix == ".mbox":
-            for i, stored in enumerate(mailbox.mbox(path, create=False)):
-                parsed = email.message_from_bytes(stored.as_bytes(),
-                                                  policy=email.policy.default)
-                assert isinstance(parsed, EmailMessage)
-                yield from from_message(parsed, f"{path}#{i + 1}", skipped)
-        elif not quiet:
-            skipped.append((str(path), "bukan workbook, zip, .eml atau .mbox"))
+                data = handle.read(MAX_MEMBER_BYTES + 1)
+        except OSError as exc:
+            skipped.append((label, f"tidak dapat dibaca ({os_reason(exc)})"))
+            continue
+        if len(data) > MAX_MEMBER_BYTES:
+            skipped.append((label, too_big(len(data), MAX_MEMBER_BYTES)))
+            continue
+        yield Received(name, data, label)
+
+
+LINK_REFUSED = "tautan (symlink), tidak diikuti; salin berkasnya sendiri ke folder itu"
+MAX_FOLDER_DEPTH = 32
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_OPEN_FOLDER = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+def _from_folder(folder: Path, skipped: Skipped) -> Iterator[Received]:
+    try:
+        fd = os.open(folder, _OPEN_FOLDER)
     except OSError as exc:
-        skipped.append((str(path), f"tidak dapat dibaca ({os_reason(exc)})"))
+        skipped.append((str(folder), f"folder tidak dapat dibaca ({os_reason(exc)})"))
+        return
+    try:
+        yield from _walk(fd, folder, skipped, 0)
+    finally:
+        os.close(fd)
+
+
+def _walk(fd: int, folder: Path, skipped: Skipped, depth: int) -> Iterator[Received]:
+    """The folder open at `fd`, its entries in name order (the order of their full paths)."""
+    try:
+        with os.scandir(fd) as listing:
+            entries = sorted(((e.name, e.is_symlink(), e.is_dir(follow_symlinks=False))
+                              for e in listing), key=lambda entry: entry[0])
+    except OSError as exc:
+        skipped.append((str(folder), f"folder tidak dapat dibaca ({os_reason(exc)})"))
+        return
+    for name, is_link, is_dir in entries:
+        path = folder / name
+        if is_link:
+            if name.lower().endswith((*WORKBOOK_SUFFIXES, ".zip", ".eml", ".mbox")):
+                skipped.append((str(path), LINK_REFUSED))
+        elif is_dir:
+            if depth >= MAX_FOLDER_DEPTH:
+                skipped.append((str(path), f"folder bertingkat lebih dari {MAX_FOLDER_DEPTH}; "
+                                           "tidak dibuka"))
+                continue
+            try:
+                inner = os.open(name, _OPEN_FOLDER, dir_fd=fd)
+            except OSError as exc:
+                skipped.append((str(path), f"folder tidak dapat dibaca ({os_reason(exc)})"))
+                continue
+            try:
+                yield from _walk(inner, path, skipped, depth + 1)
+            finally:
+                os.close(inner)
+        else:
+            yield from _opened(str(path), fd, name, skipped, quiet=True)
+
+
+def _opened(label: str, dir_fd: int | None, name: str, skipped: Skipped,
+            quiet: bool) -> Iterator[Received]:
+    """One file, opened without following a link and read only when it is a regular file
+    (a pipe or a device is never read: a pipe would wait forever)."""
+    suffix = Path(name).suffix.lower()
+    if quiet and suffix not in (*WORKBOOK_SUFFIXES, ".zip", ".eml", ".mbox"):
+        return
+    try:
+        fd = os.open(name if dir_fd is not None else label, _OPEN_FILE, dir_fd=dir_fd)
+    except OSError as exc:
+        link = exc.errno == errno.ELOOP
+        skipped.append((label, LINK_REFUSED if link else
+                        f"tidak dapat dibaca ({os_reason(exc)})"))
+        return
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                skipped.append((label, "bukan berkas biasa"))
+                return
+            yield from _from_file(handle, info.st_size, label, name, suffix, skipped, quiet)
+        except OSError as exc:
+            skipped.append((label, f"tidak dapat dibaca ({os_reason(exc)})"))
+
+
+def _from_file(handle: BinaryIO, size: int, label: str, name: str, suffix: str,
+               skipped: Skipped, quiet: bool) -> Iterator[Received]:
+    if suffix in WORKBOOK_SUFFIXES:
+        if size > MAX_FILE_BYTES:
+            skipped.append((label, too_big(size, MAX_FILE_BYTES)))
+            return
+        data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew while it was read
+            skipped.append((label, too_big(len(data), MAX_FILE_BYTES)))
+            return
+        yield Received(name, data, label)
+    elif suffix == ".zip":
+        yield from from_zip(handle, size, label, skipped)
+    elif suffix == ".eml":
+        if size > MAX_MESSAGE_BYTES:
+            skipped.append((label, too_big(size, MAX_MESSAGE_BYTES)))
+            return
+        yield from from_mail(handle, label, skipped)
+    elif suffix == ".mbox":
+        for message in mbox_messages(handle):
+            where = f"{label}#{message.number}"
+            if message.size > MAX_MESSAGE_BYTES:
+                skipped.append((where, too_big(message.size, MAX_MESSAGE_BYTES)))
+                continue
+            yield from from_mail(MboxSlice(handle, message), where, skipped)
+    elif not quiet:
+        skipped.append((label, "bukan workbook, zip, .eml atau .mbox"))
 
 
 def too_big(size: int, limit: int) -> str:
@@ -112,7 +219,7 @@ def too_big(size: int, limit: int) -> str:
 def from_zip(handle: BinaryIO, size: int, label: str, skipped: Skipped,
              sender: str | None = None, subject: str | None = None,
              received_at: str | None = None, message_id: str | None = None,
-             depth: int = 1) -> Iterator[Received]:
+             depth: int = 1, automatic: str | None = None) -> Iterator[Received]:
     """The workbooks of one zip archive (and of the archives inside it, to `MAX_NESTING`);
     the archive is judged from its directory before any member is read."""
     if depth > MAX_NESTING:
@@ -136,14 +243,14 @@ def from_zip(handle: BinaryIO, size: int, label: str, skipped: Skipped,
                 return
             for info in members:
                 yield from _member(archive, info, label, skipped,
-                                   (sender, subject, received_at, message_id), depth)
+                                   (sender, subject, received_at, message_id), depth, automatic)
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         skipped.append((label, "arsip zip rusak"))
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, skipped: Skipped,
             how: tuple[str | None, str | None, str | None, str | None],
-            depth: int) -> Iterator[Received]:
+            depth: int, automatic: str | None) -> Iterator[Received]:
     name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]  # shown, never a path
     where = f"{label}!{info.filename}"
     lower = name.lower()
@@ -160,9 +267,10 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, skipped
         skipped.append((where, "berkas di dalam arsip rusak"))
         return
     if is_zip:
-        yield from from_zip(io.BytesIO(data), len(data), where, skipped, *how, depth=depth + 1)
+        yield from from_zip(io.BytesIO(data), len(data), where, skipped, *how, depth=depth + 1,
+                            automatic=automatic)
     else:
-        yield Received(name, data, where, *how)
+        yield Received(name, data, where, *how, automatic=automatic)
 
 
 def _implausible(info: zipfile.ZipInfo) -> str | None:
@@ -177,43 +285,49 @@ def _implausible(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def from_message(message: EmailMessage, source: str, skipped: Skipped,
-                 bare: list[Unanswerable] | None = None) -> Iterator[Received]:
-    """Workbook attachments of one email (also inside zip attachments), with its sender,
-    subject, date and Message-ID; an e-mail without any goes to `bare` as well."""
-    sender = parseaddr(str(message.get("From", "")))[1] or None
-    subject = str(message.get("Subject", "")) or None
-    message_id = str(message.get("Message-ID", "")).strip() or None
-    received_at = None
-    if message.get("Date"):
-        try:
-            received_at = parsedate_to_datetime(str(message["Date"])).isoformat()
-        except (TypeError, ValueError):
-            received_at = None
+def _wanted(name: str) -> int | None:
+    """How much of an attachment named `name` is kept: a workbook or a zip, within its limit."""
+    lower = name.lower()
+    if lower.endswith(".zip"):
+        return MAX_ARCHIVE_UNPACKED
+    return MAX_MEMBER_BYTES if lower.endswith(WORKBOOK_SUFFIXES) else None
+
+
+def from_mail(stream: Readable, source: str, skipped: Skipped,
+              bare: list[Unanswerable] | None = None) -> Iterator[Received]:
+    """Workbook attachments of one e-mail (also inside zip attachments), read as a stream
+    (`intake.mime`), with its sender, subject, date, Message-ID and whether a machine sent
+    it; an e-mail without any goes to `bare` as well."""
+    mail = read_mail(stream, _wanted)
+    said = mail.envelope
+    how = (said.sender, said.subject, said.received_at, said.message_id)
     found = False
-    names: list[str] = []
-    for part in message.iter_attachments():
-        name = part.get_filename() or ""
-        names.append(name)
-        lower = name.lower()
-        if not lower.endswith((*WORKBOOK_SUFFIXES, ".zip")):
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
+    for attachment in mail.attachments:
+        limit = _wanted(attachment.name)
+        if limit is None:
             continue
         found = True
-        if len(payload) > (MAX_ARCHIVE_UNPACKED if lower.endswith(".zip") else MAX_MEMBER_BYTES):
-            skipped.append((f"{source}: {name}", too_big(len(payload), MAX_MEMBER_BYTES)))
-        elif lower.endswith(".zip"):
-            yield from from_zip(io.BytesIO(payload), len(payload), f"{source}: {name}", skipped,
-                                sender, subject, received_at, message_id)
+        where = f"{source}: {attachment.name}"
+        if attachment.over:
+            skipped.append((where, f"terlalu besar (lebih dari {_megabytes(limit)}); "
+                                   "tidak dibaca"))
+        elif attachment.broken or attachment.data is None:
+            skipped.append((where, "lampiran rusak (isinya tidak dapat diuraikan)"))
+        elif attachment.name.lower().endswith(".zip"):
+            yield from from_zip(io.BytesIO(attachment.data), len(attachment.data), where,
+                                skipped, *how, automatic=said.automatic)
         else:
-            yield Received(name, payload, source, sender, subject, received_at, message_id)
+            yield Received(attachment.name, attachment.data, source, *how,
+                           automatic=said.automatic)
+    if mail.truncated:
+        skipped.append((source, f"pesan memuat lebih dari {MAX_PARTS} bagian atau bertingkat "
+                                "terlalu dalam; sisanya tidak dibaca"))
     if not found:
         skipped.append((source, "pesan tanpa lampiran workbook"))
         if bare is not None:
-            bare.append(Unanswerable(source, sender, subject, message_id,
-                                     tuple(n for n in names if n)))
+            bare.append(Unanswerable(source, *how[:2], said.message_id,
+                                     tuple(a.name for a in mail.attachments if a.name),
+                                     said.automatic))
 
 
 def check_suffix(filename: str) -> str:

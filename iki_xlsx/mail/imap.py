@@ -8,21 +8,18 @@ second run fetches nothing twice.
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import imaplib
 import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
 from iki_xlsx.core.errors import ImapError as ImapError  # re-exported: its home is errors
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.core.progress import Progress, no_progress
-from iki_xlsx.intake.collect import CollectResult, from_message, take
+from iki_xlsx.intake.collect import CollectResult, from_mail, take
 from iki_xlsx.intake.sources import MAX_MESSAGE_BYTES, too_big
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.register import judged_by
@@ -70,7 +67,7 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
             if size > max_message_bytes:
                 result.skipped.append((source, too_big(size, max_message_bytes)))
             else:
-                for received in from_message(_fetch(client, uid), source, result):
+                for received in from_mail(_fetch(client, uid), source, result):
                     take(received, store, index, result, progress)
             with store.transaction():  # a full disk here is said, and the message taken again
                 store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
@@ -135,11 +132,9 @@ def _size(client: imaplib.IMAP4_SSL, uid: int) -> int:
     return int(found.group(1))
 
 
-def _fetch(client: imaplib.IMAP4_SSL, uid: int) -> EmailMessage:
+def _fetch(client: imaplib.IMAP4_SSL, uid: int) -> bytes:
     status, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
     raw = next((item[1] for item in data if isinstance(item, tuple)), None)
     if status != "OK" or not isinstance(raw, bytes):
         raise ImapError(f"pesan UID {uid} tidak dapat diambil")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
+    return raw

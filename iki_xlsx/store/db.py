@@ -95,6 +95,7 @@ class Received:
     subject: str | None = None
     received_at: str | None = None
     message_id: str | None = None
+    automatic: str | None = None  # why a machine sent the e-mail it came in (never answered)
 
 
 @dataclass(frozen=True)

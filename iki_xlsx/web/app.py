@@ -31,9 +31,11 @@ from iki_xlsx.web.security import (
     LOOPBACK_HOSTS,
     ROLES,
     SECURITY_HEADERS,
+    HostRule,
     LoginLimiter,
     Passwords,
     new_token,
+    parse_host,
     same_token,
 )
 from iki_xlsx.web.site import Site
@@ -133,9 +135,11 @@ def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[Endpoint],
 
 
 class SecurityMiddleware:
-    """Refuses a foreign Host header (DNS rebinding) and adds the security headers."""
+    """Refuses a foreign Host header (DNS rebinding) and adds the security headers. The header
+    is parsed whole, then its host and port compared (`HostRule`): a name that only starts
+    like an allowed one (`127.0.0.1:8000@evil.example`) or another port is refused."""
 
-    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: HostRule) -> None:
         self.app = app
         self.allowed_hosts = allowed_hosts
 
@@ -144,7 +148,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         host = Headers(scope=scope).get("host", "")
-        if host_name(host) not in self.allowed_hosts:
+        server = scope.get("server") or (None, None)
+        default_port = 443 if scope.get("scheme") == "https" else 80
+        if not self.allowed_hosts.accepts(host, server[1], default_port):
             response = PlainTextResponse(
                 "Alamat host tidak dikenal; buka aplikasi melalui alamat yang diizinkan.", 400,
                 headers=SECURITY_HEADERS)
@@ -162,19 +168,15 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def host_name(host: str) -> str:
-    """`name` of `name:port` (IPv6 in brackets kept whole), lower-case."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
-    names = {*LOOPBACK_HOSTS, *(e.lower() for e in extra)}
+def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> HostRule:
+    """Loopback names and the address bound, at the server's port; each `--izinkan-host`
+    NAME (or NAME:PORT) as a browser or a reverse proxy sends it."""
+    names = set(LOOPBACK_HOSTS)
     if bind not in ("0.0.0.0", "::", ""):
-        names.add(bind.lower())
-    return frozenset(names)
+        names.add(f"[{bind.lower()}]" if ":" in bind and not bind.startswith("[")
+                  else bind.lower())
+    proxied = {parsed for parsed in map(parse_host, extra) if parsed is not None}
+    return HostRule(frozenset(names), frozenset(proxied))
 
 
 def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0.1",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
+import re
 import secrets
 import time
 from collections import deque
@@ -111,6 +113,50 @@ class LoginLimiter:
 
     def succeeded(self, client: str) -> None:
         self.failures.pop(client, None)
+
+
+_HOST = re.compile(r"(?:\[(?P<v6>[0-9a-f:.]{2,45})\]|(?P<name>[a-z0-9](?:[a-z0-9.-]{0,251}"
+                   r"[a-z0-9])?))(?::(?P<port>[0-9]{1,5}))?")
+
+
+def parse_host(text: str) -> tuple[str, int | None] | None:
+    """(host, port) of a Host header (`name`, `name:port`, `[v6]:port`), lower-case, or None
+    when it is not one: anything after the port (`127.0.0.1:8000@evil.example`), a second
+    port, user information, a path or a port out of range."""
+    found = _HOST.fullmatch(text.strip().lower())
+    if found is None:
+        return None
+    port = int(found["port"]) if found["port"] else None
+    if port is not None and not 0 < port < 65536:
+        return None
+    if found["v6"]:
+        try:
+            ipaddress.IPv6Address(found["v6"])
+        except ValueError:
+            return None
+        return f"[{found['v6']}]", port
+    return found["name"], port
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """The Host headers a server answers: `names` at the port it listens on (a name of
+    `proxied` also without a port, as a reverse proxy on the default port sends it)."""
+
+    names: frozenset[str]
+    proxied: frozenset[tuple[str, int | None]] = frozenset()
+
+    def accepts(self, header: str, server_port: int | None, default_port: int) -> bool:
+        parsed = parse_host(header)
+        if parsed is None:
+            return False
+        name, port = parsed
+        if (name, port) in self.proxied or ((name, None) in self.proxied
+                                             and port in (None, server_port)):
+            return True
+        if name not in self.names:
+            return False
+        return server_port is None or (port if port is not None else default_port) == server_port
 
 
 def new_token() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iki_xlsx.web.app import create_app
-from iki_xlsx.web.security import ROLES, Passwords, is_loopback
+from iki_xlsx.web.security import ROLES, Passwords, is_loopback, parse_host
 from iki_xlsx.web.site import Site
 
 
@@ -21,6 +21,11 @@ def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...],
                  login: bool = False) -> ServePlan:
     """Loopback serves the operator alone (unless `login`); any other address requires the
     roles' passwords."""
+    unparsed = [name for name in extra_hosts if parse_host(name) is None]
+    if unparsed:
+        return ServePlan(True, f"--izinkan-host {unparsed[0]} bukan nama host atau alamat "
+                               "(contoh: iki.kecamatan.go.id, 192.168.1.10 atau "
+                               "192.168.1.10:8000)")
     if is_loopback(host) and not login:
         return ServePlan(login_required=False)
     if host in ("0.0.0.0", "::") and not extra_hosts:

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.check import BlueprintIndex
-from iki_xlsx.intake.collect import CollectResult, collect
+from iki_xlsx.intake.collect import CollectResult, collect_uploads
 from iki_xlsx.intake.status import Submission, history
 from iki_xlsx.mail.imap import PASSWORD_ENV, ImapAccount, collect_imap
 from iki_xlsx.store.db import Store
@@ -49,11 +49,13 @@ def _shown(source: str, folder: Path | None) -> str:
     return source[len(f"{folder}/"):].split("/", 1)[-1]
 
 
-def collect_uploaded(site: Site, folder: Path, job: Job) -> Received:
-    """Collect every uploaded file (one numbered folder each) in groups, then drop the copies
-    (the store keeps every file byte for byte)."""
+def collect_uploaded(site: Site, folder: Path, files: list[tuple[str, Path]],
+                     job: Job) -> Received:
+    """Collect every uploaded file (the name it was sent with, where it was kept) in groups,
+    then drop the copies (the store keeps every file byte for byte, and records each upload,
+    one that is no workbook too)."""
     try:
-        places = sorted(f for p in folder.iterdir() if p.is_dir() for f in p.iterdir())
+        places = list(files)
         received = Received()
         job.result = received  # the page shows each group's verdicts as soon as it is checked
         index = BlueprintIndex.from_folder(site.blueprints_dir)
@@ -61,7 +63,7 @@ def collect_uploaded(site: Site, folder: Path, job: Job) -> Received:
         job.progress(0, len(places), "memeriksa")
         for start in range(0, len(places), GROUP):
             group = places[start:start + GROUP]
-            received.take(collect(group, store, index), folder)
+            received.take(collect_uploads(group, store, index), folder)
             job.progress(start + len(group), len(places), "memeriksa")
         return received
     finally:
@@ -105,7 +107,7 @@ async def terima_upload(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
         return refusal(request, 400, "Pilih atau seret minimal satu berkas.")
     job = web.jobs.start(f"terima/{folder.name}", f"Memeriksa {len(upload.files)} berkas",
-                         lambda job: collect_uploaded(web.site, folder, job))
+                         lambda job: collect_uploaded(web.site, folder, upload.files, job))
     return RedirectResponse(f"/terima/{job.id}", 303)
 
 
