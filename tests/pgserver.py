@@ -75,6 +75,17 @@ class PostgresServer:
                        check=True, capture_output=True, text=True)
         secret.unlink()
         self._start()
+        self._watchdog = self._watch(os.getpid())
+
+    def _watch(self, owner: int) -> subprocess.Popen[bytes]:
+        """A small process that stops the server and removes its folder if the test session
+        is killed before `stop()` (a shared machine must not keep stray servers)."""
+        stop = " ".join(as_owner(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"))
+        script = (f"while kill -0 {owner} 2>/dev/null; do sleep 2; done; "
+                  f"{stop} >/dev/null 2>&1; rm -rf {self.folder}")
+        return subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
 
     def _start(self) -> None:
         for _ in range(5):
@@ -121,6 +132,8 @@ class PostgresServer:
                               capture_output=True, text=True, check=True)
 
     def stop(self) -> None:
+        self._watchdog.kill()
+        self._watchdog.wait()
         subprocess.run(as_owner(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate",
                                 "-w", "stop"), capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)

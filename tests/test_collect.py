@@ -19,10 +19,10 @@ from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.collect import collect
 from iki_xlsx.intake.status import status
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate
 from tests import mutate
-from tests.conftest import registered_store
+from tests.conftest import new_store, registered_store
 
 UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua"), Unit("03", "Desa Tiga")]
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +58,8 @@ def units_state(store: Store) -> dict[str, str]:
 
 
 def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
-                                         index: BlueprintIndex) -> None:
+                                         index: BlueprintIndex,
+                                         database: PostgresLocation | None) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / workbooks[0].name).write_bytes(workbooks[0].read_bytes())
@@ -74,7 +75,7 @@ def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
                     "Tue, 6 Oct 2026 09:00:00 +0700"))
     box.add(message("tanpa@example.id", "Halo", [], "Tue, 6 Oct 2026 10:00:00 +0700"))
     box.flush()
-    store = Store(tmp_path / "simpan")
+    store = new_store(tmp_path, database)
     result = collect([folder, archive, eml, tmp_path / "kotak.mbox"], store, index)
     assert [name for name, _, _ in result.added] == [w.name for w in workbooks]
     assert all(state == "ok" for _, _, state in result.added)
@@ -83,10 +84,9 @@ def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
     for _, sha, _ in result.added:
         assert store.raw_path(sha).exists()
     assert store.raw_path(result.added[0][1]).read_bytes() == workbooks[0].read_bytes()
-    with sqlite3.connect(store.database) as db:
-        sender, subject = db.execute("SELECT sender, subject FROM submission WHERE filename=?",
-                                     (workbooks[2].name,)).fetchone()
-    assert (sender, subject) == ("desa.tiga@example.id", "IKI Desa Tiga")
+    kept = store.submission(result.added[2][1])
+    assert (kept.filename, kept.sender, kept.subject) == (
+        workbooks[2].name, "desa.tiga@example.id", "IKI Desa Tiga")
     assert set(units_state(store).values()) == {"diterima"}
 
     again = collect([folder, archive, eml], store, index)
@@ -95,8 +95,10 @@ def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
 
 def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Path],
                                               index: BlueprintIndex,
-                                              blueprints: dict[str, Blueprint]) -> None:
-    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS)
+                                              blueprints: dict[str, Blueprint],
+                                              database: PostgresLocation | None) -> None:
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS,
+                             database=database)
     broken = tmp_path / "rusak" / workbooks[0].name
     broken.parent.mkdir()
     broken.write_bytes(workbooks[0].read_bytes()[:3000])
@@ -113,25 +115,24 @@ def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Pa
     assert [s for _, _, s in needs.added] == ["needs-correction"]
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
     satu = next(u for u in period.units if u.nama == "Desa Satu")
-    with sqlite3.connect(store.database) as db:
-        errors = db.execute("SELECT COUNT(*) FROM finding WHERE severity='error' AND "
-                            "submission_id=(SELECT MAX(id) FROM submission)").fetchone()[0]
+    errors = len(store.findings(store.submissions()[-1].id, severity="error"))
     assert errors >= 1
     assert (satu.state, satu.findings, satu.accepted_sha256) == ("perlu perbaikan", errors, None)
     second = collect([workbooks[0]], store, index)
     assert [s for _, _, s in second.added] == ["ok"]
     states = units_state(store)
     assert states["Desa Satu"] == "diterima" and states["Desa Dua"] == "belum kembali"
-    with sqlite3.connect(store.database) as db:
-        assert db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 3
+    assert len(store.submissions()) == 3
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
     satu = next(u for u in period.units if u.nama == "Desa Satu")
     assert (satu.submissions, satu.accepted_sha256) == (2, second.added[0][1])
 
 
 def test_a_unit_not_on_the_list(tmp_path: Path, workbooks: list[Path], index: BlueprintIndex,
-                                blueprints: dict[str, Blueprint]) -> None:
-    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS)
+                                blueprints: dict[str, Blueprint],
+                                database: PostgresLocation | None) -> None:
+    store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS,
+                             database=database)
     collect([workbooks[0]], store, index)
     stranger = generate(blueprints["iki-kecamatan-jabung"], [Unit("99", "Desa Asing")], 2026,
                         tmp_path / "asing", sample=True).files[0]
@@ -145,9 +146,10 @@ def test_a_unit_not_on_the_list(tmp_path: Path, workbooks: list[Path], index: Bl
 
 
 def test_without_a_register_each_return_stands_for_itself(
-        tmp_path: Path, workbooks: list[Path], index: BlueprintIndex) -> None:
+        tmp_path: Path, workbooks: list[Path], index: BlueprintIndex,
+        database: PostgresLocation | None) -> None:
     """A store used outside a workspace has no list: a return adds only its own unit."""
-    store = Store(tmp_path / "simpan")
+    store = new_store(tmp_path, database)
     collect([workbooks[1]], store, index)
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
     assert [(u.kode, u.state, u.on_list) for u in period.units] == [("02", "diterima", True)]

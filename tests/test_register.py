@@ -20,7 +20,7 @@ from iki_xlsx.intake.collect import collect
 from iki_xlsx.intake.status import status
 from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.rekap.build import tidy_values, write_rekap
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from tests import mutate
 from tests.conftest import BLUEPRINTS, registered_store
@@ -56,9 +56,10 @@ def expected(store: Store) -> list[tuple[str, str, str | None]]:
 
 
 def test_a_forged_first_return_changes_no_expected_unit_and_no_address(
-        tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+        tmp_path: Path, blueprints: dict[str, Blueprint],
+        database: PostgresLocation | None) -> None:
     bp = blueprints[BP]
-    store = registered_store(tmp_path, bp, UNITS)
+    store = registered_store(tmp_path, bp, UNITS, database=database)
     before = expected(store)
     assert [k for k, _, _ in before] == ["01", "02", "03", "kecamatan"]
     forged_list = [Unit("01", "Desa Satu", "penipu@jahat.example.com"),
@@ -95,9 +96,10 @@ def test_a_forged_first_return_changes_no_expected_unit_and_no_address(
 
 
 def test_the_later_file_counts_whatever_date_its_email_claims(
-        tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+        tmp_path: Path, blueprints: dict[str, Blueprint],
+        database: PostgresLocation | None) -> None:
     bp = blueprints[BP]
-    store = registered_store(tmp_path, bp, UNITS)
+    store = registered_store(tmp_path, bp, UNITS, database=database)
     everyone = recipients(bp, UNITS)
     key = number_key(bp, UNITS[0], everyone)
     old = write_filled(bp, UNITS[0], everyone, 2026, tmp_path / "a" / "IKI.xlsx", {key: 11})

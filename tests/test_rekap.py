@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import openpyxl
 import pandas as pd
@@ -21,10 +22,10 @@ from iki_xlsx.plan.columns import COL_TARGET
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.rekap.build import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
 from iki_xlsx.rekap.summary import RINGKASAN_HEADERS
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from iki_xlsx.workbook.read import read_workbook
-from tests.conftest import engine_values, registered_store, same
+from tests.conftest import engine_values, new_store, registered_store, same
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +405,29 @@ def test_a_kecamatan_of_one_desa_has_its_kecamatan_row(tmp_path: Path,
         assert same(book[iku.name][total.ref].value, book[iku.name][unit.ref].value), ind.id
         shown = result.plan.sheet("RINGKASAN").cell(f"ringkasan/iku/{ind.id}/realisasi")
         assert same(book["Ringkasan"][shown.ref].value, book[iku.name][unit.ref].value)
+
+
+def test_the_recap_of_a_server_store_is_the_recap_of_the_office_store(
+        recap: Recap, tmp_path: Path, blueprints: dict[str, Blueprint],
+        postgres: PostgresLocation) -> None:
+    """The same store moved into PostgreSQL gives the same recap: every cell of every sheet
+    (but the one that says which store it was made from) and the same value table."""
+    from iki_xlsx.store.move import move_store
+
+    server = new_store(tmp_path / "server", postgres)
+    assert move_store(recap.store, server).ok
+    index = BlueprintIndex(blueprints.values())
+    ours = write_rekap(recap.store, index, tmp_path / "sqlite" / "rekap.xlsx",
+                       csv_dir=tmp_path / "sqlite")
+    theirs = write_rekap(server, index, tmp_path / "pg" / "rekap.xlsx", csv_dir=tmp_path / "pg")
+    assert ours.path is not None and theirs.path is not None
+    for table in (tmp_path / "sqlite").glob("*.csv"):
+        assert (tmp_path / "pg" / table.name).read_bytes() == table.read_bytes()
+    a, b = openpyxl.load_workbook(ours.path), openpyxl.load_workbook(theirs.path)
+    assert a.sheetnames == b.sheetnames
+    differing = [(ws.title, cell.coordinate, cell.value, b[ws.title][cell.coordinate].value)
+                 for ws in a.worksheets for row in ws.iter_rows() for cell in row
+                 if cell.value != b[ws.title][cell.coordinate].value]
+    assert differing == [("Asal Data", "C4", str(recap.store.folder.resolve()),
+                          f"PostgreSQL postgres@127.0.0.1:{urlsplit(postgres.url).port}/"
+                          f"{postgres.database}")]

@@ -256,7 +256,9 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
                          entries=entries, files=files,
                          timeline=_timeline(history, pengesahan.zona_waktu if pengesahan
                                             else DEFAULT_ZONE),
-                         store=str(store.folder.resolve()), created=stamp.isoformat(),
+                         store=(str(store.folder.resolve()) if store.location is None
+                                else f"PostgreSQL {store.describe()}"),
+                         created=stamp.isoformat(),
                          generator=f"iki-xlsx {__version__}", pengesahan=pengesahan)
     if any(v.blueprint == blueprint and v.tahun == periode for v in targets):
         source.targets = choose(targets, bp, periode, reached(source))
