@@ -11,7 +11,7 @@ import pytest
 
 from iki_xlsx.blueprint.model import Blueprint, indicators
 from iki_xlsx.core.units import Unit
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import PostgresLocation
 from iki_xlsx.targets.archive import record_version, versions
 from iki_xlsx.targets.model import (
     KindOfVersion,
@@ -22,6 +22,7 @@ from iki_xlsx.targets.model import (
 )
 from iki_xlsx.targets.read import read_target_form
 from iki_xlsx.targets.template import write_target_form
+from tests.conftest import new_store
 from tests.forms import fill_form, form_rows
 
 UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua")]
@@ -103,8 +104,9 @@ def test_targets_to_date_add_up_per_quarter_or_follow_the_level(jabung: Blueprin
 
 
 def test_the_version_in_force_is_the_latest_set_by_the_end_of_each_quarter(
-        tmp_path: Path, jabung: Blueprint, blueprints: dict[str, Blueprint]) -> None:
-    store = Store(tmp_path / "simpan")
+        tmp_path: Path, jabung: Blueprint, blueprints: dict[str, Blueprint],
+        database: PostgresLocation | None) -> None:
+    store = new_store(tmp_path, database)
     template = write_target_form(jabung, 2026, tmp_path / "t.xlsx")
     made = []
     for name, kind, day, scale in (("murni", "murni", datetime.date(2026, 1, 5), 1),

@@ -105,7 +105,7 @@ def move_store(source: Store, target: Store, progress: Progress = no_progress) -
 def move_steps(source: Store) -> int:
     """How many times `move_store` will call `progress(1)`: raw files and tables."""
     with source.sql() as local:
-        named = {str(sha) for (sha,) in local.rows("SELECT sha256 FROM submission")}
+        named = _named(local)
         tables = len(_dependency_order(local))
     return len(named | set(_raw_files(source.raw))) + tables
 
@@ -128,7 +128,7 @@ def _move_raw(source: Store, target: Store, local: Database, result: MoveResult,
     each read back and hashed; a file named by a row but gone, or whose bytes are not its
     name, is reported (the rows still move: the server then says what the office's store
     already said)."""
-    named = {str(sha) for (sha,) in local.rows("SELECT sha256 FROM submission")}
+    named = _named(local)
     kept = set(_raw_files(source.raw))
     for sha256 in sorted(named | kept):
         progress(1)
@@ -142,6 +142,12 @@ def _move_raw(source: Store, target: Store, local: Database, result: MoveResult,
             continue
         _write_verified(target, sha256, data)
         result.files += 1
+
+
+def _named(local: Database) -> set[str]:
+    """Every raw file a row names: the returns, and the office's own files (targets)."""
+    return {str(sha) for (sha,) in local.rows(
+        "SELECT sha256 FROM submission UNION SELECT sha256 FROM office_file")}
 
 
 def _raw_files(folder: Path) -> Iterator[str]:
