@@ -77,8 +77,8 @@ REFUSED = [
     (["buat", "{tmp}/tidak-ada.yaml", "-o", "{tmp}/keluar"], 1,
      ["Kesalahan: {tmp}/tidak-ada.yaml: berkas blueprint tidak ditemukan"]),
     (["buat", "iku-kecamatan", "--units", "{tmp}/tidak-ada.csv", "-o", "{tmp}/keluar"], 1,
-     ["Kesalahan: {tmp}/tidak-ada.csv: daftar unit tidak dapat dibaca (folder atau berkas "
-      "tidak ada)"]),
+     ["Kesalahan: {tmp}/tidak-ada.csv: daftar unit tidak ditemukan; periksa nama berkasnya, "
+      "atau buat berkas CSV dengan kolom kode, nama dan email"]),
     (["blueprint", "templat"], 2,
      ["Penggunaan: iki-xlsx blueprint templat [OPSI]",
       "Coba 'iki-xlsx blueprint templat --help' untuk bantuan.", "",

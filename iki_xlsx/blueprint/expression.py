@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
+from iki_xlsx.core import angka
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.errors import IkiError
 
 _OPERATORS: dict[type[ast.operator], str] = {
@@ -31,7 +33,11 @@ MAX_PARENTHESES = 20  # levels of ( ) inside each other
 
 
 class ExpressionError(IkiError, ValueError):
-    """The expression is not plain arithmetic over names (message in Bahasa Indonesia)."""
+    """The expression is not plain arithmetic over names; `said` is the finding it makes."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said.text)
+        self.said = said
 
 
 def parse(text: str) -> ast.expr:
@@ -41,7 +47,8 @@ def parse(text: str) -> ast.expr:
     try:
         tree = ast.parse(normalised, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"rumus '{text}' tidak dapat dibaca: {exc.msg}") from None
+        raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message(rumus=text,
+                                                                    galat=exc.msg)) from None
     _check(tree.body, text)
     return tree.body
 
@@ -50,38 +57,38 @@ def _check_size(text: str, normalised: str) -> None:
     """The bounds, counted on the text before any parsing."""
     shown = text if len(text) <= 60 else text[:57] + "..."
     if len(text) > MAX_CHARS:
-        raise ExpressionError(f"rumus '{shown}' terlalu panjang ({len(text):,} karakter; paling "
-                              f"banyak {MAX_CHARS:,})".replace(",", "."))
+        raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message(
+            "too-long", rumus=shown, panjang=angka.ribuan(len(text)),
+            batas=angka.ribuan(MAX_CHARS)))
     operators = sum(normalised.count(op) for op in "+-*/")
     if operators > MAX_OPERATORS:
-        raise ExpressionError(f"rumus '{shown}' memuat {operators} operator (paling banyak "
-                              f"{MAX_OPERATORS}); pecah menjadi beberapa variabel")
+        raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message(
+            "operators", rumus=shown, jumlah=operators, batas=MAX_OPERATORS))
     depth = deepest = 0
     for char in normalised:
         depth += (char == "(") - (char == ")")
         deepest = max(deepest, depth)
     if deepest > MAX_PARENTHESES:
-        raise ExpressionError(f"rumus '{shown}' memuat tanda kurung bertingkat {deepest} "
-                              f"(paling banyak {MAX_PARENTHESES})")
+        raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message(
+            "parentheses", rumus=shown, jumlah=deepest, batas=MAX_PARENTHESES))
 
 
 def _check(node: ast.expr, text: str) -> None:
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPERATORS:
-            raise ExpressionError(f"rumus '{text}' memakai operator yang tidak diizinkan")
+            raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message("operator", rumus=text))
         _check(node.left, text)
         _check(node.right, text)
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
-            raise ExpressionError(f"rumus '{text}' memakai operator yang tidak diizinkan")
+            raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message("operator", rumus=text))
         _check(node.operand, text)
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ExpressionError(f"rumus '{text}' memuat nilai yang bukan angka")
+            raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message("not-number",
+                                                                        rumus=text))
     elif not isinstance(node, ast.Name):
-        raise ExpressionError(
-            f"rumus '{text}' hanya boleh memuat angka, nama variabel, + - * / dan tanda kurung"
-        )
+        raise ExpressionError(Code.BLUEPRINT_BAD_EXPRESSION.message("allowed", rumus=text))
 
 
 def names(text: str) -> list[str]:

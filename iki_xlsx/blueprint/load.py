@@ -26,6 +26,7 @@ from iki_xlsx.blueprint.yamlsource import (
     YamlSourceError,
     load,
 )
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding, Severity, os_reason
 
 
@@ -84,15 +85,13 @@ def load_blueprint(path: str | Path) -> LoadResult:
     try:
         text = _read_bounded(Path(path))
     except YamlLimitError as exc:
-        return LoadResult(shown, None, [_finding("blueprint-too-large", shown, None,
-                                                 exc.message)])
+        return LoadResult(shown, None, [_finding(exc.said, shown, None)])
     except FileNotFoundError:
-        return LoadResult(shown, None, [_finding("blueprint-not-found", shown, None,
-                                                 "berkas blueprint tidak ditemukan")])
+        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_NOT_FOUND.message(), shown,
+                                                 None)])
     except (OSError, UnicodeDecodeError) as exc:
-        return LoadResult(shown, None, [_finding("blueprint-unreadable", shown, None,
-                                                 "berkas blueprint tidak dapat dibaca "
-                                                 f"({os_reason(exc)})")])
+        return LoadResult(shown, None, [_finding(
+            Code.BLUEPRINT_UNREADABLE.message(alasan=os_reason(exc)), shown, None)])
     return load_blueprint_text(text, shown)
 
 
@@ -104,8 +103,8 @@ def _read_bounded(path: Path) -> str:
     with path.open("rb") as handle:
         data = handle.read(MAX_YAML_BYTES + 1)
     if len(data) > MAX_YAML_BYTES:
-        raise YamlLimitError(None, f"berkas terlalu besar (lebih dari {MAX_YAML_BYTES // 2**20} "
-                                   "MB); tidak dibaca")
+        raise YamlLimitError(None, Code.BLUEPRINT_TOO_LARGE.message(
+            batas=MAX_YAML_BYTES // 2**20))
     return data.decode("utf-8")
 
 
@@ -113,17 +112,12 @@ def load_blueprint_text(text: str, shown: str) -> LoadResult:
     """Load and validate blueprint YAML text; `shown` names the file in findings."""
     try:
         data, lines = load(text)
-    except YamlLimitError as exc:
-        return LoadResult(shown, None, [_finding("blueprint-too-large", shown, exc.line,
-                                                 exc.message)])
-    except YamlSourceError as exc:
-        return LoadResult(shown, None, [_finding("blueprint-syntax", shown, exc.line, exc.message)])
+    except YamlSourceError as exc:  # a YamlLimitError too
+        return LoadResult(shown, None, [_finding(exc.said, shown, exc.line)])
     if data is None:
-        return LoadResult(shown, None, [_finding("blueprint-empty", shown, 1,
-                                                 "berkas blueprint kosong")])
+        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_EMPTY.message(), shown, 1)])
     if not isinstance(data, dict):
-        message = "isi blueprint harus berupa pemetaan kunci: nilai"
-        return LoadResult(shown, None, [_finding("blueprint-type", shown, 1, message)])
+        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_TYPE.message(), shown, 1)])
     return validate_data(data, lines, shown)
 
 
@@ -161,36 +155,32 @@ def same_id_conflicts(loaded: Sequence[tuple[str, Blueprint]]) -> list[Finding]:
         if bp.id not in first:
             first[bp.id] = (path, digest)
         elif first[bp.id][1] != digest:
-            findings.append(_finding(
-                "blueprint-id-conflict", path, None,
-                f"id blueprint '{bp.id}' sudah dipakai {Path(first[bp.id][0]).name} dengan isi "
-                "yang berbeda; satu id untuk satu blueprint: hapus berkas yang lama, atau beri "
-                "salah satunya id lain"))
+            findings.append(_finding(Code.BLUEPRINT_ID_CONFLICT.message(
+                id=bp.id, berkas=Path(first[bp.id][0]).name), path, None))
     return findings
 
 
-def _finding(code: str, file: str, line: int | None, message: str) -> Finding:
-    return Finding(code=code, message=message, file=file, line=line)
+def _finding(said: Message, file: str, line: int | None) -> Finding:
+    return Finding.of(said, file=file, line=line)
 
 
-def _located(code: str, shown: str, place: Place, message: str,
-             severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(code=code, message=message, severity=severity, file=shown, line=place.line,
-                   sheet=place.sheet, cell=place.cell)
+def _located(said: Message, shown: str, place: Place) -> Finding:
+    return Finding.of(said, file=shown, line=place.line, sheet=place.sheet, cell=place.cell)
 
 
 def _pattern_finding(problem: PatternProblem, data: Any, source: SourceMap,
                      shown: str) -> Finding:
-    return _located("blueprint-invalid-value", shown, source.locate(problem.path),
-                    f"{_context(data, problem.path)}{problem.message}")
+    return _located(problem.said.after(_context(data, problem.path)), shown,
+                    source.locate(problem.path))
 
 
 def _problem_finding(problem: Problem, data: Any, source: SourceMap, shown: str) -> Finding:
-    message = f"{_context(data, problem.path)}{problem.message}"
-    if problem.first is not None:
-        message += f" (pertama kali di {source.locate(problem.first).describe()})"
-    return _located(problem.code, shown, source.locate(problem.path, key=problem.key), message,
-                    problem.severity)
+    said = problem.said
+    if problem.first is not None:  # a duplicate: where the first one stands, too
+        said = Code.BLUEPRINT_DUPLICATE_ID.message(
+            "first", pertama=source.locate(problem.first).describe(), **said.values)
+    return _located(said.after(_context(data, problem.path)), shown,
+                    source.locate(problem.path, key=problem.key))
 
 
 _TYPE_WORDS = {
@@ -219,17 +209,22 @@ def _pydantic_findings(
         if kind == "missing" and path in meant:
             continue  # the misspelled key's finding already names it
         if kind == "extra_forbidden":
-            code, message = "blueprint-unknown-key", f"{source.term(path)} tidak dikenal"
-            message += "".join(f"; maksud Anda '{near}'?"
-                               for near in nearest(key, _known_keys(path[:-1])))
+            near = nearest(key, _known_keys(path[:-1]))
+            said = (Code.BLUEPRINT_UNKNOWN_KEY.message("near", istilah=source.term(path),
+                                                       usulan=near[0]) if near else
+                    Code.BLUEPRINT_UNKNOWN_KEY.message(istilah=source.term(path)))
             place = source.locate(path, key=True)
         elif kind == "missing":
-            code, message = "blueprint-missing-key", f"{source.term(path)} wajib diisi"
+            said = Code.BLUEPRINT_MISSING_KEY.message(istilah=source.term(path))
             place = source.locate(path, key=True)
         else:
-            code, message = "blueprint-invalid-value", f"{_field(path)}{describe_error(error)}"
+            field_name = _field(path)
+            said = (Code.BLUEPRINT_INVALID_VALUE.message(kunci=field_name,
+                                                         alasan=describe_error(error))
+                    if field_name else
+                    Code.BLUEPRINT_INVALID_VALUE.message("bare", alasan=describe_error(error)))
             place = source.locate(path)
-        findings.append(_located(code, shown, place, f"{where}{message}"))
+        findings.append(_located(said.after(where), shown, place))
     return findings
 
 
@@ -289,8 +284,9 @@ def describe_error(error: Any) -> str:
 
 
 def _field(path: tuple[str | int, ...]) -> str:
+    """The name of the field at `path` (its last key), "" for none."""
     names = [p for p in path if isinstance(p, str)]
-    return f"{names[-1]}: " if names else ""
+    return names[-1] if names else ""
 
 
 def _context(data: Any, path: tuple[str | int, ...]) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from iki_xlsx.core.codes import Code, Message
+
 Path_ = tuple[str | int, ...]
 Fill = Callable[[dict[str, Any], list[dict[str, Any]]], None]
 
@@ -103,7 +105,7 @@ def find_pattern(name: str) -> Pattern | None:
 @dataclass(frozen=True)
 class PatternProblem:
     path: Path_
-    message: str
+    said: Message
 
 
 def _indicators(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
@@ -135,9 +137,8 @@ def expand_patterns(data: dict[str, Any]) -> tuple[dict[str, Any], list[PatternP
             continue
         written = ind.setdefault("jenis", pattern.jenis)
         if written != pattern.jenis:
-            problems.append(PatternProblem(
-                (*path, "jenis"), f"pola '{pattern.phrase}' berarti jenis '{pattern.jenis}', "
-                f"tetapi jenis ditulis '{written}'; hapus salah satunya"))
+            problems.append(PatternProblem((*path, "jenis"), Code.BLUEPRINT_INVALID_VALUE.message(
+                "pattern-kind", pola=pattern.phrase, jenis=pattern.jenis, ditulis=written)))
             continue
         variables = ind.get("variabel")
         pattern.fill(ind, [v for v in variables if isinstance(v, dict)]
@@ -145,8 +146,10 @@ def expand_patterns(data: dict[str, Any]) -> tuple[dict[str, Any], list[PatternP
     return expanded, problems
 
 
-def _unknown(name: Any) -> str:
+def _unknown(name: Any) -> Message:
     near = difflib.get_close_matches(_normal(str(name)), list(_BY_NAME), n=1, cutoff=0.6)
-    hint = f"; maksud Anda '{near[0]}'?" if near else ""
     choices = "; ".join(f"{p.id} ({p.phrase})" for p in PATTERNS)
-    return f"pola '{name}' tidak dikenal{hint} (pilihan: {choices})"
+    if near:
+        return Code.BLUEPRINT_INVALID_VALUE.message("pattern-near", pola=name, usulan=near[0],
+                                                    pilihan=choices)
+    return Code.BLUEPRINT_INVALID_VALUE.message("pattern", pola=name, pilihan=choices)

@@ -41,6 +41,7 @@ from iki_xlsx.blueprint.sheets import (
 )
 from iki_xlsx.blueprint.yamlsource import Place
 from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding
 
@@ -342,7 +343,11 @@ class CellMap:
 
 
 class _Refused(IkiError):
-    """A workbook that is not read at all (too big, not an xlsx)."""
+    """A workbook that is not read at all (too big, not an xlsx); `said` says why."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said.text)
+        self.said = said
 
 
 def load_blueprint_xlsx(path: Path) -> LoadResult:
@@ -351,7 +356,7 @@ def load_blueprint_xlsx(path: Path) -> LoadResult:
     try:
         book = _open(path)
     except _Refused as exc:
-        return LoadResult(shown, None, [Finding("blueprint-unreadable", str(exc), file=shown)])
+        return LoadResult(shown, None, [Finding.of(exc.said, file=shown)])
     reader = _Reader(shown)
     try:
         data = reader.read(book)
@@ -371,19 +376,19 @@ def _open(path: Path) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _Refused(f"berkas blueprint terlalu besar ({size // 1024} KB; paling besar "
-                           f"{MAX_FILE_BYTES // 1024 // 1024} MB)")
+            raise _Refused(Code.BLUEPRINT_UNREADABLE.message(
+                "too-big", ukuran=size // 1024, batas=MAX_FILE_BYTES // 1024 // 1024))
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
-            raise _Refused("berkas blueprint terlalu besar setelah dibuka")
+            raise _Refused(Code.BLUEPRINT_UNREADABLE.message("inflated"))
         return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except FileNotFoundError:
-        raise _Refused("berkas blueprint tidak ditemukan") from None
+        raise _Refused(Code.BLUEPRINT_NOT_FOUND.message()) from None
     except _Refused:
         raise
     except Exception:  # zipfile, XML and openpyxl errors: the file is not a workbook we read
-        raise _Refused("berkas ini bukan lembar kerja .xlsx yang dapat dibaca") from None
+        raise _Refused(Code.BLUEPRINT_UNREADABLE.message("not-xlsx")) from None
 
 
 @dataclass
@@ -401,17 +406,15 @@ class _Reader:
         self.findings: list[Finding] = []
         self.structural = False
 
-    def problem(self, place: tuple[str, str], message: str,
-                code: str = "blueprint-invalid-value") -> None:
-        self.findings.append(Finding(code, message, file=self.shown, sheet=place[0],
-                                     cell=place[1]))
+    def problem(self, place: tuple[str, str], said: Message) -> None:
+        self.findings.append(Finding.of(said, file=self.shown, sheet=place[0], cell=place[1]))
 
     def read(self, book: Any) -> dict[str, Any]:
         names = set(book.sheetnames)
         for spec in SHEETS:
             if spec.name not in names:
-                self.problem((spec.name, "A1"), f"lembar '{spec.name}' tidak ada; mulailah dari "
-                             "templat (iki-xlsx blueprint templat)", "blueprint-missing-key")
+                self.problem((spec.name, "A1"),
+                             Code.BLUEPRINT_MISSING_KEY.message("sheet", lembar=spec.name))
                 self.structural = True
         data = self._kantor(book[KANTOR.name]) if KANTOR.name in names else {}
         tables = {spec.name: list(self._table(book[spec.name], spec)) if spec.name in names
@@ -430,9 +433,8 @@ class _Reader:
             column = by_header.get(_normal(str(label)))
             if column is None:
                 near = nearest(_normal(str(label)), list(by_header))
-                hint = f"; maksud Anda '{by_header[near[0]].header}'?" if near else ""
-                self.problem((KANTOR.name, f"A{number}"),
-                             f"bagian '{label}' tidak dikenal{hint}", "blueprint-unknown-key")
+                self.problem((KANTOR.name, f"A{number}"), _unknown(
+                    f"bagian '{label}'", by_header[near[0]].header if near else None))
                 continue
             place = (KANTOR.name, f"B{number}")
             path = tuple(column.key.split("."))
@@ -471,9 +473,8 @@ class _Reader:
             column = known.get(_normal(str(cell.value)))
             if column is None:
                 near = nearest(_normal(str(cell.value)), list(known))
-                hint = f"; maksud Anda '{known[near[0]].header}'?" if near else ""
-                self.problem((spec.name, xl_rowcol_to_cell(0, index)),
-                             f"kolom '{cell.value}' tidak dikenal{hint}", "blueprint-unknown-key")
+                self.problem((spec.name, xl_rowcol_to_cell(0, index)), _unknown(
+                    f"kolom '{cell.value}'", known[near[0]].header if near else None))
                 self.structural = True
             else:
                 columns[index] = column
@@ -484,8 +485,8 @@ class _Reader:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if getattr(cell, "data_type", None) == "f":
-            self.problem(place, f"{column.header}: sel ini berisi rumus Excel; ketik nilainya saja "
-                         "(tanpa tanda = di depan)")
+            self.problem(place, Code.BLUEPRINT_INVALID_VALUE.message("cell-formula",
+                                                                     kolom=column.header))
             return None
         return self._convert(value, column, place)
 
@@ -494,11 +495,9 @@ class _Reader:
         if kind in (Kind.NUMBER, Kind.INTEGER):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 text = str(value).strip()
-                if _looks_numeric(text):
-                    self.problem(place, f"{column.header}: '{text}' diketik sebagai teks; ketik "
-                                 "ulang sebagai angka (tanpa tanda kutip di depan)")
-                else:
-                    self.problem(place, f"{column.header}: '{text}' harus berupa angka")
+                self.problem(place, Code.BLUEPRINT_INVALID_VALUE.message(
+                    "cell-number-as-text" if _looks_numeric(text) else "cell-not-number",
+                    kolom=column.header, isi=text))
                 return None
             if kind is Kind.INTEGER and float(value).is_integer():
                 return int(value)
@@ -507,7 +506,8 @@ class _Reader:
         if kind is Kind.YES_NO:
             answer = {"ya": True, "tidak": False, "true": True, "false": False}.get(text.lower())
             if answer is None:
-                self.problem(place, f"{column.header}: '{text}' harus Ya atau Tidak")
+                self.problem(place, Code.BLUEPRINT_INVALID_VALUE.message(
+                    "cell-yes-no", kolom=column.header, isi=text))
             return answer
         if kind is Kind.LINES:
             return [line.strip() for line in text.splitlines() if line.strip()]
@@ -521,9 +521,8 @@ class _Reader:
             name, sep, number = line.replace(":", "=").partition("=")
             number, per, rest = number.strip().partition(" per tahun")
             if not sep or not _looks_numeric(number.strip()) or rest:
-                self.problem(place, f"{column.header}: baris '{line}' harus berbentuk nama = "
-                             "angka (atau nama = angka per tahun), mis. hari_kerja = 240 per "
-                             "tahun")
+                self.problem(place, Code.BLUEPRINT_INVALID_VALUE.message(
+                    "cell-constant", kolom=column.header, baris=line))
                 continue
             value = float(number.strip().replace(",", "."))
             result[name.strip()] = {"nilai": value, "per": "tahun"} if per else value
@@ -548,9 +547,9 @@ class _Reader:
             if owner is None or str(owner.value) not in owners:
                 where = owner.place if owner else (INDIKATOR.name, xl_rowcol_to_cell(
                     row, self.cells.columns[INDIKATOR.name].get("@jabatan", 0)))
-                shown = f"'{owner.value}' " if owner else ""
-                self.problem(where, f"jabatan {shown}tidak ada di lembar Jabatan; tulis id "
-                             "jabatan dari lembar Jabatan", "blueprint-unknown-jabatan")
+                self.problem(where, Code.BLUEPRINT_UNKNOWN_JABATAN.message(
+                    "sheet", jabatan=owner.value) if owner else
+                    Code.BLUEPRINT_UNKNOWN_JABATAN.message("sheet-empty"))
                 continue
             parent = owners[str(owner.value)]
             items = jabatan[int(parent[1])]["indikator"]
@@ -585,9 +584,8 @@ class _Reader:
         if first is not None:  # rows of the Variabel sheet could not tell the two apart
             spec_name, first_row = self.cells.rows[first["path"]]
             where = xl_rowcol_to_cell(first_row, self.cells.columns[spec.name].get("id", 0))
-            self.problem(cells["id"].place, f"id indikator '{item['id']}' dipakai lebih dari "
-                         f"sekali (pertama kali di {spec_name.name}!{where})",
-                         "blueprint-duplicate-id")
+            self.problem(cells["id"].place, Code.BLUEPRINT_DUPLICATE_ID.message(
+                "first", apa="indikator", id=item["id"], pertama=f"{spec_name.name}!{where}"))
             return
         items.append(item)
         indicators[(owner, str(item.get("id")))] = {"item": item, "path": path}
@@ -599,8 +597,7 @@ class _Reader:
         elif find_pattern(text) is not None:
             item["pola"] = text
         else:
-            self.problem(cell.place, f"Jenis / pola: '{text}' bukan jenis atau pola yang dikenal; "
-                         "pilih dari daftar tarik-turun sel ini")
+            self.problem(cell.place, Code.BLUEPRINT_INVALID_VALUE.message("cell-kind", isi=text))
 
     def _attach(self, data: dict[str, Any], tables: dict[str, list[tuple[int, dict[str, _Cell]]]],
                 indicators: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -625,9 +622,15 @@ class _Reader:
                 ident: _Cell | None) -> None:
         cell = ident or owner
         place = cell.place if cell else (spec.name, xl_rowcol_to_cell(row, 0))
-        who = f"'{owner.value if owner else ''}' / '{ident.value if ident else ''}'"
-        self.problem(place, f"indikator {who} tidak ada di lembar Indikator atau IKU; tulis "
-                     "Jabatan dan Indikator (id) pemilik baris ini", "blueprint-unknown-indicator")
+        self.problem(place, Code.BLUEPRINT_UNKNOWN_INDICATOR.message(
+            jabatan=owner.value if owner else "", indikator=ident.value if ident else ""))
+
+
+def _unknown(term: str, near: str | None) -> Message:
+    """A section or column the form does not know, with the nearest one it does."""
+    if near is None:
+        return Code.BLUEPRINT_UNKNOWN_KEY.message(istilah=term)
+    return Code.BLUEPRINT_UNKNOWN_KEY.message("near", istilah=term, usulan=near)
 
 
 def _plain(cells: dict[str, _Cell]) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from iki_xlsx.core import angka
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.errors import IkiError
 
 Path_ = tuple[str | int, ...]
@@ -29,12 +31,12 @@ MAX_NODES = 200_000  # values after expanding aliases; the largest blueprint has
 
 
 class YamlSourceError(IkiError, ValueError):
-    """A YAML syntax or structure error at a line (message in Bahasa Indonesia)."""
+    """A YAML syntax or structure error at a line; `said` is the finding it makes."""
 
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: int | None, said: Message) -> None:
+        super().__init__(said.text)
         self.line = line
-        self.message = message
+        self.said = said
 
 
 class YamlLimitError(YamlSourceError):
@@ -84,9 +86,6 @@ class LineMap:
 
 
 _constructor = yaml.constructor.SafeConstructor()
-PREFIX = "sintaks YAML salah: "
-TOO_DEEP = (f"susunan bertingkat lebih dari {MAX_DEPTH} tingkat (blueprint biasa 8 tingkat); "
-            "periksa tanda kurung [ ] dan { } serta indentasi")
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -105,7 +104,8 @@ class _BoundedLoader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH:
                 event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
                 mark = event.start_mark
-                raise YamlLimitError(mark.line + 1 if mark is not None else None, TOO_DEEP)
+                raise YamlLimitError(mark.line + 1 if mark is not None else None,
+                                     Code.BLUEPRINT_TOO_LARGE.message("deep", batas=MAX_DEPTH))
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -114,17 +114,17 @@ class _BoundedLoader(yaml.SafeLoader):
 def load(text: str) -> tuple[Any, LineMap]:
     """Parse YAML text into plain data plus a map of where each part stands."""
     if len(text) > MAX_YAML_CHARS:
-        raise YamlLimitError(None, f"berkas terlalu besar ({len(text) // 1024:,} ribu karakter; "
-                                   f"paling banyak {MAX_YAML_CHARS // 1024:,} ribu); "
-                                   "tidak dibaca".replace(",", "."))
+        raise YamlLimitError(None, Code.BLUEPRINT_TOO_LARGE.message(
+            "chars", ukuran=angka.ribuan(len(text) // 1024),
+            batas=angka.ribuan(MAX_YAML_CHARS // 1024)))
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         line, message = explain(text, exc)
-        raise YamlSourceError(line, PREFIX + message) from None
+        raise YamlSourceError(line, Code.BLUEPRINT_SYNTAX.message(penjelasan=message)) from None
     except yaml.YAMLError:  # pragma: no cover - defensive, PyYAML raises marked errors
-        raise YamlSourceError(None, PREFIX + "berkas tidak dapat dibaca sebagai YAML") from None
+        raise YamlSourceError(None, Code.BLUEPRINT_SYNTAX.message("unreadable")) from None
     finally:
         loader.dispose()
     lines = LineMap()
@@ -146,13 +146,11 @@ class _Converter:
         line = node.start_mark.line + 1
         self.made += 1
         if self.made > MAX_NODES:
-            raise YamlLimitError(line, f"alias (*nama) di blueprint ini menjadi lebih dari "
-                                       f"{MAX_NODES:,} nilai bila dibuka; tulis isinya tanpa "
-                                       "alias".replace(",", "."))
+            raise YamlLimitError(line, Code.BLUEPRINT_TOO_LARGE.message(
+                "aliases", batas=angka.ribuan(MAX_NODES)))
         if len(path) > MAX_DEPTH:
-            raise YamlLimitError(line, "alias (*nama) dipakai di dalam dirinya sendiri atau "
-                                       f"bertingkat lebih dari {MAX_DEPTH} tingkat; tulis isinya "
-                                       "tanpa alias")
+            raise YamlLimitError(line, Code.BLUEPRINT_TOO_LARGE.message("alias-loop",
+                                                                        batas=MAX_DEPTH))
         self.lines.values[path] = line
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -165,15 +163,14 @@ class _Converter:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlSourceError(line, "nama kunci harus berupa teks biasa, bukan daftar "
-                                            "atau pemetaan")
+                raise YamlSourceError(line, Code.BLUEPRINT_SYNTAX.message("key-not-text"))
             key = _scalar(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
                 first = self.lines.keys[(*path, key)]
-                raise YamlSourceError(
-                    line, f"kunci '{key}' ditulis dua kali (pertama kali di baris {first})")
+                raise YamlSourceError(line, Code.BLUEPRINT_SYNTAX.message(
+                    "duplicate-key", kunci=key, baris=first))
             self.lines.keys[(*path, key)] = line
             result[key] = self.convert(value_node, (*path, key))
         return result
@@ -183,10 +180,11 @@ def _scalar(node: yaml.Node) -> Any:
     try:
         return _constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
-        raise YamlSourceError(node.start_mark.line + 1, f"nilai tidak sah: {exc.problem}") from None
+        raise YamlSourceError(node.start_mark.line + 1, Code.BLUEPRINT_SYNTAX.message(
+            "bad-value", masalah=exc.problem)) from None
     except (ValueError, OverflowError):  # a number of more digits than Python converts
-        raise YamlSourceError(node.start_mark.line + 1, "nilai tidak sah: angka terlalu "
-                                                        "panjang") from None
+        raise YamlSourceError(node.start_mark.line + 1,
+                              Code.BLUEPRINT_SYNTAX.message("long-number")) from None
 
 
 # --- explaining PyYAML's errors ---------------------------------------------------------------

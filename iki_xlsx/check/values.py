@@ -335,7 +335,7 @@ def _typed(raw: Any) -> str:
 def _check_number(result: FileResult, rule: InputRule, raw: Any,
                   where: Where) -> float | None:
     if isinstance(raw, bool):
-        add(result, Code.INVALID_INPUT.message("boolean", label=rule.label, isi=_typed(raw)),
+        add(result, Code.INVALID_INPUT.message(label=rule.label, isi=_typed(raw)),
             found=raw, where=where)
         return None
     if isinstance(raw, str):

@@ -23,6 +23,7 @@ from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary, install
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
 from iki_xlsx.core.angka import strict_json
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
@@ -412,7 +413,7 @@ def demo(out_dir: Path | None) -> None:
     target = out_dir or default_out_dir()
     result = run_demo(target)
     _print_findings(result.blueprints.findings + result.findings)
-    if result.workspace is None and any(f.code == "workspace-demo" for f in result.findings):
+    if result.workspace is None and any(f.code is Code.WORKSPACE_DEMO for f in result.findings):
         sys.exit(2)  # refused before anything was written
     if result.workspace is not None:
         click.echo(f"Ruang kerja: {result.workspace.root}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum, auto
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,6 @@ class Code(StrEnum):
     BLUEPRINT_BAD_EXPRESSION = auto()
     BLUEPRINT_RATIO_SWAPPED = auto()
     BLUEPRINT_VERSI_REUSED = auto()
-    UNKNOWN_BLUEPRINT = auto()
     # the units list, generating
     UNITS_UNREADABLE = auto()
     UNITS_TOO_LARGE = auto()
@@ -125,8 +124,6 @@ class Code(StrEnum):
     # sending (kirim)
     TEMPLATE_UNREADABLE = auto()
     TEMPLATE_INVALID = auto()
-    WORKBOOK_UNKNOWN = auto()
-    WORKBOOK_IDENTITY_CONFLICT = auto()
     WORKBOOK_NOT_LISTED = auto()
     UNIT_NO_WORKBOOK = auto()
     UNIT_MANY_WORKBOOKS = auto()
@@ -139,7 +136,6 @@ class Code(StrEnum):
     # the recap
     REKAP_AMBIGUOUS = auto()
     REKAP_NO_DATA = auto()
-    REKAP_UNKNOWN_BLUEPRINT = auto()
     # the office's own forms (targets, last year's realisasi)
     FORM_UNREADABLE = auto()
     FORM_SHEET_MISSING = auto()
@@ -165,18 +161,25 @@ class Code(StrEnum):
 
     def message(self, variant: str | None = None, /, **values: Any) -> Message:
         """The code's template (or its named `variant`) filled with `values`."""
-        return Message(self, CATALOG[self].fill(variant, values))
+        return Message(self, CATALOG[self].fill(variant, values), dict(values))
 
 
 @dataclass(frozen=True)
 class Message:
-    """What a finding says: its code and the text of the code's template, filled in."""
+    """What a finding says: its code and the text of the code's template, filled in with
+    `values` (kept, so that a site that learns more can say it with another variant)."""
 
     code: Code
     text: str
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return self.text
+
+    def after(self, where: str) -> Message:
+        """The message preceded by where it stands (a blueprint finding's
+        "indikator 'x': "), which the site knows only once it is located."""
+        return Message(self.code, where + self.text, self.values)
 
 
 @dataclass(frozen=True)
@@ -244,17 +247,6 @@ def _load() -> dict[str, Entry]:
 
 CATALOG: dict[str, Entry] = _load()  # by Code (a str: a stored code finds its entry)
 
-# code refers to these by name (kept until every site says Code.X)
-SENDER_MISMATCH = Code.SENDER_MISMATCH
-BLANK_RETURN = Code.BLANK_RETURN
-MANIFEST_MISSING = Code.MANIFEST_MISSING
-UNKNOWN_WORKBOOK = Code.UNKNOWN_WORKBOOK
-CHECK_FAILED = Code.CHECK_FAILED
-IDENTITY_MISMATCH = Code.IDENTITY_MISMATCH
-PERIOD_NOT_REGISTERED = Code.PERIOD_NOT_REGISTERED
-UNIT_NOT_REGISTERED = Code.UNIT_NOT_REGISTERED
-VERSION_NOT_REGISTERED = Code.VERSION_NOT_REGISTERED
-BLUEPRINT_VERSI_REUSED = Code.BLUEPRINT_VERSI_REUSED
 REJECTING = frozenset(code for code, entry in CATALOG.items() if entry.rejects)
 
 

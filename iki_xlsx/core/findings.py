@@ -17,7 +17,7 @@ class Finding:
     """One located problem with a stable code and a message in Bahasa Indonesia: made with
     `Finding.of(Code.X.message(...), where...)`, so its text is its code's template."""
 
-    code: str  # a Code (a str given here is looked up in the catalog)
+    code: Code
     message: str
     severity: Severity = Severity.ERROR
     file: str | None = None

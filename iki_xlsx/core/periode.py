@@ -26,7 +26,11 @@ def parse_year(text: str) -> int | None:
     return year if valid(year) else None
 
 
+def shown(text: object) -> str:
+    """A refused value as a message may show it: printable, at most 40 characters."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))[:40]
+
+
 def refusal(text: object, name: str = "--periode") -> str:
     """The one-line Indonesian reason a value is not a periode (shown after `Kesalahan: `)."""
-    shown = "".join(c if c.isprintable() else "?" for c in str(text))[:40]
-    return f"{name} harus {RULE}, bukan '{shown}'"
+    return f"{name} harus {RULE}, bukan '{shown(text)}'"

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from iki_xlsx.core import angka
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding, os_reason
 
 OFFICE_KODE = "kecamatan"  # the kecamatan office's kode in every units list (reserved)
@@ -49,15 +51,15 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_UNITS_BYTES + 1)
         if len(raw) > MAX_UNITS_BYTES:
-            return [], [Finding("units-too-large", f"daftar unit lebih dari "
-                                f"{MAX_UNITS_BYTES // 2**20} MB; tidak dibaca", file=shown)]
+            return [], [Finding.of(Code.UNITS_TOO_LARGE.message(batas=MAX_UNITS_BYTES // 2**20),
+                                   file=shown)]
         text = raw.decode("utf-8-sig")
+    except FileNotFoundError:
+        return [], [Finding.of(Code.UNITS_MISSING.message(), file=shown)]
     except OSError as exc:
-        return [], [Finding("units-unreadable",
-                            f"daftar unit tidak dapat dibaca ({os_reason(exc)})", file=shown)]
+        return [], [Finding.of(Code.UNITS_UNREADABLE.message(alasan=os_reason(exc)), file=shown)]
     except UnicodeDecodeError:
-        return [], [Finding("units-unreadable", "daftar unit bukan teks UTF-8; simpan ulang "
-                            "sebagai CSV UTF-8", file=shown)]
+        return [], [Finding.of(Code.UNITS_UNREADABLE.message("not-utf8"), file=shown)]
     lines = text.splitlines()
     skipped = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
     # lines starting with '#' are notes for the person editing the list; later ones become
@@ -72,17 +74,13 @@ def read_units(path: Path) -> tuple[list[Unit], list[Finding]]:
         return [], [_unreadable_row(shown, skipped + reader.line_num + 1)]
     missing = [c for c in ("kode", "nama") if c not in columns]
     if missing:
-        return [], [Finding("units-missing-column",
-                            f"kolom {', '.join(missing)} tidak ada pada daftar unit "
-                            "(kolom wajib: kode, nama; email boleh ada)", file=shown,
-                            line=skipped + 1)]
+        return [], [Finding.of(Code.UNITS_MISSING_COLUMN.message(kolom=", ".join(missing)),
+                               file=shown, line=skipped + 1)]
     return _rows(reader, columns, shown, skipped)
 
 
 def _unreadable_row(shown: str, line: int) -> Finding:
-    return Finding("units-invalid-value", "baris ini tidak dapat dibaca sebagai CSV (sebuah "
-                   "isian terlalu panjang atau tanda kutipnya tidak ditutup)", file=shown,
-                   line=line)
+    return Finding.of(Code.UNITS_INVALID_VALUE.message(), file=shown, line=line)
 
 
 def _rows(reader: csv.DictReader[str], columns: dict[str, str], shown: str,
@@ -100,9 +98,8 @@ def _rows(reader: csv.DictReader[str], columns: dict[str, str], shown: str,
             break
         line = skipped + reader.line_num
         if len(units) >= MAX_UNITS:
-            findings.append(Finding("units-too-large", f"daftar unit lebih dari "
-                                    f"{MAX_UNITS:,} baris; sisanya tidak dibaca".replace(",", "."),
-                                    file=shown, line=line))
+            findings.append(Finding.of(Code.UNITS_TOO_LARGE.message(
+                "rows", batas=angka.ribuan(MAX_UNITS)), file=shown, line=line))
             break
         kode = (row.get(columns["kode"]) or "").strip()
         nama = (row.get(columns["nama"]) or "").strip()
@@ -110,38 +107,37 @@ def _rows(reader: csv.DictReader[str], columns: dict[str, str], shown: str,
         if not kode and not nama:
             continue
         if not kode or not nama:
-            findings.append(Finding("units-incomplete-row", "baris harus memiliki kode dan nama",
-                                    file=shown, line=line))
+            findings.append(Finding.of(Code.UNITS_INCOMPLETE_ROW.message(), file=shown,
+                                       line=line))
             continue
         problem = _field_problem({"kode": kode, "nama": nama, "email": email})
         if problem:
-            findings.append(Finding("units-invalid-value", problem, file=shown, line=line))
+            findings.append(Finding.of(problem, file=shown, line=line))
             continue
         if kode in seen:
-            findings.append(Finding("units-duplicate-kode",
-                                    f"kode {kode} sudah dipakai pada baris {seen[kode]}; "
-                                    "setiap unit harus punya kode sendiri", file=shown, line=line))
+            findings.append(Finding.of(Code.UNITS_DUPLICATE_KODE.message(kode=kode,
+                                                                         baris=seen[kode]),
+                                       file=shown, line=line))
             continue
         seen[kode] = line
         units.append(Unit(kode=kode, nama=nama, email=email or None))
     return units, findings
 
 
-def _field_problem(fields: dict[str, str]) -> str | None:
-    """What is wrong with one row's kode, nama and email, in Bahasa Indonesia (None: fine)."""
+def _field_problem(fields: dict[str, str]) -> Message | None:
+    """What is wrong with one row's kode, nama and email (None: fine)."""
     for name, value in fields.items():
         if len(value) > MAX_FIELD_CHARS[name]:
-            return f"{name} terlalu panjang ({len(value):,} karakter; paling banyak " \
-                   f"{MAX_FIELD_CHARS[name]})".replace(",", ".")
+            return Code.UNITS_INVALID_VALUE.message("too-long", kolom=name,
+                                                    panjang=angka.ribuan(len(value)),
+                                                    batas=MAX_FIELD_CHARS[name])
         control = _CONTROL.search(value)
         if control:
-            return (f"{name} memuat karakter kendali (U+{ord(control.group()):04X}), yang tidak "
-                    "dapat ditulis di buku kerja atau surel; ketik ulang isian itu")
+            return Code.UNITS_INVALID_VALUE.message("control", kolom=name,
+                                                    karakter=f"{ord(control.group()):04X}")
     if fields["kode"].lower() == OFFICE_KODE or file_safe(fields["kode"]).lower() == OFFICE_KODE:
-        return (f"kode '{fields['kode']}' adalah kode kantor kecamatan sendiri; beri unit ini "
-                "kode wilayahnya (misalnya kode Kemendagri)")
+        return Code.UNITS_INVALID_VALUE.message("office-kode", kode=fields["kode"])
     if not file_safe(fields["kode"]):
-        return (f"kode '{fields['kode']}' tidak memuat huruf atau angka; beri unit ini kode "
-                "wilayahnya (misalnya kode Kemendagri)")
+        return Code.UNITS_INVALID_VALUE.message("no-letters", kode=fields["kode"])
     return None
 

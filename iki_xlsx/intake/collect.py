@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iki_xlsx.check import BlueprintIndex, FileResult, Status, iter_check
-from iki_xlsx.core.findings import Finding, Severity, os_reason
+from iki_xlsx.core.codes import Code
+from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.intake import sources as intake
 from iki_xlsx.plan.register import judged_by
-from iki_xlsx.store.db import SENDER_MISMATCH, Received, Store, StoreUnwritable
+from iki_xlsx.store.db import Received, Store, StoreUnwritable
 
 WORKBOOK_SUFFIXES = intake.WORKBOOK_SUFFIXES
 MAX_MEMBER_BYTES = intake.MAX_MEMBER_BYTES
@@ -181,7 +182,5 @@ def _check_sender(store: Store, submission: int, sender: str, checked: FileResul
     if not known or sender.lower() in known:
         return
     shown = ", ".join(sorted(known))
-    store.add_findings(submission, [Finding(
-        SENDER_MISMATCH, f"workbook {expected.nama} dikirim dari {sender}, bukan dari alamat "
-                         f"unit di daftar ({shown}); pastikan kiriman ini sah",
-        Severity.WARNING, expected=shown, found=sender)])
+    store.add_findings(submission, [Finding.of(Code.SENDER_MISMATCH.message(
+        unit=expected.nama, pengirim=sender, alamat=shown), expected=shown, found=sender)])

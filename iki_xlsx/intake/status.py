@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from iki_xlsx.store.db import SENDER_MISMATCH, Store, SubmissionRow
+from iki_xlsx.core.codes import Code, Severity
+from iki_xlsx.store.db import Store, SubmissionRow
 
 STATE_WORDS = {
     "ok": "diterima",
@@ -101,7 +102,8 @@ def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
 
 def _warnings(store: Store, submission: int) -> list[dict[str, str]]:
     return [{"code": f.code, "message": f.message}
-            for f in store.findings(submission, severity="warning", code=SENDER_MISMATCH)]
+            for f in store.findings(submission, severity=Severity.WARNING,
+                                       code=Code.SENDER_MISMATCH)]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import ReadError
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
@@ -117,10 +118,8 @@ def match_workbooks(units: Sequence[Unit], folder: Path,
             jobs.append(job)
     for kode, found in by_kode.items():
         if kode not in listed and not found[0].unit.kantor:
-            findings.append(Finding(
-                "workbook-not-listed", f"workbook untuk unit kode {kode} ({found[0].unit.nama}) "
-                "tidak ada di daftar unit; tidak dikirim", Severity.WARNING,
-                file=str(found[0].workbook)))
+            findings.append(Finding.of(Code.WORKBOOK_NOT_LISTED.message(
+                kode=kode, unit=found[0].unit.nama), file=str(found[0].workbook)))
     return jobs, findings
 
 
@@ -137,50 +136,41 @@ def _identify(path: Path, findings: list[Finding]) -> Job | None:
                   hashlib.sha256(path.read_bytes()).hexdigest(), manifest.blueprint_id,
                   manifest.periode, manifest.kantor)
     except (ReadError, ManifestError, OSError):
-        findings.append(Finding("workbook-unknown", "berkas bukan workbook iki-xlsx yang utuh; "
-                                "tidak dikirim", Severity.WARNING, file=str(path)))
+        findings.append(Finding.of(Code.UNKNOWN_WORKBOOK.message("not-sent"),
+                                   severity=Severity.WARNING, file=str(path)))
         return None
     if not same:
-        findings.append(Finding("workbook-identity-conflict",
-                                "manifes dan properti berkas menyebut unit yang berbeda; "
-                                "buat ulang workbook ini", file=str(path)))
+        findings.append(Finding.of(Code.IDENTITY_MISMATCH.message("not-sent"), file=str(path)))
         return None
     return job
 
 
 def _job_for(unit: Unit, found: list[Job], findings: list[Finding]) -> Job | None:
-    where = f"{unit.nama} (kode {unit.kode})"
     if not found:
-        findings.append(Finding("unit-no-workbook", f"tidak ada workbook untuk {where}"))
+        findings.append(Finding.of(Code.UNIT_NO_WORKBOOK.message(unit=unit.nama,
+                                                                 kode=unit.kode)))
         return None
     if len(found) > 1:
         names = ", ".join(j.workbook.name for j in found)
-        findings.append(Finding("unit-many-workbooks",
-                                f"lebih dari satu workbook untuk {where}: {names}; "
-                                "sisakan satu di folder"))
+        findings.append(Finding.of(Code.UNIT_MANY_WORKBOOKS.message(
+            unit=unit.nama, kode=unit.kode, berkas=names)))
         return None
     job = found[0]
     if job.unit.nama != unit.nama:
-        findings.append(Finding("unit-name-mismatch",
-                                f"workbook {job.workbook.name} dibuat untuk '{job.unit.nama}', "
-                                f"daftar unit menyebut '{unit.nama}' untuk kode {unit.kode}; "
-                                "tidak dikirim", file=str(job.workbook),
-                                expected=unit.nama, found=job.unit.nama))
+        findings.append(Finding.of(Code.UNIT_NAME_MISMATCH.message(
+            berkas=job.workbook.name, unit=job.unit.nama, daftar=unit.nama, kode=unit.kode),
+            file=str(job.workbook), expected=unit.nama, found=job.unit.nama))
         return None
     if not unit.email:
-        findings.append(Finding("unit-no-email", f"{where} tidak memiliki alamat email"))
+        findings.append(Finding.of(Code.UNIT_NO_EMAIL.message(unit=unit.nama, kode=unit.kode)))
         return None
     if not valid_address(unit.email):
-        findings.append(Finding("unit-invalid-email",
-                                f"alamat email {where} tidak sah: '{unit.email}'",
-                                found=unit.email))
+        findings.append(Finding.of(Code.UNIT_INVALID_EMAIL.message(
+            unit=unit.nama, kode=unit.kode, alamat=unit.email), found=unit.email))
         return None
     if job.unit.email and job.unit.email.lower() != unit.email.lower():
-        findings.append(Finding(
-            "unit-email-changed", f"alamat email {where} di daftar unit ({unit.email}) berbeda "
-            f"dari yang tercatat di workbook ({job.unit.email}); surel dikirim ke alamat di "
-            "daftar, tetapi pemeriksaan pengirim saat collect memakai alamat di workbook: buat "
-            "ulang workbook bila alamat memang berubah", Severity.WARNING,
+        findings.append(Finding.of(Code.UNIT_EMAIL_CHANGED.message(
+            unit=unit.nama, kode=unit.kode, alamat=unit.email, lama=job.unit.email),
             file=str(job.workbook), expected=job.unit.email, found=unit.email))
     return Job(unit, job.workbook, job.sha256, job.blueprint, job.periode, job.kantor)
 

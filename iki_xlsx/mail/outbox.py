@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from iki_xlsx.core.atomic import atomic_write, exclusive_lock
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.store.db import Store
 
@@ -112,18 +113,16 @@ def load_template(path: Path, allowed: Iterable[str]) -> tuple[Template | None, 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Finding("template-unreadable",
-                              f"templat tidak dapat dibaca ({os_reason(exc)})",
-                              file=shown)]
+        return None, [Finding.of(Code.TEMPLATE_UNREADABLE.message(alasan=os_reason(exc)),
+                                 file=shown)]
     head, _, body = text.partition("\n\n")
     match = re.fullmatch(r"(?:Subjek|Subject):\s*(.+)", head.strip())
     if match is None or not body.strip():
-        return None, [Finding("template-invalid", "baris pertama templat harus 'Subjek: ...', "
-                              "diikuti satu baris kosong lalu isi surel", file=shown, line=1)]
+        return None, [Finding.of(Code.TEMPLATE_INVALID.message("subject"), file=shown, line=1)]
     template = Template(match.group(1).strip(), body)
     known = tuple(allowed)
-    findings = [Finding("template-invalid", f"placeholder ${name} tidak dikenal (yang tersedia: "
-                        f"{', '.join('$' + p for p in known)})", file=shown)
+    findings = [Finding.of(Code.TEMPLATE_INVALID.message(
+        nama=name, tersedia=", ".join("$" + p for p in known)), file=shown)
                 for name in _placeholders(template) if name not in known]
     return (None if findings else template), findings
 
@@ -377,9 +376,8 @@ class Outbox:
     def _failed(self, delivery: Delivery, reason: str) -> Delivery:
         delivery.hasil, delivery.keterangan = "gagal", reason
         delivery.waktu = delivery.waktu or _now()
-        self.findings.append(Finding(
-            "send-failed", f"gagal mengirim ke {delivery.nama} <{delivery.email}>: {reason}",
-            file=delivery.berkas))
+        self.findings.append(Finding.of(Code.SEND_FAILED.message(
+            unit=delivery.nama, alamat=delivery.email, alasan=reason), file=delivery.berkas))
         if self.dry_run is None:
             _append(self.log, delivery)
         return delivery

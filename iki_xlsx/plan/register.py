@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from iki_xlsx.blueprint.model import Blueprint
-from iki_xlsx.core.codes import BLUEPRINT_VERSI_REUSED
-from iki_xlsx.core.findings import Finding, Severity
+from iki_xlsx.core.codes import Code
+from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.index import BlueprintIndex, Registered, blueprint_from_model
 from iki_xlsx.store.db import Archived, Generated, Store
@@ -97,13 +97,9 @@ def versi_conflicts(store: Store, blueprints: Iterable[tuple[str, Blueprint]]) -
         digest = bp.content_hash()
         for old in archived:
             if old.blueprint == bp.id and old.versi == bp.versi and old.hash != digest:
-                findings.append(Finding(
-                    str(BLUEPRINT_VERSI_REUSED),
-                    f"isi blueprint '{bp.id}' versi {bp.versi} berbeda dari versi {old.versi} "
-                    f"yang sudah dipakai membuat workbook (arsip {old.hash[:12]}); naikkan "
-                    f"`versi` (misalnya menjadi \"{_next(bp.versi)}\") sebelum membuat workbook "
-                    "lagi, agar kiriman dari kedua versi dapat dibedakan",
-                    Severity.WARNING, file=path))
+                findings.append(Finding.of(Code.BLUEPRINT_VERSI_REUSED.message(
+                    blueprint=bp.id, versi=bp.versi, arsip=old.hash[:12],
+                    berikut=_next(bp.versi)), file=path))
                 break
     return findings
 

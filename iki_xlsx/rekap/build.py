@@ -19,6 +19,7 @@ import pandas as pd
 from iki_xlsx import __version__
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.dates import DEFAULT_ZONE, local_day
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
@@ -159,21 +160,16 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
              and (periode is None or pair[1] == periode)]
     if len(pairs) != 1:
         result.choices = pairs if pairs else every
-        code, text = (("rekap-ambiguous", "penyimpanan berisi lebih dari satu blueprint/periode; "
-                       "pilih dengan --blueprint dan --periode") if pairs else
-                      ("rekap-no-data", "tidak ada workbook untuk blueprint/periode itu di "
-                       "penyimpanan"))
-        result.findings.append(Finding(code, text, file=str(store.folder)))
+        said = Code.REKAP_AMBIGUOUS.message() if pairs else Code.REKAP_NO_DATA.message()
+        result.findings.append(Finding.of(said, file=str(store.folder)))
         return result
     result.blueprint, result.periode = pairs[0]
     if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
         out = out / f"rekap_{result.blueprint}_{result.periode}.xlsx"
     bp = index.by_id.get(result.blueprint)
     if bp is None:
-        result.findings.append(Finding(
-            "rekap-unknown-blueprint", f"blueprint '{result.blueprint}' tidak ada di folder "
-            "blueprint; rekap memerlukan blueprint yang dipakai saat pembuatan workbook",
-            file=str(store.folder)))
+        result.findings.append(Finding.of(Code.BLUEPRINT_NOT_FOUND.message(
+            "rekap", blueprint=result.blueprint), file=str(store.folder)))
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
     source, table = gather(store, bp, period, now, pengesahan, targets)
@@ -197,9 +193,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         try:
             written = write()
         except OSError as exc:
-            result.findings.append(Finding(
-                "output-not-writable", f"tidak dapat ditulis ({os_reason(exc)}); pilih folder "
-                "lain", file=str(target)))
+            result.findings.append(Finding.of(Code.OUTPUT_NOT_WRITABLE.message(
+                alasan=os_reason(exc)), file=str(target)))
             break
         if target == out:
             result.path = written

@@ -17,6 +17,7 @@ from pathlib import Path
 from iki_xlsx.blueprint.load import BlueprintReport, check_blueprints, find_blueprints
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, FileResult, check_file
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.collect import CollectResult, collect
@@ -87,8 +88,8 @@ def demo_workspace(root: Path) -> tuple[Workspace | None, list[Finding]]:
         try:
             (root / DEMO_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         except OSError as exc:
-            return None, [Finding("output-not-writable", f"ruang kerja demo tidak dapat "
-                                  f"ditandai ({os_reason(exc)})", file=str(root))]
+            return None, [Finding.of(Code.OUTPUT_NOT_WRITABLE.message(
+                "demo-mark", alasan=os_reason(exc)), file=str(root))]
     try:
         return load_workspace(root), []
     except WorkspaceError as exc:
@@ -105,9 +106,7 @@ def _office_workspace(root: Path) -> Finding | None:
     found = find_root(probe)
     if found is None or _made_by_demo(found):
         return None
-    return Finding("workspace-demo", f"{root} ada di dalam ruang kerja {found}; demo tidak "
-                   "menulis contoh ke ruang kerja kantor: pilih folder di luarnya dengan "
-                   "iki-xlsx demo -o FOLDER")
+    return Finding.of(Code.WORKSPACE_DEMO.message(folder=root, ruang=found))
 
 
 def _made_by_demo(root: Path) -> bool:

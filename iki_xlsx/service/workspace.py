@@ -34,6 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from iki_xlsx.blueprint.load import describe_error
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit, read_units
@@ -224,14 +225,10 @@ def load_workspace(root: Path) -> Workspace:
     """Read and validate the workspace at `root`; every problem found is reported at once."""
     paths = WorkspacePaths(root)
     if not paths.config_path.is_file():
-        raise WorkspaceError([Finding(
-            "workspace-missing", f"{root} bukan ruang kerja iki-xlsx ({CONFIG_NAME} tidak ada); "
-            f"buat dengan: iki-xlsx init {root}")])
+        raise WorkspaceError([Finding.of(Code.WORKSPACE_MISSING.message(folder=root))])
     for part in (paths.config_path, root):
         if others_can_change(part):
-            raise WorkspaceError([Finding(
-                "workspace-unsafe", f"{part} dapat diubah pengguna lain; ruang kerja tidak "
-                f"dipakai sampai hanya pemiliknya yang dapat mengubahnya (chmod go-w {part})")])
+            raise WorkspaceError([Finding.of(Code.WORKSPACE_UNSAFE.message(berkas=part))])
     config, findings = read_config(paths.config_path)
     units, unit_findings = read_units(paths.units_path)
     findings += unit_findings
@@ -253,23 +250,19 @@ def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
         if len(raw) > MAX_CONFIG_BYTES:
-            return None, [Finding("config-too-large", f"lebih dari {MAX_CONFIG_BYTES // 1024} KB; "
-                                  "pengaturan kantor tidak sebesar itu, tidak dibaca",
-                                  file=shown, line=1)]
+            return None, [Finding.of(Code.CONFIG_TOO_LARGE.message(
+                batas=MAX_CONFIG_BYTES // 1024), file=shown, line=1)]
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Finding("config-unreadable", f"tidak dapat dibaca ({os_reason(exc)})",
-                              file=shown,
-                              line=1)]
+        return None, [Finding.of(Code.CONFIG_UNREADABLE.message(alasan=os_reason(exc)),
+                                 file=shown, line=1)]
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        return None, [Finding("config-too-large", "daftar atau tabel bertingkat terlalu dalam; "
-                              "pengaturan kantor tidak bertingkat", file=shown, line=1)]
+        return None, [Finding.of(Code.CONFIG_TOO_LARGE.message("nested"), file=shown, line=1)]
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
-        return None, [Finding("config-syntax", "penulisan TOML tidak sah (periksa tanda kutip, "
-                              "tanda = dan nama bagian dalam [kurung])", file=shown, line=line)]
+        return None, [Finding.of(Code.CONFIG_SYNTAX.message(), file=shown, line=line)]
     try:
         return Config.model_validate(data), []
     except ValidationError as exc:
@@ -289,16 +282,17 @@ def _config_finding(error: Any, lines: dict[tuple[str, ...], int], shown: str) -
     name = ".".join(path)
     name = name if len(name) <= 60 else name[:57] + "..."
     if kind == "extra_forbidden":
-        return Finding("config-unknown-key", f"kunci '{name}' tidak dikenal; periksa ejaannya",
-                       file=shown, line=_line_of(lines, path))
+        return Finding.of(Code.CONFIG_UNKNOWN_KEY.message(kunci=name), file=shown,
+                          line=_line_of(lines, path))
     if kind == "missing":
-        return Finding("config-missing-key", f"kunci '{name}' wajib diisi", file=shown,
-                       line=_line_of(lines, path[:-1]))
+        return Finding.of(Code.CONFIG_MISSING_KEY.message(kunci=name), file=shown,
+                          line=_line_of(lines, path[:-1]))
     if kind == "value_error":  # a validator's own words (never the value: it may be secret)
-        return Finding("config-invalid-value", f"{name}: {error['ctx']['error']}", file=shown,
-                       line=_line_of(lines, path))
-    return Finding("config-invalid-value", f"{name}: {describe_error(error)}", file=shown,
-                   line=_line_of(lines, path))
+        return Finding.of(Code.CONFIG_INVALID_VALUE.message(kunci=name,
+                                                            alasan=error["ctx"]["error"]),
+                          file=shown, line=_line_of(lines, path))
+    return Finding.of(Code.CONFIG_INVALID_VALUE.message(kunci=name, alasan=describe_error(error)),
+                      file=shown, line=_line_of(lines, path))
 
 
 def _line_of(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
@@ -435,8 +429,7 @@ def init_workspace(root: Path) -> InitResult:
     result = InitResult(root)
     paths = WorkspacePaths(root)
     if paths.config_path.exists():
-        result.findings.append(Finding(
-            "workspace-exists", f"{root} sudah berisi {CONFIG_NAME}; ruang kerja tidak ditimpa"))
+        result.findings.append(Finding.of(Code.WORKSPACE_EXISTS.message(folder=root)))
         return result
     try:
         for folder in (paths.blueprints_dir, paths.store_dir, paths.output_dir):
@@ -452,9 +445,8 @@ def init_workspace(root: Path) -> InitResult:
                 path.write_text(text, encoding="utf-8")
                 result.created.append(path)
     except OSError as exc:
-        result.findings.append(Finding("output-not-writable",
-                                       f"ruang kerja tidak dapat dibuat ({os_reason(exc)})",
-                                       file=str(root)))
+        result.findings.append(Finding.of(Code.OUTPUT_NOT_WRITABLE.message(
+            "workspace", alasan=os_reason(exc)), file=str(root)))
     return result
 
 

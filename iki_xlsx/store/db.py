@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from iki_xlsx.core import codes
 from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import Code, Severity
 from iki_xlsx.core.errors import StoreBroken, StoreBusy, StoreError, StoreUnwritable
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit
@@ -45,7 +45,7 @@ from iki_xlsx.store.schema import MIGRATIONS, Migration, migrate
 from iki_xlsx.store.sql import Database, Row
 from iki_xlsx.store.sqlite import DATABASE_NAME, SqliteBackend, schema_version
 
-__all__ = ["MIGRATIONS", "SENDER_MISMATCH", "PostgresLocation", "Received", "Store",
+__all__ = ["MIGRATIONS", "PostgresLocation", "Received", "Store",
            "StoreBroken", "StoreBusy", "StoreError", "StoreUnwritable", "as_text", "migrate",
            "schema_version"]
 
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 
     from iki_xlsx.store.postgres import PostgresBackend
 
-SENDER_MISMATCH = str(codes.SENDER_MISMATCH)  # finding code: returned from another address
 
 
 class CheckedFile(Protocol):
@@ -574,12 +573,13 @@ class Store:
                                (unit_kode,))
             return [_submission(r) for r in rows]
 
-    def findings(self, submission: int | None = None, *, severity: str | None = None,
-                 code: str | None = None) -> list[StoredFinding]:
+    def findings(self, submission: int | None = None, *, severity: Severity | None = None,
+                 code: Code | None = None) -> list[StoredFinding]:
         """Stored findings in the order recorded, optionally of one submission, severity or
         code."""
         wanted = [(column, value) for column, value in
-                  (("submission_id", submission), ("severity", severity), ("code", code))
+                  (("submission_id", submission), ("severity", severity and str(severity)),
+                   ("code", code and str(code)))
                   if value is not None]
         where = " AND ".join(f"{column} = ?" for column, _ in wanted) or "1 = 1"
         with self._db() as db:

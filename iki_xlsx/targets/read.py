@@ -91,8 +91,8 @@ def _read(reader: FormReader, book: Any, blueprints: Mapping[str, Blueprint],
     bp_id = reader.text(parts["Blueprint"], "Blueprint")
     bp = blueprints.get(bp_id or "")
     if bp_id is not None and bp is None:
-        reader.problem(parts["Blueprint"], Code.UNKNOWN_BLUEPRINT.message(
-            blueprint=bp_id, tersedia=", ".join(sorted(blueprints)) or "-"))
+        reader.problem(parts["Blueprint"], Code.BLUEPRINT_NOT_FOUND.message(
+            "id", blueprint=bp_id, tersedia=", ".join(sorted(blueprints)) or "-"))
     tahun = reader.year(parts["Tahun"])
     jenis = reader.choice(parts["Jenis"], "Jenis", [str(k) for k in KindOfVersion])
     tanggal = reader.date(parts["Tanggal"], "Tanggal")

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.blueprint.load import LoadResult, find_blueprints, load_blueprint, load_blueprint_text
 from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.web.app import page, refusal, render, web_of
 from iki_xlsx.web.site import Site
@@ -81,7 +82,7 @@ async def blueprint_upload(request: Request) -> Response:
 def _validate(name: str, path: Path) -> LoadResult:
     """The uploaded file checked as a blueprint; findings name the file as it was sent."""
     if not name.lower().endswith((".yaml", ".yml", ".xlsx")):
-        return LoadResult(name, None, [_finding(name, "blueprint harus berkas .yaml atau .xlsx")])
+        return LoadResult(name, None, [_finding(name, Code.BLUEPRINT_UNREADABLE.message("suffix"))])
     if name.lower().endswith(".xlsx"):
         loaded = load_blueprint(path)
         return LoadResult(name, loaded.blueprint, [
@@ -89,12 +90,13 @@ def _validate(name: str, path: Path) -> LoadResult:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        return LoadResult(name, None, [_finding(name, "berkas bukan teks UTF-8")])
+        return LoadResult(name, None,
+                          [_finding(name, Code.BLUEPRINT_UNREADABLE.message("not-utf8"))])
     return load_blueprint_text(text, name)
 
 
-def _finding(name: str, message: str) -> Finding:
-    return Finding("blueprint-unreadable", message, file=name)
+def _finding(name: str, said: Message) -> Finding:
+    return Finding.of(said, file=name)
 
 
 ROUTES: list[BaseRoute] = [

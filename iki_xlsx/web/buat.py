@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.core.atomic import atomic_write
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.periode import RULE, parse_year
 from iki_xlsx.core.units import Unit
@@ -60,7 +61,7 @@ def make_workbooks(site: Site, path: Path, year: int, job: Job) -> Generated:
         return Generated(findings=loaded.findings)
     units, findings = site.units()
     if findings or not units:
-        return Generated(findings=findings or [Finding("units-empty", "daftar unit kosong")])
+        return Generated(findings=findings or [Finding.of(Code.UNITS_EMPTY.message())])
     bp = loaded.blueprint
     job.progress(0, len(units) + 1, "membuat workbook")
     folder = workbook_dir(site, bp.id, year)
@@ -87,8 +88,7 @@ def send_workbooks(site: Site, blueprint: str, year: int, password: str, job: Jo
     config = site.config
     settings = config.smtp if config is not None else None
     if settings is None:
-        return Sent(findings=[Finding("smtp-missing", "ruang kerja belum berisi pengaturan "
-                                                      "[smtp] di iki.toml")])
+        return Sent(findings=[Finding.of(Code.SMTP_MISSING.message())])
     host, _, port = settings.host.partition(":")
     security, default_port = SECURITY[settings.keamanan]
     template, findings = load_template()

@@ -16,8 +16,10 @@ from iki_xlsx.blueprint.load import (
 )
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.atomic import probe_folder
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
-from iki_xlsx.core.periode import refusal
+from iki_xlsx.core.periode import FIRST, LAST
+from iki_xlsx.core.periode import shown as shown_year
 from iki_xlsx.core.periode import valid as valid_year
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit, file_safe
@@ -66,8 +68,8 @@ def resolve_blueprint(name: str, folder: Path = DEFAULT_BLUEPRINTS) -> tuple[Blu
         conflicts = same_id_conflicts(named)
         return (None, conflicts) if conflicts else (named[0][1], [])
     known = ", ".join(sorted({bp.id for _, bp in loaded}))
-    return None, [Finding("unknown-blueprint",
-                          f"blueprint '{name}' tidak dikenal (yang tersedia: {known})")]
+    return None, [Finding.of(Code.BLUEPRINT_NOT_FOUND.message("id", blueprint=name,
+                                                              tersedia=known))]
 
 
 
@@ -88,11 +90,9 @@ def _name_collisions(plans: Sequence[WorkbookPlan]) -> list[Finding]:
     for plan in plans:
         name = workbook_filename(plan).lower()
         if name in seen:
-            findings.append(Finding(
-                "unit-name-collision",
-                f"unit '{plan.unit.nama}' (kode {plan.unit.kode}) dan '{seen[name].nama}' "
-                f"(kode {seen[name].kode}) menghasilkan nama berkas yang sama; bedakan kode "
-                "atau namanya"))
+            findings.append(Finding.of(Code.UNIT_NAME_COLLISION.message(
+                unit=plan.unit.nama, kode=plan.unit.kode, lain=seen[name].nama,
+                kode_lain=seen[name].kode)))
         seen[name] = plan.unit
     return findings
 
@@ -101,9 +101,8 @@ def _writable(folder: Path) -> Finding | None:
     try:
         probe_folder(folder)
     except OSError as exc:
-        return Finding("output-not-writable",
-                       f"folder keluaran tidak dapat ditulis ({os_reason(exc)})",
-                       file=str(folder))
+        return Finding.of(Code.OUTPUT_NOT_WRITABLE.message("folder", alasan=os_reason(exc)),
+                          file=str(folder))
     return None
 
 
@@ -121,7 +120,8 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
     `progress(1)` is called after each workbook written (of `len(recipients(bp, units))`).
     """
     if not valid_year(periode):
-        return GenerateResult(findings=[Finding("periode-invalid", refusal(periode, "periode"))])
+        return GenerateResult(findings=[Finding.of(Code.PERIODE_INVALID.message(
+            awal=FIRST, akhir=LAST, periode=shown_year(periode)))])
     everyone = recipients(bp, units)
     plans = [plan_workbook(bp, unit, periode, everyone) for unit in everyone]
     findings = _name_collisions(plans)
