@@ -787,10 +787,12 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                                   folder, cafile)
             with _progress(None, "Menerima lampiran") as step:
                 result = collect_imap(account, Store(store_dir), index,
-                                      since.date() if since else None, progress=step)
+                                      since.date() if since else None, progress=step,
+                                      answer=replier is not None)
         else:
             with _progress(None, "Menerima workbook") as step:
-                result = run_collect(list(sources), Store(store_dir), index, progress=step)
+                result = run_collect(list(sources), Store(store_dir), index, progress=step,
+                                     answer=replier is not None)
         _print_collect(result)
         if replier is not None:
             with replier.outbox, _progress(None, "Mengirim balasan") as replier.progress:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from iki_xlsx.check import BlueprintIndex, FileResult, Status, iter_check
@@ -31,6 +32,12 @@ class CollectResult:
     restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
     without_workbook: list[intake.Unanswerable] = field(default_factory=list)  # e-mails
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # sha256 -> its findings
+    answering: bool = False  # answers are owed for what is taken in (collect --balas)
+    machine: list[tuple[str, str]] = field(default_factory=list)  # not answered: what, why
+
+
+# the answer a return's verdict calls for (mail/replies sends it)
+ANSWER_KIND = {"ok": "diterima", "needs-correction": "perbaikan", "rejected": "ditolak"}
 
 
 CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
@@ -38,16 +45,19 @@ CHUNK_BYTES = 64 * 1024 * 1024
 
 
 def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
-            progress: Progress = no_progress) -> CollectResult:
+            progress: Progress = no_progress, *, answer: bool = False) -> CollectResult:
     """Store and check every workbook found in `sources`; the same file twice changes nothing.
 
     New files are kept in chunks, checked together over the machine's cores with the batch
     evaluator, and each recorded in its own transaction, in the order they were found.
     A store with a register (generate in a workspace) judges every return by it.
     `progress(n)` is called as received files are dealt with (checked, or found known).
+    With `answer`, the answer each new return (and each e-mail without a workbook) calls for
+    is recorded as owed in the same transaction (`mail.replies.answer_returns` sends it);
+    what a machine sent (an auto-reply, a bounce, a list) is never owed one.
     """
     return _collect(lambda skipped: intake.received_from(sources, skipped), store, index,
-                    progress)
+                    progress, answer)
 
 
 def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: BlueprintIndex,
@@ -56,12 +66,12 @@ def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: Blue
     kept): every upload is kept and recorded under the name it was sent with, one that is no
     workbook too (`intake.received_uploads`)."""
     return _collect(lambda skipped: intake.received_uploads(files, skipped), store, index,
-                    progress)
+                    progress, False)
 
 
 def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store: Store,
-             index: BlueprintIndex, progress: Progress) -> CollectResult:
-    result = CollectResult()
+             index: BlueprintIndex, progress: Progress, answer: bool) -> CollectResult:
+    result = CollectResult(answering=answer)
     with store.exclusive(), store.connect():
         store.tidy()
         index = judged_by(store, index)
@@ -82,7 +92,23 @@ def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store
                 _take_chunk(pending, store, index, result, progress)
                 pending, size = {}, 0
         _take_chunk(pending, store, index, result, progress)
+        owe_unanswered(store, result.without_workbook, result)
     return result
+
+
+def owe_unanswered(store: Store, messages: Sequence[intake.Unanswerable],
+                   result: CollectResult) -> None:
+    """Owe a `ditolak` to each e-mail that came without a workbook (once per Message-ID),
+    when answering; a machine's is noted in `result.machine` instead."""
+    if not result.answering or not messages:
+        return
+    with store.transaction():
+        for message in messages:
+            if message.automatic:
+                result.machine.append((message.source, message.automatic))
+                continue
+            store.owe_answer(f"ditolak|{message.message_id or message.source}", "ditolak",
+                             pesan=json.dumps(asdict(message), ensure_ascii=False))
 
 
 def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
@@ -102,7 +128,9 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
         result_of_file.file = received.filename
         with store.transaction():
             recorded = _record(store, received, digest, result_of_file)
-        if not recorded:  # another writer recorded the same file meanwhile
+            if recorded is not None and result.answering:
+                _owe(store, received, digest, recorded, str(result_of_file.status), result)
+        if recorded is None:  # another writer recorded the same file meanwhile
             result.duplicates.append((received.filename, digest))
             continue
         result.added.append((received.filename, digest, str(result_of_file.status)))
@@ -152,9 +180,20 @@ def _alias(raw: Path, filename: str) -> Path:
     return alias
 
 
-def _record(store: Store, received: Received, digest: str, checked: FileResult) -> bool:
-    """One checked file into the store (call inside `store.transaction()`); False when
-    another writer recorded the same file first.
+def _owe(store: Store, received: Received, digest: str, submission: int, status: str,
+         result: CollectResult) -> None:
+    """The answer a new return is owed (inside its own transaction), unless a machine sent it."""
+    if received.automatic:
+        result.machine.append((received.filename, received.automatic))
+        return
+    kind = ANSWER_KIND[status]
+    store.owe_answer(f"{kind}|{digest}", kind, submission)
+
+
+def _record(store: Store, received: Received, digest: str,
+            checked: FileResult) -> int | None:
+    """One checked file into the store (call inside `store.transaction()`): its submission
+    id, or None when another writer recorded the same file first.
 
     Nothing the file says about other units is recorded: the expected units and their
     addresses come only from the register (`generate` and `kirim` in a workspace)."""
@@ -162,11 +201,11 @@ def _record(store: Store, received: Received, digest: str, checked: FileResult) 
         checked.inputs = []  # a rejected file's values are never used
     submission = store.add_submission(received, digest, checked)
     if submission is None:
-        return False
+        return None
     if checked.unit_kode is not None and checked.status is not Status.REJECTED \
             and received.sender:
         _check_sender(store, submission, received.sender, checked, checked.unit_kode)
-    return True
+    return submission
 
 
 def _check_sender(store: Store, submission: int, sender: str, checked: FileResult,

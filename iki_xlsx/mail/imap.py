@@ -19,7 +19,7 @@ from pathlib import Path
 from iki_xlsx.core.errors import ImapError as ImapError  # re-exported: its home is errors
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.core.progress import Progress, no_progress
-from iki_xlsx.intake.collect import CollectResult, from_mail, take
+from iki_xlsx.intake.collect import CollectResult, from_mail, owe_unanswered, take
 from iki_xlsx.intake.sources import MAX_MESSAGE_BYTES, too_big
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.register import judged_by
@@ -47,18 +47,20 @@ class ImapAccount:
 def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                  since: datetime.date | None = None,
                  max_message_bytes: int = MAX_MESSAGE_BYTES,
-                 progress: Progress = no_progress) -> CollectResult:
+                 progress: Progress = no_progress, *, answer: bool = False) -> CollectResult:
     """Collect the workbook attachments of every message not taken before. A message over
     `max_message_bytes` (as the server states its size) is never fetched: it is reported as
     skipped and taken, like a saved e-mail over the same limit. `progress(1)` is called per
-    attachment dealt with."""
-    result = CollectResult()
+    attachment dealt with. With `answer`, each answer is owed as `collect` owes it; a message
+    without a workbook is owed its answer in the transaction that marks it taken."""
+    result = CollectResult(answering=answer)
     with store.exclusive(), store.mailbox(f"{account.name}/{account.folder}"), \
             _session(account) as client:
         store.tidy()
         index = judged_by(store, index)
         uidvalidity = _examine(client, account.folder)
         taken = store.imap_taken(account.name, account.folder, uidvalidity)
+        owed = 0  # e-mails without a workbook already owed their answer
         for uid in _search(client, since):
             if uid in taken:
                 continue
@@ -69,7 +71,10 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
             else:
                 for received in from_mail(_fetch(client, uid), source, result):
                     take(received, store, index, result, progress)
+            bare = result.without_workbook[owed:]
+            owed = len(result.without_workbook)
             with store.transaction():  # a full disk here is said, and the message taken again
+                owe_unanswered(store, bare, result)
                 store.mark_imap_taken(account.name, account.folder, uidvalidity, uid)
     return result
 

@@ -6,6 +6,10 @@ answered at its unit's registered address, and a file that names no unit is answ
 when its sender is a registered address. Every message goes through the `Outbox`, so it is
 in the send log, never sent twice, retried within bounds, and a failure does not stop the rest.
 
+An answer to a return is owed in the store when the return is taken in (`collect` with
+`answer`), sent here, then marked: one per unit in a run, none of a kind the unit had today,
+none to a machine's message (auto-reply, bounce, list).
+
 Keys ("never twice"):
     diterima|SHA256, perbaikan|SHA256, ditolak|SHA256   one answer per returned file
     ditolak|MESSAGE-ID                                   one answer per e-mail without workbook
@@ -15,9 +19,10 @@ Keys ("never twice"):
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,7 +31,7 @@ from iki_xlsx.check import check_file
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit, file_safe
-from iki_xlsx.intake.collect import CollectResult
+from iki_xlsx.intake.collect import ANSWER_KIND, CollectResult
 from iki_xlsx.intake.sources import WORKBOOK_SUFFIXES, Unanswerable
 from iki_xlsx.intake.status import history
 from iki_xlsx.mail.kirim import BATAS_UNSET, Job, match_workbooks
@@ -43,12 +48,12 @@ from iki_xlsx.mail.outbox import (
     valid_address,
 )
 from iki_xlsx.plan.index import BlueprintIndex
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import OwedAnswer, Store, utc_text
 
 KINDS = ("diterima", "perbaikan", "ditolak", "pengingat")
 PLACEHOLDERS = ("nama", "kode", "email", "periode", "kantor", "berkas", "sha256", "pengirim",
                 "subjek", "temuan", "peringatan", "alasan", "lampiran", "batas")
-RECEIPT_KIND = {"ok": "diterima", "needs-correction": "perbaikan", "rejected": "ditolak"}
+RECEIPT_KIND = ANSWER_KIND
 ANSWER_KINDS = ("diterima", "perbaikan", "ditolak")
 KANTOR_UNSET = "Kantor Kecamatan"
 LISTED_AT_MOST = 30
@@ -164,7 +169,7 @@ class Replier:
         return offices.pop() if len(offices) == 1 else KANTOR_UNSET
 
     def send(self, kind: str, key: str, delivery: Delivery, values: Mapping[str, str],
-             reply_to: str | None, attachment: tuple[bytes, str] | None) -> None:
+             reply_to: str | None, attachment: tuple[bytes, str] | None) -> Delivery:
         template = self.templates[kind]
         filled = {name: "" for name in PLACEHOLDERS} | dict(values)
         filled |= {"email": delivery.email, "pengirim": self.sender}
@@ -186,44 +191,108 @@ class Replier:
             return message
 
         name = f"{kind}-{file_safe(delivery.kode) or 'tanpa-unit'}-{delivery.sha256[:12]}"
-        self.result.deliveries.append(self.outbox.deliver(delivery, build, name))
+        delivered = self.outbox.deliver(delivery, build, name)
+        self.result.deliveries.append(delivered)
         self.progress(1)
+        return delivered
 
 
 # --- receipts ----------------------------------------------------------------------------------
 
 
 def answer_returns(store: Store, collected: CollectResult, replier: Replier,
-                   units: Sequence[Unit] | None = None) -> RepliesResult:
-    """Answer every new return of `collected` (and every answer that failed before) once.
+                   units: Sequence[Unit] | None = None,
+                   today: datetime.date | None = None) -> RepliesResult:
+    """Send every answer the store owes: those `collected` (a collect with `answer`) recorded,
+    and those a killed or failed run left owed. diterima: the file was accepted; perbaikan:
+    the findings and the annotated copy; ditolak: the reason and what to send instead (also
+    to an e-mail without a workbook from a registered address).
 
-    diterima: the file was accepted; perbaikan: the findings and the annotated copy;
-    ditolak: the reason and what to send instead. E-mails that carried no workbook get a
-    ditolak when their sender is a registered address.
-    """
-    failed_before = {key.partition("|")[2] for key in replier.outbox.failed_keys()
-                     if key.partition("|")[0] in ANSWER_KINDS}
-    digests = [sha for _, sha, _ in collected.added]
-    digests += sorted(failed_before - set(digests))
+    One answer per unit in a run (the one to its latest return; the others are marked
+    `digabung`), none of a kind the unit was already sent `today`, never one to a machine's
+    message (an auto-reply, a bounce, a list: `collected.machine`). Each answer is owed before
+    it is sent and marked after, so a run killed part-way is caught up by the next one and
+    nothing is answered twice."""
+    result = replier.result
+    result.unanswered += [(what, f"dikirim oleh mesin ({why}); tidak dibalas")
+                          for what, why in collected.machine]
     with store.connect():
+        _owe_failed_before(store, replier)
         addresses = Addresses(store.all_expected_units(), units)
-        returns = [r for r in (stored_return(store, sha) for sha in digests) if r is not None]
-    for stored in returns:
-        _answer_return(store, stored, addresses, replier)
-    for message in collected.without_workbook:
-        _answer_without_workbook(message, addresses, replier)
-    replier.result.findings += replier.outbox.findings
-    return replier.result
+        planned = [_plan(store, owed, addresses, replier) for owed in store.owed_answers()]
+    latest: dict[str, _Planned] = {}
+    for plan in planned:
+        if plan.to is None or plan.penerima is None:
+            _leave(store, plan, "dilewati", plan.why or "tidak ada alamat", result)
+            continue
+        earlier = latest.get(plan.penerima)
+        if earlier is not None:
+            _leave(store, earlier, "digabung", "kiriman lebih baru dari unit yang sama yang "
+                   "dibalas; satu balasan per unit setiap kali terima", result)
+        latest[plan.penerima] = plan
+    since = utc_text(datetime.datetime.combine(today or datetime.date.today(),
+                                               datetime.time.min).astimezone())
+    for plan in latest.values():
+        assert plan.penerima is not None and plan.send is not None
+        if store.answered_since(plan.penerima, plan.owed.jenis, since):
+            _leave(store, plan, "dilewati", f"unit ini sudah menerima balasan {plan.owed.jenis} "
+                   "hari ini; satu balasan sejenis per hari", result)
+            continue
+        delivery = plan.send()
+        if delivery.hasil in ("terkirim", "sudah terkirim", "ditulis"):
+            store.settle_answer(plan.owed.kunci, "terkirim", plan.penerima)
+    result.findings += replier.outbox.findings
+    return result
 
 
-def _answer_return(store: Store, stored: StoredReturn, addresses: Addresses,
-                   replier: Replier) -> None:
-    to = _answer_address(stored, addresses)
+@dataclass
+class _Planned:
+    """An owed answer made ready: to whom (`penerima`, the unit's kode or the address) and
+    how it is sent, or why it cannot be."""
+
+    owed: OwedAnswer
+    what: str
+    to: str | None = None
+    penerima: str | None = None
+    send: Callable[[], Delivery] | None = None
+    why: str | None = None
+
+
+def _leave(store: Store, plan: _Planned, state: str, why: str, result: RepliesResult) -> None:
+    store.settle_answer(plan.owed.kunci, state, plan.penerima, why)
+    result.unanswered.append((plan.what, why))
+
+
+def _owe_failed_before(store: Store, replier: Replier) -> None:
+    """Answers that failed before answers were owed in the store (their keys in the send
+    log only) become owed, so they are tried again as before."""
+    for key in sorted(replier.outbox.failed_keys()):
+        kind, _, sha = key.partition("|")
+        row = store.submission(sha) if kind in ANSWER_KINDS else None
+        if row is not None:
+            store.owe_answer(key, kind, row.id)
+
+
+def _plan(store: Store, owed: OwedAnswer, addresses: Addresses, replier: Replier) -> _Planned:
+    if owed.submission_id is None:
+        message = Unanswerable(**json.loads(owed.pesan or "{}"))
+        return _plan_without_workbook(owed, message, addresses, replier)
+    row = store.submission_by_id(owed.submission_id)
+    stored = stored_return(store, row.sha256) if row is not None else None
+    if stored is None:
+        return _Planned(owed, owed.kunci, why="kiriman itu tidak ada di penyimpanan")
     what = f"{stored.filename} ({stored.sha256[:12]})"
+    to = _answer_address(stored, addresses)
     if to is None:
-        replier.result.unanswered.append((what, "pengirim bukan alamat unit yang terdaftar; "
-                                                "tidak dibalas"))
-        return
+        return _Planned(owed, what, why="pengirim bukan alamat unit yang terdaftar; tidak "
+                                         "dibalas")
+    penerima = stored.unit_kode or to.lower()
+    return _Planned(owed, what, to, penerima,
+                    lambda: _answer_return(store, stored, to, owed.kunci, replier))
+
+
+def _answer_return(store: Store, stored: StoredReturn, to: str, key: str,
+                   replier: Replier) -> Delivery:
     kind = RECEIPT_KIND[stored.status]
     attachment = None
     values = _return_values(stored, replier)
@@ -232,8 +301,7 @@ def _answer_return(store: Store, stored: StoredReturn, addresses: Addresses,
         values["lampiran"] = attachment[1] if attachment else ""
     delivery = Delivery(stored.unit_kode or "", stored.unit_nama or "", to, stored.filename,
                         stored.sha256, "", periode=stored.periode)
-    replier.send(kind, f"{kind}|{stored.sha256}", delivery, values, stored.message_id,
-                 attachment)
+    return replier.send(kind, key, delivery, values, stored.message_id, attachment)
 
 
 def _answer_address(stored: StoredReturn, addresses: Addresses) -> str | None:
@@ -297,23 +365,22 @@ def annotated_copy(store: Store, stored: StoredReturn,
     return target.read_bytes(), target.name
 
 
-def _answer_without_workbook(message: Unanswerable, addresses: Addresses,
-                             replier: Replier) -> None:
+def _plan_without_workbook(owed: OwedAnswer, message: Unanswerable, addresses: Addresses,
+                           replier: Replier) -> _Planned:
     sender = message.sender if message.sender and valid_address(message.sender) else None
     unit = addresses.unit_at(sender) if sender else None
     if sender is None or unit is None:
-        replier.result.unanswered.append((message.source, "surel tanpa workbook dari alamat "
-                                                          "yang tidak terdaftar; tidak dibalas"))
-        return
+        return _Planned(owed, message.source, why="surel tanpa workbook dari alamat yang tidak "
+                                                  "terdaftar; tidak dibalas")
     kode, nama = unit
     reason = NOT_A_WORKBOOK.format(names=", ".join(message.attachments)) \
         if message.attachments else NO_ATTACHMENT
     values = {"nama": nama, "kode": kode, "kantor": replier.kantor(None), "alasan": reason,
-              "subjek": message.subject or "", "berkas": ", ".join(message.attachments) or "-",
-              "periode": "-", "sha256": "-"}
+              "subjek": message.subject or "",
+              "berkas": ", ".join(message.attachments) or "-", "periode": "-", "sha256": "-"}
     delivery = Delivery(kode, nama, sender, ", ".join(message.attachments), "", "")
-    replier.send("ditolak", f"ditolak|{message.message_id or message.source}", delivery, values,
-                 message.message_id, None)
+    return _Planned(owed, message.source, sender, kode, lambda: replier.send(
+        "ditolak", owed.kunci, delivery, values, message.message_id, None))
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -332,7 +399,13 @@ def send_corrections(store: Store, replier: Replier,
         returns = [r for r in (stored_return(store, sha) for sha in latest.values() if sha)
                    if r is not None]
     for stored in returns:
-        _answer_return(store, stored, addresses, replier)
+        to = _answer_address(stored, addresses)
+        if to is None:
+            replier.result.unanswered.append((f"{stored.filename} ({stored.sha256[:12]})",
+                                              "pengirim bukan alamat unit yang terdaftar; "
+                                              "tidak dibalas"))
+            continue
+        _answer_return(store, stored, to, f"perbaikan|{stored.sha256}", replier)
     replier.result.findings += replier.outbox.findings
     return replier.result
 

@@ -25,6 +25,7 @@ and its migrations are in `store.schema`, the databases' differences in `store.s
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import numbers
@@ -161,6 +162,18 @@ class OfficeFile:
 
 
 @dataclass(frozen=True)
+class OwedAnswer:
+    """An answer the office owes: its key ("never twice"), its kind, and the return it
+    answers (or, for an e-mail without a workbook, that e-mail as JSON in `pesan`)."""
+
+    id: int
+    kunci: str
+    jenis: str
+    submission_id: int | None
+    pesan: str | None
+
+
+@dataclass(frozen=True)
 class StoredFinding:
     """A finding as kept with its submission."""
 
@@ -181,6 +194,12 @@ _ARRIVAL = "ORDER BY s.id"  # the store's own sequence: the order files were rec
 
 def _submission(row: Sequence[Any]) -> SubmissionRow:
     return SubmissionRow(*row)
+
+
+def utc_text(moment: datetime.datetime | None = None) -> str:
+    """A moment (now by default) as the store writes times: UTC, milliseconds, `Z`."""
+    moment = (moment or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def as_text(value: Any) -> str | None:
@@ -646,6 +665,41 @@ class Store:
             return [OfficeFile(*row) for row in db.rows(
                 "SELECT id, kind, sha256, filename, blueprint, tahun, model, recorded_at "
                 f"FROM office_file WHERE {where} ORDER BY id", [v for _, v in wanted])]
+
+    # --- answers owed by e-mail ---
+
+    def owe_answer(self, kunci: str, jenis: str, submission: int | None = None,
+                   pesan: str | None = None) -> None:
+        """Record an answer as owed (once per key: the same key again changes nothing)."""
+        with self._db() as db:
+            db.run("INSERT INTO answer (kunci, jenis, submission_id, pesan) VALUES (?,?,?,?)"
+                   " ON CONFLICT (kunci) DO NOTHING", (kunci, jenis, submission, pesan))
+
+    def owed_answers(self) -> list[OwedAnswer]:
+        """Every answer still owed, in the order it was owed."""
+        with self._db() as db:
+            return [OwedAnswer(*row) for row in db.rows(
+                "SELECT id, kunci, jenis, submission_id, pesan FROM answer "
+                "WHERE state = 'terutang' ORDER BY id")]
+
+    def settle_answer(self, kunci: str, state: str, penerima: str | None,
+                      keterangan: str | None = None) -> None:
+        """An owed answer sent (`terkirim`) or left out (`digabung`, `dilewati`), and to whom."""
+        with self._db() as db:
+            db.run("UPDATE answer SET state = ?, penerima = ?, keterangan = ?, done_at = ? "
+                   "WHERE kunci = ?", (state, penerima, keterangan, utc_text(), kunci))
+
+    def answered_since(self, penerima: str, jenis: str, since: str) -> bool:
+        """Whether `penerima` was sent an answer of this kind at or after `since` (UTC text)."""
+        with self._db() as db:
+            return db.one("SELECT 1 FROM answer WHERE penerima = ? AND jenis = ? AND "
+                          "state = 'terkirim' AND done_at >= ?", (penerima, jenis, since)
+                          ) is not None
+
+    def submission_by_id(self, submission: int) -> SubmissionRow | None:
+        with self._db() as db:
+            row = db.one(f"SELECT {_SUBMISSION} WHERE s.id = ?", (submission,))
+        return None if row is None else _submission(row)
 
     # --- IMAP ---
 

@@ -186,8 +186,32 @@ CREATE INDEX office_file_year ON office_file (kind, blueprint, tahun)
 """)
 
 
+def _v6_answers(db: Migrating) -> None:
+    """The e-mail answers the office owes: recorded when a return (or an e-mail without a
+    workbook, `pesan` its JSON) is taken in with --balas, in the same transaction, then marked
+    when it was sent (`state` terkirim), left out (digabung: a newer return of the same unit
+    was answered in the same run; dilewati: the unit had that answer today, or no address),
+    so a killed run is caught up by the next one and nothing is answered twice."""
+    db.script("""
+CREATE TABLE answer (
+    id INTEGER PRIMARY KEY,
+    kunci TEXT NOT NULL UNIQUE,
+    jenis TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submission(id),
+    pesan TEXT,
+    owed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    state TEXT NOT NULL DEFAULT 'terutang',
+    penerima TEXT,
+    done_at TEXT,
+    keterangan TEXT
+);
+CREATE INDEX answer_state ON answer (state);
+CREATE INDEX answer_unit ON answer (penerima, jenis, done_at)
+""")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
-                               _v4_recipients_without_workbook, _v5_office_files]
+                               _v4_recipients_without_workbook, _v5_office_files, _v6_answers]
 
 
 def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
