@@ -6,14 +6,20 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from click.testing import CliRunner, Result
 
+from iki_xlsx.cli.main import main
 from iki_xlsx.intake.status import history, status
+from iki_xlsx.service.workspace import init_workspace, load_workspace
 from iki_xlsx.store.db import PostgresLocation, Store
+from iki_xlsx.store.location import PASSWORD_VARIABLE
 from iki_xlsx.store.move import TargetNotEmpty, move_steps, move_store
 from tests.conftest import new_store
+from tests.pgserver import free_port
 
 V1 = Path(__file__).resolve().parent / "fixtures" / "store-v1"
 
@@ -114,3 +120,83 @@ def test_the_source_must_be_an_sqlite_store_that_exists(tmp_path: Path,
         move_store(Store(tmp_path / "tidak-ada"), target)
     with pytest.raises(UsageError, match="bukan penyimpanan SQLite yang ada"):
         move_store(target, target)
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def cli(*args: str, password: str | None) -> Result:
+    env = {PASSWORD_VARIABLE: password} if password else {}
+    return CliRunner().invoke(main, list(args), prog_name="iki-xlsx", env=env)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A workspace whose store is the first release's."""
+    root = tmp_path / "kantor"
+    assert init_workspace(root).ok
+    shutil.rmtree(root / "simpan")
+    shutil.copytree(V1, root / "simpan")
+    return root
+
+
+def test_simpan_pindah_moves_the_workspace_store_and_says_what_to_write(
+        workspace: Path, postgres: PostgresLocation, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = status(load_workspace(workspace).store()).to_dict()
+    done = cli("--ruang", str(workspace), "simpan", "pindah", "--ke", postgres.url,
+               password=postgres.password)
+    assert done.exit_code == 0, done.output
+    where = f"postgres@127.0.0.1:{urlsplit(postgres.url).port}/{postgres.database}"
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"dipindahkan ke {where}: 4 berkas asli di "
+                               f"{workspace / 'simpan' / 'berkas'} (diperiksa hash-nya), ")
+    assert lines[0].endswith(" tabel (diperiksa per baris)")
+    assert lines[1:] == [
+        f"Penyimpanan SQLite {workspace / 'simpan' / 'iki.sqlite'} tidak diubah; simpan "
+        "sebagai cadangan. Agar ruang kerja memakai server, tulis di iki.toml:",
+        "[basis_data]", f'url = "{postgres.url}"']
+    config = workspace / "iki.toml"
+    config.write_text(config.read_text() + "\n" + "\n".join(lines[2:]) + "\n")
+    monkeypatch.setenv(PASSWORD_VARIABLE, postgres.password or "")
+    moved = load_workspace(workspace).store()
+    assert moved.kind == "postgresql"
+    assert status(moved).to_dict() == before
+    again = cli("--ruang", str(workspace), "simpan", "pindah", "--ke", postgres.url,
+                password=postgres.password)
+    assert (again.exit_code, again.stderr) == (2, (
+        "Kesalahan: ruang kerja ini sudah memakai basis data server ([basis_data] di "
+        "iki.toml); tidak ada yang dipindahkan\n"))
+
+
+def test_simpan_pindah_into_a_store_that_holds_anything_is_refused(
+        workspace: Path, postgres: PostgresLocation) -> None:
+    first = cli("simpan", "pindah", "--ke", postgres.url, "--store",
+                str(workspace / "simpan"), password=postgres.password)
+    assert first.exit_code == 0, first.output
+    done = cli("simpan", "pindah", "--ke", postgres.url, "--store", str(workspace / "simpan"),
+               password=postgres.password)
+    assert done.exit_code == 2 and done.stdout == ""
+    assert done.stderr.startswith("Kesalahan: penyimpanan tujuan ") and \
+        "sudah berisi data (" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_simpan_pindah_refuses_a_password_in_the_url_and_says_a_server_it_cannot_reach(
+        workspace: Path, postgres: PostgresLocation) -> None:
+    secret = postgres.url.replace("postgres@", "postgres:rahasia@")
+    done = cli("--ruang", str(workspace), "simpan", "pindah", "--ke", secret, password=None)
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr == ("Kesalahan: alamat basis data memuat kata sandi; hapus sandinya "
+                           "dari alamat dan berikan lewat IKI_DB_PASSWORD atau berkas .pgpass\n")
+    wrong = cli("--ruang", str(workspace), "simpan", "pindah", "--ke", postgres.url,
+                password="salah")
+    assert wrong.exit_code == 1 and wrong.stderr == (
+        f"Kesalahan: login ke basis data postgres@127.0.0.1:{urlsplit(postgres.url).port}/"
+        f"{postgres.database} ditolak untuk pengguna postgres; periksa IKI_DB_PASSWORD atau "
+        "berkas .pgpass\n")
+    closed = f"postgresql://iki@127.0.0.1:{free_port()}/iki"
+    down = cli("--ruang", str(workspace), "simpan", "pindah", "--ke", closed, password="x")
+    assert down.exit_code == 1 and down.stderr == (
+        f"Kesalahan: server basis data iki@127.0.0.1:{urlsplit(closed).port}/iki tidak dapat "
+        "dihubungi (koneksi ditolak); pastikan PostgreSQL berjalan dan [basis_data] url "
+        "benar\n")
+    assert "rahasia" not in done.output + wrong.output + down.output

@@ -21,6 +21,7 @@ from iki_xlsx.blueprint.catalog import describe
 from iki_xlsx.blueprint.load import check_blueprints
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary, install
+from iki_xlsx.cli.simpan import simpan
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
 from iki_xlsx.core.angka import strict_json
 from iki_xlsx.core.codes import Code
@@ -1063,4 +1064,5 @@ def _port_free(host: str, port: int) -> None:
                     f"({os_reason(exc)}); pilih port lain dengan --port")
 
 
+main.add_command(simpan)
 apply_vocabulary(main)

@@ -19,6 +19,7 @@ from iki_xlsx.core.atomic import atomic_write
 
 ROLES = ("operator", "pemeriksa")  # operator: everything; pemeriksa: read and download only
 PASSWORDS_NAME = "web-sandi.json"
+SECRET_NAME = "web-rahasia"  # the key that signs session cookies, shared by every worker
 MIN_PASSWORD = 8
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914's interactive-login parameters
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -89,6 +90,30 @@ class Passwords:
     def check(self, role: str, password: str) -> bool:
         stored = self.hashes().get(role)
         return stored is not None and verify_password(password, stored)
+
+
+def session_secret(root: Path) -> str:
+    """The key that signs the workspace's session cookies: made once (readable by its owner
+    only) and shared by every process serving the workspace, so a login holds whichever
+    worker behind the reverse proxy answers, and across restarts."""
+    path = root / SECRET_NAME
+    for _ in range(2):
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            text = ""
+        if len(text) >= 32:
+            return text
+        made = root / f".{SECRET_NAME}-{secrets.token_hex(8)}"
+        made.write_text(secrets.token_urlsafe(48) + "\n", encoding="ascii")
+        os.chmod(made, 0o600)
+        try:
+            os.link(made, path)  # whole or not at all; a worker that made one first wins
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+    raise OSError(f"{path} tidak berisi kunci sesi yang sah; hapus berkas itu")
 
 
 @dataclass

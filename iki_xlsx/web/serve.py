@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iki_xlsx.web.app import create_app
-from iki_xlsx.web.security import ROLES, Passwords, is_loopback, parse_host
+from iki_xlsx.web.security import ROLES, Passwords, is_loopback, parse_host, session_secret
 from iki_xlsx.web.site import Site
 
 
@@ -45,6 +45,10 @@ def serve(site: Site, host: str, port: int, extra_hosts: tuple[str, ...],
           login_required: bool) -> None:
     import uvicorn
 
-    app = create_app(site, login_required=login_required, host=host, extra_hosts=extra_hosts)
+    app = create_app(site, login_required=login_required, host=host, extra_hosts=extra_hosts,
+                     secret=session_secret(site.root))
+    # on loopback the only client that can connect is this machine's reverse proxy (several
+    # workers behind it, deploy/): the client address it forwards is the one login limits count
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                proxy_headers=False, access_log=False)
+                proxy_headers=is_loopback(host), forwarded_allow_ips="127.0.0.1,::1",
+                access_log=False)
