@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Install everything the tests need (the project, lint and type tools, LibreOffice and Gnumeric
-# as real clients, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
+# Install everything the tests need (the project, lint and type tools, LibreOffice Calc and
+# Writer and Gnumeric as real clients, dovecot as a real IMAP server, openssl for its test certificate, Chromium as a real
 # browser, PostgreSQL as the real server store) and run them:
 # ruff, mypy, the import contract (import-linter), pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 bash scripts/venv.sh test
-if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" 2>/dev/null; then
-  echo "Installing LibreOffice Calc (headless) and its Python bridge..."
+writer_missing() { ! ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1; }
+if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" 2>/dev/null \
+    || writer_missing; then
+  # Writer prints the office's Word documents (PK, pengukuran, LKjIP) for the print tests
+  echo "Installing LibreOffice Calc and Writer (headless) and their Python bridge..."
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    libreoffice-calc-nogui python3-uno >/dev/null
+    libreoffice-calc-nogui libreoffice-writer-nogui python3-uno >/dev/null
 fi
+writer_missing && { echo "LibreOffice Writer missing: the documents cannot be printed"; exit 1; }
 if [ ! -x /usr/sbin/dovecot ] || ! command -v openssl >/dev/null 2>&1; then
   echo "Installing dovecot (IMAP server for the mail tests) and openssl..."
   as_root apt-get update -qq

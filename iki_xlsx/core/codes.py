@@ -143,6 +143,8 @@ class Code(StrEnum):
     FORM_UNKNOWN_INDICATOR = auto()
     FORM_ZERO_TARGET = auto()
     FORM_YEAR_INVALID = auto()
+    # the office's documents
+    DOKUMEN_NO_TARGET = auto()
 
     @property
     def entry(self) -> Entry:

@@ -120,7 +120,8 @@ class WorkbookPlan:
     units: list[Unit]
     sheets: list[SheetPlan]
     generator: str = f"iki-xlsx {__version__}"
-    jenis: str = "iki"  # iki: a form sent to a unit; rekap: the consolidated recap
+    jenis: str = "iki"  # iki: a form sent to a unit; rekap: the recap; dokumen: a document
+    title: str | None = None  # the file's title property (by default said from the kind)
 
     def sheet(self, code: str) -> SheetPlan:
         return next(s for s in self.sheets if s.code == code)

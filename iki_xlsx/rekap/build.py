@@ -215,13 +215,15 @@ def _export_name(result: RekapResult, suffix: str) -> str:
 
 def gather(store: Store, bp: Blueprint, period: PeriodStatus,
            now: datetime.datetime | None = None, pengesahan: Pengesahan | None = None,
-           targets: Sequence[TargetVersion] = ()) -> tuple[RekapSource, pd.DataFrame]:
+           targets: Sequence[TargetVersion] = (), named: bool = True
+           ) -> tuple[RekapSource, pd.DataFrame]:
     """What the recap of one blueprint and period (`period`, its status) shows, read from
     the store.
 
     Only units on the list enter the figures; units off the list appear on the status sheet.
     Returns the source and the tidy table it was built from, its `lembar` naming each
-    sheet as the unit's workbook shows it (what the CSV and Parquet exports hold).
+    sheet as the unit's workbook shows it (what the CSV and Parquet exports hold; without
+    `named`, the sheet's code, as the store keeps it, which is quicker when no one reads it).
     """
     blueprint, periode = bp.id, period.periode
     expected = {u.kode: u for u in store.expected_units(blueprint, periode)}
@@ -241,8 +243,9 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
                      _value(r.nilai), str(r.sha256))
                for r in table.itertuples(index=False)]
-    table = _sheets_named(table, unit_sheet_names(
-        bp, periode, [u.unit for u in units if u.on_list]))
+    if named:
+        table = _sheets_named(table, unit_sheet_names(
+            bp, periode, [u.unit for u in units if u.on_list]))
     files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
                       str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi))
              for r in chosen.sort_values("unit_kode").itertuples(index=False)]

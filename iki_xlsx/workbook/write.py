@@ -103,11 +103,11 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
             inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False})
-    recap = plan.jenis == "rekap"
+    recap = plan.jenis != "iki"  # a recap or a document: read by people, never a form
     workbook.set_properties({
         "created": datetime.datetime(plan.periode, 1, 1),  # reproducible files for one period
-        "title": (f"Rekap IKI {plan.kantor} {plan.periode}" if recap
-                  else f"IKI {plan.unit.nama} {plan.periode}"),
+        "title": plan.title or (f"Rekap IKI {plan.kantor} {plan.periode}" if recap
+                                else f"IKI {plan.unit.nama} {plan.periode}"),
         "subject": f"Indikator Kinerja Individu — {plan.kantor}",
         "author": plan.kantor,
         "company": plan.kantor,
@@ -124,7 +124,7 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     for sheet in plan.sheets:
         _render_sheet(workbook, sheet, formats, values, inputs,
                       notes.cells if notes else {}, flagged)
-    if not recap:  # a recap is read by people, never checked back as a form
+    if not recap:  # only a form is checked back, by its manifest
         _render_manifest(workbook, plan)
     if notes is None:
         workbook.worksheets()[0].activate()

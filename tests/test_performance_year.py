@@ -1,0 +1,412 @@
+"""The office's performance year with real files, for every bundled blueprint: two years of
+returns (2025 returned to TW II only, the rest typed by the office in the realisasi form), 2026's
+targets in a murni (January) and a perubahan (August). The documents are made from the store and
+their figures compared with a recomputation made here from what was typed: TW I-II measured
+against the murni's quarterly targets, TW III and the year against the perubahan's, the LKjIP
+two-year table cell by cell, and every document naming the version it used."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTLine, LTRect
+
+from iki_xlsx.blueprint.model import Blueprint, Indikator, Polaritas
+from iki_xlsx.documents.make import Made, make_lkjip, make_pengukuran, make_pk
+from iki_xlsx.documents.office import (
+    Listed,
+    Office,
+    Person,
+    by_sasaran,
+    default_letterhead,
+    office_indicators,
+)
+from iki_xlsx.documents.pengukuran import NEARLY
+from iki_xlsx.targets.model import key_of
+from iki_xlsx.years.impor import realisasi_headers
+from tests.conftest import same
+from tests.test_year import Stage, _capaian, _kecamatan
+from tests.yearly import BEFORE, NOW, Year, two_years
+from tests.yearly import Office as Workspace
+
+OFFICE = Office("Kecamatan Contoh", "Kabupaten Contoh, Provinsi Contoh", "Contoh",
+                default_letterhead("Kecamatan Contoh", "Kabupaten Contoh, Provinsi Contoh"),
+                Person("Nama Camat", "Camat Contoh", "196501011990031001"),
+                Person("Nama Bupati", "Bupati Contoh"))
+
+
+@pytest.fixture(scope="module")
+def offices(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint]
+            ) -> dict[str, tuple[Workspace, dict[str, Made]]]:
+    """Each bundled blueprint's two years, and its documents: the PK murni and perubahan,
+    the measurement of TW II and TW III, and the LKjIP Bab III of 2026."""
+    result = {}
+    for bp in blueprints.values():
+        root = tmp_path_factory.mktemp(bp.id)
+        office = two_years(bp, root / "ruang", blueprints)
+        out = root / "dokumen"
+        made = {
+            "pk-murni": make_pk(office.store, office.index, OFFICE, bp.id, NOW, False, out),
+            "pk-perubahan": make_pk(office.store, office.index, OFFICE, bp.id, NOW, True, out),
+            "tw2": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 2, out),
+            **({"tw3": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 3, out)}
+               if bp.iku is not None else {}),  # one blueprint shows the perubahan in force
+            "lkjip": make_lkjip(office.store, office.index, OFFICE, bp.id, NOW, out),
+        }
+        for name, done in made.items():
+            assert done.ok, (bp.id, name, [f.one_line() for f in done.findings])
+        result[bp.id] = (office, made)
+    return result
+
+
+# --- the recomputation, from what was typed -----------------------------------------------------
+
+
+def listed(bp: Blueprint) -> list[Listed]:
+    """The indicators in the order the documents list them: grouped by sasaran."""
+    return [item for _, group in by_sasaran(office_indicators(bp)) for item in group]
+
+
+def _to_date(year: Year, period: int) -> Stage:
+    """The year as it stood at the end of `period`: the values typed for periods up to it."""
+    typed = {kode: {k: v for k, v in values.items()
+                    if (p := _period(k)) is None or p <= period}
+             for kode, values in year.typed.items()}
+    return Stage(year.bp, min(period, year.filled), typed, year.files)
+
+
+def _period(key: str) -> int | None:
+    last = key.rsplit("/", 1)[-1]
+    return int(last[1:]) if last.startswith("p") and last[1:].isdigit() else None
+
+
+def _realisasi(year: Year, ind: Indikator, key: str, period: int) -> float | None:
+    return _kecamatan(year.bp, ind, key, _to_date(year, period))[0]
+
+
+def _verdict(capaian: float | None) -> str:
+    if capaian is None:
+        return "tanpa data"
+    return "tercapai" if capaian >= 100 else (
+        "hampir tercapai" if capaian >= NEARLY else "tidak tercapai")
+
+
+def _table(made: Made, sheet: str) -> list[list[Any]]:
+    """A document workbook's table body, as cached (the computed values written)."""
+    path = next(p for p in made.files if p.suffix == ".xlsx")
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r[0] == "No")
+    start = next(i for i in range(header, len(rows)) if str(rows[i][0]).isdigit())
+    body = []
+    for row in rows[start:]:
+        if row[0] is None or not str(row[0]).isdigit():
+            break
+        body.append(row)
+    return body
+
+
+def _word_rows(made: Made, caption: str) -> list[list[str]]:
+    """The Word document's table under `caption`, as printed (body rows' texts)."""
+    path = next(p for p in made.files if p.suffix == ".docx")
+    document = docx.Document(str(path))
+    tables = [t for t in document.tables if t.rows and t.rows[0].cells[0].text == "No"]
+    captions = [p.text for p in document.paragraphs if p.text.startswith(caption[:9])]
+    assert captions, caption
+    found = next(t for t in tables if _caption_of(document, t) == caption)
+    return [[c.text for c in row.cells] for row in found.rows
+            if row.cells[0].text.isdigit()]
+
+
+def _caption_of(document: Any, table: Any) -> str:
+    previous = table._tbl.getprevious()
+    return "".join(t.text or "" for t in previous.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+
+
+def _number(text: str) -> float | None:
+    """A number as the Word document prints it (1.234,56), None for a dash."""
+    if text in ("–", ""):
+        return None
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def _close(printed: str, value: float | None) -> bool:
+    """The printed number is the value rounded to two decimals (a dash for none)."""
+    shown = _number(printed)
+    if value is None or shown is None:
+        return shown is None and value is None
+    return abs(shown - value) <= 0.0051
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_each_quarter_is_measured_against_the_version_in_force_at_its_end(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    """TW II against the murni's targets to date, TW III against the perubahan's; realisasi
+    and capaian of 2026 and the same quarter of 2025 recomputed from the values typed (2025's
+    TW II from its returns, TW III from the figures the office typed)."""
+    checked = 0
+    for office, made in offices.values():
+        bp = office.bp
+        items = listed(bp)
+        for name, period, version in (("tw2", 2, "murni"), ("tw3", 3, "perubahan")):
+            if name not in made:
+                continue
+            target_of = office.versions[version]
+            rows = _table(made[name], "Pengukuran")
+            printed = _word_rows(made[name], f"Pengukuran kinerja s.d. {bp.periods[period - 1]} "
+                                             f"{NOW}")
+            assert len(rows) == len(printed) == len(items)
+            for row, words, item in zip(rows, printed, items, strict=True):
+                ind = item.indikator
+                target = target_of.kecamatan[item.key]
+                realisasi = _realisasi(office.years[NOW], ind, item.key, period)
+                capaian = _capaian(bp, ind, realisasi, target.to_date(period))
+                if period <= office.years[BEFORE].filled:
+                    last = _realisasi(office.years[BEFORE], ind, item.key, period)
+                else:
+                    last = office.typed.figures[item.key].realisasi[period - 1]
+                expected = [target.periods[period - 1], target.to_date(period), realisasi,
+                            capaian, last, _verdict(capaian)]
+                assert all(same(a, b) for a, b in zip(row[4:10], expected, strict=True)), (
+                    bp.id, name, item.key, row[4:10], expected)
+                assert all(_close(w, e) for w, e in zip(words[4:9], expected[:5],
+                                                         strict=True)), (bp.id, words, expected)
+                assert words[9] == expected[5]
+                checked += 1
+            text = " ".join(p.text for p in docx.Document(
+                str(made[name].files[0])).paragraphs)
+            assert f"PK {version} {NOW}" in text, (bp.id, name)
+    assert checked == sum(len(listed(o.bp)) for o, _ in offices.values()) + 6  # + TW III
+
+
+def test_the_counts_of_reached_nearly_and_missed_add_up(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    for office, made in offices.values():
+        rows = _table(made["tw2"], "Pengukuran")
+        words = [r[9] for r in rows]
+        path = next(p for p in made["tw2"].files if p.suffix == ".xlsx")
+        ws = openpyxl.load_workbook(path, data_only=True)["Jumlah"]
+        counted = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[1], int
+                                                                                     | float)}
+        assert counted == {"tercapai": words.count("tercapai"),
+                           "hampir tercapai": words.count("hampir tercapai"),
+                           "tidak tercapai": words.count("tidak tercapai"),
+                           "tanpa data": words.count("tanpa data"),
+                           "Jumlah": len(words)}, office.bp.id
+        sheet = openpyxl.load_workbook(path)["Jumlah"]
+        formulas = [c.value for row in sheet.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("=")]
+        assert len(formulas) == 4 and all("COUNTIF(" in f for f in formulas)
+
+
+def test_the_lkjip_two_year_table_equals_a_recomputation_from_the_typed_inputs(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    """Target 2025 and 2026, realisasi 2025 and 2026, capaian 2025 and 2026 of every indicator
+    of every bundled blueprint: 2025's from the figures the office typed (its returns stop at
+    TW II), 2026's realisasi from the values typed in its returns, against the perubahan."""
+    compared = 0
+    for office, made in offices.values():
+        bp = office.bp
+        items = listed(bp)
+        rows = _table(made["lkjip"], "Tabel 3.2")
+        printed = _word_rows(made["lkjip"], f"Tabel 3.2 Perbandingan capaian kinerja tahun "
+                                            f"{BEFORE} dan {NOW}")
+        assert len(rows) == len(printed) == len(items), bp.id
+        last = len(realisasi_headers(bp)) - 1
+        for row, words, item in zip(rows, printed, items, strict=True):
+            ind = item.indikator
+            typed = office.typed.figures[item.key]
+            target_now = office.versions["perubahan"].kecamatan[item.key].tahunan
+            realisasi_now = _realisasi(office.years[NOW], ind, item.key, len(bp.periods))
+            expected = [typed.target, target_now, typed.realisasi[last], realisasi_now,
+                        _capaian(bp, ind, typed.realisasi[last], typed.target),
+                        _capaian(bp, ind, realisasi_now, target_now)]
+            assert row[2] == ind.nama
+            assert all(same(a, b) for a, b in zip(row[4:10], expected, strict=True)), (
+                bp.id, item.key, row[4:10], expected)
+            assert all(_close(w, e) for w, e in zip(words[4:10], expected, strict=True)), (
+                bp.id, item.key, words, expected)
+            assert row[10] == "realisasi 2025 diketik kantor"
+            compared += 1
+    assert compared == sum(len(office_indicators(o.bp)) for o, _ in offices.values()) > 140
+
+
+def test_each_document_names_the_version_it_used(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    for office, made in offices.values():
+        for name, version in (("pk-murni", "murni"), ("pk-perubahan", "perubahan")):
+            document = docx.Document(str(made[name].files[0]))
+            text = "\n".join(p.text for p in document.paragraphs)
+            title = "PERJANJIAN KINERJA " + ("PERUBAHAN " if version == "perubahan" else "")
+            assert f"{title}TAHUN {NOW}" in text
+            chosen = office.versions[version]
+            assert f"PK {version} {NOW}" in text and chosen.sha256[:16] in text, name
+            lampiran = _table(made[name], "Lampiran PK")
+            for row, item in zip(lampiran, listed(office.bp), strict=True):
+                target = chosen.kecamatan[item.key]
+                assert [row[4], *row[5:9]] == [target.tahunan, *target.periods]
+        text = " ".join(p.text for p in docx.Document(str(made["lkjip"].files[0])).paragraphs)
+        assert f"Target {NOW}: PK perubahan {NOW}" in text
+        assert f"Target {BEFORE}: diketik kantor" in text
+
+
+def test_the_pk_statement_names_both_parties_and_signs_where_and_when_the_version_was_set(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    _, made = offices["iku-kecamatan"]
+    document = docx.Document(str(made["pk-perubahan"].files[0]))
+    texts = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Nama Camat" in texts and "Camat Contoh" in texts and "Nama Bupati" in texts
+    signed = [t for t in texts if t.startswith("Contoh, ")]
+    assert signed and signed[0].startswith("Contoh, 15 Agustus 2026"), signed
+    assert any("NIP 196501011990031001" in t for t in texts)
+    heads = [p.text for p in document.paragraphs]
+    assert heads[:1] == ["PERJANJIAN KINERJA PERUBAHAN TAHUN 2026"] or any(
+        h == "PERJANJIAN KINERJA PERUBAHAN TAHUN 2026" for h in heads)
+    assert any(re.search(r"dibuat karena: Perjanjian Kinerja perubahan 2026", h) for h in heads)
+
+
+def test_a_new_indicator_in_the_second_year_shows_as_new_and_a_dropped_one_as_dropped(
+        tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+    """2026's version of the IKU blueprint adds an indicator and drops one: the two-year
+    table says so in words, with a dash (never 0) in the year the indicator did not exist."""
+    old = blueprints["iku-kecamatan"]
+    data = old.model_dump(mode="json")
+    kept = [i for i in data["iku"]["indikator"] if i["id"] != "rw-berubah"]
+    added = {**kept[0], "id": "ikm-pelayanan-baru", "nama": "Indeks Kepuasan Layanan Baru"}
+    added["variabel"] = [{**v, "id": "nilai_ikm_baru"} for v in kept[0]["variabel"]]
+    data["iku"]["indikator"] = [*kept, added]
+    new = Blueprint.model_validate({**data, "versi": "2"})
+    office = two_years(old, tmp_path / "ruang", blueprints, current=new)
+    made = make_lkjip(office.store, office.index, OFFICE, new.id, NOW, tmp_path / "dokumen")
+    assert made.ok, [f.one_line() for f in made.findings]
+    rows = _table(made, "Tabel 3.2")
+    by_name = {r[2]: r for r in rows}
+    fresh = by_name["Indeks Kepuasan Layanan Baru"]
+    assert [fresh[4], fresh[6], fresh[8]] == ["–", "–", "–"]
+    assert fresh[5] == office.versions["perubahan"].kecamatan["iku/ikm-pelayanan-baru"].tahunan
+    assert fresh[10] == "indikator baru 2026; tidak ada pada 2025"
+    dropped = by_name["Prosentase RW Berubah"]
+    assert [dropped[5], dropped[7], dropped[9]] == ["–", "–", "–"]
+    assert dropped[4] == office.typed.figures["iku/rw-berubah"].target
+    assert dropped[10] == "tidak dipakai lagi pada 2026"
+    printed = _word_rows(made, f"Tabel 3.2 Perbandingan capaian kinerja tahun {BEFORE} dan "
+                               f"{NOW}")
+    words = {r[2]: r for r in printed}
+    assert words["Indeks Kepuasan Layanan Baru"][4] == "–"
+    assert "0" not in (words["Indeks Kepuasan Layanan Baru"][4],
+                       words["Prosentase RW Berubah"][5])
+    assert key_of(None, new.iku.indikator[-1]) == "iku/ikm-pelayanan-baru"  # type: ignore[union-attr]
+
+
+def test_capaian_of_a_lower_is_better_indicator_follows_its_polarity(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    office, made = offices["iki-kecamatan-jabung"]
+    lower = [i for i in office_indicators(office.bp) if i.indikator.polaritas is Polaritas.TURUN]
+    assert lower
+    rows = _table(made["lkjip"], "Tabel 3.1")
+    at = [i.key for i in listed(office.bp)].index(lower[0].key)
+    target, realisasi, capaian = rows[at][4:7]
+    expected = max((2 * target - realisasi) / target * 100, 0) if realisasi is not None else None
+    assert same(capaian, expected)
+
+
+# --- printing: every document through LibreOffice, measured -------------------------------------
+
+MIN_PT = 8.0
+TABLE_PT_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                  "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+                  "shd", "tblLayout", "tblCellMar", "tblLook")
+
+
+@pytest.fixture(scope="module")
+def printed(offices: dict[str, tuple[Workspace, dict[str, Made]]],
+            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every Word document, and the workbooks of the largest blueprint's documents, printed to
+    PDF by LibreOffice (Writer and Calc) as an office prints them. Fails, never skips, when
+    LibreOffice or its Writer is missing (scripts/test.sh installs them)."""
+    if shutil.which("soffice") is None:
+        pytest.fail("soffice is required (Debian libreoffice-writer-nogui); run scripts/test.sh")
+    out = tmp_path_factory.mktemp("cetak")
+    documents = [p for _, made in offices.values() for done in made.values()
+                 for p in done.files if p.suffix == ".docx"]
+    workbooks = [p for done in offices["iki-kecamatan-kota"][1].values()
+                 for p in done.files if p.suffix == ".xlsx"]
+    pdfs = {}
+    for kind, files in (("docx", documents), ("xlsx", workbooks)):
+        folder = out / kind  # a document and its workbook share a stem
+        done = subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation={(out / 'profil').as_uri()}",
+             "--convert-to", "pdf", "--outdir", str(folder), *map(str, files)],
+            capture_output=True, text=True, timeout=900)
+        for path in files:
+            pdf = folder / f"{path.stem}.pdf"
+            assert pdf.is_file(), (path.name, done.stdout[-500:], done.stderr[-500:])
+            pdfs[path.name] = pdf
+    return pdfs
+
+
+def _objects(item: Any) -> Any:
+    yield item
+    if isinstance(item, LTContainer):
+        for child in item:
+            yield from _objects(child)
+
+
+def test_every_document_prints_on_a4_legibly_within_the_page(printed: dict[str, Path]) -> None:
+    """Word documents and their workbooks printed by LibreOffice: A4, every character at least
+    8 pt and on the page, every table line within the page width (a Word document's within
+    the text area between the margins)."""
+    from iki_xlsx.documents.word import MARGIN_LEFT_CM, MARGIN_RIGHT_CM
+
+    pages = 0
+    for name, pdf in printed.items():
+        word = name.endswith(".docx")
+        for number, page in enumerate(extract_pages(pdf, laparams=None), start=1):
+            pages += 1
+            width, height = page.width, page.height
+            assert sorted((round(width), round(height))) == [595, 842], (name, number)
+            left = MARGIN_LEFT_CM / 2.54 * 72 - 2 if word else -0.5
+            right = width - (MARGIN_RIGHT_CM / 2.54 * 72 - 2 if word else -0.5)
+            for item in _objects(page):
+                if isinstance(item, LTChar) and item.get_text().strip():
+                    assert item.size >= MIN_PT - 0.05, (name, number, item.get_text(),
+                                                        item.size)
+                    assert (item.x0 >= -0.5 and item.x1 <= width + 0.5 and item.y0 >= -0.5
+                            and item.y1 <= height + 0.5), (name, number, item.get_text())
+                elif isinstance(item, LTLine | LTRect | LTCurve) and not isinstance(
+                        item, LTChar):
+                    assert left <= item.x0 and item.x1 <= right, (name, number, item.bbox)
+    assert pages >= 15
+
+
+def test_every_word_document_keeps_the_order_word_requires(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
+    """Word refuses a file whose table, cell or paragraph properties are out of the schema's
+    order (LibreOffice forgives it): every one in every document is in order."""
+    from iki_xlsx.documents.word import P_PR_ORDER, TC_PR_ORDER
+
+    orders = {"tblPr": TABLE_PT_ORDER, "tcPr": TC_PR_ORDER, "pPr": P_PR_ORDER}
+    checked = 0
+    for _, made in offices.values():
+        for done in made.values():
+            path = next(p for p in done.files if p.suffix == ".docx")
+            root = docx.Document(str(path)).element
+            for element in root.iter():
+                name = element.tag.split("}")[-1]
+                if name in orders:
+                    children = [c.tag.split("}")[-1] for c in element]
+                    known = [orders[name].index(c) for c in children if c in orders[name]]
+                    assert known == sorted(known), (path.name, name, children)
+                    checked += 1
+    assert checked > 1000
