@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate the README's pictures (docs/*.png) from LibreOffice's PDF export: the first view
 # of a jabatan sheet (what a clerk sees at 100 % on a 1366x768 screen, 1,250 x 500 px), the
-# first printed page of a recap and the first page of its Status sheet. Needs LibreOffice with python3-uno and poppler-utils.
+# first printed page of a recap and the first page of its Status sheet; a PK lampiran page and an
+# LKjIP table page (scripts/make-year-images.py). Needs LibreOffice (Calc and Writer) with
+# python3-uno and poppler-utils.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -40,4 +42,6 @@ for page in $(seq 1 "$pages"); do
     break
   fi
 done
+# the performance year's documents: a PK lampiran page and an LKjIP Bab III table page
+.venv/bin/python scripts/make-year-images.py
 ls docs

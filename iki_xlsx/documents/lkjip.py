@@ -93,7 +93,7 @@ def _rows(items: Sequence[Listed]) -> list[tuple[str, int, Listed]]:
 
 def _single_year(bp: Blueprint, year: YearFigures, items: list[Listed]) -> DocTable:
     columns = [Column("No", 1.0, "center"), Column("Sasaran", 5.0), Column("Indikator", 7.6),
-               Column("Satuan", 1.8, "center"), Column("Target", 2.0, "number"),
+               Column("Satuan", 2.0, "center"), Column("Target", 2.0, "number"),
                Column("Realisasi", 2.0, "number"), Column("Capaian (%)", 2.0, "pct"),
                Column("Predikat", 2.6, "center")]
     table = DocTable("T31", "Tabel 3.1", f"Tabel 3.1 Capaian kinerja tahun {year.tahun}",
@@ -126,12 +126,12 @@ def _two_years(bp: Blueprint, comparison: Comparison, items: list[Listed],
                dropped: list[Listed]) -> DocTable:
     now, before = comparison.current, comparison.previous
     presence = {row.key: p for row, p in comparison.rows}
-    columns = [Column("No", 1.0, "center"), Column("Sasaran", 3.6), Column("Indikator", 5.2),
-               Column("Satuan", 1.5, "center"),
+    columns = [Column("No", 1.0, "center"), Column("Sasaran", 3.5), Column("Indikator", 4.9),
+               Column("Satuan", 2.0, "center"),
                Column(str(before.tahun), 1.6, "number"), Column(str(now.tahun), 1.6, "number"),
                Column(str(before.tahun), 1.6, "number"), Column(str(now.tahun), 1.6, "number"),
-               Column(str(before.tahun), 1.6, "pct"), Column(str(now.tahun), 1.6, "pct"),
-               Column("Keterangan", 3.9)]
+               Column(str(before.tahun), 1.8, "pct"), Column(str(now.tahun), 1.8, "pct"),
+               Column("Keterangan", 3.5)]
     groups = [("", 1), ("", 1), ("", 1), ("", 1), ("Target", 2), ("Realisasi", 2),
               ("Capaian (%)", 2), ("", 1)]
     table = DocTable("T32", "Tabel 3.2", f"Tabel 3.2 Perbandingan capaian kinerja tahun "
@@ -227,7 +227,7 @@ def _renstra(bp: Blueprint, year: YearFigures, items: list[Listed]) -> DocTable 
     if not with_end:
         return None
     columns = [Column("No", 1.0, "center"), Column("Indikator", 9.0),
-               Column("Satuan", 1.8, "center"), Column("Tahun akhir Renstra", 2.4, "center"),
+               Column("Satuan", 2.0, "center"), Column("Tahun akhir Renstra", 2.4, "center"),
                Column("Target akhir Renstra", 2.6, "number"),
                Column(f"Realisasi {year.tahun}", 2.4, "number"),
                Column("Kemajuan terhadap target akhir (%)", 3.2, "pct")]

@@ -96,6 +96,26 @@ class BasisData(_Section):
         return check_schema(skema)
 
 
+class PihakKedua(_Section):
+    """The camat's superior, who signs the Perjanjian Kinerja as its second party."""
+
+    nama: str = Field(min_length=1)
+    jabatan: str = Field(min_length=1)  # e.g. "Bupati Malang"
+    nip: str | None = None
+
+
+class KopSurat(_Section):
+    """The letterhead of the office's documents: its lines, the first two the largest, and
+    a logo (a PNG or JPEG file in the workspace)."""
+
+    baris: list[str] = Field(min_length=1, max_length=6)
+    logo: str | None = None
+
+
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
 class Config(_Section):
     """`iki.toml`, validated."""
 
@@ -108,6 +128,8 @@ class Config(_Section):
     smtp: Smtp | None = None
     imap: Imap | None = None
     basis_data: BasisData | None = None
+    pihak_kedua: PihakKedua | None = None
+    kop_surat: KopSurat | None = None
 
 
 class WorkspaceError(IkiError):
@@ -230,11 +252,45 @@ def load_workspace(root: Path) -> Workspace:
         if others_can_change(part):
             raise WorkspaceError([Finding.of(Code.WORKSPACE_UNSAFE.message(berkas=part))])
     config, findings = read_config(paths.config_path)
+    if config is not None:
+        findings += check_logo(root, config)
     units, unit_findings = read_units(paths.units_path)
     findings += unit_findings
     if config is None or findings:
         raise WorkspaceError(findings)
     return Workspace(root, config, units)
+
+
+def logo_path(root: Path, config: Config) -> Path | None:
+    """The letterhead's logo file, when iki.toml names one."""
+    if config.kop_surat is None or config.kop_surat.logo is None:
+        return None
+    return root / config.kop_surat.logo
+
+
+def check_logo(root: Path, config: Config) -> list[Finding]:
+    """The logo iki.toml names is an image file of reasonable size inside the workspace."""
+    logo = logo_path(root, config)
+    if logo is None:
+        return []
+    assert config.kop_surat is not None and config.kop_surat.logo is not None
+    shown = config.kop_surat.logo
+    config_path = WorkspacePaths(root).config_path
+    line = _line_of(key_lines(config_path.read_text(encoding="utf-8-sig")),
+                    ("kop_surat", "logo"))
+    variant = None
+    if logo.suffix.lower() not in LOGO_SUFFIXES:
+        variant = "logo-format"
+    elif not logo.resolve().is_relative_to(root.resolve()):
+        variant = "logo-outside"
+    elif not logo.is_file():
+        variant = "logo-missing"
+    elif logo.stat().st_size > MAX_LOGO_BYTES:
+        variant = "logo-too-big"
+    if variant is None:
+        return []
+    return [Finding.of(Code.CONFIG_INVALID_VALUE.message(variant, berkas=shown),
+                       file=config_path.name, line=line)]
 
 
 MAX_CONFIG_BYTES = 64 * 1024  # the commented template has 2,000
@@ -374,6 +430,19 @@ zona_waktu = "WIB"
 nama = "Nama Camat"
 nip = "196501011990031001"
 jabatan = "Camat"
+
+# Atasan camat, pihak kedua Perjanjian Kinerja (iki-xlsx dokumen pk). Hapus bila tidak dipakai.
+[pihak_kedua]
+nama = "Nama Bupati"
+jabatan = "Bupati Contoh"
+
+# Kop surat dokumen kantor (PK, pengukuran kinerja): baris-barisnya, dua yang pertama paling
+# besar, dan logo (berkas PNG atau JPEG di folder ruang kerja ini; hapus baris logo bila tidak
+# ada).
+[kop_surat]
+baris = ["PEMERINTAH KOTA CONTOH", "KECAMATAN CONTOH",
+         "Jalan Contoh No. 1, Kota Contoh 12345, Telepon (021) 1234567"]
+# logo = "logo.png"
 
 # Server surel untuk mengirim workbook (iki-xlsx kirim). Hapus bila tidak dipakai.
 # keamanan: starttls (port 587), ssl (port 465) atau tanpa.
