@@ -173,6 +173,16 @@ def _periode(value: str) -> Callable[[dict[str, object]], str]:
     return change
 
 
+def _without_own_unit(manifest: dict[str, object]) -> str:
+    own = manifest["unit"]["kode"]  # type: ignore[index]
+    return json.dumps({**manifest, "units": [u for u in manifest["units"]  # type: ignore[attr-defined]
+                                             if u["kode"] != own]})
+
+
+def _kantor_as_text(manifest: dict[str, object]) -> str:
+    return json.dumps({**manifest, "unit": {**manifest["unit"], "kantor": "false"}})  # type: ignore[dict-item]
+
+
 def _unit_named(name: str) -> Callable[[dict[str, object]], str]:
     def change(manifest: dict[str, object]) -> str:
         unit = dict(manifest["unit"])  # type: ignore[call-overload]
@@ -267,13 +277,23 @@ def build_workbook_cases(good: Path, folder: Path) -> list[Case]:
                  for r in range(2000, 2000 + 20_002)), )}, level=1))
     case("file-over-50mb", bad, "unreadable-file",
          "a 1.5 GB file (sparse on disk), never read whole", _sparse_zip)
-    case("manifest-periode-infinity", bad, "unknown-workbook", "manifest periode Infinity",
+    case("manifest-periode-infinity", bad, "manifest-malformed", "manifest periode Infinity",
          lambda p: _manifest_with(good, p, _periode("Infinity")))
-    case("manifest-periode-1e30", bad, "unknown-workbook",
+    case("manifest-periode-1e30", bad, "manifest-malformed",
          "manifest periode 10^30 (over SQLite's INTEGER)",
          lambda p: _manifest_with(good, p, _periode("1" + "0" * 30)))
-    case("manifest-nested-arrays", bad, "unknown-workbook", "a manifest of 200,000 nested arrays",
+    case("manifest-nested-arrays", bad, "manifest-malformed",
+         "a manifest of 200,000 nested arrays",
          lambda p: _with_manifest(good, p, "[" * 200_000 + "]" * 200_000))
+    case("manifest-without-its-unit", bad, "manifest-malformed",
+         "a manifest whose units list lacks its own unit",
+         lambda p: _manifest_with(good, p, _without_own_unit))
+    case("manifest-kantor-as-text", bad, "manifest-malformed",
+         'a manifest saying kantor: "false" (text, not a flag)',
+         lambda p: _manifest_with(good, p, _kantor_as_text))
+    case("manifest-other-office", bad, "manifest-mismatch",
+         "a manifest naming another office than its blueprint's",
+         lambda p: _manifest_with(good, p, lambda m: json.dumps({**m, "kantor": "Kecamatan Lain"})))
     case("cell-ref-without-row", bad, "unreadable-file", 'a cell reference r="AB" (no row)',
          lambda p: _with_manifest(good, p, json.dumps(_manifest_json(good)), _NO_ROW))
     case("control-characters", bad, "identity-mismatch",
@@ -501,6 +521,10 @@ def build_office_cases(folder: Path) -> list[OfficeCase]:
               "a rumus of 500 nested parentheses",
               _long_rumus(1).replace('rumus: "pegawai"',
                                      'rumus: "' + "(" * 500 + "pegawai" + ")" * 500 + '"'))
+    blueprint("target-1e308", "blueprint-invalid-value",
+              "a target of 1.0e+308, beyond the largest number Excel holds",
+              (BUNDLED / "iki-kecamatan-jabung.yaml").read_text(encoding="utf-8").replace(
+                  "target: 100", "target: 1.0e+308", 1))
     workspace("toml-nested-arrays", "config", "config-too-large",
               "iki.toml with 30,000 nested arrays",
               config=CONFIG + "x = " + "[" * 30_000 + "]" * 30_000 + "\n")

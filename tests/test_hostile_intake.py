@@ -155,3 +155,74 @@ def test_every_upload_is_recorded_a_refused_name_included(good: list[Path],
                         names[3]: "ditolak"}  # no blueprint in this workspace: unknown, refused
     kept = stored(root / "simpan")
     assert sorted(kept.values()) == sorted(payloads)  # each upload kept byte for byte
+
+
+# --- identity: the manifest against the office's register -------------------------------------
+
+
+def test_a_manifest_disagreeing_with_the_register_is_refused_with_its_own_finding(
+        tmp_path: Path, blueprints: dict[str, object]) -> None:
+    import json
+
+    from iki_xlsx.core.units import Unit
+    from iki_xlsx.store.db import Store
+    from iki_xlsx.workbook.generate import generate
+    from tests.hostile import _manifest_with
+
+    bp = blueprints["iki-kecamatan-jabung"]
+    units = [Unit("01", "Desa Satu", "satu@desa.example.id"),
+             Unit("02", "Desa Dua", "dua@desa.example.id")]
+    store = Store(tmp_path / "simpan")
+    assert generate(bp, units, 2026, tmp_path / "kirim-1", register=store).ok  # type: ignore[arg-type]
+    earlier = generate(bp, units, 2026, tmp_path / "isi-1", sample=True).files  # type: ignore[arg-type]
+    renamed = [units[0], Unit("02", "Desa Dua Baru", "dua@desa.example.id")]
+    assert generate(bp, renamed, 2026, tmp_path / "kirim-2", register=store).ok  # type: ignore[arg-type]
+    desa = next(p for p in earlier if "_01_" in p.name)
+
+    def other_name(manifest: dict[str, object]) -> str:
+        units_ = [dict(u, nama="Desa Palsu") if u["kode"] == "02" else u
+                  for u in manifest["units"]]  # type: ignore[attr-defined]
+        return json.dumps({**manifest, "units": units_})
+
+    forged = {
+        "nama": _manifest_with(desa, tmp_path / "nama.xlsx", other_name),
+        "versi": _manifest_with(desa, tmp_path / "versi.xlsx", lambda m: json.dumps(
+            {**m, "blueprint": {**m["blueprint"], "versi": "99"}})),  # type: ignore[dict-item]
+    }
+    code, lines = cli("terima", str(desa), *map(str, forged.values()), "--store",
+                      str(tmp_path / "simpan"))
+    assert code == 1, lines
+    # a return of the first run, made before the office renamed Desa Dua: its own units list
+    assert lines[0].startswith(f"baru: {desa.name} ") and lines[0].endswith("DITERIMA")
+    said = {line.split(" ")[1]: line for line in lines if line.startswith("baru: ")}
+    assert said["nama.xlsx"].endswith("DITOLAK") and said["versi.xlsx"].endswith("DITOLAK")
+    text = "\n".join(lines)
+    assert ("manifes buku kerja tidak cocok dengan catatan kecamatan: nama unit 02 di manifes "
+            "'Desa Palsu', di catatan kecamatan 'Desa Dua Baru'") in text
+    assert ("manifes buku kerja tidak cocok dengan catatan kecamatan: versi blueprint di "
+            "manifes '99', di catatan kecamatan '1'") in text
+    assert text.count("[manifest-mismatch]") == 2
+
+
+# --- the store: checked before anything is reported from it ----------------------------------
+
+
+def test_status_and_rekap_refuse_a_damaged_store(good: list[Path], tmp_path: Path) -> None:
+    store = tmp_path / "simpan"
+    assert cli("terima", *map(str, good), "--store", str(store))[0] == 0
+    database = store / "iki.sqlite"
+    pages = database.stat().st_size // 4096
+    assert pages > 8
+    with database.open("r+b") as handle:  # three pages in the middle overwritten
+        handle.seek(4096 * (pages // 2 - 1))
+        handle.write(b"\xff" * 4096 * 3)
+    refusal = (f"Kesalahan: {database} rusak (pemeriksaan keutuhan gagal); tidak ada yang "
+               "dilaporkan; pulihkan dari cadangan atau pakai folder penyimpanan lain")
+    for args in (["status"], ["status", "--riwayat"], ["rekap", "-o", str(tmp_path / "r.xlsx")]):
+        assert cli(*args, "--store", str(store)) == (1, [refusal]), args
+    assert not (tmp_path / "r.xlsx").exists()
+    folder = tmp_path / "lain"
+    (folder / "iki.sqlite").mkdir(parents=True)  # the database's name taken by a folder
+    assert cli("status", "--store", str(folder)) == (1, [
+        f"Kesalahan: {folder / 'iki.sqlite'} bukan berkas basis data (sebuah folder, tautan "
+        "atau perangkat); jangan ubah isi folder penyimpanan, pakai folder penyimpanan lain"])

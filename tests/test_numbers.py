@@ -54,13 +54,25 @@ def _invalid(path: Path, sheet: str, ref: str) -> list[str]:
 
 @pytest.mark.parametrize(("kind", "stored"), [
     ("desimal", "NaN"), ("desimal", "INF"), ("target", "INF"), ("target", "-INF"),
-    ("target", "1E+400"), ("target", "1.5E+308"), ("bulat", "3_1")])
+    ("bulat", "3_1")])
 def test_a_stored_number_that_is_no_number_is_invalid(
         tmp_path: Path, cells: dict[str, Place], kind: str, stored: str) -> None:
     filled, sheet, ref, label = cells[kind]
     changed = mutate.set_cell(filled, tmp_path / "x.xlsx", sheet, ref, number_text=stored)
     assert _invalid(changed, sheet, ref) == [
         f"{label}: '{stored}' bukan angka; ketik angka tanpa satuan (contoh 1234 atau 1234,5)"]
+
+
+@pytest.mark.parametrize(("stored", "typed"), [
+    ("1E+400", None), ("1.5E+308", None), ("-1E+308", None), (None, "1e308")])
+def test_a_number_out_of_excels_range_is_named_as_such(
+        tmp_path: Path, cells: dict[str, Place], stored: str | None, typed: str | None) -> None:
+    filled, sheet, ref, label = cells["target"]
+    changed = mutate.set_cell(filled, tmp_path / "x.xlsx", sheet, ref, number_text=stored,
+                              value=typed)
+    assert _invalid(changed, sheet, ref) == [
+        f"{label}: '{stored or typed}' di luar jangkauan angka Excel (paling besar 9,99e307, "
+        "positif atau negatif); ketik angka yang sebenarnya"]
 
 
 @pytest.mark.parametrize("typed", ["3_1", "1e3", "12 orang", "NaN", "1 234", "１２"])

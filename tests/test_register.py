@@ -68,10 +68,10 @@ def test_a_forged_first_return_changes_no_expected_unit_and_no_address(
              for i in range(5000)]
     forged = tmp_path / "palsu"
     files = [
-        # a fake units list and fake addresses, itself accepted
+        # a fake units list and fake addresses (its manifest disagrees with the register)
         write_filled(bp, forged_list[0], recipients(bp, forged_list), 2026,
                      forged / "daftar.xlsx"),
-        # the same, itself not accepted (a negative count)
+        # the same, with a negative count too
         write_filled(bp, forged_list[1], recipients(bp, forged_list), 2026,
                      forged / "ditolak.xlsx",
                      {number_key(bp, forged_list[1], recipients(bp, forged_list)): -7}),
@@ -81,18 +81,19 @@ def test_a_forged_first_return_changes_no_expected_unit_and_no_address(
     mail = eml(tmp_path, "palsu", "penipu@jahat.example.com", files[0],
                "Mon, 5 Oct 2026 09:00:00 +0700")
     taken = collect([mail, *files[1:]], store, BlueprintIndex([bp]))
-    assert len(taken.added) == 3
+    # each refused with its own finding: the manifest is not what the office generated
+    assert [status for _, _, status in taken.added] == ["rejected"] * 3
+    assert [taken.findings[sha][0].code for _, sha, _ in taken.added] == [
+        "manifest-mismatch", "manifest-mismatch", "manifest-malformed"]  # 01 not in its list
     assert expected(store) == before
     period = status(store).periods[0]
     assert [(u.kode, u.on_list) for u in period.units] == [
         ("01", True), ("02", True), ("03", True), ("kecamatan", True)]
-    assert period.units[2].state == "belum kembali"
-    warned = store.findings(code="sender-mismatch")  # the register's address, not the file's
-    assert [f.message for f in warned] == [
-        "workbook Desa Satu dikirim dari penipu@jahat.example.com, bukan dari alamat unit di "
-        "daftar (satu@desa.example.id); pastikan kiriman ini sah"]
+    assert [u.state for u in period.units] == ["ditolak", "ditolak", "belum kembali",
+                                               "belum kembali"]
+    assert store.findings(code="sender-mismatch") == []  # refused before any address counts
     recap = write_rekap(store, BlueprintIndex([bp]), tmp_path / "rekap.xlsx")
-    assert recap.ok and recap.units_listed == 4
+    assert recap.units_listed == 4
 
 
 def test_the_later_file_counts_whatever_date_its_email_claims(

@@ -7,9 +7,11 @@ file.xlsx:Sheet!cell, in Bahasa Indonesia.
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +28,7 @@ from iki_xlsx.blueprint.yamlsource import (
     YamlSourceError,
     load,
 )
+from iki_xlsx.core.angka import in_range
 from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding, Severity, os_reason
 
@@ -127,6 +130,13 @@ def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadRe
     if pattern_problems:
         return LoadResult(shown, None, [_pattern_finding(p, data, source, shown)
                                         for p in pattern_problems])
+    far = list(_out_of_range(expanded, ()))
+    if far:  # named as such, not as "not a number" or "infinity"
+        return LoadResult(shown, None, [_located(
+            Code.BLUEPRINT_INVALID_VALUE.message("out-of-range", kunci=_field(path),
+                                                 angka=_shown_number(number))
+            .after(_context(expanded, path[:-1])), shown, source.locate(path))
+            for path, number in far])
     try:
         blueprint = Blueprint.model_validate(expanded)
     except ValidationError as exc:
@@ -135,6 +145,38 @@ def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadRe
                 for problem in semantic_problems(blueprint)]
     failed = any(f.severity is Severity.ERROR for f in findings)
     return LoadResult(shown, None if failed else blueprint, findings)
+
+
+_EXPONENT_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
+
+
+def _out_of_range(data: Any, path: tuple[str | int, ...]
+                  ) -> Iterator[tuple[tuple[str | int, ...], float | str]]:
+    """Every number outside what Excel holds (about +-1e308, NaN and infinity included),
+    written as a number (`1.0e+308`) or as text YAML does not read as one (`1e308`)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _out_of_range(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _out_of_range(value, (*path, i))
+    elif _far_number(data):
+        yield path, data
+
+
+def _far_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return not in_range(value)
+    return (isinstance(value, str) and _EXPONENT_NUMBER.fullmatch(value.strip()) is not None
+            and not in_range(float(value)))
+
+
+def _shown_number(number: float | str) -> str:
+    if isinstance(number, str):
+        return number
+    if math.isinf(number):
+        return "tak hingga (lebih dari 1e308)"
+    return "NaN" if math.isnan(number) else f"{number:g}"
 
 
 def check_blueprints(paths: Sequence[str | Path]) -> BlueprintReport:

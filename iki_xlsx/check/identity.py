@@ -12,7 +12,7 @@ from iki_xlsx.check.result import FileResult, add
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook
-from iki_xlsx.plan.index import BlueprintIndex
+from iki_xlsx.plan.index import BlueprintIndex, Registered
 from iki_xlsx.plan.manifest import MANIFEST_SHEET, Manifest, ManifestError
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.read import WorkbookData
@@ -66,6 +66,12 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
         if registered is None:
             return None
         unit, units = registered[0], registered[1]
+        if claim.manifest is not None:
+            matched = _as_registered(result, claim.manifest, index.register[(bp_id, periode)],
+                                     digest)
+            if matched is None:
+                return None
+            unit, units = next(u for u in matched if u.kode == unit.kode), matched
     elif claim.units is not None:
         units = claim.units
     elif unit.kantor:
@@ -80,6 +86,8 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
                                                     berlaku=current.versi),
             expected={"versi": current.versi, "hash": index.hashes[bp_id]},
             found={"versi": claim.versi, "hash": digest})
+        return None
+    if claim.manifest is not None and not _as_blueprint(result, claim.manifest, bp):
         return None
     if claim.source != MANIFEST:
         add(result, Code.MANIFEST_MISSING.message(pembawa=claim.source, blueprint=bp_id,
@@ -105,6 +113,7 @@ class Claim:
     units: tuple[Unit, ...] | None
     periode: int
     source: str
+    manifest: Manifest | None = None
 
 
 def _claim(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> Claim | None:
@@ -124,15 +133,16 @@ def _manifest(result: FileResult, data: WorkbookData) -> Claim | None:
     manifest = data.manifest
     try:
         if manifest is None:  # the sheet is there, but holds no manifest
-            raise ManifestError("no manifest")
+            raise ManifestError("lembar manifes tidak memuat manifes")
         said = Manifest.from_dict(manifest)
         if not MIN_PERIODE <= said.periode <= MAX_PERIODE:
-            raise ManifestError(f"periode {said.periode}")
-    except ManifestError:
-        add(result, Code.UNKNOWN_WORKBOOK.message("manifest"))
+            raise ManifestError(f"periode {str(said.periode)[:40]} bukan tahun "
+                                f"({MIN_PERIODE} sampai {MAX_PERIODE})")
+    except ManifestError as exc:
+        add(result, Code.MANIFEST_MALFORMED.message(bagian=str(exc)))
         return None
     return Claim(said.blueprint_id, said.blueprint_versi, said.blueprint_hash, said.unit,
-                 tuple(said.units), said.periode, MANIFEST)
+                 tuple(said.units), said.periode, MANIFEST, said)
 
 
 _PROPERTY_NAMES = ("iki_blueprint", "iki_blueprint_versi", "iki_blueprint_hash",
@@ -231,6 +241,61 @@ def _header_claims(data: WorkbookData) -> list[tuple[str, str, str]]:
                 year = _HEADER_YEAR.match(value)
                 found.append(("periode", where, year.group(1) if year else value))
     return found
+
+
+def _as_registered(result: FileResult, manifest: Manifest, entry: Registered,
+                   digest: str) -> tuple[Unit, ...] | None:
+    """The units list of the generate run the manifest names, when the register holds one
+    exactly as the manifest says it (every unit's kode, name, flag and address) and the
+    manifest's blueprint versi is the one registered for its hash; else a rejecting finding
+    naming the first part that differs."""
+    kode = manifest.unit.kode
+    runs = entry.all_layouts.get((kode, digest)) or [entry.layouts[(kode, digest)]]
+    said = tuple(manifest.units)
+    if said in runs:
+        versi = entry.versions.get(digest, "?")
+        if versi in ("?", manifest.blueprint_versi):
+            return said
+        _mismatch(result, "versi blueprint", manifest.blueprint_versi, versi)
+        return None
+    _mismatch(result, *_first_difference(said, runs[-1]))
+    return None
+
+
+def _first_difference(said: tuple[Unit, ...],
+                      registered: tuple[Unit, ...]) -> tuple[str, str, str]:
+    """What the first difference between a manifest's units list and the register's is:
+    (the part, the manifest's word, the register's word)."""
+    theirs = {u.kode: u for u in registered}
+    for unit in said:
+        other = theirs.get(unit.kode)
+        if other is None:
+            return "daftar unit", f"ada unit berkode {unit.kode}", "tidak ada"
+        for part, mine, recorded in (("nama unit", unit.nama, other.nama),
+                                     ("status kantor", str(unit.kantor), str(other.kantor)),
+                                     ("alamat surel", unit.email or "-", other.email or "-")):
+            if mine != recorded:
+                return f"{part} {unit.kode}", mine, recorded
+    kodes = {u.kode for u in said}
+    missing = next((u.kode for u in registered if u.kode not in kodes), "?")
+    return "daftar unit", "tidak ada", f"ada unit berkode {missing}"
+
+
+def _as_blueprint(result: FileResult, manifest: Manifest, bp: Blueprint) -> bool:
+    """The manifest's office name and periods as its blueprint version has them."""
+    for part, said, kept in (("nama kantor", manifest.kantor, bp.kantor),
+                             ("periode pengisian", ", ".join(manifest.periods),
+                              ", ".join(bp.periods))):
+        if said != kept:
+            _mismatch(result, part, said, kept)
+            return False
+    return True
+
+
+def _mismatch(result: FileResult, part: str, said: str, kept: str) -> None:
+    add(result, Code.MANIFEST_MISMATCH.message(bagian=part, manifes=said[:80],
+                                               catatan=kept[:80]),
+        expected=kept, found=said)
 
 
 def _registered(result: FileResult, index: BlueprintIndex, bp_id: str, digest: str, versi: str,

@@ -341,8 +341,9 @@ def _check_number(result: FileResult, rule: InputRule, raw: Any,
     if isinstance(raw, str):
         number = parse_number(raw)
         if number is None:
-            add(result, Code.INVALID_INPUT.message("text", label=rule.label, isi=raw), found=raw,
-                where=where)
+            variant = "out-of-range" if angka.out_of_range(raw) else "text"
+            add(result, Code.INVALID_INPUT.message(variant, label=rule.label, isi=raw),
+                found=raw, where=where)
             return None
         if rule.tipe == "bulat" and not number.is_integer():
             said = Code.INVALID_INPUT.message("number-as-text-integer", label=rule.label,

@@ -62,6 +62,12 @@ def parse_stored(raw: str) -> float | None:
     return _checked(float(raw))
 
 
+def out_of_range(text: str) -> bool:
+    """Whether `text` is written as a number ("1E+400", "1e308") that Excel cannot hold."""
+    clean = text.strip()
+    return _XML_NUMBER.fullmatch(clean) is not None and not in_range(float(clean))
+
+
 def json_safe(value: Any) -> Any:
     """The value with every number JSON cannot hold (NaN, +-Infinity) replaced by its text,
     so `json.dumps(..., allow_nan=False)` succeeds and nothing is lost from view."""

@@ -65,6 +65,8 @@ class Code(StrEnum):
     MANIFEST_MISSING = auto()
     BLANK_RETURN = auto()
     RULE_VIOLATED = auto()
+    MANIFEST_MALFORMED = auto()
+    MANIFEST_MISMATCH = auto()
     IDENTITY_MISMATCH = auto()
     PERIOD_NOT_REGISTERED = auto()
     UNIT_NOT_REGISTERED = auto()

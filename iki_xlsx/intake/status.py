@@ -62,8 +62,10 @@ class StatusReport:
 
 
 def status(store: Store) -> StatusReport:
-    """State of every expected unit, from the units lists the workbooks were generated with."""
+    """State of every expected unit, from the units lists the workbooks were generated with
+    (after the store's integrity check: a damaged store raises `StoreBroken`)."""
     with store.connect():
+        store.check_intact()
         periods = [_period(store, bp, periode) for bp, periode in store.periods()]
         unidentified: list[dict[str, Any]] = [
             {"filename": s.filename, "sha256": s.sha256, "source": s.source, "sender": s.sender,
@@ -121,8 +123,10 @@ class Submission(SubmissionRow):
 
 
 def history(store: Store, unit: str | None = None) -> list[Submission]:
-    """Every submission in the order it arrived, with its findings; `unit` filters by kode."""
+    """Every submission in the order it arrived, with its findings; `unit` filters by kode
+    (after the store's integrity check: a damaged store raises `StoreBroken`)."""
     with store.connect():
+        store.check_intact()
         rows = store.submissions(unit)
         found: dict[int, list[dict[str, Any]]] = {}
         for f in store.findings():

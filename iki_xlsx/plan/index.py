@@ -27,6 +27,9 @@ class Registered:
     # (unit kode, content hash) -> the units list of the run that generated that workbook:
     # the layout of the office's workbook depends on it
     layouts: dict[tuple[str, str], tuple[Unit, ...]] = field(default_factory=dict)
+    # every units list a workbook of (unit kode, content hash) was generated with, oldest
+    # first: a workbook of an earlier run names its own, and is judged by it
+    all_layouts: dict[tuple[str, str], list[tuple[Unit, ...]]] = field(default_factory=dict)
 
 
 class BlueprintIndex:

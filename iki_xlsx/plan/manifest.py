@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iki_xlsx.core.errors import IkiError
-from iki_xlsx.core.units import Unit
+from iki_xlsx.core.units import OFFICE_KODE, Unit
 from iki_xlsx.plan.model import Role, WorkbookPlan
 
 MANIFEST_SHEET = "IKI_Manifest"
@@ -87,25 +87,95 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: Any) -> Manifest:
-        """The manifest `data` holds; `ManifestError` when a part is missing or of the wrong
-        type (a file's manifest is never trusted to be well formed)."""
-        try:
-            blueprint, unit = data["blueprint"], data["unit"]
-            return cls(
-                generator=str(data.get("generator", "")),
-                blueprint_id=str(blueprint["id"]), blueprint_versi=str(blueprint["versi"]),
-                blueprint_hash=str(blueprint["hash"]), kantor=str(data["kantor"]),
-                unit=Unit(str(unit["kode"]), str(unit["nama"]), None, bool(unit["kantor"])),
-                periode=int(data["periode"]),
-                periods=tuple(str(p) for p in data.get("periods", [])),
-                units=tuple(Unit(str(u["kode"]), str(u["nama"]),
-                                 str(u["email"]) if u.get("email") else None, bool(u["kantor"]))
-                            for u in data["units"]),
-                sheets=tuple(ManifestSheet(
-                    str(s["code"]), str(s["name"]), str(s["kind"]), str(s["defined_name"]),
-                    tuple((str(r), str(k)) for r, k in s["inputs"]),
-                    tuple((str(r), str(k), str(f)) for r, k, f in s["formulas"]))
-                    for s in data.get("sheets", [])),
-                format=int(data.get("format", 1)))
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-            raise ManifestError(f"manifest malformed: {exc!r}") from None
+        """The manifest `data` holds, read strictly (a file's manifest is never trusted to be
+        well formed): every part of the type `to_dict` writes (`"false"` is not a flag, 2026.0
+        not a year), its unit in its own units list with the same name and flag, and the
+        office flag on the office's kode only. `ManifestError` says which part is wrong, in
+        Bahasa Indonesia."""
+        if not isinstance(data, dict):
+            raise ManifestError("isinya bukan objek JSON")
+        blueprint = _part(data, "blueprint", dict)
+        unit = _unit(_part(data, "unit", dict), "unit")
+        units = tuple(_unit(u, f"units[{i}]") for i, u in
+                      enumerate(_items(_part(data, "units", list), "units", dict)))
+        manifest = cls(
+            generator=_part(data, "generator", str, ""),
+            blueprint_id=_part(blueprint, "id", str, where="blueprint.id"),
+            blueprint_versi=_part(blueprint, "versi", str, where="blueprint.versi"),
+            blueprint_hash=_part(blueprint, "hash", str, where="blueprint.hash"),
+            kantor=_part(data, "kantor", str),
+            unit=unit,
+            periode=_part(data, "periode", int),
+            periods=tuple(_items(_part(data, "periods", list, []), "periods", str)),
+            units=units,
+            sheets=tuple(_sheet(s, f"sheets[{i}]") for i, s in
+                         enumerate(_items(_part(data, "sheets", list, []), "sheets", dict))),
+            format=_part(data, "format", int, 1))
+        listed = [u for u in units if u.kode == unit.kode]
+        if not listed:
+            raise ManifestError(f"unit berkode '{unit.kode}' tidak ada di daftar units-nya "
+                                "sendiri")
+        if (listed[0].nama, listed[0].kantor) != (unit.nama, unit.kantor):
+            raise ManifestError(f"unit berkode '{unit.kode}' bernama atau berstatus lain di "
+                                "daftar units-nya sendiri")
+        if len(listed) > 1 or len({u.kode for u in units}) != len(units):
+            raise ManifestError("daftar units menyebut satu kode dua kali")
+        return manifest
+
+
+_MISSING = object()
+
+
+def _part(data: dict[str, Any], key: str, kind: type, default: Any = _MISSING,
+          where: str | None = None) -> Any:
+    """`data[key]`, of exactly the type `kind` (a bool is no int); `default` when absent."""
+    name = where or key
+    if key not in data:
+        if default is _MISSING:
+            raise ManifestError(f"bagian '{name}' tidak ada")
+        return default
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        raise ManifestError(f"bagian '{name}' bukan {_KINDS[kind]} ({shown[:40]})")
+    return value
+
+
+_KINDS: dict[type, str] = {str: "teks", int: "bilangan bulat", bool: "true atau false",
+                           dict: "objek", list: "daftar"}
+
+
+def _items(values: list[Any], where: str, kind: type) -> list[Any]:
+    for i, value in enumerate(values):
+        if not isinstance(value, kind):
+            raise ManifestError(f"bagian '{where}[{i}]' bukan {_KINDS[kind]}")
+    return values
+
+
+def _unit(data: dict[str, Any], where: str) -> Unit:
+    kode = _part(data, "kode", str, where=f"{where}.kode")
+    kantor = _part(data, "kantor", bool, where=f"{where}.kantor")
+    email = data.get("email")
+    if email is not None and not isinstance(email, str):
+        raise ManifestError(f"bagian '{where}.email' bukan teks")
+    if not kode or kantor != (kode == OFFICE_KODE):
+        raise ManifestError(f"bagian '{where}': kode '{kode}' dengan kantor {str(kantor).lower()}"
+                            " tidak mungkin (hanya kode kantor kecamatan yang berstatus kantor)")
+    return Unit(kode, _part(data, "nama", str, where=f"{where}.nama"), email or None, kantor)
+
+
+def _sheet(data: dict[str, Any], where: str) -> ManifestSheet:
+    def pairs(key: str, size: int) -> tuple[tuple[str, ...], ...]:
+        rows = _items(_part(data, key, list, where=f"{where}.{key}"), f"{where}.{key}", list)
+        if any(len(row) != size or not all(isinstance(v, str) for v in row) for row in rows):
+            raise ManifestError(f"bagian '{where}.{key}' tidak berbentuk yang ditulis iki-xlsx")
+        return tuple(tuple(row) for row in rows)
+
+    inputs = pairs("inputs", 2)
+    formulas = pairs("formulas", 3)
+    return ManifestSheet(
+        _part(data, "code", str, where=f"{where}.code"),
+        _part(data, "name", str, where=f"{where}.name"),
+        _part(data, "kind", str, where=f"{where}.kind"),
+        _part(data, "defined_name", str, where=f"{where}.defined_name"),
+        tuple((r, k) for r, k in inputs), tuple((r, k, f) for r, k, f in formulas))

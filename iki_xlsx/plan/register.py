@@ -57,7 +57,11 @@ def load_register(store: Store) -> dict[tuple[str, int], Registered]:
         entry = register.setdefault((row.blueprint, row.periode), Registered())
         entry.versions[row.blueprint_hash] = archived.get(row.blueprint_hash, "?")
         entry.units[row.unit.kode] = row.unit
-        entry.layouts[(row.unit.kode, row.blueprint_hash)] = tuple(batches[row.batch])
+        layout = tuple(batches[row.batch])
+        entry.layouts[(row.unit.kode, row.blueprint_hash)] = layout
+        runs = entry.all_layouts.setdefault((row.unit.kode, row.blueprint_hash), [])
+        if layout not in runs:
+            runs.append(layout)
     return register
 
 

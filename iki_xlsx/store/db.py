@@ -330,6 +330,12 @@ class Store:
         with self._db() as db:
             self._backend.check_writable(db)
 
+    def check_intact(self) -> None:
+        """Before a report (status, history, recap): the database is intact (SQLite's
+        `PRAGMA quick_check`); `StoreBroken` otherwise, so nothing is reported from it."""
+        with self._db() as db:
+            self._backend.check_intact(db)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """The calls within are committed together or not at all (within a transaction

@@ -287,6 +287,11 @@ class PostgresBackend:
         assert isinstance(driver, psycopg.Connection)
         _IDLE.give(self.location, driver)
 
+    def check_intact(self, db: Database, consequence: str = "") -> None:
+        """Nothing to run per report: PostgreSQL checks every page it reads (with data
+        checksums enabled, `initdb --data-checksums`) and a damaged page is an
+        error of the query that meets it, said as the store's failure."""
+
     def check_writable(self, db: Database) -> None:
         """The server accepts writes (not a read-only standby) and the raw-file folder can be
         written; otherwise nothing is written and the reason is said."""

@@ -105,9 +105,17 @@ class SqliteBackend:
         except OSError as exc:
             raise StoreUnwritable(f"folder penyimpanan {self.folder} tidak dapat dibuat "
                                   f"({os_reason(exc)})") from None
+        if self.database.is_symlink() or (self.database.exists()
+                                          and not self.database.is_file()):
+            raise StoreBroken(f"{self.database} bukan berkas basis data (sebuah folder, tautan "
+                              "atau perangkat); jangan ubah isi folder penyimpanan, pakai folder "
+                              "penyimpanan lain")
         if not os.access(self.folder, os.W_OK) and self.database.exists():
             return self._open_read_only()
-        connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
+        try:
+            connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
+        except sqlite3.Error:
+            raise self._broken() from None
         db = Database(connection, DIALECT)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
@@ -162,13 +170,19 @@ class SqliteBackend:
         if db.read_only:
             raise StoreUnwritable(f"penyimpanan {self.folder} hanya dapat dibaca; tidak ada "
                                   "yang dapat disimpan (periksa izin folder atau disknya)")
+        self.check_intact(db, "tidak ada yang ditulis")
+
+    def check_intact(self, db: Database, consequence: str = "tidak ada yang dilaporkan") -> None:
+        """The database passes `PRAGMA quick_check` (every page and index readable and
+        consistent: a page overwritten in the middle of the file is found here, before a
+        report built on it); `StoreBroken` otherwise."""
         try:
             rows = db.driver.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError:
             rows = [("gagal",)]
         if rows != [("ok",)]:
-            raise StoreBroken(f"{self.database} rusak (pemeriksaan keutuhan gagal); tidak "
-                              "ada yang ditulis; pulihkan dari cadangan atau pakai folder "
+            raise StoreBroken(f"{self.database} rusak (pemeriksaan keutuhan gagal); "
+                              f"{consequence}; pulihkan dari cadangan atau pakai folder "
                               "penyimpanan lain")
 
     @contextmanager
