@@ -633,3 +633,14 @@ def build_mail_cases(good: list[Path], folder: Path) -> dict[str, Path]:
         second.unlink()
     built["mbox-300mb"] = mbox
     return built
+
+
+def build_junk_drop(folder: Path, count: int = 2000) -> Path:
+    """`count` files named like returns that are none (random bytes): a junk drop."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(2000)
+    for i in range(count):
+        path = folder / f"IKI_sampah_{i:04d}.xlsx"
+        if not path.exists():
+            path.write_bytes(rng.randbytes(200))
+    return folder

@@ -226,3 +226,31 @@ def test_status_and_rekap_refuse_a_damaged_store(good: list[Path], tmp_path: Pat
     assert cli("status", "--store", str(folder)) == (1, [
         f"Kesalahan: {folder / 'iki.sqlite'} bukan berkas basis data (sebuah folder, tautan "
         "atau perangkat); jangan ubah isi folder penyimpanan, pakai folder penyimpanan lain"])
+
+
+def test_a_junk_drop_is_summed_up_in_indonesian(good: list[Path], tmp_path: Path) -> None:
+    from tests.hostile import build_junk_drop
+
+    store = str(tmp_path / "simpan")
+    junk = build_junk_drop(tmp_path / "sampah", 300)
+    assert cli("terima", str(junk), str(good[0]), "--store", store)[0] == 1
+    code, lines = cli("status", "--store", store)
+    assert code == 0
+    unidentified = [line for line in lines if line.startswith("tidak teridentifikasi: ")]
+    assert unidentified == [
+        *(f"tidak teridentifikasi: IKI_sampah_{i:04d}.xlsx (ditolak)" for i in range(3)),
+        "tidak teridentifikasi: dan 297 berkas lain (297 ditolak); daftar lengkapnya: "
+        "status --riwayat --json"]
+    code, lines = cli("status", "--riwayat", "--store", store)
+    assert code == 0 and len(lines) < 20, lines
+    summary = [line for line in lines if " sampai " in line]
+    assert len(summary) == 1 and summary[0].endswith(
+        ": dan 297 berkas lain yang juga tidak teridentifikasi, DITOLAK [unsupported-format]; "
+        "rinciannya: status --riwayat --json")
+    assert any(good[0].name in line and line.endswith("DITERIMA") for line in lines)
+    english = {"rejected", "needs-correction", " ok)", "unknown"}
+    assert not [line for line in lines if any(word in line for word in english)]
+    code, lines = cli("status", "--riwayat", "--json", "--store", store)
+    import json
+
+    assert len(json.loads("\n".join(lines))["kiriman"]) == 301  # nothing lost from the record

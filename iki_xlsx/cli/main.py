@@ -953,11 +953,23 @@ def _print_status(report: StatusReport) -> None:
                                                         warning["message"]))
         totals = ", ".join(f"{word} {count}" for word, count in period.totals.items())
         click.echo(f"  jumlah: {totals}")
-    for item in report.unidentified:
+    from iki_xlsx.intake.status import unidentified_summary
+
+    shown, rest = unidentified_summary(report.unidentified)
+    for item in shown:
         click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
+    if rest:
+        counts = ", ".join(f"{_ribuan(n)} {word}" for word, n in rest.items())
+        click.echo(f"tidak teridentifikasi: dan {_ribuan(sum(rest.values()))} berkas lain "
+                   f"({counts}); daftar lengkapnya: status --riwayat --json")
     for item in report.missing_raw:
         click.echo(f"{WARNING}berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
                    "dari penyimpanan; kumpulkan (collect) berkas itu lagi untuk memulihkannya")
+
+
+def _ribuan(number: int) -> str:
+    """12.345: thousands grouped as Indonesian writes them."""
+    return f"{number:,}".replace(",", ".")
 
 
 def _print_rekap(result: RekapResult) -> None:
@@ -980,7 +992,15 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
         click.echo(strict_json({"kiriman": [asdict(s) for s in submissions], "surel": mail},
                                ensure_ascii=False, indent=2))
         return
-    for item in submissions:
+    from iki_xlsx.intake.status import Unidentified, readable_history
+
+    for item in readable_history(submissions):
+        if isinstance(item, Unidentified):
+            code = f" [{item.code}]" if item.code else ""
+            click.echo(f"{item.first_at} sampai {item.last_at}: dan {_ribuan(item.count)} "
+                       f"berkas lain yang juga tidak teridentifikasi, {item.status.upper()}"
+                       f"{code}; rinciannya: status --riwayat --json")
+            continue
         when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""

@@ -136,3 +136,70 @@ def history(store: Store, unit: str | None = None) -> list[Submission]:
     return [Submission.of(r, found.get(r.id, [])) for r in rows]
 
 
+
+
+# --- what a person reads: a drop of junk summed up, not listed file by file --------------------
+
+SHOWN_IN_FULL = 3  # unidentified files of one kind shown one by one before they are summed up
+
+
+@dataclass(frozen=True)
+class Unidentified:
+    """A run of unidentified files received one after another with the same verdict and
+    first finding, beyond the first few shown in full: how many, their verdict, code and
+    first message, and when the first and last came."""
+
+    count: int
+    status: str  # the Indonesian word
+    code: str | None
+    message: str | None
+    first_at: str
+    last_at: str
+
+
+def readable_history(items: list[Submission],
+                     keep: int = SHOWN_IN_FULL) -> list[Submission | Unidentified]:
+    """The history as a person reads it: every identified file, and of each run of
+    unidentified files with the same verdict and first finding (a junk drop of thousands),
+    the first `keep` and then one `Unidentified` for the rest."""
+    shown: list[Submission | Unidentified] = []
+    run: list[Submission] = []
+
+    def close() -> None:
+        shown.extend(run[:keep])
+        rest = run[keep:]
+        if rest:
+            first = rest[0].findings[0] if rest[0].findings else {}
+            shown.append(Unidentified(len(rest), rest[0].status, first.get("code"),
+                                      first.get("message"), rest[0].collected_at,
+                                      rest[-1].collected_at))
+        run.clear()
+
+    for item in items:
+        if item.unit_kode is None and run and _kind(run[0]) == _kind(item):
+            run.append(item)
+            continue
+        close()
+        if item.unit_kode is None:
+            run.append(item)
+        else:
+            shown.append(item)
+    close()
+    return shown
+
+
+def _kind(item: Submission) -> tuple[str, str | None]:
+    return item.status, item.findings[0]["code"] if item.findings else None
+
+
+def unidentified_summary(items: list[dict[str, Any]],
+                         keep: int = SHOWN_IN_FULL) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The first `keep` unidentified files of a status report, with their Indonesian state,
+    and how many of the rest there are by state."""
+    shown = [{**item, "status": STATE_WORDS.get(item["status"], str(item["status"]))}
+             for item in items[:keep]]
+    rest: dict[str, int] = {}
+    for item in items[keep:]:
+        word = STATE_WORDS.get(item["status"], str(item["status"]))
+        rest[word] = rest.get(word, 0) + 1
+    return shown, rest
