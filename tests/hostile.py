@@ -399,7 +399,8 @@ class Measured:
     peak_mb: float  # the largest process of the command's tree
 
 
-def measured(command: list[str], timeout: float = 600) -> Measured:
+def measured(command: list[str], timeout: float = 600,
+             env: dict[str, str] | None = None) -> Measured:
     """Run `command` in a fresh process that reports its children's peak memory."""
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "d = subprocess.run(sys.argv[1:]); "
@@ -408,7 +409,7 @@ def measured(command: list[str], timeout: float = 600) -> Measured:
              "file=sys.stderr); "
              "sys.exit(d.returncode)")
     done = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
     last = done.stderr.rstrip().rsplit("\n", 1)
     seconds, cpu, peak_kb = last[-1].split()
     done.stderr = last[0] if len(last) > 1 else ""

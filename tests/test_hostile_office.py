@@ -197,3 +197,21 @@ def test_a_blueprints_folder_that_is_not_there_is_a_usage_error(tmp_path: Path) 
         why = "tidak ada" if folder != good else "bukan folder"
         assert (code, lines) == (2, [f"Kesalahan: folder blueprint {folder} {why}; sebutkan "
                                      "folder yang berisi blueprint dengan --blueprints"])
+
+
+def test_the_offices_other_files_are_read_within_bounds(tmp_path: Path) -> None:
+    from iki_xlsx.mail.replies import load_templates
+    from iki_xlsx.web.security import Passwords
+
+    templates = tmp_path / "templat"
+    templates.mkdir()
+    (templates / "diterima.txt").write_text("Subjek: x\n\n" + "y" * 200_000, encoding="utf-8")
+    loaded, findings = load_templates(templates, ["diterima"])
+    assert loaded == {} and [f.one_line() for f in findings] == [
+        f"{templates / 'diterima.txt'}: templat tidak dapat dibaca (lebih dari 64 KB; templat "
+        "surel tidak sebesar itu)"]
+    passwords = Passwords(tmp_path)
+    passwords.path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert passwords.hashes() == {}  # no password accepted, no RecursionError
+    passwords.path.write_text('{"operator": "' + "x" * 100_000 + '"}', encoding="utf-8")
+    assert passwords.hashes() == {} and not passwords.check("operator", "x")

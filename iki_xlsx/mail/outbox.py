@@ -107,11 +107,20 @@ def tanggal(day: datetime.date) -> str:
 # --- templates ---------------------------------------------------------------------------------
 
 
+MAX_TEMPLATE_BYTES = 64 * 1024  # the office's own e-mail text, read within bounds
+
+
 def load_template(path: Path, allowed: Iterable[str]) -> tuple[Template | None, list[Finding]]:
     """A template file: `Subjek: ...`, an empty line, then the body."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+        if len(raw) > MAX_TEMPLATE_BYTES:
+            return None, [Finding.of(Code.TEMPLATE_UNREADABLE.message(
+                alasan=f"lebih dari {MAX_TEMPLATE_BYTES // 1024} KB; templat surel tidak sebesar "
+                       "itu"), file=shown)]
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Finding.of(Code.TEMPLATE_UNREADABLE.message(alasan=os_reason(exc)),
                                  file=shown)]

@@ -19,6 +19,7 @@ from iki_xlsx.core.atomic import atomic_write
 
 ROLES = ("operator", "pemeriksa")  # operator: everything; pemeriksa: read and download only
 PASSWORDS_NAME = "web-sandi.json"
+MAX_PASSWORDS_BYTES = 64 * 1024
 SECRET_NAME = "web-rahasia"  # the key that signs session cookies, shared by every worker
 MIN_PASSWORD = 8
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # RFC 7914's interactive-login parameters
@@ -67,8 +68,12 @@ class Passwords:
 
     def hashes(self) -> dict[str, str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_PASSWORDS_BYTES + 1)
+            if len(raw) > MAX_PASSWORDS_BYTES:
+                return {}  # two hashes are a few hundred bytes: not the file this tool wrote
+            data = json.loads(raw)
+        except (OSError, ValueError, RecursionError):
             return {}
         return {role: text for role, text in data.items()
                 if role in ROLES and isinstance(text, str)} if isinstance(data, dict) else {}
