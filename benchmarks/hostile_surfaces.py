@@ -64,7 +64,9 @@ class Row:
 def size(path: Path) -> str:
     total = path.stat().st_size if path.is_file() else sum(
         p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-    return f"{total / 1_048_576:.1f} MB" if total >= 1_048_576 else f"{total // 1024} KB"
+    if total >= 1_048_576:
+        return f"{total / 1_048_576:.1f} MB"
+    return f"{total // 1024} KB" if total >= 1024 else f"{total} B"
 
 
 def run(klass: str, case: str, where: Path, command: list[str],
