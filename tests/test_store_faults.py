@@ -1,7 +1,8 @@
 """Store faults as a user meets them, through the CLI: a store path that is a file, a
 corrupted database, a read-only disk, a disk that fills part-way, an output folder that
 cannot be written, a raw file gone missing. Each is one Indonesian line with its exit code,
-never a traceback, and nothing is half-recorded.
+never a traceback, and nothing is half-recorded. The faults a server store shares (its raw-file
+folder full, read-only or missing a file) are met there too.
 
 Read-only and full disks are real: small tmpfs mounts (this needs root, as the test machine
 runs; elsewhere those tests are skipped and say why)."""
@@ -18,7 +19,7 @@ import pytest
 
 from iki_xlsx.intake import sources as intake
 from iki_xlsx.intake.status import status
-from iki_xlsx.store.db import Store
+from iki_xlsx.store.db import PostgresLocation, Store
 from tests.hostile import good_workbooks
 
 
@@ -169,3 +170,63 @@ def test_sources_that_are_not_files(tmp_path: Path, good: list[Path]) -> None:
     skipped: list[tuple[str, str]] = []
     assert list(intake.received_from([missing], skipped)) == []
     assert skipped == [(str(missing), "tidak ditemukan")]
+
+
+# --- the same faults on the server store (PostgreSQL): its raw-file folder is a disk too ---
+
+
+def test_a_full_raw_folder_on_the_server_records_nothing_half_and_the_next_collect_completes(
+        tmp_path: Path, good: list[Path], mount: type[Mount],
+        postgres: PostgresLocation) -> None:
+    from iki_xlsx.check import BlueprintIndex
+    from iki_xlsx.core.errors import StoreUnwritable
+    from iki_xlsx.intake.collect import collect
+
+    disk = mount(tmp_path / "disk", "160k")  # type: ignore[call-arg]
+    store = Store(tmp_path / "simpan", database=postgres, raw=disk.path / "berkas")
+    index = BlueprintIndex.from_folder(Path(__file__).parent.parent / "blueprints")
+    with pytest.raises(StoreUnwritable, match=r"^berkas asli tidak dapat disimpan di .*"
+                                              r"\(disk penuh\); tidak ada yang tercatat"):
+        collect(good, store, index)
+    for row in store.submissions():  # what was recorded is whole: its raw file is there
+        assert store.raw_path(row.sha256).is_file()
+    assert len(store.submissions()) < 12
+    disk.remount("size=30m")
+    again = collect(good, store, index)
+    assert len(again.added) + len(again.duplicates) == 12
+    units = status(store).periods[0].units
+    assert len(units) == 12 and all(u.accepted_sha256 for u in units)
+
+
+def test_a_read_only_raw_folder_on_the_server_is_refused_before_anything_is_written(
+        tmp_path: Path, good: list[Path], mount: type[Mount],
+        postgres: PostgresLocation) -> None:
+    from iki_xlsx.check import BlueprintIndex
+    from iki_xlsx.core.errors import StoreUnwritable
+    from iki_xlsx.intake.collect import collect
+
+    disk = mount(tmp_path / "disk", "20m")  # type: ignore[call-arg]
+    (disk.path / "berkas").mkdir()
+    disk.remount("ro")
+    store = Store(tmp_path / "simpan", database=postgres, raw=disk.path / "berkas")
+    index = BlueprintIndex.from_folder(Path(__file__).parent.parent / "blueprints")
+    with pytest.raises(StoreUnwritable, match=r"^folder berkas asli .* tidak dapat ditulis "
+                                              r"\(.*\); tidak ada yang tercatat$"):
+        collect(good[:2], store, index)
+    assert store.submissions() == []
+    disk.remount("rw")
+
+
+def test_a_raw_file_missing_from_the_server_store_is_a_warning_and_is_restored(
+        tmp_path: Path, good: list[Path], postgres: PostgresLocation) -> None:
+    from iki_xlsx.check import BlueprintIndex
+    from iki_xlsx.intake.collect import collect
+
+    store = Store(tmp_path / "simpan", database=postgres, raw=tmp_path / "berkas")
+    index = BlueprintIndex.from_folder(Path(__file__).parent.parent / "blueprints")
+    (_, sha, _), = collect(good[:1], store, index).added
+    store.raw_path(sha).unlink()
+    assert [m["sha256"] for m in status(store).missing_raw] == [sha]
+    again = collect(good[:1], store, index)
+    assert again.restored == [(good[0].name, sha)] and store.raw_path(sha).is_file()
+    assert status(store).missing_raw == []
