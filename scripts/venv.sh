@@ -21,3 +21,6 @@ if [ -n "$extras" ]; then
 else
   .venv/bin/python -m pip install -q -U --upgrade-strategy eager -e .
 fi
+# byte-compiled once, as a regular install is: a command then starts without compiling its
+# modules again (where PYTHONDONTWRITEBYTECODE keeps Python from writing them on first use)
+.venv/bin/python -m compileall -q iki_xlsx >/dev/null

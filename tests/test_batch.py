@@ -123,6 +123,18 @@ def test_range_holes_are_never_batched() -> None:
     assert not batchable('IF({0}="","",COUNTIF({1},">=75"))', ((1, 1), (3, 1)))
 
 
+@pytest.mark.parametrize("template", ['{0}&""', "-{0}", 'IF({0}="","",1/{0})', "{0}*{1}"])
+def test_values_equal_in_python_are_still_told_apart_when_asked_once(template: str) -> None:
+    """The engine is asked once per distinct combination of values, by type and value: 1.0,
+    1, True and "1" read differently (TRUE&"" is "TRUE"), and so do 0.0 and -0.0."""
+    values = [0.0, -0.0, 1.0, 1, True, "1", "Ya", ""]
+    holes = template.count("{1}") + 1
+    rows = [[v, w][:holes] for v in values for w in values]
+    for _ in range(2):  # the second time from the answers kept in the process
+        assert [repr(v) for v in batched(template, rows)] == [repr(v) for v in
+                                                               one_by_one(template, rows)]
+
+
 
 
 def _layouts() -> list[tuple[Blueprint, WorkbookPlan]]:

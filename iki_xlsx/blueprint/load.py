@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from iki_xlsx.blueprint.files import BLUEPRINT_SUFFIXES as BLUEPRINT_SUFFIXES
+from iki_xlsx.blueprint.files import find_blueprints as find_blueprints
 from iki_xlsx.blueprint.model import Blueprint, Indikator
 from iki_xlsx.blueprint.patterns import PatternProblem, expand_patterns
 from iki_xlsx.blueprint.validate import Problem, semantic_problems
@@ -75,7 +77,6 @@ class SourceMap(Protocol):
     def term(self, path: tuple[str | int, ...]) -> str: ...
 
 
-BLUEPRINT_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
 def load_blueprint(path: str | Path) -> LoadResult:
@@ -347,15 +348,3 @@ def _context(data: Any, path: tuple[str | int, ...]) -> str:
         elif step == "iku":
             parts.append("iku")
     return "".join(f"{p}: " for p in parts)
-
-
-def find_blueprints(folder: str | Path) -> list[Path]:
-    """Blueprint files of a folder (YAML and the spreadsheet form), sorted by name.
-
-    Names starting with `_`, and the lock files office programs leave (`~$...`), are skipped.
-    """
-    if not Path(folder).is_dir():
-        return []
-    return sorted(p for p in Path(folder).iterdir()
-                  if p.suffix.lower() in BLUEPRINT_SUFFIXES and p.is_file()
-                  and not p.name.startswith(("_", "~$", ".")))

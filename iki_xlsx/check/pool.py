@@ -7,10 +7,12 @@ import os
 import resource
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import TracebackType
 
 from iki_xlsx.check.chunk import check_chunk
 from iki_xlsx.check.guard import worker_died
@@ -26,22 +28,125 @@ BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet 
 WORKER_MEMORY_BUDGET = 2 * 1024 ** 3
 
 
+class WarmPool:
+    """Checking workers kept from one batch to the next, for a face that checks again and
+    again (the web app's uploads and IMAP fetches): started once, on the first batch, each
+    with the `formulas` engine imported; whatever a worker learns while checking (the
+    re-planned layouts, the compiled formula shapes, the engine's answers) serves every later
+    batch. `iter_check(..., pool=...)` and `check_files(..., pool=...)` use it instead of
+    starting workers for the call. Each worker is bounded and isolated as in a pool of one
+    call (`WORKER_MEMORY_BUDGET`, dies with its parent); when one dies, its chunk is checked
+    again file by file and the pool is started afresh for the next chunk. Safe to share
+    between threads; `close()` (or leaving its `with`) stops the workers.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers if workers is not None else os.cpu_count() or 1)
+        self._executor: ProcessPoolExecutor | None = None
+        self._keepers: dict[int, threading.Event] = {}  # by id(executor): stops its keeper
+        self._lock = threading.Lock()
+
+    def submit(self, paths: list[Path], index: BlueprintIndex, annotate_dir: Path | None,
+               batch: bool) -> tuple[ProcessPoolExecutor, Future[list[FileResult]]]:
+        """One chunk to a warm worker: the executor it went to, and its results to come."""
+        for _ in range(2):
+            with self._lock:
+                if self._executor is None:
+                    self._executor = self._start()
+                executor = self._executor
+            try:
+                return executor, executor.submit(_check_with, paths, index, annotate_dir, batch)
+            except BrokenProcessPool:  # a worker died while the pool was idle
+                self.discard(executor)
+        raise BrokenProcessPool("pekerja pemeriksa tidak dapat dimulai")
+
+    def _start(self) -> ProcessPoolExecutor:
+        """An executor whose workers are started from a thread of the pool's own, kept alive
+        until the executor is dropped: a worker dies with the thread that started it
+        (PR_SET_PDEATHSIG), and the thread that asks first (a web request's) soon ends."""
+        started: list[ProcessPoolExecutor] = []
+        ready, stop = threading.Event(), threading.Event()
+        failed: list[BaseException] = []
+
+        def keep() -> None:
+            try:
+                executor = ProcessPoolExecutor(max_workers=self.workers,
+                                               initializer=_init_worker,
+                                               initargs=(None, os.getpid()))
+                for _ in range(self.workers):  # the first submit starts every worker (fork)
+                    executor.submit(_warm_up)
+                started.append(executor)
+            except BaseException as exc:  # handed to the caller
+                failed.append(exc)
+            finally:
+                ready.set()
+            stop.wait()
+
+        threading.Thread(target=keep, name="iki-pemeriksa", daemon=True).start()
+        ready.wait()
+        if failed:
+            raise failed[0]
+        self._keepers[id(started[0])] = stop
+        return started[0]
+
+    @property
+    def pids(self) -> list[int]:
+        """The ids of the worker processes now running (none before the first batch)."""
+        with self._lock:
+            executor = self._executor
+        return sorted(executor._processes) if executor is not None else []
+
+    def discard(self, executor: ProcessPoolExecutor) -> None:
+        """Drop an executor whose worker died; the next chunk starts a fresh one."""
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+            stop = self._keepers.pop(id(executor), None)
+        executor.shutdown(wait=False, cancel_futures=True)
+        if stop is not None:
+            stop.set()
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+            stop = self._keepers.pop(id(executor), None) if executor is not None else None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if stop is not None:
+            stop.set()
+
+    def __enter__(self) -> WarmPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
 def check_files(paths: Sequence[Path], index: BlueprintIndex,
                 annotate_dir: Path | None = None, workers: int | None = None, *,
-                batch: bool = True) -> CheckReport:
+                batch: bool = True, pool: WarmPool | None = None) -> CheckReport:
     """Check every file; the order of the results is the order of `paths`."""
-    return CheckReport(list(iter_check(paths, index, annotate_dir, workers, batch=batch)))
+    return CheckReport(list(iter_check(paths, index, annotate_dir, workers, batch=batch,
+                                       pool=pool)))
 
 
 def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
                workers: int | None = None, *, batch: bool = True,
-               batch_size: int = BATCH_SIZE) -> Iterator[FileResult]:
+               batch_size: int = BATCH_SIZE, pool: WarmPool | None = None
+               ) -> Iterator[FileResult]:
     """Results one by one, in the order of `paths`, spread over the machine's cores.
 
     Files go to the workers in chunks of at most `batch_size`, which bounds the memory each
     worker holds. With `batch` (the default) the workbooks of one layout in a chunk are
     evaluated together (`evaluate.Batch`); without it, one by one (the per-file path).
+    With a warm `pool`, its workers check every chunk, even of one file.
     """
+    if pool is not None:
+        size = max(1, min(batch_size, -(-len(paths) // pool.workers)))
+        chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
+        yield from _over_warm(chunks, index, annotate_dir, pool, batch)
+        return
     count = workers if workers is not None else min(len(paths), os.cpu_count() or 1)
     parallel = count > 1 and len(paths) >= 4
     size = max(1, min(batch_size, -(-len(paths) // count) if parallel else batch_size))
@@ -79,6 +184,28 @@ def _over_pool(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Pa
         done += 1
 
 
+def _over_warm(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Path | None,
+               pool: WarmPool, batch: bool) -> Iterator[FileResult]:
+    """Chunks over a warm pool, results in order; a chunk whose worker died is checked again
+    file by file (`_one_by_one`), and the chunks after it go to the pool started afresh."""
+    done = 0
+    while done < len(chunks):
+        submitted = [pool.submit(chunk, index, annotate_dir, batch) for chunk in chunks[done:]]
+        try:
+            for _, future in submitted:
+                results = future.result()
+                done += 1
+                yield from results
+        except BrokenProcessPool:
+            for executor, future in submitted:
+                future.cancel()
+                pool.discard(executor)
+            yield from _one_by_one(chunks[done], index, annotate_dir)
+            done += 1
+        else:
+            return
+
+
 def _one_by_one(paths: list[Path], index: BlueprintIndex,
                 annotate_dir: Path | None) -> Iterator[FileResult]:
     """Each file in a process of its own (the per-file path): a file whose process dies gets
@@ -95,7 +222,7 @@ def _one_by_one(paths: list[Path], index: BlueprintIndex,
 _WORKER_INDEX: BlueprintIndex | None = None
 
 
-def _init_worker(index: BlueprintIndex, parent: int) -> None:
+def _init_worker(index: BlueprintIndex | None, parent: int) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = index
     _die_with(parent)
@@ -134,3 +261,17 @@ def _check_in_worker(paths: list[Path], annotate_dir: Path | None,
                      batch: bool) -> list[FileResult]:
     assert _WORKER_INDEX is not None
     return check_chunk(paths, _WORKER_INDEX, annotate_dir, batch=batch)
+
+
+def _check_with(paths: list[Path], index: BlueprintIndex, annotate_dir: Path | None,
+                batch: bool) -> list[FileResult]:
+    """A warm worker's task: the index comes with each chunk (the office's blueprints and
+    register may have changed since the last one)."""
+    return check_chunk(paths, index, annotate_dir, batch=batch)
+
+
+def _warm_up() -> None:
+    """Import what checking needs before the first chunk arrives."""
+    from iki_xlsx.workbook.evaluate import warm_up
+
+    warm_up()

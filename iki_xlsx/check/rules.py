@@ -7,6 +7,7 @@ import re
 from iki_xlsx.blueprint.expression import evaluate as evaluate_expression
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Jenis, Tipe, indicators
 from iki_xlsx.check.result import TOLERANCE, FileResult, add
+from iki_xlsx.check.values import PlanCells
 from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import WorkbookPlan
@@ -15,24 +16,47 @@ from iki_xlsx.workbook.read import SheetData
 
 def check_rules(result: FileResult, plan: WorkbookPlan, bp: Blueprint,
                  located: dict[str, SheetData], numbers: dict[str, float]) -> None:
-    refs = {c.key: (s, c) for s, c in plan.input_cells()}
+    refs = PlanCells.of(plan).by_key
+    for ind, period, keys, constants, rules in _rule_steps(bp, len(plan.periods)):
+        values = {v: numbers[key] for v, key in keys.items() if key in numbers}
+        for left, op, right, pesan, anchor in rules:
+            try:
+                a = evaluate_expression(left, {**values, **constants})
+                b = evaluate_expression(right, {**values, **constants})
+            except (KeyError, ZeroDivisionError):
+                continue
+            if not _holds(a, op, b):
+                code, cell = refs[keys[anchor]]
+                add(result, _violated(ind, pesan, plan.periods[period - 1]),
+                    sheet=located[code].name, cell=cell.ref,
+                    expected=f"{left} {op} {right}", found=f"{a:g} {op} {b:g}")
+
+
+_Step = tuple[Indikator, int, dict[str, str], dict[str, float],
+              list[tuple[str, str, str, str | None, str]]]
+_STEPS: dict[tuple[int, int], tuple[Blueprint, list[_Step]]] = {}  # by id, the blueprint held
+
+
+def _rule_steps(bp: Blueprint, periods: int) -> list[_Step]:
+    """Per indicator and period: its variables' input keys, its constants and its rules;
+    made once per blueprint and number of periods."""
+    known = _STEPS.get((id(bp), periods))
+    if known is not None and known[0] is bp:
+        return known[1]
+    if len(_STEPS) >= 16:
+        _STEPS.pop(next(iter(_STEPS)))
+    steps: list[_Step] = []
     for jab, ind in indicators(bp):
         scope = jab.id if jab else "iku"
-        constants = ind.constants(1 / len(plan.periods))  # a rule holds in each period
-        for p in range(1, len(plan.periods) + 1):
+        constants = ind.constants(1 / periods)  # a rule holds in each period
+        rules = _rules(ind)
+        if not rules:
+            continue
+        for p in range(1, periods + 1):
             keys = {v.id: str(PlanKey.input(scope, ind.id, v.id, p)) for v in ind.variabel}
-            values = {v: numbers[key] for v, key in keys.items() if key in numbers}
-            for left, op, right, pesan, anchor in _rules(ind):
-                try:
-                    a = evaluate_expression(left, {**values, **constants})
-                    b = evaluate_expression(right, {**values, **constants})
-                except (KeyError, ZeroDivisionError):
-                    continue
-                if not _holds(a, op, b):
-                    sheet, cell = refs[str(PlanKey.input(scope, ind.id, anchor, p))]
-                    add(result, _violated(ind, pesan, plan.periods[p - 1]),
-                        sheet=located[sheet.code].name, cell=cell.ref,
-                        expected=f"{left} {op} {right}", found=f"{a:g} {op} {b:g}")
+            steps.append((ind, p, keys, constants, rules))
+    _STEPS[(id(bp), periods)] = (bp, steps)
+    return steps
 
 
 def _violated(ind: Indikator, pesan: str | None, periode: str) -> Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from iki_xlsx.check.context import Context
@@ -26,23 +27,67 @@ from iki_xlsx.workbook.read import NO_VALUE, SheetData, WorkbookData
 from iki_xlsx.workbook.write import NOTES_SHEET
 
 WEB_FUNCTIONS = ("WEBSERVICE(", "FILTERXML(", "HYPERLINK(", "RTD(", "CALL(", "REGISTER.ID(")
+_WEB = re.compile("|".join(re.escape(name) for name in WEB_FUNCTIONS))  # literals: linear
+_ABSENT: tuple[None, None] = (None, None)  # a cell the file does not hold
+_BLANK = (None, "", NO_VALUE)  # what an empty input holds
+
+
+@dataclass(frozen=True)
+class PlanCells:
+    """A plan's cells as the checks walk them, listed once per plan: a layout's plan serves
+    every workbook of that layout in a chunk, so no workbook walks the plan again."""
+
+    formulas: tuple[tuple[str, str, str], ...]  # sheet code, ref, the planned formula's text
+    inputs: tuple[tuple[str, Cell, int], ...]  # sheet code, cell, period (0: yearly)
+    labels: dict[str, tuple[tuple[str, str], ...]]  # sheet code -> (ref, text) of its labels
+    static: dict[CellKey, Value]  # the fixed values formulas read
+    by_key: dict[str, tuple[str, Cell]]  # an input's plan key -> (sheet code, cell)
+
+    @classmethod
+    def of(cls, plan: WorkbookPlan) -> PlanCells:
+        known = _PLAN_CELLS.get(id(plan))
+        if known is not None and known[0] is plan:
+            return known[1]
+        if len(_PLAN_CELLS) >= _MAX_PLAN_CELLS:
+            _PLAN_CELLS.pop(next(iter(_PLAN_CELLS)))
+        formulas = tuple((s.code, c.ref, c.formula.text) for s, c in plan.formula_cells()
+                         if c.formula is not None)
+        inputs = tuple((s.code, c, _period(c.key)) for s, c in plan.input_cells())
+        labels = {s.code: tuple((c.ref, c.value) for c in s.cells if _is_structure_label(c))
+                  for s in plan.sheets}
+        made = cls(formulas, inputs, labels, static_values(plan),  # type: ignore[arg-type]
+                   {c.key: (code, c) for code, c, _ in inputs})
+        _PLAN_CELLS[id(plan)] = (plan, made)
+        return made
+
+
+_PLAN_CELLS: dict[int, tuple[WorkbookPlan, PlanCells]] = {}  # by id, the plan held alive
+_MAX_PLAN_CELLS = 32
+
+
+def _is_structure_label(cell: Cell) -> bool:
+    """A label whose text must stand where the plan put it (row labels and headers)."""
+    return (cell.role is Role.LABEL and isinstance(cell.value, str) and bool(cell.value)
+            and (cell.key.endswith("/label") or cell.key.startswith("kepala/")))
 
 
 def prepare_contents(result: FileResult, data: WorkbookData, context: Context) -> None:
     """Sheets, links and structure; when every sheet is intact, the inputs to recompute."""
     plan = context.plan
     assert plan is not None
+    cells = PlanCells.of(plan)
     located = _locate_sheets(result, data, plan)
     _check_external(result, data)
     intact: list[SheetPlan] = []
     for sheet in plan.sheets:
         actual = located.get(sheet.code)
-        if actual is not None and _structure_intact(result, sheet, actual):
+        if actual is not None and _structure_intact(result, sheet, actual,
+                                                    cells.labels[sheet.code]):
             intact.append(sheet)
     if len(intact) != len(plan.sheets):
         return
     context.located = located
-    context.inputs = _input_values(plan, located)
+    context.inputs = _input_values(cells, located)
     context.ready = True
 
 
@@ -68,16 +113,14 @@ def _locate_sheets(result: FileResult, data: WorkbookData,
     return located
 
 
-def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData) -> bool:
-    for cell in sheet.cells:
-        if cell.role is not Role.LABEL or not isinstance(cell.value, str) or not cell.value:
-            continue
-        if not (cell.key.endswith("/label") or cell.key.startswith("kepala/")):
-            continue
-        found = actual.value(cell.ref)
-        if found != cell.value:
-            add(result, Code.STRUCTURE_CHANGED.message(), sheet=actual.name, cell=cell.ref,
-                expected=cell.value, found=found)
+def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData,
+                      labels: tuple[tuple[str, str], ...]) -> bool:
+    cells = actual.cells
+    for ref, text in labels:
+        found = cells.get(ref, _ABSENT)[1]
+        if found != text:
+            add(result, Code.STRUCTURE_CHANGED.message(), sheet=actual.name, cell=ref,
+                expected=text, found=found)
             return False
     return True
 
@@ -87,8 +130,7 @@ def _check_external(result: FileResult, data: WorkbookData) -> None:
         add(result, Code.EXTERNAL_LINK.message(tautan=part), found=part)
     for sheet in data.sheets.values():
         for ref, (formula, _) in sheet.cells.items():
-            if formula and (_bracketed(formula) or any(
-                    fn in formula.upper() for fn in WEB_FUNCTIONS)):
+            if formula and (_bracketed(formula) or _WEB.search(formula.upper())):
                 add(result, Code.EXTERNAL_LINK.message("formula"), sheet=sheet.name, cell=ref,
                     found=formula)
 
@@ -99,11 +141,11 @@ def _bracketed(formula: str) -> bool:
     return start >= 0 and formula.find("]", start) > start
 
 
-def _input_values(plan: WorkbookPlan, located: dict[str, SheetData]) -> dict[CellKey, Value]:
-    values: dict[CellKey, Value] = static_values(plan)
-    for sheet, cell in plan.input_cells():
-        raw = located[sheet.code].value(cell.ref)
-        values[(sheet.code, cell.ref)] = None if raw is NO_VALUE else raw
+def _input_values(cells: PlanCells, located: dict[str, SheetData]) -> dict[CellKey, Value]:
+    values: dict[CellKey, Value] = dict(cells.static)
+    for code, cell, _ in cells.inputs:
+        raw = located[code].cells.get(cell.ref, _ABSENT)[1]
+        values[(code, cell.ref)] = None if raw is NO_VALUE else raw
     return values
 
 
@@ -149,20 +191,17 @@ def check_formulas(result: FileResult, plan: WorkbookPlan,
     actual_codes = {located[s.code].name.upper(): s.code for s in plan.sheets}
     # the same text means the same formula only while every sheet keeps its planned name
     same_names = actual_codes == planned_codes
-    for sheet, cell in plan.formula_cells():
-        actual = located[sheet.code]
-        found = actual.formula(cell.ref)
-        assert cell.formula is not None
-        expected = cell.formula.text
+    for code, ref, expected in PlanCells.of(plan).formulas:
+        actual = located[code]
+        found, shown = actual.cells.get(ref, _ABSENT)
         if found is None:
-            shown = actual.value(cell.ref)
             add(result, Code.FORMULA_CHANGED.message("overwritten"), sheet=actual.name,
-                cell=cell.ref, expected=expected, found=None if shown is NO_VALUE else shown)
+                cell=ref, expected=expected, found=None if shown is NO_VALUE else shown)
         elif (not (same_names and found == expected)
               and (len(found) > 2 * len(expected) + _LONGER_BY
                    or canonical_formula(found, actual_codes) != canonical_formula(
                        expected, planned_codes))):
-            add(result, Code.FORMULA_CHANGED.message(), sheet=actual.name, cell=cell.ref,
+            add(result, Code.FORMULA_CHANGED.message(), sheet=actual.name, cell=ref,
                 expected=expected, found=found)
 
 
@@ -181,17 +220,18 @@ def check_values(result: FileResult, plan: WorkbookPlan, located: dict[str, Shee
     """Compare every stored value with the value recomputed from the file's inputs."""
     changed = {(f.sheet, f.cell) for f in result.findings if f.code is Code.FORMULA_CHANGED}
     following = _following(plan, _mistyped(plan, located))
-    for sheet, cell in plan.formula_cells():
-        actual = located[sheet.code]
-        if (actual.name, cell.ref) in changed or (sheet.code, cell.ref) in following:
+    for code, ref, _ in PlanCells.of(plan).formulas:
+        actual = located[code]
+        if (changed and (actual.name, ref) in changed) or (code, ref) in following:
             continue
-        expected = computed[(sheet.code, cell.ref)]
-        stored = actual.value(cell.ref)
+        expected = computed[(code, ref)]
+        stored = actual.cells.get(ref, _ABSENT)[1]
         if stored is NO_VALUE:
-            add(result, Code.MISSING_VALUE.message(), sheet=actual.name, cell=cell.ref,
+            add(result, Code.MISSING_VALUE.message(), sheet=actual.name, cell=ref,
                 expected=expected, found=None)
-        elif not _same(expected, stored):
-            add(result, Code.STALE_VALUE.message(), sheet=actual.name, cell=cell.ref,
+        elif not ((stored == expected and type(stored) is type(expected))
+                  or _same(expected, stored)):
+            add(result, Code.STALE_VALUE.message(), sheet=actual.name, cell=ref,
                 expected=expected, found=stored)
 
 
@@ -201,18 +241,17 @@ def _mistyped(plan: WorkbookPlan, located: dict[str, SheetData]) -> set[CellKey]
     engine gives #VALUE!), a choice in other letters ('ya': Excel compares without case), a
     formula. Each is reported once as `invalid-input`."""
     mistyped: set[CellKey] = set()
-    for sheet, cell in plan.input_cells():
+    for code, cell, _ in PlanCells.of(plan).inputs:
         rule = cell.rule
         assert rule is not None
-        actual = located[sheet.code]
-        raw = actual.value(cell.ref)
-        if actual.formula(cell.ref) is not None:
-            mistyped.add((sheet.code, cell.ref))
+        formula, raw = located[code].cells.get(cell.ref, _ABSENT)
+        if formula is not None:
+            mistyped.add((code, cell.ref))
         elif rule.tipe in ("ya_tidak", "pilihan"):
-            if raw not in (None, "", NO_VALUE) and raw not in rule.choices:
-                mistyped.add((sheet.code, cell.ref))
+            if raw not in _BLANK and raw not in rule.choices:
+                mistyped.add((code, cell.ref))
         elif isinstance(raw, str | bool) and raw != "":
-            mistyped.add((sheet.code, cell.ref))
+            mistyped.add((code, cell.ref))
     return mistyped
 
 
@@ -246,33 +285,35 @@ def check_inputs(result: FileResult, plan: WorkbookPlan,
                  located: dict[str, SheetData]) -> dict[str, float]:
     """Every input against its rule; the numbers that passed, by cell key, for the rules."""
     numbers: dict[str, float] = {}
-    horizon = _reporting_horizon(plan, located)
-    if _nothing_typed(plan, located):
+    inputs = PlanCells.of(plan).inputs
+    horizon = _reporting_horizon(inputs, located)
+    if _nothing_typed(inputs, located):
         add(result, Code.BLANK_RETURN.message())
         return numbers
-    for sheet, cell in plan.input_cells():
-        actual = located[sheet.code]
-        number = _check_input(result, cell, actual, horizon)
+    for code, cell, period in inputs:
+        number = _check_input(result, cell, located[code], horizon, period)
         if number is not None:
             numbers[cell.key] = number
     return numbers
 
 
-def _nothing_typed(plan: WorkbookPlan, located: dict[str, SheetData]) -> bool:
+def _nothing_typed(inputs: tuple[tuple[str, Cell, int], ...],
+                   located: dict[str, SheetData]) -> bool:
     """No input cell holds anything: the file came back as it was sent (or another file)."""
-    return not any(located[sheet.code].value(cell.ref) not in (None, "", NO_VALUE)
-                   or located[sheet.code].formula(cell.ref) is not None
-                   for sheet, cell in plan.input_cells())
+    for code, cell, _ in inputs:
+        formula, value = located[code].cells.get(cell.ref, _ABSENT)
+        if formula is not None or value not in _BLANK:
+            return False
+    return True
 
 
-def _reporting_horizon(plan: WorkbookPlan, located: dict[str, SheetData]) -> int:
+def _reporting_horizon(inputs: tuple[tuple[str, Cell, int], ...],
+                       located: dict[str, SheetData]) -> int:
     """The last period with any input: required inputs are due up to it."""
     last = 0
-    for sheet, cell in plan.input_cells():
-        period = _period(cell.key)
-        value = located[sheet.code].value(cell.ref)
-        if period and value not in (None, "", NO_VALUE):
-            last = max(last, period)
+    for code, cell, period in inputs:
+        if period > last and located[code].cells.get(cell.ref, _ABSENT)[1] not in _BLANK:
+            last = period
     return last
 
 
@@ -281,18 +322,19 @@ def _period(key: str) -> int:
     return PlanKey.parse(key).period or 0
 
 
-def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int) -> float | None:
+def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int,
+                 period: int) -> float | None:
     rule = cell.rule
     assert rule is not None
-    formula = actual.formula(cell.ref)
-    raw = actual.value(cell.ref)
+    formula, raw = actual.cells.get(cell.ref, _ABSENT)
+    if formula is None and isinstance(raw, float) and rule.tipe not in ("ya_tidak", "pilihan"):
+        return _check_number(result, rule, raw, actual, cell.ref)  # the common case
     where = Where(actual.name, cell.ref)
     if formula is not None:
         add(result, Code.INVALID_INPUT.message("formula", label=rule.label, isi=formula),
             found=formula, where=where)
         return None
-    if raw in (None, "", NO_VALUE):
-        period = _period(cell.key)
+    if raw in _BLANK:
         due = horizon > 0 and (period == 0 or period <= horizon)
         if rule.wajib and due:
             add(result, Code.MISSING_REQUIRED.message(label=rule.label), where=where)
@@ -302,7 +344,7 @@ def _check_input(result: FileResult, cell: Cell, actual: SheetData, horizon: int
             add(result, _not_a_choice(rule, raw), expected=list(rule.choices), found=raw,
                 where=where)
         return None
-    return _check_number(result, rule, raw, where)
+    return _check_number(result, rule, raw, actual, cell.ref)
 
 
 def _not_a_choice(rule: InputRule, raw: Any) -> Message:
@@ -332,8 +374,9 @@ def _typed(raw: Any) -> str:
     return str(raw)
 
 
-def _check_number(result: FileResult, rule: InputRule, raw: Any,
-                  where: Where) -> float | None:
+def _check_number(result: FileResult, rule: InputRule, raw: Any, actual: SheetData,
+                  ref: str) -> float | None:
+    where = Where(actual.name, ref)
     if isinstance(raw, bool):
         add(result, Code.INVALID_INPUT.message(label=rule.label, isi=_typed(raw)),
             found=raw, where=where)

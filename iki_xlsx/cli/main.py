@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from iki_xlsx import __version__
-from iki_xlsx.blueprint.catalog import describe
-from iki_xlsx.blueprint.load import check_blueprints
-from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary, install
 from iki_xlsx.cli.simpan import simpan
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
@@ -30,12 +27,14 @@ from iki_xlsx.core.findings import Finding
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
 if TYPE_CHECKING:
+    from iki_xlsx.blueprint.model import Blueprint
     from iki_xlsx.core.progress import Progress
     from iki_xlsx.core.units import Unit
     from iki_xlsx.intake.collect import CollectResult
     from iki_xlsx.intake.status import StatusReport, Submission
     from iki_xlsx.mail.outbox import Delivery, Outbox, Smtp
     from iki_xlsx.mail.replies import Replier, RepliesResult
+    from iki_xlsx.plan.index import BlueprintIndex
     from iki_xlsx.rekap.build import RekapResult
     from iki_xlsx.service.workspace import Workspace
 
@@ -107,13 +106,23 @@ def _store_dir(explicit: Path | None, ws: Workspace | None) -> Path:
 def _blueprint_dir(explicit: Path | None, ws: Workspace | None) -> Path:
     """`--blueprints` when given (a folder that is not there is a usage error, not a reason to
     call every return an unknown blueprint), else the workspace's, else the bundled ones."""
-    from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
+    from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS
 
     if explicit is not None and not explicit.is_dir():
         why = "bukan folder" if explicit.exists() else "tidak ada"
         _fail_usage(f"folder blueprint {explicit} {why}; sebutkan folder yang berisi blueprint "
                     "dengan --blueprints")
     return explicit or (ws.blueprints_dir if ws else DEFAULT_BLUEPRINTS)
+
+
+def _index(explicit: Path | None, ws: Workspace | None) -> BlueprintIndex:
+    """The blueprints returns are judged by; in a workspace kept warm in its store folder
+    (`blueprint.warm`: unchanged files are not parsed again)."""
+    from iki_xlsx.blueprint.warm import WARM_FILE
+    from iki_xlsx.plan.index import BlueprintIndex
+
+    warm = ws.store_dir / WARM_FILE if ws is not None else None
+    return BlueprintIndex.from_folder(_blueprint_dir(explicit, ws), warm)
 
 
 @main.command()
@@ -170,6 +179,8 @@ def _blueprint_file(given: Path) -> Path:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def blueprint_check(paths: tuple[Path, ...]) -> None:
     """Validasi blueprint (bawaan: blueprints/ ruang kerja); keluar 1 bila ada kesalahan."""
+    from iki_xlsx.blueprint.load import check_blueprints
+
     report = check_blueprints(_blueprint_paths(paths))
     _print_findings(report.findings)
     ws = _workspace()
@@ -191,6 +202,9 @@ def blueprint_check(paths: tuple[Path, ...]) -> None:
 @json_option
 def blueprint_list(paths: tuple[Path, ...], as_json: bool) -> None:
     """Tampilkan jabatan, indikator, jenis dan variabel."""
+    from iki_xlsx.blueprint.catalog import describe
+    from iki_xlsx.blueprint.load import check_blueprints
+
     report = check_blueprints(_blueprint_paths(paths))
     _print_findings(report.findings)
     described = [describe(r.blueprint, r.path) for r in report.results if r.blueprint]
@@ -506,14 +520,13 @@ def _units_of(units_csv: Path | None, ws: Workspace | None) -> list[Unit] | None
 def _replier(outbox: Outbox, sender: str, templat_folder: Path | None,
              ws: Workspace | None, blueprint_dir: Path | None) -> Replier:
     from iki_xlsx.mail.replies import Replier, load_templates
-    from iki_xlsx.plan.index import BlueprintIndex
 
     templates, problems = load_templates(templat_folder or (ws.root / "templat" if ws else None))
     if problems:
         _print_findings(problems)
         sys.exit(1)
     return Replier(outbox, sender, templates,
-                   BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws)),
+                   _index(blueprint_dir, ws),
                    ws.config.kantor if ws is not None else None)
 
 
@@ -686,7 +699,7 @@ STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "reject
 def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
           annotate_dir: Path | None) -> None:
     """Periksa ulang workbook yang dikembalikan; keluar 1 bila ada yang tidak diterima."""
-    from iki_xlsx.check import BlueprintIndex, CheckReport, iter_check
+    from iki_xlsx.check import CheckReport, iter_check
     from iki_xlsx.plan.register import judged_by
     from iki_xlsx.store.db import Store
 
@@ -694,7 +707,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     if annotate_dir is not None:
         _writable_folder(annotate_dir, "--annotate")
     ws = _workspace()
-    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
+    index = _index(blueprint_dir, ws)
     if ws is not None and (ws.store_dir / "iki.sqlite").exists():
         index = judged_by(Store(ws.store_dir), index)
     checked = []
@@ -759,7 +772,6 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
             starttls: bool, use_ssl: bool, smtp_user: str | None, smtp_cafile: Path | None,
             sender: str | None, templat_folder: Path | None) -> None:
     """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
-    from iki_xlsx.check import BlueprintIndex
     from iki_xlsx.intake.collect import collect as run_collect
     from iki_xlsx.mail.imap import PASSWORD_ENV, ImapAccount, ImapError, collect_imap
     from iki_xlsx.mail.replies import answer_returns
@@ -778,7 +790,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     replier = _collect_replier(balas, store_dir, ws, smtp_at, starttls, use_ssl, smtp_user,
                                smtp_cafile, sender, templat_folder, blueprint_dir)
     units = _units_of(units_csv, ws)
-    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
+    index = _index(blueprint_dir, ws)
     answered_ok = True
     try:
         if imap_at:
@@ -889,7 +901,6 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           output: Path | None,
           csv_dir: Path | None, parquet_dir: Path | None, blueprint_dir: Path | None) -> None:
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
-    from iki_xlsx.check import BlueprintIndex
     from iki_xlsx.rekap.build import rekap_steps, write_rekap
     from iki_xlsx.service.workspace import pengesahan_of
     from iki_xlsx.store.db import Store, StoreError
@@ -902,7 +913,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
         _fail_usage("sebutkan -o BERKAS.xlsx, atau jalankan di dalam ruang kerja")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail_usage("berkas rekap harus berakhiran .xlsx")
-    index = BlueprintIndex.from_folder(_blueprint_dir(blueprint_dir, ws))
+    index = _index(blueprint_dir, ws)
     try:
         target = output or (ws.output_dir if ws is not None else Path("."))
         with _progress(rekap_steps(csv_dir, parquet_dir), "Menyusun rekap") as step:

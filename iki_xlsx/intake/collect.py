@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from iki_xlsx.check import BlueprintIndex, FileResult, Status, iter_check
+from iki_xlsx.check import BlueprintIndex, FileResult, Status, WarmPool, iter_check
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
@@ -45,7 +45,8 @@ CHUNK_BYTES = 64 * 1024 * 1024
 
 
 def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
-            progress: Progress = no_progress, *, answer: bool = False) -> CollectResult:
+            progress: Progress = no_progress, *, answer: bool = False,
+            pool: WarmPool | None = None) -> CollectResult:
     """Store and check every workbook found in `sources`; the same file twice changes nothing.
 
     New files are kept in chunks, checked together over the machine's cores with the batch
@@ -55,22 +56,25 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
     With `answer`, the answer each new return (and each e-mail without a workbook) calls for
     is recorded as owed in the same transaction (`mail.replies.answer_returns` sends it);
     what a machine sent (an auto-reply, a bounce, a list) is never owed one.
+    With a warm `pool` (a long-running face), its workers check them.
     """
     return _collect(lambda skipped: intake.received_from(sources, skipped), store, index,
-                    progress, answer)
+                    progress, answer, pool)
 
 
 def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: BlueprintIndex,
-                    progress: Progress = no_progress) -> CollectResult:
+                    progress: Progress = no_progress,
+                    pool: WarmPool | None = None) -> CollectResult:
     """`collect` of uploaded files, each given as (the name the browser sent, where it was
     kept): every upload is kept and recorded under the name it was sent with, one that is no
     workbook too (`intake.received_uploads`)."""
     return _collect(lambda skipped: intake.received_uploads(files, skipped), store, index,
-                    progress, False)
+                    progress, False, pool)
 
 
 def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store: Store,
-             index: BlueprintIndex, progress: Progress, answer: bool) -> CollectResult:
+             index: BlueprintIndex, progress: Progress, answer: bool,
+             pool: WarmPool | None = None) -> CollectResult:
     result = CollectResult(answering=answer)
     with store.exclusive(), store.connect():
         store.tidy()
@@ -89,9 +93,9 @@ def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store
             pending[digest] = received
             size += len(received.data)
             if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
-                _take_chunk(pending, store, index, result, progress)
+                _take_chunk(pending, store, index, result, progress, pool)
                 pending, size = {}, 0
-        _take_chunk(pending, store, index, result, progress)
+        _take_chunk(pending, store, index, result, progress, pool)
         owe_unanswered(store, result.without_workbook, result)
     return result
 
@@ -112,13 +116,14 @@ def owe_unanswered(store: Store, messages: Sequence[intake.Unanswerable],
 
 
 def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
-                result: CollectResult, progress: Progress) -> None:
+                result: CollectResult, progress: Progress,
+                pool: WarmPool | None = None) -> None:
     """Keep the raw files first, then check them all, then record each one."""
     aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
                for digest, received in pending.items()]
     checked: list[FileResult] = []
     try:
-        for checked_file in iter_check(aliases, index):
+        for checked_file in iter_check(aliases, index, pool=pool):
             checked.append(checked_file)
             progress(1)
     finally:
@@ -143,13 +148,14 @@ def from_mail(raw: bytes, source: str, result: CollectResult) -> Iterator[Receiv
 
 
 def take(received: Received, store: Store, index: BlueprintIndex,
-         result: CollectResult, progress: Progress = no_progress) -> None:
+         result: CollectResult, progress: Progress = no_progress,
+         pool: WarmPool | None = None) -> None:
     """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
     if _known(store, digest, received, result):
         progress(1)
         return
-    _take_chunk({digest: received}, store, index, result, progress)
+    _take_chunk({digest: received}, store, index, result, progress, pool)
 
 
 def _known(store: Store, digest: str, received: Received, result: CollectResult) -> bool:

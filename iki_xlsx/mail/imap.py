@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from iki_xlsx.check import WarmPool
 from iki_xlsx.core.errors import ImapError as ImapError  # re-exported: its home is errors
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.core.progress import Progress, no_progress
@@ -47,12 +48,14 @@ class ImapAccount:
 def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                  since: datetime.date | None = None,
                  max_message_bytes: int = MAX_MESSAGE_BYTES,
-                 progress: Progress = no_progress, *, answer: bool = False) -> CollectResult:
+                 progress: Progress = no_progress, *, answer: bool = False,
+                 pool: WarmPool | None = None) -> CollectResult:
     """Collect the workbook attachments of every message not taken before. A message over
     `max_message_bytes` (as the server states its size) is never fetched: it is reported as
     skipped and taken, like a saved e-mail over the same limit. `progress(1)` is called per
     attachment dealt with. With `answer`, each answer is owed as `collect` owes it; a message
-    without a workbook is owed its answer in the transaction that marks it taken."""
+    without a workbook is owed its answer in the transaction that marks it taken. With a
+    warm `pool` (the web app's), its workers check the attachments."""
     result = CollectResult(answering=answer)
     with store.exclusive(), store.mailbox(f"{account.name}/{account.folder}"), \
             _session(account) as client:
@@ -70,7 +73,7 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                 result.skipped.append((source, too_big(size, max_message_bytes)))
             else:
                 for received in from_mail(_fetch(client, uid), source, result):
-                    take(received, store, index, result, progress)
+                    take(received, store, index, result, progress, pool=pool)
             bare = result.without_workbook[owed:]
             owed = len(result.without_workbook)
             with store.transaction():  # a full disk here is said, and the message taken again

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.blueprint.warm import load_folder
 from iki_xlsx.core.units import Unit
 
 
@@ -45,12 +45,12 @@ class BlueprintIndex:
         self.register = register  # None: no register (a store used outside a workspace)
 
     @classmethod
-    def from_folder(cls, folder: Path) -> BlueprintIndex:
-        """The folder's blueprints. Should two files give one id different contents
-        (`blueprint periksa` reports it), a return made from either is still checked
-        against its own version, known by its content hash."""
-        loaded = [bp for bp in (load_blueprint(p).blueprint for p in find_blueprints(folder))
-                  if bp is not None]
+    def from_folder(cls, folder: Path, warm: Path | None = None) -> BlueprintIndex:
+        """The folder's blueprints (with `warm`, through that cache file: see
+        `blueprint.warm`). Should two files give one id different contents (`blueprint
+        periksa` reports it), a return made from either is still checked against its own
+        version, known by its content hash."""
+        loaded = load_folder(folder, warm)
         return cls(loaded, archived=loaded)
 
     def version(self, bp_id: str, digest: str) -> Blueprint | None:

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from iki_xlsx.blueprint.load import describe_error
+from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding, os_reason
@@ -41,7 +41,6 @@ from iki_xlsx.core.units import Unit, read_units
 from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
 from iki_xlsx.store.location import DEFAULT_SCHEMA, check_schema, check_url, parse_location
-from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
 
 CONFIG_NAME = "iki.toml"
 UNITS_NAME = "unit.csv"
@@ -333,6 +332,8 @@ def _line_in_message(message: str) -> int:
 
 
 def _config_finding(error: Any, lines: dict[tuple[str, ...], int], shown: str) -> Finding:
+    from iki_xlsx.blueprint.load import describe_error  # YAML's loader: only for a bad file
+
     path = tuple(str(p) for p in error["loc"])
     kind = error["type"]
     name = ".".join(path)

@@ -6,9 +6,10 @@ collect, generate, kirim, write_rekap, check); nothing here reads SQL or knows a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from iki_xlsx.check.pool import WarmPool
 from iki_xlsx.core.errors import StoreBroken
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import (
@@ -47,7 +49,9 @@ SESSION_COOKIE = "iki_sesi"
 
 @dataclass
 class Web:
-    """Everything the pages share: the workspace, the jobs, the passwords and the limits."""
+    """Everything the pages share: the workspace, the jobs, the passwords, the limits and the
+    warm checking workers (started by the first upload or IMAP fetch, kept until the app
+    stops, so no later one pays their start-up)."""
 
     site: Site
     login_required: bool
@@ -55,6 +59,7 @@ class Web:
     templates: Jinja2Templates
     jobs: Jobs = field(default_factory=Jobs)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    checkers: WarmPool = field(default_factory=WarmPool)
 
     @property
     def passwords(self) -> Passwords:
@@ -190,7 +195,15 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
     web = Web(site, login_required, limits or UploadLimits(), templates)
     routes = [*pages.ROUTES, Mount("/statis", StaticFiles(directory=str(HERE / "static")),
                                    name="statis")]
-    app = Starlette(routes=routes, middleware=[
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            web.checkers.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(SecurityMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                    session_cookie=SESSION_COOKIE, same_site="strict", max_age=12 * 3600,

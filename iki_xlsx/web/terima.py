@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from iki_xlsx.check import BlueprintIndex
+from iki_xlsx.blueprint.warm import WARM_FILE
+from iki_xlsx.check import BlueprintIndex, WarmPool
 from iki_xlsx.intake.collect import CollectResult, collect_uploads
 from iki_xlsx.intake.status import Submission, history
 from iki_xlsx.mail.imap import PASSWORD_ENV, ImapAccount, collect_imap
@@ -50,7 +51,7 @@ def _shown(source: str, folder: Path | None) -> str:
 
 
 def collect_uploaded(site: Site, folder: Path, files: list[tuple[str, Path]],
-                     job: Job) -> Received:
+                     job: Job, pool: WarmPool | None = None) -> Received:
     """Collect every uploaded file (the name it was sent with, where it was kept) in groups,
     then drop the copies (the store keeps every file byte for byte, and records each upload,
     one that is no workbook too)."""
@@ -58,19 +59,24 @@ def collect_uploaded(site: Site, folder: Path, files: list[tuple[str, Path]],
         places = list(files)
         received = Received()
         job.result = received  # the page shows each group's verdicts as soon as it is checked
-        index = BlueprintIndex.from_folder(site.blueprints_dir)
+        index = _index(site)
         store = Store(site.store_dir)
         job.progress(0, len(places), "memeriksa")
         for start in range(0, len(places), GROUP):
             group = places[start:start + GROUP]
-            received.take(collect_uploads(group, store, index), folder)
+            received.take(collect_uploads(group, store, index, pool=pool), folder)
             job.progress(start + len(group), len(places), "memeriksa")
         return received
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def fetch_imap(site: Site, password: str, job: Job) -> Received:
+def _index(site: Site) -> BlueprintIndex:
+    """The workspace's blueprints, kept warm in its store folder (`blueprint.warm`)."""
+    return BlueprintIndex.from_folder(site.blueprints_dir, site.store_dir / WARM_FILE)
+
+
+def fetch_imap(site: Site, password: str, job: Job, pool: WarmPool | None = None) -> Received:
     config = site.config
     settings = config.imap if config is not None else None
     if settings is None:
@@ -79,8 +85,7 @@ def fetch_imap(site: Site, password: str, job: Job) -> Received:
     account = ImapAccount(host, int(port or 993), settings.user, password, settings.folder)
     job.progress(0, 0, "mengambil dari kotak surat")
     received = Received()
-    received.take(collect_imap(account, Store(site.store_dir),
-                               BlueprintIndex.from_folder(site.blueprints_dir)))
+    received.take(collect_imap(account, Store(site.store_dir), _index(site), pool=pool))
     return received
 
 
@@ -107,7 +112,8 @@ async def terima_upload(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
         return refusal(request, 400, "Pilih atau seret minimal satu berkas.")
     job = web.jobs.start(f"terima/{folder.name}", f"Memeriksa {len(upload.files)} berkas",
-                         lambda job: collect_uploaded(web.site, folder, upload.files, job))
+                         lambda job: collect_uploaded(web.site, folder, upload.files, job,
+                                                          web.checkers))
     return RedirectResponse(f"/terima/{job.id}", 303)
 
 
@@ -119,7 +125,7 @@ async def terima_imap(request: Request) -> Response:
     if not password:
         return refusal(request, 400, f"Ketik kata sandi IMAP atau atur {PASSWORD_ENV}.")
     job = web.jobs.start("terima/imap", "Mengambil dari kotak surat IMAP",
-                         lambda job: fetch_imap(web.site, password, job))
+                         lambda job: fetch_imap(web.site, password, job, web.checkers))
     return RedirectResponse(f"/terima/{job.id}", 303)
 
 

@@ -8,10 +8,13 @@ The same code computes cached values at generation and recomputes them at check.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,19 +31,71 @@ _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z
 
 
 _MODULES: tuple[Any, Any] | None = None
+# imported by formulas.functions.stat when it loads (about 1 s of CPU), used only inside the
+# statistical functions our formulas never call
+_LAZY_SCIPY = ("scipy", "scipy.stats", "scipy.linalg", "scipy.interpolate")
 
 
 def _engine() -> Any:
-    """The `formulas` and `schedula` modules, imported once with their noise silenced."""
+    """The `formulas` and `schedula` modules, imported once with their noise silenced; every
+    function module loaded (so compiling a formula never imports one later), with scipy bound
+    to stand-ins that import it on first use."""
     global _MODULES
     if _MODULES is None:
-        with contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stderr(io.StringIO()), _scipy_on_first_use():
             import formulas
             import formulas.functions
             import formulas.tokens.operand
             import schedula
+
+            formulas.functions.get_functions()
         _MODULES = (formulas, schedula)
     return _MODULES
+
+
+def warm_up() -> None:
+    """Import the engine now (a warm worker does, before its first chunk)."""
+    _engine()
+
+
+@contextlib.contextmanager
+def _scipy_on_first_use() -> Iterator[None]:
+    """While the block runs, `import scipy...` and `from scipy... import name` give stand-ins
+    (`_Deferred`) that import the real module when the name is first used; scipy modules
+    already imported are used as they are."""
+    stand_ins = {name: _Deferred(name) for name in _LAZY_SCIPY if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            stand_in.installed = False
+
+
+class _Deferred(types.ModuleType):
+    """A module (or one of its attributes) that imports the real thing when first used."""
+
+    def __init__(self, name: str, attribute: str = "") -> None:
+        super().__init__(name)
+        self.attribute = attribute
+        self.installed = True
+
+    def _real(self) -> Any:
+        module = importlib.import_module(self.__name__)
+        return getattr(module, self.attribute) if self.attribute else module
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self.installed and not self.attribute:  # `from scipy import stats`, at import
+            nested = sys.modules.get(f"{self.__name__}.{name}")
+            return nested if isinstance(nested, _Deferred) else _Deferred(self.__name__, name)
+        return getattr(self._real(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real()(*args, **kwargs)
 
 
 @lru_cache(maxsize=4096)
@@ -208,7 +263,50 @@ def batchable(template: str, shapes: tuple[tuple[int, int], ...]) -> bool:
 
 def evaluate_batched(template: str, columns: list[np.ndarray]) -> np.ndarray:
     """One element-wise shape over n cells: `columns[hole]` holds the n values of each hole
-    (engine values); returns the n settled results."""
+    (engine values); returns the n settled results.
+
+    The engine is asked once per distinct combination of values (by type and value: 1, 1.0,
+    True and "1" differ, and so do 0.0 and -0.0): many cells and workbooks share them (blank
+    periods, the same counts, the same labels), and within a process the answers are kept for
+    later chunks (`_KNOWN`, bounded), since a shape of IF, IFERROR and operators is a pure
+    function of its values."""
+    count = len(columns[0])
+    known = _known(template, len(columns))
+    keys = list(zip(*(map(_identity, column) for column in columns), strict=True))
+    asked: dict[tuple[Any, ...], int] = {}
+    for i, key in enumerate(keys):
+        if key not in known and key not in asked:
+            asked[key] = i
+    if asked:
+        rows = np.fromiter(asked.values(), dtype=np.intp, count=len(asked))
+        answers = _engine_over(template, [column[rows] for column in columns])
+        known.update(zip(asked, answers, strict=True))
+    out = np.empty(count, dtype=object)
+    for i, key in enumerate(keys):
+        out[i] = known[key]
+    return out
+
+
+def _identity(value: Any) -> tuple[Any, ...]:
+    """A value as the engine tells it apart: its type with it, and a zero's sign."""
+    kind = type(value)
+    if kind is float and value == 0.0:
+        return (kind, value, math.copysign(1.0, value))
+    return (kind, value)
+
+
+_KNOWN: dict[tuple[str, int], dict[tuple[Any, ...], Any]] = {}
+_KNOWN_LIMIT = 200_000  # answers kept in a process (a few tens of MB), then forgotten
+
+
+def _known(template: str, holes: int) -> dict[tuple[Any, ...], Any]:
+    if sum(len(answers) for answers in _KNOWN.values()) > _KNOWN_LIMIT:
+        _KNOWN.clear()
+    return _KNOWN.setdefault((template, holes), {})
+
+
+def _engine_over(template: str, columns: list[np.ndarray]) -> np.ndarray:
+    """The compiled shape applied by the engine to n cells' values at once."""
     shapes = tuple((1, 1) for _ in columns)
     func, order = _compiled(template, shapes)
     count = len(columns[0])

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS as DEFAULT_BLUEPRINTS
 from iki_xlsx.blueprint.load import (
     BLUEPRINT_SUFFIXES,
     find_blueprints,
@@ -37,8 +38,6 @@ from iki_xlsx.workbook.evaluate import (
 )
 from iki_xlsx.workbook.fill import sample_inputs
 from iki_xlsx.workbook.write import write_workbook
-
-DEFAULT_BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 
 
 @dataclass

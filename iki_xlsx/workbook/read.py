@@ -23,11 +23,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
-from openpyxl.formula.translate import Translator
 
 from iki_xlsx.core import angka
 from iki_xlsx.core.codes import Code, Message
@@ -35,6 +34,12 @@ from iki_xlsx.core.errors import ReadError as ReadError  # re-exported: its home
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.plan.formula import column_letters, column_number
 from iki_xlsx.plan.manifest import MANIFEST_SHEET
+
+if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
+    from openpyxl.formula.translate import Translator
+
+if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
+    from openpyxl.formula.translate import Translator
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # all parts read, counted while inflating
@@ -278,7 +283,7 @@ def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget,
                             Callable[[str], None]]) -> None:
     """Stream one part through expat in chunks counted while inflating; a DTD or an entity
     declaration is refused; `unreadable(error)` says what could not be read."""
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = expat.ParserCreate(namespace_separator="}", intern=dict(_NAMES))
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _refuse
@@ -302,6 +307,9 @@ def _refuse(*_: Any) -> None:
 
 _C, _F, _V, _IS, _T, _SI, _ROW = (NS["m"] + "}" + tag
                                   for tag in ("c", "f", "v", "is", "t", "si", "row"))
+# expat hands these very objects back for the names it meets (its intern table starts with
+# them), so a handler tells an element by identity first
+_NAMES = {name: name for name in (_C, _F, _V, _IS, _T, _SI, _ROW)}
 
 
 def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> list[str]:
@@ -349,50 +357,98 @@ class _SharedStrings:
 def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: SheetData,
                 budget: _Budget) -> None:
     """Stream one sheet's XML through expat straight into `sheet.cells` (no element tree)."""
-    reader = _SheetReader(shared, sheet, budget)
     _stream(archive, part, budget,
             lambda error: Code.UNREADABLE_FILE.message("sheet", lembar=sheet.name[:80],
                                                        galat=error),
-            (reader.start, reader.end, reader.text))
+            _SheetReader(shared, sheet, budget).handlers())
 
 
 class _SheetReader:
     """expat handlers that collect each cell's formula text and stored value, spending the
-    workbook's budget of rows, cells, elements and shared-formula expansion."""
+    workbook's budget of rows, cells, elements and shared-formula expansion.
+
+    They run for every XML element of every sheet (about 14,000 in a 22-sheet return saved
+    by LibreOffice), so `handlers()` gives closures over local state rather than methods:
+    the common path (a cell, its value, its formula) reads no attribute of an object, and a
+    cell holding nothing is not stored."""
 
     def __init__(self, shared: list[str], sheet: SheetData, budget: _Budget) -> None:
         self.shared, self.sheet, self.budget = shared, sheet, budget
         self.masters: dict[str, tuple[str, str]] = {}
         self.translators: dict[str, Translator] = {}
-        self.buffer: list[str] | None = None
-        self.buffered = 0
-        self.limit = MAX_TEXT_CHARS
         self.ref = self.kind = ""
         self.row = 0
-        self.column = 0
+        self.previous: str | None = None  # the reference of the row's cell before this one
         self.formula: tuple[str, dict[str, str]] | None = None
         self.value: str | None = None
         self.inline: list[str] | None = None
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.budget.elements -= 1
-        if self.budget.elements < 0:
-            raise ReadError(Code.UNREADABLE_FILE.message("elements"))
-        if name == _C:
-            self.budget.spend_cell()
-            self.ref, self.kind = self._cell_ref(attrs.get("r")), attrs.get("t", "n")
-            self.formula = self.value = self.inline = None
-        elif name == _ROW:
-            self._start_row(attrs.get("r"))
-        elif name == _F:
-            self.formula = ("", attrs)
-            self._collect(MAX_FORMULA_CHARS)
-        elif name == _V:
-            self._collect(MAX_TEXT_CHARS)
-        elif name == _IS:
-            self.inline = []
-        elif name == _T and self.inline is not None:
-            self._collect(MAX_TEXT_CHARS)
+    def handlers(self) -> tuple[Callable[[str, dict[str, str]], None], Callable[[str], None],
+                                Callable[[str], None]]:
+        budget, cells, fullmatch = self.budget, self.sheet.cells, _CELL_REF.fullmatch
+        buffer: list[str] | None = None
+        buffered = 0
+        limit = MAX_TEXT_CHARS
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal buffer, buffered, limit
+            budget.elements -= 1
+            if budget.elements < 0:
+                raise ReadError(Code.UNREADABLE_FILE.message("elements"))
+            if name is _C or name == _C:
+                budget.cells -= 1
+                if budget.cells < 0:
+                    budget.spend_cell()  # raises
+                given = attrs.get("r")
+                if given is None or len(given) > 10 or fullmatch(given) is None:
+                    given = self._cell_ref(given)
+                self.ref = self.previous = given
+                self.kind = attrs.get("t", "n")
+                self.formula = self.value = self.inline = None
+            elif name is _V or name == _V:
+                buffer, buffered, limit = [], 0, MAX_TEXT_CHARS
+            elif name is _F or name == _F:
+                self.formula = ("", attrs)
+                buffer, buffered, limit = [], 0, MAX_FORMULA_CHARS
+            elif name is _ROW or name == _ROW:
+                self._start_row(attrs.get("r"))
+            elif name is _IS or name == _IS:
+                self.inline = []
+            elif (name is _T or name == _T) and self.inline is not None:
+                buffer, buffered, limit = [], 0, MAX_TEXT_CHARS
+
+        def text(data: str) -> None:
+            nonlocal buffered
+            if buffer is not None:
+                buffered += len(data)
+                if buffered > limit:
+                    raise ReadError(Code.UNREADABLE_FILE.message(
+                        "long-formula" if limit == MAX_FORMULA_CHARS else "long-cell",
+                        lembar=self.sheet.name[:80], sel=self.ref, batas=angka.ribuan(limit)))
+                buffer.append(data)
+
+        def end(name: str) -> None:
+            nonlocal buffer
+            if name is _C or name == _C:
+                if (self.formula is None and self.value is None and self.inline is None
+                        and self.kind != "inlineStr"):
+                    cells.pop(self.ref, None)  # holds nothing: as if it were not there
+                else:
+                    cells[self.ref] = self._cell()
+            elif buffer is None:
+                return
+            elif name is _V or name == _V:
+                self.value = "".join(buffer)
+                buffer = None
+            elif name is _F or name == _F:
+                if self.formula is not None:
+                    self.formula = ("".join(buffer), self.formula[1])
+                buffer = None
+            elif (name is _T or name == _T) and self.inline is not None:
+                self.inline.append("".join(buffer))
+                buffer = None
+
+        return start, end, text
 
     def _start_row(self, given: str | None) -> None:
         self.budget.rows -= 1
@@ -406,45 +462,19 @@ class _SheetReader:
         else:
             raise ReadError(Code.UNREADABLE_FILE.message(
                 "row-number", lembar=self.sheet.name[:80], nomor=given[:20]))
-        self.column = 0
+        self.previous = None
 
     def _cell_ref(self, given: str | None) -> str:
-        """The cell's reference: as written when valid, else from its place (a cell without
-        `r` follows the one before it)."""
-        if given is None:
-            self.column += 1
-            return column_letters(self.column) + str(max(self.row, 1))
-        match = _CELL_REF.fullmatch(given) if len(given) <= 10 else None
-        if match is None:
+        """The reference of a cell that does not give a valid one: none given, it follows
+        the cell before it in its row; anything else is refused."""
+        if given is not None:
             raise ReadError(Code.UNREADABLE_FILE.message(
                 "cell-ref", lembar=self.sheet.name[:80], alamat=given[:20]))
-        self.column = column_number(match.group(1))
-        return given
-
-    def _collect(self, limit: int) -> None:
-        self.buffer, self.buffered, self.limit = [], 0, limit
-
-    def text(self, data: str) -> None:
-        if self.buffer is not None:
-            self.buffered += len(data)
-            if self.buffered > self.limit:
-                raise ReadError(Code.UNREADABLE_FILE.message(
-                    "long-formula" if self.limit == MAX_FORMULA_CHARS else "long-cell",
-                    lembar=self.sheet.name[:80], sel=self.ref, batas=angka.ribuan(self.limit)))
-            self.buffer.append(data)
-
-    def end(self, name: str) -> None:
-        if name == _C:
-            self.sheet.cells[self.ref] = self._cell()
-        elif name == _F and self.formula is not None and self.buffer is not None:
-            self.formula = ("".join(self.buffer), self.formula[1])
-            self.buffer = None
-        elif name == _V and self.buffer is not None:
-            self.value = "".join(self.buffer)
-            self.buffer = None
-        elif name == _T and self.inline is not None and self.buffer is not None:
-            self.inline.append("".join(self.buffer))
-            self.buffer = None
+        column = 0
+        if self.previous is not None:
+            match = _CELL_REF.fullmatch(self.previous)
+            column = column_number(match.group(1)) if match else 0
+        return column_letters(column + 1) + str(max(self.row, 1))
 
     def _cell(self) -> tuple[str | None, Any]:
         formula: str | None = None
@@ -475,6 +505,9 @@ class _SheetReader:
             raise ReadError(Code.UNREADABLE_FILE.message("shared-formulas"))
         translator = self.translators.get(index)
         if translator is None:
+            from openpyxl.formula.translate import Translator
+
+
             translator = self.translators[index] = Translator("=" + master, origin)
         try:
             return str(translator.translate_formula(self.ref))[1:]

@@ -1,0 +1,194 @@
+"""A workspace keeps its blueprints warm beside its store, and checking one file imports
+nothing it does not use: the one-file `periksa` starts in a fraction of a second."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from iki_xlsx.blueprint.load import load_blueprint
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.blueprint.warm import WARM_FILE, load_folder
+from iki_xlsx.check import BlueprintIndex, CheckReport, WarmPool, check_files
+from iki_xlsx.core.units import Unit
+from iki_xlsx.workbook.generate import recipients, write_filled
+from tests.conftest import BLUEPRINTS
+
+KOTA = BLUEPRINTS / "iki-kecamatan-kota.yaml"
+JABUNG = BLUEPRINTS / "iki-kecamatan-jabung.yaml"
+
+
+def folder_of(tmp_path: Path, *sources: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "blueprints"
+    folder.mkdir()
+    for source in sources:
+        shutil.copy(source, folder / source.name)
+    (tmp_path / "simpan").mkdir()
+    return folder, tmp_path / "simpan" / WARM_FILE
+
+
+def hashes(loaded: list) -> list[str]:  # type: ignore[type-arg]
+    return [bp.content_hash() for bp in loaded]
+
+
+def test_warm_blueprints_are_the_ones_the_files_give(tmp_path: Path) -> None:
+    folder, warm = folder_of(tmp_path, KOTA, JABUNG)
+    cold = load_folder(folder)
+    assert [bp.id for bp in cold] == ["iki-kecamatan-jabung", "iki-kecamatan-kota"]
+    first = load_folder(folder, warm)
+    assert warm.exists()
+    kept = json.loads(warm.read_text(encoding="utf-8"))
+    assert len(kept["berkas"]) == 2
+    again = load_folder(folder, warm)
+    assert hashes(cold) == hashes(first) == hashes(again)
+    assert again == cold
+    assert warm.read_text(encoding="utf-8") == json.dumps(kept, ensure_ascii=False)
+
+
+def test_a_blueprint_changed_after_it_was_kept_is_loaded_again(tmp_path: Path) -> None:
+    folder, warm = folder_of(tmp_path, KOTA)
+    assert [bp.versi for bp in load_folder(folder, warm)] == ["1"]
+    text = (folder / KOTA.name).read_text(encoding="utf-8")
+    assert 'versi: "1"' in text
+    (folder / KOTA.name).write_text(text.replace('versi: "1"', 'versi: "2"', 1),
+                                    encoding="utf-8")
+    changed = load_folder(folder, warm)
+    assert [bp.versi for bp in changed] == ["2"]
+    assert hashes(changed) == [load_blueprint(folder / KOTA.name).blueprint.content_hash()]
+    assert len(json.loads(warm.read_text(encoding="utf-8"))["berkas"]) == 1  # the old one gone
+
+
+def test_a_broken_cache_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    folder, warm = folder_of(tmp_path, JABUNG)
+    cold = load_folder(folder)
+    for broken in ("{not json", "[]", json.dumps({"pemuat": "lain", "berkas": {}})):
+        warm.write_text(broken, encoding="utf-8")
+        assert load_folder(folder, warm) == cold
+        assert json.loads(warm.read_text(encoding="utf-8"))["berkas"]
+    kept = json.loads(warm.read_text(encoding="utf-8"))
+    digest = next(iter(kept["berkas"]))
+    kept["berkas"][digest] = '{"id": "rusak"}'  # a model that no longer validates
+    warm.write_text(json.dumps(kept), encoding="utf-8")
+    assert load_folder(folder, warm) == cold
+
+
+def test_a_blueprint_that_does_not_load_stays_out_warm_or_cold(tmp_path: Path) -> None:
+    folder, warm = folder_of(tmp_path, JABUNG)
+    (folder / "rusak.yaml").write_text("id: [tidak ditutup\n", encoding="utf-8")
+    cold = load_folder(folder)
+    assert [bp.id for bp in cold] == ["iki-kecamatan-jabung"]
+    assert load_folder(folder, warm) == cold == load_folder(folder, warm)
+
+
+def test_a_store_that_cannot_be_written_still_checks(tmp_path: Path) -> None:
+    folder, warm = folder_of(tmp_path, JABUNG)
+    warm.mkdir()  # the cache's name taken by a folder: nothing can be written there
+    assert load_folder(folder, warm) == load_folder(folder)
+
+
+# the modules one file's check must not import: YAML (the blueprints are warm), scipy's
+# statistics (imported by formulas for functions no plan uses), openpyxl (only for shared
+# formulas), pandas, pyarrow and the web's
+PROBE = """
+import json, sys
+from iki_xlsx.cli.main import main
+try:
+    main(["periksa", sys.argv[1]], prog_name="iki-xlsx")
+except SystemExit as done:
+    code = done.code
+heavy = ["yaml", "scipy.stats", "scipy.interpolate", "openpyxl", "pandas", "pyarrow",
+         "starlette", "jinja2"]
+print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.modules]}),
+      file=sys.stderr)
+"""
+
+
+def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -> None:
+    root = tmp_path / "kantor"
+    cli = [sys.executable, "-m", "iki_xlsx"]
+    assert subprocess.run([*cli, "init", str(root)], capture_output=True).returncode == 0
+    unit = Unit("3573011001", "Kelurahan Satu", "satu@kelurahan.example.id")
+    (root / "unit.csv").write_text(f"kode,nama,email\n{unit.kode},{unit.nama},{unit.email}\n",
+                                   encoding="utf-8")
+    made = subprocess.run([*cli, "buat", "iki-kecamatan-kota", "--periode", "2026"],
+                          capture_output=True, text=True, cwd=root)
+    assert made.returncode == 0, made.stderr
+    bp = load_blueprint(root / "blueprints" / KOTA.name).blueprint
+    assert bp is not None
+    returned = write_filled(bp, unit, recipients(bp, [unit]), 2026, tmp_path / "kembali.xlsx")
+    runs = [subprocess.run([sys.executable, "-c", PROBE, str(returned)], capture_output=True,
+                           text=True, cwd=root) for _ in range(2)]
+    first, warm = (json.loads(run.stderr.strip().splitlines()[-1]) for run in runs)
+    assert (root / "simpan" / WARM_FILE).exists()
+    assert runs[1].stdout.startswith(f"{returned}: DITERIMA — {unit.nama}, 2026 (0 temuan)")
+    assert first["code"] == warm["code"] == 0
+    assert "yaml" in first["imported"]  # the first run read the blueprint's YAML
+    assert warm["imported"] == []
+
+
+def verdicts(report: CheckReport) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    return [(r.file, str(r.status), [(f.code, f.cell) for f in r.findings])
+            for r in report.files]
+
+
+def test_a_warm_pool_checks_batch_after_batch_with_the_same_workers(
+        generated: dict[tuple[str, bool], list[Path]],
+        blueprints: dict[str, Blueprint]) -> None:
+    files = generated[("iki-kecamatan-jabung", True)] + generated[("iki-kecamatan-jabung", False)]
+    index = BlueprintIndex(blueprints.values())
+    cold = verdicts(check_files(files, index))
+    assert {status for _, status, _ in cold} == {"ok", "needs-correction"}  # filled, blank
+    with WarmPool(2) as pool:
+        assert pool.pids == []  # nothing started before the first batch
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        workers = pool.pids
+        assert len(workers) == 2
+        assert verdicts(check_files(files[:1], index, pool=pool)) == cold[:1]
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        assert pool.pids == workers
+    assert pool.pids == []
+    for pid in workers:  # stopped with the pool
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(
+            f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_a_warm_worker_that_died_is_replaced_and_costs_no_file(
+        generated: dict[tuple[str, bool], list[Path]],
+        blueprints: dict[str, Blueprint]) -> None:
+    files = generated[("iki-kecamatan-jabung", True)] * 3
+    index = BlueprintIndex(blueprints.values())
+    cold = verdicts(check_files(files, index))
+    with WarmPool(2) as pool:
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        killed = pool.pids
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        assert pool.pids and not set(pool.pids) & set(killed)
+
+
+def test_a_warm_pool_started_by_a_passing_thread_outlives_it(
+        generated: dict[tuple[str, bool], list[Path]],
+        blueprints: dict[str, Blueprint]) -> None:
+    """The web app's first upload runs in a job's thread that soon ends; the workers it
+    started must not die with it (a worker dies with the thread that started it)."""
+    files = generated[("iki-kecamatan-jabung", True)]
+    index = BlueprintIndex(blueprints.values())
+    cold = verdicts(check_files(files, index))
+    with WarmPool(2) as pool:
+        first: list[object] = []
+        job = threading.Thread(target=lambda: first.append(
+            verdicts(check_files(files, index, pool=pool))))
+        job.start()
+        job.join()
+        assert first == [cold]
+        workers = pool.pids
+        assert verdicts(check_files(files, index, pool=pool)) == cold
+        assert pool.pids == workers
