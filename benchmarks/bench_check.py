@@ -1,26 +1,34 @@
-"""Files per second for `check`: the batch path beside the per-file path, a fresh `formulas`
-model per file and LibreOffice, on the same filled workbooks, with growth and peak memory.
+"""How fast `check` is on returns saved by LibreOffice, against LibreOffice's own recalculation
+and openpyxl's time to open the same files; and one file checked by `iki-xlsx periksa` in a
+fresh process, against opening it with openpyxl in a fresh process (not a test).
 
-The files are the kecamatan office's workbook of the largest bundled blueprint (22 sheets, about
-1,200 formula cells, 11 kelurahan), each filled with different reproducible sample values; they
-are generated once into output/bench/ and reused. Each measurement runs in a fresh process, so
-its peak memory (maxrss of the process and of its pool workers) is its own.
+The files are the kecamatan office's workbook of the largest bundled blueprint (22 sheets,
+about 1,200 formula cells, 11 kelurahan), each filled with different reproducible sample
+values, then opened and saved by LibreOffice as a clerk's return would be; both are made once
+into output/bench/ and reused. Each measurement runs in a fresh process, so its peak memory
+(maxrss of the process and of its pool workers) is its own.
 
-Run: .venv/bin/python -m benchmarks.bench_check [--sizes 10,100,300,1000] [--per-file 100]
-     [--naive 3] [--libreoffice 40]
+Run: .venv/bin/python -m benchmarks.bench_check [--sizes 100,1000] [--libreoffice 40]
+     [--openpyxl 10] [--runs 10] [--profile 64]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import cProfile
+import csv
 import hashlib
 import io
 import json
+import os
+import pstats
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,7 +36,7 @@ from typing import Any
 from benchmarks.bench_generate import machine
 from iki_xlsx.blueprint.load import find_blueprints, load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
-from iki_xlsx.check import BlueprintIndex, check_files
+from iki_xlsx.check import BlueprintIndex, check_chunk, check_files
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.model import WorkbookPlan
@@ -41,6 +49,7 @@ from tests import libreoffice
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "output" / "bench"
 UNITS = [Unit(f"35730110{i:02d}", f"Kelurahan {i:02d}") for i in range(1, 12)]
+SAVE_BATCH = 5  # files LibreOffice saves per worker run (each run must end within its 600 s)
 
 
 def blueprints() -> list[Blueprint]:
@@ -61,25 +70,68 @@ def folder_for(plan: WorkbookPlan) -> Path:
     return CACHE / f"{plan.blueprint_id}-office-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
+def _name(seed: int) -> str:
+    return f"IKI_2026_office_{seed:04d}.xlsx"
+
+
 def _write(seeds: list[int]) -> None:
     bp, plan = office_plan()
     inputs = [{**static_values(plan), **sample_inputs(bp, plan, seed)} for seed in seeds]
     values = Batch(plan, formula_order(plan)).evaluate(inputs)
     for seed, given, computed in zip(seeds, inputs, values, strict=True):
-        write_workbook(plan, computed, given, folder_for(plan) / f"IKI_2026_office_{seed:04d}.xlsx")
+        write_workbook(plan, computed, given, folder_for(plan) / _name(seed))
 
 
 def ensure_files(count: int) -> list[Path]:
-    """`count` filled office workbooks, generated (on every core) only where missing."""
+    """`count` filled office workbooks as iki-xlsx writes them, generated (on every core) only
+    where missing."""
     _, plan = office_plan()
     folder = folder_for(plan)
     folder.mkdir(parents=True, exist_ok=True)
-    missing = [i for i in range(count) if not (folder / f"IKI_2026_office_{i:04d}.xlsx").exists()]
+    missing = [i for i in range(count) if not (folder / _name(i)).exists()]
     if missing:
         chunks = [missing[i:i + 25] for i in range(0, len(missing), 25)]
         with ProcessPoolExecutor() as pool:
             list(pool.map(_write, chunks))
-    return [folder / f"IKI_2026_office_{i:04d}.xlsx" for i in range(count)]
+    return [folder / _name(i) for i in range(count)]
+
+
+def ensure_saved(count: int) -> list[Path]:
+    """The same workbooks opened and saved by LibreOffice (cached values kept as LibreOffice
+    shows them), as a clerk filling the workbook in Calc returns it; saved only where missing,
+    `SAVE_BATCH` files per LibreOffice run."""
+    written = ensure_files(count)
+    folder = written[0].parent.with_name(written[0].parent.name + "-libreoffice")
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [path for path in written if not (folder / path.name).exists()]
+    if missing:
+        with libreoffice.office() as port:
+            for start in range(0, len(missing), SAVE_BATCH):
+                group = missing[start:start + SAVE_BATCH]
+                libreoffice.read_values(port, group, {}, "never",
+                                        save_as={p: folder / p.name for p in group})
+                print(f"  LibreOffice saved {start + len(group)} of {len(missing)}",
+                      file=sys.stderr, flush=True)
+    return [folder / path.name for path in written]
+
+
+def workspace(files: Sequence[Path]) -> Path:
+    """A workspace whose register knows the office workbook of the files (its units list and
+    blueprint version), made once with `init` and `buat`."""
+    root = files[0].parent.with_name(files[0].parent.name + "-ruang")
+    if (root / "simpan" / "iki.sqlite").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    cli = [sys.executable, "-m", "iki_xlsx"]
+    subprocess.run([*cli, "init", str(root)], check=True, capture_output=True)
+    with (root / "unit.csv").open("w", newline="") as handle:  # as the files were made: no
+        writer = csv.writer(handle)  # addresses (a manifest must agree with the register)
+        writer.writerow(["kode", "nama"])
+        writer.writerows([u.kode, u.nama] for u in UNITS)
+    bp, _ = office_plan()
+    subprocess.run([*cli, "buat", bp.id, "--periode", "2026"], check=True, cwd=root,
+                   capture_output=True)
+    return root
 
 
 def peak_mb() -> tuple[float, float]:
@@ -91,18 +143,19 @@ def peak_mb() -> tuple[float, float]:
 
 def measure(kind: str, count: int) -> dict[str, Any]:
     """One timed run, in this (fresh) process."""
-    files = ensure_files(count)
-    index = BlueprintIndex(blueprints())
+    files = ensure_saved(count)
     start = time.perf_counter()
-    if kind in ("batch", "per-file"):
-        report = check_files(files, index, batch=kind == "batch")
+    if kind == "batch":
+        index = BlueprintIndex(blueprints())
+        start = time.perf_counter()
+        report = check_files(files, index)
         assert report.ok, [f.one_line() for r in report.files for f in r.findings][:5]
-    elif kind == "fresh-model":
-        with contextlib.redirect_stderr(io.StringIO()):
-            import formulas
+    elif kind == "openpyxl":
+        import openpyxl
 
-            for path in files:
-                formulas.ExcelModel().loads(str(path)).finish().calculate()
+        start = time.perf_counter()
+        for path in files:
+            openpyxl.load_workbook(path)
     elif kind == "libreoffice":
         with libreoffice.office() as port:
             libreoffice.read_values(port, files[:1], {}, "always")  # start-up, not timed
@@ -115,19 +168,81 @@ def measure(kind: str, count: int) -> dict[str, Any]:
 
 
 def run(kind: str, count: int) -> dict[str, Any]:
+    start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "benchmarks.bench_check", "--measure", kind,
                            "--count", str(count)], capture_output=True, text=True, cwd=ROOT,
                           check=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - start
     return result
+
+
+def fresh_processes(command: list[str], runs: int, cwd: Path) -> tuple[float, float]:
+    """Median wall and CPU seconds of `command` run `runs` times, each in a fresh process."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def one_file(files: Sequence[Path], runs: int) -> dict[str, float]:
+    """`iki-xlsx periksa FILE` in the workspace (its blueprint index warm from the store after
+    a first run), against opening FILE with openpyxl, each in `runs` fresh processes."""
+    root = workspace(files)
+    # byte-compiled as an install leaves it (scripts/venv.sh does the same), so no run pays for
+    # compiling the package again where PYTHONDONTWRITEBYTECODE is set
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "iki_xlsx")],
+                   check=True, capture_output=True)
+    path = str(files[0])
+    periksa = [str(Path(sys.executable).with_name("iki-xlsx")), "periksa", path]
+    first = subprocess.run(periksa, cwd=root, capture_output=True, text=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    wall, cpu = fresh_processes(periksa, runs, root)
+    opening = [sys.executable, "-c", "import openpyxl, sys; openpyxl.load_workbook(sys.argv[1])",
+               path]
+    open_wall, open_cpu = fresh_processes(opening, runs, root)
+    return {"wall": wall, "cpu": cpu, "open_wall": open_wall, "open_cpu": open_cpu}
+
+
+def profile(count: int, top: int = 15) -> str:
+    """The top entries (own time) of one chunk of `count` files checked in this process."""
+    files = ensure_saved(count)
+    index = BlueprintIndex(blueprints())
+    check_chunk(files[:1], index)  # the layout and the engine, once per process
+    profiler = cProfile.Profile()
+    profiler.enable()
+    check_chunk(files, index)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    lines = [f"profile of one chunk of {count} files in one process ({total:.1f} s under "
+             "cProfile), top entries by own time:",
+             "| function | calls | own s | own % | with callees s |", "|---|---|---|---|---|"]
+    entries = sorted(stats.stats.items(), key=lambda e: -e[1][2])  # type: ignore[attr-defined]
+    for (file, line, name), (_, calls, own, cumulative, _) in entries[:top]:
+        where = f"{Path(file).name}:{line}({name})" if line else name
+        lines.append(f"| `{where}` | {calls} | {own:.2f} | {100 * own / total:.0f} % | "
+                     f"{cumulative:.2f} |")
+    return "\n".join(lines)
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10,100,300,1000")
-    parser.add_argument("--per-file", type=int, default=100)
-    parser.add_argument("--naive", type=int, default=3)
+    parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--libreoffice", type=int, default=40)
+    parser.add_argument("--openpyxl", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--measure", default=None)
     parser.add_argument("--count", type=int, default=0)
     args = parser.parse_args()
@@ -135,33 +250,46 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.count)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average at the start {load()}")
     start = time.perf_counter()
-    files = ensure_files(max(sizes))
-    print(f"{len(files)} filled office workbooks of {office_plan()[0].id} "
-          f"({len(office_plan()[1].sheets)} sheets, "
-          f"{sum(1 for _ in office_plan()[1].formula_cells())} formula cells, "
-          f"{files[0].stat().st_size // 1024} KB each) in {files[0].parent} "
+    files = ensure_saved(max(sizes))
+    _, plan = office_plan()
+    print(f"{len(files)} office workbooks of {plan.blueprint_id} ({len(plan.sheets)} sheets, "
+          f"{sum(1 for _ in plan.formula_cells())} formula cells) saved by LibreOffice, "
+          f"{files[0].stat().st_size // 1024} KB each, in {files[0].parent} "
           f"(ready in {time.perf_counter() - start:.0f} s)")
+    if args.profile:
+        print(profile(args.profile))
     rows = [run("batch", n) for n in sizes]
-    rows.append(run("per-file", args.per_file))
-    rows.append(run("fresh-model", args.naive))
+    rows.append(run("openpyxl", args.openpyxl))
     if libreoffice.available() is None:
         rows.append(run("libreoffice", args.libreoffice))
-    labels = {"batch": "batch path (check, 2 processes)",
-              "per-file": "per-file compiled path (2 processes)",
-              "fresh-model": "fresh formulas.ExcelModel per file (1 process)",
+    labels = {"batch": "iki-xlsx check, batch (2 processes)",
+              "openpyxl": "openpyxl.load_workbook (1 process)",
               "libreoffice": "LibreOffice headless recalculation (one office process)"}
-    largest = max((r for r in rows if r["kind"] == "batch"), key=lambda r: r["files"])
-    batch_rate = largest["files"] / largest["seconds"]
-    print("| path | files | seconds | files/s | batch is x faster | s per 1,000 files | "
-          "peak MB parent / worker |")
-    print("|---|---|---|---|---|---|---|")
+    print("| path | files | seconds | ms per file | process s | peak MB parent / worker |")
+    print("|---|---|---|---|---|---|")
+    per_file: dict[tuple[str, int], float] = {}
     for row in rows:
-        rate = row["files"] / row["seconds"]
-        print(f"| {labels[row['kind']]} | {row['files']} | {row['seconds']:.1f} | {rate:.2f} | "
-              f"{batch_rate / rate:.1f} | {1000 / rate:.0f} | {row['parent_mb']:.0f} / "
-              f"{row['child_mb']:.0f} |")
+        per_file[(row["kind"], row["files"])] = row["seconds"] / row["files"]
+        print(f"| {labels[row['kind']]} | {row['files']} | {row['seconds']:.1f} | "
+              f"{1000 * row['seconds'] / row['files']:.1f} | {row['process_seconds']:.1f} | "
+              f"{row['parent_mb']:.0f} / {row['child_mb']:.0f} |")
+    opening = per_file[("openpyxl", args.openpyxl)]
+    recalculation = per_file.get(("libreoffice", args.libreoffice))
+    for size in sizes:
+        batch = per_file[("batch", size)]
+        said = f"batch of {size}: {1000 * batch:.1f} ms per file; openpyxl's open is " \
+               f"{opening / batch:.0f}x that (goal >= 30)"
+        if recalculation is not None:
+            said += f"; LibreOffice's recalculation {recalculation / batch:.0f}x (goal >= 55)"
+        print(said)
+    one = one_file(files, args.runs)
+    print(f"one file, median of {args.runs} fresh processes: iki-xlsx periksa {one['wall']:.2f} s "
+          f"wall ({one['cpu']:.2f} s CPU; goal < 1 s), openpyxl opening it {one['open_wall']:.2f} "
+          f"s wall ({one['open_cpu']:.2f} s CPU): {one['wall'] / one['open_wall']:.2f}x wall, "
+          f"{one['cpu'] / one['open_cpu']:.2f}x CPU (goal <= 0.8)")
+    print(f"load average at the end {load()}")
 
 
 if __name__ == "__main__":
