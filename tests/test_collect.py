@@ -54,7 +54,7 @@ def message(sender: str, subject: str, attachments: list[Path], date: str) -> Em
 
 def units_state(store: Store) -> dict[str, str]:
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
-    return {u.nama: u.state for u in period.units}
+    return {u.nama: u.state.label for u in period.units}
 
 
 def test_collect_folder_zip_eml_and_mbox(tmp_path: Path, workbooks: list[Path],
@@ -117,7 +117,8 @@ def test_rejected_then_corrected_resubmission(tmp_path: Path, workbooks: list[Pa
     satu = next(u for u in period.units if u.nama == "Desa Satu")
     errors = len(store.findings(store.submissions()[-1].id, severity="error"))
     assert errors >= 1
-    assert (satu.state, satu.findings, satu.accepted_sha256) == ("perlu perbaikan", errors, None)
+    assert (satu.state.label, satu.findings, satu.accepted_sha256) == ("perlu perbaikan", errors,
+                                                                     None)
     second = collect([workbooks[0]], store, index)
     assert [s for _, _, s in second.added] == ["ok"]
     states = units_state(store)
@@ -140,7 +141,7 @@ def test_a_unit_not_on_the_list(tmp_path: Path, workbooks: list[Path], index: Bl
     assert [s for _, _, s in taken.added] == ["rejected"]
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
     outside = [u for u in period.units if not u.on_list]
-    assert [(u.kode, u.nama, u.state) for u in outside] == [("99", "Desa Asing", "ditolak")]
+    assert [(u.kode, u.nama, u.state.label) for u in outside] == [("99", "Desa Asing", "ditolak")]
     assert [f.code for f in store.findings()] == ["unit-not-registered"]
     assert [u.kode for u in period.units if u.on_list] == ["01", "02", "03", "kecamatan"]
 
@@ -152,7 +153,7 @@ def test_without_a_register_each_return_stands_for_itself(
     store = new_store(tmp_path, database)
     collect([workbooks[1]], store, index)
     period = next(p for p in status(store).periods if p.blueprint == "iki-kecamatan-jabung")
-    assert [(u.kode, u.state, u.on_list) for u in period.units] == [("02", "diterima", True)]
+    assert [(u.kode, u.state.label, u.on_list) for u in period.units] == [("02", "diterima", True)]
 
 
 def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path],

@@ -150,7 +150,7 @@ def test_every_upload_is_recorded_a_refused_name_included(good: list[Path],
         assert job is not None and job.state == "selesai", job and job.error
     assert (root / "iki.toml").read_bytes() != payloads[0]  # nothing written where it said
     assert not (root / "web-sandi.json").exists()
-    recorded = {item.filename: item.status for item in history(Store(root / "simpan"))}
+    recorded = {item.filename: item.status.label for item in history(Store(root / "simpan"))}
     assert recorded == {names[0]: "ditolak", names[1]: "ditolak", names[2]: "ditolak",
                         names[3]: "ditolak"}  # no blueprint in this workspace: unknown, refused
     kept = stored(root / "simpan")

@@ -169,5 +169,5 @@ def test_a_return_without_its_manifest_still_counts_for_its_unit(
     second = _without_manifest(made.files[1], tmp_path / "desa-dua.xlsx")
     assert [s for _, _, s in collect([second], store, BlueprintIndex([bp])).added] == ["ok"]
     (period,) = status(store).periods
-    assert {u.kode: u.state for u in period.units} == {
+    assert {u.kode: u.state.label for u in period.units} == {
         "3507301001": "belum kembali", "3507301002": "diterima", "kecamatan": "belum kembali"}

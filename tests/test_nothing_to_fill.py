@@ -68,7 +68,7 @@ def test_the_office_with_nothing_to_fill_is_not_waited_for(desa_only: Path,
     added = collect(result.files[:1], store, BlueprintIndex([bp])).added
     assert [s for _, _, s in added] == ["ok"]
     (period,) = status(store).periods
-    assert {u.kode: u.state for u in period.units} == {"01": "diterima",
+    assert {u.kode: u.state.label for u in period.units} == {"01": "diterima",
                                                        "02": "belum kembali"}
 
 

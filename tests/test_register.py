@@ -89,7 +89,7 @@ def test_a_forged_first_return_changes_no_expected_unit_and_no_address(
     period = status(store).periods[0]
     assert [(u.kode, u.on_list) for u in period.units] == [
         ("01", True), ("02", True), ("03", True), ("kecamatan", True)]
-    assert [u.state for u in period.units] == ["ditolak", "ditolak", "belum kembali",
+    assert [u.state.label for u in period.units] == ["ditolak", "ditolak", "belum kembali",
                                                "belum kembali"]
     assert store.findings(code="sender-mismatch") == []  # refused before any address counts
     recap = write_rekap(store, BlueprintIndex([bp]), tmp_path / "rekap.xlsx")
@@ -148,7 +148,7 @@ def test_two_units_with_the_same_name_keep_their_own_kode(
                           {key: value}) for unit, value in zip(twins, (5, 9), strict=True)]
     collect(files, store, BlueprintIndex([bp]))
     period = status(store).periods[0]
-    assert [(u.kode, u.nama, u.state) for u in period.units[:2]] == [
+    assert [(u.kode, u.nama, u.state.label) for u in period.units[:2]] == [
         ("3507301001", "Desa Sukamaju", "diterima"), ("3507302001", "Desa Sukamaju", "diterima")]
     values = tidy_values(store, 2026)
     assert {k: list(values[(values["unit_kode"] == k) & (values["kunci"] == key)]["nilai"])

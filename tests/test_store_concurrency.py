@@ -149,7 +149,7 @@ def test_many_writers_at_once_record_every_file_once(
     last = {row.unit_kode: row.status for row in recorded}  # by the store's sequence
     words = {"ok": "diterima", "needs-correction": "perlu perbaikan"}
     period = status(store).periods[0]
-    assert {u.kode: u.state for u in period.units} == {k: words[v] for k, v in last.items()}
+    assert {u.kode: u.state.label for u in period.units} == {k: words[v] for k, v in last.items()}
 
 
 def _uidvalidity(dovecot: Dovecot, user: str) -> int:

@@ -278,7 +278,7 @@ def test_every_stage_of_the_year_is_checked_collected_and_counted(year: list[Sta
         assert set(stage.checked.values()) == {expected}, (stage.bp.id, stage.filled,
                                                            stage.checked)
         (period,) = status(stage.store).periods
-        states = {u.kode: u.state for u in period.units}
+        states = {u.kode: u.state.label for u in period.units}
         word = "diterima" if stage.filled else "perlu perbaikan"
         assert states == {**{u.kode: word for u in UNITS}, "kecamatan": word}, stage.bp.id
 

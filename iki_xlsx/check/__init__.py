@@ -10,9 +10,10 @@ inputs), `rules` (the blueprint's rules between variables), `annotate` (the copy
 
 from iki_xlsx.check.chunk import check_chunk, check_file
 from iki_xlsx.check.pool import BATCH_SIZE, WarmPool, check_files, iter_check
-from iki_xlsx.check.result import TOLERANCE, CheckReport, FileResult, Status
+from iki_xlsx.check.result import TOLERANCE, CheckReport, FileResult
 from iki_xlsx.check.values import WEB_FUNCTIONS, canonical_formula, parse_number
 from iki_xlsx.core.codes import REJECTING
+from iki_xlsx.core.states import Status
 from iki_xlsx.plan.index import BlueprintIndex
 
 __all__ = [

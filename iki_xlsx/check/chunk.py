@@ -14,12 +14,13 @@ from iki_xlsx.check.annotate import annotate
 from iki_xlsx.check.context import Context
 from iki_xlsx.check.guard import TIME_BUDGET, guarded
 from iki_xlsx.check.identity import Identity, identify
-from iki_xlsx.check.result import FileResult, Status, add, finish
+from iki_xlsx.check.result import FileResult, add, finish
 from iki_xlsx.check.rules import check_rules
 from iki_xlsx.check.values import check_formulas, check_inputs, check_values, prepare_contents
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import ReadError
 from iki_xlsx.core.findings import Severity, os_reason
+from iki_xlsx.core.states import Status
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.evaluate import Batch, evaluate_plan, formula_order

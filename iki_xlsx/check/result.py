@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from iki_xlsx.core.codes import REJECTING, Message
 from iki_xlsx.core.findings import Finding, Severity
+from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
 
 TOLERANCE = 1e-9
-
-
-class Status(StrEnum):
-    OK = "ok"
-    NEEDS_CORRECTION = "needs-correction"
-    REJECTED = "rejected"
 
 
 @dataclass

@@ -10,7 +10,6 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +22,7 @@ from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_fi
 from iki_xlsx.core.angka import strict_json
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.states import Status
 
 install()  # Click's own messages in Bahasa Indonesia, before any option is declared
 
@@ -446,7 +446,7 @@ def demo(out_dir: Path | None) -> None:
             click.echo(f"{len(generated.files)} workbook {label} ({DEFAULT_BLUEPRINT}): {folder}")
     if result.mistaken is not None:
         click.echo(f"Kiriman keliru (isian '{MISTAKE}'): {result.mistaken.file}: "
-                   f"{STATUS_WORDS[str(result.mistaken.status)]}")
+                   f"{result.mistaken.status.label.upper()}")
         if result.mistaken.annotated:
             click.echo(f"  salinan bercatatan untuk dikirim kembali: {result.mistaken.annotated}")
     for collected in result.collected:
@@ -679,15 +679,15 @@ def _kirim_replies(perbaikan: bool, store_dir: Path, workbook_dir: Path | None,
 
 
 def _print_deliveries(deliveries: list[Delivery]) -> None:
+    from iki_xlsx.mail.outbox import Kind, Outcome
+
     for d in deliveries:
-        kind = "" if d.jenis == "workbook" else f"{d.jenis} "
+        kind = "" if d.jenis is Kind.WORKBOOK else f"{d.jenis} "
         click.echo(f"{kind}{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
-    counts = {word: sum(d.hasil == word for d in deliveries)
-              for word in ("terkirim", "ditulis", "sudah terkirim", "gagal")}
-    click.echo(", ".join(f"{n} {word}" for word, n in counts.items() if n) or "tidak ada surel")
-
-
-STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "rejected": "DITOLAK"}
+    counts = {outcome: sum(d.hasil is outcome for d in deliveries)
+              for outcome in (Outcome.SENT, Outcome.WRITTEN, Outcome.SENT_BEFORE, Outcome.FAILED)}
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+               or "tidak ada surel")
 
 
 @main.command()
@@ -722,7 +722,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     else:
         for result in report.files:
             who = f" — {result.unit}, {result.periode}" if result.unit else ""
-            click.echo(f"{result.file}: {STATUS_WORDS[str(result.status)]}{who} "
+            click.echo(f"{result.file}: {result.status.label.upper()}{who} "
                        f"({len(result.findings)} temuan)")
             for finding in result.findings:
                 click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,
@@ -815,7 +815,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     except (StoreError, ImapError) as exc:
         click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
-    not_ok = any(state != "ok" for _, _, state in result.added)
+    not_ok = any(state is not Status.OK for _, _, state in result.added)
     sys.exit(1 if not_ok or not answered_ok else 0)
 
 
@@ -936,7 +936,7 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
 
 def _print_collect(result: CollectResult) -> None:
     for filename, sha, state in result.added:
-        click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
+        click.echo(f"baru: {filename} ({sha[:12]}) {state.label.upper()}")
         for finding in result.findings.get(sha, []):
             click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,
                                              finding.cell, finding.message))
@@ -955,10 +955,11 @@ def _print_status(report: StatusReport) -> None:
     for period in report.periods:
         click.echo(f"{period.blueprint} — periode {period.periode}")
         for unit in period.units:
-            extra = f", {unit.findings} temuan" if unit.state == "perlu perbaikan" else ""
+            extra = (f", {unit.findings} temuan" if unit.state is Status.NEEDS_CORRECTION
+                     else "")
             sent = f" ({unit.submissions} kiriman)" if unit.submissions > 1 else ""
             outside = " (di luar daftar)" if not unit.on_list else ""
-            click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}{sent}")
+            click.echo(f"  {unit.nama}{outside}: {unit.state.label}{extra}{sent}")
             for warning in unit.warnings:
                 click.echo("  " + returned_finding_line(warning["code"], "warning", None, None,
                                                         warning["message"]))
@@ -992,15 +993,10 @@ def _print_rekap(result: RekapResult) -> None:
         click.echo(f"Tabel nilai: {path}")
 
 
-MAIL_WORDS = {"workbook": "workbook", "diterima": "tanda terima diterima",
-              "perbaikan": "permintaan perbaikan", "ditolak": "pemberitahuan ditolak",
-              "pengingat": "pengingat"}
-
-
 def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
                    as_json: bool) -> None:
     if as_json:
-        click.echo(strict_json({"kiriman": [asdict(s) for s in submissions], "surel": mail},
+        click.echo(strict_json({"kiriman": [s.to_dict() for s in submissions], "surel": mail},
                                ensure_ascii=False, indent=2))
         return
     from iki_xlsx.intake.status import Unidentified, readable_history
@@ -1009,14 +1005,14 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
         if isinstance(item, Unidentified):
             code = f" [{item.code}]" if item.code else ""
             click.echo(f"{item.first_at} sampai {item.last_at}: dan {_ribuan(item.count)} "
-                       f"berkas lain yang juga tidak teridentifikasi, {item.status.upper()}"
+                       f"berkas lain yang juga tidak teridentifikasi, {item.status.label.upper()}"
                        f"{code}; rinciannya: status --riwayat --json")
             continue
         when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""
         subject = f", subjek \"{item.subject}\"" if item.subject else ""
-        click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) {item.status.upper()}"
+        click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) {item.status.label.upper()}"
                    f"{sender}{subject}")
         for finding in item.findings:
             click.echo(returned_finding_line(finding["code"], finding["severity"],
@@ -1025,7 +1021,10 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
     if mail:
         click.echo("Surel keluar:")
     for record in mail:
-        kind = MAIL_WORDS.get(str(record.get("jenis", "workbook")), str(record.get("jenis")))
+        from iki_xlsx.mail.outbox import Kind
+
+        known = Kind.named(record.get("jenis", Kind.WORKBOOK))
+        kind = known.label if known is not None else str(record.get("jenis"))
         sha = str(record.get("sha256") or "")[:12]
         reason = f" ({record['keterangan']})" if record.get("keterangan") else ""
         click.echo(f"{record.get('waktu')} {kind} ke {record.get('nama') or '-'} "

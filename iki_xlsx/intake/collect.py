@@ -14,6 +14,7 @@ from iki_xlsx.check import BlueprintIndex, FileResult, Status, WarmPool, iter_ch
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.core.states import Kind
 from iki_xlsx.intake import sources as intake
 from iki_xlsx.plan.register import judged_by
 from iki_xlsx.store.db import Received, Store, StoreUnwritable
@@ -26,7 +27,7 @@ MAX_MEMBER_BYTES = intake.MAX_MEMBER_BYTES
 class CollectResult:
     """What one collect did."""
 
-    added: list[tuple[str, str, str]] = field(default_factory=list)  # filename, sha256, status
+    added: list[tuple[str, str, Status]] = field(default_factory=list)  # filename, sha256
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # filename, sha256
     skipped: list[tuple[str, str]] = field(default_factory=list)  # source, reason
     restored: list[tuple[str, str]] = field(default_factory=list)  # raw copy kept again
@@ -37,7 +38,6 @@ class CollectResult:
 
 
 # the answer a return's verdict calls for (mail/replies sends it)
-ANSWER_KIND = {"ok": "diterima", "needs-correction": "perbaikan", "rejected": "ditolak"}
 
 
 CHUNK_FILES = 128  # new files kept and then checked together (pool and batch evaluation)
@@ -111,7 +111,8 @@ def owe_unanswered(store: Store, messages: Sequence[intake.Unanswerable],
             if message.automatic:
                 result.machine.append((message.source, message.automatic))
                 continue
-            store.owe_answer(f"ditolak|{message.message_id or message.source}", "ditolak",
+            store.owe_answer(f"{Kind.REJECTION}|{message.message_id or message.source}",
+                             Kind.REJECTION,
                              pesan=json.dumps(asdict(message), ensure_ascii=False))
 
 
@@ -134,11 +135,11 @@ def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintInde
         with store.transaction():
             recorded = _record(store, received, digest, result_of_file)
             if recorded is not None and result.answering:
-                _owe(store, received, digest, recorded, str(result_of_file.status), result)
+                _owe(store, received, digest, recorded, result_of_file.status, result)
         if recorded is None:  # another writer recorded the same file meanwhile
             result.duplicates.append((received.filename, digest))
             continue
-        result.added.append((received.filename, digest, str(result_of_file.status)))
+        result.added.append((received.filename, digest, result_of_file.status))
         result.findings[digest] = list(result_of_file.findings)
 
 
@@ -186,13 +187,13 @@ def _alias(raw: Path, filename: str) -> Path:
     return alias
 
 
-def _owe(store: Store, received: Received, digest: str, submission: int, status: str,
+def _owe(store: Store, received: Received, digest: str, submission: int, status: Status,
          result: CollectResult) -> None:
     """The answer a new return is owed (inside its own transaction), unless a machine sent it."""
     if received.automatic:
         result.machine.append((received.filename, received.automatic))
         return
-    kind = ANSWER_KIND[status]
+    kind = Kind.answering(status)
     store.owe_answer(f"{kind}|{digest}", kind, submission)
 
 

@@ -7,21 +7,15 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from iki_xlsx.core.codes import Code, Severity
+from iki_xlsx.core.states import Status
 from iki_xlsx.store.db import Store, SubmissionRow
-
-STATE_WORDS = {
-    "ok": "diterima",
-    "needs-correction": "perlu perbaikan",
-    "rejected": "ditolak",
-    None: "belum kembali",
-}
 
 
 @dataclass
 class UnitState:
     kode: str
     nama: str
-    state: str  # belum kembali | diterima | perlu perbaikan | ditolak
+    state: Status  # its latest file's verdict, or NOT_RETURNED
     on_list: bool = True
     submissions: int = 0
     findings: int = 0
@@ -38,11 +32,17 @@ class PeriodStatus:
     units: list[UnitState] = field(default_factory=list)
 
     @property
-    def totals(self) -> dict[str, int]:
-        counts = {word: 0 for word in STATE_WORDS.values()}
+    def counts(self) -> dict[Status, int]:
+        """Units by state (every state, zero included)."""
+        counts = {state: 0 for state in Status}
         for unit in self.units:
             counts[unit.state] += 1
         return counts
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Units by state, keyed by the state's Indonesian word (as `status --json` says)."""
+        return {state.label: n for state, n in self.counts.items()}
 
 
 @dataclass
@@ -55,7 +55,8 @@ class StatusReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "periods": [{"blueprint": p.blueprint, "periode": p.periode, "totals": p.totals,
-                         "units": [asdict(u) for u in p.units]} for p in self.periods],
+                         "units": [{**asdict(u), "state": u.state.label} for u in p.units]}
+                        for p in self.periods],
             "unidentified": self.unidentified,
             "missing_raw": self.missing_raw,
         }
@@ -69,7 +70,7 @@ def status(store: Store) -> StatusReport:
         periods = [_period(store, bp, periode) for bp, periode in store.periods()]
         unidentified: list[dict[str, Any]] = [
             {"filename": s.filename, "sha256": s.sha256, "source": s.source, "sender": s.sender,
-             "status": s.status} for s in store.unidentified()]
+             "status": str(s.status)} for s in store.unidentified()]
         missing = [{"filename": s.filename, "sha256": s.sha256} for s in store.submissions()
                    if not store.raw_path(s.sha256).is_file()]
     return StatusReport(periods, unidentified, missing)
@@ -91,9 +92,9 @@ def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
     for kode, nama, on_list in order:
         history = by_unit.get(kode, [])
         latest = history[-1] if history else None
-        accepted = [r for r in history if r.status == "ok"]
+        accepted = [r for r in history if r.status is Status.OK]
         result.units.append(UnitState(
-            kode=kode, nama=nama, state=STATE_WORDS[latest.status if latest else None],
+            kode=kode, nama=nama, state=latest.status if latest else Status.NOT_RETURNED,
             on_list=on_list, submissions=len(history), findings=latest.errors if latest else 0,
             last_file=latest.filename if latest else None,
             sender=latest.sender if latest else None,
@@ -111,15 +112,18 @@ def _warnings(store: Store, submission: int) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Submission(SubmissionRow):
     """One file as received and judged, with its findings: the history keeps every one,
-    accepted or not. The store's row, but `status` is the Indonesian word (diterima |
-    perlu perbaikan | ditolak)."""
+    accepted or not."""
 
     findings: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, row: SubmissionRow, findings: list[dict[str, Any]]) -> Submission:
         fields = {f.name: getattr(row, f.name) for f in dataclass_fields(row)}
-        return cls(**{**fields, "status": STATE_WORDS[row.status]}, findings=findings)
+        return cls(**fields, findings=findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `status --riwayat --json` says it: the state in its Indonesian word."""
+        return {**asdict(self), "status": self.status.label}
 
 
 def history(store: Store, unit: str | None = None) -> list[Submission]:
@@ -150,7 +154,7 @@ class Unidentified:
     first message, and when the first and last came."""
 
     count: int
-    status: str  # the Indonesian word
+    status: Status
     code: str | None
     message: str | None
     first_at: str
@@ -188,18 +192,17 @@ def readable_history(items: list[Submission],
     return shown
 
 
-def _kind(item: Submission) -> tuple[str, str | None]:
+def _kind(item: Submission) -> tuple[Status, str | None]:
     return item.status, item.findings[0]["code"] if item.findings else None
 
 
 def unidentified_summary(items: list[dict[str, Any]],
                          keep: int = SHOWN_IN_FULL) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The first `keep` unidentified files of a status report, with their Indonesian state,
-    and how many of the rest there are by state."""
-    shown = [{**item, "status": STATE_WORDS.get(item["status"], str(item["status"]))}
-             for item in items[:keep]]
+    and how many of the rest there are by state (its Indonesian word)."""
+    shown = [{**item, "status": Status(item["status"]).label} for item in items[:keep]]
     rest: dict[str, int] = {}
     for item in items[keep:]:
-        word = STATE_WORDS.get(item["status"], str(item["status"]))
+        word = Status(item["status"]).label
         rest[word] = rest.get(word, 0) + 1
     return shown, rest

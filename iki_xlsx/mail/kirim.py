@@ -29,6 +29,7 @@ from iki_xlsx.mail.outbox import (
     TEMPLATES,
     Delivery,
     Outbox,
+    Outcome,
     Retry,
     Smtp,
     Template,
@@ -223,7 +224,7 @@ def kirim(units: Sequence[Unit], folder: Path, *, sender: str, template: Templat
         for job in jobs:
             assert job.unit.email is not None
             delivery = Delivery(job.unit.kode, job.unit.nama, job.unit.email, job.workbook.name,
-                                job.sha256, "sudah terkirim", periode=job.periode)
+                                job.sha256, periode=job.periode)
             result.deliveries.append(outbox.deliver(
                 delivery, partial(build_message, job, template, sender, batas), job.workbook.stem))
             progress(1)
@@ -235,6 +236,6 @@ def record_deliveries(store: Store, deliveries: Iterable[Delivery]) -> None:
     """What kirim sent (or wrote as .eml, or failed to send) to which address."""
     with store.transaction():
         for d in deliveries:
-            if d.hasil in ("terkirim", "ditulis", "gagal"):
+            if d.hasil is not None and d.hasil is not Outcome.SENT_BEFORE:
                 store.record_sent(d.kode, d.email, d.sha256, d.berkas, d.message_id, d.hasil)
 

@@ -21,6 +21,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,7 +29,19 @@ from typing import Any
 from iki_xlsx.core.atomic import atomic_write, exclusive_lock
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
+from iki_xlsx.core.states import ANSWERS as ANSWERS
+from iki_xlsx.core.states import Kind as Kind
 from iki_xlsx.store.db import Store
+
+
+class Outcome(StrEnum):
+    """What became of one message: the log's `hasil`, and the word users read."""
+
+    SENT = "terkirim"
+    FAILED = "gagal"
+    WRITTEN = "ditulis"  # an .eml file instead of sending (--coba)
+    SENT_BEFORE = "sudah terkirim"
+
 
 LOG_NAME = "kirim-log.jsonl"
 PASSWORD_ENV = "IKI_SMTP_PASSWORD"
@@ -84,11 +97,11 @@ class Delivery:
     email: str
     berkas: str
     sha256: str
-    hasil: str  # terkirim | gagal | ditulis | sudah terkirim
+    hasil: Outcome | None = None  # set by the outbox once it is tried
     message_id: str | None = None
     waktu: str | None = None
     keterangan: str | None = None
-    jenis: str = "workbook"  # workbook | diterima | perbaikan | ditolak | pengingat
+    jenis: Kind = Kind.WORKBOOK
     kunci: str | None = None  # what "never twice" compares (None: a workbook of kirim)
     periode: int | None = None
     in_reply_to: str | None = None
@@ -337,7 +350,8 @@ class Outbox:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._held.enter_context(exclusive_lock(self.log.with_name(self.log.name + ".kunci")))
         if not self.ulang:
-            self._sent = {record_key(r) for r in read_log(self.log) if r.get("hasil") == "terkirim"}
+            self._sent = {record_key(r) for r in read_log(self.log)
+                          if r.get("hasil") == Outcome.SENT}
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -351,7 +365,7 @@ class Outbox:
 
     def failed_keys(self) -> set[str]:
         """Keys whose last attempt failed and that were never sent."""
-        failed = {record_key(r) for r in read_log(self.log) if r.get("hasil") == "gagal"}
+        failed = {record_key(r) for r in read_log(self.log) if r.get("hasil") == Outcome.FAILED}
         return failed - self._sent
 
     def deliver(self, delivery: Delivery, build: Callable[[], EmailMessage],
@@ -359,7 +373,7 @@ class Outbox:
         """Send the message `build` makes unless its key was sent; log what happened."""
         key = delivery.kunci or workbook_key(delivery.kode, delivery.sha256, delivery.email)
         if key in self._sent:
-            delivery.hasil = "sudah terkirim"
+            delivery.hasil = Outcome.SENT_BEFORE
             return delivery
         try:
             message = build()
@@ -370,20 +384,20 @@ class Outbox:
         if self.dry_run is not None:
             target = self.dry_run / f"{eml_name}.eml"
             atomic_write(target, lambda temporary: Path(temporary).write_bytes(bytes(message)))
-            delivery.hasil, delivery.waktu = "ditulis", _now()
+            delivery.hasil, delivery.waktu = Outcome.WRITTEN, _now()
             return delivery
         assert self.connection is not None, "an Outbox that sends needs SMTP settings"
         reason = _send(self.connection, message, self.retry, self.sleep)
         delivery.waktu = _now()
         if reason is None:
-            delivery.hasil = "terkirim"
+            delivery.hasil = Outcome.SENT
             self._sent.add(key)
             _append(self.log, delivery)
             return delivery
         return self._failed(delivery, reason)
 
     def _failed(self, delivery: Delivery, reason: str) -> Delivery:
-        delivery.hasil, delivery.keterangan = "gagal", reason
+        delivery.hasil, delivery.keterangan = Outcome.FAILED, reason
         delivery.waktu = delivery.waktu or _now()
         self.findings.append(Finding.of(Code.SEND_FAILED.message(
             unit=delivery.nama, alamat=delivery.email, alasan=reason), file=delivery.berkas))

@@ -30,14 +30,16 @@ from pathlib import Path
 from iki_xlsx.check import check_file
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.core.states import ANSWERS, AnswerState, Kind, Status
 from iki_xlsx.core.units import Unit, file_safe
-from iki_xlsx.intake.collect import ANSWER_KIND, CollectResult
+from iki_xlsx.intake.collect import CollectResult
 from iki_xlsx.intake.sources import WORKBOOK_SUFFIXES, Unanswerable
 from iki_xlsx.intake.status import history
 from iki_xlsx.mail.kirim import BATAS_UNSET, Job, match_workbooks
 from iki_xlsx.mail.outbox import (
     Delivery,
     Outbox,
+    Outcome,
     Template,
     attach_workbook,
     load_template,
@@ -50,11 +52,9 @@ from iki_xlsx.mail.outbox import (
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.store.db import OwedAnswer, Store, utc_text
 
-KINDS = ("diterima", "perbaikan", "ditolak", "pengingat")
+KINDS = (Kind.RECEIPT, Kind.CORRECTION, Kind.REJECTION, Kind.REMINDER)  # the answers' templates
 PLACEHOLDERS = ("nama", "kode", "email", "periode", "kantor", "berkas", "sha256", "pengirim",
                 "subjek", "temuan", "peringatan", "alasan", "lampiran", "batas")
-RECEIPT_KIND = ANSWER_KIND
-ANSWER_KINDS = ("diterima", "perbaikan", "ditolak")
 KANTOR_UNSET = "Kantor Kecamatan"
 LISTED_AT_MOST = 30
 MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}>")  # printable ASCII without < > or spaces
@@ -78,9 +78,9 @@ class RepliesResult:
 
 
 def load_templates(overrides: Path | None = None,
-                   kinds: Iterable[str] = KINDS) -> tuple[dict[str, Template], list[Finding]]:
+                   kinds: Iterable[Kind] = KINDS) -> tuple[dict[Kind, Template], list[Finding]]:
     """One template per kind, from `overrides` (a workspace's `templat/`) when it has one."""
-    templates: dict[str, Template] = {}
+    templates: dict[Kind, Template] = {}
     findings: list[Finding] = []
     for kind in kinds:
         template, problems = load_template(template_path(kind, overrides), PLACEHOLDERS)
@@ -99,7 +99,7 @@ class StoredReturn:
     sender: str | None
     subject: str | None
     message_id: str | None
-    status: str  # ok | needs-correction | rejected
+    status: Status
     blueprint: str | None
     periode: int | None
     unit_kode: str | None
@@ -153,7 +153,7 @@ class Replier:
 
     outbox: Outbox
     sender: str
-    templates: Mapping[str, Template]
+    templates: Mapping[Kind, Template]
     index: BlueprintIndex
     office: str | None = None  # the workspace's kantor; else the blueprint's
     result: RepliesResult = field(default_factory=RepliesResult)
@@ -168,7 +168,7 @@ class Replier:
         offices = {b.kantor for b in self.index.by_id.values()}
         return offices.pop() if len(offices) == 1 else KANTOR_UNSET
 
-    def send(self, kind: str, key: str, delivery: Delivery, values: Mapping[str, str],
+    def send(self, kind: Kind, key: str, delivery: Delivery, values: Mapping[str, str],
              reply_to: str | None, attachment: tuple[bytes, str] | None) -> Delivery:
         template = self.templates[kind]
         filled = {name: "" for name in PLACEHOLDERS} | dict(values)
@@ -223,24 +223,25 @@ def answer_returns(store: Store, collected: CollectResult, replier: Replier,
     latest: dict[str, _Planned] = {}
     for plan in planned:
         if plan.to is None or plan.penerima is None:
-            _leave(store, plan, "dilewati", plan.why or "tidak ada alamat", result)
+            _leave(store, plan, AnswerState.SKIPPED, plan.why or "tidak ada alamat", result)
             continue
         earlier = latest.get(plan.penerima)
         if earlier is not None:
-            _leave(store, earlier, "digabung", "kiriman lebih baru dari unit yang sama yang "
-                   "dibalas; satu balasan per unit setiap kali terima", result)
+            _leave(store, earlier, AnswerState.MERGED, "kiriman lebih baru dari unit yang sama "
+                   "yang dibalas; satu balasan per unit setiap kali terima", result)
         latest[plan.penerima] = plan
     since = utc_text(datetime.datetime.combine(today or datetime.date.today(),
                                                datetime.time.min).astimezone())
     for plan in latest.values():
         assert plan.penerima is not None and plan.send is not None
         if store.answered_since(plan.penerima, plan.owed.jenis, since):
-            _leave(store, plan, "dilewati", f"unit ini sudah menerima balasan {plan.owed.jenis} "
+            _leave(store, plan, AnswerState.SKIPPED,
+                   f"unit ini sudah menerima balasan {plan.owed.jenis} "
                    "hari ini; satu balasan sejenis per hari", result)
             continue
         delivery = plan.send()
-        if delivery.hasil in ("terkirim", "sudah terkirim", "ditulis"):
-            store.settle_answer(plan.owed.kunci, "terkirim", plan.penerima)
+        if delivery.hasil in (Outcome.SENT, Outcome.SENT_BEFORE, Outcome.WRITTEN):
+            store.settle_answer(plan.owed.kunci, AnswerState.SENT, plan.penerima)
     result.findings += replier.outbox.findings
     return result
 
@@ -258,7 +259,8 @@ class _Planned:
     why: str | None = None
 
 
-def _leave(store: Store, plan: _Planned, state: str, why: str, result: RepliesResult) -> None:
+def _leave(store: Store, plan: _Planned, state: AnswerState, why: str,
+           result: RepliesResult) -> None:
     store.settle_answer(plan.owed.kunci, state, plan.penerima, why)
     result.unanswered.append((plan.what, why))
 
@@ -267,9 +269,10 @@ def _owe_failed_before(store: Store, replier: Replier) -> None:
     """Answers that failed before answers were owed in the store (their keys in the send
     log only) become owed, so they are tried again as before."""
     for key in sorted(replier.outbox.failed_keys()):
-        kind, _, sha = key.partition("|")
-        row = store.submission(sha) if kind in ANSWER_KINDS else None
-        if row is not None:
+        word, _, sha = key.partition("|")
+        kind = Kind.named(word)
+        row = store.submission(sha) if kind in ANSWERS else None
+        if kind is not None and row is not None:
             store.owe_answer(key, kind, row.id)
 
 
@@ -293,14 +296,14 @@ def _plan(store: Store, owed: OwedAnswer, addresses: Addresses, replier: Replier
 
 def _answer_return(store: Store, stored: StoredReturn, to: str, key: str,
                    replier: Replier) -> Delivery:
-    kind = RECEIPT_KIND[stored.status]
+    kind = Kind.answering(stored.status)
     attachment = None
     values = _return_values(stored, replier)
-    if kind == "perbaikan":
+    if kind is Kind.CORRECTION:
         attachment = annotated_copy(store, stored, replier.index)
         values["lampiran"] = attachment[1] if attachment else ""
     delivery = Delivery(stored.unit_kode or "", stored.unit_nama or "", to, stored.filename,
-                        stored.sha256, "", periode=stored.periode)
+                        stored.sha256, periode=stored.periode)
     return replier.send(kind, key, delivery, values, stored.message_id, attachment)
 
 
@@ -378,9 +381,9 @@ def _plan_without_workbook(owed: OwedAnswer, message: Unanswerable, addresses: A
     values = {"nama": nama, "kode": kode, "kantor": replier.kantor(None), "alasan": reason,
               "subjek": message.subject or "",
               "berkas": ", ".join(message.attachments) or "-", "periode": "-", "sha256": "-"}
-    delivery = Delivery(kode, nama, sender, ", ".join(message.attachments), "", "")
+    delivery = Delivery(kode, nama, sender, ", ".join(message.attachments), "")
     return _Planned(owed, message.source, sender, kode, lambda: replier.send(
-        "ditolak", owed.kunci, delivery, values, message.message_id, None))
+        Kind.REJECTION, owed.kunci, delivery, values, message.message_id, None))
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -393,7 +396,7 @@ def send_corrections(store: Store, replier: Replier,
     for item in history(store):
         if item.unit_kode is not None:
             latest[(item.blueprint, item.periode, item.unit_kode)] = \
-                item.sha256 if item.status == "perlu perbaikan" else ""
+                item.sha256 if item.status is Status.NEEDS_CORRECTION else ""
     with store.connect():
         addresses = Addresses(store.all_expected_units(), units)
         returns = [r for r in (stored_return(store, sha) for sha in latest.values() if sha)
@@ -432,14 +435,15 @@ def _accepted(store: Store) -> set[tuple[str | None, int | None, str]]:
     if not store.exists():
         return set()
     return {(s.blueprint, s.periode, s.unit_kode) for s in history(store)
-            if s.status == "diterima" and s.unit_kode is not None}
+            if s.status is Status.OK and s.unit_kode is not None}
 
 
 def _first_messages(log: Path) -> dict[tuple[str, str], str]:
     """The Message-ID each workbook was first sent with, so a reminder threads under it."""
     first: dict[tuple[str, str], str] = {}
     for record in read_log(log):
-        if record.get("hasil") == "terkirim" and record.get("jenis", "workbook") == "workbook":
+        if (record.get("hasil") == Outcome.SENT
+                and Kind.named(record.get("jenis", Kind.WORKBOOK)) is Kind.WORKBOOK):
             first.setdefault((str(record.get("kode")), str(record.get("sha256"))),
                              str(record.get("message_id")))
     return first
@@ -453,9 +457,9 @@ def _remind(job: Job, replier: Replier, batas: datetime.date | None, today: date
               "sha256": job.sha256,
               "batas": tanggal(batas) if batas else BATAS_UNSET}
     delivery = Delivery(job.unit.kode, job.unit.nama, job.unit.email, job.workbook.name,
-                        job.sha256, "", periode=job.periode)
-    key = f"pengingat|{job.blueprint}|{job.periode}|{job.unit.kode}|{today.isoformat()}"
-    replier.send("pengingat", key, delivery, values, original,
+                        job.sha256, periode=job.periode)
+    key = f"{Kind.REMINDER}|{job.blueprint}|{job.periode}|{job.unit.kode}|{today.isoformat()}"
+    replier.send(Kind.REMINDER, key, delivery, values, original,
                  (job.workbook.read_bytes(), job.workbook.name))
 
 

@@ -23,8 +23,9 @@ from iki_xlsx.core.codes import Code
 from iki_xlsx.core.dates import DEFAULT_ZONE, local_day
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
-from iki_xlsx.intake.status import STATE_WORDS, PeriodStatus, status
+from iki_xlsx.intake.status import PeriodStatus, status
 from iki_xlsx.plan.build import OFFICE_KODE
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.keys import PlanKey
@@ -231,7 +232,7 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     returns: dict[str | None, list[Return]] = {}
     for row in store.submissions_of(blueprint, periode):  # in the order they were received
         returns.setdefault(row.unit_kode, []).append(Return(
-            row.collected_at, row.filename, STATE_WORDS[row.status],
+            row.collected_at, row.filename, row.status,
             row.errors, row.sender))
     units = [UnitReturn(expected.get(u.kode, Unit(u.kode, u.nama, kantor=u.kode == OFFICE_KODE)),
                         u.state, u.on_list, tuple(returns.get(u.kode, ())))
@@ -288,7 +289,7 @@ def _timeline(history: pd.DataFrame, zona: str) -> list[tuple[str, int, int]]:
         return []
     history = history.assign(hari=history["waktu"].map(lambda w: local_day(str(w), zona)))
     history = history.sort_values(["waktu", "id"])
-    first_ok = history[history["status"] == "ok"].groupby("unit_kode")["hari"].min()
+    first_ok = history[history["status"] == str(Status.OK)].groupby("unit_kode")["hari"].min()
     received = history.groupby("hari").size()
     accepted = first_ok.value_counts().reindex(received.index, fill_value=0).cumsum()
     return [(str(day), int(received[day]), int(accepted[day])) for day in received.index]

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_range_abs
 
 from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import SheetPlan, ref
 from iki_xlsx.plan.paging import FOOTER_SIZE
 from iki_xlsx.plan.textfit import CELL_PADDING_PX, PX_PER_PT, text_height, text_pt
-from iki_xlsx.rekap.source import STATE_ACCEPTED, RekapSource
+from iki_xlsx.rekap.source import RekapSource
 
 COL_KODE, COL_UNIT, COL_STATUS, COL_TARGET, COL_REALISASI, COL_CAPAIAN, COL_PREDIKAT = range(7)
 COL_VAR = 7
@@ -36,7 +37,7 @@ class Context:
     source: RekapSource
     kelurahan: list[Unit]
     office: Unit | None
-    states: dict[str, str]
+    states: dict[str, Status]  # of the units on the list, by kode
     data_ref: dict[tuple[str, str], str] = field(default_factory=dict)  # set from data_sheet
 
     @property
@@ -86,7 +87,7 @@ def periode_text(ctx: Context) -> str:
 
 
 def returned_text(ctx: Context) -> str:
-    accepted = sum(1 for state in ctx.states.values() if state == STATE_ACCEPTED)
+    accepted = sum(1 for state in ctx.states.values() if state is Status.OK)
     return f"{accepted} dari {len(ctx.states)} unit diterima"
 
 

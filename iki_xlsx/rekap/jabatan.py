@@ -19,6 +19,7 @@ from iki_xlsx.blueprint.model import (
     Tipe,
     Variabel,
 )
+from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import capaian_cap, office_unit, target_is_input, unit_realisasi
 from iki_xlsx.plan.formula import (
@@ -53,7 +54,7 @@ from iki_xlsx.rekap.context import (
     periode_text,
     returned_text,
 )
-from iki_xlsx.rekap.source import KECAMATAN, STATE_ACCEPTED
+from iki_xlsx.rekap.source import KECAMATAN
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
                             "total_unit" if single else "text",
                             "Kecamatan (diisi kantor)" if single else r.unit.nama))
     sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, key("status"), "text_center",
-                            ctx.states.get(r.source_kode, "belum kembali")))
+                            ctx.states.get(r.source_kode, Status.NOT_RETURNED).label))
     cells: dict[str, str] = {}
     for i, var in enumerate(ind.variabel):
         at = ref(row, COL_VAR + i)
@@ -231,7 +232,7 @@ def _total_row(ctx: Context, sheet: SheetPlan, ind: Indikator, first: int, last:
     sheet.cells.append(Cell(ref(row, COL_STATUS), Role.FORMULA, key("status"),
                             "total_accepted", formula=count_equal(
                                 f"{ref(first, COL_STATUS)}:{ref(last, COL_STATUS)}",
-                                STATE_ACCEPTED)))
+                                Status.OK.label)))
     cells: dict[str, str] = {}
     for i, var in enumerate(ind.variabel):
         col = COL_VAR + i
@@ -351,7 +352,8 @@ def _unit_summary(ctx: Context, sheet: SheetPlan, row: int,
         sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit", "text",
                                 unit.nama))
         sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, f"{key}/status",
-                                "text_center", ctx.states.get(unit.kode, "belum kembali")))
+                                "text_center",
+                                ctx.states.get(unit.kode, Status.NOT_RETURNED).label))
         sheet.cells.append(Cell(ref(row, COL_CAPAIAN), Role.FORMULA, f"{key}/capaian", "pct",
                                 formula=average(unit_capaian.get(unit.kode, []))))
         sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, f"{key}/predikat",

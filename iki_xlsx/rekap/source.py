@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.dates import DEFAULT_ZONE
+from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.targets.model import TargetChoice
 from iki_xlsx.workbook.evaluate import Value
 
 KECAMATAN = "kecamatan"  # key of the kecamatan's row in every indicator block
-STATE_ACCEPTED = "diterima"
-STATES = ("diterima", "perlu perbaikan", "ditolak", "belum kembali")
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Return:
 
     received: str  # ISO moment (UTC) the office received it
     filename: str
-    state: str  # one of STATES but the last
+    state: Status  # a verdict, never NOT_RETURNED
     findings: int = 0  # of severity error
     sender: str | None = None
 
@@ -46,7 +45,7 @@ class UnitReturn:
     file it sent, in the order the office received them."""
 
     unit: Unit
-    state: str  # one of STATES
+    state: Status
     on_list: bool = True
     returns: tuple[Return, ...] = ()
 

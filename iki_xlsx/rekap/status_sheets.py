@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from iki_xlsx.core.dates import day_text, local_time, tanggal, waktu_dibuat
+from iki_xlsx.core.states import Status
 from iki_xlsx.plan.formula import count_equal
 from iki_xlsx.plan.model import Cell, Role, SheetPlan, Table, meta_rows, ref, title_row
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.charts import bar_charts
 from iki_xlsx.rekap.context import Context, fit_columns, footer_text, periode_text
-from iki_xlsx.rekap.source import STATES, Return, UnitReturn
+from iki_xlsx.rekap.source import Return, UnitReturn
 
 STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman ke", "Diterima", "Berkas",
                   "Hasil pemeriksaan", "Temuan", "Pengirim")
@@ -33,18 +34,19 @@ def status_sheet(ctx: Context) -> SheetPlan:
     row = meta_rows(sheet, [("Periode", periode_text(ctx)),
                         ("Keputusan IKI", f"{bp.id} versi {bp.versi}")], last,
                     sheet.col_widths[2:last + 1]) + 1
-    header = row + len(STATES) + 2
+    header = row + len(Status) + 2
     first = header + 1
     units = ctx.source.units
     end = first + max(sum(max(len(u.returns), 1) for u in units), 1) - 1
     states = f"{ref(first, STATUS_STATE_COL)}:{ref(end, STATUS_STATE_COL)}"
-    for i, state in enumerate(STATES):
+    for i, state in enumerate(Status):
+        word = state.label
         sheet.cells.append(Cell(ref(row + i, 1), Role.LABEL, f"jumlah/{i}/label", "meta_label",
-                                state[:1].upper() + state[1:]))
+                                word[:1].upper() + word[1:]))
         sheet.merges.append(f"{ref(row + i, 1)}:{ref(row + i, 2)}")
         sheet.cells.append(Cell(ref(row + i, 3), Role.FORMULA, f"jumlah/{i}", "number",
-                                formula=count_equal(states, state)))
-    total_row = row + len(STATES)
+                                formula=count_equal(states, word)))
+    total_row = row + len(Status)
     sheet.cells.append(Cell(ref(total_row, 1), Role.LABEL, "jumlah/unit/label", "meta_label",
                             "Jumlah unit pada daftar"))
     sheet.merges.append(f"{ref(total_row, 1)}:{ref(total_row, 2)}")
@@ -67,7 +69,7 @@ def _unit_returns(ctx: Context, sheet: SheetPlan, number: int, item: UnitReturn,
                   row: int) -> int:
     """A unit's rows on the Status sheet: its state once (the totals count units), beside
     each file it sent, oldest first; the next free row."""
-    state = item.state if item.on_list else f"{item.state} (di luar daftar)"
+    state = item.state.label if item.on_list else f"{item.state.label} (di luar daftar)"
     key = f"unit@{item.unit.kode}"
     own = ((str(number), "text_center"), (item.unit.kode, "text"), (item.unit.nama, "text"),
            (state, "text_center"))
@@ -91,7 +93,7 @@ def _return_cells(sent: Return | None, number: int, zona: str
         return ((None, "text_center"), (None, "text_center"), (None, "text"),
                 (None, "text_center"), (None, "number"), (None, "text"))
     return ((str(number), "text_center"), (_received_text(sent.received, zona), "text_center"),
-            (sent.filename, "text"), (sent.state, "text_center"),
+            (sent.filename, "text"), (sent.state.label, "text_center"),
             (float(sent.findings), "number"), (sent.sender, "text"))
 
 

@@ -32,7 +32,7 @@ import numbers
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,6 +40,7 @@ from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import Code, Severity
 from iki_xlsx.core.errors import StoreBroken, StoreBusy, StoreError, StoreUnwritable
 from iki_xlsx.core.findings import Finding, os_reason
+from iki_xlsx.core.states import AnswerState, Kind, Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.store.location import PostgresLocation
 from iki_xlsx.store.schema import MIGRATIONS, Migration, migrate
@@ -100,13 +101,13 @@ class Received:
 
 @dataclass(frozen=True)
 class SubmissionRow:
-    """One stored submission as the database holds it (`status` is the check's word)."""
+    """One stored submission as the database holds it (`status`: the check's verdict)."""
 
     id: int
     sha256: str
     filename: str
     source: str
-    status: str
+    status: Status
     blueprint: str | None
     periode: int | None
     unit_kode: str | None
@@ -193,7 +194,8 @@ _ARRIVAL = "ORDER BY s.id"  # the store's own sequence: the order files were rec
 
 
 def _submission(row: Sequence[Any]) -> SubmissionRow:
-    return SubmissionRow(*row)
+    stored = SubmissionRow(*row)
+    return replace(stored, status=Status(stored.status))
 
 
 def utc_text(moment: datetime.datetime | None = None) -> str:
@@ -624,7 +626,8 @@ class Store:
                 "SELECT id, sha256, blueprint, periode, unit_kode, unit_nama, filename, "
                 "sender, subject, collected_at AS diterima, id AS urutan,"
                 " blueprint_versi AS versi "
-                "FROM submission WHERE status = 'ok' AND blueprint IS NOT NULL ORDER BY id"))
+                "FROM submission WHERE status = ? AND blueprint IS NOT NULL ORDER BY id",
+                (str(Status.OK),)))
 
     def values_frame(self, submissions: Sequence[int]) -> pd.DataFrame:
         """The input values of the given submissions: id, lembar, sel, key, value (JSON)."""
@@ -674,32 +677,33 @@ class Store:
 
     # --- answers owed by e-mail ---
 
-    def owe_answer(self, kunci: str, jenis: str, submission: int | None = None,
+    def owe_answer(self, kunci: str, jenis: Kind, submission: int | None = None,
                    pesan: str | None = None) -> None:
         """Record an answer as owed (once per key: the same key again changes nothing)."""
         with self._db() as db:
             db.run("INSERT INTO answer (kunci, jenis, submission_id, pesan) VALUES (?,?,?,?)"
-                   " ON CONFLICT (kunci) DO NOTHING", (kunci, jenis, submission, pesan))
+                   " ON CONFLICT (kunci) DO NOTHING", (kunci, str(jenis), submission, pesan))
 
     def owed_answers(self) -> list[OwedAnswer]:
         """Every answer still owed, in the order it was owed."""
         with self._db() as db:
             return [OwedAnswer(*row) for row in db.rows(
                 "SELECT id, kunci, jenis, submission_id, pesan FROM answer "
-                "WHERE state = 'terutang' ORDER BY id")]
+                "WHERE state = ? ORDER BY id", (str(AnswerState.OWED),))]
 
-    def settle_answer(self, kunci: str, state: str, penerima: str | None,
+    def settle_answer(self, kunci: str, state: AnswerState, penerima: str | None,
                       keterangan: str | None = None) -> None:
         """An owed answer sent (`terkirim`) or left out (`digabung`, `dilewati`), and to whom."""
         with self._db() as db:
             db.run("UPDATE answer SET state = ?, penerima = ?, keterangan = ?, done_at = ? "
-                   "WHERE kunci = ?", (state, penerima, keterangan, utc_text(), kunci))
+                   "WHERE kunci = ?", (str(state), penerima, keterangan, utc_text(), kunci))
 
     def answered_since(self, penerima: str, jenis: str, since: str) -> bool:
         """Whether `penerima` was sent an answer of this kind at or after `since` (UTC text)."""
         with self._db() as db:
             return db.one("SELECT 1 FROM answer WHERE penerima = ? AND jenis = ? AND "
-                          "state = 'terkirim' AND done_at >= ?", (penerima, jenis, since)
+                          "state = ? AND done_at >= ?",
+                          (penerima, jenis, str(AnswerState.SENT), since)
                           ) is not None
 
     def submission_by_id(self, submission: int) -> SubmissionRow | None:

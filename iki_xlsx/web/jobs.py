@@ -13,9 +13,19 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-RUNNING, DONE, FAILED = "berjalan", "selesai", "gagal"
+
+class JobState(StrEnum):
+    """Where a background job is; the value is the word the page (and its script) shows."""
+
+    RUNNING = "berjalan"
+    DONE = "selesai"
+    FAILED = "gagal"
+
+
+RUNNING, DONE, FAILED = JobState.RUNNING, JobState.DONE, JobState.FAILED
 
 
 @dataclass
@@ -23,7 +33,7 @@ class Job:
     id: str
     key: str
     title: str
-    state: str = RUNNING
+    state: JobState = RUNNING
     done: int = 0
     total: int = 0
     note: str = ""

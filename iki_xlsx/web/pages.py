@@ -13,14 +13,18 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.core.states import Status
 from iki_xlsx.intake.status import PeriodStatus, history, status
 from iki_xlsx.store.db import Store
 from iki_xlsx.web.app import csrf_of, page, refusal, render, web_of
+from iki_xlsx.web.jobs import JobState
 from iki_xlsx.web.outputs import annotated_copy, find_output, output_id, stored_file
 from iki_xlsx.web.security import ROLES, same_token
 from iki_xlsx.web.site import Site
 
-STATES = ("belum kembali", "diterima", "perlu perbaikan", "ditolak")
+FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED)
+BADGES = {Status.OK: "k-diterima", Status.NEEDS_CORRECTION: "k-perbaikan",
+          Status.REJECTED: "k-ditolak", Status.NOT_RETURNED: "k-belum"}  # a state's colours
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +37,10 @@ def register_filters(templates: Jinja2Templates, site: Site) -> None:
     env.filters["waktu"] = local_time
     env.filters["angka"] = indonesian_number
     env.filters["judul"] = code_title
+    env.filters["lencana"] = BADGES.__getitem__
     env.globals["output_id"] = lambda path: output_id(site, Path(path))
+    env.globals["Status"] = Status
+    env.globals["JobState"] = JobState
 
 
 def code_title(code: str) -> str:
@@ -122,7 +129,7 @@ def read_status(site: Site) -> list[PeriodStatus]:
 
 def progress_of(period: PeriodStatus) -> dict[str, Any]:
     listed = [u for u in period.units if u.on_list]
-    counts = {state: sum(1 for u in listed if u.state == state) for state in STATES}
+    counts = {state: sum(1 for u in listed if u.state is state) for state in Status}
     total = max(len(listed), 1)
     return {"blueprint": period.blueprint, "periode": period.periode, "units": len(listed),
             "counts": counts,
@@ -147,10 +154,11 @@ async def status_page(request: Request) -> Response:
     site = web_of(request).site
     periods = read_status(site)
     chosen = _chosen_period(request, periods)
-    state = request.query_params.get("keadaan", "")
-    rows = [u for u in chosen.units if not state or u.state == state] if chosen else []
+    state = Status.labelled(request.query_params.get("keadaan", ""))
+    rows = [u for u in chosen.units if state is None or u.state is state] if chosen else []
     return render(request, "status.html", {
-        "periods": periods, "chosen": chosen, "rows": rows, "state": state, "states": STATES,
+        "periods": periods, "chosen": chosen, "rows": rows, "state": state,
+        "states": FILTER_ORDER,
         "progress": progress_of(chosen) if chosen else None,
         "last": last_received(site, chosen) if chosen else {}})
 

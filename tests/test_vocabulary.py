@@ -1,0 +1,77 @@
+"""One vocabulary for each thing the office names: a return's state (`core/states.py`), what a
+message is and what became of it (`mail/outbox.py`), a background job's state (`web/jobs.py`).
+Code compares members; the words users read are each member's label, written once."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from iki_xlsx.core.states import ANSWERS, VERDICTS, AnswerState, Kind, Status
+from iki_xlsx.mail.outbox import Outcome
+from iki_xlsx.web.jobs import JobState
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "iki_xlsx"
+HOMES = {"core/states.py", "mail/outbox.py", "web/jobs.py"}  # where each word is written
+
+
+def _words() -> set[str]:
+    words = {state.label for state in Status} | {str(state) for state in Status}
+    words |= {state.label.upper() for state in Status}
+    words |= {str(kind) for kind in Kind if kind is not Kind.WORKBOOK}
+    words |= {kind.label for kind in Kind if kind is not Kind.WORKBOOK}
+    words |= {str(state) for state in AnswerState}
+    return words | {str(outcome) for outcome in Outcome} | {str(state) for state in JobState}
+
+
+def test_each_state_has_its_indonesian_word() -> None:
+    assert [(str(s), s.label) for s in Status] == [
+        ("ok", "diterima"), ("needs-correction", "perlu perbaikan"), ("rejected", "ditolak"),
+        ("not-returned", "belum kembali")]
+    assert Status.of_latest(None) is Status.NOT_RETURNED
+    assert Status.of_latest("needs-correction") is Status.NEEDS_CORRECTION
+    assert Status.labelled("perlu perbaikan") is Status.NEEDS_CORRECTION
+    assert Status.labelled("semua") is None
+    assert [Kind.answering(v) for v in VERDICTS] == [Kind.RECEIPT, Kind.CORRECTION,
+                                                     Kind.REJECTION]
+    assert {Kind.RECEIPT, Kind.CORRECTION, Kind.REJECTION} == ANSWERS
+    assert Kind.named("perbaikan") is Kind.CORRECTION and Kind.named("lain") is None
+
+
+def _uses(node: ast.AST, words: set[str]) -> list[str]:
+    """The words `node` compares, looks up or lists as a vocabulary of its own: a constant
+    compared (`state == "diterima"`, `in ("ok", ...)`), a dict keyed by words (a table of
+    states) or a tuple, list or set of two or more of them (a list of states)."""
+    def word(item: ast.AST) -> str | None:
+        return item.value if isinstance(item, ast.Constant) and item.value in words else None
+
+    found: list[str | None] = []
+    if isinstance(node, ast.Compare):
+        for operand in (node.left, *node.comparators):
+            found.append(word(operand))
+            if isinstance(operand, ast.Tuple | ast.List | ast.Set):
+                found += [word(item) for item in operand.elts]
+    elif isinstance(node, ast.Dict):
+        found += [word(key) for key in node.keys if key is not None]
+    elif isinstance(node, ast.Tuple | ast.List | ast.Set):
+        listed = [word(item) for item in node.elts]
+        found += listed if sum(w is not None for w in listed) >= 2 else []
+    return [w for w in found if w is not None]
+
+
+def test_no_state_word_is_compared_in_code_outside_its_vocabulary() -> None:
+    words = _words()
+    written = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if str(path.relative_to(PACKAGE)) in HOMES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            written += [f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)} {w!r}"
+                        for w in _uses(node, words)]
+    for path in sorted((PACKAGE / "web" / "templates").glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        written += [f"{path.relative_to(ROOT)} {word!r}" for word in sorted(words)
+                    if re.search(rf"[\"']{re.escape(word)}[\"']", text)]
+    assert len(words) > 15 and written == []
