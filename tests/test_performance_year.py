@@ -410,3 +410,39 @@ def test_every_word_document_keeps_the_order_word_requires(
                     assert known == sorted(known), (path.name, name, children)
                     checked += 1
     assert checked > 1000
+
+
+def test_the_skp_export_lists_each_jabatans_indicators_with_the_documents_figures(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]], tmp_path: Path) -> None:
+    """Per jabatan and period (an IKU indicator under every jabatan answering for it): the
+    figures of the TW II measurement, read back from the CSV as a spreadsheet reads it."""
+    import csv
+
+    from iki_xlsx.documents.skp import COLUMNS, skp_rows, write_skp_csv
+    from iki_xlsx.years.figures import year_figures
+
+    office, made = offices["iku-kecamatan"]
+    bp = office.bp
+    years = [year_figures(office.store, office.index, bp.id, NOW, p) for p in (2, 4)]
+    path = write_skp_csv(skp_rows(years), tmp_path / "skp.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(COLUMNS)
+    assert bp.iku is not None
+    owners = [(j, ind) for ind in bp.iku.indikator for j in ind.jabatan]
+    assert len(rows) == 2 * len(owners)
+    measured = {r[2]: r for r in _table(made["tw2"], "Pengukuran")}
+    names = {j.id: j.nama for j in bp.jabatan}
+    for row, (jabatan, ind) in zip(rows[:len(owners)], owners, strict=True):
+        assert (row["tahun"], row["periode"], row["jabatan_id"], row["jabatan"],
+                row["indikator_id"], row["indikator"], row["satuan"]) == (
+            "2026", "TW II", jabatan, names[jabatan], ind.id, ind.nama, ind.satuan)
+        shown = measured[ind.nama]
+        assert same(float(row["target"]), shown[5]) and same(float(row["realisasi"]), shown[6])
+        assert same(float(row["capaian"]), shown[7]), (row, shown)
+        assert row["sumber_realisasi"] == "workbook"
+        assert row["versi_target"] == "PK murni 2026 (5 Januari 2026)"
+    assert {r["periode"] for r in rows[len(owners):]} == {"TW IV"}
+    assert {r["versi_target"] for r in rows[len(owners):]} == {"PK perubahan 2026 (15 Agustus "
+                                                                "2026)"}
