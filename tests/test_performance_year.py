@@ -446,3 +446,38 @@ def test_the_skp_export_lists_each_jabatans_indicators_with_the_documents_figure
     assert {r["periode"] for r in rows[len(owners):]} == {"TW IV"}
     assert {r["versi_target"] for r in rows[len(owners):]} == {"PK perubahan 2026 (15 Agustus "
                                                                 "2026)"}
+
+
+def test_the_recap_measures_against_the_version_in_force_and_names_it(
+        offices: dict[str, tuple[Workspace, dict[str, Made]]], tmp_path: Path) -> None:
+    """The recap of 2026 (returned whole) against the perubahan's annual targets, the recap
+    of 2025 (returned to TW II, no version) against the blueprint's, each saying which."""
+    from iki_xlsx.rekap.build import write_rekap
+    from iki_xlsx.targets.archive import versions
+
+    office, _ = offices["iku-kecamatan"]
+    bp = office.bp
+    recorded = versions(office.store, bp.id)
+    for year, words in ((NOW, "PK perubahan 2026 (15 Agustus 2026), target tahunan"),
+                        (BEFORE, "target dari keputusan IKI (blueprint)")):
+        result = write_rekap(office.store, office.index, tmp_path / f"rekap-{year}.xlsx",
+                             periode=year, blueprint=bp.id, targets=recorded)
+        assert result.path is not None and result.plan is not None, result.findings
+        sheet = result.plan.sheet("RINGKASAN")
+        book = openpyxl.load_workbook(result.path, data_only=True)[sheet.name]
+        texts = [str(c.value) for row in book.iter_rows() for c in row if c.value]
+        assert any(t.startswith(words) for t in texts), (year, texts[:12])
+        for item in office_indicators(bp):
+            key = f"ringkasan/{item.key}"
+            target = book[sheet.cell(f"{key}/target").ref].value
+            capaian = book[sheet.cell(f"{key}/capaian").ref].value
+            realisasi, decreed = _kecamatan(bp, item.indikator, item.key,
+                                            _to_date(office.years[year], 4))
+            if year == NOW:
+                expected = office.versions["perubahan"].kecamatan[item.key].tahunan
+                assert book[sheet.cell(f"{key}/asal_target").ref].value == "versi target kantor"
+                assert same(target, expected), (item.key, target, expected)
+                assert same(capaian, _capaian(bp, item.indikator, realisasi, expected)), item.key
+            else:  # the decree's target, or the units' own (tests/test_year.py's rule)
+                assert item.indikator.target is None or same(target, item.indikator.target)
+                assert same(capaian, decreed), (item.key, capaian, decreed)

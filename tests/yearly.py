@@ -7,7 +7,6 @@ pictures; everything typed is kept, so the tests recompute every figure on their
 from __future__ import annotations
 
 import datetime
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,9 +93,8 @@ def _returns(bp: Blueprint, tahun: int, filled: int, folder: Path) -> Year:
 def two_years(bp: Blueprint, root: Path, blueprints: dict[str, Blueprint],
               current: Blueprint | None = None) -> Office:
     """The office's two years: `bp` generated for 2025 and `current` (default `bp`) for
-    2026, both registered in the workspace's store."""
+    2026, both registered in the store `root/simpan` (a workspace's, when `root` is one)."""
     current = current or bp
-    shutil.rmtree(root, ignore_errors=True)
     store = Store(root / "simpan")
     for made, tahun in ((bp, BEFORE), (current, NOW)):
         done = generate(made, UNITS, tahun, root / f"kirim-{tahun}", register=store)
