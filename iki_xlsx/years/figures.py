@@ -87,7 +87,7 @@ def registered_blueprint(store: Store, index: BlueprintIndex, bp_id: str,
                          tahun: int) -> Blueprint | None:
     """The blueprint version the office last generated workbooks from for the year (None:
     it generated none)."""
-    if not store.database.exists():
+    if not store.exists():
         return None
     hashes = [g.blueprint_hash for g in store.registered()
               if g.blueprint == bp_id and g.periode == tahun]

@@ -235,7 +235,7 @@ def record_import(store: Store, figures: RealisasiImport, data: bytes
 
 def latest_import(store: Store, blueprint: str, tahun: int) -> RealisasiImport | None:
     """The last import recorded for the blueprint and year (the store's order)."""
-    if not store.database.exists():
+    if not store.exists():
         return None
     rows = store.office_files(KIND, blueprint, tahun)
     if not rows:
@@ -243,3 +243,11 @@ def latest_import(store: Store, blueprint: str, tahun: int) -> RealisasiImport |
     row = rows[-1]
     return RealisasiImport.from_json(row.model, sha256=row.sha256, filename=row.filename,
                                      urutan=row.id)
+
+
+def imports(store: Store) -> list[RealisasiImport]:
+    """Every import recorded, in the store's order."""
+    if not store.exists():
+        return []
+    return [RealisasiImport.from_json(row.model, sha256=row.sha256, filename=row.filename,
+                                      urutan=row.id) for row in store.office_files(KIND)]
