@@ -320,7 +320,7 @@ def test_long_commands_show_progress_on_a_terminal_only(tmp_path: Path) -> None:
         (["buat", "iku-kecamatan", "--units", str(units), "--isi-contoh", "-o", made,
           "--periode", "2026"], ["Membuat workbook  [", "]  3/3"]),
         (["periksa", *workbooks], ["Memeriksa workbook  [", "]  3/3"]),
-        (["terima", made, "--store", "{tmp}/simpan"], ["Menerima workbook  [", "]  3"]),
+        (["terima", made, "--store", "{tmp}/simpan"], ["Menerima workbook  [", "]  3/3"]),
         (["rekap", "--store", "{tmp}/simpan", "-o", "{tmp}/rekap.xlsx", "--csv", "{tmp}"],
          ["Menyusun rekap  [", "]  5/5"]),
         (["kirim", made, "--units", str(units), "--from", "iki@kecamatan.example.id",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,6 +21,7 @@ from iki_xlsx.cli.simpan import simpan
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
 from iki_xlsx.core.angka import strict_json
 from iki_xlsx.core.codes import Code
+from iki_xlsx.core.dates import DEFAULT_ZONE, moment_text
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.states import Status
 
@@ -396,6 +397,19 @@ def generate(blueprint_name: str, unit_names: tuple[str, ...], units_csv: Path |
     sys.exit(0 if result.ok else 1)
 
 
+def _files_in(sources: Sequence[Path]) -> int:
+    """The files named or inside the folders named: the bar's total for `terima` (a file
+    that holds several workbooks, a zip or an e-mail, makes the total grow as they come)."""
+    count = 0
+    for source in sources:
+        try:
+            count += (sum(1 for p in source.rglob("*") if p.is_file()) if source.is_dir()
+                      else 1)
+        except OSError:
+            count += 1
+    return count
+
+
 @contextmanager
 def _progress(total: int | None, label: str) -> Iterator[Progress]:
     """A progress bar on stderr when it is a terminal; silent otherwise (pipes, logs, tests).
@@ -410,7 +424,12 @@ def _progress(total: int | None, label: str) -> Iterator[Progress]:
         return
     with click.progressbar(itertools.count() if total is None else None, length=total,
                            label=label, file=terminal, show_pos=True) as bar:
-        yield bar.update
+        def update(done: int) -> None:
+            if bar.length is not None and bar.pos + done > bar.length:
+                bar.length = bar.pos + done  # more than counted: a zip or an e-mail
+            bar.update(done)
+
+        yield update
 
 
 def _this_year() -> int:
@@ -475,8 +494,12 @@ def _password(variable: str, user: str | None, label: str) -> str | None:
 
     if not user:
         return None
-    return os.environ.get(variable) or str(click.prompt(f"Kata sandi {label} untuk {user}",
-                                                        hide_input=True, err=True))
+    if os.environ.get(variable):
+        return os.environ[variable]
+    if not sys.stdin.isatty():  # no one to ask (a pipe, cron): never an echoing prompt
+        _fail_usage(f"kata sandi {label} untuk {user} belum ada: setel variabel {variable}, "
+                    "atau jalankan perintah ini di terminal agar kata sandi ditanyakan")
+    return str(click.prompt(f"Kata sandi {label} untuk {user}", hide_input=True, err=True))
 
 
 def _smtp_settings(smtp_at: str, starttls: bool, use_ssl: bool, user: str | None,
@@ -778,13 +801,19 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     from iki_xlsx.store.db import Store, StoreError
 
     ws = _workspace()
+    from_workspace = False
     if ws is not None and ws.config.imap is not None and not sources and imap_at is None:
         imap_at, user = ws.config.imap.host, user or ws.config.imap.user
         folder = ws.config.imap.folder if folder == "INBOX" else folder
+        from_workspace = True
     store_dir = _store_dir(store_dir, ws)
     _sources_exist(sources)
-    if bool(sources) == bool(imap_at):
-        _fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
+    if not sources and not imap_at:
+        _fail_usage("sebutkan berkas atau folder yang diterima (iki-xlsx terima BERKAS...), "
+                    "atau --imap HOST[:PORT] untuk mengambil dari kotak surat (di ruang kerja: "
+                    "bagian [imap] iki.toml)")
+    if sources and imap_at:
+        _fail_usage("sebutkan BERKAS... atau --imap HOST[:PORT], bukan keduanya")
     if imap_at and not user:
         _fail_usage("--imap memerlukan --user")
     replier = _collect_replier(balas, store_dir, ws, smtp_at, starttls, use_ssl, smtp_user,
@@ -796,6 +825,10 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
         if imap_at:
             assert user is not None
             host, port = host_port(imap_at, 993)
+            if from_workspace:  # say what is about to happen before asking a password
+                click.echo(f"Mengambil lampiran dari kotak surat {host} (pengguna {user}, "
+                           f"folder {folder}) sesuai [imap] di iki.toml; untuk berkas, "
+                           "sebutkan berkasnya: iki-xlsx terima BERKAS...", err=True)
             account = ImapAccount(host, port, user, _password(PASSWORD_ENV, user, "IMAP") or "",
                                   folder, cafile)
             with _progress(None, "Menerima lampiran") as step:
@@ -803,7 +836,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                                       since.date() if since else None, progress=step,
                                       answer=replier is not None)
         else:
-            with _progress(None, "Menerima workbook") as step:
+            with _progress(_files_in(sources), "Menerima workbook") as step:
                 result = run_collect(list(sources), Store(store_dir), index, progress=step,
                                      answer=replier is not None)
         _print_collect(result)
@@ -864,13 +897,15 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
     from iki_xlsx.mail.outbox import sent_mail
     from iki_xlsx.store.db import Store, StoreError
 
-    store_dir = _store_dir(store_dir, _workspace())
+    ws = _workspace()
+    store_dir = _store_dir(store_dir, ws)
     if not (store_dir / "iki.sqlite").exists():
         _fail_usage(f"penyimpanan {store_dir} belum ada; jalankan collect lebih dulu")
     try:
         if riwayat or unit_kode:
             _print_history(history(Store(store_dir), unit_kode),
-                           sent_mail(Store(store_dir), unit_kode), as_json)
+                           sent_mail(Store(store_dir), unit_kode), as_json, unit_kode,
+                           ws.config.zona_waktu if ws is not None else DEFAULT_ZONE)
             sys.exit(0)
         report = run_status(Store(store_dir))
     except StoreError as exc:
@@ -891,7 +926,8 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
               help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               metavar="BERKAS", help="Berkas rekap .xlsx yang ditulis (bawaan di ruang kerja: "
-                   "keluaran/rekap_BLUEPRINT_PERIODE.xlsx).")
+                   "keluaran/rekap_BLUEPRINT_PERIODE_CAKUPAN.xlsx, misalnya "
+                   "rekap_iki-kecamatan-kota_2026_sd-TW-I.xlsx).")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), default=None,
               metavar="FOLDER", help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
@@ -994,21 +1030,29 @@ def _print_rekap(result: RekapResult) -> None:
 
 
 def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
-                   as_json: bool) -> None:
+                   as_json: bool, unit_kode: str | None, zona: str) -> None:
+    """Every file received (and e-mail sent), dated in the office's time zone; for one unit
+    with nothing yet, one line that says so."""
     if as_json:
         click.echo(strict_json({"kiriman": [s.to_dict() for s in submissions], "surel": mail},
                                ensure_ascii=False, indent=2))
         return
+    if unit_kode and not submissions:
+        click.echo(f"Unit {unit_kode}: belum ada kiriman yang diterima.")
+    elif not submissions:
+        click.echo("Belum ada kiriman yang diterima.")
     from iki_xlsx.intake.status import Unidentified, readable_history
 
     for item in readable_history(submissions):
         if isinstance(item, Unidentified):
             code = f" [{item.code}]" if item.code else ""
-            click.echo(f"{item.first_at} sampai {item.last_at}: dan {_ribuan(item.count)} "
+            click.echo(f"{moment_text(item.first_at, zona)} sampai "
+                       f"{moment_text(item.last_at, zona)}: dan {_ribuan(item.count)} "
                        f"berkas lain yang juga tidak teridentifikasi, {item.status.label.upper()}"
                        f"{code}; rinciannya: status --riwayat --json")
             continue
-        when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
+        # the office's clock; the e-mail's Date is the sender's word
+        when = moment_text(item.collected_at, zona)
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""
         subject = f", subjek \"{item.subject}\"" if item.subject else ""
@@ -1027,7 +1071,8 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
         kind = known.label if known is not None else str(record.get("jenis"))
         sha = str(record.get("sha256") or "")[:12]
         reason = f" ({record['keterangan']})" if record.get("keterangan") else ""
-        click.echo(f"{record.get('waktu')} {kind} ke {record.get('nama') or '-'} "
+        click.echo(f"{moment_text(str(record.get('waktu')), zona)} {kind} ke "
+                   f"{record.get('nama') or '-'} "
                    f"<{record.get('email')}>: {record.get('berkas')}"
                    f"{f' ({sha})' if sha else ''} {str(record.get('hasil')).upper()}{reason}")
 

@@ -46,3 +46,13 @@ def waktu_dibuat(moment: str, zona: str) -> str:
     """'25 November 2026 pukul 01.40 WIB'."""
     local = local_time(moment, zona)
     return f"{tanggal(local)} pukul {local.hour:02d}.{local.minute:02d} {zona}"
+
+
+def moment_text(moment: str, zona: str) -> str:
+    """'25 November 2026 01.40 WIB': a stored ISO moment (UTC) in the office's time zone, as
+    the terminal shows it (the stored text itself when it cannot be read)."""
+    try:
+        local = local_time(moment, zona)
+    except (ValueError, TypeError):
+        return moment
+    return f"{tanggal(local)} {local.hour:02d}.{local.minute:02d} {zona}"
