@@ -7,6 +7,7 @@ import datetime
 import re
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from iki_xlsx.core.codes import CATALOG
 from iki_xlsx.core.units import Unit, read_units
 from iki_xlsx.intake.collect import collect
 from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.build import write_rekap
 from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
@@ -168,15 +170,32 @@ def test_the_annotated_copy_says_what_to_do_and_links_each_finding(books: Books)
     assert text[0] == "CATATAN PEMERIKSAAN"
     assert "KUNING" in text[2] and "kirim kembali" in text[3]
     header = 5
-    assert [notes.values[(header, c)] for c in range(6)] == list(NOTES_HEADERS)
+    assert [notes.values[(header, c)] for c in range(5)] == list(NOTES_HEADERS)
     rows = [[notes.values.get((r, c), "") for c in range(6)] for r in range(header + 1,
                                                                           header + 4)]
     assert [r[1] for r in rows] == [CATALOG["invalid-input"].title] * 3
-    assert [r[5] for r in rows] == ["invalid-input"] * 3
+    assert [r[5] for r in rows] == [""] * 3  # no code column: codes are the operator's
     assert "'12 orang' bukan angka" in rows[0][4]
     links = hyperlinks(path, NOTES_SHEET)
     assert [links[(header + 1 + i, 3)] for i in range(3)] == [
         f"'{rows[i][2]}'!{cell}" for i, cell in enumerate(("F7", "G9", "G10"))]
+
+
+def test_no_finding_code_reaches_a_clerk(books: Books,
+                                         generated: dict[tuple[str, bool], list[Path]]) -> None:
+    """Codes (`invalid-input`, `blank-return`, ...) are for operators and the log: no part of
+    a workbook a clerk receives (blank, filled, the annotated copy) holds one."""
+    codes = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, CATALOG)) + r")(?![\w-])")
+    sent = [*books.forms.values(), *(p for files in generated.values() for p in files)]
+    found = {}
+    for path in sent:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                hits = codes.findall(archive.read(name).decode("utf-8", "replace"))
+                if hits:
+                    found[f"{path.name}:{name}"] = sorted(set(hits))
+    assert found == {}
+    assert books.files["catatan"] in sent and len(sent) > 10
 
 
 def hyperlinks(path: Path, sheet: str) -> dict[tuple[int, int], str]:
@@ -218,15 +237,39 @@ def first_view_problems(g: SheetGeometry) -> list[str]:
     missing = [c for _, c in inputs if c not in header]
     if missing:
         problems.append(f"input columns without a header: {missing}")
+    predikat = next((c for c, text in header.items() if text == "Predikat"), None)
+    if predikat is None or g.right_px(predikat) > SCREEN_W:
+        problems.append(f"the Predikat column ends at "
+                        f"{g.right_px(predikat or 0):.0f} px" if predikat else "no Predikat")
     return problems
 
 
+def rows_sized_off_screen(g: SheetGeometry) -> list[int]:
+    """Rows of period inputs taller than what the first screen shows of them needs (their
+    Uraian label in column C): such a row was sized for a text off the screen, and pushes
+    the next indicators down. (A block's last row, its realisasi with the target a unit may
+    type, takes what the block's long texts need beyond its rows.)"""
+    rows, _ = g.frozen
+    uraian = 2
+    target = next(c for (r, c), text in g.values.items() if r == rows - 1 and text == "Target")
+    tall = []
+    for row in sorted({r for r, c in g.unlocked if r >= rows and c != target}):
+        label = g.values.get((row, uraian), "")
+        need = text_height(label, g.widths.get(uraian, g.default_width) - 5 / 7)
+        if g.heights.get(row, g.default_height) > max(need, 15.0) + 0.5:
+            tall.append(row + 1)
+    return tall
+
+
 def test_first_view_shows_headers_name_and_inputs(books: Books) -> None:
+    """Every jabatan sheet of every bundled blueprint at 1,250 x 500 px: the head, the first
+    indicator's name and inputs, and the Predikat column, in the wider of the two clients."""
     seen = 0
     for label, path in books.forms.items():
         for sheet in indicator_sheets(path):
             seen += 1
             assert first_view_problems(sheet) == [], (label, sheet.name)
+            assert rows_sized_off_screen(sheet) == [], (label, sheet.name)
     assert seen > 20
 
 
@@ -253,7 +296,7 @@ def test_prompt_titles_cut_at_a_word_and_messages_complete(books: Books) -> None
                     assert full.startswith(label), (dv.title, full)
                     assert not full[len(label)].isalnum(), (dv.title, full)
                 assert dv.prompt.startswith(label), (dv.title, dv.prompt)
-                assert dv.prompt.count("Wajib diisi.") + dv.prompt.count(
+                assert dv.prompt.count("Wajib diisi") + dv.prompt.count(
                     "Boleh dikosongkan.") == 1, dv.prompt
                 if "Isi angka" in dv.prompt:
                     assert DECIMAL_HINT in dv.prompt
@@ -339,6 +382,21 @@ def test_every_printed_indicator_page_repeats_the_headers(rendered: Rendered) ->
                 continue
             if "Rata-rata capaian" in text or "TW I" in text or "Formulasi" in text:
                 assert "Indikator" in text, (label, number)
+
+
+def test_the_printed_reference_pages_show_the_head_with_its_values(rendered: Rendered) -> None:
+    """The decree's columns print on pages of their own: their head shows Kantor, Unit
+    pengisi and Periode with the values, not the labels alone."""
+    seen = 0
+    for label, pdf in rendered.pdfs.items():
+        if label.startswith("rekap-") or label == "catatan":
+            continue
+        for _, text, _, _ in page_sizes(pdf):
+            if "Formulasi Perhitungan" not in text or "Unit pengisi" not in text:
+                continue
+            seen += 1
+            assert "Tahun 2026 (realisasi" in text and "Kecamatan" in text, (label, text[:300])
+    assert seen > 10
 
 
 def test_page_breaks_fall_between_indicators(books: Books) -> None:

@@ -15,6 +15,7 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 SCREEN_W, SCREEN_H = 1250, 500  # LibreOffice/Excel grid at 100 % on a 1366x768 screen
+LIBREOFFICE_PX_PER_WIDTH = 5.57 * 4 / 3
 
 
 @dataclass
@@ -42,7 +43,9 @@ class SheetGeometry:
     print_titles: str = ""
 
     def col_px(self, col: int) -> float:
-        return 7 * self.widths.get(col, self.default_width)
+        """On screen at 100 %, in the wider of the two clients: LibreOffice draws a unit of
+        stored width as 5.57 pt (7.43 px), Excel as 7 px."""
+        return LIBREOFFICE_PX_PER_WIDTH * self.widths.get(col, self.default_width)
 
     def row_px(self, row: int) -> float:
         return self.heights.get(row, self.default_height) * 4 / 3

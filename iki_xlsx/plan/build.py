@@ -206,12 +206,15 @@ def _indicator_sheet(
     if jab:
         about = ("Jabatan", jabatan_text(jab) + " — tugas dan fungsi: lihat lembar Petunjuk")
     else:
-        source = f" (sumber: {bp.iku.sumber})" if bp.iku and bp.iku.sumber else ""
-        about = ("Tabel", f"{title}{source}; penanggung jawab tercantum pada setiap indikator")
-    meta_rows(sheet, [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
-                      ("Unit pengisi", unit.nama), about,
-                      ("Periode", periode_text(bp, periode))],
-              cols.predikat, sheet.col_widths[2:cols.predikat + 1])
+        about = ("Tabel", f"{title}; penanggung jawab tercantum pada setiap indikator")
+    meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+            ("Unit pengisi", unit.nama), about, ("Periode", periode_text(bp, periode))]
+    meta_rows(sheet, meta, cols.predikat, sheet.col_widths[2:cols.predikat + 1])
+    for r, (_, value) in enumerate(meta, start=1):
+        # again over the reference columns, which print on pages of their own
+        sheet.cells.append(Cell(ref(r, cols.sasaran), Role.LABEL, f"meta/{r}/rujukan",
+                                "meta_value", value))
+        sheet.merges.append(f"{ref(r, cols.sasaran)}:{ref(r, cols.sumber)}")
     headers = cols.headers(bp.periods, periode)
     for c, text in enumerate(headers):
         sheet.cells.append(Cell(ref(HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header", text))
@@ -275,7 +278,7 @@ def _indicator_block(
         first_var_row = row
         for row_unit in rows_units:
             key = own(var.id, row_unit.kode if row_unit else None)
-            label = var.label + (f" ({var.satuan})" if var.satuan else "")
+            label = variable_label(var)
             if row_unit is not None:
                 label = f"{label} — {row_unit.nama}"
             sheet.cells.append(Cell(ref(row, COL_URAIAN), Role.LABEL, str(key.at("label")),
@@ -284,7 +287,8 @@ def _indicator_block(
             for p, col in enumerate(cols.periods, start=1):
                 cells.append(ref(row, col))
                 sheet.cells.append(Cell(ref(row, col), Role.INPUT, str(key.at_period(p)),
-                                        _input_style(var), rule=_rule(var)))
+                                        _input_style(var),
+                                        rule=_rule(var, bp.periods, p)))
             sheet.cells.append(Cell(ref(row, cols.tahunan), Role.FORMULA, str(key.at("tahunan")),
                                     _value_style(var), formula=aggregate(var.period_rule, cells)))
             if row_unit is None:
@@ -377,7 +381,9 @@ def _indicator_block(
 def _fit_block_rows(sheet: SheetPlan, first_cell: int, first: int, last: int,
                     merged_need: float) -> None:
     """Each row tall enough for its Uraian label; the rows together tall enough for the
-    block's merged texts (any shortfall shared by the rows)."""
+    block's merged texts, any shortfall (the decree's long texts, mostly off the first
+    screen) added to the last row, the realisasi: the input rows stay as short as what the
+    screen shows of them."""
     need = {r: 15.0 for r in range(first, last + 1)}
     width = sheet.col_widths[COL_URAIAN]
     for cell in sheet.cells[first_cell:]:
@@ -386,9 +392,10 @@ def _fit_block_rows(sheet: SheetPlan, first_cell: int, first: int, last: int,
             bold = cell.style in ("realisasi_label", "text_bold")
             need[row] = max(need[row], text_height(cell.value, width, bold=bold))
     shortfall = merged_need - sum(need.values())
-    extra = round(shortfall / len(need) + 0.49, 0) if shortfall > 0 else 0.0
+    if shortfall > 0:
+        need[last] += round(shortfall + 0.49, 0)
     for r, height in need.items():
-        sheet.row_heights[r] = height + extra
+        sheet.row_heights[r] = height
 
 
 def _realisasi(
@@ -441,10 +448,22 @@ def _value_style(var: Variabel) -> str:
     return "formula_text" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "formula_number"
 
 
-def _rule(var: Variabel) -> InputRule:
+def _rule(var: Variabel, periods: Sequence[str], period: int) -> InputRule:
+    """What a period input accepts; a required one is due once its period or a later one is
+    reported (of a single yearly period: always)."""
     low, high = var.bounds
     return InputRule(str(var.tipe), var.label, low, high, tuple(var.choices), var.wajib,
-                     var.bantuan)
+                     var.bantuan, periode=periods[period - 1] if len(periods) > 1 else None,
+                     last_period=period == len(periods))
+
+
+def variable_label(var: Variabel) -> str:
+    """A variable's label with its unit, once: "Jumlah PNS (orang)"; a label that already
+    ends with "(hari orang)" does not get it twice."""
+    unit = f"({var.satuan})"
+    if not var.satuan or var.label.rstrip().endswith(unit):
+        return var.label
+    return f"{var.label} {unit}"
 
 
 # --- cover and summary sheets ----------------------------------------------------------------

@@ -8,12 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 FIXED_COLUMNS = ("No", "Indikator", "Uraian", "Satuan", "Target")
-FIXED_WIDTHS = (4, 28, 32, 9, 10)
+# with Tahunan, Capaian and Predikat the first screen is at most 1,250 px wide in LibreOffice,
+# the wider of the two clients (7.43 px per unit of width against Excel's 7)
+FIXED_WIDTHS = (4, 26, 27, 8, 10)
 COL_NO, COL_NAMA, COL_URAIAN, COL_SATUAN, COL_TARGET = range(5)
 PERIOD_WIDTH = 12.0  # "C (Kurang Baik)", a grade shown per period, fits
-RESULT_WIDTHS = (13.0, 10.0, 13.0)  # Tahunan, Capaian (%), Predikat
+RESULT_WIDTHS = (12.0, 10.0, 13.0)  # Tahunan, Capaian (%), Predikat
 REFERENCE_COLUMNS = ("Sasaran / Kinerja Utama", "Formulasi Perhitungan", "Sumber Data")
-REFERENCE_WIDTHS = (26.0, 60.0, 24.0)
+# off the first screen, printed on pages of their own: as wide as such a page allows, so that
+# the decree's long texts need few lines
+REFERENCE_WIDTHS = (32.0, 76.0, 30.0)
 HEADER_ROW = 5  # zero-based row of the table header: title and four meta rows above it
 FIRST_ROW = HEADER_ROW + 1
 
@@ -46,5 +50,8 @@ class Columns:
                 *REFERENCE_WIDTHS]
 
     def headers(self, periods: Sequence[str], periode: int) -> list[str]:
-        return [*FIXED_COLUMNS, *periods, f"Tahunan {periode}", "Capaian (%)", "Predikat",
-                *REFERENCE_COLUMNS]
+        """A yearly decree's one input column is "Isian 2026" beside "Realisasi 2026" (not
+        "Tahunan" beside "Tahunan 2026")."""
+        inputs = list(periods) if len(periods) > 1 else [f"Isian {periode}"]
+        result = f"Tahunan {periode}" if len(periods) > 1 else f"Realisasi {periode}"
+        return [*FIXED_COLUMNS, *inputs, result, "Capaian (%)", "Predikat", *REFERENCE_COLUMNS]

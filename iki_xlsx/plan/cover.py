@@ -30,6 +30,8 @@ def _bullets(items: Sequence[str]) -> str:
 
 
 def periode_text(bp: Blueprint, periode: int) -> str:
+    if len(bp.periods) == 1:
+        return f"Tahun {periode} (realisasi tahunan)"
     return f"Tahun {periode} (realisasi per {str(bp.pembagian).replace('_', ' ')})"
 
 

@@ -35,6 +35,9 @@ class InputRule:
     choices: tuple[str, ...] = ()
     wajib: bool = True
     bantuan: str | None = None
+    periode: str | None = None  # the period a period input reports (None: the target, or a
+    # blueprint of one yearly period): a required input is due once this period is reported
+    last_period: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class SheetPlan:
     charts: list[Chart] = field(default_factory=list)
     autofilter: str | None = None
     page: PageSetup = field(default_factory=PageSetup)
+    row_breaks: list[int] | None = None  # page breaks the layout placed itself (PageFlow)
 
     @property
     def defined_name(self) -> str:
@@ -193,7 +197,8 @@ def set_page(sheet: SheetPlan, *, first_row: int = 0, repeat_cols: int = 0,
     heights = row_height_list(sheet.row_heights, last_row(sheet))
     sheet.page = page_setup(sheet.col_widths, heights, first_row=first_row,
                             repeat_cols=repeat_cols, column_breaks=column_breaks,
-                            blocks=blocks, repeated_rows=sheet.repeat_rows)
+                            blocks=blocks, repeated_rows=sheet.repeat_rows,
+                            row_breaks=sheet.row_breaks)
 
 
 def meta_rows(sheet: SheetPlan, rows: Sequence[tuple[str, str]], last_col: int,

@@ -101,12 +101,44 @@ def row_pages(heights: Sequence[float], first: int, blocks: Sequence[tuple[int, 
     return breaks
 
 
+@dataclass
+class PageFlow:
+    """Rows flowing down printed pages, for a layout that places its own page breaks: a
+    table that goes on over a break repeats its heading and header row on the next page,
+    which one set of print titles per sheet cannot do for tables of different columns."""
+
+    room: float  # pt of rows one page holds (unscaled)
+    used: float = 0.0
+    breaks: list[int] = field(default_factory=list)
+
+    @classmethod
+    def for_columns(cls, widths: Sequence[float], repeat_cols: int = 0,
+                    column_breaks: Sequence[int] | None = None) -> PageFlow:
+        """The flow of a sheet whose columns print as `page_setup` lays them out."""
+        scale = page_setup(widths, [], repeat_cols=repeat_cols,
+                           column_breaks=column_breaks).scale
+        return cls(printable_height_pt() * 100 / scale)
+
+    def fits(self, height: float) -> bool:
+        return self.used + height <= self.room
+
+    def add(self, height: float) -> None:
+        self.used += height
+
+    def new_page(self, row: int) -> None:
+        """The next rows start a page at `row` (nothing to break on an empty page)."""
+        if self.used > 0:
+            self.breaks.append(row)
+            self.used = 0.0
+
+
 def page_setup(widths: Sequence[float], heights: Sequence[float], *, first_row: int = 0,
                repeat_cols: int = 0, column_breaks: Sequence[int] | None = None,
                blocks: Sequence[tuple[int, int]] = (), repeated_rows: tuple[int, int] | None
-               = None) -> PageSetup:
+               = None, row_breaks: Sequence[int] | None = None) -> PageSetup:
     """Scale and breaks for a sheet: given `column_breaks`, or columns packed at 100 % when
-    they do not fit one page at a legible scale."""
+    they do not fit one page at a legible scale; rows broken between `blocks`, or at the
+    `row_breaks` a layout placed itself (a `PageFlow`)."""
     breaks = list(column_breaks or [])
     scale = fit_scale(widths, breaks, repeat_cols)
     if scale < MIN_SCALE:
@@ -115,7 +147,8 @@ def page_setup(widths: Sequence[float], heights: Sequence[float], *, first_row: 
         scale = max(MIN_SCALE, fit_scale(widths, breaks, repeat_cols))
     repeated_pt = (sum(heights[repeated_rows[0]:repeated_rows[1] + 1]) if repeated_rows
                    else 0.0)
-    rows = row_pages(heights, first_row, blocks, scale, repeated_pt)
+    rows = (list(row_breaks) if row_breaks is not None
+            else row_pages(heights, first_row, blocks, scale, repeated_pt))
     return PageSetup(scale=scale, col_breaks=breaks, row_breaks=rows,
                      repeat_cols=(0, repeat_cols - 1) if repeat_cols and breaks else None)
 

@@ -62,8 +62,10 @@ STYLES: dict[str, dict[str, Any]] = {
     "total_number": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.##", **_BORDER},
     "total_pct": {"bold": True, "bg_color": "#DDEBF7", "num_format": "#,##0.00", **_BORDER},
     "data_text": {},
+    "data_wrap": {"text_wrap": True, "valign": "top"},
     "data_value": {"num_format": "General", "align": "right"},
     "data_hash": {"font_name": "Consolas"},
+    "data_hash_wrap": {"font_name": "Consolas", "text_wrap": True, "valign": "top"},
     "signer": {"bold": True, "underline": 1},
 }
 
@@ -311,7 +313,7 @@ def _validation(rule: InputRule) -> dict[str, Any]:
             accepted = f"Isi {what}."
         spec["error_message"] = (accepted + " Tanpa titik ribuan dan tanpa satuan."
                                  + (" " + DECIMAL_HINT if decimal else ""))
-    required = "Wajib diisi." if rule.wajib else "Boleh dikosongkan."
+    required = _required(rule)
     fixed = " ".join([accepted, *([DECIMAL_HINT] if decimal else []), required])
     label = rule.label.rstrip(".") + "."
     message = " ".join([label, *([rule.bantuan] if rule.bantuan else []), fixed])
@@ -325,6 +327,18 @@ def _validation(rule: InputRule) -> dict[str, Any]:
     return spec
 
 
+def _required(rule: InputRule) -> str:
+    """When the cell must be filled: a period's input only once that period (or a later one)
+    is reported, as the checker judges (`missing-required`)."""
+    if not rule.wajib:
+        return "Boleh dikosongkan."
+    if rule.periode is None:
+        return "Wajib diisi."
+    if rule.last_period:
+        return f"Wajib diisi bila melaporkan {rule.periode}."
+    return f"Wajib diisi bila melaporkan {rule.periode} atau periode sesudahnya."
+
+
 def _either(choices: Sequence[str]) -> str:
     return ", ".join(choices[:-1]) + " atau " + choices[-1] if len(choices) > 1 else choices[0]
 
@@ -333,9 +347,9 @@ def _n(value: float) -> str:
     return f"{value:g}"
 
 
-NOTES_WIDTHS = (4.0, 26.0, 24.0, 7.0, 70.0, 18.0)
-NOTES_HEADERS = ("No", "Jenis temuan", "Lembar", "Sel", "Keterangan dan cara memperbaiki",
-                 "Kode")
+# no finding code: codes are for the operator and the log, the clerk reads words
+NOTES_WIDTHS = (4.0, 26.0, 24.0, 7.0, 88.0)
+NOTES_HEADERS = ("No", "Jenis temuan", "Lembar", "Sel", "Keterangan dan cara memperbaiki")
 NOTES_STEPS = (
     "Berkas ini dikembalikan karena ada isian yang perlu diperbaiki. Daftar di bawah menyebut "
     "lembar, sel dan cara memperbaikinya; klik alamat sel untuk langsung menuju sel itu (sel "
@@ -369,7 +383,7 @@ def _render_notes(workbook: Any, notes: Notes, formats: Mapping[str, Any]) -> No
     for number, (code, sheet, cell, message) in enumerate(notes.rows, start=1):
         row = len(heights)
         kind = CATALOG[code].title if code in CATALOG else code
-        texts = (str(number), kind, sheet, cell, message, code)
+        texts = (str(number), kind, sheet, cell, message)
         for col, text in enumerate(texts):
             if col == 3 and sheet and cell:
                 target = "internal:" + sheet_prefix(sheet) + cell
