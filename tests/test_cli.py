@@ -109,10 +109,11 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert len(list((out / "perbaikan").glob("*_catatan.xlsx"))) == 1
     assert "  Kelurahan Sukamaju: diterima (2 kiriman)" in lines
     assert "  jumlah: diterima 12, perlu perbaikan 0, ditolak 0, belum kembali 0" in lines
-    recap = out / "rekap" / "rekap_iki-kecamatan-kota_2026.xlsx"
+    recap = out / "rekap" / "rekap_iki-kecamatan-kota_2026_setahun.xlsx"
     assert any(line.startswith("Rekap iki-kecamatan-kota 2026: 12 dari 12 unit diterima, ")
                and line.endswith(str(recap)) for line in lines)
-    assert recap.exists() and (out / "rekap" / "rekap-nilai_iki-kecamatan-kota_2026.csv").exists()
+    assert recap.exists() and (
+        out / "rekap" / "rekap-nilai_iki-kecamatan-kota_2026_setahun.csv").exists()
     shown = run("status", "--store", str(tmp_path / "simpan"), "--unit", "3573011001")
     assert shown.returncode == 0, shown.stderr
     sent = shown.stdout.splitlines()
@@ -148,8 +149,8 @@ def test_rekap_asks_which_blueprint_then_writes_the_recap_and_tables(
     assert done.stdout.splitlines()[0] == (
         f"Rekap iku-kecamatan 2026: 3 dari 3 unit diterima, {_values(store)} nilai: {out}")
     assert out.exists()
-    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.csv").exists()
-    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026.parquet").exists()
+    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026_setahun.csv").exists()
+    assert (tmp_path / "rekap-nilai_iku-kecamatan_2026_setahun.parquet").exists()
     blocked = run("rekap", "--store", str(store), "--blueprint", "iku-kecamatan", "-o",
                   "/proc/rekap.xlsx")
     assert blocked.returncode == 1 and blocked.stdout == ""

@@ -21,6 +21,7 @@ from iki_xlsx.intake.collect import collect
 from iki_xlsx.plan.columns import COL_TARGET
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.rekap.build import RekapResult, export_csv, export_parquet, tidy_values, write_rekap
+from iki_xlsx.rekap.context import DATA_HASH_DIGITS
 from iki_xlsx.rekap.summary import RINGKASAN_HEADERS
 from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
@@ -239,9 +240,9 @@ def test_every_unit_figure_points_at_a_data_row_traced_to_its_file(recap: Recap)
     for row in rows:
         assert data[f"A{row}"].value == "04"
         assert data[f"H{row}"].value == 20
-        assert data[f"K{row}"].value == _sha(recap.accepted["04"])
+        assert data[f"K{row}"].value == _sha(recap.accepted["04"])[:DATA_HASH_DIGITS]
         assert data[f"E{row}"].value.startswith("Jumlah pengaduan")
-    assert not any(data[f"K{r}"].value == _sha(recap.rejected)
+    assert not any(data[f"K{r}"].value == _sha(recap.rejected)[:DATA_HASH_DIGITS]
                    for r in range(5, data.max_row + 1))
 
 
@@ -328,7 +329,8 @@ def test_the_recap_can_be_rebuilt_from_the_store_alone(recap: Recap, tmp_path: P
     again = write_rekap(recap.store, BlueprintIndex(blueprints.values()), tmp_path / "lagi.xlsx",
                         csv_dir=tmp_path, parquet_dir=tmp_path)
     assert again.ok and again.units_accepted == 4 and again.units_listed == 5
-    csv = pd.read_csv(tmp_path / "rekap-nilai_iku-kecamatan_2026.csv", dtype={"unit_kode": str})
+    csv = pd.read_csv(tmp_path / "rekap-nilai_iku-kecamatan_2026_setahun.csv",
+                      dtype={"unit_kode": str})
     assert set(csv["unit_kode"]) == {"01", "02", "04", "kecamatan"}
     assert len(csv) == again.values
     assert "'@Kelurahan Dua" in set(csv["unit_nama"])
@@ -343,7 +345,7 @@ def test_the_exports_name_each_sheet_as_the_units_workbook_shows_it(
     written = write_rekap(kept, BlueprintIndex(blueprints.values()), tmp_path / "r.xlsx",
                           csv_dir=tmp_path, parquet_dir=tmp_path)
     assert written.ok
-    name = "rekap-nilai_iki-kecamatan-jabung_2026"
+    name = "rekap-nilai_iki-kecamatan-jabung_2026_setahun"
     csv = pd.read_csv(tmp_path / f"{name}.csv", dtype=str, keep_default_na=False)
     parquet = pd.read_parquet(tmp_path / f"{name}.parquet")
     assert list(parquet["lembar"]) == list(csv["lembar"]) and len(csv) == written.values

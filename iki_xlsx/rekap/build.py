@@ -129,6 +129,7 @@ class RekapResult:
     choices: list[tuple[str, int]] = field(default_factory=list)  # when the choice is unclear
     findings: list[Finding] = field(default_factory=list)
     plan: WorkbookPlan | None = None
+    cakupan: str = ""  # how far the year reaches, as in file names: sd-TW-II, setahun
 
     @property
     def ok(self) -> bool:
@@ -144,7 +145,9 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
                 progress: Progress = no_progress) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
-    `out` is the .xlsx file to write, or a folder to write `rekap_<blueprint>_<periode>.xlsx` in.
+    `out` is the .xlsx file to write, or a folder to write it in, named by what it covers:
+    `rekap_<blueprint>_<periode>_<cakupan>.xlsx` (`sd-TW-I`, `sd-Semester-I`, `setahun`,
+    `belum-terisi`), so that the TW I recap and the full-year recap are different files.
 
     With several blueprints or periods in the store, `blueprint`/`periode` must choose one;
     otherwise `choices` lists them and nothing is written. With `pengesahan` (the office's
@@ -165,8 +168,6 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         result.findings.append(Finding.of(said, file=str(store.folder)))
         return result
     result.blueprint, result.periode = pairs[0]
-    if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
-        out = out / f"rekap_{result.blueprint}_{result.periode}.xlsx"
     bp = index.by_id.get(result.blueprint)
     if bp is None:
         result.findings.append(Finding.of(Code.BLUEPRINT_NOT_FOUND.message(
@@ -174,6 +175,9 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
         return result
     period = next(p for p in periods if (p.blueprint, p.periode) == pairs[0])
     source, table = gather(store, bp, period, now, pengesahan, targets)
+    result.cakupan = coverage(bp, reached(source))
+    if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
+        out = out / f"rekap_{result.blueprint}_{result.periode}_{result.cakupan}.xlsx"
     progress(1)
     plan, inputs = plan_rekap(source)
     progress(1)
@@ -211,7 +215,17 @@ def rekap_steps(csv_dir: Path | None, parquet_dir: Path | None) -> int:
 
 
 def _export_name(result: RekapResult, suffix: str) -> str:
-    return f"rekap-nilai_{result.blueprint}_{result.periode}.{suffix}"
+    return f"rekap-nilai_{result.blueprint}_{result.periode}_{result.cakupan}.{suffix}"
+
+
+def coverage(bp: Blueprint, periods: int) -> str:
+    """How far a recap reaches, for its file name: `sd-TW-II` (to date), `setahun`, or
+    `belum-terisi` (no period filled yet)."""
+    if periods == 0:
+        return "belum-terisi"
+    if periods >= len(bp.periods):
+        return "setahun"
+    return "sd-" + bp.periods[periods - 1].replace(" ", "-")
 
 
 def gather(store: Store, bp: Blueprint, period: PeriodStatus,

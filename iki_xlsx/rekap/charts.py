@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from iki_xlsx.plan.model import Chart, SheetPlan, ref
+from iki_xlsx.plan.paging import DEFAULT_ROW_PT, PageFlow
 from iki_xlsx.rekap.context import absolute
 
 BARS_PER_CHART = 20  # categories on one chart: each labelled, the chart whole on a page
@@ -33,20 +34,36 @@ def chart_rows(height: int) -> int:
 
 
 def bar_charts(sheet: SheetPlan, title: str, categories: tuple[int, int, int],
-                series: Sequence[tuple[str, int]], row: int, col: int, width: int,
-                value_title: str) -> int:
+               series: Sequence[tuple[str, int]], row: int, col: int, width: int,
+               value_title: str) -> int:
     """Horizontal bar charts over the sheet's rows `first..last` (`categories`: first row,
     label column, last row), stacked down from (`row`, `col`), so that every category is
     labelled however many there are; the next free row."""
     first, label_col, last = categories
-    groups = bar_groups(last - first + 1, len(series))
-    for i, (start, end, height) in enumerate(groups, start=1):
+    return segment_charts(sheet, title, [(first, last)], label_col, series, row, col, width,
+                          value_title)
+
+
+def segment_charts(sheet: SheetPlan, title: str, segments: Sequence[tuple[int, int]],
+                   label_col: int, series: Sequence[tuple[str, int]], row: int, col: int,
+                   width: int, value_title: str, flow: PageFlow | None = None) -> int:
+    """Bar charts over runs of category rows (`segments`, first and last row each: a table's
+    rows page by page), at most BARS_PER_CHART categories a chart and none across two runs,
+    stacked down from (`row`, `col`); with a `flow`, each chart (and the free row above it)
+    whole on a page. The next free row."""
+    groups = [(first + start, first + end, height) for first, last in segments
+              for start, end, height in bar_groups(last - first + 1, len(series))]
+    for i, (top, bottom, height) in enumerate(groups, start=1):
         part = f" ({i} dari {len(groups)})" if len(groups) > 1 else ""
+        if flow is not None:
+            span = chart_rows(height) * DEFAULT_ROW_PT
+            if not flow.fits(span):
+                flow.new_page(row - 1)
+            flow.add(span)
         sheet.charts.append(Chart(
             kind="bar", title=title + part,
-            categories=absolute(sheet.name, first + start, label_col, first + end),
-            series=tuple((name, absolute(sheet.name, first + start, c, first + end))
-                         for name, c in series),
+            categories=absolute(sheet.name, top, label_col, bottom),
+            series=tuple((name, absolute(sheet.name, top, c, bottom)) for name, c in series),
             anchor=ref(row, col), value_title=value_title, width=width, height=height))
         row += chart_rows(height)
     return row

@@ -15,16 +15,19 @@ from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import SheetPlan, ref
 from iki_xlsx.plan.paging import FOOTER_SIZE
-from iki_xlsx.plan.textfit import CELL_PADDING_PX, PX_PER_PT, text_height, text_pt
+from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.source import RekapSource
 
 COL_KODE, COL_UNIT, COL_STATUS, COL_TARGET, COL_REALISASI, COL_CAPAIAN, COL_PREDIKAT = range(7)
 COL_VAR = 7
 BLOCK_HEADERS = ("Kode", "Unit", "Status", "Target", "Realisasi", "Capaian (%)", "Predikat")
 DATA_HEADERS = ("Kode unit", "Unit", "Jabatan", "Indikator", "Variabel", "Untuk unit",
-                "Periode", "Nilai", "Lembar", "Sel", "SHA-256 berkas")
-DATA_STYLES = ("data_text", "data_text", "data_text", "data_text", "data_text", "data_text",
-               "data_text", "data_value", "data_text", "data_text", "data_hash")
+                "Periode", "Nilai", "Lembar", "Sel", "SHA-256 berkas (awal)")
+DATA_STYLES = ("data_text", "data_wrap", "data_wrap", "data_wrap", "data_wrap", "data_wrap",
+               "data_text", "data_value", "data_wrap", "data_text", "data_hash")
+# one page wide at a legible scale (no strips of columns): long texts wrap
+DATA_WIDTHS = (11.0, 17.0, 18.0, 28.0, 25.0, 11.0, 8.0, 9.0, 13.0, 6.0, 18.0)
+DATA_HASH_DIGITS = 16  # of the file's SHA-256 on the Data sheet; Asal Data has it whole
 DATA_HEADER_ROW = 3
 REPEATED_COLUMNS = {"jabatan": COL_UNIT + 1, "iku": COL_UNIT + 1, "data": 2}  # on every page
 DATA_VALUE_COL = DATA_HEADERS.index("Nilai")
@@ -91,23 +94,35 @@ def returned_text(ctx: Context) -> str:
     return f"{accepted} dari {len(ctx.states)} unit diterima"
 
 
-def fit_columns(sheet: SheetPlan, header_row: int) -> None:
-    """A table's columns as wide as their longest text and its header row tall enough for
-    its wrapped headers, so no name, file or sheet is cut."""
+WRAPPED = {"data_wrap": 1.0, "data_hash_wrap": 1.2}  # wrapping styles: width factor of the
+# font against Calibri's (Consolas is wider)
+
+
+def wrap_rows(sheet: SheetPlan, header_row: int) -> None:
+    """Every row of a table as tall as its longest wrapped text (columns keep their planned
+    widths, so the table prints one page wide), its header row too."""
     table = sheet.table
     assert table is not None
+    widths = sheet.col_widths[table.first_col:table.first_col + len(table.styles)]
+    wrapped = [i for i, style in enumerate(table.styles) if style in WRAPPED]
+    heights: dict[tuple[str, float], float] = {}
+
+    def height(text: str, width: float) -> float:
+        if (text, width) not in heights:
+            heights[(text, width)] = text_height(text, width)
+        return heights[(text, width)]
+
+    for r, values in enumerate(table.rows):
+        need = max((height(str(values[i]), widths[i] / WRAPPED[table.styles[i]])
+                    for i in wrapped
+                    if values[i] not in (None, "")), default=0.0)
+        if need > 15.0:
+            sheet.row_heights[table.first_row + r] = need
     headers = {c.ref: str(c.value) for c in sheet.cells}
-    heights = [sheet.row_heights.get(header_row, 15.0)]
-    for i, style in enumerate(table.styles):
-        col = table.first_col + i
-        widest = max((text_pt(str(r[i])) for r in table.rows if r[i] is not None), default=0.0)
-        if style == "data_hash":  # Consolas is wider than Calibri
-            widest *= 1.2
-        need = (widest * PX_PER_PT + CELL_PADDING_PX - 5) / 7
-        sheet.col_widths[col] = max(sheet.col_widths[col], min(round(need + 0.5), 160))
-        header = headers.get(ref(header_row, col), "")
-        heights.append(text_height(header, sheet.col_widths[col], bold=True))
-    sheet.row_heights[header_row] = max(heights)
+    sheet.row_heights[header_row] = max(
+        [sheet.row_heights.get(header_row, 15.0),
+         *(text_height(headers.get(ref(header_row, table.first_col + i), ""), w, bold=True)
+           for i, w in enumerate(widths))])
 
 
 RowKey = Callable[[str], str]

@@ -11,14 +11,17 @@ from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import Cell, Role, SheetPlan, Table, ref, title_row
+from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.context import (
+    DATA_HASH_DIGITS,
     DATA_HEADER_ROW,
     DATA_HEADERS,
     DATA_STYLES,
     DATA_VALUE_COL,
+    DATA_WIDTHS,
     Context,
-    fit_columns,
     footer_text,
+    wrap_rows,
 )
 
 
@@ -28,16 +31,17 @@ def data_sheet(ctx: Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     bp = ctx.bp
     sheet = SheetPlan(code="DATA", name="Data", kind="data", title="Data",
                       footer=footer_text(bp, "Data"))
-    sheet.col_widths = [12, 24, 26, 40, 40, 18, 10, 12, 20, 8, 66]
+    sheet.col_widths = list(DATA_WIDTHS)
     last = len(DATA_HEADERS) - 1
     title_row(sheet, "DATA ISIAN YANG DITERIMA", last)
-    sheet.cells.append(Cell(ref(1, 0), Role.LABEL, "keterangan", "text_plain",
-                            "Setiap baris adalah satu sel isian dari lembar kerja yang diterima; "
-                            "Lembar dan Sel menunjuk tempatnya di berkas unit, SHA-256 menunjuk "
-                            "berkas asli di penyimpanan. Lembar ini hanya berisi nilai, "
-                            "bukan rumus."))
+    about = ("Setiap baris adalah satu sel isian yang terisi pada lembar kerja yang diterima "
+             "(sel yang dibiarkan kosong tidak dicantumkan); Lembar dan Sel menunjuk tempatnya "
+             f"di berkas unit, SHA-256 ({DATA_HASH_DIGITS} digit awal; lengkapnya di lembar "
+             "Asal Data) menunjuk berkas asli di penyimpanan. Lembar ini hanya berisi nilai, "
+             "bukan rumus.")
+    sheet.cells.append(Cell(ref(1, 0), Role.LABEL, "keterangan", "text_plain", about))
     sheet.merges.append(f"{ref(1, 0)}:{ref(1, last)}")
-    sheet.row_heights[1] = 30
+    sheet.row_heights[1] = text_height(about, sheet.col_widths)
     for c, text in enumerate(DATA_HEADERS):
         sheet.cells.append(Cell(ref(DATA_HEADER_ROW, c), Role.LABEL, f"kepala/{c}", "header",
                                 text))
@@ -45,7 +49,8 @@ def data_sheet(ctx: Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     order = {u.kode: i for i, u in enumerate(ctx.listed)}
     sheet_order = {code: i for i, code in enumerate(
         [f"J-{j.id}" for j in bp.jabatan] + ["IKU"])}
-    entries = sorted((e for e in ctx.source.entries if e.unit_kode in order),
+    entries = sorted((e for e in ctx.source.entries
+                      if e.unit_kode in order and e.value not in (None, "")),
                      key=lambda e: (order[e.unit_kode], sheet_order.get(e.sheet, 99),
                                     _row_col(e.cell)))
     units = {u.kode: u for u in ctx.listed}
@@ -59,14 +64,14 @@ def data_sheet(ctx: Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
         rows.append((entry.unit_kode, units[entry.unit_kode].nama, jabatan, indikator,
                      variabel, untuk, periode, value,
                      names.get(entry.unit_kode, {}).get(entry.sheet, entry.sheet), entry.cell,
-                     entry.sha256))
+                     entry.sha256[:DATA_HASH_DIGITS]))
         where[(entry.unit_kode, entry.key)] = sheet_prefix(sheet.name) + ref(first + i,
                                                                        DATA_VALUE_COL)
     sheet.table = Table(first, 0, rows, DATA_STYLES)
     sheet.freeze = (first, 2)
     sheet.repeat_rows = (DATA_HEADER_ROW, DATA_HEADER_ROW)
     sheet.autofilter = f"{ref(DATA_HEADER_ROW, 0)}:{ref(first + max(len(rows), 1) - 1, last)}"
-    fit_columns(sheet, DATA_HEADER_ROW)
+    wrap_rows(sheet, DATA_HEADER_ROW)
     return sheet, where
 
 

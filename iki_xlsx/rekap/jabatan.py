@@ -4,7 +4,7 @@ over the Data sheet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from iki_xlsx.blueprint.model import (
@@ -21,7 +21,13 @@ from iki_xlsx.blueprint.model import (
 )
 from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
-from iki_xlsx.plan.build import capaian_cap, office_unit, target_is_input, unit_realisasi
+from iki_xlsx.plan.build import (
+    capaian_cap,
+    office_unit,
+    target_is_input,
+    unit_realisasi,
+    variable_label,
+)
 from iki_xlsx.plan.formula import (
     Formula,
     aggregate,
@@ -36,8 +42,9 @@ from iki_xlsx.plan.formula import (
 )
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import Cell, Role, SheetPlan, meta_rows, ref, title_row
+from iki_xlsx.plan.paging import DEFAULT_ROW_PT, PageFlow
 from iki_xlsx.plan.textfit import span_px, text_height
-from iki_xlsx.rekap.charts import bar_charts, bar_groups, chart_rows
+from iki_xlsx.rekap.charts import segment_charts
 from iki_xlsx.rekap.context import (
     BLOCK_HEADERS,
     COL_CAPAIAN,
@@ -48,6 +55,7 @@ from iki_xlsx.rekap.context import (
     COL_TARGET,
     COL_UNIT,
     COL_VAR,
+    REPEATED_COLUMNS,
     Context,
     RowKey,
     footer_text,
@@ -99,18 +107,89 @@ def jabatan_sheet(ctx: Context, jab: Jabatan | None, name: str) -> SheetPlan:
              "indikator ambang dan daftar periksa menghitung unit yang memenuhi dibagi jumlah "
              "unit. Klik angka untuk melihat rumusnya.")]
     row = meta_rows(sheet, meta, last_col, sum(sheet.col_widths[2:]) * 1.1) + 1
+    flow = PageFlow.for_columns(sheet.col_widths, REPEATED_COLUMNS[sheet.kind])
+    flow.add(sum(_height(sheet, r) for r in range(row)))
     multi = [ind for ind in shown if len(block_rows(ctx, ind)) > 1]
-    summary_row = row
     unit_capaian: dict[str, list[str]] = {}
-    if multi:  # the per-unit summary is laid out once blocks are known
-        row += 3 + len(ctx.kelurahan) + sum(chart_rows(h) for _, _, h in
-                                            bar_groups(len(ctx.kelurahan), 1))
+    summary: dict[str, int] = {}
+    if multi:  # its capaian formulas are written once the blocks are laid out
+        row, summary = _unit_summary(ctx, sheet, row, flow)
     for number, ind in enumerate(shown, start=1):
-        row = _block(ctx, sheet, number, ind, row, last_col, unit_capaian)
-    if multi:
-        _unit_summary(ctx, sheet, summary_row, unit_capaian)
+        row = _block(ctx, sheet, number, ind, row, last_col, unit_capaian, flow)
+    for kode, at in summary.items():
+        sheet.cells.append(Cell(ref(at, COL_CAPAIAN), Role.FORMULA, f"unit@{kode}/capaian",
+                                "pct", formula=average(unit_capaian.get(kode, []))))
     sheet.freeze = (0, COL_UNIT + 1)
+    sheet.row_breaks = flow.breaks
     return sheet
+
+
+def _height(sheet: SheetPlan, row: int) -> float:
+    return sheet.row_heights.get(row, DEFAULT_ROW_PT)
+
+
+def _table_header(sheet: SheetPlan, row: int, headers: Sequence[str], key: Callable[[int], str],
+                  flow: PageFlow) -> int:
+    """A table's header row; the next row."""
+    for c, text in enumerate(headers):
+        sheet.cells.append(Cell(ref(row, c), Role.LABEL, key(c), "header", text))
+    sheet.row_heights[row] = _header_height(headers)
+    flow.add(sheet.row_heights[row])
+    return row + 1
+
+
+def _heading(sheet: SheetPlan, row: int, key: str, text: str, last_col: int,
+             flow: PageFlow) -> int:
+    """A table's heading ("2. Indikator ..."), merged across the table; the next row."""
+    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, key, "block_title", text))
+    sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
+    sheet.row_heights[row] = text_height(text, sheet.col_widths[:last_col + 1], bold=True)
+    flow.add(sheet.row_heights[row])
+    return row + 1
+
+
+@dataclass
+class _Continued:
+    """How a table goes on over a page break: its heading (with "(lanjutan)") and its header
+    row again, under keys of their own (`title_key(page)`, `header_key(page, column)`)."""
+
+    title: str
+    headers: Sequence[str]
+    title_key: Callable[[int], str]
+    header_key: Callable[[int, int], str]
+    last_col: int
+    pages: int = 0
+
+    def height(self, sheet: SheetPlan) -> float:
+        return (text_height(self.title, sheet.col_widths[:self.last_col + 1], bold=True)
+                + _header_height(self.headers))
+
+    def row(self, sheet: SheetPlan, row: int, flow: PageFlow) -> int:
+        """Where the table's next row goes: `row`, or on a new page after the heading and
+        header row again."""
+        if flow.fits(DEFAULT_ROW_PT):
+            return row
+        flow.new_page(row)
+        self.pages += 1
+        page = self.pages
+        row = _heading(sheet, row, self.title_key(page), f"{self.title} (lanjutan)",
+                       self.last_col, flow)
+        return _table_header(sheet, row, self.headers, lambda c: self.header_key(page, c),
+                             flow)
+
+
+def _header_height(headers: Sequence[str]) -> float:
+    return max([30.0, *(text_height(h, 16) for h in headers[COL_VAR:])])
+
+
+def _keep_together(flow: PageFlow, row: int, head: float, rows: int) -> None:
+    """A table starts on a new page unless it fits here whole, or (longer than a page) its
+    heading and first rows fit here."""
+    whole = head + rows * DEFAULT_ROW_PT
+    if flow.fits(whole):
+        return
+    if whole <= flow.room or not flow.fits(head + min(rows, 3) * DEFAULT_ROW_PT):
+        flow.new_page(row)
 
 
 def row_key(scope: str, indikator: str, unit: str) -> RowKey:
@@ -127,48 +206,66 @@ def scope_of(sheet_code: str) -> str:
 
 
 def _block(ctx: Context, sheet: SheetPlan, number: int, ind: Indikator, row: int,
-           last_col: int, unit_capaian: dict[str, list[str]]) -> int:
-    """Lay out one indicator: heading, one row per unit, the kecamatan row; next free row."""
+           last_col: int, unit_capaian: dict[str, list[str]], flow: PageFlow) -> int:
+    """Lay out one indicator: heading, one row per unit, the kecamatan row; next free row.
+    Over a page break the rows go on under the heading and header row again."""
     scope = scope_of(sheet.code)
     rows = block_rows(ctx, ind)
-    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, str(PlanKey(scope, ind.id, "judul")),
-                            "block_title",
-                            f"{number}. {ind.nama}"))
-    sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = text_height(f"{number}. {ind.nama}", sheet.col_widths[:last_col + 1],
-                                         bold=True)
-    row += 1
+    title = f"{number}. {ind.nama}"
     about = (f"Formulasi: {ind.formulasi}\nSatuan: {ind.satuan}. Target: "
              f"{_num_text(ind.target) if ind.target is not None else 'diisi unit'} "
              f"(target kecamatan: {target_source(ctx, scope, ind)[0]}). "
-             f"Sumber data: {ind.sumber_data}. Diisi oleh: {ind.pengisi}.")
+             f"Sumber data: {ind.sumber_data}. Diisi oleh: {filled_by(ctx.bp, ind)}.")
     if isinstance(ind, IkuIndikator):
         about += "\nPenanggung jawab: " + ", ".join(ind.penanggung_jawab)
+    headers = [*BLOCK_HEADERS, *[variable_label(v) for v in ind.variabel]]
+    by_units = not (len(rows) == 1 and rows[0].unit.kantor)  # else the office's only row
+    continued = _Continued(
+        title, headers, lambda page: str(PlanKey(scope, ind.id, "lanjutan", part=str(page))),
+        lambda page, c: str(PlanKey(scope, ind.id, f"lanjutan-{page}-kepala", part=str(c))),
+        last_col)
+    widths = sheet.col_widths[:last_col + 1]
+    head = (text_height(title, widths, bold=True) + text_height(about, widths)
+            + continued.height(sheet) - text_height(title, widths, bold=True))
+    _keep_together(flow, row, head, len(rows) + by_units)
+    row = _heading(sheet, row, str(PlanKey(scope, ind.id, "judul")), title, last_col, flow)
     sheet.cells.append(Cell(ref(row, 0), Role.LABEL, str(PlanKey(scope, ind.id, "keterangan")),
                             "text_plain", about))
     sheet.merges.append(f"{ref(row, 0)}:{ref(row, last_col)}")
-    sheet.row_heights[row] = text_height(about, sheet.col_widths[:last_col + 1])
+    sheet.row_heights[row] = text_height(about, widths)
+    flow.add(sheet.row_heights[row])
     row += 1
-    headers = [*BLOCK_HEADERS, *[v.label + (f" ({v.satuan})" if v.satuan else "")
-                                 for v in ind.variabel]]
-    for c, text in enumerate(headers):
-        sheet.cells.append(Cell(ref(row, c), Role.LABEL,
-                                str(PlanKey(scope, ind.id, "kepala", part=str(c))), "header",
-                                text))
-    sheet.row_heights[row] = max(30.0, max(text_height(h, 16) for h in headers[COL_VAR:]))
-    row += 1
+    row = _table_header(sheet, row, headers,
+                        lambda c: str(PlanKey(scope, ind.id, "kepala", part=str(c))), flow)
     first = row
-    by_units = not (len(rows) == 1 and rows[0].unit.kantor)  # else the office's only row
     for r in rows:
+        row = continued.row(sheet, row, flow)
         key = row_key(scope, ind.id, KECAMATAN if r.unit.kantor else r.unit.kode)
         _unit_row(ctx, sheet, ind, key, r, row)
         if by_units:
             unit_capaian.setdefault(r.unit.kode, []).append(ref(row, COL_CAPAIAN))
+        flow.add(DEFAULT_ROW_PT)
         row += 1
     if by_units:
-        _total_row(ctx, sheet, ind, first, row - 1, row)
+        row = continued.row(sheet, row, flow)
+        _total_row(ctx, sheet, ind, first, row - 1, row, len(rows))
+        flow.add(DEFAULT_ROW_PT)
         row += 1
+    _gap(flow, row)
     return row + 1
+
+
+def _gap(flow: PageFlow, row: int) -> None:
+    """The empty row under a table: at the end of its page, or topping the next."""
+    if not flow.fits(DEFAULT_ROW_PT):
+        flow.new_page(row)
+    flow.add(DEFAULT_ROW_PT)
+
+
+def filled_by(bp: Blueprint, ind: Indikator) -> str:
+    """Who fills an indicator, as the decree calls its units: "desa" or "kelurahan" (the
+    blueprint's `jenis_unit`), or "kecamatan"."""
+    return bp.jenis_unit if ind.pengisi is Pengisi.KELURAHAN else "kecamatan"
 
 
 def _num_text(value: float) -> str:
@@ -222,10 +319,11 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
 
 
 def _total_row(ctx: Context, sheet: SheetPlan, ind: Indikator, first: int, last: int,
-               row: int) -> None:
-    """The kecamatan: each variable aggregated over the units by its rule, then realisasi."""
+               row: int, count: int) -> None:
+    """The kecamatan: each variable aggregated over the units by its rule, then realisasi.
+    The units' rows are `first..last` (with the heading and header rows of its continuation
+    pages among them: text, which COUNT, SUM, AVERAGE and COUNTIF pass over)."""
     key = row_key(scope_of(sheet.code), ind.id, KECAMATAN)
-    count = last - first + 1
     sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, key("kode"), "total_text", ""))
     sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, key("unit"), "total_unit",
                             f"Kecamatan ({count} unit)"))
@@ -332,21 +430,28 @@ def _capaian_predikat(bp: Blueprint, sheet: SheetPlan, ind: Indikator, key: RowK
                             formula=scale(capaian_at, bp.predikat)))
 
 
-def _unit_summary(ctx: Context, sheet: SheetPlan, row: int,
-                  unit_capaian: Mapping[str, list[str]]) -> None:
-    """Mean capaian of each unit over the jabatan's unit-level indicators, and its chart."""
-    sheet.cells.append(Cell(ref(row, 0), Role.LABEL, "unit/judul", "block_title",
-                            "Ringkasan capaian per unit (rata-rata capaian indikator yang "
-                            "diisi per unit)"))
-    sheet.merges.append(f"{ref(row, 0)}:{ref(row, COL_PREDIKAT)}")
-    row += 1
+def _unit_summary(ctx: Context, sheet: SheetPlan, row: int, flow: PageFlow
+                  ) -> tuple[int, dict[str, int]]:
+    """Each unit's mean capaian over the jabatan's unit-level indicators (its formula is
+    written once the blocks are laid out), and its bar charts; the next free row and each
+    unit's row."""
+    title = ("Ringkasan capaian per unit (rata-rata capaian indikator yang diisi per unit)")
     headers = ("Kode", "Unit", "Status", "", "", "Capaian (%)", "Predikat")
-    for c, text in enumerate(headers):
-        sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"unit/kepala/{c}", "header", text))
-    row += 1
-    first = row
+    continued = _Continued(title, headers, lambda page: f"unit/lanjutan/{page}",
+                           lambda page, c: f"unit/lanjutan/{page}/kepala/{c}", COL_PREDIKAT)
+    _keep_together(flow, row, continued.height(sheet), len(ctx.kelurahan))
+    row = _heading(sheet, row, "unit/judul", title, COL_PREDIKAT, flow)
+    row = _table_header(sheet, row, headers, lambda c: f"unit/kepala/{c}", flow)
+    at: dict[str, int] = {}
+    segments: list[tuple[int, int]] = []  # the unit rows of each page: one chart group each
     for unit in ctx.kelurahan:
+        next_row = continued.row(sheet, row, flow)
+        if next_row != row or not segments:
+            segments.append((next_row, next_row))
+        row = next_row
+        segments[-1] = (segments[-1][0], row)
         key = f"unit@{unit.kode}"
+        at[unit.kode] = row
         sheet.cells.append(Cell(ref(row, COL_KODE), Role.LABEL, f"{key}/kode", "text",
                                 unit.kode))
         sheet.cells.append(Cell(ref(row, COL_UNIT), Role.LABEL, f"{key}/unit", "text",
@@ -354,15 +459,17 @@ def _unit_summary(ctx: Context, sheet: SheetPlan, row: int,
         sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, f"{key}/status",
                                 "text_center",
                                 ctx.states.get(unit.kode, Status.NOT_RETURNED).label))
-        sheet.cells.append(Cell(ref(row, COL_CAPAIAN), Role.FORMULA, f"{key}/capaian", "pct",
-                                formula=average(unit_capaian.get(unit.kode, []))))
         sheet.cells.append(Cell(ref(row, COL_PREDIKAT), Role.FORMULA, f"{key}/predikat",
                                 "text_value",
                                 formula=scale(ref(row, COL_CAPAIAN), ctx.bp.predikat)))
+        flow.add(DEFAULT_ROW_PT)
         row += 1
-    bar_charts(sheet, f"Capaian per unit — {sheet.title}"[:100], (first, COL_UNIT, row - 1),
-                (("Capaian (%)", COL_CAPAIAN),), row + 1, 0,
-                int(span_px(sheet.col_widths[:COL_PREDIKAT + 1])) - 10, "Capaian (%)")
+    row = segment_charts(sheet, f"Capaian per unit — {sheet.title}"[:100], segments,
+                         COL_UNIT, (("Capaian (%)", COL_CAPAIAN),), row + 1, 0,
+                         int(span_px(sheet.col_widths[:COL_PREDIKAT + 1])) - 10,
+                         "Capaian (%)", flow)
+    _gap(flow, row - 1)  # the row under the last chart
+    return row, at
 
 
 def target_source(ctx: Context, scope: str, ind: Indikator) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ from iki_xlsx.plan.formula import count_equal
 from iki_xlsx.plan.model import Cell, Role, SheetPlan, Table, meta_rows, ref, title_row
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.charts import bar_charts
-from iki_xlsx.rekap.context import Context, fit_columns, footer_text, periode_text
+from iki_xlsx.rekap.context import Context, footer_text, periode_text, wrap_rows
 from iki_xlsx.rekap.source import Return, UnitReturn
 
 STATUS_HEADERS = ("No", "Kode", "Unit", "Status", "Kiriman ke", "Diterima", "Berkas",
@@ -131,6 +131,8 @@ def _timeline(ctx: Context, sheet: SheetPlan, header: int) -> None:
 
 ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek",
                 "Versi blueprint")
+# one page wide at a legible scale: texts wrap, the SHA-256 in two lines
+ASAL_WIDTHS = (4.0, 11.0, 16.0, 22.0, 40.0, 14.0, 18.0, 18.0, 9.0)
 
 
 def asal_sheet(ctx: Context) -> SheetPlan:
@@ -139,7 +141,7 @@ def asal_sheet(ctx: Context) -> SheetPlan:
     source = ctx.source
     sheet = SheetPlan(code="ASAL", name="Asal Data", kind="asal", title="Asal Data",
                       footer=footer_text(bp, "Asal Data"))
-    sheet.col_widths = [5, 12, 26, 36, 66, 22, 28, 36, 10]
+    sheet.col_widths = list(ASAL_WIDTHS)
     last = len(ASAL_HEADERS) - 1
     title_row(sheet, "ASAL DATA REKAP", last)
     row = meta_rows(sheet, [
@@ -153,16 +155,17 @@ def asal_sheet(ctx: Context) -> SheetPlan:
         ("Keterangan", "Berkas asli tersimpan utuh di penyimpanan pada berkas/<dua huruf awal "
                        "SHA-256>/<SHA-256>. Nilai pada lembar Data diambil dari berkas-berkas "
                        "ini; rumus pada lembar jabatan dihitung ulang dari lembar Data."),
-    ], last, 150) + 1
+    ], last, sheet.col_widths[2:last + 1]) + 1
     for c, text in enumerate(ASAL_HEADERS):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header",
                                 f"Diterima ({source.zona})" if text == "Diterima" else text))
     rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256,
              _received_text(f.received, source.zona), f.sender,
              f.subject, f.versi) for i, f in enumerate(source.files, start=1)]
-    sheet.table = Table(row + 1, 0, rows, ("data_text",) * 4 + ("data_hash",)
-                        + ("data_text",) * 4)
+    sheet.table = Table(row + 1, 0, rows, ("data_text", "data_text", "data_wrap", "data_wrap",
+                                           "data_hash_wrap", "data_wrap", "data_wrap",
+                                           "data_wrap", "data_text"))
     sheet.freeze = (row + 1, 0)
     sheet.repeat_rows = (row, row)
-    fit_columns(sheet, row)
+    wrap_rows(sheet, row)
     return sheet

@@ -144,7 +144,7 @@ def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
     result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
     result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
     result.status = status(store)
-    result.rekap = write_rekap(store, index, out_dir / "rekap" / f"rekap_{bp.id}_{periode}.xlsx",
+    result.rekap = write_rekap(store, index, out_dir / "rekap",
                                blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap",
                                pengesahan=pengesahan_of(ws.config))
     return result

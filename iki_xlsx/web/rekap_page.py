@@ -42,7 +42,7 @@ def build_recap(site: Site, blueprint: str, year: int, job: Job) -> Built:
     job.progress(0, 1, "menyusun rekap")
     folder = recap_dir(site, blueprint, year)
     result = write_rekap(Store(site.store_dir), BlueprintIndex.from_folder(site.blueprints_dir),
-                         folder / f"rekap-{blueprint}-{year}.xlsx", periode=year,
+                         folder, periode=year,
                          blueprint=blueprint, csv_dir=folder, parquet_dir=folder)
     if result.path is None:
         return Built(findings=result.findings)
