@@ -29,8 +29,9 @@ def bar_groups(count: int, series: int) -> list[tuple[int, int, int]]:
 
 
 def chart_rows(height: int) -> int:
-    """Default rows a chart of `height` px covers, and one row under it."""
-    return -(-height // ROW_PX) + 1
+    """Default rows a chart of `height` px covers, and one whole row under it (a chart that
+    ends exactly on a row's edge still leaves the next row free)."""
+    return height // ROW_PX + 2
 
 
 def bar_charts(sheet: SheetPlan, title: str, categories: tuple[int, int, int],
