@@ -24,9 +24,9 @@ BLOCK_HEADERS = ("Kode", "Unit", "Status", "Target", "Realisasi", "Capaian (%)",
 DATA_HEADERS = ("Kode unit", "Unit", "Jabatan", "Indikator", "Variabel", "Untuk unit",
                 "Periode", "Nilai", "Lembar", "Sel", "SHA-256 berkas (awal)")
 DATA_STYLES = ("data_text", "data_wrap", "data_wrap", "data_wrap", "data_wrap", "data_wrap",
-               "data_text", "data_value", "data_wrap", "data_text", "data_hash")
+               "data_wrap", "data_value", "data_wrap", "data_text", "data_hash")
 # one page wide at a legible scale (no strips of columns): long texts wrap
-DATA_WIDTHS = (11.0, 17.0, 18.0, 28.0, 25.0, 11.0, 8.0, 9.0, 13.0, 6.0, 18.0)
+DATA_WIDTHS = (11.0, 16.0, 18.0, 27.0, 25.0, 11.0, 10.0, 9.0, 13.0, 6.0, 18.0)
 DATA_HASH_DIGITS = 16  # of the file's SHA-256 on the Data sheet; Asal Data has it whole
 DATA_HEADER_ROW = 3
 REPEATED_COLUMNS = {"jabatan": COL_UNIT + 1, "iku": COL_UNIT + 1, "data": 2}  # on every page
