@@ -42,6 +42,7 @@ from iki_xlsx.core.errors import StoreBroken, StoreBusy, StoreError, StoreUnwrit
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.states import AnswerState, Kind, Status
 from iki_xlsx.core.units import Unit
+from iki_xlsx.store.accounts import AccountRecords
 from iki_xlsx.store.location import PostgresLocation
 from iki_xlsx.store.schema import MIGRATIONS, Migration, migrate
 from iki_xlsx.store.sql import Database, Row
@@ -303,6 +304,11 @@ class Store:
 
     def raw_path(self, sha256: str) -> Path:
         return self.raw / sha256[:2] / sha256
+
+    @property
+    def accounts(self) -> AccountRecords:
+        """The accounts kept in this store (people, roles, sessions, tokens, failed logins)."""
+        return AccountRecords(self)
 
     # --- connection, lock, transaction ---
 

@@ -210,8 +210,64 @@ CREATE INDEX answer_unit ON answer (penerima, jenis, done_at)
 """)
 
 
+def _v7_accounts(db: Migrating) -> None:
+    """A person per account: a login, a name and a slow password hash (never the password);
+    roles per office (`kantor` an office's kode, or `*` for every office); the web sessions
+    kept on the server (ended by signing out, a password change or deactivation), the API's
+    tokens by their hash, and failed logins per login and per address (the limits hold
+    across every web worker)."""
+    db.script("""
+CREATE TABLE account (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    changed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE account_role (
+    account_id INTEGER NOT NULL REFERENCES account(id),
+    role TEXT NOT NULL,
+    kantor TEXT NOT NULL,
+    PRIMARY KEY (account_id, role, kantor)
+);
+CREATE TABLE web_session (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL REFERENCES account(id),
+    address TEXT,
+    started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    expires_at TEXT NOT NULL,
+    ended_at TEXT,
+    end_reason TEXT
+);
+CREATE INDEX web_session_account ON web_session (account_id);
+CREATE TABLE api_token (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX api_token_account ON api_token (account_id);
+CREATE TABLE login_failure (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX login_failure_login ON login_failure (login, failed_at);
+CREATE INDEX login_failure_address ON login_failure (address, failed_at)
+""")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
-                               _v4_recipients_without_workbook, _v5_office_files, _v6_answers]
+                               _v4_recipients_without_workbook, _v5_office_files, _v6_answers,
+                               _v7_accounts]
 
 
 def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
