@@ -9,12 +9,14 @@ import hashlib
 import hmac
 import secrets
 
+from iki_xlsx.core.errors import UsageError
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256  # a longer one is refused before it is hashed
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
-class PasswordError(ValueError):
+class PasswordError(UsageError, ValueError):
     """A password the rules refuse (the message is Indonesian and never quotes it)."""
 
 

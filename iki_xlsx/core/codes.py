@@ -117,6 +117,8 @@ class Code(StrEnum):
     WORKSPACE_EXISTS = auto()
     WORKSPACE_UNSAFE = auto()
     WORKSPACE_DEMO = auto()
+    WORKSPACE_KABUPATEN = auto()
+    KANTOR_INVALID = auto()
     CONFIG_UNREADABLE = auto()
     CONFIG_TOO_LARGE = auto()
     CONFIG_SYNTAX = auto()

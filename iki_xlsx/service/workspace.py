@@ -29,7 +29,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -183,7 +183,11 @@ def store_of(paths: WorkspacePaths, config: Config | None) -> Store:
     """The store of a workspace whose settings are `config`: the SQLite file in `simpan/`, or
     the PostgreSQL database of `[basis_data]` with its raw files in `berkas` (relative to the
     workspace; default `simpan/berkas`). The send log and annotated copies stay in `simpan/`."""
-    database = None if config is None else config.basis_data
+    return store_at(paths, None if config is None else config.basis_data)
+
+
+def store_at(paths: WorkspacePaths, database: BasisData | None) -> Store:
+    """The store of the workspace `paths` with `[basis_data]` `database` (None: SQLite)."""
     if database is None:
         return Store(paths.store_dir)
     raw = paths.store_dir / "berkas" if database.berkas is None else paths.root / database.berkas
@@ -250,6 +254,8 @@ def load_workspace(root: Path) -> Workspace:
     for part in (paths.config_path, root):
         if others_can_change(part):
             raise WorkspaceError([Finding.of(Code.WORKSPACE_UNSAFE.message(berkas=part))])
+    if is_kabupaten(root):
+        raise WorkspaceError([Finding.of(Code.WORKSPACE_KABUPATEN.message(folder=root))])
     config, findings = read_config(paths.config_path)
     if config is not None:
         findings += check_logo(root, config)
@@ -296,7 +302,29 @@ MAX_CONFIG_BYTES = 64 * 1024  # the commented template has 2,000
 
 
 def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
-    """`iki.toml` validated; each error one finding at `iki.toml:LINE`.
+    """`iki.toml` of an office, validated; each error one finding at `iki.toml:LINE`."""
+    return read_settings(path, Config)
+
+
+Settings = TypeVar("Settings", bound=BaseModel)
+
+
+def read_settings(path: Path, model: type[Settings]) -> tuple[Settings | None, list[Finding]]:
+    """An `iki.toml` validated as `model` (an office's `Config`, a kabupaten's); each error
+    one finding at `iki.toml:LINE`."""
+    data, text, findings = read_toml(path)
+    if data is None:
+        return None, findings
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        lines = key_lines(text)
+        found = [_config_finding(error, lines, path.name) for error in exc.errors()]
+        return None, sorted(found, key=lambda f: f.line or 0)
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Finding]]:
+    """An `iki.toml` as data, with its text; or None and the finding that says why.
 
     It is read within bounds: at most `MAX_CONFIG_BYTES`, and nesting that would exhaust the
     TOML parser's recursion is one finding, as is any line the key finder meets."""
@@ -305,25 +333,29 @@ def read_config(path: Path) -> tuple[Config | None, list[Finding]]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
         if len(raw) > MAX_CONFIG_BYTES:
-            return None, [Finding.of(Code.CONFIG_TOO_LARGE.message(
+            return None, "", [Finding.of(Code.CONFIG_TOO_LARGE.message(
                 batas=MAX_CONFIG_BYTES // 1024), file=shown, line=1)]
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Finding.of(Code.CONFIG_UNREADABLE.message(alasan=os_reason(exc)),
-                                 file=shown, line=1)]
+        return None, "", [Finding.of(Code.CONFIG_UNREADABLE.message(alasan=os_reason(exc)),
+                                     file=shown, line=1)]
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text, []
     except RecursionError:
-        return None, [Finding.of(Code.CONFIG_TOO_LARGE.message("nested"), file=shown, line=1)]
+        return None, text, [Finding.of(Code.CONFIG_TOO_LARGE.message("nested"), file=shown,
+                                       line=1)]
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
-        return None, [Finding.of(Code.CONFIG_SYNTAX.message(), file=shown, line=line)]
-    try:
-        return Config.model_validate(data), []
-    except ValidationError as exc:
-        lines = key_lines(text)
-        found = [_config_finding(error, lines, shown) for error in exc.errors()]
-        return None, sorted(found, key=lambda f: f.line or 0)
+        return None, text, [Finding.of(Code.CONFIG_SYNTAX.message(), file=shown, line=line)]
+
+
+KABUPATEN_KEY = "kabupaten"  # the key only a kabupaten's iki.toml has
+
+
+def is_kabupaten(root: Path) -> bool:
+    """Whether the workspace folder `root` is a kabupaten's (its iki.toml names `kabupaten`)."""
+    data, _, _ = read_toml(WorkspacePaths(root).config_path)
+    return data is not None and KABUPATEN_KEY in data
 
 
 def _line_in_message(message: str) -> int:
