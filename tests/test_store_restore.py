@@ -1,8 +1,9 @@
 """The IT office's backup and restore (deploy/backup.sh, deploy/restore.sh, as the README says):
 the database dumped with pg_dump and the raw-file folder together; the database dropped;
 both restored into a new database and a new folder. Every submission, finding, value, register
-row and raw file is back, status and recap read the same, and the next return goes on after
-the last one."""
+row, account and raw file is back, status and recap read the same, the same passwords, session
+and API token work (a revoked token and an ended session still do not), and the next return
+goes on after the last one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from iki_xlsx.accounts.book import AccountBook
+from iki_xlsx.accounts.roles import Grant, Role
+from iki_xlsx.accounts.sessions import Sessions, SignInOutcome
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
 from iki_xlsx.core.units import Unit
@@ -27,6 +31,7 @@ from tests.conftest import ROOT, registered_store
 from tests.pgserver import PASSWORD, PostgresServer
 
 BP = "iki-kecamatan-jabung"
+SANDI = "sandi-sari-2026"
 UNITS = [Unit("01", "Desa Satu", "satu@desa.example.id"),
          Unit("02", "Desa Dua", "dua@desa.example.id")]
 
@@ -46,7 +51,8 @@ def everything(store: Store) -> dict[str, object]:
     with store.connect():
         return {"status": status(store).to_dict(), "history": history(store),
                 "findings": store.findings(), "registered": store.registered(),
-                "archived": store.archived_blueprints(), "values": values.getvalue()}
+                "archived": store.archived_blueprints(), "values": values.getvalue(),
+                "accounts": AccountBook(store).all(), "tokens": AccountBook(store).tokens()}
 
 
 def test_a_dump_and_the_raw_folder_restore_the_whole_store(
@@ -62,6 +68,16 @@ def test_a_dump_and_the_raw_folder_restore_the_whole_store(
     taken = collect(returns, store, BlueprintIndex([bp]))
     assert [s for _, _, s in taken.added] == ["ok"] * 3
     store.mark_imap_taken("kecamatan@mail.example.id:993", "INBOX", 7, 42)
+    book = AccountBook(store)
+    book.add("sari", "Sari Wulandari", SANDI, [Grant(Role.OPERATOR)])
+    book.add("inspektorat", "Inspektorat", SANDI, [Grant(Role.PEMERIKSA)])
+    book.deactivate("inspektorat")
+    token = book.issue_token("sari", "e-SAKIP")
+    revoked = book.issue_token("sari", "lama")
+    book.revoke_token(revoked.id)
+    session = Sessions(book).sign_in("sari", SANDI, "10.0.0.5").token
+    ended = Sessions(book).sign_in("sari", SANDI, "10.0.0.6").token
+    Sessions(book).end(ended)
     before = everything(store)
     last = max(s.id for s in history(store))
 
@@ -80,6 +96,15 @@ def test_a_dump_and_the_raw_folder_restore_the_whole_store(
     assert done.returncode == 0, done.stderr
     restored = Store(tmp_path / "simpan", database=postgres_server.location(fresh), raw=folder)
     assert everything(restored) == before
+    again = AccountBook(restored)
+    assert Sessions(again).sign_in("sari", SANDI, "10.0.0.7").outcome == SignInOutcome.OK
+    assert Sessions(again).sign_in("inspektorat", SANDI, "10.0.0.7").outcome == \
+        SignInOutcome.WRONG
+    assert Sessions(again).principal(session) is not None
+    assert Sessions(again).principal(ended) is None
+    found = again.token_account(token.secret)
+    assert found is not None and found.login == "sari"
+    assert again.token_account(revoked.secret) is None
     assert restored.imap_taken("kecamatan@mail.example.id:993", "INBOX", 7) == {42}
     for row in history(restored):
         assert hashlib.sha256(restored.raw_path(row.sha256).read_bytes()).hexdigest() == \
