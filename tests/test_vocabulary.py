@@ -75,3 +75,37 @@ def test_no_state_word_is_compared_in_code_outside_its_vocabulary() -> None:
         written += [f"{path.relative_to(ROOT)} {word!r}" for word in sorted(words)
                     if re.search(rf"[\"']{re.escape(word)}[\"']", text)]
     assert len(words) > 15 and written == []
+
+
+MONTHS = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember"}
+ZONE_NAMES = {"WIB", "WITA", "WIT"}
+
+
+def test_dates_and_time_zones_are_known_in_one_module() -> None:
+    """No month table and no time-zone table outside core/dates.py: a tuple, list, set or
+    dict of two or more month names or zone names, or a UTC offset of its own."""
+    tables = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).as_posix() == "core/dates.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            items = (node.keys if isinstance(node, ast.Dict)
+                     else node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [])
+            named = {i.value for i in items if isinstance(i, ast.Constant)}
+            if len(named & MONTHS) >= 2 or len(named & ZONE_NAMES) >= 2 or (
+                    isinstance(node, ast.keyword) and node.arg == "hours"):
+                tables.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
+    assert tables == []
+
+
+def test_a_moment_reads_in_the_office_s_zone() -> None:
+    from iki_xlsx.core.dates import day_text, local_day, waktu_dibuat, waktu_singkat
+
+    assert waktu_singkat("2026-11-25T07:05:00Z", "WIB") == "25-11-2026 14.05 WIB"
+    assert waktu_singkat("2026-11-25T07:05:00+00:00", "WIT") == "25-11-2026 16.05 WIT"
+    assert waktu_singkat("2026-11-25T07:05:00", "XYZ") == "25-11-2026 14.05 WIB"
+    assert (waktu_singkat(None), waktu_singkat("kemarin")) == ("-", "kemarin")
+    assert local_day("2026-12-31T17:30:00Z", "WITA") == "2027-01-01"
+    assert day_text("2027-01-01") == "1 Januari 2027"
+    assert waktu_dibuat("2026-11-24T18:40:00Z", "WIB") == "25 November 2026 pukul 01.40 WIB"

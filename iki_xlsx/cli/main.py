@@ -19,7 +19,7 @@ from iki_xlsx import __version__
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary, install
 from iki_xlsx.cli.simpan import simpan
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
-from iki_xlsx.core.angka import strict_json
+from iki_xlsx.core.angka import ribuan, strict_json
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.dates import DEFAULT_ZONE, moment_text
 from iki_xlsx.core.findings import Finding
@@ -1007,17 +1007,12 @@ def _print_status(report: StatusReport) -> None:
     for item in shown:
         click.echo(f"tidak teridentifikasi: {item['filename']} ({item['status']})")
     if rest:
-        counts = ", ".join(f"{_ribuan(n)} {word}" for word, n in rest.items())
-        click.echo(f"tidak teridentifikasi: dan {_ribuan(sum(rest.values()))} berkas lain "
+        counts = ", ".join(f"{ribuan(n)} {word}" for word, n in rest.items())
+        click.echo(f"tidak teridentifikasi: dan {ribuan(sum(rest.values()))} berkas lain "
                    f"({counts}); daftar lengkapnya: status --riwayat --json")
     for item in report.missing_raw:
         click.echo(f"{WARNING}berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
                    "dari penyimpanan; kumpulkan (collect) berkas itu lagi untuk memulihkannya")
-
-
-def _ribuan(number: int) -> str:
-    """12.345: thousands grouped as Indonesian writes them."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _print_rekap(result: RekapResult) -> None:
@@ -1047,7 +1042,7 @@ def _print_history(submissions: list[Submission], mail: list[dict[str, Any]],
         if isinstance(item, Unidentified):
             code = f" [{item.code}]" if item.code else ""
             click.echo(f"{moment_text(item.first_at, zona)} sampai "
-                       f"{moment_text(item.last_at, zona)}: dan {_ribuan(item.count)} "
+                       f"{moment_text(item.last_at, zona)}: dan {ribuan(item.count)} "
                        f"berkas lain yang juga tidak teridentifikasi, {item.status.label.upper()}"
                        f"{code}; rinciannya: status --riwayat --json")
             continue

@@ -1,20 +1,23 @@
 """Dates and times as the office reads them: Indonesian month names, and moments in the office's
-time zone (WIB, WITA, WIT).
+time zone (WIB, WITA, WIT). The one place that knows either: the recap, the e-mails, the web
+pages, the documents and the settings all ask here.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Literal, get_args
 
-ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}  # hours ahead of UTC
-DEFAULT_ZONE = "WIB"
+Zona = Literal["WIB", "WITA", "WIT"]  # a time zone as iki.toml names it
+ZONES: dict[str, int] = dict(zip(get_args(Zona), (7, 8, 9), strict=True))  # hours ahead of UTC
+DEFAULT_ZONE: Zona = "WIB"
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
 
 
 def local_time(moment: str, zona: str) -> datetime.datetime:
-    """An ISO moment (UTC) in the office's time zone."""
-    parsed = datetime.datetime.fromisoformat(moment)
+    """An ISO moment (UTC unless it says otherwise) in the office's time zone."""
+    parsed = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed.astimezone(datetime.timezone(datetime.timedelta(hours=ZONES[zona])))
@@ -56,3 +59,16 @@ def moment_text(moment: str, zona: str) -> str:
     except (ValueError, TypeError):
         return moment
     return f"{tanggal(local)} {local.hour:02d}.{local.minute:02d} {zona}"
+
+
+def waktu_singkat(moment: str | None, zona: str = DEFAULT_ZONE) -> str:
+    """'25-11-2026 14.05 WIB', as a table on a page shows it ('-' for none, the text itself
+    when it is not a moment; an unknown zone reads as the default)."""
+    if not moment:
+        return "-"
+    shown = zona if zona in ZONES else DEFAULT_ZONE
+    try:
+        local = local_time(moment, shown)
+    except ValueError:
+        return moment
+    return f"{local:%d-%m-%Y %H.%M} {shown}"

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from iki_xlsx.core.codes import Code
+from iki_xlsx.core.dates import tanggal
 from iki_xlsx.core.errors import ReadError
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
@@ -36,7 +37,6 @@ from iki_xlsx.mail.outbox import (
     attach_workbook,
     new_message,
     read_log,
-    tanggal,
     valid_address,
 )
 from iki_xlsx.mail.outbox import load_template as _load_template
@@ -55,7 +55,6 @@ __all__ = [
     "load_template",
     "match_workbooks",
     "read_log",
-    "tanggal",
     "valid_address",
 ]
 

@@ -47,8 +47,6 @@ LOG_NAME = "kirim-log.jsonl"
 PASSWORD_ENV = "IKI_SMTP_PASSWORD"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -110,11 +108,6 @@ class Delivery:
 def valid_address(address: str) -> bool:
     """A plain `local@domain.tld`, nothing that could add a header or a second recipient."""
     return ADDRESS.match(address) is not None
-
-
-def tanggal(day: datetime.date) -> str:
-    """`31 Januari 2027`."""
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
 
 
 # --- templates ---------------------------------------------------------------------------------

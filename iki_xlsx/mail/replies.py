@@ -28,6 +28,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from iki_xlsx.check import check_file
+from iki_xlsx.core.dates import tanggal
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.states import ANSWERS, AnswerState, Kind, Status
@@ -45,7 +46,6 @@ from iki_xlsx.mail.outbox import (
     load_template,
     new_message,
     read_log,
-    tanggal,
     template_path,
     valid_address,
 )

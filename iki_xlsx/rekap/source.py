@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iki_xlsx.blueprint.model import Blueprint
-from iki_xlsx.core.dates import DEFAULT_ZONE
+from iki_xlsx.core.dates import DEFAULT_ZONE, Zona
 from iki_xlsx.core.states import Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.targets.model import TargetChoice
@@ -70,7 +70,7 @@ class Pengesahan:
     signatory (from the workspace's iki.toml)."""
 
     kota: str
-    zona_waktu: str = DEFAULT_ZONE  # WIB | WITA | WIT
+    zona_waktu: Zona = DEFAULT_ZONE
     jabatan: str | None = None
     nama: str | None = None
     nip: str | None = None

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS
 from iki_xlsx.core.codes import Code
+from iki_xlsx.core.dates import Zona
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit, read_units
@@ -121,7 +122,7 @@ class Config(_Section):
     kantor: str = Field(min_length=1)
     wilayah: str = Field(min_length=1)
     kota: str = Field(min_length=1)
-    zona_waktu: Literal["WIB", "WITA", "WIT"]
+    zona_waktu: Zona
     batas: datetime.date | None = None  # the returns' deadline, named by kirim and reminders
     penandatangan: Penandatangan | None = None
     smtp: Smtp | None = None

@@ -27,6 +27,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iki_xlsx.check.pool import WarmPool
+from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import StoreBroken
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import (
@@ -91,7 +92,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     config = web.site.config  # read once per page: the office may edit it while the server runs
     base = {"role": web.role_of(request), "csrf": csrf_of(request), "site": web.site,
             "kantor": config.kantor if config is not None else web.site.root.name,
-            "zona": config.zona_waktu if config is not None else "WIB",
+            "zona": config.zona_waktu if config is not None else DEFAULT_ZONE,
             "login_required": web.login_required, "path": request.url.path}
     return web.templates.TemplateResponse(request, name, base | (context or {}),
                                           status_code=status_code)

@@ -3,7 +3,6 @@ the progress of background jobs. The pages that change things live in their own 
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.core.dates import waktu_singkat
 from iki_xlsx.core.states import Status
 from iki_xlsx.intake.status import PeriodStatus, history, status
 from iki_xlsx.store.db import Store
@@ -25,7 +25,6 @@ from iki_xlsx.web.site import Site
 FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED)
 BADGES = {Status.OK: "k-diterima", Status.NEEDS_CORRECTION: "k-perbaikan",
           Status.REJECTED: "k-ditolak", Status.NOT_RETURNED: "k-belum"}  # a state's colours
-ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,7 +33,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def register_filters(templates: Jinja2Templates, site: Site) -> None:
     env = templates.env
-    env.filters["waktu"] = local_time
+    env.filters["waktu"] = waktu_singkat
     env.filters["angka"] = indonesian_number
     env.filters["judul"] = code_title
     env.filters["lencana"] = BADGES.__getitem__
@@ -47,21 +46,6 @@ def code_title(code: str) -> str:
     """The catalog's Indonesian title of a finding code (the code itself if not catalogued)."""
     known = CATALOG.get(code)
     return known.title if known is not None else code
-
-
-def local_time(text: str | None, zone: str = "WIB") -> str:
-    """An ISO time as the office reads it: `25-11-2026 14.05 WIB`."""
-    if not text:
-        return "-"
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    offset = datetime.timezone(datetime.timedelta(hours=ZONES.get(zone, 7)))
-    return moment.astimezone(offset).strftime("%d-%m-%Y %H.%M ") + (zone if zone in ZONES
-                                                                      else "WIB")
 
 
 def indonesian_number(value: Any, decimals: int = 2) -> str:
