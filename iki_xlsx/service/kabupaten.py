@@ -23,12 +23,12 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import Code
+from iki_xlsx.core.dates import Zona
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import read_units
@@ -64,7 +64,7 @@ class KabupatenConfig(_Section):
     kabupaten: str = Field(min_length=1)  # "Kabupaten Malang"
     wilayah: str = Field(min_length=1)  # "Provinsi Jawa Timur"
     kota: str = Field(min_length=1)  # where its documents are dated
-    zona_waktu: Literal["WIB", "WITA", "WIT"]
+    zona_waktu: Zona
     penandatangan: Penandatangan | None = None
     kop_surat: KopSurat | None = None
     smtp: Smtp | None = None
