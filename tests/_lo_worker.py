@@ -1,10 +1,13 @@
 """Runs under the system Python that has LibreOffice's `uno` module (not the project venv).
 
 Usage: python3 _lo_worker.py REQUEST.json
-REQUEST: {"port": int, "recalc": "never"|"always", "files": [path, ...],
+REQUEST: {"port": int, "recalc": "never"|"always"|"both", "files": [path, ...],
           "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path},
           "fill": {path: [[sheet_name, ref, value], ...]}, "pdf": {path: out_pdf},
           "fit": bool}
+With "both", a file is opened without recalculation, its cells read, then everything is
+recalculated (as Ctrl+Shift+F9 does) and the cells read again under "ulang:Sheet!A1": one
+load for what a file shows as saved and what it shows recalculated.
 Cells of "fill" are typed in (a number as a number, text as text) before the cells are read
 and the file saved, as a user filling the workbook in Calc would.
 Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
@@ -19,7 +22,7 @@ import time
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 
-RECALC = {"always": 0, "never": 1}
+RECALC = {"always": 0, "never": 1, "both": 1}
 
 
 def prop(name, value):
@@ -72,13 +75,27 @@ def cell_value(cell):
     return cell.getValue()
 
 
+def read_cells(sheets, cells, prefix):
+    values = {}
+    for sheet_name, ref in cells:
+        sheet = sheets.getByName(sheet_name)
+        values[f"{prefix}{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+    return values
+
+
 FIT_TOLERANCE = 30  # 1/100 mm: 0.3 mm, under a pixel at 100 %
 CHAR_PROPS = ("CharHeight", "CharWeight", "CharFontName", "IsTextWrapped", "ParaIndent")
 
 
 def clipped_cells(doc):
     """Cells of visible sheets showing text (typed or computed) whose (merged) area is
-    shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower."""
+    shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower.
+
+    Each call crosses the UNO bridge, so what a sheet holds is read in bulk: its formulas and
+    shown values as two arrays, its column widths and row heights, and its cells grouped by
+    identical format (LibreOffice's unique format ranges: the same character properties, and
+    the same merge, since a merge is part of a cell's format), one group's properties and
+    merge span read once."""
     sheets = doc.getSheets()
     scratch_name = "__ukur__"
     sheets.insertNewByName(scratch_name, sheets.getCount())
@@ -97,56 +114,91 @@ def clipped_cells(doc):
         end = cursor.getRangeAddress()
         area = sheet.getCellRangeByPosition(0, 0, end.EndColumn, end.EndRow)
         formulas = area.getFormulaArray()
+        shown = area.getDataArray()  # a formula's result: text, or a number
+        columns, rows = sheet.getColumns(), sheet.getRows()
+        widths = [columns.getByIndex(i).Width for i in range(end.EndColumn + 1)]
+        heights = [rows.getByIndex(i).Height for i in range(end.EndRow + 1)]
+        texts = {}
+        filled = set()  # every cell that holds something, text or not
         for r, line in enumerate(formulas):
             for c, text in enumerate(line):
-                if not text:
-                    continue
-                cell = sheet.getCellByPosition(c, r)
+                if text:
+                    filled.add((c, r))
                 if text.startswith("="):  # a formula: what it shows, when it is text
-                    if cell.FormulaResultType2 != 2:
+                    text = shown[r][c]
+                    if not isinstance(text, str):
                         continue
-                    text = cell.getString()
-                    if not text:
-                        continue
-                merged = sheet.createCursorByRange(cell)
-                merged.collapseToMergedArea()
-                box = merged.getRangeAddress()
-                columns = sheet.getColumns()
-                rows = sheet.getRows()
-                width = sum(columns.getByIndex(i).Width
-                            for i in range(box.StartColumn, box.EndColumn + 1))
-                height = sum(rows.getByIndex(i).Height
-                             for i in range(box.StartRow, box.EndRow + 1))
-                props = tuple(cell.getPropertyValue(name) for name in CHAR_PROPS)
-                key = (text, width, props)
-                if key not in needed_cache:
-                    for name, value in zip(CHAR_PROPS, props, strict=True):
-                        probe.setPropertyValue(name, value)
-                    probe.setString(text)
-                    column.Width = width
-                    row.OptimalHeight = True
-                    if props[3]:
-                        needed_cache[key] = (row.Height, 0)
-                    else:
-                        column.OptimalWidth = True
-                        needed_cache[key] = (row.Height, column.Width)
-                need_height, need_width = needed_cache[key]
-                name = cell.AbsoluteName.split(".")[-1].replace("$", "")
-                too_wide = need_width > width + FIT_TOLERANCE and not right_is_free(
-                    sheet, box, end.EndColumn)
-                if need_height > height + FIT_TOLERANCE or too_wide:
-                    found[f"clipped:{sheet.getName()}!{name}"] = [
-                        text, [width, height], [need_width or width, need_height]]
+                if text:
+                    texts[(c, r)] = text
+        sheet_name = sheet.getName()
+        for group in _format_groups(area):
+            props, span = None, None
+            for address in group.getRangeAddresses():
+                for r in range(address.StartRow, address.EndRow + 1):
+                    for c in range(address.StartColumn, address.EndColumn + 1):
+                        text = texts.get((c, r))
+                        if text is None:
+                            continue
+                        if props is None:  # the group's, read at its first text cell
+                            cell = sheet.getCellByPosition(c, r)
+                            props = tuple(cell.getPropertyValues(CHAR_PROPS))
+                            merged = sheet.createCursorByRange(cell)
+                            merged.collapseToMergedArea()
+                            box = merged.getRangeAddress()
+                            span = (box.EndColumn - box.StartColumn, box.EndRow - box.StartRow)
+                        last_column, last_row = c + span[0], r + span[1]
+                        width = sum(_extent(widths, columns, c, last_column, "Width"))
+                        height = sum(_extent(heights, rows, r, last_row, "Height"))
+                        key = (text, width, props)
+                        if key not in needed_cache:
+                            needed_cache[key] = _needed(probe, column, row, text, width, props)
+                        need_height, need_width = needed_cache[key]
+                        too_wide = need_width > width + FIT_TOLERANCE and not _right_is_free(
+                            filled, last_column, r, end.EndColumn)
+                        if need_height > height + FIT_TOLERANCE or too_wide:
+                            found[f"clipped:{sheet_name}!{_column_name(c)}{r + 1}"] = [
+                                text, [width, height], [need_width or width, need_height]]
     sheets.removeByName(scratch_name)
     return found
 
 
-def right_is_free(sheet, box, last_column):
+def _format_groups(area):
+    groups = area.getUniqueCellFormatRanges()
+    return [groups.getByIndex(i) for i in range(groups.getCount())]
+
+
+def _needed(probe, column, row, text, width, props):
+    """LibreOffice's own optimal (height, width) of `text` in a cell `width` wide with the
+    character properties `props` (width 0: a wrapped text never needs more width)."""
+    probe.setPropertyValues(CHAR_PROPS, props)
+    probe.setString(text)
+    column.Width = width
+    row.OptimalHeight = True
+    if props[3]:
+        return row.Height, 0
+    column.OptimalWidth = True
+    return row.Height, column.Width
+
+
+def _right_is_free(filled, last_column, r, end_column):
     """An unwrapped text may run into the next cell when that one is empty."""
-    if box.EndColumn >= last_column:
-        return True
-    neighbour = sheet.getCellByPosition(box.EndColumn + 1, box.StartRow)
-    return neighbour.getType().value == "EMPTY"
+    return last_column >= end_column or (last_column + 1, r) not in filled
+
+
+def _extent(sizes, items, first, last, size):
+    """The sizes (`size`: Width or Height) of columns or rows first..last, read once per
+    sheet; a merged area may reach past the used area, whose sizes are read here."""
+    return [sizes[i] if i < len(sizes) else getattr(items.getByIndex(i), size)
+            for i in range(first, last + 1)]
+
+
+def _column_name(index):
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 def main():
@@ -175,10 +227,11 @@ def main():
                 cell.setValue(value)
         if request.get("fill", {}).get(path):
             doc.calculateAll()
-        values = {}
-        for sheet_name, ref in request.get("cells", {}).get(path, []):
-            sheet = sheets.getByName(sheet_name)
-            values[f"{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+        cells = request.get("cells", {}).get(path, [])
+        values = read_cells(sheets, cells, "")
+        if request["recalc"] == "both":
+            doc.calculateAll()
+            values.update(read_cells(sheets, cells, "ulang:"))
         if request.get("annotations"):
             for index in range(sheets.getCount()):
                 sheet = sheets.getByIndex(index)

@@ -1,9 +1,12 @@
-"""Shared fixtures: the bundled blueprints, generated workbooks, an independent recalculation."""
+"""Shared fixtures: the bundled blueprints, generated workbooks, an independent recalculation,
+and the real servers every test shares (one LibreOffice, one dovecot, one SMTP server, one
+certificate), started once per run (per pytest-xdist worker) and stopped at its end."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +20,10 @@ from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
 from iki_xlsx.store.location import PostgresLocation
 from iki_xlsx.workbook.generate import generate
+from tests import cetak400, libreoffice
+from tests.mailservers import Dovecot, Kotak, SmtpServer, certificate
 from tests.pgserver import PostgresServer
+from tests.shared import built_once, by_content, run_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ROOT / "blueprints"
@@ -43,19 +49,89 @@ def blueprints() -> dict[str, Blueprint]:
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory,
               blueprints: dict[str, Blueprint]) -> dict[tuple[str, bool], list[Path]]:
-    """Blank and sample-filled workbooks of every bundled blueprint for two units + office."""
-    out: dict[tuple[str, bool], list[Path]] = {}
-    for bp_id, bp in blueprints.items():
-        for filled in (False, True):
-            folder = tmp_path_factory.mktemp(f"{bp_id}-{'isi' if filled else 'kosong'}")
-            result = generate(bp, UNITS, 2026, folder, sample=filled)
-            assert result.ok, [f.one_line() for f in result.findings]
-            out[(bp_id, filled)] = result.files
-    return out
+    """Blank and sample-filled workbooks of every bundled blueprint for two units + office,
+    written once per run (tests read them, never change them)."""
+
+    def build(folder: Path) -> None:
+        made: dict[str, list[str]] = {}
+        for bp_id, bp in blueprints.items():
+            for filled in (False, True):
+                name = f"{bp_id}-{'isi' if filled else 'kosong'}"
+                result = generate(bp, UNITS, 2026, folder / name, sample=filled)
+                assert result.ok, [f.one_line() for f in result.findings]
+                made[name] = [str(p.relative_to(folder)) for p in result.files]
+        (folder / "berkas.json").write_text(json.dumps(made), encoding="utf-8")
+
+    folder = built_once(tmp_path_factory, "generated", build)
+    made = json.loads((folder / "berkas.json").read_text(encoding="utf-8"))
+    return {(bp_id, filled): [folder / f for f in made[f"{bp_id}-{'isi' if filled else 'kosong'}"]]
+            for bp_id in blueprints for filled in (False, True)}
+
+
+# --- the real servers, one of each per run ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def office_port() -> Iterator[int]:
+    """The UNO port of the one headless LibreOffice every LibreOffice test talks to."""
+    missing = libreoffice.available()
+    if missing:
+        pytest.fail(f"LibreOffice is required and is not usable: {missing}. "
+                    "Run scripts/test.sh, which installs it.", pytrace=False)
+    with libreoffice.office() as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One self-signed certificate (and key) for 127.0.0.1, for every TLS server of the run."""
+    folder = built_once(tmp_path_factory, "sertifikat", certificate)
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture(scope="session")
+def dovecot(tls_certificate: tuple[Path, Path]) -> Iterator[Dovecot]:
+    """The one dovecot (IMAPS on loopback); a test takes a mailbox of its own with
+    `dovecot.mailbox(name)`, so tests never see each other's messages."""
+    server = Dovecot(tls_certificate).start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    with SmtpServer(Kotak()) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """The shared SMTP server (aiosmtpd on loopback) with an empty mailbag for this test:
+    `smtp.handler` keeps what it received and can refuse or delay recipients."""
+    smtp_server.use(Kotak())
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def smtp_tls_server(tls_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+    with SmtpServer(Kotak(), tls=tls_certificate) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_tls(smtp_tls_server: SmtpServer) -> SmtpServer:
+    """The shared SMTP server that requires STARTTLS and login, with an empty mailbag."""
+    smtp_tls_server.use(Kotak())
+    return smtp_tls_server
 
 
 def engine_values(path: Path) -> dict[tuple[str, str], Any]:
-    """Every formula cell recomputed from the file alone by a fresh `formulas.ExcelModel`."""
+    """Every formula cell recomputed from the file alone by a fresh `formulas.ExcelModel`
+    (once per file content in a run: the model of a 22-sheet workbook takes seconds)."""
+    return dict(by_content("formulas", path, _engine_values))
+
+
+def _engine_values(path: Path) -> dict[tuple[str, str], Any]:
     with contextlib.redirect_stderr(io.StringIO()):
         import formulas
 
@@ -202,7 +278,38 @@ def new_store(folder: Path, database: PostgresLocation | None = None) -> Any:
     return Store(folder / "simpan", database=database, raw=folder / "berkas")
 
 
+# --- the 400-unit recap printed beside the run; where tests run under pytest-xdist ------------
+
+
+@pytest.fixture(scope="session")
+def large_recap(tmp_path_factory: pytest.TempPathFactory) -> cetak400.LargeRecap:
+    """The 400-unit recap and its PDF as LibreOffice prints it, made by a job the run started
+    once it collected a test asking for them (`pytest_collection_finish`)."""
+    return cetak400.LargeRecap(run_folder(tmp_path_factory) / "cetak-400")
+
+
+def _run_folder(config: pytest.Config) -> Path:
+    factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
+    return run_folder(factory)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any("large_recap" in getattr(item, "fixturenames", ()) for item in session.items):
+        cetak400.start(_run_folder(session.config) / "cetak-400")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the whole run ends here
+        cetak400.stop(_run_folder(session.config) / "cetak-400")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `late` run last, so that the background work they wait for overlaps the
-    rest of the suite (the order of the others is kept)."""
-    items.sort(key=lambda item: item.get_closest_marker("late") is not None)
+    """Under pytest-xdist (`--dist loadgroup`) every test that talks to LibreOffice runs on
+    one worker, beside its one LibreOffice; the others go module by module, so a module's
+    fixtures are built once."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        group = "libreoffice" if "office_port" in uses else item.module.__name__ \
+            if isinstance(item, pytest.Function) else "lain"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -70,7 +70,9 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
                 annotations: bool = False,
                 fill: Mapping[Path, Sequence[tuple[str, str, str | float]]] | None = None,
                 pdf: Mapping[Path, Path] | None = None, fit: bool = False) -> dict[str, Any]:
-    """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells.
+    """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells;
+    with recalc 'both', each file is opened once, its cells read as saved and then, after
+    LibreOffice recalculated everything, again under `ulang:Sheet!A1`.
 
     With `annotations`, every cell comment shows too, keyed `catatan:Sheet!A1`. With `fill`,
     the given cells (sheet name, reference, value) are typed in first, as a user would, so

@@ -83,6 +83,7 @@ class SmtpServer:
 
     def __init__(self, handler: Kotak, tls: tuple[Path, Path] | None = None) -> None:
         self.handler = handler
+        self.certificate = tls[0] if tls is not None else None
         self.port = free_port()
         options: dict[str, Any] = {}
         if tls is not None:
@@ -91,6 +92,11 @@ class SmtpServer:
             options = {"tls_context": context, "require_starttls": True,
                        "authenticator": _authenticate, "auth_require_tls": True}
         self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, **options)
+
+    def use(self, handler: Kotak) -> None:
+        """From the next connection on, `handler` answers (a fresh mailbag for a new test)."""
+        self.handler = handler
+        self.controller.handler = handler
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
@@ -141,20 +147,23 @@ service anvil {{
 
 
 class Dovecot:
-    """Dovecot in a temporary folder on a free loopback port, IMAPS with a fresh certificate.
+    """Dovecot in a temporary folder on a free loopback port, IMAPS with the given certificate
+    (and key), or one made for it. Any user logs in with PASSWORD; `mailbox` names a user no
+    other test has used, so tests sharing the server never see each other's messages.
 
     Run by a normal user, everything runs as that user. Run by root, dovecot refuses root for
     login and mail processes, so those run as `nobody` and the mail folder belongs to it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         if not Path(DOVECOT).exists():
             pytest.fail("dovecot is not installed (Debian package dovecot-imapd); "
                         "scripts/test.sh installs it", pytrace=False)
         self.root = Path(tempfile.mkdtemp(prefix="iki-dovecot-"))
         self.root.chmod(0o755)  # the mail processes may run as another user
         self.port = free_port()
-        self.cert, self.key = certificate(self.root)
+        self.cert, self.key = tls if tls is not None else certificate(self.root)
+        self.users: set[str] = set()
         self.process: subprocess.Popen[bytes] | None = None
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
@@ -200,6 +209,15 @@ class Dovecot:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def mailbox(self, name: str) -> str:
+        """A user named after `name` whose mailbox no one has used yet on this server."""
+        user, n = name, 1
+        while user in self.users or (self.root / "mail" / user).exists():
+            n += 1
+            user = f"{name}{n}"
+        self.users.add(user)
+        return user
 
     def maildir(self, user: str, folder: str = "INBOX") -> Path:
         base = self.root / "mail" / user

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from iki_xlsx.blueprint.load import load_blueprint, load_blueprint_text
+from tests.cli import iki
 
 VALID = """\
 id: contoh
@@ -109,8 +108,7 @@ def test_broken_blueprint_gives_located_error(tmp_path: Path, case: str, change:
     assert [(f.code, f.line) for f in result.findings][:1] == [(code, line)]
     assert words in result.findings[0].message
 
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(path)],
-                          capture_output=True, text=True)
+    done = iki("blueprint", "check", str(path))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     first = done.stderr.splitlines()[0]
@@ -120,8 +118,7 @@ def test_broken_blueprint_gives_located_error(tmp_path: Path, case: str, change:
 def test_valid_blueprint_passes(tmp_path: Path) -> None:
     path = tmp_path / "baik.yaml"
     path.write_text(VALID, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(path)],
-                          capture_output=True, text=True)
+    done = iki("blueprint", "check", str(path))
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == f"{path}: sah (1 jabatan, 2 indikator, 1 IKU)\n"
 
@@ -146,9 +143,7 @@ def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     good, bad = tmp_path / "a.yaml", tmp_path / "b.yaml"
     good.write_text(VALID, encoding="utf-8")
     bad.write_text("id: [", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(bad),
-                           str(good), str(tmp_path / "tidak-ada.yaml")],
-                          capture_output=True, text=True)
+    done = iki("blueprint", "check", str(bad), str(good), str(tmp_path / "tidak-ada.yaml"))
     assert done.returncode == 1
     assert f"{good}: sah" in done.stdout
     errors = done.stderr.splitlines()
@@ -215,8 +210,7 @@ def test_yaml_mistakes_each_give_one_exact_located_line(tmp_path: Path) -> None:
         assert VALID.count(old) == 1, case
         paths.append(tmp_path / f"{i:02d}.yaml")
         paths[-1].write_text(VALID.replace(old, new), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check",
-                           *map(str, paths)], capture_output=True, text=True)
+    done = iki("blueprint", "check", *map(str, paths))
     assert done.returncode == 1
     assert done.stdout == ""
     expected = [f"Kesalahan: {path}:{line}: {message}"
@@ -230,8 +224,7 @@ def test_swapped_ratio_is_a_warning_and_the_blueprint_stays_valid(tmp_path: Path
         "penyebut: pengaduan", "penyebut: ditindaklanjuti").replace(
         "pembilang: tmp", "pembilang: pengaduan").replace(*SWAPPED)
     path.write_text(swapped, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "blueprint", "check", str(path)],
-                          capture_output=True, text=True)
+    done = iki("blueprint", "check", str(path))
     assert done.returncode == 0
     assert done.stderr.splitlines() == [
         f"Peringatan: {path}:23: jabatan 'camat': indikator 'pengaduan': pembilang 'pengaduan' "

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +16,13 @@ from iki_xlsx.blueprint.xlsx import _rows, convert_blueprint, write_blueprint_xl
 from iki_xlsx.core.units import Unit, file_safe
 from iki_xlsx.workbook.generate import generate, resolve_blueprint
 from tests import libreoffice
+from tests.cli import Ran, iki
 from tests.conftest import BLUEPRINTS, UNITS
 from tests.test_blueprint_errors import VALID
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                          text=True)
+def run(*args: str) -> Ran:
+    return iki(*args)
 
 
 @pytest.mark.parametrize("name", ["iki-kecamatan-jabung", "iki-kecamatan-kota", "iku-kecamatan"])
@@ -179,15 +176,6 @@ def test_template_cli_writes_every_sheet_with_drop_downs_and_prompts(tmp_path: P
         f"Kesalahan: {path}:Kantor!B2: bagian 'Id blueprint' wajib diisi",
         f"Kesalahan: {path}:Kantor!B4: bagian 'Nama' wajib diisi",
         f"Kesalahan: {path}:Kantor!B5: bagian 'Kantor' wajib diisi"]
-
-
-@pytest.fixture(scope="module")
-def office_port() -> Iterator[int]:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required for this test and is not usable: {missing}")
-    with libreoffice.office() as port:
-        yield port
 
 
 def test_template_and_a_converted_blueprint_open_in_libreoffice(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.generate import generate, recipients
 from tests import mutate
+from tests.cli import iki
 from tests.conftest import BLUEPRINTS, UNITS
 
 
@@ -305,8 +304,7 @@ EXPECTED_BAD = {
 def test_bad_files_never_stop_the_batch(tmp_path: Path, filled: Path) -> None:
     bad = bad_files(tmp_path, filled)
     batch = [bad[k] for k in EXPECTED_BAD] + [filled]
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", "--json",
-                           *map(str, batch)], capture_output=True, text=True)
+    done = iki("check", "--json", *map(str, batch))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     results = json.loads(done.stdout)
     assert [r["file"] for r in results] == [str(p) for p in batch]
@@ -319,12 +317,10 @@ def test_bad_files_never_stop_the_batch(tmp_path: Path, filled: Path) -> None:
 
 
 def test_check_cli_summary_and_exit_codes(filled: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", str(filled)],
-                          capture_output=True, text=True)
+    done = iki("check", str(filled))
     assert done.returncode == 0
     assert done.stdout.startswith(f"{filled}: DITERIMA")
-    assert subprocess.run([sys.executable, "-m", "iki_xlsx", "check"],
-                          capture_output=True).returncode == 2
+    assert iki("check").returncode == 2
 
 
 @pytest.mark.parametrize(("text", "number"), [("1.234,5", 1234.5), ("12", 12.0), ("7,25", 7.25),

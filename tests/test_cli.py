@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import click
 
 from iki_xlsx.cli.main import main
+from tests.cli import ENTRY_POINT, Ran, iki
 from tests.conftest import BLUEPRINTS, ROOT
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                          text=True, cwd=ROOT)
+def run(*args: str) -> Ran:
+    return iki(*args, cwd=ROOT)
 
 
 def test_blueprint_list_json_has_every_jabatan_and_indicator() -> None:
@@ -38,10 +37,21 @@ def test_blueprint_list_text() -> None:
     assert "IKU: Indeks Kepuasan Masyarakat (nilai)" in done.stdout
 
 
-def test_usage_errors_exit_2() -> None:
-    assert run("blueprint", "check").returncode == 2
-    assert run("generate", "iki-kecamatan-jabung").returncode == 2
-    assert run("tidak-ada").returncode == 2
+def test_the_installed_command_exits_0_1_and_2() -> None:
+    """The entry point scripts/venv.sh installs, as a real process: 0 when all is well, 1 for
+    findings, 2 for a usage error (the rest of the suite runs the same Click group in-process)."""
+    def installed(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(ENTRY_POINT), *args], capture_output=True, text=True,
+                              cwd=ROOT)
+
+    assert installed("blueprint", "check").returncode == 2
+    assert installed("generate", "iki-kecamatan-jabung").returncode == 2
+    assert installed("tidak-ada").returncode == 2
+    listed = installed("blueprint", "list", str(BLUEPRINTS / "iku-kecamatan.yaml"))
+    assert listed.returncode == 0 and listed.stdout.startswith("iku-kecamatan (versi 1): ")
+    broken = installed("blueprint", "check", str(ROOT / "pyproject.toml"))
+    assert broken.returncode == 1 and broken.stderr.startswith("Kesalahan: ")
+    assert "Traceback" not in broken.stderr
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[str]:

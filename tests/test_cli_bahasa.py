@@ -21,6 +21,7 @@ from iki_xlsx.core.errors import StoreBusy
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.core.units import Unit
 from iki_xlsx.service.demo import MISTAKE, write_mistaken
+from tests.cli import Ran, iki
 
 from .conftest import ROOT
 
@@ -52,10 +53,8 @@ WRONG = [
 ]
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                          text=True, cwd=cwd, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd),
-                                                   "PYTHONPATH": str(ROOT)})
+def run(args: list[str], cwd: Path) -> Ran:
+    return iki(*args, cwd=cwd, env={"HOME": str(cwd)})
 
 
 @pytest.mark.parametrize(("args", "lines"), WRONG, ids=[" ".join(a) for a, _ in WRONG])

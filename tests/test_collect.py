@@ -22,6 +22,7 @@ from iki_xlsx.intake.status import status
 from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate
 from tests import mutate
+from tests.cli import iki
 from tests.conftest import new_store, registered_store
 
 UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua"), Unit("03", "Desa Tiga")]
@@ -159,19 +160,16 @@ def test_without_a_register_each_return_stands_for_itself(
 def test_collect_and_status_cli(tmp_path: Path, workbooks: list[Path],
                                 blueprints: dict[str, Blueprint]) -> None:
     store = registered_store(tmp_path, blueprints["iki-kecamatan-jabung"], UNITS).folder
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", str(workbooks[1]),
-                           "--store", str(store)], capture_output=True, text=True)
+    done = iki("collect", str(workbooks[1]), "--store", str(store))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "1 baru, 0 sudah ada, 0 dilewati"
-    shown = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store", str(store),
-                            "--json"], capture_output=True, text=True)
+    shown = iki("status", "--store", str(store), "--json")
     assert shown.returncode == 0
     data = json.loads(shown.stdout)
     period = data["periods"][0]
     assert period["totals"] == {"diterima": 1, "perlu perbaikan": 0, "ditolak": 0,
                                 "belum kembali": 3}
-    missing = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store",
-                              str(tmp_path / "tidak-ada")], capture_output=True, text=True)
+    missing = iki("status", "--store", str(tmp_path / "tidak-ada"))
     assert missing.returncode == 2 and "belum ada" in missing.stderr
 
 

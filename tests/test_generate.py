@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +14,7 @@ from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.manifest import MANIFEST_SHEET
 from iki_xlsx.plan.model import Role, WorkbookPlan
 from iki_xlsx.workbook.generate import generate, recipients
+from tests.cli import iki
 from tests.conftest import PER_UNIT_YAML, UNITS, engine_values, same
 
 CASES = [(bp, filled) for bp in ("iki-kecamatan-kota", "iki-kecamatan-jabung", "iku-kecamatan")
@@ -156,9 +155,8 @@ def test_generate_cli_writes_one_workbook_per_unit(tmp_path: Path) -> None:
     units.write_text("kode;nama;email\n01;Desa Satu;satu@desa.id\n02;Desa Dua;\n",
                      encoding="utf-8")
     out = tmp_path / "keluar"
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
-                           "--units", str(units), "--periode", "2027", "-o", str(out)],
-                          capture_output=True, text=True)
+    done = iki("generate", "iki-kecamatan-jabung", "--units", str(units), "--periode", "2027",
+               "-o", str(out))
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == ["IKI_2027_01_Desa-Satu.xlsx", "IKI_2027_02_Desa-Dua.xlsx",
@@ -174,8 +172,7 @@ def test_generate_cli_writes_one_workbook_per_unit(tmp_path: Path) -> None:
 def test_invalid_requests_write_nothing(tmp_path: Path, args: list[str], code: int,
                                         message: str) -> None:
     out = tmp_path / "keluar"
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", *args, "-o", str(out)],
-                          capture_output=True, text=True)
+    done = iki("generate", *args, "-o", str(out))
     assert done.returncode == code
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() or not list(out.iterdir())
@@ -184,9 +181,8 @@ def test_invalid_requests_write_nothing(tmp_path: Path, args: list[str], code: i
 def test_unwritable_output_folder_is_reported(tmp_path: Path) -> None:
     blocker = tmp_path / "berkas"
     blocker.write_text("bukan folder")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
-                           "--unit", "Desa Satu", "-o", str(blocker / "keluar")],
-                          capture_output=True, text=True)
+    done = iki("generate", "iki-kecamatan-jabung", "--unit", "Desa Satu", "-o",
+               str(blocker / "keluar"))
     assert done.returncode == 1
     assert "folder keluaran tidak dapat ditulis" in done.stderr
     assert "Traceback" not in done.stderr
@@ -196,9 +192,7 @@ def test_unwritable_output_folder_is_reported(tmp_path: Path) -> None:
 def test_missing_columns_in_units_csv(tmp_path: Path) -> None:
     units = tmp_path / "unit.csv"
     units.write_text("nama\nDesa Satu\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "generate", "iki-kecamatan-jabung",
-                           "--units", str(units), "-o", str(tmp_path / "k")],
-                          capture_output=True, text=True)
+    done = iki("generate", "iki-kecamatan-jabung", "--units", str(units), "-o", str(tmp_path / "k"))
     assert done.returncode == 1
     assert done.stderr.strip() == (f"Kesalahan: {units}:1: kolom kode tidak ada pada daftar unit "
                                    "(kolom wajib: kode, nama; email boleh ada)")

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,6 +16,7 @@ from iki_xlsx.core.units import Unit
 from iki_xlsx.mail.imap import ImapAccount, collect_imap
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.generate import generate
+from tests.cli import Ran, iki
 from tests.conftest import ROOT, registered_store
 from tests.mailservers import PASSWORD, Dovecot
 
@@ -27,13 +24,6 @@ UNITS = [Unit("01", "Desa Satu", "satu@desa.example.id"),
          Unit("02", "Desa Dua", "dua@desa.example.id"),
          Unit("03", "Desa Tiga", "tiga@desa.example.id")]
 MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +47,9 @@ def message(sender: str, subject: str, attachments: list[Path], day: int) -> byt
 
 
 def collect(dovecot: Dovecot, store: Path, user: str, *extra: str,
-            password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IKI_IMAP_PASSWORD": password}
-    return subprocess.run(
-        [sys.executable, "-m", "iki_xlsx", "collect", "--imap", f"127.0.0.1:{dovecot.port}",
-         "--user", user, "--store", str(store), *extra],
-        capture_output=True, text=True, cwd=ROOT, env=env, input="")
+            password: str = PASSWORD) -> Ran:
+    return iki("collect", "--imap", f"127.0.0.1:{dovecot.port}", "--user", user, "--store",
+               str(store), *extra, cwd=ROOT, env={"IKI_IMAP_PASSWORD": password})
 
 
 def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
@@ -75,7 +62,7 @@ def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
     book.save(foreign)
     pdf = tmp_path / "surat.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
-    user = "kecamatan"
+    user = dovecot.mailbox("kecamatan")
     dovecot.deliver(user, message("satu@desa.example.id", "IKI Desa Satu", [satu], 5), "S")
     dovecot.deliver(user, message("Dua <dua@desa.example.id>", "IKI dua berkas", [dua, kantor],
                                   6))
@@ -107,15 +94,13 @@ def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
     assert "0 baru, 0 sudah ada, 0 dilewati" in second.stdout
     assert dovecot.snapshot(user) == before  # same files, same flags (:2,S and :2,)
 
-    status = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store", str(store),
-                             "--json"], capture_output=True, text=True, cwd=ROOT)
+    status = iki("status", "--store", str(store), "--json", cwd=ROOT)
     units = {u["kode"]: u for p in json.loads(status.stdout)["periods"] for u in p["units"]}
     assert [w["code"] for w in units["03"]["warnings"]] == ["sender-mismatch"]
     assert "orang.lain@surel.example.com" in units["03"]["warnings"][0]["message"]
     assert units["01"]["warnings"] == [] and units["02"]["warnings"] == []
     assert units["03"]["state"] == "diterima"  # a warning, not a rejection
-    text = subprocess.run([sys.executable, "-m", "iki_xlsx", "status", "--store", str(store)],
-                          capture_output=True, text=True, cwd=ROOT).stdout
+    text = iki("status", "--store", str(store), cwd=ROOT).stdout
     warned = [line for line in text.splitlines() if line.startswith("    Peringatan: ")]
     assert len(warned) == 1 and warned[0].startswith(
         "    Peringatan: workbook Desa Tiga dikirim dari orang.lain@surel.example.com")
@@ -129,27 +114,28 @@ def test_returns_are_collected_once_and_the_mailbox_is_unchanged(
 
 def test_verification_is_never_skipped_and_a_bad_login_is_clear(tmp_path: Path,
                                                                 dovecot: Dovecot) -> None:
-    untrusted = collect(dovecot, tmp_path / "simpan", "kecamatan")
+    user = dovecot.mailbox("kecamatan")
+    untrusted = collect(dovecot, tmp_path / "simpan", user)
     assert untrusted.returncode == 1
     assert "koneksi TLS" in untrusted.stderr
-    wrong = collect(dovecot, tmp_path / "simpan", "kecamatan", "--cafile", str(dovecot.cert),
+    wrong = collect(dovecot, tmp_path / "simpan", user, "--cafile", str(dovecot.cert),
                     password="salah")
-    assert wrong.returncode == 1 and "login IMAP untuk kecamatan ditolak" in wrong.stderr
+    assert wrong.returncode == 1 and f"login IMAP untuk {user} ditolak" in wrong.stderr
 
 
 def test_collect_needs_sources_or_imap(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "collect", "--store",
-                           str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    done = iki("collect", "--store", str(tmp_path), cwd=ROOT)
     assert done.returncode == 2
 
 
 def test_since_limits_the_search_by_arrival_date(tmp_path: Path, dovecot: Dovecot,
                                                  workbooks: list[Path]) -> None:
-    dovecot.deliver("arsip", message("satu@desa.example.id", "IKI", [workbooks[0]], 11))
-    later = collect(dovecot, tmp_path / "simpan", "arsip", "--cafile", str(dovecot.cert),
+    user = dovecot.mailbox("arsip")
+    dovecot.deliver(user, message("satu@desa.example.id", "IKI", [workbooks[0]], 11))
+    later = collect(dovecot, tmp_path / "simpan", user, "--cafile", str(dovecot.cert),
                     "--since", "2099-01-01")
     assert later.returncode == 0 and "0 baru, 0 sudah ada, 0 dilewati" in later.stdout
-    today = collect(dovecot, tmp_path / "simpan", "arsip", "--cafile", str(dovecot.cert),
+    today = collect(dovecot, tmp_path / "simpan", user, "--cafile", str(dovecot.cert),
                     "--since", "2000-01-01")
     assert today.returncode == 0 and "1 baru" in today.stdout
 
@@ -159,7 +145,7 @@ def test_a_message_over_the_limit_is_never_fetched_and_is_taken(
         blueprints: dict[str, Blueprint]) -> None:
     """The server's stated size decides before the body is fetched: a message over the limit
     is reported and remembered as taken; the small one beside it is collected as usual."""
-    user = "besar"
+    user = dovecot.mailbox("besar")
     dovecot.deliver(user, message("satu@desa.example.id", "IKI besar", [workbooks[0]] * 3, 12))
     dovecot.deliver(user, message("dua@desa.example.id", "IKI kecil", [workbooks[1]], 13))
     sizes = sorted(len(message("x@y.id", "IKI", [w] * n, 1)) for w, n in

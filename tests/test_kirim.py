@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
-import os
-import subprocess
-import sys
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -18,8 +15,9 @@ from iki_xlsx.core.units import Unit
 from iki_xlsx.mail.kirim import LOG_NAME, read_log
 from iki_xlsx.workbook.generate import generate
 from iki_xlsx.workbook.read import read_workbook
+from tests.cli import Ran, iki
 from tests.conftest import ROOT
-from tests.mailservers import PASSWORD, Kotak, SmtpServer, certificate
+from tests.mailservers import PASSWORD, Kotak, SmtpServer
 
 UNITS = [Unit(f"35073010{i:02d}", f"Desa Uji {i}", f"desa{i:02d}@desa.example.id")
          for i in range(1, 21)]
@@ -51,12 +49,11 @@ def copy_of(workbooks: Path, target: Path) -> Path:
     return target
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", "kirim", *args],
-                          capture_output=True, text=True, cwd=ROOT, env=env, input="")
+def run(*args: str, env: dict[str, str] | None = None) -> Ran:
+    return iki("kirim", *args, cwd=ROOT, env=env)
 
 
-def kirim(folder: Path, units: Path, port: int, *extra: str) -> subprocess.CompletedProcess[str]:
+def kirim(folder: Path, units: Path, port: int, *extra: str) -> Ran:
     return run(str(folder), "--units", str(units), "--smtp", f"127.0.0.1:{port}",
                "--from", SENDER, "--batas", "2027-01-31", "--jeda", "0", *extra)
 
@@ -79,7 +76,8 @@ def by_address() -> dict[str, str]:
     return {str(u.email): u.kode for u in UNITS}
 
 
-def test_twenty_units_each_get_their_own_workbook_once(tmp_path: Path, workbooks: Path) -> None:
+def test_twenty_units_each_get_their_own_workbook_once(tmp_path: Path, workbooks: Path,
+                                                       smtp: SmtpServer) -> None:
     folder = copy_of(workbooks, tmp_path / "kirim")
     one, two = sorted(folder.glob("IKI_2026_3507301001_*")), sorted(folder.glob("IKI_2026_35073"
                                                                                "01002_*"))
@@ -87,62 +85,63 @@ def test_twenty_units_each_get_their_own_workbook_once(tmp_path: Path, workbooks
     one[0].rename(folder / "tukar.tmp")
     two[0].rename(one[0])
     (folder / "tukar.tmp").rename(two[0])
-    handler = Kotak()
-    with SmtpServer(handler) as server:
-        done = kirim(folder, units_csv(tmp_path), server.port)
-        assert done.returncode == 0, done.stderr
-        assert len(handler.messages) == 20
-        for recipients, message in handler.messages:
-            assert recipients == [message["To"]]
-            assert attached_unit(message, tmp_path) == [by_address()[recipients[0]]]
-            assert message["From"] == SENDER
-            body = message.get_body(("plain",))
-            assert body is not None
-            text = body.get_content()
-            assert "31 Januari 2027" in text and "balas surel ini" in text.lower()
-            assert "2026" in str(message["Subject"])
-        log = read_log(folder / LOG_NAME)
-        assert sorted(r["email"] for r in log) == sorted(by_address())
-        assert all(r["hasil"] == "terkirim" and r["message_id"] and len(r["sha256"]) == 64
-                   for r in log)
+    handler, server = smtp.handler, smtp
+    done = kirim(folder, units_csv(tmp_path), server.port)
+    assert done.returncode == 0, done.stderr
+    assert len(handler.messages) == 20
+    for recipients, message in handler.messages:
+        assert recipients == [message["To"]]
+        assert attached_unit(message, tmp_path) == [by_address()[recipients[0]]]
+        assert message["From"] == SENDER
+        body = message.get_body(("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert "31 Januari 2027" in text and "balas surel ini" in text.lower()
+        assert "2026" in str(message["Subject"])
+    log = read_log(folder / LOG_NAME)
+    assert sorted(r["email"] for r in log) == sorted(by_address())
+    assert all(r["hasil"] == "terkirim" and r["message_id"] and len(r["sha256"]) == 64
+               for r in log)
 
-        again = kirim(folder, units_csv(tmp_path), server.port)
-        assert again.returncode == 0, again.stderr
-        assert len(handler.messages) == 20
-        assert "20 sudah terkirim" in again.stdout
+    again = kirim(folder, units_csv(tmp_path), server.port)
+    assert again.returncode == 0, again.stderr
+    assert len(handler.messages) == 20
+    assert "20 sudah terkirim" in again.stdout
 
-        forced = kirim(folder, units_csv(tmp_path), server.port, "--ulang")
-        assert forced.returncode == 0, forced.stderr
-        assert len(handler.messages) == 40
-        assert len(read_log(folder / LOG_NAME)) == 40
+    forced = kirim(folder, units_csv(tmp_path), server.port, "--ulang")
+    assert forced.returncode == 0, forced.stderr
+    assert len(handler.messages) == 40
+    assert len(read_log(folder / LOG_NAME)) == 40
 
 
 def test_a_refused_recipient_is_reported_and_the_others_arrive(tmp_path: Path,
-                                                              workbooks: Path) -> None:
+                                                              workbooks: Path,
+                                                              smtp: SmtpServer) -> None:
     folder = copy_of(workbooks, tmp_path / "kirim")
     refused = str(UNITS[6].email)
-    handler = Kotak(refuse={refused})
-    with SmtpServer(handler) as server:
-        done = kirim(folder, units_csv(tmp_path), server.port)
-        assert done.returncode == 1
-        assert f"gagal mengirim ke {UNITS[6].nama} <{refused}>" in done.stderr
-        assert "550" in done.stderr
-        assert sorted(r for r, _ in handler.messages) == sorted(
-            [a] for a in by_address() if a != refused)
-        results = {r["email"]: r["hasil"] for r in read_log(folder / LOG_NAME)}
-        assert results[refused] == "gagal"
-        # once the address is fixed on the server side, a second run sends only the missing one
-        handler.refuse.clear()
-        again = kirim(folder, units_csv(tmp_path), server.port)
-        assert again.returncode == 0, again.stderr
-        assert [r for r, _ in handler.messages[19:]] == [[refused]]
+    handler, server = smtp.handler, smtp
+    handler.refuse.add(refused)
+    done = kirim(folder, units_csv(tmp_path), server.port)
+    assert done.returncode == 1
+    assert f"gagal mengirim ke {UNITS[6].nama} <{refused}>" in done.stderr
+    assert "550" in done.stderr
+    assert sorted(r for r, _ in handler.messages) == sorted(
+        [a] for a in by_address() if a != refused)
+    results = {r["email"]: r["hasil"] for r in read_log(folder / LOG_NAME)}
+    assert results[refused] == "gagal"
+    # once the address is fixed on the server side, a second run sends only the missing one
+    handler.refuse.clear()
+    again = kirim(folder, units_csv(tmp_path), server.port)
+    assert again.returncode == 0, again.stderr
+    assert [r for r, _ in handler.messages[19:]] == [[refused]]
 
 
-def test_a_busy_server_is_retried_with_backoff(tmp_path: Path, workbooks: Path) -> None:
+def test_a_busy_server_is_retried_with_backoff(tmp_path: Path, workbooks: Path,
+                                               smtp: SmtpServer) -> None:
     folder = copy_of(workbooks, tmp_path / "kirim")
-    handler = Kotak(busy={str(UNITS[0].email): 2, str(UNITS[1].email): 5})
-    with SmtpServer(handler) as server:
-        done = kirim(folder, units_csv(tmp_path), server.port, "--percobaan", "3")
+    handler, server = smtp.handler, smtp
+    handler.busy.update({str(UNITS[0].email): 2, str(UNITS[1].email): 5})
+    done = kirim(folder, units_csv(tmp_path), server.port, "--percobaan", "3")
     assert done.returncode == 1
     received = [r[0] for r, _ in handler.messages]
     assert UNITS[0].email in received  # third attempt went through
@@ -201,26 +200,25 @@ def test_units_without_workbook_or_address_are_findings(tmp_path: Path,
     assert len(list(out.glob("*.eml"))) == 4
 
 
-def test_custom_template_and_starttls_login(tmp_path: Path, workbooks: Path) -> None:
+def test_custom_template_and_starttls_login(tmp_path: Path, workbooks: Path,
+                                            smtp_tls: SmtpServer) -> None:
     folder = copy_of(workbooks, tmp_path / "kirim")
     template = tmp_path / "templat.txt"
     template.write_text("Subjek: IKI $periode untuk $kode\n\nHalo $nama, batas $batas.\n",
                         encoding="utf-8")
-    cert, key = certificate(tmp_path)
-    handler = Kotak()
-    env = {**os.environ, "IKI_SMTP_PASSWORD": PASSWORD}
-    with SmtpServer(handler, tls=(cert, key)) as server:
-        args = [str(folder), "--units", str(units_csv(tmp_path, UNITS[:2])),
-                "--smtp", f"127.0.0.1:{server.port}", "--starttls", "--cafile", str(cert),
-                "--user", "kecamatan", "--from", SENDER, "--template", str(template)]
-        done = run(*args, env=env)
-        assert done.returncode == 0, done.stderr
-        wrong = run(*args, "--ulang", env={**env, "IKI_SMTP_PASSWORD": "salah"})
-        assert wrong.returncode == 1
-        assert wrong.stderr.count("login SMTP ditolak (535") == 2
-        untrusted = run(*[a for a in args if a not in ("--cafile", str(cert))], "--ulang",
-                        env=env)
-        assert untrusted.returncode == 1 and "TLS" in untrusted.stderr
+    handler, server, cert = smtp_tls.handler, smtp_tls, smtp_tls.certificate
+    env = {"IKI_SMTP_PASSWORD": PASSWORD}
+    args = [str(folder), "--units", str(units_csv(tmp_path, UNITS[:2])),
+            "--smtp", f"127.0.0.1:{server.port}", "--starttls", "--cafile", str(cert),
+            "--user", "kecamatan", "--from", SENDER, "--template", str(template)]
+    done = run(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    wrong = run(*args, "--ulang", env={**env, "IKI_SMTP_PASSWORD": "salah"})
+    assert wrong.returncode == 1
+    assert wrong.stderr.count("login SMTP ditolak (535") == 2
+    untrusted = run(*[a for a in args if a not in ("--cafile", str(cert))], "--ulang",
+                    env=env)
+    assert untrusted.returncode == 1 and "TLS" in untrusted.stderr
     assert [str(m["Subject"]) for _, m in handler.messages] == [
         f"IKI 2026 untuk {u.kode}" for u in UNITS[:2]]
     body = handler.messages[0][1].get_body(("plain",))

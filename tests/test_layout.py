@@ -3,10 +3,8 @@ cells, legible print on A4, prompts that help. Bundled blueprints, 11 units and 
 
 from __future__ import annotations
 
-import datetime
 import re
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +29,10 @@ from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from iki_xlsx.workbook.write import DECIMAL_HINT, NOTES_HEADERS, NOTES_SHEET
-from tests import libreoffice
+from tests import cetak400, libreoffice
+from tests.cetak400 import LargeRecap, units_400
+from tests.cli import iki
+from tests.shared import built_once, by_content
 
 from .conftest import ROOT, SAMPLES
 from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry, read_geometry
@@ -44,7 +45,7 @@ class Books:
     """Filled workbooks: per case (blueprint, unit count) the office's and one unit's."""
 
     files: dict[str, Path]
-    large: LargeExport
+    large: LargeRecap
 
     @property
     def forms(self) -> dict[str, Path]:
@@ -58,66 +59,36 @@ def _units_11() -> list[Unit]:
     return units
 
 
-def units_400() -> list[Unit]:
-    return [Unit(f"3573{n:06d}", f"Kelurahan Contoh Nomor {n}") for n in range(1, 401)]
-
-
 @pytest.fixture(scope="session")
-def books(tmp_path_factory: pytest.TempPathFactory,
-          blueprints: dict[str, Blueprint]) -> Iterator[Books]:
-    folder = tmp_path_factory.mktemp("layout")
-    files: dict[str, Path] = {}
-    cases = [(bp_id, "11", _units_11()) for bp_id in blueprints]
-    cases.append(("iki-kecamatan-kota", "400", units_400()))
-    for bp_id, count, units in cases:
-        bp = blueprints[bp_id]
-        everyone = recipients(bp, units)
-        for who in (everyone[0], everyone[-1]):  # a kelurahan/desa and the office
-            if count == "400" and not who.kantor:
-                continue  # a unit's workbook does not depend on how many units there are
-            label = f"{bp_id}-{count}-{'kantor' if who.kantor else 'unit'}"
-            files[label] = write_filled(bp, who, everyone, 2026, folder / f"{label}.xlsx")
-    files["catatan"] = annotated_copy(blueprints["iki-kecamatan-kota"], folder)
-    files["rekap-jabung-11"] = recap(blueprints, "iki-kecamatan-jabung", _units_11(),
-                                     folder / "rekap-11")
-    files["rekap-kota-400"] = recap(blueprints, "iki-kecamatan-kota", units_400(),
-                                    folder / "rekap-400")
-    export = LargeExport(files["rekap-kota-400"], folder / "pdf-400")
-    yield Books(files, export)
-    export.stop()
+def books(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
+          large_recap: LargeRecap) -> Books:
+    """Written once per run (the LibreOffice tests and the others may run on two workers);
+    the 400-unit recap comes from the job printing it beside the run (tests/cetak400.py)."""
+
+    def build(folder: Path) -> None:
+        cases = [(bp_id, "11", _units_11()) for bp_id in blueprints]
+        cases.append(("iki-kecamatan-kota", "400", units_400()))
+        for bp_id, count, units in cases:
+            bp = blueprints[bp_id]
+            everyone = recipients(bp, units)
+            for who in (everyone[0], everyone[-1]):  # a kelurahan/desa and the office
+                if count == "400" and not who.kantor:
+                    continue  # a unit's workbook does not depend on how many units there are
+                label = f"{bp_id}-{count}-{'kantor' if who.kantor else 'unit'}"
+                write_filled(bp, who, everyone, 2026, folder / f"{label}.xlsx")
+        annotated_copy(blueprints["iki-kecamatan-kota"], folder / "periksa").rename(
+            folder / "catatan.xlsx")
+        recap(blueprints, "iki-kecamatan-jabung", _units_11(), folder / "rekap-11").rename(
+            folder / "rekap-jabung-11.xlsx")
+
+    folder = built_once(tmp_path_factory, "layout", build)
+    files = {path.stem: path for path in sorted(folder.glob("*.xlsx"))}
+    files["rekap-kota-400"] = large_recap.recap()
+    return Books(files, large_recap)
 
 
-class LargeExport:
-    """LibreOffice printing the 400-unit recap to PDF beside the other tests: it takes
-    LibreOffice minutes (thousands of rows), so it starts as soon as the recap is written, in
-    a LibreOffice of its own, and the test that measures it waits for it."""
-
-    def __init__(self, recap: Path, folder: Path) -> None:
-        missing = libreoffice.available()
-        if missing:
-            pytest.fail(f"LibreOffice is required (run scripts/test.sh): {missing}")
-        folder.mkdir(parents=True)
-        self.pdf = folder / f"{recap.stem}.pdf"
-        self.process = subprocess.Popen(
-            ["soffice", "--headless", "--norestore", "--nologo",
-             f"-env:UserInstallation=file://{folder / 'profil'}", "--convert-to", "pdf",
-             "--outdir", str(folder), str(recap)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait(self) -> Path:
-        _, stderr = self.process.communicate(timeout=1800)
-        assert self.process.returncode == 0 and self.pdf.exists(), stderr[-2000:]
-        return self.pdf
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-SIGNED = Pengesahan(kota="Malang", zona_waktu="WIB", jabatan="Camat Jabung",
-                    nama="Drs. Contoh Nama, M.Si", nip="197001011990031001")
-MOMENT = datetime.datetime(2026, 11, 24, 18, 40, tzinfo=datetime.UTC)  # 25 Nov 01.40 WIB
+SIGNED = Pengesahan(**cetak400.SIGNED)
+MOMENT = cetak400.MOMENT
 
 
 def recap(blueprints: dict[str, Blueprint], bp_id: str, units: list[Unit],
@@ -152,11 +123,10 @@ def annotated_copy(bp: Blueprint, folder: Path) -> Path:
     everyone = recipients(bp, _units_11())
     plan = plan_workbook(bp, everyone[0], 2026, everyone)
     keys = [cell.key for _, cell in plan.input_cells()]
+    folder.mkdir(parents=True, exist_ok=True)
     wrong = write_filled(bp, everyone[0], everyone, 2026, folder / "kembali.xlsx",
                          {keys[0]: "12 orang", keys[5]: -4, keys[9]: "lima"})
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "periksa", str(wrong),
-                           "--annotate", str(folder / "catatan")], capture_output=True,
-                          text=True, cwd=ROOT)
+    done = iki("periksa", str(wrong), "--annotate", str(folder / "catatan"), cwd=ROOT)
     assert done.returncode == 1, done.stderr
     return folder / "catatan" / "kembali_catatan.xlsx"
 
@@ -315,21 +285,18 @@ class Rendered:
 
 
 # LibreOffice takes minutes to lay out 400 units' recap (thousands of rows): it is printed in a
-# LibreOffice of its own beside these tests (LargeExport) and measured last
+# LibreOffice of its own beside the other tests (tests/cetak400.py)
 UNRENDERED = ("rekap-kota-400",)
 
 
 @pytest.fixture(scope="session")
-def rendered(books: Books, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required (run scripts/test.sh): {missing}")
+def rendered(books: Books, tmp_path_factory: pytest.TempPathFactory,
+             office_port: int) -> Rendered:
     folder = tmp_path_factory.mktemp("pdf")
     shown = {label: path for label, path in books.files.items() if label not in UNRENDERED}
     pdfs = {label: folder / f"{label}.pdf" for label in shown}
-    with libreoffice.office() as port:
-        out = libreoffice.read_values(port, list(shown.values()), {}, "never",
-                                      pdf={shown[k]: v for k, v in pdfs.items()}, fit=True)
+    out = libreoffice.read_values(office_port, list(shown.values()), {}, "never",
+                                  pdf={shown[k]: v for k, v in pdfs.items()}, fit=True)
     clipped = {label: out[str(path.resolve())] for label, path in shown.items()}
     return Rendered(clipped, pdfs)
 
@@ -338,9 +305,13 @@ def test_no_text_is_clipped_in_libreoffice(rendered: Rendered) -> None:
     assert {label: cells for label, cells in rendered.clipped.items() if cells} == {}
 
 
-def page_sizes(pdf: Path) -> Iterator[tuple[int, str, float, float]]:
+def page_sizes(pdf: Path) -> list[tuple[int, str, float, float]]:
     """Per page: its text, the smallest body character and the smallest footer character
-    (in pt on paper)."""
+    (in pt on paper), read by pdfminer once per PDF in a run (several tests read each)."""
+    return by_content("pdfminer", pdf, lambda path: list(_page_sizes(path)))
+
+
+def _page_sizes(pdf: Path) -> Iterator[tuple[int, str, float, float]]:
     for number, page in enumerate(extract_pages(pdf), start=1):
         assert isinstance(page, LTPage)
         body, footer = 99.0, 99.0
@@ -499,12 +470,10 @@ def test_poppler_reads_the_sizes_pdfminer_reads(rendered: Rendered) -> None:
                for a, b in zip(f[1:], s[1:], strict=True) if b < 99), (fast, slow)
 
 
-@pytest.mark.late
-def test_the_printed_400_unit_recap_is_legible_on_every_page(books: Books) -> None:
+def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeRecap) -> None:
     """Every page of the 400-unit recap as LibreOffice prints it: body text at least 8 pt,
-    footers at least 7 pt (the export started when the recap was written and ran beside the
-    rest of the suite)."""
-    sizes = list(page_sizes_poppler(books.large.wait()))
+    footers at least 7 pt (printed by the job the run started beside the other tests)."""
+    sizes = list(page_sizes_poppler(large_recap.pdf()))
     assert [(n, round(body, 2), round(footer, 2)) for n, body, footer in sizes
             if body < 8.0 - 0.05 or footer < 7.0 - 0.05] == []
     assert len(sizes) > 1000  # the Data sheet alone holds a row per value of 400 units

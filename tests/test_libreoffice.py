@@ -3,24 +3,13 @@ and they equal the `formulas` engine's. Fails (never skips) when LibreOffice is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from tests import libreoffice
+from tests.cli import iki
 from tests.conftest import SAMPLES, engine_values, same
-
-
-@pytest.fixture(scope="module")
-def office_port() -> Iterator[int]:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required for this test and is not usable: {missing}. "
-                    "Run scripts/test.sh, which installs it.")
-    with libreoffice.office() as port:
-        yield port
 
 
 def formula_cells(path: Path) -> list[tuple[str, str]]:
@@ -31,15 +20,15 @@ def formula_cells(path: Path) -> list[tuple[str, str]]:
 
 def check_in_libreoffice(port: int, files: list[Path]) -> None:
     cells = {f: formula_cells(f) for f in files}
-    never = libreoffice.read_values(port, files, cells, "never")
-    always = libreoffice.read_values(port, files, cells, "always")
+    shown = libreoffice.read_values(port, files, cells, "both")  # as saved, and recalculated
     for path in files:
         key = str(path.resolve())
         engine = engine_values(path)
         cached = openpyxl.load_workbook(path, data_only=True)
         wrong = []
         for sheet, ref in cells[path]:
-            shown_cached, shown_recalc = never[key][f"{sheet}!{ref}"], always[key][f"{sheet}!{ref}"]
+            shown_cached, shown_recalc = (shown[key][f"{sheet}!{ref}"],
+                                          shown[key][f"ulang:{sheet}!{ref}"])
             expected = engine[(sheet, ref)]
             if not (same(shown_cached, shown_recalc) and same(shown_recalc, expected)
                     and same(cached[sheet][ref].value, expected)):
@@ -73,6 +62,8 @@ def test_the_harness_tells_cached_from_recalculated(office_port: int, tmp_path: 
     key = str(path.resolve())
     assert libreoffice.read_values(office_port, [path], cells, "never")[key]["Data!A1"] == 5
     assert libreoffice.read_values(office_port, [path], cells, "always")[key]["Data!A1"] == 2
+    both = libreoffice.read_values(office_port, [path], cells, "both")[key]
+    assert (both["Data!A1"], both["ulang:Data!A1"]) == (5, 2)
 
 
 def test_a_workbook_saved_by_libreoffice_still_checks_ok(
@@ -97,8 +88,6 @@ def test_a_workbook_saved_by_libreoffice_still_checks_ok(
 def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected(
         office_port: int, tmp_path: Path, generated: dict[tuple[str, bool], list[Path]]) -> None:
     import json
-    import subprocess
-    import sys
 
     from iki_xlsx.check import BlueprintIndex, check_file
     from tests import mutate
@@ -114,8 +103,7 @@ def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected
                              value=-3.0)
     original_bytes = broken.read_bytes()
     notes = tmp_path / "catatan"
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", "--json", "--annotate",
-                           str(notes), str(broken)], capture_output=True, text=True)
+    done = iki("check", "--json", "--annotate", str(notes), str(broken))
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)[0]
     assert result["status"] == "needs-correction"

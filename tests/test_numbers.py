@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.store.db import as_text, from_store
 from iki_xlsx.workbook.generate import recipients
 from tests import mutate
+from tests.cli import iki
 from tests.conftest import UNITS, bundled
 
 Place = tuple[Path, str, str, str]  # the sample-filled file, sheet name, cell, label
@@ -113,8 +112,7 @@ def test_a_file_stores_numbers_as_xml_numbers_within_excel_range() -> None:
 def test_check_json_is_strict_json(tmp_path: Path, cells: dict[str, Place]) -> None:
     filled, sheet, ref, _ = cells["desimal"]
     changed = mutate.set_cell(filled, tmp_path / "nan.xlsx", sheet, ref, number_text="NaN")
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", "check", "--json", str(changed)],
-                          capture_output=True, text=True)
+    done = iki("check", "--json", str(changed))
     assert done.returncode == 1, done.stderr
 
     def refuse(name: str) -> Any:

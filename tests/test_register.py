@@ -3,8 +3,6 @@ returned file can only speak for itself. Real files, real emails, a real store."
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from email.message import EmailMessage
 from hashlib import sha256
 from pathlib import Path
@@ -23,6 +21,7 @@ from iki_xlsx.rekap.build import tidy_values, write_rekap
 from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from tests import mutate
+from tests.cli import Ran, iki
 from tests.conftest import BLUEPRINTS, registered_store
 
 BP = "iki-kecamatan-jabung"
@@ -251,18 +250,15 @@ def test_a_version_never_sent_is_named_with_both_versions(
 
 def test_blueprint_check_warns_when_a_sent_versi_changed(tmp_path: Path) -> None:
     root = tmp_path / "kantor"
-    run = [sys.executable, "-m", "iki_xlsx"]
-    assert subprocess.run([*run, "init", str(root)], capture_output=True).returncode == 0
+    assert iki("init", str(root)).returncode == 0
     (root / "unit.csv").write_text("kode,nama,email\n01,Desa Satu,satu@desa.example.id\n",
                                    encoding="utf-8")
     source = root / "blueprints" / "iki-kecamatan-kota.yaml"
-    made = subprocess.run([*run, "generate", "iki-kecamatan-kota", "--periode", "2026"],
-                          capture_output=True, text=True, cwd=root)
+    made = iki("generate", "iki-kecamatan-kota", "--periode", "2026", cwd=root)
     assert made.returncode == 0, made.stderr
     source.write_text(source.read_text(encoding="utf-8").replace(
         "nama: Camat\n", "nama: Camat Kecamatan\n", 1), encoding="utf-8")
-    checked = subprocess.run([*run, "blueprint", "check"], capture_output=True, text=True,
-                             cwd=root)
+    checked = iki("blueprint", "check", cwd=root)
     assert checked.returncode == 0, checked.stderr
     lines = checked.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Peringatan: {source}: isi blueprint "
@@ -275,22 +271,21 @@ def test_blueprint_check_warns_when_a_sent_versi_changed(tmp_path: Path) -> None
 def test_buat_with_a_store_outside_a_workspace_keeps_a_register(tmp_path: Path) -> None:
     """Outside a workspace, `buat --store` records the workbooks like a workspace does: status
     waits for exactly those units, and a return of a unit not generated is refused."""
-    def iki(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                              text=True, cwd=tmp_path)
+    def here(*args: str) -> Ran:
+        return iki(*args, cwd=tmp_path)
 
     store = tmp_path / "simpan"
-    made = iki("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Satu",
+    made = here("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Satu",
                "--periode", "2026", "-o", str(tmp_path / "kirim"), "--store", str(store))
     assert made.returncode == 0, made.stderr
-    shown = iki("status", "--store", str(store))
+    shown = here("status", "--store", str(store))
     assert shown.returncode == 0, shown.stderr
     assert "  Desa Satu: belum kembali" in shown.stdout.splitlines()
     other = tmp_path / "lain"
-    assert iki("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Lain",
+    assert here("buat", str(BLUEPRINTS / "iku-kecamatan.yaml"), "--unit", "Desa Lain",
                "--periode", "2026", "-o", str(other), "--isi-contoh").returncode == 0
     [foreign] = [p for p in other.glob("*.xlsx") if "Desa-Lain" in p.name]
-    taken = iki("terima", str(foreign), "--store", str(store))
+    taken = here("terima", str(foreign), "--store", str(store))
     assert taken.returncode == 1
     assert taken.stdout.splitlines()[0] == (
         f"baru: {foreign.name} ({sha256(foreign.read_bytes()).hexdigest()[:12]}) DITOLAK")

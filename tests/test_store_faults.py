@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 from iki_xlsx.intake import sources as intake
 from iki_xlsx.intake.status import status
 from iki_xlsx.store.db import PostgresLocation, Store
+from tests.cli import Ran, iki
 from tests.hostile import good_workbooks
 
 
@@ -28,14 +28,13 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return good_workbooks(tmp_path_factory.mktemp("baik"), 12)
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                          text=True, timeout=600)
+def cli(*args: str) -> Ran:
+    done = iki(*args)
     assert "Traceback" not in done.stderr, done.stderr
     return done
 
 
-def one_line_error(done: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+def one_line_error(done: Ran, code: int, *words: str) -> None:
     lines = done.stderr.strip().splitlines()
     assert done.returncode == code, (done.returncode, done.stdout, done.stderr)
     assert len(lines) == 1 and lines[0].startswith("Kesalahan: "), done.stderr

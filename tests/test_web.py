@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +19,9 @@ from iki_xlsx.web.app import Web
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import Passwords, verify_password
 from iki_xlsx.web.upload import UploadLimits
+from tests.cli import Ran, iki
 from tests.mailservers import PASSWORD as IMAP_PASSWORD
-from tests.mailservers import Dovecot, Kotak, SmtpServer
+from tests.mailservers import Dovecot, SmtpServer
 from tests.webspace import (
     BLUEPRINT,
     MISTAKE,
@@ -243,66 +242,64 @@ def test_generate_then_download_the_zip(client: TestClient) -> None:
     assert all(name.startswith("IKI_2026_") for name in bundle.namelist())
 
 
-def test_send_reports_a_result_per_unit(root: Path) -> None:
-    with SmtpServer(Kotak(refuse={UNITS[1].email or ""})) as server:
-        config = (root / "iki.toml").read_text()
-        (root / "iki.toml").write_text(config + f'\n[smtp]\nhost = "127.0.0.1:{server.port}"\n'
-                                       'keamanan = "tanpa"\npengirim = "kecamatan@example.id"\n')
-        with client_for(root) as client:
-            csrf = token(client, "/buat")
-            client.post("/buat", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
-            jobs = web_of(client).jobs
-            made = jobs.latest("buat/")
-            assert made is not None and jobs.wait(made.id, timeout=300) is not None
-            assert "Kirim ke setiap unit" in client.get("/buat").text
-            client.post("/kirim", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
-            sent = jobs.latest("kirim/")
-            assert sent is not None
-            jobs.wait(sent.id, timeout=120)
-            page = client.get("/buat").text
-        rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>[^<]+</td><td>(\w+)</td>",
-                          page)
-        assert sorted(rows) == sorted([(UNITS[0].nama, UNITS[0].email, "terkirim"),
-                                       (UNITS[1].nama, UNITS[1].email, "gagal"),
-                                       (UNITS[2].nama, UNITS[2].email, "terkirim")])
-        assert sorted(to[0] for to, _ in server.handler.messages) == \
-            sorted([UNITS[0].email, UNITS[2].email])
+def test_send_reports_a_result_per_unit(root: Path, smtp: SmtpServer) -> None:
+    server = smtp
+    server.handler.refuse.add(UNITS[1].email or "")
+    config = (root / "iki.toml").read_text()
+    (root / "iki.toml").write_text(config + f'\n[smtp]\nhost = "127.0.0.1:{server.port}"\n'
+                                   'keamanan = "tanpa"\npengirim = "kecamatan@example.id"\n')
+    with client_for(root) as client:
+        csrf = token(client, "/buat")
+        client.post("/buat", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
+        jobs = web_of(client).jobs
+        made = jobs.latest("buat/")
+        assert made is not None and jobs.wait(made.id, timeout=300) is not None
+        assert "Kirim ke setiap unit" in client.get("/buat").text
+        client.post("/kirim", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
+        sent = jobs.latest("kirim/")
+        assert sent is not None
+        jobs.wait(sent.id, timeout=120)
+        page = client.get("/buat").text
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>[^<]+</td><td>(\w+)</td>",
+                      page)
+    assert sorted(rows) == sorted([(UNITS[0].nama, UNITS[0].email, "terkirim"),
+                                   (UNITS[1].nama, UNITS[1].email, "gagal"),
+                                   (UNITS[2].nama, UNITS[2].email, "terkirim")])
+    assert sorted(to[0] for to, _ in server.handler.messages) == \
+        sorted([UNITS[0].email, UNITS[2].email])
     assert "sandi" not in (root / "iki.toml").read_text()
 
 
-def test_fetch_from_the_imap_mailbox(root: Path, returns: Returns,
+def test_fetch_from_the_imap_mailbox(root: Path, returns: Returns, dovecot: Dovecot,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from email.message import EmailMessage
 
-    server = Dovecot().start()
-    try:
-        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # trust the test server's own
-        mail = EmailMessage()
-        mail["From"], mail["To"], mail["Subject"] = (UNITS[0].email, "iki@kecamatan.example.id",
-                                                     "IKI kami")
-        mail.set_content("Terlampir.")
-        mail.add_attachment(returns.filled[0].read_bytes(), maintype="application",
-                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            filename=returns.filled[0].name)
-        server.deliver("kecamatan", bytes(mail))
-        config = (root / "iki.toml").read_text()
-        (root / "iki.toml").write_text(config + f'\n[imap]\nhost = "127.0.0.1:{server.port}"\n'
-                                       'user = "kecamatan"\n')
-        with client_for(root) as client:
-            form = {"csrf": token(client), "sandi": "bukan-sandinya"}
-            wrong = client.post("/terima/imap", data=form, follow_redirects=False)
-            failed = web_of(client).jobs.wait(wrong.headers["location"].rsplit("/", 1)[1])
-            assert failed is not None and failed.state == "gagal"
-            assert "login IMAP untuk kecamatan ditolak" in client.get(
-                wrong.headers["location"]).text
-            right = client.post("/terima/imap", data=form | {"sandi": IMAP_PASSWORD},
-                                follow_redirects=False)
-            job = web_of(client).jobs.wait(right.headers["location"].rsplit("/", 1)[1], 120)
-            assert job is not None and job.state == "selesai", job and job.error
-            page = client.get(right.headers["location"]).text
-        assert returns.filled[0].name in page and ">diterima<" in page
-    finally:
-        server.remove()
+    server, user = dovecot, dovecot.mailbox("kecamatan")
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # trust the test server's own
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = (UNITS[0].email, "iki@kecamatan.example.id",
+                                                 "IKI kami")
+    mail.set_content("Terlampir.")
+    mail.add_attachment(returns.filled[0].read_bytes(), maintype="application",
+                        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        filename=returns.filled[0].name)
+    server.deliver(user, bytes(mail))
+    config = (root / "iki.toml").read_text()
+    (root / "iki.toml").write_text(config + f'\n[imap]\nhost = "127.0.0.1:{server.port}"\n'
+                                   f'user = "{user}"\n')
+    with client_for(root) as client:
+        form = {"csrf": token(client), "sandi": "bukan-sandinya"}
+        wrong = client.post("/terima/imap", data=form, follow_redirects=False)
+        failed = web_of(client).jobs.wait(wrong.headers["location"].rsplit("/", 1)[1])
+        assert failed is not None and failed.state == "gagal"
+        assert f"login IMAP untuk {user} ditolak" in client.get(
+            wrong.headers["location"]).text
+        right = client.post("/terima/imap", data=form | {"sandi": IMAP_PASSWORD},
+                            follow_redirects=False)
+        job = web_of(client).jobs.wait(right.headers["location"].rsplit("/", 1)[1], 120)
+        assert job is not None and job.state == "selesai", job and job.error
+        page = client.get(right.headers["location"]).text
+    assert returns.filled[0].name in page and ">diterima<" in page
 
 
 def test_recap_is_built_shown_and_downloaded(client: TestClient, returns: Returns) -> None:
@@ -470,9 +467,8 @@ def test_a_running_job_is_not_started_twice() -> None:
     assert jobs.start("buat/x/2026", "Membuat", lambda job: None) is not first
 
 
-def run_cli(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", "web", *args], cwd=cwd,
-                          input=stdin, capture_output=True, text=True, timeout=60)
+def run_cli(*args: str, cwd: Path, stdin: str = "") -> Ran:
+    return iki("web", *args, cwd=cwd, input=stdin)
 
 
 def test_cli_refuses_a_network_host_without_passwords_and_sets_them(root: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import sync_playwright
 
 from iki_xlsx.core.units import read_units
 from iki_xlsx.plan.build import plan_workbook
@@ -38,8 +39,6 @@ UNITS_CSV = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
 PERIODE = 2026
 LONG = 180_000  # ms: generating or checking twelve 22-sheet workbooks on a busy machine
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
 
 
 def free_port() -> int:
@@ -65,7 +64,10 @@ def start_server(root: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
+    if not Path(CHROMIUM).exists():  # a missing browser fails the test, never skips it
+        pytest.fail(f"{CHROMIUM} is missing (Debian chromium); scripts/test.sh installs it",
+                    pytrace=False)
+    with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield chromium
         chromium.close()

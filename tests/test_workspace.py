@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from iki_xlsx.service.workspace import find_workspace, init_workspace, load_workspace
+from tests.cli import Ran, iki
 
 TWO_UNITS = ("kode,nama,email\n"
              "3573011001,Kelurahan Sukamaju,sukamaju@kel.example.id\n"
              "3573011002,Kelurahan Mekarsari,mekarsari@kel.example.id\n")
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iki_xlsx", *args], capture_output=True,
-                          text=True, cwd=cwd)
+def run(*args: str, cwd: Path) -> Ran:
+    return iki(*args, cwd=cwd)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,16 +59,6 @@ class Stage:
     findings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code, message
     store: Store | None = None
     recap: RekapResult | None = None
-
-
-@pytest.fixture(scope="module")
-def office_port() -> Iterator[int]:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required for this test and is not usable: {missing}. "
-                    "Run scripts/test.sh, which installs it.")
-    with libreoffice.office() as port:
-        yield port
 
 
 def _period(key: str) -> int | None:
