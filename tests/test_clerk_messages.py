@@ -49,11 +49,8 @@ CASES: dict[str, tuple[str, str | float]] = {  # name: (input kind, value typed 
 
 
 @pytest.fixture(scope="module")
-def typed(tmp_path_factory: pytest.TempPathFactory,
-          blueprints: dict[str, Blueprint]) -> dict[str, Typed]:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required (run scripts/test.sh): {missing}")
+def typed(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
+          office_port: int) -> dict[str, Typed]:
     folder = tmp_path_factory.mktemp("ketik")
     bp = blueprints["iku-kecamatan"]  # a desa's workbook with counts, decimals and Ya/Tidak
     everyone = recipients(bp, UNITS)
@@ -71,9 +68,8 @@ def typed(tmp_path_factory: pytest.TempPathFactory,
         fill[source] = [(sheet.name, cell.ref, value)]
         assert cell.rule is not None
         where[name] = (sheet.name, cell.ref, cell.rule.label)
-    with libreoffice.office() as port:
-        libreoffice.read_values(port, list(sources.values()), {}, "never", save_as=saved,
-                                fill=fill)
+    libreoffice.read_values(office_port, list(sources.values()), {}, "never", save_as=saved,
+                            fill=fill)
     index = BlueprintIndex(blueprints.values())
     return {name: Typed(*where[name], check_file(saved[sources[name]], index).findings)
             for name in CASES}
