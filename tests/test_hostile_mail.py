@@ -6,6 +6,7 @@ loop), thirty copies of one unit's workbook cost the unit one answer, and `terim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import os
 import signal
@@ -13,7 +14,6 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,6 @@ from tests.mailservers import PASSWORD, Dovecot, Kotak, SmtpServer
 
 OFFICE = "iki@kecamatan.example.id"
 MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +106,9 @@ def near_copy(source: Path, target: Path, number: int) -> Path:
 
 
 def test_a_machines_message_is_never_answered(dovecot: Dovecot, returns: dict[str, Path],
-                                              tmp_path: Path) -> None:
-    user, units, store = "kantor-mesin", units_csv(tmp_path), tmp_path / "simpan"
+                                              tmp_path: Path, smtp_server: SmtpServer) -> None:
+    user, units, store = dovecot.mailbox("kantor-mesin"), units_csv(tmp_path), \
+        tmp_path / "simpan"
     good = returns["01"]
     dovecot.deliver(user, message(address("01"), 1, [], {"Auto-Submitted": "auto-replied"}))
     dovecot.deliver(user, message(address("02"), 2, [], {"X-Auto-Response-Suppress": "All",
@@ -125,7 +119,8 @@ def test_a_machines_message_is_never_answered(dovecot: Dovecot, returns: dict[st
     dovecot.deliver(user, message("MAILER-DAEMON@desa.example.id", 5, []))
     dovecot.deliver(user, DSN)
     handler = Kotak()
-    with SmtpServer(handler) as smtp:
+    smtp_server.use(handler)
+    with contextlib.nullcontext(smtp_server) as smtp:
         code, out, _ = finished(take(dovecot, user, store, units, smtp))
         again = finished(take(dovecot, user, store, units, smtp))
     assert code == 0, out
@@ -169,12 +164,15 @@ class Stalling(Kotak):
 
 
 def test_a_killed_run_is_caught_up_and_nothing_answered_twice(
-        dovecot: Dovecot, returns: dict[str, Path], tmp_path: Path) -> None:
-    user, units, store = "kantor-terputus", units_csv(tmp_path), tmp_path / "simpan"
+        dovecot: Dovecot, returns: dict[str, Path], tmp_path: Path,
+        smtp_server: SmtpServer) -> None:
+    user, units, store = dovecot.mailbox("kantor-terputus"), units_csv(tmp_path), \
+        tmp_path / "simpan"
     for number, (kode, path) in enumerate(sorted(returns.items()), start=1):
         dovecot.deliver(user, message(address(kode), number, [(path.name, path.read_bytes())]))
     handler = Stalling(accept=4)
-    with SmtpServer(handler) as smtp:
+    smtp_server.use(handler)
+    with contextlib.nullcontext(smtp_server) as smtp:
         first = take(dovecot, user, store, units, smtp)
         assert handler.stalled.wait(timeout=600)  # the fifth answer is being sent
         first.send_signal(signal.SIGKILL)
@@ -193,15 +191,17 @@ def test_a_killed_run_is_caught_up_and_nothing_answered_twice(
 
 
 def test_thirty_copies_cost_the_unit_one_answer(dovecot: Dovecot, returns: dict[str, Path],
-                                                tmp_path: Path) -> None:
-    user, units, store = "kantor-salinan", units_csv(tmp_path), tmp_path / "simpan"
+                                                tmp_path: Path, smtp_server: SmtpServer) -> None:
+    user, units, store = dovecot.mailbox("kantor-salinan"), units_csv(tmp_path), \
+        tmp_path / "simpan"
     good = returns["07"]
     copies = [near_copy(good, tmp_path / f"salinan-{i:02d}.xlsx", i) for i in range(30)]
     dovecot.deliver(user, message("orang.lain@surel.example.com", 1,
                                   [(p.name, p.read_bytes()) for p in copies]))
     more = [near_copy(good, tmp_path / f"lagi-{i:02d}.xlsx", 100 + i) for i in range(5)]
     handler = Kotak()
-    with SmtpServer(handler) as smtp:
+    smtp_server.use(handler)
+    with contextlib.nullcontext(smtp_server) as smtp:
         code, out, _ = finished(take(dovecot, user, store, units, smtp))
         assert code == 0, out
         assert "30 baru, 0 sudah ada, 0 dilewati" in out

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -38,13 +37,6 @@ from tests.mailservers import PASSWORD, Dovecot
 BP = "iki-kecamatan-jabung"
 UNITS = [Unit(f"{i:02d}", f"Desa {i:02d}", f"desa{i:02d}@desa.example.id") for i in range(1, 7)]
 MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +89,7 @@ def test_many_writers_at_once_record_every_file_once(
         tmp_path: Path, returns: dict[Path, str], blueprints: dict[str, Blueprint],
         dovecot: Dovecot, database: PostgresLocation | None) -> None:
     files = list(returns)
-    user = f"serentak{'pg' if database else 'lite'}"
+    user = dovecot.mailbox(f"serentak{'pg' if database else 'lite'}")
     for number, path in enumerate(files):
         dovecot.deliver(user, _message(UNITS[number % len(UNITS)], [path], number))
     archive = tmp_path / "kiriman.zip"
