@@ -53,7 +53,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL (Debia
 .venv/bin/ruff check iki_xlsx tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports
-# two workers (pytest-xdist, one per core): the tests that talk to LibreOffice run together on
-# one of them beside its one LibreOffice, the other modules are spread module by module
+# two workers (pytest-xdist, one per core): the modules that talk to LibreOffice run together
+# on one of them beside its one LibreOffice, the others are spread module by module
 # (tests/conftest.py); `bash scripts/test.sh --durations=30` lists the slowest tests
-.venv/bin/pytest -n "${IKI_TEST_WORKERS:-2}" --dist loadgroup "$@"
+.venv/bin/pytest -n "${IKI_TEST_WORKERS:-2}" "$@"

@@ -303,13 +303,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         cetak400.stop(_run_folder(session.config) / "cetak-400")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) every test that talks to LibreOffice runs on
-    one worker, beside its one LibreOffice; the others go module by module, so a module's
-    fixtures are built once."""
-    for item in items:
-        uses = set(getattr(item, "fixturenames", ()))
-        group = "libreoffice" if "office_port" in uses else item.module.__name__ \
-            if isinstance(item, pytest.Function) else "lain"
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist, every module that talks to LibreOffice (asks for `office_port`) runs
+    on one worker, beside its one LibreOffice: the LibreOffice tests share one office, and
+    files built once are never opened by two LibreOffices at once (the second finds the
+    first's lock). Other tests go module by module, so a module's fixtures are built once.
+    (A scheduler of our own: pytest 9 names tests by a structured id that xdist's xdist_group
+    suffix no longer changes.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    office = {path.name for path in Path(__file__).parent.glob("test_*.py")
+              if "office_port" in path.read_text(encoding="utf-8")}
+
+    class ByModule(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "libreoffice" if Path(module).name in office else module
+
+    return ByModule(config, log)
