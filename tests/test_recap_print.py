@@ -118,11 +118,8 @@ class LateExport:
 
 
 @pytest.fixture(scope="module")
-def recaps(tmp_path_factory: pytest.TempPathFactory,
-           blueprints: dict[str, Blueprint]) -> Iterator[Recaps]:
-    missing = libreoffice.available()
-    if missing:
-        pytest.fail(f"LibreOffice is required (run scripts/test.sh): {missing}")
+def recaps(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
+           office_port: int) -> Iterator[Recaps]:
     bp = blueprints[BLUEPRINT]
     index = BlueprintIndex(blueprints.values())
     made = Recaps()
@@ -144,9 +141,8 @@ def recaps(tmp_path_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("rekap-pdf")
     for key, recap in shown.items():
         recap.pdf = folder / f"{key}.pdf"
-    with libreoffice.office() as port:
-        libreoffice.read_values(port, [r.path for r in shown.values()], {}, "never",
-                                pdf={r.path: r.pdf for r in shown.values() if r.pdf})
+    libreoffice.read_values(office_port, [r.path for r in shown.values()], {}, "never",
+                            pdf={r.path: r.pdf for r in shown.values() if r.pdf})
     yield made
     if made.late is not None:
         made.late.stop()
