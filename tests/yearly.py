@@ -59,7 +59,7 @@ class Office:
     index: BlueprintIndex
     years: dict[int, Year]
     versions: dict[str, TargetVersion]  # murni, perubahan
-    typed: RealisasiImport  # last year's figures typed by the office
+    typed: RealisasiImport  # last year's figures typed by the office (empty when not typed)
     forms: dict[str, Path]  # the filled forms, by name
 
 
@@ -91,7 +91,7 @@ def _returns(bp: Blueprint, tahun: int, filled: int, folder: Path) -> Year:
 
 
 def two_years(bp: Blueprint, root: Path, blueprints: dict[str, Blueprint],
-              current: Blueprint | None = None) -> Office:
+              current: Blueprint | None = None, *, recorded: bool = True) -> Office:
     """The office's two years: `bp` generated for 2025 and `current` (default `bp`) for
     2026, both registered in the store `root/simpan` (a workspace's, when `root` is one)."""
     current = current or bp
@@ -107,6 +107,9 @@ def two_years(bp: Blueprint, root: Path, blueprints: dict[str, Blueprint],
     assert [s for *_, s in added] == ["ok"] * len(added), added
     forms: dict[str, Path] = {}
     versions: dict[str, TargetVersion] = {}
+    if not recorded:
+        return Office(current, root, store, index, years, versions,
+                      RealisasiImport(bp.id, BEFORE, {}), forms)
     known = {**blueprints, current.id: current}
     for name, day, scale in (("murni", MURNI_DAY, 1.0), ("perubahan", PERUBAHAN_DAY, 1.25)):
         template = write_target_form(current, NOW, root / f"templat-{name}.xlsx", UNITS)

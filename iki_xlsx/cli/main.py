@@ -18,6 +18,7 @@ import click
 from iki_xlsx import __version__
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary, install
 from iki_xlsx.cli.simpan import simpan
+from iki_xlsx.cli.tahun import COMMANDS as TAHUN
 from iki_xlsx.cli.terminal import WARNING, error_line, finding_line, returned_finding_line
 from iki_xlsx.core.angka import ribuan, strict_json
 from iki_xlsx.core.codes import Code
@@ -1135,4 +1136,6 @@ def _port_free(host: str, port: int) -> None:
 
 
 main.add_command(simpan)
+for command in TAHUN:
+    main.add_command(command)
 apply_vocabulary(main)

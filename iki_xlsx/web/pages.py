@@ -250,7 +250,7 @@ async def job_progress(request: Request) -> Response:
 
 
 def _routes() -> list[BaseRoute]:
-    from iki_xlsx.web import blueprints_page, buat, rekap_page, terima
+    from iki_xlsx.web import blueprints_page, buat, dokumen, rekap_page, terima
 
     return [
         Route("/", beranda),
@@ -264,6 +264,7 @@ def _routes() -> list[BaseRoute]:
         Route("/unduh/{ident}", output_download),
         Route("/tugas/{ident}", job_progress),
         *terima.ROUTES, *buat.ROUTES, *rekap_page.ROUTES, *blueprints_page.ROUTES,
+        *dokumen.ROUTES,
     ]
 
 
