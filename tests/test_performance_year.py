@@ -306,6 +306,9 @@ def test_a_new_indicator_in_the_second_year_shows_as_new_and_a_dropped_one_as_dr
     assert words["Indeks Kepuasan Layanan Baru"][4] == "–"
     assert "0" not in (words["Indeks Kepuasan Layanan Baru"][4],
                        words["Prosentase RW Berubah"][5])
+    averages = _table(made, "Tabel 3.3")  # over the indicators each year has: never an error
+    assert averages and all(isinstance(r[3], float) and isinstance(r[4], float)
+                            for r in averages), averages
     assert key_of(None, new.iku.indikator[-1]) == "iku/ikm-pelayanan-baru"  # type: ignore[union-attr]
 
 

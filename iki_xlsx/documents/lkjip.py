@@ -210,16 +210,21 @@ def _per_sasaran(bp: Blueprint, double: DocTable, now: int, before: int) -> DocT
         row = len(table.rows)
         table.rows.append([
             TableCell(str(number)), TableCell(sasaran), TableCell(float(len(rows))),
-            TableCell(computed=_mean(rows, C2_CAPAIAN_BEFORE, double.code)),
-            TableCell(computed=_mean(rows, C2_CAPAIAN, double.code)),
+            _mean(double, rows, C2_CAPAIAN_BEFORE), _mean(double, rows, C2_CAPAIAN),
             TableCell(computed=Computed(lambda c: scale(c, bp.predikat), (At(row, 4),)))])
     return table
 
 
-def _mean(rows: Sequence[int], col: int, table: str) -> Computed:
+def _mean(double: DocTable, rows: Sequence[int], col: int) -> TableCell:
+    """The mean of a sasaran's capaian in one year, over the indicators that year has (a
+    dash when it has none: all of them new, or all dropped)."""
+    present = [r for r in rows if double.rows[r][col].computed is not None]
+    if not present:
+        return TableCell("–")
+
     def make(*cells: str) -> Formula:
         return average(cells)
-    return Computed(make, tuple(At(r, col, table) for r in rows))
+    return TableCell(computed=Computed(make, tuple(At(r, col, double.code) for r in present)))
 
 
 def _renstra(bp: Blueprint, year: YearFigures, items: list[Listed]) -> DocTable | None:
