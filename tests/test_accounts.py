@@ -14,7 +14,7 @@ import pytest
 
 from iki_xlsx.accounts.book import AccountBook, AccountError
 from iki_xlsx.accounts.passwords import verify_password
-from iki_xlsx.accounts.roles import ALL, Action, Grant, Role, parse_grant
+from iki_xlsx.accounts.roles import ALL, Access, Action, Grant, Role, parse_grant
 from iki_xlsx.accounts.sessions import LoginPolicy, Sessions, SignInOutcome
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.store.db import PostgresLocation, Store
@@ -74,8 +74,9 @@ def test_an_account_keeps_its_roles_and_only_a_slow_hash(
     ("admin:3507010", OFFICES, "peran admin kabupaten berlaku untuk semua kantor"),
     ("pemeriksa:3507099", OFFICES, "kantor 3507099 tidak ada di kantor.csv"),
     ("operator:3507010", None, "ruang kerja ini satu kantor"),
-    ("penyetuju", OFFICES, "peran 'penyetuju' tidak dikenal (pilih: operator, pemeriksa, "
-                           "admin)"),
+    ("bupati", OFFICES, "peran 'bupati' tidak dikenal (pilih: operator, penyetuju, "
+                        "pemeriksa, admin)"),
+    ("penyetuju:semua", OFFICES, "peran penyetuju diberikan untuk satu kantor"),
 ])
 def test_a_grant_the_workspace_cannot_have_is_refused(
         tmp_path: Path, grant: str, offices: list[str] | None, said: str) -> None:
@@ -234,7 +235,7 @@ def test_a_role_this_release_does_not_know_gives_no_right(tmp_path: Path) -> Non
     made = book.add("sari", "Sari", SANDI, [parse_grant("pemeriksa:3507010")])
     with book.store.sql() as db:
         db.run("INSERT INTO account_role (account_id, role, kantor) VALUES (?,?,?)",
-               (made.id, "penyetuju", ALL))
+               (made.id, "bupati", ALL))
     found = book.get("sari")
     assert found.grants == (Grant(Role.PEMERIKSA, "3507010"),)
     assert not found.access.can(Action.CHANGE, "3507010")
@@ -246,3 +247,18 @@ def test_an_upgraded_first_release_store_keeps_accounts(tmp_path: Path) -> None:
     book = AccountBook(Store(folder))
     book.add("operator", "Operator", SANDI, [Grant(Role.OPERATOR)])
     assert [a.login for a in AccountBook(Store(folder)).all()] == ["operator"]
+
+
+def test_the_verifier_and_the_approver_of_sign_off_are_apart() -> None:
+    """Issue 26: an operator verifies a return or sends it back, a penyetuju approves (closes)
+    and reopens a period; neither does the other's step, and a pemeriksa does neither."""
+    operator = Grant(Role.OPERATOR, "3507010")
+    penyetuju = Grant(Role.PENYETUJU, "3507010")
+    pemeriksa = Grant(Role.PEMERIKSA, ALL)
+    steps = {grant.role: {action for action in Action
+                          if Access(frozenset({grant})).can(action, "3507010")}
+             for grant in (operator, penyetuju, pemeriksa)}
+    assert steps[Role.OPERATOR] == {Action.READ, Action.CHANGE, Action.VERIFY}
+    assert steps[Role.PENYETUJU] == {Action.READ, Action.APPROVE}
+    assert steps[Role.PEMERIKSA] == {Action.READ}
+    assert not Access(frozenset({penyetuju})).can(Action.APPROVE, "3507020")

@@ -1,10 +1,13 @@
 """The roles a person may hold, per office, and what each lets them do: a small typed
-vocabulary that grows by one member and one rule (the approver of sign-off will be one more).
+vocabulary that grows by one member and one rule.
 
 A grant is a role at an office: `kantor` is the office's kode in a kabupaten, or `ALL` (`*`)
 for every office. In a single-office workspace there is one office and every grant is `ALL`.
 
-    operator    works one office: receives, generates, sends, changes its settings
+    operator    works one office: receives, generates, sends, changes its settings; verifies
+                a return against its evidence, or sends it back with a comment
+    penyetuju   approves one office's period (the sekcam or camat), which closes it, and
+                reopens it with a reason
     pemeriksa   reads and downloads (one office, or all of them)
     admin       admin kabupaten: reads everything, manages accounts and offices
 """
@@ -23,6 +26,7 @@ ALL_WORD = "semua"  # how a person writes ALL
 
 class Role(StrEnum):
     OPERATOR = "operator"
+    PENYETUJU = "penyetuju"
     PEMERIKSA = "pemeriksa"
     ADMIN = "admin"
 
@@ -31,6 +35,8 @@ class Action(StrEnum):
     READ = "lihat"  # open pages, download files, read the API
     CHANGE = "ubah"  # receive, generate, send, change the office's files
     MANAGE = "kelola"  # accounts and offices
+    VERIFY = "verifikasi"  # a return verified against its evidence, or sent back
+    APPROVE = "setujui"  # a period approved (closed), or reopened with a reason
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,12 @@ class RoleRule:
 
 
 RULES: dict[Role, RoleRule] = {
-    Role.OPERATOR: RoleRule(frozenset({Action.READ, Action.CHANGE}), True, False, "operator",
-                            "mengerjakan satu kantor: menerima, membuat, mengirim"),
+    Role.OPERATOR: RoleRule(frozenset({Action.READ, Action.CHANGE, Action.VERIFY}), True, False,
+                            "operator", "mengerjakan satu kantor: menerima, membuat, mengirim, "
+                                        "memverifikasi atau mengembalikan isian"),
+    Role.PENYETUJU: RoleRule(frozenset({Action.READ, Action.APPROVE}), True, False,
+                             "penyetuju", "menyetujui (menutup) periode satu kantor dan "
+                                          "membukanya kembali dengan alasan"),
     Role.PEMERIKSA: RoleRule(frozenset({Action.READ}), True, True, "pemeriksa",
                              "melihat dan mengunduh saja"),
     Role.ADMIN: RoleRule(frozenset({Action.READ, Action.MANAGE}), False, True,
