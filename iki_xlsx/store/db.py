@@ -43,8 +43,10 @@ from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.states import AnswerState, Kind, Status
 from iki_xlsx.core.units import Unit
 from iki_xlsx.store.accounts import AccountRecords
+from iki_xlsx.store.audit import AuditRecords
 from iki_xlsx.store.location import PostgresLocation
 from iki_xlsx.store.schema import MIGRATIONS, Migration, migrate
+from iki_xlsx.store.signoff import SignoffRecords
 from iki_xlsx.store.sql import Database, Row
 from iki_xlsx.store.sqlite import DATABASE_NAME, SqliteBackend, schema_version
 
@@ -309,6 +311,16 @@ class Store:
     def accounts(self) -> AccountRecords:
         """The accounts kept in this store (people, roles, sessions, tokens, failed logins)."""
         return AccountRecords(self)
+
+    @property
+    def signoff(self) -> SignoffRecords:
+        """The sign-off kept in this store (reviews of returns, periods closed and reopened)."""
+        return SignoffRecords(self)
+
+    @property
+    def audit(self) -> AuditRecords:
+        """The audit trail kept in this store (append-only, chained)."""
+        return AuditRecords(self)
 
     # --- connection, lock, transaction ---
 

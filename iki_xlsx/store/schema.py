@@ -265,9 +265,98 @@ CREATE INDEX login_failure_address ON login_failure (address, failed_at)
 """)
 
 
+def _v8_signoff_and_audit(db: Migrating) -> None:
+    """Sign-off and the audit trail (issue 26). `review`: a person verified a return against
+    its evidence (`state` verified, `catatan` the evidence note) or sent it back (`returned`,
+    `catatan` the comment the unit reads). `period_close`: a period of a blueprint's year
+    closed by approval through period `sampai` (`aksi` tutup) or reopened from it (`buka`,
+    with `alasan`); `period_close_unit` the return of each unit a closing approved. `audit`:
+    every action, append-only and chained (each entry's `hash` covers its fields and the
+    `prev_hash` of the one before), `audit_head` its one row naming the last entry written, so
+    an entry deleted at the end is missed too; triggers refuse an UPDATE or DELETE of an
+    entry."""
+    db.script("""
+CREATE TABLE review (
+    id INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submission(id),
+    blueprint TEXT NOT NULL,
+    periode INTEGER NOT NULL,
+    unit_kode TEXT NOT NULL,
+    state TEXT NOT NULL,
+    catatan TEXT,
+    account_id INTEGER REFERENCES account(id),
+    login TEXT NOT NULL,
+    nama TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX review_period ON review (blueprint, periode, unit_kode);
+CREATE INDEX review_submission ON review (submission_id);
+CREATE TABLE period_close (
+    id INTEGER PRIMARY KEY,
+    blueprint TEXT NOT NULL,
+    periode INTEGER NOT NULL,
+    aksi TEXT NOT NULL,
+    sampai INTEGER NOT NULL,
+    alasan TEXT,
+    account_id INTEGER REFERENCES account(id),
+    login TEXT NOT NULL,
+    nama TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX period_close_period ON period_close (blueprint, periode);
+CREATE TABLE period_close_unit (
+    close_id INTEGER NOT NULL REFERENCES period_close(id),
+    unit_kode TEXT NOT NULL,
+    submission_id INTEGER REFERENCES submission(id),
+    PRIMARY KEY (close_id, unit_kode)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    jenis TEXT NOT NULL,
+    login TEXT,
+    nama TEXT,
+    asal TEXT NOT NULL,
+    blueprint TEXT,
+    periode INTEGER,
+    unit_kode TEXT,
+    rincian TEXT NOT NULL,
+    rujukan TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_jenis ON audit (jenis, rujukan);
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY,
+    last_id INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+)
+""")
+    _append_only(db, "audit")
+
+
+APPEND_ONLY = "catatan audit hanya dapat ditambah, tidak diubah atau dihapus"
+
+
+def _append_only(db: Migrating, table: str) -> None:
+    """Refuse an UPDATE, DELETE (or on PostgreSQL a TRUNCATE) of `table`."""
+    if db.dialect == "postgresql":
+        db.execute(f"""
+CREATE OR REPLACE FUNCTION iki_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$""")
+        db.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                   "FOR EACH ROW EXECUTE FUNCTION iki_append_only()")
+        db.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION iki_append_only()")
+        return
+    for event in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_register, _v3_message_id,
                                _v4_recipients_without_workbook, _v5_office_files, _v6_answers,
-                               _v7_accounts]
+                               _v7_accounts, _v8_signoff_and_audit]
 
 
 def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
