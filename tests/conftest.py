@@ -28,7 +28,18 @@ from tests.shared import built_once, by_content, run_folder
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ROOT / "blueprints"
 SAMPLES = ROOT / "samples"
-SEEDS = Path(os.environ.get("IKI_SEEDS", ROOT.parent / "shared" / "seeds"))
+
+
+def seeds_folder() -> Path | None:
+    """The decree documents the bundled blueprints were transcribed from: `$IKI_SEEDS`, else
+    `../shared/seeds` beside the repository; None when neither exists (a bare clone)."""
+    given = os.environ.get("IKI_SEEDS")
+    candidates = [Path(given)] if given else []
+    candidates.append(ROOT.parent / "shared" / "seeds")
+    return next((folder for folder in candidates if folder.is_dir()), None)
+
+
+SEEDS = seeds_folder()
 UNITS = [Unit("3507301001", "Desa Sukamaju"), Unit("3507301002", "Desa Mekar Sari")]
 
 
