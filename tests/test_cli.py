@@ -108,7 +108,7 @@ def test_demo_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert f"Ruang kerja: {tmp_path}" in done.stdout
     assert (tmp_path / "iki.toml").exists() and (tmp_path / "simpan" / "iki.sqlite").exists()
     out = tmp_path / "keluaran"
-    assert len(list((out / "kirim").glob("*.xlsx"))) == 12
+    assert len(list((out / "kirim" / "iki-kecamatan-kota-2026").glob("*.xlsx"))) == 12
     assert len(list((out / "contoh-terisi").glob("*.xlsx"))) == 12
     english = [w for w in (" the ", " and ", " of ", " file", "rror", "Warning", "written")
                if w in done.stdout + done.stderr]

@@ -67,8 +67,8 @@ def test_found_from_a_subfolder_or_named_with_ruang(workspace: Path, tmp_path: P
         made = run(*args, cwd=cwd)
         assert made.returncode == 0, made.stderr
     for year in (2026, 2027):
-        names = sorted(p.name for p in (workspace / "keluaran" / f"iki-kecamatan-kota_{year}")
-                       .glob("*.xlsx"))
+        made = workspace / "keluaran" / "kirim" / f"iki-kecamatan-kota-{year}"
+        names = sorted(p.name for p in made.glob("*.xlsx"))
         assert names == [f"IKI_{year}_3573011001_Kelurahan-Sukamaju.xlsx",
                          f"IKI_{year}_3573011002_Kelurahan-Mekarsari.xlsx",
                          f"IKI_{year}_kecamatan_Kecamatan.xlsx"]

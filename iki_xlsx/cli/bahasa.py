@@ -121,7 +121,8 @@ class Group(click.Group):
     """A command group whose commands also answer to their English names, and whose commands
     never end in a traceback for a refusal no command explained: an OSError is one
     `Kesalahan: PATH: why` line, a library error (`IkiError`, said in Bahasa Indonesia) one
-    `Kesalahan: ...` line; both exit 1."""
+    `Kesalahan: ...` line; both exit 1. The service's refusal of a request as given
+    (`UsageError`) exits 2, its stopping findings (`OfficeFindings`) are one line each, exit 1."""
 
     aliases: dict[str, str]
 
@@ -132,8 +133,9 @@ class Group(click.Group):
         self.aliases = {}
 
     def invoke(self, ctx: click.Context) -> Any:
-        from iki_xlsx.cli.terminal import error_line, os_error_line
-        from iki_xlsx.core.errors import IkiError
+        from iki_xlsx.cli.terminal import error_line, finding_line, os_error_line
+        from iki_xlsx.core.errors import IkiError, UsageError
+        from iki_xlsx.service.context import OfficeFindings
 
         try:
             return super().invoke(ctx)
@@ -141,6 +143,13 @@ class Group(click.Group):
             if exc.errno == errno.EPIPE:  # the reader went away (`| head`): Click's own case
                 raise
             click.echo(os_error_line(exc), err=True)
+            sys.exit(1)
+        except UsageError as exc:  # the request as given cannot be carried out
+            click.echo(error_line(str(exc)), err=True)
+            sys.exit(2)
+        except OfficeFindings as exc:  # findings that stop the command, one line each
+            for finding in exc.findings:
+                click.echo(finding_line(finding), err=True)
             sys.exit(1)
         except IkiError as exc:
             click.echo(error_line(str(exc)), err=True)

@@ -45,8 +45,8 @@ CHUNK_BYTES = 64 * 1024 * 1024
 
 
 def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
-            progress: Progress = no_progress, *, answer: bool = False,
-            pool: WarmPool | None = None) -> CollectResult:
+            progress: Progress = no_progress, result: CollectResult | None = None, *,
+            answer: bool = False, pool: WarmPool | None = None) -> CollectResult:
     """Store and check every workbook found in `sources`; the same file twice changes nothing.
 
     New files are kept in chunks, checked together over the machine's cores with the batch
@@ -57,25 +57,29 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
     is recorded as owed in the same transaction (`mail.replies.answer_returns` sends it);
     what a machine sent (an auto-reply, a bounce, a list) is never owed one.
     With a warm `pool` (a long-running face), its workers check them.
+    A caller that shows verdicts while the rest is checked passes its own `result`, filled
+    chunk by chunk.
     """
     return _collect(lambda skipped: intake.received_from(sources, skipped), store, index,
-                    progress, answer, pool)
+                    progress, result, answer, pool)
 
 
 def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: BlueprintIndex,
-                    progress: Progress = no_progress,
+                    progress: Progress = no_progress, result: CollectResult | None = None,
                     pool: WarmPool | None = None) -> CollectResult:
     """`collect` of uploaded files, each given as (the name the browser sent, where it was
     kept): every upload is kept and recorded under the name it was sent with, one that is no
     workbook too (`intake.received_uploads`)."""
     return _collect(lambda skipped: intake.received_uploads(files, skipped), store, index,
-                    progress, False, pool)
+                    progress, result, False, pool)
 
 
 def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store: Store,
-             index: BlueprintIndex, progress: Progress, answer: bool,
-             pool: WarmPool | None = None) -> CollectResult:
-    result = CollectResult(answering=answer)
+             index: BlueprintIndex, progress: Progress, result: CollectResult | None,
+             answer: bool, pool: WarmPool | None = None) -> CollectResult:
+    if result is None:
+        result = CollectResult()
+    result.answering = answer
     with store.exclusive(), store.connect():
         store.tidy()
         index = judged_by(store, index)

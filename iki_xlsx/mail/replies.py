@@ -21,20 +21,19 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from iki_xlsx.check import check_file
 from iki_xlsx.core.dates import tanggal
 from iki_xlsx.core.findings import Finding, Severity
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.states import ANSWERS, AnswerState, Kind, Status
 from iki_xlsx.core.units import Unit, file_safe
+from iki_xlsx.intake.annotated import annotated_copy
 from iki_xlsx.intake.collect import CollectResult
-from iki_xlsx.intake.sources import WORKBOOK_SUFFIXES, Unanswerable
+from iki_xlsx.intake.sources import Unanswerable
 from iki_xlsx.intake.status import history
 from iki_xlsx.mail.kirim import BATAS_UNSET, Job, match_workbooks
 from iki_xlsx.mail.outbox import (
@@ -62,6 +61,7 @@ WARNINGS_HEADING = "Catatan (tidak menghalangi penerimaan):"
 NOT_A_WORKBOOK = ("surel ini tidak membawa lampiran workbook (.xlsx); lampiran yang diterima: "
                   "{names}")
 NO_ATTACHMENT = "surel ini tidak membawa lampiran apa pun"
+ANNOTATED_DIR = "catatan"  # in the store's folder, when the replier is given no other
 
 
 @dataclass
@@ -154,8 +154,9 @@ class Replier:
     outbox: Outbox
     sender: str
     templates: Mapping[Kind, Template]
-    index: BlueprintIndex
+    index: BlueprintIndex  # in a workspace, with the register (as collect judged the returns)
     office: str | None = None  # the workspace's kantor; else the blueprint's
+    annotations: Path | None = None  # where annotated copies are kept (one folder per file)
     result: RepliesResult = field(default_factory=RepliesResult)
     progress: Progress = no_progress  # called with 1 after each message handed to the outbox
 
@@ -300,7 +301,7 @@ def _answer_return(store: Store, stored: StoredReturn, to: str, key: str,
     attachment = None
     values = _return_values(stored, replier)
     if kind is Kind.CORRECTION:
-        attachment = annotated_copy(store, stored, replier.index)
+        attachment = _annotated(store, stored, replier)
         values["lampiran"] = attachment[1] if attachment else ""
     delivery = Delivery(stored.unit_kode or "", stored.unit_nama or "", to, stored.filename,
                         stored.sha256, periode=stored.periode)
@@ -348,24 +349,14 @@ def _listed(findings: Sequence[tuple[str, str, str | None, str | None, str]]) ->
     return "\n".join(lines)
 
 
-def annotated_copy(store: Store, stored: StoredReturn,
-                   index: BlueprintIndex) -> tuple[bytes, str] | None:
-    """The annotated copy of a stored return (made once, kept beside the store's files)."""
-    suffix = Path(stored.filename).suffix.lower()
-    stem = _safe_stem(stored.filename)
-    folder = store.folder / "catatan" / stored.sha256[:16]
-    target = folder / f"{stem}_catatan.xlsx"
-    if not target.exists():
-        raw = store.raw_path(stored.sha256)
-        if not raw.exists() or suffix not in WORKBOOK_SUFFIXES:
-            return None
-        with tempfile.TemporaryDirectory() as scratch:
-            alias = Path(scratch) / f"{stem}{suffix}"
-            alias.symlink_to(raw)
-            checked = check_file(alias, index, folder)
-        if checked.annotated is None:
-            return None
-    return target.read_bytes(), target.name
+def _annotated(store: Store, stored: StoredReturn,
+               replier: Replier) -> tuple[bytes, str] | None:
+    """The annotated copy to attach (its bytes and name), made once and kept under the
+    replier's `annotations` folder (default: the store's `catatan/`)."""
+    root = replier.annotations or store.folder / ANNOTATED_DIR
+    path = annotated_copy(store, stored.sha256, stored.filename, replier.index,
+                          root / stored.sha256[:16])
+    return (path.read_bytes(), path.name) if path is not None else None
 
 
 def _plan_without_workbook(owed: OwedAnswer, message: Unanswerable, addresses: Addresses,
@@ -461,12 +452,6 @@ def _remind(job: Job, replier: Replier, batas: datetime.date | None, today: date
     key = f"{Kind.REMINDER}|{job.blueprint}|{job.periode}|{job.unit.kode}|{today.isoformat()}"
     replier.send(Kind.REMINDER, key, delivery, values, original,
                  (job.workbook.read_bytes(), job.workbook.name))
-
-
-def _safe_stem(filename: str) -> str:
-    """The sender's file name without its extension, fit for an attachment and a path."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(filename).stem).strip(".-")
-    return stem[:100] or "berkas"
 
 
 def _message_ref(message_id: str | None) -> str | None:

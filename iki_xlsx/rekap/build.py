@@ -34,6 +34,7 @@ from iki_xlsx.rekap.context import reached
 from iki_xlsx.rekap.data_sheet import unit_sheet_names
 from iki_xlsx.rekap.layout import plan_rekap
 from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, Return, UnitReturn, UsedFile
+from iki_xlsx.rekap.summary import summary_table
 from iki_xlsx.store.db import Store, from_store
 from iki_xlsx.targets.model import TargetVersion, choose
 from iki_xlsx.workbook.evaluate import Batch, Value
@@ -130,6 +131,8 @@ class RekapResult:
     findings: list[Finding] = field(default_factory=list)
     plan: WorkbookPlan | None = None
     cakupan: str = ""  # how far the year reaches, as in file names: sd-TW-II, setahun
+    # the Ringkasan table as data (rekap.summary.RINGKASAN_HEADERS), one row per indicator
+    summary: list[list[Value]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -184,6 +187,7 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
     progress(1)
     result.plan = plan
+    result.summary = summary_table(plan, values)
     result.units_listed = sum(1 for u in source.units if u.on_list)
     result.units_accepted = len(source.files)
     result.values = len(source.entries)

@@ -4,17 +4,21 @@ the signature.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from iki_xlsx.blueprint.model import IkuIndikator, Indikator
 from iki_xlsx.core.dates import local_time, tanggal, waktu_dibuat
 from iki_xlsx.plan.formula import copy_of, mean_of, sheet_prefix, sum_of
-from iki_xlsx.plan.model import Cell, Role, SheetPlan, meta_rows, ref, title_row
+from iki_xlsx.plan.model import Cell, Role, SheetPlan, WorkbookPlan, meta_rows, ref, title_row
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.context import Context, footer_text, periode_text, returned_text
 from iki_xlsx.rekap.jabatan import block_rows, realisasi_style, row_key, scope_of, target_source
 from iki_xlsx.rekap.source import KECAMATAN, RekapSource
+from iki_xlsx.workbook.evaluate import CellKey, Value
 
+ROW_KEY = "ringkasan"  # every cell of an indicator's row: ringkasan/<scope>/<indikator>/<part>
 RINGKASAN_HEADERS = ("No", "Jabatan / Penanggung jawab", "Indikator", "Satuan", "Target",
                      "Asal target", "Target dari unit", "Realisasi kecamatan", "Capaian (%)",
                      "Predikat")
@@ -55,7 +59,7 @@ def ringkasan_sheet(ctx: Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetP
             number += 1
             total = row_key(scope, ind.id, KECAMATAN)  # the total row, or the office's only row
             who = ", ".join(ind.penanggung_jawab) if isinstance(ind, IkuIndikator) else owner
-            key = f"ringkasan/{scope}/{ind.id}"  # as on the unit workbooks' Ringkasan
+            key = f"{ROW_KEY}/{scope}/{ind.id}"  # as on the unit workbooks' Ringkasan
             for col, value, style in ((0, str(number), "text_center"), (1, who, "text"),
                                       (2, ind.nama, "text"), (3, ind.satuan, "text_center")):
                 sheet.cells.append(Cell(ref(row, col), Role.LABEL, f"{key}/{col}", style, value))
@@ -72,6 +76,23 @@ def ringkasan_sheet(ctx: Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetP
     if ctx.source.pengesahan is not None:
         _signature(sheet, ctx.source, row + 1)
     return sheet
+
+
+def summary_table(plan: WorkbookPlan, values: Mapping[CellKey, Value]) -> list[list[Value]]:
+    """The Ringkasan table as the recap shows it, as data: one row per indicator in the
+    columns of `RINGKASAN_HEADERS`, each formula cell with the value written as its cache."""
+    sheet = next((s for s in plan.sheets if s.kind == "ringkasan"), None)
+    if sheet is None:
+        return []
+    rows: dict[int, list[Value]] = {}
+    for cell in sheet.cells:
+        if not cell.key.startswith(f"{ROW_KEY}/"):
+            continue
+        row, col = xl_cell_to_rowcol(cell.ref)
+        line = rows.setdefault(row, [None] * len(RINGKASAN_HEADERS))
+        line[col] = values.get((sheet.code, cell.ref)) if cell.role is Role.FORMULA \
+            else cell.value
+    return [rows[row] for row in sorted(rows)]
 
 
 def _signature(sheet: SheetPlan, source: RekapSource, row: int) -> None:

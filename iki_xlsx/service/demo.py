@@ -16,15 +16,16 @@ from pathlib import Path
 
 from iki_xlsx.blueprint.load import BlueprintReport, check_blueprints, find_blueprints
 from iki_xlsx.blueprint.model import Blueprint
-from iki_xlsx.check import BlueprintIndex, FileResult, check_file
+from iki_xlsx.check import FileResult, check_file
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit
-from iki_xlsx.intake.collect import CollectResult, collect
-from iki_xlsx.intake.status import StatusReport, status
+from iki_xlsx.intake.collect import CollectResult
+from iki_xlsx.intake.status import StatusReport
 from iki_xlsx.plan.build import plan_workbook
-from iki_xlsx.plan.register import judged_by
-from iki_xlsx.rekap.build import RekapResult, write_rekap
+from iki_xlsx.rekap.build import RekapResult
+from iki_xlsx.service.generating import Generated
+from iki_xlsx.service.office import Office
 from iki_xlsx.service.workspace import (
     CONFIG_TEMPLATE,
     Workspace,
@@ -33,16 +34,12 @@ from iki_xlsx.service.workspace import (
     find_root,
     init_workspace,
     load_workspace,
-    pengesahan_of,
 )
-from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.generate import (
     DEFAULT_BLUEPRINTS,
     GenerateResult,
-    blueprint_source,
     generate,
     recipients,
-    resolve_blueprint,
     workbook_filename,
     write_filled,
 )
@@ -60,7 +57,7 @@ class DemoResult:
 
     blueprints: BlueprintReport
     workspace: Workspace | None = None
-    blank: GenerateResult | None = None
+    blank: Generated | None = None
     filled: GenerateResult | None = None
     mistaken: FileResult | None = None  # the return that needs correction, as checked
     collected: list[CollectResult] = field(default_factory=list)
@@ -120,33 +117,32 @@ def _made_by_demo(root: Path) -> bool:
 
 
 def run_demo(out_dir: Path, periode: int = DEMO_PERIODE) -> DemoResult:
-    """Validate every bundled blueprint, then run the whole flow on the default one inside
-    a workspace at `out_dir` (outputs under its `keluaran/`, the store in `simpan/`)."""
+    """Validate every bundled blueprint, then run the whole flow on the default one through
+    the office of a workspace at `out_dir` (outputs under its `keluaran/`, the store in
+    `simpan/`): the same use cases, folders and register as the command line and web app."""
     result = DemoResult(check_blueprints(find_blueprints(DEFAULT_BLUEPRINTS)))
     ws, result.findings = demo_workspace(out_dir)
     if ws is None:
         return result
     result.workspace = ws
-    bp, result.findings = resolve_blueprint(DEFAULT_BLUEPRINT, ws.blueprints_dir)
+    office = Office.open(ws)
+    bp, result.findings = office.find_blueprint(DEFAULT_BLUEPRINT)
     if bp is None:
         return result
-    units = ws.units
+    units = office.units or []
     out_dir = ws.output_dir
-    store = Store(ws.store_dir)
-    result.blank = generate(bp, units, periode, out_dir / "kirim", register=store,
-                            source=blueprint_source(bp, DEFAULT_BLUEPRINT, ws.blueprints_dir))
+    result.blank = office.generate(bp, periode, name=DEFAULT_BLUEPRINT)
+    # the returns as the kelurahan would fill them: sample data, not a generation of the office
     result.filled = generate(bp, units, periode, out_dir / "contoh-terisi", sample=True)
     if not (result.blank.ok and result.filled.ok):
         return result
-    index = judged_by(store, BlueprintIndex([bp]))
     mistaken, _ = write_mistaken(bp, units, periode, out_dir / "kembali-salah")
-    result.mistaken = check_file(mistaken, index, annotate_dir=out_dir / "perbaikan")
-    result.collected.append(collect([mistaken], store, index))  # sent first, with a mistake
-    result.collected.append(collect([out_dir / "contoh-terisi"], store, index))
-    result.status = status(store)
-    result.rekap = write_rekap(store, index, out_dir / "rekap",
-                               blueprint=bp.id, periode=periode, csv_dir=out_dir / "rekap",
-                               pengesahan=pengesahan_of(ws.config))
+    result.mistaken = check_file(mistaken, office.index(), annotate_dir=out_dir / "perbaikan")
+    result.collected.append(office.collect([mistaken]))  # sent first, with a mistake
+    result.collected.append(office.collect([out_dir / "contoh-terisi"]))
+    result.status = office.status()
+    result.rekap = office.recap(blueprint=bp.id, periode=periode,
+                                csv_dir=office.recap_folder())
     return result
 
 

@@ -1,0 +1,66 @@
+"""Collect and check: returns taken from files, an upload, or the IMAP mailbox, each kept byte
+for byte, checked against the office's blueprints and register, and recorded; and `periksa`,
+which checks files without keeping them.
+
+Each collect is one run of `intake.collect` (or `mail.imap`): one lock on the store, one tidy,
+the register applied under that lock."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from iki_xlsx.check import CheckReport, iter_check
+from iki_xlsx.core.progress import Progress, no_progress
+from iki_xlsx.intake.collect import CollectResult, collect, collect_uploads
+from iki_xlsx.mail.imap import ImapAccount, collect_imap
+from iki_xlsx.service.context import OfficeContext
+
+UPLOADS_NAME = ".unggah"  # uploads wait in the store's folder until they are collected
+
+
+class Collecting(OfficeContext):
+    def collect(self, sources: Sequence[Path], *, progress: Progress = no_progress,
+                result: CollectResult | None = None, answer: bool = False) -> CollectResult:
+        """Keep, check and record every workbook in `sources` (files, folders, zip, eml,
+        mbox). A face that shows verdicts while the rest is checked passes its `result`.
+        With `answer`, the answer each new return calls for is owed in the store (`answer`
+        of the sending use cases sends it)."""
+        return collect(sources, self.store, self.blueprint_index(), progress, result,
+                       answer=answer)
+
+    def upload_folder(self, name: str) -> Path:
+        """Where the upload `name` (a name the server chose) is streamed before collecting."""
+        return self.store.folder / UPLOADS_NAME / name
+
+    def collect_upload(self, folder: Path, files: Sequence[tuple[str, Path]], *,
+                       progress: Progress = no_progress,
+                       result: CollectResult | None = None) -> CollectResult:
+        """Collect an upload streamed into `folder`, each file given as (the name the browser
+        sent, where it was kept): every upload is kept and recorded under the name it was sent
+        with, one that is no workbook too. Then the copies are dropped: the store keeps every
+        file byte for byte."""
+        try:
+            return collect_uploads(files, self.store, self.blueprint_index(), progress, result)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def collect_imap(self, account: ImapAccount, *, since: datetime.date | None = None,
+                     progress: Progress = no_progress, answer: bool = False) -> CollectResult:
+        """Collect the workbook attachments of the mailbox's messages not taken before (with
+        `answer`, owing each its answer as `collect` does)."""
+        return collect_imap(account, self.store, self.blueprint_index(), since,
+                            progress=progress, answer=answer)
+
+    def check(self, files: Sequence[Path], *, annotate_dir: Path | None = None,
+              progress: Progress = no_progress) -> CheckReport:
+        """Check returned workbooks without keeping them, judged by the register when the
+        office's store has one; `annotate_dir` receives a copy of each that needs correction."""
+        index = self.index()
+        checked = []
+        for result in iter_check(list(files), index, annotate_dir):
+            checked.append(result)
+            progress(1)
+        return CheckReport(checked)

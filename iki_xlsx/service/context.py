@@ -1,0 +1,190 @@
+"""What every use case of an office works with: its folders, settings, units, store and the
+blueprint index (with the register always applied). `Office` (office.py) adds the use cases.
+
+An office is opened from a workspace (`iki.toml`, `unit.csv`, `blueprints/`, `simpan/`,
+`keluaran/`) or from folders named explicitly (the command line's `--store`, `--blueprints`,
+`--units`), which win over the workspace's. Opening one is cheap; what is worth keeping
+between requests (the web app opens an office per page) lives in a `Runtime`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from iki_xlsx.blueprint.load import LoadResult, find_blueprints, load_blueprint
+from iki_xlsx.core.errors import IkiError, UsageError
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.core.units import Unit, read_units
+from iki_xlsx.plan.index import BlueprintIndex
+from iki_xlsx.plan.register import judged_by
+from iki_xlsx.rekap.source import Pengesahan
+from iki_xlsx.service.layout import ANNOTATED_DIR, Outputs
+from iki_xlsx.service.workspace import (
+    Config,
+    Workspace,
+    WorkspaceError,
+    WorkspacePaths,
+    load_workspace,
+    pengesahan_of,
+)
+from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
+
+TEMPLATES_NAME = "templat"  # the office's own e-mail texts, in the workspace
+
+
+class OfficeFindings(IkiError):
+    """The office cannot be opened as asked (a units list with errors): its findings."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(f.one_line() for f in findings))
+        self.findings = findings
+
+
+class Blueprints:
+    """Blueprint files loaded and validated, each read again only when its size or
+    modification time changed (the web app keeps one for the life of the server)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, tuple[tuple[int, int], LoadResult]] = {}
+        self._lock = threading.Lock()
+
+    def load(self, path: Path) -> LoadResult:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._loaded.get(path)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_blueprint(path))
+            with self._lock:
+                self._loaded[path] = cached
+        return cached[1]
+
+    def of_folder(self, folder: Path) -> list[LoadResult]:
+        """Every blueprint file of `folder`, loaded."""
+        return [self.load(path) for path in find_blueprints(folder)]
+
+
+@dataclass
+class Runtime:
+    """What outlives one request: the loaded blueprints. This is the place for the other
+    long-lived parts a server wants (warm check workers for the web app and IMAP)."""
+
+    blueprints: Blueprints = field(default_factory=Blueprints)
+
+
+@dataclass
+class OfficeContext:
+    """One office's folders, settings and units; the store and index are made when asked."""
+
+    blueprints_dir: Path = DEFAULT_BLUEPRINTS
+    store_dir: Path | None = None
+    outputs: Outputs | None = None  # None: outside a workspace, the face names each output
+    workspace: Workspace | None = None
+    units: list[Unit] | None = None  # None: no units list (outside a workspace, none given)
+    runtime: Runtime = field(default_factory=Runtime)
+
+    @classmethod
+    def open(cls, workspace: Workspace | None, *, store_dir: Path | None = None,
+             blueprints_dir: Path | None = None, units_csv: Path | None = None,
+             runtime: Runtime | None = None) -> Self:
+        """The office of `workspace` (or of none), with each folder given explicitly winning.
+
+        Raises `OfficeFindings` when `units_csv` has errors."""
+        units = list(workspace.units) if workspace is not None else None
+        if units_csv is not None:
+            units, problems = read_units(units_csv)
+            if problems:
+                raise OfficeFindings(problems)
+        return cls(
+            blueprints_dir=blueprints_dir or (workspace.blueprints_dir if workspace is not None
+                                              else DEFAULT_BLUEPRINTS),
+            store_dir=store_dir or (workspace.store_dir if workspace is not None else None),
+            outputs=Outputs(workspace.output_dir) if workspace is not None else None,
+            workspace=workspace, units=units, runtime=runtime or Runtime())
+
+    @classmethod
+    def at(cls, root: Path, *, runtime: Runtime | None = None) -> tuple[Self, list[Finding]]:
+        """The office of the workspace folder `root`, read afresh. When its iki.toml or
+        unit.csv cannot be used, the office of its folders alone (no settings, no units list)
+        and the findings that say why."""
+        try:
+            found = load_workspace(root)
+        except WorkspaceError as exc:
+            paths = WorkspacePaths(root)
+            return cls(blueprints_dir=paths.blueprints_dir, store_dir=paths.store_dir,
+                       outputs=Outputs(paths.output_dir),
+                       runtime=runtime or Runtime()), exc.findings
+        return cls.open(found, runtime=runtime), []
+
+    # --- settings ---------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config | None:
+        return self.workspace.config if self.workspace is not None else None
+
+    @property
+    def kantor(self) -> str | None:
+        return self.config.kantor if self.config is not None else None
+
+    @property
+    def pengesahan(self) -> Pengesahan | None:
+        """The recap's place, time zone and signatory (from iki.toml)."""
+        return pengesahan_of(self.config) if self.config is not None else None
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """The office's own e-mail texts (`templat/`), when in a workspace."""
+        return self.workspace.root / TEMPLATES_NAME if self.workspace is not None else None
+
+    @property
+    def annotations(self) -> Path:
+        """Where annotated copies are kept: the layout's `catatan/`, outside a workspace the
+        store's own `catatan/`."""
+        if self.outputs is not None:
+            return self.outputs.annotations
+        return self.store.folder / ANNOTATED_DIR
+
+    # --- the store --------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The store; refused (usage) when the office has none."""
+        if self.store_dir is None:
+            raise UsageError("sebutkan --store FOLDER, atau jalankan perintah di dalam ruang "
+                             "kerja (buat dengan: iki-xlsx init FOLDER)")
+        return Store(self.store_dir)
+
+    @property
+    def has_records(self) -> bool:
+        """Whether the store holds a database yet (a page that only reads must not make one)."""
+        return self.store_dir is not None and Store(self.store_dir).database.exists()
+
+    def records(self) -> Store:
+        """The store, refused (usage) while nothing was ever recorded in it."""
+        store = self.store
+        if not store.database.exists():
+            raise UsageError(f"penyimpanan {self.store_dir} belum ada; jalankan collect "
+                             "lebih dulu")
+        return store
+
+    # --- blueprints -------------------------------------------------------------------------
+
+    def loaded_blueprints(self) -> list[LoadResult]:
+        """Every blueprint file of the office's folder, loaded and validated."""
+        return self.runtime.blueprints.of_folder(self.blueprints_dir)
+
+    def blueprint_index(self) -> BlueprintIndex:
+        """The office's valid blueprints by id, without the register (collect applies it
+        under its lock)."""
+        loaded = [r.blueprint for r in self.loaded_blueprints() if r.blueprint is not None]
+        return BlueprintIndex(loaded, archived=loaded)
+
+    def index(self) -> BlueprintIndex:
+        """What a return is judged by: the blueprints with the store's register and archived
+        versions applied whenever the store has a register."""
+        index = self.blueprint_index()
+        return judged_by(self.store, index) if self.has_records else index
