@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Self
 
 from iki_xlsx.blueprint.load import LoadResult, find_blueprints, load_blueprint
+from iki_xlsx.check import WarmPool
 from iki_xlsx.core.errors import IkiError, UsageError
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.units import Unit, read_units
@@ -70,10 +71,16 @@ class Blueprints:
 
 @dataclass
 class Runtime:
-    """What outlives one request: the loaded blueprints. This is the place for the other
-    long-lived parts a server wants (warm check workers for the web app and IMAP)."""
+    """What outlives one request of a long-running face (the web app): the loaded blueprints
+    and the warm checking workers its collects share (`checkers`; None on the command line,
+    where one collect checks with workers of its own). `close` when the face stops."""
 
     blueprints: Blueprints = field(default_factory=Blueprints)
+    checkers: WarmPool | None = None
+
+    def close(self) -> None:
+        if self.checkers is not None:
+            self.checkers.close()
 
 
 @dataclass

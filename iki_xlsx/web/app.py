@@ -1,7 +1,11 @@
-"""The web application: Starlette routes over the library, with the security defaults on.
+"""The web application: Starlette routes over the office's service, with the security
+defaults on.
 
-`create_app` builds it for one workspace. Every page calls library functions (status, history,
-collect, generate, kirim, write_rekap, check); nothing here reads SQL or knows a cell address.
+`create_app` builds it for one workspace. Every view opens the workspace's `Office` (read
+afresh, since the office may edit iki.toml or unit.csv while the server runs) and calls its use
+cases, exactly as the command line does; nothing here reads SQL or knows a cell address.
+Views are plain functions run in the thread pool (`page`), so SQLite and workbook work never
+blocks the event loop; only the views that stream an upload are coroutines (`upload_page`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -29,6 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from iki_xlsx.check.pool import WarmPool
 from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import StoreBroken
+from iki_xlsx.core.findings import Finding
+from iki_xlsx.service.context import Runtime
+from iki_xlsx.service.office import Office
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import (
     LOOPBACK_HOSTS,
@@ -50,9 +58,10 @@ SESSION_COOKIE = "iki_sesi"
 
 @dataclass
 class Web:
-    """Everything the pages share: the workspace, the jobs, the passwords, the limits and the
-    warm checking workers (started by the first upload or IMAP fetch, kept until the app
-    stops, so no later one pays their start-up)."""
+    """Everything the pages share: the workspace, what outlives a request (the runtime: the
+    loaded blueprints and the warm checking workers, started by the first upload or IMAP
+    fetch and kept until the app stops, so no later one pays their start-up), the jobs, the
+    passwords and the limits."""
 
     site: Site
     login_required: bool
@@ -60,7 +69,15 @@ class Web:
     templates: Jinja2Templates
     jobs: Jobs = field(default_factory=Jobs)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
-    checkers: WarmPool = field(default_factory=WarmPool)
+    runtime: Runtime = field(default_factory=lambda: Runtime(checkers=WarmPool()))
+
+    def office(self) -> Office:
+        """The workspace's office, read afresh (without settings or units when iki.toml or
+        unit.csv cannot be used: `office_and_problems` says why)."""
+        return self.office_and_problems()[0]
+
+    def office_and_problems(self) -> tuple[Office, list[Finding]]:
+        return Office.at(self.site.root, runtime=self.runtime)
 
     @property
     def passwords(self) -> Passwords:
@@ -102,42 +119,86 @@ def refusal(request: Request, status_code: int, message: str) -> Response:
     return render(request, "galat.html", {"message": message}, status_code)
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+View = Callable[[Request], Response]
+AsyncView = Callable[[Request], Awaitable[Response]]
 
 
-def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[Endpoint], Endpoint]:
-    """Who may open the endpoint (`operator` for anything that changes something) and whether
-    it takes a url-encoded form whose CSRF token must match the session's."""
+def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[View], AsyncView]:
+    """A view run in the thread pool, with who may open it (`operator` for anything that
+    changes something) and whether it takes a url-encoded form whose CSRF token must match the
+    session's (the form is then `form_of(request)`)."""
 
-    def decorate(endpoint: Endpoint) -> Endpoint:
-        @functools.wraps(endpoint)
+    def decorate(view: View) -> AsyncView:
+        @functools.wraps(view)
         async def guarded(request: Request) -> Response:
-            web = web_of(request)
-            current = web.role_of(request)
-            if current is None:
-                if request.method == "GET":
-                    target = quote(request.url.path + ("?" + request.url.query
-                                                       if request.url.query else ""))
-                    return RedirectResponse(f"/masuk?lanjut={target}", 303)
-                return refusal(request, 401, "Silakan masuk lebih dulu.")
-            if role == "operator" and current != "operator":
-                return refusal(request, 403, "Peran pemeriksa hanya dapat melihat dan mengunduh; "
-                                             "perubahan dilakukan oleh operator.")
-            if form:
-                data = await request.form()
-                token = data.get("csrf")
-                if not same_token(token if isinstance(token, str) else None,
-                                  request.session.get("csrf")):
-                    return refusal(request, 403, "Formulir kedaluwarsa atau bukan dari halaman "
-                                                 "ini; muat ulang halaman lalu kirim lagi.")
+            refused = await _refused(request, role, form)
+            if refused is not None:
+                return refused
             try:
-                return await endpoint(request)
+                return await run_in_threadpool(view, request)
             except StoreBroken as exc:  # the store's own message says what to do
                 return refusal(request, 500, str(exc))
 
         return guarded
 
     return decorate
+
+
+def upload_page(role: str = "operator") -> Callable[[AsyncView], AsyncView]:
+    """A view that streams an upload (a coroutine: its blocking work goes to the thread pool
+    itself); the CSRF token is checked by the upload, before any file part."""
+
+    def decorate(view: AsyncView) -> AsyncView:
+        @functools.wraps(view)
+        async def guarded(request: Request) -> Response:
+            refused = await _refused(request, role, form=False)
+            if refused is not None:
+                return refused
+            try:
+                return await view(request)
+            except StoreBroken as exc:
+                return refusal(request, 500, str(exc))
+
+        return guarded
+
+    return decorate
+
+
+async def _refused(request: Request, role: str, form: bool) -> Response | None:
+    """The response refusing the request (no login, wrong role, a form without the session's
+    token), or None."""
+    web = web_of(request)
+    current = web.role_of(request)
+    if current is None:
+        if request.method == "GET":
+            target = quote(request.url.path + ("?" + request.url.query
+                                               if request.url.query else ""))
+            return RedirectResponse(f"/masuk?lanjut={target}", 303)
+        return refusal(request, 401, "Silakan masuk lebih dulu.")
+    if role == "operator" and current != "operator":
+        return refusal(request, 403, "Peran pemeriksa hanya dapat melihat dan mengunduh; "
+                                     "perubahan dilakukan oleh operator.")
+    if form:
+        data = await request.form()
+        token = data.get("csrf")
+        if not same_token(token if isinstance(token, str) else None,
+                          request.session.get("csrf")):
+            return refusal(request, 403, "Formulir kedaluwarsa atau bukan dari halaman "
+                                         "ini; muat ulang halaman lalu kirim lagi.")
+        request.state.form = data
+    return None
+
+
+def form_of(request: Request) -> FormData:
+    """The url-encoded form a `page(form=True)` view was sent (read before the view runs)."""
+    data: FormData = request.state.form
+    return data
+
+
+def field_of(request: Request, name: str) -> str:
+    """One field of the view's form, as text ("" when absent)."""
+    value = form_of(request).get(name)
+    return value if isinstance(value, str) else ""
 
 
 class SecurityMiddleware:
@@ -189,12 +250,12 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
                extra_hosts: tuple[str, ...] = (), limits: UploadLimits | None = None,
                secret: str | None = None) -> Starlette:
     """The web app for `site`; `login_required` whenever it listens beyond loopback."""
-    from iki_xlsx.web import pages
+    from iki_xlsx.web import formats, routes
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    pages.register_filters(templates, site)
+    formats.register_filters(templates, site)
     web = Web(site, login_required, limits or UploadLimits(), templates)
-    routes = [*pages.ROUTES, Mount("/statis", StaticFiles(directory=str(HERE / "static")),
+    mounted = [*routes.ROUTES, Mount("/statis", StaticFiles(directory=str(HERE / "static")),
                                    name="statis")]
 
     @contextlib.asynccontextmanager
@@ -202,9 +263,9 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
         try:
             yield
         finally:
-            web.checkers.close()
+            web.runtime.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+    app = Starlette(routes=mounted, lifespan=lifespan, middleware=[
         Middleware(SecurityMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                    session_cookie=SESSION_COOKIE, same_site="strict", max_age=12 * 3600,
@@ -223,4 +284,5 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Cara permintaan ini tidak diizinkan.", 405)
 
 
-__all__ = ["Route", "Web", "create_app", "csrf_of", "page", "refusal", "render", "web_of"]
+__all__ = ["Route", "Web", "create_app", "csrf_of", "field_of", "form_of", "page", "refusal",
+           "render", "upload_page", "web_of"]

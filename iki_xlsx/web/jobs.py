@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 
+from iki_xlsx.core.progress import Progress
+
 class JobState(StrEnum):
     """Where a background job is; the value is the word the page (and its script) shows."""
 
@@ -43,6 +45,15 @@ class Job:
 
     def progress(self, done: int, total: int, note: str = "") -> None:
         self.done, self.total, self.note = done, total, note
+
+    def counter(self, total: int, note: str) -> Progress:
+        """A library call's `progress`: counts up to `total` under `note` (0: no end)."""
+        self.progress(0, total, note)
+
+        def step(count: int) -> None:  # an archive's workbooks may outnumber the files
+            self.done = min(self.done + count, total) if total else self.done + count
+
+        return step
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "judul": self.title, "keadaan": self.state, "selesai": self.done,

@@ -1,0 +1,56 @@
+"""How the pages write times, numbers and finding codes, as the office reads them."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.templating import Jinja2Templates
+
+from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.web.site import Site
+
+ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+
+def register_filters(templates: Jinja2Templates, site: Site) -> None:
+    from iki_xlsx.web.files import output_id
+
+    env = templates.env
+    env.filters["waktu"] = local_time
+    env.filters["angka"] = indonesian_number
+    env.filters["judul"] = code_title
+    env.globals["output_id"] = lambda path: output_id(site, Path(path))
+
+
+def code_title(code: str) -> str:
+    """The catalog's Indonesian title of a finding code (the code itself if not catalogued)."""
+    known = CATALOG.get(code)
+    return known.title if known is not None else code
+
+
+def local_time(text: str | None, zone: str = "WIB") -> str:
+    """An ISO time as the office reads it: `25-11-2026 14.05 WIB`."""
+    if not text:
+        return "-"
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    offset = datetime.timezone(datetime.timedelta(hours=ZONES.get(zone, 7)))
+    return moment.astimezone(offset).strftime("%d-%m-%Y %H.%M ") + (zone if zone in ZONES
+                                                                      else "WIB")
+
+
+def indonesian_number(value: Any, decimals: int = 2) -> str:
+    """1234.5 -> `1.234,5` (the way the office writes numbers)."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if isinstance(value, float) \
+        else f"{value:,}"
+    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
