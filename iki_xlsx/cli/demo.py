@@ -17,11 +17,12 @@ from iki_xlsx.cli.common import counts, print_findings
 def demo(out_dir: Path | None) -> None:
     """Jalankan alur utama pada blueprint bawaan di ruang kerja (bawaan: output/demo): buat,
     isi, kumpulkan, status, rekap."""
+    from iki_xlsx.core.codes import Code
     from iki_xlsx.service.demo import DEFAULT_BLUEPRINT, MISTAKE, default_out_dir, run_demo
 
     result = run_demo(out_dir or default_out_dir())
     print_findings(result.blueprints.findings + result.findings)
-    if result.workspace is None and any(f.code == "workspace-demo" for f in result.findings):
+    if result.workspace is None and any(f.code == Code.WORKSPACE_DEMO for f in result.findings):
         sys.exit(2)  # refused before anything was written
     if result.workspace is not None:
         click.echo(f"Ruang kerja: {result.workspace.root}")

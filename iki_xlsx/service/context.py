@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Self
 
@@ -157,9 +158,10 @@ class OfficeContext:
 
     # --- the store --------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def store(self) -> Store:
-        """The store; refused (usage) when the office has none."""
+        """The store (one per office, shared by its use cases); refused (usage) when the office
+        has none. This is the one place a face's office opens its store."""
         if self.store_dir is None:
             raise UsageError("sebutkan --store FOLDER, atau jalankan perintah di dalam ruang "
                              "kerja (buat dengan: iki-xlsx init FOLDER)")
@@ -167,13 +169,13 @@ class OfficeContext:
 
     @property
     def has_records(self) -> bool:
-        """Whether the store holds a database yet (a page that only reads must not make one)."""
-        return self.store_dir is not None and Store(self.store_dir).database.exists()
+        """Whether anything was ever stored (a page that only reads must not create it)."""
+        return self.store_dir is not None and self.store.exists()
 
     def records(self) -> Store:
         """The store, refused (usage) while nothing was ever recorded in it."""
         store = self.store
-        if not store.database.exists():
+        if not store.exists():
             raise UsageError(f"penyimpanan {self.store_dir} belum ada; jalankan collect "
                              "lebih dulu")
         return store

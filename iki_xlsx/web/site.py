@@ -1,13 +1,12 @@
-"""The workspace the web app serves (`iki_xlsx.workspace`), read afresh for every page: the
-office may edit `iki.toml` or `unit.csv` while the server runs."""
+"""The workspace the web app serves (`service.workspace`), read afresh for every page: the
+office may edit `iki.toml` or `unit.csv` while the server runs. Each view opens the
+workspace's office (`Web.office`); the pages' frame reads the settings here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from iki_xlsx.core.findings import Finding
-from iki_xlsx.core.units import Unit
 from iki_xlsx.service.workspace import (
     Config,
     WorkspaceError,
@@ -15,35 +14,19 @@ from iki_xlsx.service.workspace import (
     find_root,
     load_workspace,
 )
-from iki_xlsx.store.db import Store
 
 
 @dataclass(frozen=True)
 class Site(WorkspacePaths):
-    """A workspace folder (its parts where `WorkspacePaths` says); its settings and units are
-    loaded when a page needs them."""
-
-    def load(self) -> tuple[Config | None, list[Unit], list[Finding]]:
-        """The settings and the units list, or the findings saying why they cannot be used."""
-        try:
-            workspace = load_workspace(self.root)
-        except WorkspaceError as exc:
-            return None, [], exc.findings
-        return workspace.config, workspace.units, []
-
-    def store(self) -> Store | None:
-        """The store, or None while nothing was received (a page that only reads must not
-        create one)."""
-        store = Store(self.store_dir)
-        return store if store.exists() else None
+    """A workspace folder (its parts where `WorkspacePaths` says)."""
 
     @property
     def config(self) -> Config | None:
-        return self.load()[0]
-
-    def units(self) -> tuple[list[Unit], list[Finding]]:
-        _, units, findings = self.load()
-        return units, findings
+        """The settings, or None while iki.toml or unit.csv cannot be used."""
+        try:
+            return load_workspace(self.root).config
+        except WorkspaceError:
+            return None
 
 
 def open_site(root: Path) -> Site:

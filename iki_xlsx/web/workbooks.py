@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from iki_xlsx.core.errors import UsageError
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.periode import RULE, parse_year
 from iki_xlsx.mail.kirim import PASSWORD_ENV, KirimResult
@@ -34,7 +34,7 @@ def make_workbooks(office: Office, problems: list[Finding], blueprint: str, year
     if bp is None:
         return Generated(findings=findings)
     if problems or not office.units:
-        return Generated(findings=problems or [Finding("units-empty", "daftar unit kosong")])
+        return Generated(findings=problems or [Finding.of(Code.UNITS_EMPTY.message())])
     step = job.counter(len(office.recipients(bp)), "membuat workbook")
     return office.generate(bp, year, name=blueprint, bundle=True, progress=step)
 
@@ -48,9 +48,7 @@ def send_workbooks(office: Office, problems: list[Finding], blueprint: str, year
     smtp = smtp_settings(choice, office.config, lambda _user: password or None)
     sender = sender_address(choice, office.config)
     if smtp is None or sender is None or office.outputs is None:
-        return KirimResult(findings=[Finding(
-            "smtp-missing", "ruang kerja belum berisi pengaturan [smtp] di iki.toml dengan "
-                            "alamat pengirim yang sah (pengirim)")])
+        return KirimResult(findings=[Finding.of(Code.SMTP_MISSING.message())])
     step = job.counter(len(office.units or []), "mengirim")
     return office.send_workbooks(office.outputs.workbooks(blueprint, year), Mailing(sender, smtp),
                                  progress=step)
@@ -94,16 +92,8 @@ def kirim_start(request: Request) -> Response:
         return refusal(request, 400, "Ruang kerja belum berisi pengaturan SMTP (iki.toml).")
     password = field_of(request, "sandi") or os.environ.get(PASSWORD_ENV, "")
     web.jobs.start(f"kirim/{blueprint}/{year}", f"Mengirim workbook {year}",
-                   lambda job: _sent(office, problems, blueprint, year, password, job))
+                   lambda job: send_workbooks(office, problems, blueprint, year, password, job))
     return RedirectResponse("/buat", 303)
-
-
-def _sent(office: Office, problems: list[Finding], blueprint: str, year: int, password: str,
-          job: Job) -> KirimResult:
-    try:
-        return send_workbooks(office, problems, blueprint, year, password, job)
-    except UsageError as exc:  # a port that is not a number, a user without encryption
-        return KirimResult(findings=[Finding("smtp-missing", str(exc))])
 
 
 ROUTES: list[BaseRoute] = [
