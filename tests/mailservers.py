@@ -27,9 +27,9 @@ DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "rahasia-uji"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -81,17 +81,18 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
 class SmtpServer:
     """aiosmtpd on a free loopback port; with `tls`, STARTTLS and login are required."""
 
-    def __init__(self, handler: Kotak, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, handler: Kotak, tls: tuple[Path, Path] | None = None,
+                 host: str = "127.0.0.1") -> None:
         self.handler = handler
         self.certificate = tls[0] if tls is not None else None
-        self.port = free_port()
+        self.port = free_port(host)
         options: dict[str, Any] = {}
         if tls is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(str(tls[0]), str(tls[1]))
             options = {"tls_context": context, "require_starttls": True,
                        "authenticator": _authenticate, "auth_require_tls": True}
-        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, **options)
+        self.controller = Controller(handler, hostname=host, port=self.port, **options)
 
     def use(self, handler: Kotak) -> None:
         """From the next connection on, `handler` answers (a fresh mailbag for a new test)."""

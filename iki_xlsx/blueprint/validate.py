@@ -20,6 +20,14 @@ from iki_xlsx.blueprint.model import (
 )
 from iki_xlsx.core.codes import Code, Message
 
+# ids the workbook's own rows and sheets take in the plan's keys (plan/build.py, plan/cover.py),
+# with what they hold there: an indicator `ringkasan` would put its realisasi, capaian and
+# predikat under the keys of its sheet's summary row (`camat/ringkasan/capaian`), a jabatan
+# `iku` its indicators under the IKU table's scope, a jabatan `ringkasan` under the Ringkasan
+# sheet's keys; the plan would hold two cells under one key
+RESERVED_INDICATOR_IDS = {"ringkasan": "baris rata-rata capaian di bawah indikator"}
+RESERVED_JABATAN_IDS = {"iku": "tabel IKU", "ringkasan": "lembar Ringkasan"}
+
 
 class Problem(NamedTuple):
     """A semantic problem at a data path (`key`: at its key rather than its value); `first`
@@ -36,15 +44,21 @@ MAX_CHOICES_CHARS = 255  # an Excel validation list's longest text
 def semantic_problems(bp: Blueprint) -> Iterator[Problem]:
     yield from _scale_order(bp.predikat, ("predikat",), "predikat")
     yield from _duplicates([j.id for j in bp.jabatan], ("jabatan",), "jabatan")
+    yield from _reserved([j.id for j in bp.jabatan], ("jabatan",), "jabatan",
+                         RESERVED_JABATAN_IDS)
     jabatan_ids = {j.id for j in bp.jabatan}
     for ji, jab in enumerate(bp.jabatan):
         base: tuple[str | int, ...] = ("jabatan", ji, "indikator")
         yield from _duplicates([i.id for i in jab.indikator], base, "indikator")
+        yield from _reserved([i.id for i in jab.indikator], base, "indikator",
+                             RESERVED_INDICATOR_IDS)
         for ii, ind in enumerate(jab.indikator):
             yield from _indicator_problems(ind, (*base, ii))
     if bp.iku is not None:
         base = ("iku", "indikator")
         yield from _duplicates([i.id for i in bp.iku.indikator], base, "indikator")
+        yield from _reserved([i.id for i in bp.iku.indikator], base, "indikator",
+                             RESERVED_INDICATOR_IDS)
         for ii, iku in enumerate(bp.iku.indikator):
             yield from _indicator_problems(iku, (*base, ii))
             for ki, ref in enumerate(iku.jabatan):
@@ -60,6 +74,16 @@ def _duplicates(ids: list[str], path: tuple[str | int, ...], what: str) -> Itera
             yield Problem(Code.BLUEPRINT_DUPLICATE_ID.message(apa=what, id=ident),
                           (*path, i, "id"), first=(*path, seen[ident], "id"))
         seen.setdefault(ident, i)
+
+
+def _reserved(ids: list[str], path: tuple[str | int, ...], what: str,
+              reserved: dict[str, str]) -> Iterator[Problem]:
+    """Ids the workbook's own keys take (`RESERVED_*_IDS`), refused where they stand."""
+    for i, ident in enumerate(ids):
+        if ident in reserved:
+            yield Problem(Code.BLUEPRINT_RESERVED_ID.message(apa=what, id=ident,
+                                                             untuk=reserved[ident]),
+                          (*path, i, "id"))
 
 
 def _scale_order(scale: list[Tingkat], path: tuple[str | int, ...], what: str) -> Iterator[Problem]:
