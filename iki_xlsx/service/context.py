@@ -165,6 +165,8 @@ class OfficeContext:
         if self.store_dir is None:
             raise UsageError("sebutkan --store FOLDER, atau jalankan perintah di dalam ruang "
                              "kerja (buat dengan: iki-xlsx init FOLDER)")
+        if self.workspace is not None and self.store_dir == self.workspace.store_dir:
+            return self.workspace.store()  # simpan/, or the server [basis_data] names
         return Store(self.store_dir)
 
     @property

@@ -19,7 +19,6 @@ from iki_xlsx.core.errors import UsageError
 from iki_xlsx.intake.collect import CollectResult
 from iki_xlsx.intake.status import Submission
 from iki_xlsx.mail.imap import PASSWORD_ENV
-from iki_xlsx.service.collecting import UPLOADS_NAME
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.settings import ImapChoice, imap_account
 from iki_xlsx.web.app import field_of, page, refusal, render, upload_page, web_of
@@ -27,12 +26,15 @@ from iki_xlsx.web.jobs import Job
 from iki_xlsx.web.upload import UploadRefused, receive_upload
 
 
-def collect_upload(office: Office, folder: Path, count: int, job: Job) -> CollectResult:
-    """Collect the uploaded files; the page shows each chunk's verdicts while the rest is
-    checked (the job's result is the collect's own, filled as it goes)."""
+def collect_upload(office: Office, folder: Path, files: list[tuple[str, Path]],
+                   job: Job) -> CollectResult:
+    """Collect the uploaded files (the name each was sent with, where it was kept); the page
+    shows each chunk's verdicts while the rest is checked (the job's result is the collect's
+    own, filled as it goes)."""
     result = CollectResult()
     job.result = result
-    office.collect_upload(folder, progress=job.counter(count, "memeriksa"), result=result)
+    office.collect_upload(folder, files, progress=job.counter(len(files), "memeriksa"),
+                          result=result)
     return result
 
 
@@ -67,9 +69,8 @@ async def terima_upload(request: Request) -> Response:
     if not upload.files:
         shutil.rmtree(folder, ignore_errors=True)
         return refusal(request, 400, "Pilih atau seret minimal satu berkas.")
-    count = len(upload.files)
-    job = web.jobs.start(f"terima/{folder.name}", f"Memeriksa {count} berkas",
-                         lambda job: collect_upload(office, folder, count, job))
+    job = web.jobs.start(f"terima/{folder.name}", f"Memeriksa {len(upload.files)} berkas",
+                         lambda job: collect_upload(office, folder, upload.files, job))
     return RedirectResponse(f"/terima/{job.id}", 303)
 
 
@@ -110,19 +111,9 @@ def _verdicts(office: Office, job: Job) -> list[dict[str, Any]]:
         for name, sha, _ in added]
     rows += [{"name": name, "sha256": sha, "new": False, "submission": stored.get(sha)}
              for name, sha in duplicates]
-    rows += [{"name": _shown(source), "sha256": None, "new": False, "submission": None,
+    rows += [{"name": source, "sha256": None, "new": False, "submission": None,
               "reason": reason} for source, reason in list(received.skipped)]
     return rows
-
-
-def _shown(source: str) -> str:
-    """A skipped source as the browser named it: an upload's server-side folders dropped
-    (`.../.unggah/<upload>/00003/berkas.zip/x` -> `berkas.zip/x`)."""
-    _, marker, rest = source.partition(f"/{UPLOADS_NAME}/")
-    if not marker:
-        return source
-    parts = rest.split("/", 2)
-    return parts[2] if len(parts) == 3 else source
 
 
 ROUTES: list[BaseRoute] = [
