@@ -20,7 +20,7 @@ from iki_xlsx.blueprint.load import (
 )
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.atomic import atomic_write
-from iki_xlsx.core.codes import Code
+from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.plan.register import versi_conflicts
 from iki_xlsx.service.context import OfficeContext
@@ -104,7 +104,8 @@ class Blueprinting(OfficeContext):
 def _validate(name: str, path: Path) -> LoadResult:
     """The received file checked as a blueprint; findings name the file as it was sent."""
     if not name.lower().endswith(BLUEPRINT_NAMES):
-        return LoadResult(name, None, [_unreadable(name, "harus berkas .yaml atau .xlsx")])
+        return LoadResult(name, None, [_unreadable(
+            name, Code.BLUEPRINT_UNREADABLE.message("suffix"))])
     if name.lower().endswith(".xlsx"):
         loaded = load_blueprint(path)
         return LoadResult(name, loaded.blueprint, [
@@ -112,9 +113,10 @@ def _validate(name: str, path: Path) -> LoadResult:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        return LoadResult(name, None, [_unreadable(name, "bukan teks UTF-8")])
+        return LoadResult(name, None, [_unreadable(
+            name, Code.BLUEPRINT_UNREADABLE.message("not-utf8"))])
     return load_blueprint_text(text, name)
 
 
-def _unreadable(name: str, why: str) -> Finding:
-    return Finding.of(Code.BLUEPRINT_UNREADABLE.message(alasan=why), file=name)
+def _unreadable(name: str, said: Message) -> Finding:
+    return Finding.of(said, file=name)
