@@ -16,7 +16,6 @@ from iki_xlsx.cli.common import (
     workspace,
     writable_folder,
 )
-from iki_xlsx.cli.show import STATUS_WORDS
 from iki_xlsx.cli.terminal import returned_finding_line
 
 
@@ -43,7 +42,7 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     else:
         for result in report.files:
             who = f" — {result.unit}, {result.periode}" if result.unit else ""
-            click.echo(f"{result.file}: {STATUS_WORDS[str(result.status)]}{who} "
+            click.echo(f"{result.file}: {result.status.label.upper()}{who} "
                        f"({len(result.findings)} temuan)")
             for finding in result.findings:
                 click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,

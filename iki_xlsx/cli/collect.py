@@ -68,6 +68,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
             from_address: str | None, templat_folder: Path | None) -> None:
     """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
     from iki_xlsx.core.errors import ImapError, StoreError
+    from iki_xlsx.core.states import Status
     from iki_xlsx.mail.imap import PASSWORD_ENV
     from iki_xlsx.service.settings import ImapChoice, imap_account
 
@@ -107,7 +108,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     except (StoreError, ImapError) as exc:
         click.echo(error_line(str(exc)), err=True)
         sys.exit(1)
-    not_ok = any(state != "ok" for _, _, state in result.added)
+    not_ok = any(state is not Status.OK for _, _, state in result.added)
     sys.exit(1 if not_ok or not answered_ok else 0)
 
 

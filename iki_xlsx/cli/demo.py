@@ -39,7 +39,7 @@ def demo(out_dir: Path | None) -> None:
             click.echo(f"{len(files)} workbook {label} ({DEFAULT_BLUEPRINT}): {files[0].parent}")
     if result.mistaken is not None:
         click.echo(f"Kiriman keliru (isian '{MISTAKE}'): {result.mistaken.file}: "
-                   f"{show.STATUS_WORDS[str(result.mistaken.status)]}")
+                   f"{result.mistaken.status.label.upper()}")
         if result.mistaken.annotated:
             click.echo(f"  salinan bercatatan untuk dikirim kembali: {result.mistaken.annotated}")
     for collected in result.collected:

@@ -3,7 +3,6 @@ commands that produce it (`demo` prints what `terima`, `status` and `rekap` prin
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -11,6 +10,7 @@ import click
 from iki_xlsx.cli.common import print_findings
 from iki_xlsx.cli.terminal import WARNING, returned_finding_line
 from iki_xlsx.core.angka import strict_json
+from iki_xlsx.core.states import Status
 
 if TYPE_CHECKING:
     from iki_xlsx.intake.collect import CollectResult
@@ -20,15 +20,11 @@ if TYPE_CHECKING:
     from iki_xlsx.rekap.build import RekapResult
     from iki_xlsx.service.reporting import History
 
-STATUS_WORDS = {"ok": "DITERIMA", "needs-correction": "PERLU PERBAIKAN", "rejected": "DITOLAK"}
-MAIL_WORDS = {"workbook": "workbook", "diterima": "tanda terima diterima",
-              "perbaikan": "permintaan perbaikan", "ditolak": "pemberitahuan ditolak",
-              "pengingat": "pengingat"}
 
 
 def collected(result: CollectResult) -> None:
     for filename, sha, state in result.added:
-        click.echo(f"baru: {filename} ({sha[:12]}) {STATUS_WORDS[state]}")
+        click.echo(f"baru: {filename} ({sha[:12]}) {state.label.upper()}")
         for finding in result.findings.get(sha, []):
             click.echo(returned_finding_line(finding.code, finding.severity, finding.sheet,
                                              finding.cell, finding.message))
@@ -47,10 +43,11 @@ def status(report: StatusReport) -> None:
     for period in report.periods:
         click.echo(f"{period.blueprint} — periode {period.periode}")
         for unit in period.units:
-            extra = f", {unit.findings} temuan" if unit.state == "perlu perbaikan" else ""
+            extra = (f", {unit.findings} temuan" if unit.state is Status.NEEDS_CORRECTION
+                     else "")
             sent = f" ({unit.submissions} kiriman)" if unit.submissions > 1 else ""
             outside = " (di luar daftar)" if not unit.on_list else ""
-            click.echo(f"  {unit.nama}{outside}: {unit.state}{extra}{sent}")
+            click.echo(f"  {unit.nama}{outside}: {unit.state.label}{extra}{sent}")
             for warning in unit.warnings:
                 click.echo("  " + returned_finding_line(warning["code"], "warning", None, None,
                                                         warning["message"]))
@@ -86,7 +83,7 @@ def recap(result: RekapResult) -> None:
 
 def history(found: History, as_json: bool) -> None:
     if as_json:
-        click.echo(strict_json({"kiriman": [asdict(s) for s in found.submissions],
+        click.echo(strict_json({"kiriman": [s.to_dict() for s in found.submissions],
                                 "surel": found.mail}, ensure_ascii=False, indent=2))
         return
     from iki_xlsx.intake.status import Unidentified, readable_history
@@ -95,14 +92,15 @@ def history(found: History, as_json: bool) -> None:
         if isinstance(item, Unidentified):
             code = f" [{item.code}]" if item.code else ""
             click.echo(f"{item.first_at} sampai {item.last_at}: dan {ribuan(item.count)} "
-                       f"berkas lain yang juga tidak teridentifikasi, {item.status.upper()}"
+                       f"berkas lain yang juga tidak teridentifikasi, {item.status.label.upper()}"
                        f"{code}; rinciannya: status --riwayat --json")
             continue
         when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""
         subject = f", subjek \"{item.subject}\"" if item.subject else ""
-        click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) {item.status.upper()}"
+        click.echo(f"{when} {who}: {item.filename} ({item.sha256[:12]}) "
+                   f"{item.status.label.upper()}"
                    f"{sender}{subject}")
         for finding in item.findings:
             click.echo(returned_finding_line(finding["code"], finding["severity"],
@@ -115,7 +113,10 @@ def history(found: History, as_json: bool) -> None:
 
 
 def _mail_line(record: dict[str, Any]) -> str:
-    kind = MAIL_WORDS.get(str(record.get("jenis", "workbook")), str(record.get("jenis")))
+    from iki_xlsx.core.states import Kind
+
+    known = Kind.named(record.get("jenis", Kind.WORKBOOK))
+    kind = known.label if known is not None else str(record.get("jenis"))
     sha = str(record.get("sha256") or "")[:12]
     reason = f" ({record['keterangan']})" if record.get("keterangan") else ""
     return (f"{record.get('waktu')} {kind} ke {record.get('nama') or '-'} "
@@ -124,12 +125,16 @@ def _mail_line(record: dict[str, Any]) -> str:
 
 
 def deliveries(sent: list[Delivery]) -> None:
+    from iki_xlsx.core.states import Kind
+    from iki_xlsx.mail.outbox import Outcome
+
     for d in sent:
-        kind = "" if d.jenis == "workbook" else f"{d.jenis} "
+        kind = "" if d.jenis is Kind.WORKBOOK else f"{d.jenis} "
         click.echo(f"{kind}{d.hasil}: {d.nama} <{d.email}> {d.berkas}")
-    counted = {word: sum(d.hasil == word for d in sent)
-               for word in ("terkirim", "ditulis", "sudah terkirim", "gagal")}
-    click.echo(", ".join(f"{n} {word}" for word, n in counted.items() if n) or "tidak ada surel")
+    counted = {outcome: sum(d.hasil is outcome for d in sent)
+               for outcome in (Outcome.SENT, Outcome.WRITTEN, Outcome.SENT_BEFORE, Outcome.FAILED)}
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in counted.items() if n)
+               or "tidak ada surel")
 
 
 def replies(result: RepliesResult) -> None:

@@ -9,21 +9,18 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from iki_xlsx.blueprint.load import (
-    BlueprintReport,
-    LoadResult,
-    check_blueprints,
-    find_blueprints,
-    load_blueprint,
-    load_blueprint_text,
-)
+from iki_xlsx.blueprint.files import find_blueprints
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.plan.register import versi_conflicts
 from iki_xlsx.service.context import OfficeContext
+
+if TYPE_CHECKING:
+    from iki_xlsx.blueprint.load import BlueprintReport, LoadResult
 
 ARCHIVE_NAME = "arsip-blueprint"  # a replaced blueprint's earlier text, in the workspace
 BLUEPRINT_NAMES = (".yaml", ".yml", ".xlsx")
@@ -59,6 +56,8 @@ class Blueprinting(OfficeContext):
 
     def check_blueprints(self, paths: Sequence[Path]) -> BlueprintCheck:
         """Validate blueprint files; with a store, also against the versions archived in it."""
+        from iki_xlsx.blueprint.load import check_blueprints
+
         report = check_blueprints(paths)
         conflicts = versi_conflicts(self.store, [
             (r.path, r.blueprint) for r in report.results if r.blueprint is not None]) \
@@ -103,6 +102,8 @@ class Blueprinting(OfficeContext):
 
 def _validate(name: str, path: Path) -> LoadResult:
     """The received file checked as a blueprint; findings name the file as it was sent."""
+    from iki_xlsx.blueprint.load import LoadResult, load_blueprint, load_blueprint_text
+
     if not name.lower().endswith(BLUEPRINT_NAMES):
         return LoadResult(name, None, [_unreadable(
             name, Code.BLUEPRINT_UNREADABLE.message("suffix"))])

@@ -29,7 +29,7 @@ class Collecting(OfficeContext):
         With `answer`, the answer each new return calls for is owed in the store (`answer`
         of the sending use cases sends it)."""
         return collect(sources, self.store, self.blueprint_index(), progress, result,
-                       answer=answer)
+                       answer=answer, pool=self.runtime.checkers)
 
     def upload_folder(self, name: str) -> Path:
         """Where the upload `name` (a name the server chose) is streamed before collecting."""
@@ -43,7 +43,8 @@ class Collecting(OfficeContext):
         with, one that is no workbook too. Then the copies are dropped: the store keeps every
         file byte for byte."""
         try:
-            return collect_uploads(files, self.store, self.blueprint_index(), progress, result)
+            return collect_uploads(files, self.store, self.blueprint_index(), progress, result,
+                                   pool=self.runtime.checkers)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -52,7 +53,7 @@ class Collecting(OfficeContext):
         """Collect the workbook attachments of the mailbox's messages not taken before (with
         `answer`, owing each its answer as `collect` does)."""
         return collect_imap(account, self.store, self.blueprint_index(), since,
-                            progress=progress, answer=answer)
+                            progress=progress, answer=answer, pool=self.runtime.checkers)
 
     def check(self, files: Sequence[Path], *, annotate_dir: Path | None = None,
               progress: Progress = no_progress) -> CheckReport:

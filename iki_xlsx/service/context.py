@@ -13,9 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from iki_xlsx.blueprint.load import LoadResult, find_blueprints, load_blueprint
+from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS, find_blueprints
+from iki_xlsx.blueprint.warm import WARM_FILE
 from iki_xlsx.check import WarmPool
 from iki_xlsx.core.errors import IkiError, UsageError
 from iki_xlsx.core.findings import Finding
@@ -33,7 +34,9 @@ from iki_xlsx.service.workspace import (
     pengesahan_of,
 )
 from iki_xlsx.store.db import Store
-from iki_xlsx.workbook.generate import DEFAULT_BLUEPRINTS
+
+if TYPE_CHECKING:
+    from iki_xlsx.blueprint.load import LoadResult
 
 TEMPLATES_NAME = "templat"  # the office's own e-mail texts, in the workspace
 
@@ -60,6 +63,8 @@ class Blueprints:
         with self._lock:
             cached = self._loaded.get(path)
         if cached is None or cached[0] != stamp:
+            from iki_xlsx.blueprint.load import load_blueprint  # YAML: only when asked
+
             cached = (stamp, load_blueprint(path))
             with self._lock:
                 self._loaded[path] = cached
@@ -189,10 +194,11 @@ class OfficeContext:
         return self.runtime.blueprints.of_folder(self.blueprints_dir)
 
     def blueprint_index(self) -> BlueprintIndex:
-        """The office's valid blueprints by id, without the register (collect applies it
-        under its lock)."""
-        loaded = [r.blueprint for r in self.loaded_blueprints() if r.blueprint is not None]
-        return BlueprintIndex(loaded, archived=loaded)
+        """The office's blueprints by id, without the register (collect applies it under its
+        lock); in a workspace kept warm in its store folder (`blueprint.warm`: an unchanged
+        file is not parsed again, by this process or the next)."""
+        warm = self.workspace.store_dir / WARM_FILE if self.workspace is not None else None
+        return BlueprintIndex.from_folder(self.blueprints_dir, warm)
 
     def index(self) -> BlueprintIndex:
         """What a return is judged by: the blueprints with the store's register and archived

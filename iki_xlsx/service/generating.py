@@ -1,4 +1,7 @@
-"""Generate: one workbook per kelurahan/desa and one for the office, recorded in the register."""
+"""Generate: one workbook per kelurahan/desa and one for the office, recorded in the register.
+
+The generator (and the blueprint loader it imports) is imported when a use case runs, so a
+command that only checks (`periksa`) does not pay for it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit
 from iki_xlsx.service.context import OfficeContext
-from iki_xlsx.workbook.generate import blueprint_source, generate, recipients, resolve_blueprint
 
 
 @dataclass
@@ -37,11 +39,15 @@ class Generated:
 class Generating(OfficeContext):
     def find_blueprint(self, name: str) -> tuple[Blueprint | None, list[Finding]]:
         """A blueprint by path, or by id among the office's blueprints."""
+        from iki_xlsx.workbook.generate import resolve_blueprint  # the loader: only here
+
         return resolve_blueprint(name, self.blueprints_dir)
 
     def recipients(self, bp: Blueprint, units: Sequence[Unit] | None = None) -> list[Unit]:
         """Who gets a workbook of `bp`: the units (the office's list by default), then the
         office itself."""
+        from iki_xlsx.workbook.generate import recipients
+
         return recipients(bp, (self.units or []) if units is None else units)
 
     def generate(self, bp: Blueprint, periode: int, *, units: Sequence[Unit] | None = None,
@@ -51,6 +57,8 @@ class Generating(OfficeContext):
         folder for them) and record them in the office's register (its store, when it has
         one). `name` is how the blueprint was asked for (its file's text is archived);
         `bundle` also writes them as one zip. `progress(1)` after each workbook."""
+        from iki_xlsx.workbook.generate import blueprint_source, generate
+
         folder = out_dir or self._workbooks_dir(bp, periode)
         store = self.store if self.store_dir is not None else None
         source = blueprint_source(bp, name or bp.id, self.blueprints_dir) \

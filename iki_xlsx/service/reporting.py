@@ -7,16 +7,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.intake.annotated import annotated_copy
 from iki_xlsx.intake.status import StatusReport, Submission, history, status
 from iki_xlsx.mail.outbox import sent_mail
-from iki_xlsx.rekap.build import RekapResult, write_rekap
 from iki_xlsx.service.context import OfficeContext
 from iki_xlsx.service.layout import annotated_folder
+
+if TYPE_CHECKING:
+    from iki_xlsx.rekap.build import RekapResult
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -47,6 +49,8 @@ class Reporting(OfficeContext):
         """The recap of one blueprint and period from the latest accepted return of each unit,
         written to `out` (a .xlsx, or a folder; default: the layout's `rekap/`), with its value
         table as CSV and Parquet when asked, and its Ringkasan table as data."""
+        from iki_xlsx.rekap.build import write_rekap  # pandas: only for a recap
+
         store = self.records()
         target = out or self._recaps()
         return write_rekap(store, self.blueprint_index(), target, periode=periode,

@@ -9,9 +9,13 @@ from typing import Any
 from starlette.templating import Jinja2Templates
 
 from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.core.states import Status
+from iki_xlsx.web.jobs import JobState
 from iki_xlsx.web.site import Site
 
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+BADGES = {Status.OK: "k-diterima", Status.NEEDS_CORRECTION: "k-perbaikan",
+          Status.REJECTED: "k-ditolak", Status.NOT_RETURNED: "k-belum"}  # a state's colours
 
 
 def register_filters(templates: Jinja2Templates, site: Site) -> None:
@@ -21,7 +25,10 @@ def register_filters(templates: Jinja2Templates, site: Site) -> None:
     env.filters["waktu"] = local_time
     env.filters["angka"] = indonesian_number
     env.filters["judul"] = code_title
+    env.filters["lencana"] = BADGES.__getitem__
     env.globals["output_id"] = lambda path: output_id(site, Path(path))
+    env.globals["Status"] = Status
+    env.globals["JobState"] = JobState
 
 
 def code_title(code: str) -> str:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-
 from iki_xlsx.core.progress import Progress
+
 
 class JobState(StrEnum):
     """Where a background job is; the value is the word the page (and its script) shows."""

@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from iki_xlsx.core.states import Status
 from iki_xlsx.intake.status import PeriodStatus
 from iki_xlsx.service.office import Office
 from iki_xlsx.web.app import page, refusal, render, web_of
 
-STATES = ("belum kembali", "diterima", "perlu perbaikan", "ditolak")
+FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED)
 
 
 def periods_of(office: Office) -> list[PeriodStatus]:
@@ -22,7 +23,7 @@ def periods_of(office: Office) -> list[PeriodStatus]:
 
 def progress_of(period: PeriodStatus) -> dict[str, Any]:
     listed = [u for u in period.units if u.on_list]
-    counts = {state: sum(1 for u in listed if u.state == state) for state in STATES}
+    counts = {state: sum(1 for u in listed if u.state is state) for state in Status}
     total = max(len(listed), 1)
     return {"blueprint": period.blueprint, "periode": period.periode, "units": len(listed),
             "counts": counts,
@@ -43,10 +44,10 @@ def status_page(request: Request) -> Response:
     office = web_of(request).office()
     periods = periods_of(office)
     chosen = _chosen_period(request, periods)
-    state = request.query_params.get("keadaan", "")
-    rows = [u for u in chosen.units if not state or u.state == state] if chosen else []
+    state = Status.labelled(request.query_params.get("keadaan", ""))
+    rows = [u for u in chosen.units if state is None or u.state is state] if chosen else []
     return render(request, "status.html", {
-        "periods": periods, "chosen": chosen, "rows": rows, "state": state, "states": STATES,
+        "periods": periods, "chosen": chosen, "rows": rows, "state": state, "states": FILTER_ORDER,
         "progress": progress_of(chosen) if chosen else None,
         "last": last_received(office, chosen) if chosen else {}})
 
