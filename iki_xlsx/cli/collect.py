@@ -4,6 +4,7 @@ each new one."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from iki_xlsx.cli import show
 from iki_xlsx.cli.common import (
     blueprints_option,
     fail_usage,
+    files_in,
     office,
     progress,
     sources_exist,
@@ -70,23 +72,33 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
     from iki_xlsx.core.errors import ImapError, StoreError
     from iki_xlsx.core.states import Status
     from iki_xlsx.mail.imap import PASSWORD_ENV
-    from iki_xlsx.service.settings import ImapChoice, imap_account
+    from iki_xlsx.service.settings import ImapChoice, imap_account, no_password
 
     here = office(workspace(), store_dir=store_dir, blueprint_dir=blueprint_dir,
                   units_csv=units_csv)
     here.store  # noqa: B018 - refused (usage) before anything else when there is none
     sources_exist(sources)
     choice = ImapChoice(imap_at, user, None if folder == "INBOX" else folder, cafile)
-    if not sources and imap_at is None and here.config is not None \
-            and here.config.imap is not None:
-        imap_at = here.config.imap.host  # the workspace's mailbox
-    if bool(sources) == bool(imap_at):
-        fail_usage("sebutkan SOURCE... atau --imap HOST[:PORT] (salah satu)")
+    from_workspace = not sources and imap_at is None and here.config is not None \
+        and here.config.imap is not None
+    if from_workspace:
+        imap_at = here.config.imap.host if here.config and here.config.imap else None
+    if not sources and not imap_at:
+        fail_usage("sebutkan berkas atau folder yang diterima (iki-xlsx terima BERKAS...), "
+                   "atau --imap HOST[:PORT] untuk mengambil dari kotak surat (di ruang kerja: "
+                   "bagian [imap] iki.toml)")
+    if sources and imap_at:
+        fail_usage("sebutkan BERKAS... atau --imap HOST[:PORT], bukan keduanya")
     account = None
     if imap_at:
-        account = imap_account(choice, here.config, asked(PASSWORD_ENV, "IMAP"))
-        if account is None:
+        mailbox = imap_account(choice, here.config, no_password)
+        if mailbox is None:
             fail_usage("--imap memerlukan --user")
+        if from_workspace:  # say what is about to happen before asking a password
+            click.echo(f"Mengambil lampiran dari kotak surat {mailbox.host} (pengguna "
+                       f"{mailbox.user}, folder {mailbox.folder}) sesuai [imap] di iki.toml; "
+                       "untuk berkas, sebutkan berkasnya: iki-xlsx terima BERKAS...", err=True)
+        account = replace(mailbox, password=asked(PASSWORD_ENV, "IMAP")(mailbox.user) or "")
     replier = _replier(here, balas, smtp_at, starttls, use_ssl, smtp_user, smtp_cafile,
                        from_address, templat_folder)
     answered_ok = True
@@ -96,7 +108,7 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
                 result = here.collect_imap(account, since=since.date() if since else None,
                                            progress=step, answer=replier is not None)
         else:
-            with progress(None, "Menerima workbook") as step:
+            with progress(files_in(sources), "Menerima workbook") as step:
                 result = here.collect(list(sources), progress=step,
                                       answer=replier is not None)
         show.collected(result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -139,7 +139,25 @@ def progress(total: int | None, label: str) -> Iterator[Progress]:
         return
     with click.progressbar(itertools.count() if total is None else None, length=total,
                            label=label, file=terminal, show_pos=True) as bar:
-        yield bar.update
+        def update(done: int) -> None:
+            if bar.length is not None and bar.pos + done > bar.length:
+                bar.length = bar.pos + done  # more than counted: a zip or an e-mail
+            bar.update(done)
+
+        yield update
+
+
+def files_in(sources: Sequence[Path]) -> int:
+    """The files named or inside the folders named: the bar's total for `terima` (a file
+    that holds several workbooks, a zip or an e-mail, makes the total grow as they come)."""
+    count = 0
+    for source in sources:
+        try:
+            count += (sum(1 for p in source.rglob("*") if p.is_file()) if source.is_dir()
+                      else 1)
+        except OSError:
+            count += 1
+    return count
 
 
 def counts(bp: Blueprint) -> str:

@@ -5,6 +5,7 @@ a password comes from the environment or is asked for, never from the command li
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +20,16 @@ if TYPE_CHECKING:
 
 
 def asked(variable: str, label: str) -> PasswordFor:
-    """A password from the environment variable, else asked for (hidden)."""
+    """A password from the environment variable, else asked for (hidden) when there is a
+    terminal to ask at; without one, a refusal that names the variable (exit 2)."""
 
     def password(user: str) -> str:
-        return os.environ.get(variable) or str(click.prompt(
-            f"Kata sandi {label} untuk {user}", hide_input=True, err=True))
+        if os.environ.get(variable):
+            return os.environ[variable]
+        if not sys.stdin.isatty():  # no one to ask (a pipe, cron): never an echoing prompt
+            fail_usage(f"kata sandi {label} untuk {user} belum ada: setel variabel {variable}, "
+                       "atau jalankan perintah ini di terminal agar kata sandi ditanyakan")
+        return str(click.prompt(f"Kata sandi {label} untuk {user}", hide_input=True, err=True))
 
     return password
 

@@ -28,7 +28,8 @@ from iki_xlsx.cli.terminal import error_line
               help="Id blueprint yang direkap (perlu bila penyimpanan berisi beberapa).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               metavar="BERKAS", help="Berkas rekap .xlsx yang ditulis (bawaan di ruang kerja: "
-                   "keluaran/rekap/rekap_BLUEPRINT_PERIODE.xlsx).")
+                   "keluaran/rekap/rekap_BLUEPRINT_PERIODE_CAKUPAN.xlsx, misalnya "
+                   "rekap_iki-kecamatan-kota_2026_sd-TW-I.xlsx).")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), default=None,
               metavar="FOLDER", help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,

@@ -81,21 +81,31 @@ def recap(result: RekapResult) -> None:
         click.echo(f"Tabel nilai: {path}")
 
 
-def history(found: History, as_json: bool) -> None:
+def history(found: History, as_json: bool, unit_kode: str | None, zona: str) -> None:
+    """Every file received (and e-mail sent), dated in the office's time zone; for one unit
+    with nothing yet, one line that says so."""
     if as_json:
         click.echo(strict_json({"kiriman": [s.to_dict() for s in found.submissions],
                                 "surel": found.mail}, ensure_ascii=False, indent=2))
         return
+    from iki_xlsx.core.dates import moment_text
+
+    if unit_kode and not found.submissions:
+        click.echo(f"Unit {unit_kode}: belum ada kiriman yang diterima.")
+    elif not found.submissions:
+        click.echo("Belum ada kiriman yang diterima.")
     from iki_xlsx.intake.status import Unidentified, readable_history
 
     for item in readable_history(found.submissions):
         if isinstance(item, Unidentified):
             code = f" [{item.code}]" if item.code else ""
-            click.echo(f"{item.first_at} sampai {item.last_at}: dan {ribuan(item.count)} "
+            click.echo(f"{moment_text(item.first_at, zona)} sampai "
+                       f"{moment_text(item.last_at, zona)}: dan {ribuan(item.count)} "
                        f"berkas lain yang juga tidak teridentifikasi, {item.status.label.upper()}"
                        f"{code}; rinciannya: status --riwayat --json")
             continue
-        when = item.collected_at  # the office's clock; the e-mail's Date is the sender's word
+        # the office's clock; the e-mail's Date is the sender's word
+        when = moment_text(item.collected_at, zona)
         who = f"{item.unit_nama} ({item.unit_kode})" if item.unit_kode else "tidak teridentifikasi"
         sender = f", dari {item.sender}" if item.sender else ""
         subject = f", subjek \"{item.subject}\"" if item.subject else ""
@@ -109,17 +119,20 @@ def history(found: History, as_json: bool) -> None:
     if found.mail:
         click.echo("Surel keluar:")
     for record in found.mail:
-        click.echo(_mail_line(record))
+        click.echo(_mail_line(record, zona))
 
 
-def _mail_line(record: dict[str, Any]) -> str:
+def _mail_line(record: dict[str, Any], zona: str) -> str:
     from iki_xlsx.core.states import Kind
 
     known = Kind.named(record.get("jenis", Kind.WORKBOOK))
     kind = known.label if known is not None else str(record.get("jenis"))
     sha = str(record.get("sha256") or "")[:12]
     reason = f" ({record['keterangan']})" if record.get("keterangan") else ""
-    return (f"{record.get('waktu')} {kind} ke {record.get('nama') or '-'} "
+    from iki_xlsx.core.dates import moment_text
+
+    return (f"{moment_text(str(record.get('waktu')), zona)} {kind} ke "
+            f"{record.get('nama') or '-'} "
             f"<{record.get('email')}>: {record.get('berkas')}"
             f"{f' ({sha})' if sha else ''} {str(record.get('hasil')).upper()}{reason}")
 

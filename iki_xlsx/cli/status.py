@@ -28,7 +28,7 @@ def status(store_dir: Path | None, as_json: bool, riwayat: bool, unit_kode: str 
     here.records()  # refused (usage) while nothing was ever collected
     try:
         if riwayat or unit_kode:
-            show.history(here.history(unit_kode), as_json)
+            show.history(here.history(unit_kode), as_json, unit_kode, here.zona)
             sys.exit(0)
         report = here.status()
     except StoreError as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Self
 from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS, find_blueprints
 from iki_xlsx.blueprint.warm import WARM_FILE
 from iki_xlsx.check import WarmPool
+from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import IkiError, UsageError
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.units import Unit, read_units
@@ -142,6 +143,11 @@ class OfficeContext:
     @property
     def kantor(self) -> str | None:
         return self.config.kantor if self.config is not None else None
+
+    @property
+    def zona(self) -> str:
+        """The office's time zone (WIB outside a workspace)."""
+        return self.config.zona_waktu if self.config is not None else DEFAULT_ZONE
 
     @property
     def pengesahan(self) -> Pengesahan | None:
