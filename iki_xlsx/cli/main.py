@@ -23,6 +23,7 @@ from iki_xlsx.cli import (
     send,
     simpan,
     status,
+    tahun,
     web,
 )
 from iki_xlsx.cli.bahasa import Group, apply_vocabulary
@@ -46,6 +47,6 @@ def main(ruang: Path | None) -> None:
 
 for command in (init.init, blueprint.blueprint, generate.generate, check.check,
                 collect.collect, send.kirim, status.status, recap.rekap, demo.demo, web.web,
-                simpan.simpan):
+                simpan.simpan, *tahun.COMMANDS):
     main.add_command(command)
 apply_vocabulary(main)

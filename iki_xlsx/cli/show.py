@@ -9,7 +9,7 @@ import click
 
 from iki_xlsx.cli.common import print_findings
 from iki_xlsx.cli.terminal import WARNING, returned_finding_line
-from iki_xlsx.core.angka import strict_json
+from iki_xlsx.core.angka import ribuan, strict_json
 from iki_xlsx.core.states import Status
 
 if TYPE_CHECKING:
@@ -65,11 +65,6 @@ def status(report: StatusReport) -> None:
     for item in report.missing_raw:
         click.echo(f"{WARNING}berkas asli {item['filename']} ({item['sha256'][:12]}) hilang "
                    "dari penyimpanan; kumpulkan (collect) berkas itu lagi untuk memulihkannya")
-
-
-def ribuan(number: int) -> str:
-    """12.345: thousands grouped as Indonesian writes them."""
-    return f"{number:,}".replace(",", ".")
 
 
 def recap(result: RekapResult) -> None:

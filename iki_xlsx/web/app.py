@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -123,19 +124,24 @@ View = Callable[[Request], Response]
 AsyncView = Callable[[Request], Awaitable[Response]]
 
 
-def page(role: str = "pemeriksa", *, form: bool = False) -> Callable[[View], AsyncView]:
-    """A view run in the thread pool, with who may open it (`operator` for anything that
-    changes something) and whether it takes a url-encoded form whose CSRF token must match the
-    session's (the form is then `form_of(request)`)."""
+def page(role: str = "pemeriksa", *, form: bool = False
+         ) -> Callable[[View | AsyncView], AsyncView]:
+    """A view with who may open it (`operator` for anything that changes something) and
+    whether it takes a url-encoded form whose CSRF token must match the session's (the form is
+    then `form_of(request)`). A view is a plain function, run in the thread pool so its store
+    and workbook work never blocks the event loop; a coroutine view (one that streams) is
+    awaited and sends its blocking work to the pool itself."""
 
-    def decorate(view: View) -> AsyncView:
+    def decorate(view: View | AsyncView) -> AsyncView:
         @functools.wraps(view)
         async def guarded(request: Request) -> Response:
             refused = await _refused(request, role, form)
             if refused is not None:
                 return refused
             try:
-                return await run_in_threadpool(view, request)
+                if inspect.iscoroutinefunction(view):
+                    return await cast(AsyncView, view)(request)
+                return await run_in_threadpool(cast(View, view), request)
             except StoreBroken as exc:  # the store's own message says what to do
                 return refusal(request, 500, str(exc))
 

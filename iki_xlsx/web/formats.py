@@ -1,19 +1,19 @@
-"""How the pages write times, numbers and finding codes, as the office reads them."""
+"""How the pages write times (core.dates), numbers and finding codes, as the office reads
+them, and the words and colours of a return's state."""
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
 from starlette.templating import Jinja2Templates
 
 from iki_xlsx.core.codes import CATALOG
+from iki_xlsx.core.dates import waktu_singkat
 from iki_xlsx.core.states import Status
 from iki_xlsx.web.jobs import JobState
 from iki_xlsx.web.site import Site
 
-ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 BADGES = {Status.OK: "k-diterima", Status.NEEDS_CORRECTION: "k-perbaikan",
           Status.REJECTED: "k-ditolak", Status.NOT_RETURNED: "k-belum"}  # a state's colours
 
@@ -22,7 +22,7 @@ def register_filters(templates: Jinja2Templates, site: Site) -> None:
     from iki_xlsx.web.files import output_id
 
     env = templates.env
-    env.filters["waktu"] = local_time
+    env.filters["waktu"] = waktu_singkat
     env.filters["angka"] = indonesian_number
     env.filters["judul"] = code_title
     env.filters["lencana"] = BADGES.__getitem__
@@ -35,21 +35,6 @@ def code_title(code: str) -> str:
     """The catalog's Indonesian title of a finding code (the code itself if not catalogued)."""
     known = CATALOG.get(code)
     return known.title if known is not None else code
-
-
-def local_time(text: str | None, zone: str = "WIB") -> str:
-    """An ISO time as the office reads it: `25-11-2026 14.05 WIB`."""
-    if not text:
-        return "-"
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    offset = datetime.timezone(datetime.timedelta(hours=ZONES.get(zone, 7)))
-    return moment.astimezone(offset).strftime("%d-%m-%Y %H.%M ") + (zone if zone in ZONES
-                                                                      else "WIB")
 
 
 def indonesian_number(value: Any, decimals: int = 2) -> str:
