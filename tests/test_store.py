@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def test_store_of_the_first_release_reads_as_before(first_release: Store) -> Non
     old_store = first_release
     report = status(old_store)
     assert report.to_dict() == json.loads((V1_EXPECTED / "status.json").read_text())
-    assert [asdict(s) for s in history(old_store)] == json.loads(
+    assert [s.to_dict() for s in history(old_store)] == json.loads(
         (V1_EXPECTED / "history.json").read_text())
     table = io.StringIO()
     tidy_values(old_store).to_csv(table, index=False)
