@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from iki_xlsx.blueprint.model import Blueprint
     from iki_xlsx.core.progress import Progress
     from iki_xlsx.service.office import Office
+    from iki_xlsx.service.site import Site
     from iki_xlsx.service.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,15 +60,72 @@ def fail_usage(message: str) -> NoReturn:
 
 
 def workspace() -> Workspace | None:
-    """The workspace named by `--ruang`, else the one holding the current folder, else None.
+    """The workspace named by `--ruang`, else the one holding the current folder, else None;
+    in a kabupaten's workspace, the office `--kantor` names.
 
     A workspace whose iki.toml or unit.csv is invalid stops the command (exit 2), one line per
     error."""
-    from iki_xlsx.service.workspace import WorkspaceError, find_workspace, load_workspace
+    from iki_xlsx.service.workspace import WorkspaceError
+
+    try:
+        return chosen_workspace()
+    except WorkspaceError as exc:
+        print_findings(exc.findings)
+        fail_usage("ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas")
+
+
+def chosen_workspace() -> Workspace | None:
+    """The workspace the command works in (see `workspace`), raising `WorkspaceError` for one
+    that cannot be used; `--kantor` missing in a kabupaten's workspace, naming an office
+    kantor.csv does not list, or given outside a kabupaten's is a usage error (exit 2)."""
+    from iki_xlsx.core.errors import UsageError
+    from iki_xlsx.service.kabupaten import load_kabupaten
+    from iki_xlsx.service.workspace import is_kabupaten, load_workspace
+
+    root = _root()
+    kode = _kantor()
+    if root is None or not is_kabupaten(root):
+        if kode is not None:
+            fail_usage("--kantor hanya untuk ruang kerja kabupaten (berisi kantor.csv); ruang "
+                       "kerja ini satu kantor, jalankan tanpa --kantor")
+        return None if root is None else load_workspace(root)
+    if kode is None:
+        kabupaten = load_kabupaten(root)
+        shown = (", ".join(kabupaten.kodes[:10])
+                 or "belum ada; tambah dengan: iki-xlsx kantor tambah KODE --nama NAMA")
+        fail_usage(f"{root} adalah ruang kerja kabupaten; sebutkan kantornya dengan --kantor "
+                   f"KODE (kantor yang ada: {shown})")
+    try:
+        return load_kabupaten(root).workspace(kode)
+    except UsageError as exc:
+        fail_usage(str(exc))
+
+
+def _root() -> Path | None:
+    """The workspace folder `--ruang` names, else the nearest one holding the current folder."""
+    from iki_xlsx.service.workspace import find_root
 
     explicit = click.get_current_context().find_root().params.get("ruang")
+    return Path(explicit) if explicit else find_root(Path.cwd())
+
+
+def _kantor() -> str | None:
+    kode = click.get_current_context().find_root().params.get("kantor")
+    return kode if isinstance(kode, str) else None
+
+
+def site() -> Site:
+    """The site the command manages (accounts, offices): the kabupaten's workspace, or the
+    single office's; none found is a usage error."""
+    from iki_xlsx.service.site import Site
+    from iki_xlsx.service.workspace import WorkspaceError
+
+    root = _root()
+    if root is None:
+        fail_usage("ruang kerja tidak ditemukan; jalankan di folder ruang kerja (berisi "
+                   "iki.toml) atau dengan iki-xlsx --ruang FOLDER")
     try:
-        return load_workspace(explicit) if explicit else find_workspace(Path.cwd())
+        return Site.at(root)
     except WorkspaceError as exc:
         print_findings(exc.findings)
         fail_usage("ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas")

@@ -13,12 +13,14 @@ import click
 
 from iki_xlsx import __version__
 from iki_xlsx.cli import (
+    akun,
     blueprint,
     check,
     collect,
     demo,
     generate,
     init,
+    kantor,
     recap,
     send,
     simpan,
@@ -34,7 +36,10 @@ from iki_xlsx.cli.bahasa import Group, apply_vocabulary
 @click.option("--ruang", "ruang", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder ruang kerja (bawaan: dicari dari folder ini ke atas, "
                                  "seperti git).")
-def main(ruang: Path | None) -> None:
+@click.option("--kantor", "kantor", default=None, metavar="KODE",
+              help="Kantor kecamatan yang dikerjakan, di ruang kerja kabupaten (kode dari "
+                   "kantor.csv).")
+def main(ruang: Path | None, kantor: str | None) -> None:
     """iki-xlsx: lembar kerja Indikator Kinerja Individu (IKI) untuk kantor kecamatan."""
     from iki_xlsx.cli.terminal import EscapingStream
 
@@ -47,6 +52,6 @@ def main(ruang: Path | None) -> None:
 
 for command in (init.init, blueprint.blueprint, generate.generate, check.check,
                 collect.collect, send.kirim, status.status, recap.rekap, demo.demo, web.web,
-                simpan.simpan, *tahun.COMMANDS):
+                simpan.simpan, akun.akun, kantor.kantor, *tahun.COMMANDS):
     main.add_command(command)
 apply_vocabulary(main)

@@ -87,11 +87,11 @@ def pindah(url: str, skema: str, raw_dir: Path | None, store_dir: Path | None) -
 
 
 def _workspace_store() -> Path:
-    from iki_xlsx.service.workspace import WorkspaceError, find_workspace, load_workspace
+    from iki_xlsx.cli.common import chosen_workspace
+    from iki_xlsx.service.workspace import WorkspaceError
 
-    explicit = click.get_current_context().find_root().params.get("ruang")
     try:
-        ws = load_workspace(explicit) if explicit else find_workspace(Path.cwd())
+        ws = chosen_workspace()
     except WorkspaceError as exc:
         for finding in exc.findings:
             click.echo(error_line(finding.one_line()), err=True)

@@ -63,13 +63,13 @@ def _print_findings(findings: list[Finding]) -> None:
 @contextmanager
 def _office() -> Iterator[PerformanceYear]:
     """The workspace's performance year; a refusal of the request as given exits 2."""
+    from iki_xlsx.cli.common import chosen_workspace
     from iki_xlsx.core.errors import UsageError
     from iki_xlsx.service.performance import PerformanceYear
-    from iki_xlsx.service.workspace import WorkspaceError, find_workspace, load_workspace
+    from iki_xlsx.service.workspace import WorkspaceError
 
-    explicit = click.get_current_context().find_root().params.get("ruang")
     try:
-        ws = load_workspace(explicit) if explicit else find_workspace(Path.cwd())
+        ws = chosen_workspace()
     except WorkspaceError as exc:
         _print_findings(exc.findings)
         _fail_usage("ruang kerja tidak dapat dipakai; perbaiki kesalahan di atas")
