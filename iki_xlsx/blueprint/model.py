@@ -196,6 +196,8 @@ class Indikator(_Strict):
     batas_capaian: float | None = None
     aturan: list[Aturan] = Field(default_factory=list)
     renstra: Renstra | None = None
+    batas_perubahan: float | None = Field(default=None, gt=0)  # % change from last year's
+    # value beyond which the verifier's page flags it (None: the default, 50 %)
     asumsi: str | None = None
     catatan: str | None = None
 
@@ -243,7 +245,8 @@ class Iku(_Strict):
     indikator: list[IkuIndikator] = Field(min_length=1)
 
 
-ADDED_KEYS = ("renstra",)  # indicator keys that count in the hash only when set
+ADDED_KEYS = ("renstra", "batas_perubahan")  # indicator keys that count in the hash only
+# when set
 
 
 class Blueprint(_Strict):

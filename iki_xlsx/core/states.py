@@ -2,9 +2,11 @@
 
 A check judges a file `OK`, `NEEDS_CORRECTION` or `REJECTED` (the value is what the store
 keeps); a unit's state for a blueprint and period is its latest file's verdict, or
-`NOT_RETURNED` while it sent nothing. Code compares members, never words: the word is the
-member's `label` (diterima, perlu perbaikan, ditolak, belum kembali), shown by the CLI, the web
-pages, the recap and the e-mails.
+`NOT_RETURNED` while it sent nothing. An accepted file goes on through sign-off: a person
+`VERIFIED` it against its evidence or `RETURNED` it with a comment (a review's stored state),
+and an approval of the period makes it `APPROVED`. Code compares members, never words: the word
+is the member's `label` (diterima, diverifikasi, disetujui, dikembalikan, perlu perbaikan,
+ditolak, belum kembali), shown by the CLI, the web pages, the recap and the e-mails.
 
 Beside it, the words of what answers a return: the `Kind` of a message to a unit (each
 verdict's answer, `Kind.answering`) and the `AnswerState` of an answer the office owes.
@@ -19,14 +21,23 @@ class Status(StrEnum):
     """A return's state; its value is the stored word, its `label` the Indonesian one."""
 
     OK = "ok"
+    VERIFIED = "verified"  # a person confirmed it against its evidence
+    APPROVED = "approved"  # the period was approved with it
+    RETURNED = "returned"  # a person sent it back with a comment
     NEEDS_CORRECTION = "needs-correction"
     REJECTED = "rejected"
     NOT_RETURNED = "not-returned"  # a unit's state only: no file yet
 
     @property
     def label(self) -> str:
-        """The Indonesian word users read: diterima, perlu perbaikan, ditolak, belum kembali."""
+        """The Indonesian word users read: diterima, diverifikasi, disetujui, dikembalikan,
+        perlu perbaikan, ditolak, belum kembali."""
         return _LABELS[self]
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the unit's latest file passed every check (whatever a person then did)."""
+        return self in ACCEPTED
 
     @classmethod
     def of_latest(cls, stored: str | None) -> Status:
@@ -41,12 +52,17 @@ class Status(StrEnum):
 
 _LABELS = {
     Status.OK: "diterima",
+    Status.VERIFIED: "diverifikasi",
+    Status.APPROVED: "disetujui",
+    Status.RETURNED: "dikembalikan",
     Status.NEEDS_CORRECTION: "perlu perbaikan",
     Status.REJECTED: "ditolak",
     Status.NOT_RETURNED: "belum kembali",
 }
 
 VERDICTS = (Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED)  # what a check may say
+REVIEWS = (Status.VERIFIED, Status.RETURNED)  # what a person's review of a return may say
+ACCEPTED = frozenset({Status.OK, Status.VERIFIED, Status.APPROVED, Status.RETURNED})
 
 
 class Kind(StrEnum):

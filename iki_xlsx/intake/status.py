@@ -1,4 +1,5 @@
-"""Who has returned what: per blueprint and period, every expected unit and its state."""
+"""Who has returned what: per blueprint and period, every expected unit and its state, as far
+as sign-off took it (verified, sent back, approved: `signoff.ledger`)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,46 @@ from typing import Any
 
 from iki_xlsx.core.codes import Code, Severity
 from iki_xlsx.core.states import Status
+from iki_xlsx.signoff.ledger import Ledger
 from iki_xlsx.store.db import Store, SubmissionRow
+from iki_xlsx.store.signoff import CloseRow, ReviewRow
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A person's step on a return or a period: who took it, when (UTC), and their note
+    (the evidence note, the comment sent back, the reason to reopen)."""
+
+    login: str
+    nama: str
+    waktu: str
+    catatan: str | None = None
+
+    @classmethod
+    def of_review(cls, review: ReviewRow) -> Signed:
+        return cls(review.signer.login, review.signer.nama, review.at, review.catatan)
+
+    @classmethod
+    def of_closing(cls, closing: CloseRow) -> Signed:
+        return cls(closing.signer.login, closing.signer.nama, closing.at, closing.alasan)
 
 
 @dataclass
 class UnitState:
     kode: str
     nama: str
-    state: Status  # its latest file's verdict, or NOT_RETURNED
+    state: Status  # its latest file's verdict (or NOT_RETURNED), as far as sign-off took it
     on_list: bool = True
     submissions: int = 0
     findings: int = 0
     last_file: str | None = None
     sender: str | None = None
-    accepted_sha256: str | None = None  # the submission the recap uses
+    accepted_sha256: str | None = None  # the latest accepted submission
     warnings: list[dict[str, str]] = field(default_factory=list)  # of the latest submission
+    accepted_id: int | None = None  # the latest accepted submission's number
+    reviewed: Signed | None = None  # who verified or sent back the latest accepted one
+    approved: Signed | None = None  # who approved it (a closing in force holds it)
+    late: bool = False  # accepted after its period was closed (counts once it is reopened)
 
 
 @dataclass
@@ -30,6 +56,9 @@ class PeriodStatus:
     blueprint: str
     periode: int
     units: list[UnitState] = field(default_factory=list)
+    closed_through: int = 0  # the year is closed up to this period (0: open)
+    closed_by: Signed | None = None  # the last closing in force
+    reopened: Signed | None = None  # the last reopening, with its reason
 
     @property
     def counts(self) -> dict[Status, int]:
@@ -55,6 +84,9 @@ class StatusReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "periods": [{"blueprint": p.blueprint, "periode": p.periode, "totals": p.totals,
+                         "closed_through": p.closed_through,
+                         "closed_by": None if p.closed_by is None else asdict(p.closed_by),
+                         "reopened": None if p.reopened is None else asdict(p.reopened),
                          "units": [{**asdict(u), "state": u.state.label} for u in p.units]}
                         for p in self.periods],
             "unidentified": self.unidentified,
@@ -77,7 +109,10 @@ def status(store: Store) -> StatusReport:
 
 
 def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
-    result = PeriodStatus(blueprint, periode)
+    ledger = Ledger.of(store, blueprint, periode)
+    result = PeriodStatus(blueprint, periode, closed_through=ledger.closed_through,
+                          closed_by=_closing(ledger.closed_by),
+                          reopened=_closing(ledger.reopened))
     expected = store.expected_units(blueprint, periode)
     by_unit: dict[str | None, list[SubmissionRow]] = {}
     names: dict[str | None, str | None] = {}
@@ -93,14 +128,28 @@ def _period(store: Store, blueprint: str, periode: int) -> PeriodStatus:
         history = by_unit.get(kode, [])
         latest = history[-1] if history else None
         accepted = [r for r in history if r.status is Status.OK]
+        current = accepted[-1] if accepted else None
+        review = ledger.review(current.id if current else None)
+        approving = ledger.approving(current.id) if current else None
         result.units.append(UnitState(
-            kode=kode, nama=nama, state=latest.status if latest else Status.NOT_RETURNED,
+            kode=kode, nama=nama,
+            state=ledger.state(latest.status if latest else Status.NOT_RETURNED,
+                               current.id if current else None),
             on_list=on_list, submissions=len(history), findings=latest.errors if latest else 0,
             last_file=latest.filename if latest else None,
             sender=latest.sender if latest else None,
-            accepted_sha256=accepted[-1].sha256 if accepted else None,
-            warnings=_warnings(store, latest.id) if latest else []))
+            accepted_sha256=current.sha256 if current else None,
+            warnings=_warnings(store, latest.id) if latest else [],
+            accepted_id=current.id if current else None,
+            reviewed=Signed.of_review(review) if review is not None else None,
+            approved=Signed.of_closing(approving) if approving is not None else None,
+            late=current is not None and approving is None
+            and ledger.approved(str(kode)) is not None))
     return result
+
+
+def _closing(closing: CloseRow | None) -> Signed | None:
+    return None if closing is None else Signed.of_closing(closing)
 
 
 def _warnings(store: Store, submission: int) -> list[dict[str, str]]:

@@ -8,13 +8,13 @@ evaluated by the same engine, so a document and the recap never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from iki_xlsx.blueprint.model import Blueprint, indicators
+from iki_xlsx.blueprint.model import Blueprint, Indikator, Jabatan, Pengisi, indicators
 from iki_xlsx.intake.status import status
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.plan.model import Cell, WorkbookPlan
 from iki_xlsx.rekap.build import gather
 from iki_xlsx.rekap.jabatan import row_key
 from iki_xlsx.rekap.layout import plan_rekap
@@ -103,3 +103,79 @@ def _number(value: Value) -> float | None:
 
 def _text(value: Value) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """One indicator row of a unit's return in the recap: the indicator's stable key, the
+    unit the row is about (itself, or the kelurahan a value the office keeps per unit is
+    about) and its realisasi to the end of the period compared (None: blank)."""
+
+    key: str
+    row_unit: str
+    realisasi: float | None
+
+
+def unit_figures(store: Store, bp: Blueprint, periode: int,
+                 reach: Mapping[str, int] | None = None
+                 ) -> tuple[dict[str, list[UnitFigure]], dict[str, int]]:
+    """Each unit's realisasi per indicator row, as the recap computes it from the values that
+    count (a closed period's approved ones), each unit's values cut at the end of its `reach`
+    (the unit's kode -> a period; absent: every period); and how far each unit's values
+    reach (the last period with a value). Units by kode, the office as `kecamatan`."""
+    found = next((p for p in status(store).periods
+                  if (p.blueprint, p.periode) == (bp.id, periode)), None)
+    if found is None:
+        return {}, {}
+    source, _ = gather(store, bp, found, named=False)
+    reached: dict[str, int] = {}
+    for e in source.entries:
+        if e.value not in (None, "") and (period := _period_of(e)) is not None:
+            reached[e.unit_kode] = max(reached.get(e.unit_kode, 0), period)
+    limits = reach or {}
+    kept = [e for e in source.entries
+            if e.unit_kode not in limits or (_period_of(e) or 0) <= limits[e.unit_kode]]
+    plan, inputs = plan_rekap(replace(source, entries=kept))
+    values = Batch(plan).evaluate([inputs])[0]
+    office = next((u.unit.kode for u in source.units if u.unit.kantor), KECAMATAN)
+    kelurahan = [u.unit.kode for u in source.units if u.on_list and not u.unit.kantor]
+    rows: dict[str, list[UnitFigure]] = {}
+    for jab, ind in indicators(bp):
+        code = f"J-{jab.id}" if jab else "IKU"
+        block = _Block(code, {c.key: c for c in plan.sheet(code).cells}, values,
+                       row_key_of(jab, ind))
+        key = key_of(jab, ind)
+        if ind.pengisi is Pengisi.KELURAHAN:
+            for kode in kelurahan:
+                if block.has(kode):
+                    rows.setdefault(kode, []).append(UnitFigure(key, kode, block.realisasi(kode)))
+            continue
+        about = [kode for kode in kelurahan if block.has(kode)] or \
+            ([KECAMATAN] if block.has(KECAMATAN) else [])
+        rows.setdefault(office, []).extend(
+            UnitFigure(key, office if kode == KECAMATAN else kode, block.realisasi(kode))
+            for kode in about)
+    return rows, reached
+
+
+def row_key_of(jab: Jabatan | None, ind: Indikator) -> Callable[[str], str]:
+    """The key of an indicator block's realisasi in the row of a unit (by kode)."""
+    return lambda unit: row_key(jab.id if jab else "iku", ind.id, unit)("realisasi")
+
+
+@dataclass(frozen=True)
+class _Block:
+    """An indicator block of a computed recap sheet, read row by row."""
+
+    code: str
+    cells: Mapping[str, Cell]
+    values: Mapping[CellKey, Value]
+    realisasi_key: Callable[[str], str]
+
+    def has(self, unit: str) -> bool:
+        return self.realisasi_key(unit) in self.cells
+
+    def realisasi(self, unit: str) -> float | None:
+        found = self.cells[self.realisasi_key(unit)]
+        return _number(self.values.get((self.code, found.ref)) if found.formula is not None
+                       else found.value)

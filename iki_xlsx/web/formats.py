@@ -14,7 +14,9 @@ from iki_xlsx.core.states import Status
 from iki_xlsx.web.jobs import JobState
 from iki_xlsx.web.site import Site
 
-BADGES = {Status.OK: "k-diterima", Status.NEEDS_CORRECTION: "k-perbaikan",
+BADGES = {Status.OK: "k-diterima", Status.VERIFIED: "k-diverifikasi",
+          Status.APPROVED: "k-disetujui", Status.RETURNED: "k-dikembalikan",
+          Status.NEEDS_CORRECTION: "k-perbaikan",
           Status.REJECTED: "k-ditolak", Status.NOT_RETURNED: "k-belum"}  # a state's colours
 
 

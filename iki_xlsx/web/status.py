@@ -13,7 +13,8 @@ from iki_xlsx.intake.status import PeriodStatus
 from iki_xlsx.service.office import Office
 from iki_xlsx.web.app import page, refusal, render, web_of
 
-FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED)
+FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.VERIFIED, Status.APPROVED,
+                Status.RETURNED, Status.NEEDS_CORRECTION, Status.REJECTED)
 
 
 def periods_of(office: Office) -> list[PeriodStatus]:
