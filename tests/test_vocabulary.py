@@ -28,8 +28,9 @@ def _words() -> set[str]:
 
 def test_each_state_has_its_indonesian_word() -> None:
     assert [(str(s), s.label) for s in Status] == [
-        ("ok", "diterima"), ("needs-correction", "perlu perbaikan"), ("rejected", "ditolak"),
-        ("not-returned", "belum kembali")]
+        ("ok", "diterima"), ("verified", "diverifikasi"), ("approved", "disetujui"),
+        ("returned", "dikembalikan"), ("needs-correction", "perlu perbaikan"),
+        ("rejected", "ditolak"), ("not-returned", "belum kembali")]
     assert Status.of_latest(None) is Status.NOT_RETURNED
     assert Status.of_latest("needs-correction") is Status.NEEDS_CORRECTION
     assert Status.labelled("perlu perbaikan") is Status.NEEDS_CORRECTION

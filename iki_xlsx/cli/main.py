@@ -23,6 +23,7 @@ from iki_xlsx.cli import (
     kantor,
     recap,
     send,
+    signoff,
     simpan,
     status,
     tahun,
@@ -52,6 +53,7 @@ def main(ruang: Path | None, kantor: str | None) -> None:
 
 for command in (init.init, blueprint.blueprint, generate.generate, check.check,
                 collect.collect, send.kirim, status.status, recap.rekap, demo.demo, web.web,
-                simpan.simpan, akun.akun, kantor.kantor, *tahun.COMMANDS):
+                simpan.simpan, akun.akun, kantor.kantor, *tahun.COMMANDS,
+                *signoff.COMMANDS):
     main.add_command(command)
 apply_vocabulary(main)

@@ -13,6 +13,8 @@ from iki_xlsx.signoff.ledger import Ledger
 from iki_xlsx.store.db import Store, SubmissionRow
 from iki_xlsx.store.signoff import CloseRow, ReviewRow
 
+REVIEWED = (Status.VERIFIED, Status.APPROVED, Status.RETURNED)  # shown in totals when held
+
 
 @dataclass(frozen=True)
 class Signed:
@@ -70,8 +72,10 @@ class PeriodStatus:
 
     @property
     def totals(self) -> dict[str, int]:
-        """Units by state, keyed by the state's Indonesian word (as `status --json` says)."""
-        return {state.label: n for state, n in self.counts.items()}
+        """Units by state, keyed by the state's Indonesian word (as `status --json` says):
+        a check's verdicts and `belum kembali` always, sign-off's states when a unit has one."""
+        return {state.label: n for state, n in self.counts.items()
+                if n or state not in REVIEWED}
 
 
 @dataclass

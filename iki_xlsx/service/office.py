@@ -9,6 +9,8 @@
     collecting.py   collect files, an upload, the IMAP mailbox (one lock, one tidy); check
     reporting.py    status, history, recap (its summary as data), stored files, annotated copy
     blueprints.py   check blueprints (with the register's version conflicts), add one
+    signing.py      verify or send back a return, approve (close) or reopen a period, as a
+                    person whose role allows it; check and export the audit trail
 
 Results are dataclasses; nothing prints. A refusal of the request as given raises
 `core.errors.UsageError` (exit 2); findings that stop it raise `OfficeFindings`.
@@ -24,7 +26,8 @@ from iki_xlsx.service.collecting import Collecting
 from iki_xlsx.service.generating import Generating
 from iki_xlsx.service.reporting import Reporting
 from iki_xlsx.service.sending import Sending
+from iki_xlsx.service.signing import Signing
 
 
-class Office(Blueprinting, Generating, Sending, Collecting, Reporting):
+class Office(Blueprinting, Generating, Sending, Collecting, Reporting, Signing):
     """One office's use cases over its folders, settings, store and index."""

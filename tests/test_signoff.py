@@ -1,0 +1,203 @@
+"""Sign-off (issue 26) through the command line: a return verified, another sent back with a
+comment, the period approved (closed) and reopened with a reason, each step as the account
+named by --akun and each in the audit export with that person; a role without the right is
+refused on every step; an entry altered or deleted directly in the database (SQLite and
+PostgreSQL) is named by `audit periksa`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iki_xlsx.accounts.book import AccountBook
+from iki_xlsx.accounts.roles import Grant, Role
+from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.service.workspace import load_workspace
+from iki_xlsx.store.db import PostgresLocation, Store
+from iki_xlsx.store.location import PASSWORD_VARIABLE
+from tests.cli import Ran, iki
+from tests.shared import built_once
+from tests.test_audit import tamper
+from tests.webspace import BLUEPRINT, PERIODE, UNITS, make_returns, make_workspace
+
+PASSWORD = "sandi-yang-panjang-2026"
+PEOPLE = {"sari": ("Sari Wulandari", Role.OPERATOR), "camat": ("Drs. Bambang", Role.PENYETUJU),
+          "inspektur": ("Ir. Wati", Role.PEMERIKSA)}
+SATU, DUA, TIGA = (u.kode for u in UNITS)
+KECAMATAN = "kecamatan"  # the office's own workbook
+
+
+def ran(root: Path, *args: str, env: dict[str, str | None] | None = None) -> Ran:
+    return iki("--ruang", str(root), *args, env=env)
+
+
+def add_people(store: Store) -> None:
+    book = AccountBook(store)
+    for login, (nama, role) in PEOPLE.items():
+        book.add(login, nama, PASSWORD, [Grant(role)])
+
+
+def build_office(folder: Path, blueprints: dict[str, Blueprint]) -> None:
+    """A workspace with the workbooks made and every unit's correct return received."""
+    root = make_workspace(folder / "ruang")
+    assert ran(root, "buat", BLUEPRINT, "--periode", str(PERIODE)).returncode == 0
+    returns = make_returns(blueprints[BLUEPRINT], folder / "kembali")
+    taken = ran(root, "terima", *(str(p) for p in returns.filled))
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+
+
+@pytest.fixture
+def office(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+           blueprints: dict[str, Blueprint]) -> Path:
+    """A fresh copy of the shared office, with its three people's accounts."""
+    built = built_once(tmp_path_factory, "signoff-kantor",
+                       lambda folder: build_office(folder, blueprints))
+    root = tmp_path / "ruang"
+    shutil.copytree(built / "ruang", root)
+    add_people(load_workspace(root).store())
+    return root
+
+
+def audit_rows(root: Path, *args: str) -> list[dict[str, str]]:
+    out = root / "audit.csv"
+    done = ran(root, "audit", "ekspor", "--keluaran", str(out), *args)
+    assert done.returncode == 0, done.stderr
+    return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+
+
+def test_verify_send_back_approve_and_reopen_as_the_people_named(office: Path) -> None:
+    year = ("--periode", str(PERIODE))
+    verified = ran(office, "verifikasi", SATU, *year, "--catatan", "cocok dengan buku register",
+                   "--akun", "sari")
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout == (f"Isian {UNITS[0].nama} ({SATU}) diverifikasi: cocok dengan "
+                               "buku register.\n")
+    back = ran(office, "kembalikan", DUA, *year, "--catatan", "daftar hadir belum dilampirkan",
+               "--akun", "sari")
+    assert back.returncode == 0, back.stderr
+    states = {u["kode"]: u["state"] for u in _units(office)}
+    assert states == {SATU: "diverifikasi", DUA: "dikembalikan", TIGA: "diterima",
+                      KECAMATAN: "diterima"}
+
+    approved = ran(office, "setujui", *year, "--tw", "1", "--akun", "camat")
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.splitlines() == [
+        f"Periode {PERIODE} sampai TW I ({BLUEPRINT}) disetujui dan ditutup: 1 dari 4 unit; tanpa "
+        f"isian terverifikasi: {DUA}, {TIGA}, {KECAMATAN}.",
+        f"  tidak ikut disetujui: {DUA} {UNITS[1].nama} (dikembalikan)",
+        f"  tidak ikut disetujui: {TIGA} {UNITS[2].nama} (diterima)",
+        f"  tidak ikut disetujui: {KECAMATAN} Kecamatan Jabung (diterima)"]
+    period = _period(office)
+    assert period["closed_through"] == 1 and period["closed_by"]["login"] == "camat"
+    assert {u["kode"]: u["state"] for u in period["units"]}[SATU] == "disetujui"
+    again = ran(office, "verifikasi", SATU, *year, "--akun", "sari")
+    assert again.returncode == 2
+    assert "sudah disetujui" in again.stderr
+
+    no_reason = ran(office, "buka", *year, "--akun", "camat")
+    assert no_reason.returncode == 2 and "alasan wajib diisi" in no_reason.stderr
+    reopened = ran(office, "buka", *year, "--alasan", "koreksi data posyandu", "--akun", "camat")
+    assert reopened.returncode == 0, reopened.stderr
+    assert reopened.stdout == (f"Periode {PERIODE} ({BLUEPRINT}) dibuka kembali mulai TW I: "
+                               "koreksi data posyandu.\n")
+    assert _period(office)["closed_through"] == 0
+
+    rows = audit_rows(office)
+    steps = [(r["jenis"], r["login"], r["unit"]) for r in rows if r["login"]]
+    assert steps == [("diverifikasi", "sari", SATU), ("dikembalikan", "sari", DUA),
+                     ("periode disetujui", "camat", ""), ("periode dibuka kembali", "camat", "")]
+    assert [r["nama"] for r in rows if r["login"]] == ["Sari Wulandari", "Sari Wulandari",
+                                                       "Drs. Bambang", "Drs. Bambang"]
+    assert all(r["asal"].startswith("baris perintah ") for r in rows if r["login"])
+    assert "daftar hadir belum dilampirkan" in rows[1]["ringkasan"]
+    by_camat = audit_rows(office, "--akun", "camat")
+    assert [r["jenis"] for r in by_camat] == ["periode disetujui", "periode dibuka kembali"]
+    assert [r["unit"] for r in audit_rows(office, "--unit", DUA)] == [DUA]
+    checked = ran(office, "audit", "periksa")
+    assert checked.returncode == 0 and checked.stdout.startswith("Catatan audit utuh: ")
+
+
+def test_a_role_without_the_right_is_refused_on_every_step(office: Path) -> None:
+    year = ("--periode", str(PERIODE))
+    steps = {
+        "verifikasi": ("verifikasi", SATU, *year),
+        "kembalikan": ("kembalikan", SATU, *year, "--catatan", "x"),
+        "setujui": ("setujui", *year),
+        "buka": ("buka", *year, "--alasan", "x"),
+    }
+    allowed = {"verifikasi": "sari", "kembalikan": "sari", "setujui": "camat", "buka": "camat"}
+    for name, args in steps.items():
+        for login in PEOPLE:
+            if login == allowed[name]:
+                continue
+            refused = ran(office, *args, "--akun", login)
+            assert refused.returncode == 2, (name, login, refused.stdout)
+            assert "tidak berhak" in refused.stderr, (name, login, refused.stderr)
+    nobody = ran(office, "verifikasi", SATU, *year)
+    assert nobody.returncode == 2 and "--akun" in nobody.stderr
+    unknown = ran(office, "verifikasi", SATU, *year, "--akun", "siapa")
+    assert unknown.returncode == 2 and "akun 'siapa' tidak ada" in unknown.stderr
+    assert [r for r in audit_rows(office) if r["login"]] == []  # nothing was done
+
+
+def test_audit_periksa_names_the_entry_deleted_or_altered_in_the_database(
+        tmp_path: Path, blueprints: dict[str, Blueprint], database: PostgresLocation | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_workspace(tmp_path / "ruang")
+    if database is not None:
+        with (root / "iki.toml").open("a", encoding="utf-8") as config:
+            config.write(f'\n[basis_data]\nurl = "{database.url}"\nskema = "{database.schema}"\n')
+        monkeypatch.setenv(PASSWORD_VARIABLE, str(database.password))
+    assert ran(root, "buat", BLUEPRINT, "--periode", str(PERIODE)).returncode == 0
+    returns = make_returns(blueprints[BLUEPRINT], tmp_path / "kembali")
+    assert ran(root, "terima", *(str(p) for p in returns.filled)).returncode == 0
+    store = load_workspace(root).store()
+    assert store.kind == ("sqlite" if database is None else "postgresql")
+    add_people(store)
+    for kode in (SATU, DUA, TIGA):
+        done = ran(root, "verifikasi", kode, "--periode", str(PERIODE), "--akun", "sari")
+        assert done.returncode == 0, done.stderr
+    before = ran(root, "audit", "periksa")
+    assert before.returncode == 0, before.stdout + before.stderr
+    verified = {e.unit_kode: e.id for e in store.audit.entries() if e.login == "sari"}
+    tamper(store, f"DELETE FROM audit WHERE id = {verified[TIGA]}")  # the last one
+    deleted = ran(root, "audit", "periksa")
+    assert deleted.returncode == 1, deleted.stdout + deleted.stderr
+    assert deleted.stdout.splitlines()[0] == (
+        f"Catatan audit rusak pada entri {verified[TIGA]}: entri {verified[TIGA]} dihapus "
+        f"(catatan terakhir yang ditulis adalah entri {verified[TIGA]}).")
+    tamper(store, f"UPDATE audit SET login = 'camat' WHERE id = {verified[SATU]}")
+    altered = ran(root, "audit", "periksa")
+    assert altered.returncode == 1
+    assert altered.stdout.splitlines() == [
+        f"Catatan audit rusak pada entri {verified[SATU]}: isi entri diubah setelah dicatat "
+        "(hashnya tidak cocok).",
+        f"  entri {verified[SATU]}: " + altered.stdout.splitlines()[1].split(": ", 1)[1]]
+    assert f"oleh Sari Wulandari (camat): Isian {UNITS[0].nama} ({SATU}) diverifikasi" in \
+        altered.stdout
+
+
+def _status(root: Path) -> dict[str, object]:
+    import json
+
+    done = ran(root, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    data: dict[str, object] = json.loads(done.stdout)
+    return data
+
+
+def _period(root: Path) -> dict[str, object] | object:
+    periods = _status(root)["periods"]
+    assert isinstance(periods, list)
+    return next(p for p in periods if p["blueprint"] == BLUEPRINT)
+
+
+def _units(root: Path) -> list[dict[str, str]]:
+    period = _period(root)
+    assert isinstance(period, dict)
+    units: list[dict[str, str]] = period["units"]
+    return units
