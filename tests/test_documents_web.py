@@ -55,7 +55,7 @@ def signed(ruang: Path) -> Iterator[dict[str, TestClient]]:
                                        host="192.0.2.10"), base_url=BASE)
         client.__enter__()
         csrf = csrf_in(client.get("/masuk").text)
-        done = client.post("/masuk", data={"csrf": csrf, "peran": role, "sandi": password,
+        done = client.post("/masuk", data={"csrf": csrf, "nama_masuk": role, "sandi": password,
                                            "lanjut": "/"}, follow_redirects=False)
         assert done.status_code == 303
         clients[role] = client

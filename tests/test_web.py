@@ -13,7 +13,9 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
+from iki_xlsx.accounts.sessions import LoginPolicy, SignInOutcome
 from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.service.site import Site as Served
 from iki_xlsx.web import create_app, open_site
 from iki_xlsx.web.app import Web
 from iki_xlsx.web.jobs import Jobs
@@ -377,12 +379,16 @@ def test_each_kind_of_upload_has_collects_limit(root: Path, returns: Returns,
 def guarded(root: Path) -> Iterator[TestClient]:
     Passwords(root).set("operator", "sandi-operator-1")
     Passwords(root).set("pemeriksa", "sandi-pemeriksa-1")
-    with client_for(root, login_required=True, host="192.0.2.10") as client:
+    with client_for(root, login_required=True, host="192.0.2.10",
+                    login_policy=LoginPolicy(delay=0.0)) as client:
         yield client
 
 
-def sign_in(client: TestClient, role: str, password: str) -> int:
-    form = {"csrf": token(client, "/masuk"), "peran": role, "sandi": password, "lanjut": "/"}
+def sign_in(client: TestClient, login: str, password: str) -> int:
+    """Sign in as the account `login` (the first release's role passwords became the accounts
+    `operator` and `pemeriksa` on upgrade)."""
+    form = {"csrf": token(client, "/masuk"), "nama_masuk": login, "sandi": password,
+            "lanjut": "/"}
     return client.post("/masuk", data=form, follow_redirects=False).status_code
 
 
@@ -445,7 +451,7 @@ def test_the_pemeriksa_reads_and_downloads_but_changes_nothing(
 
 
 def test_login_only_returns_to_a_page_of_this_site(guarded: TestClient) -> None:
-    form = {"csrf": token(guarded, "/masuk"), "peran": "operator",
+    form = {"csrf": token(guarded, "/masuk"), "nama_masuk": "operator",
             "sandi": "sandi-operator-1", "lanjut": "//jahat.example/"}
     response = guarded.post("/masuk", data=form, follow_redirects=False)
     assert response.headers["location"] == "/"
@@ -475,7 +481,7 @@ def test_cli_refuses_a_network_host_without_passwords_and_sets_them(root: Path) 
     refused = run_cli("--host", "192.0.2.10", cwd=root)
     assert refused.returncode == 2
     assert refused.stderr.startswith("Kesalahan: --host 192.0.2.10 membuka aplikasi")
-    assert "--atur-sandi operator" in refused.stderr
+    assert "buat dulu akun yang dapat bekerja: iki-xlsx akun tambah" in refused.stderr
     mismatch = run_cli("--atur-sandi", "operator", cwd=root, stdin="sandi-satu-1\nsandi-dua-22\n")
     assert mismatch.returncode == 2 and "tidak sama" in mismatch.stderr
     short = run_cli("--atur-sandi", "pemeriksa", cwd=root, stdin="pendek\npendek\n")
@@ -483,6 +489,7 @@ def test_cli_refuses_a_network_host_without_passwords_and_sets_them(root: Path) 
     done = run_cli("--atur-sandi", "operator", cwd=root,
                    stdin="sandi-operator-1\nsandi-operator-1\n")
     assert done.returncode == 0 and "hash scrypt" in done.stdout
-    assert Passwords(root).check("operator", "sandi-operator-1")
+    signed = Served.at(root).sessions().sign_in("operator", "sandi-operator-1", "127.0.0.1")
+    assert signed.outcome is SignInOutcome.OK
     outside = run_cli(cwd=root.parent)
     assert outside.returncode == 2 and "ruang kerja tidak ditemukan" in outside.stderr

@@ -217,12 +217,12 @@ def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path,
     try:
         page.goto(f"{base}/status")
         assert "/masuk" in page.url
-        page.select_option("select[name=peran]", "pemeriksa")
+        page.fill("input[name=nama_masuk]", "pemeriksa")
         page.fill("input[name=sandi]", "salah-sekali")
         page.click("button:text('Masuk')")
-        assert "Peran atau kata sandi salah" in page.content()
+        assert "Nama masuk atau kata sandi salah" in page.content()
         shot(page, "masuk", shots)
-        page.select_option("select[name=peran]", "pemeriksa")
+        page.fill("input[name=nama_masuk]", "pemeriksa")
         page.fill("input[name=sandi]", "sandi-pemeriksa-1")
         page.click("button:text('Masuk')")
         page.wait_for_url(f"{base}/status")

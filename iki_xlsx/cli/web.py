@@ -1,18 +1,23 @@
-"""`iki-xlsx web`: the operator's web app for the workspace; `--atur-sandi` sets a role's
-password."""
+"""`iki-xlsx web`: the web app for the workspace (a single office, or every office of a
+kabupaten); `--atur-sandi ROLE` sets the password of a single office's account of that name
+(made with that role when missing), as the first release set a role's password."""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from iki_xlsx.cli.common import fail_usage, workspace
+from iki_xlsx.cli.common import fail_usage, site
+
+if TYPE_CHECKING:
+    from iki_xlsx.service.site import Site as Served
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ALAMAT",
-              help="Alamat yang didengarkan; selain 127.0.0.1 wajib masuk dengan kata sandi.")
+              help="Alamat yang didengarkan; selain 127.0.0.1 wajib masuk dengan akun.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port.")
 @click.option("--izinkan-host", "extra_hosts", multiple=True, metavar="NAMA",
@@ -20,38 +25,51 @@ from iki_xlsx.cli.common import fail_usage, workspace
 @click.option("--wajib-masuk", "login", is_flag=True,
               help="Wajib masuk dengan kata sandi juga di komputer ini (komputer bersama).")
 @click.option("--atur-sandi", "role", type=click.Choice(["operator", "pemeriksa"]), default=None,
-              help="Atur kata sandi peran ini (disimpan sebagai hash scrypt), lalu keluar.")
+              help="Atur kata sandi akun bernama peran ini (dibuat bila belum ada; disimpan "
+                   "sebagai hash scrypt), lalu keluar. Akun lain: iki-xlsx akun.")
 def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
         role: str | None) -> None:
     """Buka aplikasi web operator untuk ruang kerja ini di peramban."""
-    from iki_xlsx.web.security import Passwords
     from iki_xlsx.web.serve import plan_serving, serve
     from iki_xlsx.web.site import Site
 
-    ws = workspace()
-    if ws is None:
-        fail_usage("ruang kerja tidak ditemukan; jalankan di folder ruang kerja (berisi "
-                   "iki.toml) atau dengan iki-xlsx --ruang FOLDER web")
-    site = Site(ws.root.resolve())
+    served = site()
+    here = Site(served.root)
     if role is not None:
-        first = click.prompt(f"Kata sandi baru untuk {role}", hide_input=True)
-        if click.prompt("Ulangi kata sandi", hide_input=True) != first:
-            fail_usage("kedua kata sandi tidak sama; tidak ada yang diubah")
-        try:
-            Passwords(site.root).set(role, first)
-        except ValueError as exc:
-            fail_usage(str(exc))
-        click.echo(f"Kata sandi {role} disimpan (hanya hash scrypt) di {site.root}.")
-        sys.exit(0)
-    plan = plan_serving(site, host, extra_hosts, login)
+        _set_role_password(served, role)
+    plan = plan_serving(here, host, extra_hosts, login)
     if plan.refusal:
         fail_usage(plan.refusal)
     _port_free(host, port)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"iki-xlsx web melayani {ws.config.kantor} di http://{shown}:{port}/ "
+    click.echo(f"iki-xlsx web melayani {served.title()} di http://{shown}:{port}/ "
                f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
                "hentikan dengan Ctrl+C.")
-    serve(site, host, port, extra_hosts, plan.login_required)
+    serve(here, host, port, extra_hosts, plan.login_required)
+
+
+def _set_role_password(served: Served, role: str) -> NoReturn:
+    """The password of the account named `role` (made with that role when missing)."""
+    from iki_xlsx.accounts.book import AccountError
+    from iki_xlsx.accounts.roles import Grant, Role
+
+    if served.kabupaten_kind:
+        fail_usage("--atur-sandi hanya untuk ruang kerja satu kantor; di kabupaten pakai "
+                   "iki-xlsx akun tambah|ubah")
+    first = click.prompt(f"Kata sandi baru untuk {role}", hide_input=True)
+    if click.prompt("Ulangi kata sandi", hide_input=True) != first:
+        fail_usage("kedua kata sandi tidak sama; tidak ada yang diubah")
+    book = served.accounts()
+    try:
+        if book.find(role) is None:
+            book.add(role, role.capitalize(), first, [Grant(Role(role))])
+        else:
+            book.change(role, password=first)
+    except AccountError as exc:
+        fail_usage(str(exc))
+    click.echo(f"Kata sandi akun {role} disimpan (hanya hash scrypt) di penyimpanan ruang "
+               "kerja; sesinya yang terbuka berakhir.")
+    sys.exit(0)
 
 
 def _port_free(host: str, port: int) -> None:

@@ -1,16 +1,25 @@
 """The web application: Starlette routes over the office's service, with the security
 defaults on.
 
-`create_app` builds it for one workspace. Every view opens the workspace's `Office` (read
-afresh, since the office may edit iki.toml or unit.csv while the server runs) and calls its use
-cases, exactly as the command line does; nothing here reads SQL or knows a cell address.
-Views are plain functions run in the thread pool (`page`), so SQLite and workbook work never
-blocks the event loop; only the views that stream an upload are coroutines (`upload_page`).
+`create_app` builds it for one workspace: a single office, or a kabupaten's, whose offices are
+served under `/kantor/KODE/` (the office chosen in the URL, and only one kantor.csv lists).
+Every view opens its office's `Office` (read afresh, since the office may edit iki.toml or
+unit.csv while the server runs) and calls its use cases, exactly as the command line does;
+nothing here reads SQL or knows a cell address. Views are plain functions run in the thread
+pool (`page`), so SQLite and workbook work never blocks the event loop; only the views that
+stream an upload are coroutines (`upload_page`).
+
+Who is asking is `principal_of(request)`: the account signed in (`Principal`: its name, login,
+account id and `access`, its roles per office), or, on a single office's own computer without
+a login, the operator there. Every view is guarded by what it needs (`page(role)`) at the
+office of its URL: an operator of one kecamatan opens nothing of another.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import functools
 import inspect
 import secrets
@@ -32,20 +41,22 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from iki_xlsx.accounts.roles import ALL, Access, Action, Grant, Role
+from iki_xlsx.accounts.sessions import LoginPolicy, Principal, Sessions
 from iki_xlsx.check.pool import WarmPool
 from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import StoreBroken
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.service.context import Runtime
 from iki_xlsx.service.office import Office
+from iki_xlsx.service.site import Site as Served
+from iki_xlsx.service.workspace import WorkspaceError
+from iki_xlsx.web.gate import LoginGate
 from iki_xlsx.web.jobs import Jobs
 from iki_xlsx.web.security import (
     LOOPBACK_HOSTS,
-    ROLES,
     SECURITY_HEADERS,
     HostRule,
-    LoginLimiter,
-    Passwords,
     new_token,
     parse_host,
     same_token,
@@ -55,6 +66,13 @@ from iki_xlsx.web.upload import UploadLimits
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "iki_sesi"
+OFFICE_PREFIX = "/kantor"  # a kabupaten's office pages: /kantor/KODE/...
+# who works on a single office's own computer when it asks for no login
+LOCAL = Principal("Operator di komputer ini",
+                  Access(frozenset({Grant(Role.OPERATOR, ALL), Grant(Role.ADMIN, ALL)})))
+# what a page needs at the office of its URL (`akun`: only to be signed in)
+NEEDS = {"pemeriksa": Action.READ, "operator": Action.CHANGE, "admin": Action.MANAGE,
+         "akun": None}
 
 
 @dataclass
@@ -62,15 +80,20 @@ class Web:
     """Everything the pages share: the workspace, what outlives a request (the runtime: the
     loaded blueprints and the warm checking workers, started by the first upload or IMAP
     fetch and kept until the app stops, so no later one pays their start-up), the jobs, the
-    passwords and the limits."""
+    accounts and the limits. In a kabupaten's app each office has a `Web` of its own (its
+    folder, jobs and runtime: `for_office`); `kode` names it."""
 
     site: Site
     login_required: bool
     limits: UploadLimits
     templates: Jinja2Templates
+    served: Served
     jobs: Jobs = field(default_factory=Jobs)
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
     runtime: Runtime = field(default_factory=lambda: Runtime(checkers=WarmPool()))
+    gate: LoginGate = field(default_factory=LoginGate)
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    kode: str | None = None
+    _offices: dict[str, Web] = field(default_factory=dict)
 
     def office(self) -> Office:
         """The workspace's office, read afresh (without settings or units when iki.toml or
@@ -81,19 +104,93 @@ class Web:
         return Office.at(self.site.root, runtime=self.runtime)
 
     @property
-    def passwords(self) -> Passwords:
-        return Passwords(self.site.root)
+    def prefix(self) -> str:
+        """What the office's paths start with: "" for a single office, /kantor/KODE else."""
+        return "" if self.kode is None else f"{OFFICE_PREFIX}/{self.kode}"
 
-    def role_of(self, request: Request) -> str | None:
-        if not self.login_required:
-            return "operator"
-        role = request.session.get("role")
-        return role if role in ROLES else None
+    @property
+    def kabupaten(self) -> bool:
+        return self.served.kabupaten_kind
+
+    def sessions(self) -> Sessions:
+        return self.served.sessions(self.login_policy)
+
+    def for_office(self, kode: str) -> Web | None:
+        """The office `kode` of a kabupaten's app, when kantor.csv lists it (its own folder,
+        jobs and warm workers, kept for the life of the app); None for any other text."""
+        if not self.kabupaten:
+            return None
+        try:
+            kabupaten = self.served.kabupaten()
+        except WorkspaceError:
+            return None
+        if kode not in kabupaten.kodes:
+            return None
+        known = self._offices.get(kode)
+        if known is None:
+            root = kabupaten.kantor(kode).root.resolve()
+            known = dataclasses.replace(self, site=Site(root), kode=kode, jobs=Jobs(),
+                                        runtime=Runtime(checkers=WarmPool()), _offices={})
+            known = self._offices.setdefault(kode, known)
+        return known
+
+    def close(self) -> None:
+        self.runtime.close()
+        for office in list(self._offices.values()):
+            office.runtime.close()
+        self.gate.close()
 
 
 def web_of(request: Request) -> Web:
+    """The `Web` of the request's office: a kabupaten's office named in its URL, else the
+    app's own."""
     web: Web = request.app.state.web
+    kode = request.scope.get("path_params", {}).get("kantor")
+    if isinstance(kode, str) and web.kabupaten:
+        office = web.for_office(kode)
+        if office is not None:
+            return office
     return web
+
+
+def principal_of(request: Request) -> Principal | None:
+    """Who is asking (None: nobody signed in): the account of the request's session, with its
+    name, login, account id and roles per office (`access`), or the operator at a single
+    office's own computer when the app asks for no login. The guard of every view has looked
+    it up already (`page`); sign-off's steps and the audit trail name this person."""
+    found = getattr(request.state, "principal", None)
+    if isinstance(found, Principal):
+        return found
+    return None
+
+
+async def _lookup(request: Request) -> Principal | None:
+    """The request's principal, looked up in the store once per request."""
+    if hasattr(request.state, "principal"):
+        return principal_of(request)
+    web: Web = request.app.state.web
+    if not web.login_required:
+        found: Principal | None = LOCAL
+    else:
+        token = request.session.get("sesi")
+        found = await run_in_threadpool(web.sessions().principal, token) \
+            if isinstance(token, str) else None
+        if found is None and token is not None:
+            request.session.pop("sesi", None)  # ended: the cookie reads nothing from now on
+    request.state.principal = found
+    return found
+
+
+def role_of(request: Request) -> str | None:
+    """The page's word for what the principal may do at the request's office: `operator`
+    (changes things), `pemeriksa` (reads only), None (signed in nowhere here)."""
+    found = principal_of(request)
+    if found is None:
+        return None
+    kode = web_of(request).kode
+    if found.access.can(Action.CHANGE, kode):
+        return "operator"
+    return "pemeriksa" if found.access.can(Action.READ, kode) else None
 
 
 def csrf_of(request: Request) -> str:
@@ -108,12 +205,24 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> Response:
     web = web_of(request)
     config = web.site.config  # read once per page: the office may edit it while the server runs
-    base = {"role": web.role_of(request), "csrf": csrf_of(request), "site": web.site,
+    found = principal_of(request)
+    base = {"role": role_of(request), "csrf": csrf_of(request), "site": web.site,
             "kantor": config.kantor if config is not None else web.site.root.name,
             "zona": config.zona_waktu if config is not None else DEFAULT_ZONE,
-            "login_required": web.login_required, "path": request.url.path}
+            "login_required": web.login_required, "path": request.url.path,
+            "pre": web.prefix, "orang": found, "kabupaten": web.kabupaten,
+            "kelola": found is not None and found.access.can(Action.MANAGE),
+            "output_id": functools.partial(_output_id, web.site)}
+    if web.kabupaten and web.kode is None:
+        base["kantor"] = web.served.title()
     return web.templates.TemplateResponse(request, name, base | (context or {}),
                                           status_code=status_code)
+
+
+def _output_id(site: Site, path: str | Path) -> str:
+    from iki_xlsx.web.files import output_id
+
+    return output_id(site, Path(path))
 
 
 def refusal(request: Request, status_code: int, message: str) -> Response:
@@ -126,11 +235,12 @@ AsyncView = Callable[[Request], Awaitable[Response]]
 
 def page(role: str = "pemeriksa", *, form: bool = False
          ) -> Callable[[View | AsyncView], AsyncView]:
-    """A view with who may open it (`operator` for anything that changes something) and
-    whether it takes a url-encoded form whose CSRF token must match the session's (the form is
-    then `form_of(request)`). A view is a plain function, run in the thread pool so its store
-    and workbook work never blocks the event loop; a coroutine view (one that streams) is
-    awaited and sends its blocking work to the pool itself."""
+    """A view with who may open it (`pemeriksa`: whoever may read the office of its URL,
+    `operator`: whoever may change things there, `admin`: who manages accounts, `akun`: anyone
+    signed in) and whether it takes a url-encoded form whose CSRF token must match the
+    session's (the form is then `form_of(request)`). A view is a plain function, run in the
+    thread pool so its store and workbook work never blocks the event loop; a coroutine view
+    (one that streams) is awaited and sends its blocking work to the pool itself."""
 
     def decorate(view: View | AsyncView) -> AsyncView:
         @functools.wraps(view)
@@ -171,19 +281,24 @@ def upload_page(role: str = "operator") -> Callable[[AsyncView], AsyncView]:
 
 
 async def _refused(request: Request, role: str, form: bool) -> Response | None:
-    """The response refusing the request (no login, wrong role, a form without the session's
-    token), or None."""
+    """The response refusing the request (no login, no right at the URL's office, a form
+    without the session's token), or None."""
     web = web_of(request)
-    current = web.role_of(request)
-    if current is None:
+    if web.kabupaten and "kantor" in request.scope.get("path_params", {}) and web.kode is None:
+        return refusal(request, 404, "Kantor itu tidak ada di kabupaten ini.")
+    found = await _lookup(request)
+    if found is None:
         if request.method == "GET":
             target = quote(request.url.path + ("?" + request.url.query
                                                if request.url.query else ""))
             return RedirectResponse(f"/masuk?lanjut={target}", 303)
         return refusal(request, 401, "Silakan masuk lebih dulu.")
-    if role == "operator" and current != "operator":
-        return refusal(request, 403, "Peran pemeriksa hanya dapat melihat dan mengunduh; "
-                                     "perubahan dilakukan oleh operator.")
+    needed = NEEDS[role]
+    if needed is not None and not found.access.can(needed, web.kode):
+        if role == "operator" and found.access.can(Action.READ, web.kode):
+            return refusal(request, 403, "Peran pemeriksa hanya dapat melihat dan mengunduh; "
+                                         "perubahan dilakukan oleh operator.")
+        return refusal(request, 403, "Akun Anda tidak berhak membuka halaman ini.")
     if form:
         data = await request.form()
         token = data.get("csrf")
@@ -254,22 +369,28 @@ def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> HostRule:
 
 def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0.1",
                extra_hosts: tuple[str, ...] = (), limits: UploadLimits | None = None,
-               secret: str | None = None) -> Starlette:
-    """The web app for `site`; `login_required` whenever it listens beyond loopback."""
+               secret: str | None = None, login_policy: LoginPolicy | None = None
+               ) -> Starlette:
+    """The web app for `site` (a single office's workspace, or a kabupaten's, which always asks
+    for a login); `login_required` whenever it listens beyond loopback; `login_policy` the
+    limits of failed logins (the library's by default)."""
     from iki_xlsx.web import formats, routes
 
+    served = Served.at(site.root)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     formats.register_filters(templates, site)
-    web = Web(site, login_required, limits or UploadLimits(), templates)
-    mounted = [*routes.ROUTES, Mount("/statis", StaticFiles(directory=str(HERE / "static")),
-                                   name="statis")]
+    web = Web(site, login_required or served.kabupaten_kind, limits or UploadLimits(),
+              templates, served, login_policy=login_policy or LoginPolicy())
+    offices = routes.KABUPATEN if served.kabupaten_kind else routes.OFFICE
+    mounted = [*routes.SHARED, *offices,
+               Mount("/statis", StaticFiles(directory=str(HERE / "static")), name="statis")]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            web.runtime.close()
+            web.close()
 
     app = Starlette(routes=mounted, lifespan=lifespan, middleware=[
         Middleware(SecurityMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
@@ -281,6 +402,11 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
     return app
 
 
+async def pause(seconds: float) -> None:
+    """Wait on the event loop (a failed login's delay holds no thread)."""
+    await asyncio.sleep(seconds)
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     return HTMLResponse("<!doctype html><title>Tidak ditemukan</title><p>Halaman atau berkas "
                         "tidak ditemukan. <a href=\"/\">Kembali ke beranda</a></p>", 404)
@@ -290,5 +416,5 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Cara permintaan ini tidak diizinkan.", 405)
 
 
-__all__ = ["Route", "Web", "create_app", "csrf_of", "field_of", "form_of", "page", "refusal",
-           "render", "upload_page", "web_of"]
+__all__ = ["Route", "Web", "create_app", "csrf_of", "field_of", "form_of", "page",
+           "principal_of", "refusal", "render", "role_of", "upload_page", "web_of"]

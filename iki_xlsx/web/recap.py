@@ -66,7 +66,7 @@ def rekap_start(request: Request) -> Response:
         return refusal(request, 400, "Pilih blueprint dan periode yang ada di penyimpanan.")
     web.jobs.start(f"rekap/{blueprint}/{year}", f"Menyusun rekap {year}",
                    lambda job: build_recap(office, blueprint, int(year), job))
-    return RedirectResponse("/rekap", 303)
+    return RedirectResponse(web_of(request).prefix + "/rekap", 303)
 
 
 ROUTES: list[BaseRoute] = [

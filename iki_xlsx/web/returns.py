@@ -71,7 +71,7 @@ async def terima_upload(request: Request) -> Response:
         return refusal(request, 400, "Pilih atau seret minimal satu berkas.")
     job = web.jobs.start(f"terima/{folder.name}", f"Memeriksa {len(upload.files)} berkas",
                          lambda job: collect_upload(office, folder, upload.files, job))
-    return RedirectResponse(f"/terima/{job.id}", 303)
+    return RedirectResponse(f"{web_of(request).prefix}/terima/{job.id}", 303)
 
 
 @page("operator", form=True)
@@ -83,7 +83,7 @@ def terima_imap(request: Request) -> Response:
     office = web.office()
     job = web.jobs.start("terima/imap", "Mengambil dari kotak surat IMAP",
                          lambda job: fetch_imap(office, password, job))
-    return RedirectResponse(f"/terima/{job.id}", 303)
+    return RedirectResponse(f"{web_of(request).prefix}/terima/{job.id}", 303)
 
 
 @page()

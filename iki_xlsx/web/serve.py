@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iki_xlsx.service.site import Site as Served
+from iki_xlsx.service.workspace import is_kabupaten
 from iki_xlsx.web.app import create_app
-from iki_xlsx.web.security import ROLES, Passwords, is_loopback, parse_host, session_secret
+from iki_xlsx.web.security import is_loopback, parse_host, session_secret
 from iki_xlsx.web.site import Site
 
 
@@ -19,25 +21,27 @@ class ServePlan:
 
 def plan_serving(site: Site, host: str, extra_hosts: tuple[str, ...],
                  login: bool = False) -> ServePlan:
-    """Loopback serves the operator alone (unless `login`); any other address requires the
-    roles' passwords."""
+    """Loopback serves a single office's operator alone (unless `login`); any other address,
+    and a kabupaten always, requires signing in with an account, so an account that can work
+    must exist."""
     unparsed = [name for name in extra_hosts if parse_host(name) is None]
     if unparsed:
         return ServePlan(True, f"--izinkan-host {unparsed[0]} bukan nama host atau alamat "
                                "(contoh: iki.kecamatan.go.id, 192.168.1.10 atau "
                                "192.168.1.10:8000)")
-    if is_loopback(host) and not login:
+    if is_loopback(host) and not login and not is_kabupaten(site.root):
         return ServePlan(login_required=False)
     if host in ("0.0.0.0", "::") and not extra_hosts:
         return ServePlan(True, f"--host {host} menerima semua alamat; sebutkan nama atau alamat "
                                "yang dipakai peramban dengan --izinkan-host (misalnya "
                                "--izinkan-host 192.168.1.10)")
-    missing = [role for role in ROLES if role not in Passwords(site.root).hashes()]
-    if missing:
+    served = Served.at(site.root)
+    if not served.accounts().can_work_alone():
         reason = f"--host {host} membuka aplikasi ke jaringan" if not is_loopback(host) \
-            else "--wajib-masuk memerlukan kata sandi"
-        return ServePlan(True, f"{reason}; atur dulu kata sandi "
-                               + " dan ".join(f"iki-xlsx web --atur-sandi {r}" for r in missing))
+            else "--wajib-masuk memerlukan akun"
+        first = "admin" if served.kabupaten_kind else "operator"
+        return ServePlan(True, f"{reason}; buat dulu akun yang dapat bekerja: iki-xlsx akun "
+                               f"tambah NAMA_MASUK --nama NAMA --peran {first}")
     return ServePlan(login_required=True)
 
 

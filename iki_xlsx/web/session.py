@@ -1,55 +1,74 @@
-"""Signing in and out with a role's password (when the server asks for a login)."""
+"""Signing in with an account (login and password) and out: the session is the server's
+(`accounts.sessions`), the cookie only names it, so signing out, a password or role change
+and a deactivation end it at once. Failed logins are limited per account and per address
+in the store (every worker counts the same), and each failure's answer waits on the event
+loop; the password's slow hash runs on the login gate's own threads (`web.gate`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from iki_xlsx.web.app import csrf_of, page, refusal, render, web_of
-from iki_xlsx.web.security import ROLES, same_token
+from iki_xlsx.accounts.sessions import SignInOutcome
+from iki_xlsx.web.app import csrf_of, page, pause, refusal, render, web_of
+from iki_xlsx.web.security import new_token, same_token
+
+WRONG = "Nama masuk atau kata sandi salah."
+BLOCKED = ("Terlalu banyak percobaan masuk yang gagal untuk akun ini atau dari alamat ini; "
+           "tunggu 15 menit lalu coba lagi.")
+BUSY = "Sedang banyak yang masuk bersamaan; coba lagi sebentar lagi."
 
 
 def sign_in_form(request: Request) -> Response:
-    return render(request, "masuk.html", {"roles": ROLES, "lanjut": _next(request)})
+    return render(request, "masuk.html", {"lanjut": _next(request)})
 
 
 async def sign_in(request: Request) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_sign_in, request, form)  # scrypt takes a while
-
-
-def _sign_in(request: Request, form: FormData) -> Response:
     web = web_of(request)
+    form = await request.form()
     token = form.get("csrf")
+    target = _next(request, form.get("lanjut"))
     if not same_token(token if isinstance(token, str) else None, request.session.get("csrf")):
         return refusal(request, 403, "Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.")
+    login, password = str(form.get("nama_masuk", "")), str(form.get("sandi", ""))
     client = request.client.host if request.client else "?"
-    target = _next(request, form.get("lanjut"))
-    if web.limiter.blocked(client):
-        return render(request, "masuk.html", {"roles": ROLES, "lanjut": target,
-                      "message": "Terlalu banyak percobaan masuk yang gagal; tunggu beberapa "
-                                 "menit lalu coba lagi."}, 429)
-    role, password = str(form.get("peran", "")), str(form.get("sandi", ""))
-    if role not in ROLES or not web.passwords.check(role, password):
-        web.limiter.failed(client)
-        return render(request, "masuk.html", {"roles": ROLES, "lanjut": target,
-                      "message": "Peran atau kata sandi salah."}, 401)
-    web.limiter.succeeded(client)
+    sessions = web.sessions()
+    result = await web.gate.run(lambda: sessions.sign_in(login, password, client))
+    if result is None:
+        return _form_again(request, target, login, BUSY, 503)
+    if result.outcome is not SignInOutcome.OK or result.token is None:
+        await pause(result.delay)
+        blocked = result.outcome is SignInOutcome.BLOCKED
+        return _form_again(request, target, login, BLOCKED if blocked else WRONG,
+                           429 if blocked else 401)
+    old = request.session.get("sesi")
+    if isinstance(old, str):
+        await run_in_threadpool(sessions.end, old, "masuk lagi")
     request.session.clear()
-    request.session["role"] = role
-    request.session["csrf"] = csrf_of(request)
+    request.session["sesi"] = result.token
+    request.session["csrf"] = new_token()
     return RedirectResponse(target, 303)
 
 
-@page(form=True)
+def _form_again(request: Request, target: str, login: str, message: str,
+                status_code: int) -> Response:
+    return render(request, "masuk.html", {"lanjut": target, "message": message,
+                                          "nama_masuk": login[:64]}, status_code)
+
+
+@page("akun", form=True)
 def sign_out(request: Request) -> Response:
+    web = web_of(request)
+    token = request.session.get("sesi")
+    if isinstance(token, str):
+        web.sessions().end(token)
     request.session.clear()
-    return RedirectResponse("/masuk" if web_of(request).login_required else "/", 303)
+    csrf_of(request)
+    return RedirectResponse("/masuk" if web.login_required else "/", 303)
 
 
 def _next(request: Request, given: Any = None) -> str:

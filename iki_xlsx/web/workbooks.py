@@ -76,7 +76,7 @@ def buat_start(request: Request) -> Response:
         return refusal(request, 400, f"Pilih blueprint dan tahun periode ({RULE}).")
     web.jobs.start(f"buat/{blueprint}/{year}", f"Membuat workbook {year}",
                    lambda job: make_workbooks(office, problems, blueprint, year, job))
-    return RedirectResponse("/buat", 303)
+    return RedirectResponse(web_of(request).prefix + "/buat", 303)
 
 
 @page("operator", form=True)
@@ -93,7 +93,7 @@ def kirim_start(request: Request) -> Response:
     password = field_of(request, "sandi") or os.environ.get(PASSWORD_ENV, "")
     web.jobs.start(f"kirim/{blueprint}/{year}", f"Mengirim workbook {year}",
                    lambda job: send_workbooks(office, problems, blueprint, year, password, job))
-    return RedirectResponse("/buat", 303)
+    return RedirectResponse(web_of(request).prefix + "/buat", 303)
 
 
 ROUTES: list[BaseRoute] = [
