@@ -11,7 +11,7 @@ import pytest
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import plan_workbook
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.model import Role, WorkbookPlan
 from iki_xlsx.workbook.generate import generate, recipients
 from tests.cli import iki

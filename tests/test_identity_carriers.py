@@ -17,7 +17,7 @@ from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, FileResult, check_file
 from iki_xlsx.intake.collect import collect
 from iki_xlsx.intake.status import status
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.register import register_index
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.generate import generate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
-from iki_xlsx.mail.kirim import LOG_NAME, read_log
+from iki_xlsx.mail.kirim import LOG_NAME, match_workbooks, read_log
 from iki_xlsx.workbook.generate import generate
 from iki_xlsx.workbook.read import read_workbook
 from tests.cli import Ran, iki
@@ -198,6 +199,33 @@ def test_units_without_workbook_or_address_are_findings(tmp_path: Path,
     assert "di daftar unit (baru@desa.example.id) berbeda dari yang tercatat di workbook " \
            "(desa07@desa.example.id)" in done.stderr  # a warning: it is still written
     assert len(list(out.glob("*.eml"))) == 4
+
+
+def test_a_workbook_whose_carriers_disagree_or_that_is_none_is_not_sent(
+        tmp_path: Path, workbooks: Path) -> None:
+    """kirim reads a workbook's identity through the checker's carriers (plan/carriers.py):
+    a document property edited to another unit, or a header cell, stops that workbook; a file
+    that is no workbook at all is a warning; the others are matched."""
+    folder = copy_of(workbooks, tmp_path / "kirim")
+    edited = sorted(folder.glob("*.xlsx"))[0]
+    with zipfile.ZipFile(edited) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    custom = parts["docProps/custom.xml"].decode("utf-8")
+    assert "Desa Uji 1<" in custom
+    parts["docProps/custom.xml"] = custom.replace("Desa Uji 1<", "Desa Uji 9<").encode()
+    with zipfile.ZipFile(edited, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    (folder / "catatan.xlsx").write_text("bukan workbook", encoding="utf-8")
+    jobs, findings = match_workbooks(UNITS, folder)
+    said = {(str(f.code), f.severity.value, Path(f.file or "").name): f.message
+            for f in findings}
+    assert said[("identity-mismatch", "error", edited.name)] == (
+        "manifes workbook ini berbeda dari properti dokumen iki_unit_nama (nama unit "
+        "'Desa Uji 9'); buat ulang workbook ini, tidak dikirim")
+    assert said[("unknown-workbook", "warning", "catatan.xlsx")] == (
+        "berkas bukan workbook iki-xlsx yang utuh; tidak dikirim")
+    assert sorted(j.unit.kode for j in jobs) == sorted(u.kode for u in UNITS[1:])
 
 
 def test_custom_template_and_starttls_login(tmp_path: Path, workbooks: Path,

@@ -111,3 +111,19 @@ def test_a_moment_reads_in_the_office_s_zone() -> None:
     assert local_day("2026-12-31T17:30:00Z", "WITA") == "2027-01-01"
     assert day_text("2027-01-01") == "1 Januari 2027"
     assert waktu_dibuat("2026-11-24T18:40:00Z", "WIB") == "25 November 2026 pukul 01.40 WIB"
+
+
+def test_the_identity_carriers_are_named_in_one_module() -> None:
+    """The manifest sheet's name, the custom document properties and the header labels are
+    written only in plan/carriers.py, which the writer, the checker and kirim all use."""
+    from iki_xlsx.plan.carriers import MANIFEST_SHEET, PERIODE_LABEL, UNIT_LABEL, Property
+
+    names = {MANIFEST_SHEET, UNIT_LABEL, *map(str, Property)}
+    written = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).as_posix() == "plan/carriers.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names:
+                written.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
+    assert PERIODE_LABEL == "Periode" and written == []

@@ -3,21 +3,30 @@ another application), checked against the known blueprints and the register."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check.result import FileResult, add
 from iki_xlsx.core.codes import Code
+from iki_xlsx.core.periode import FIRST, LAST
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook
+from iki_xlsx.plan.carriers import (
+    IDENTIFYING,
+    MANIFEST_SHEET,
+    Carrier,
+    Field,
+    Property,
+    disagreements,
+    header_claims,
+    identity,
+    valid_periode,
+)
 from iki_xlsx.plan.index import BlueprintIndex, Registered
-from iki_xlsx.plan.manifest import MANIFEST_SHEET, Manifest, ManifestError
+from iki_xlsx.plan.manifest import Manifest, ManifestError
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.read import WorkbookData
-
-MIN_PERIODE, MAX_PERIODE = 1900, 9999  # a year; anything else is a forged manifest
 
 
 @dataclass(frozen=True)
@@ -89,16 +98,11 @@ def identify(result: FileResult, data: WorkbookData, index: BlueprintIndex) -> I
         return None
     if claim.manifest is not None and not _as_blueprint(result, claim.manifest, bp):
         return None
-    if claim.source != MANIFEST:
+    if claim.source is not Carrier.MANIFEST:
         add(result, Code.MANIFEST_MISSING.message(pembawa=claim.source, blueprint=bp_id,
                                                   versi=bp.versi), found=claim.source)
     result.unit = unit.nama
     return Identity(bp, digest, unit, periode, tuple(units))
-
-
-MANIFEST = "manifes"
-PROPERTIES = "properti dokumen"
-HEADERS = "sel kepala lembar dan nama lembar"
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ class Claim:
     unit: Unit
     units: tuple[Unit, ...] | None
     periode: int
-    source: str
+    source: Carrier
     manifest: Manifest | None = None
 
 
@@ -135,35 +139,31 @@ def _manifest(result: FileResult, data: WorkbookData) -> Claim | None:
         if manifest is None:  # the sheet is there, but holds no manifest
             raise ManifestError("lembar manifes tidak memuat manifes")
         said = Manifest.from_dict(manifest)
-        if not MIN_PERIODE <= said.periode <= MAX_PERIODE:
+        if not valid_periode(said.periode):
             raise ManifestError(f"periode {str(said.periode)[:40]} bukan tahun "
-                                f"({MIN_PERIODE} sampai {MAX_PERIODE})")
+                                f"({FIRST} sampai {LAST})")
     except ManifestError as exc:
         add(result, Code.MANIFEST_MALFORMED.message(bagian=str(exc)))
         return None
     return Claim(said.blueprint_id, said.blueprint_versi, said.blueprint_hash, said.unit,
-                 tuple(said.units), said.periode, MANIFEST, said)
-
-
-_PROPERTY_NAMES = ("iki_blueprint", "iki_blueprint_versi", "iki_blueprint_hash",
-                   "iki_unit_kode", "iki_unit_nama", "iki_periode")
+                 tuple(said.units), said.periode, Carrier.MANIFEST, said)
 
 
 def _from_properties(result: FileResult, data: WorkbookData) -> Claim | None:
     """The custom document properties, when all of them survived."""
     props = {name: str(data.custom_properties.get(name) or "").strip()
-             for name in _PROPERTY_NAMES}
+             for name in IDENTIFYING}
     if not all(props.values()):
         return None
-    periode = int(props["iki_periode"]) if props["iki_periode"].isdigit() else 0
-    if not MIN_PERIODE <= periode <= MAX_PERIODE:
-        add(result, Code.UNKNOWN_WORKBOOK.message("properties", periode=props["iki_periode"]),
-            found=props["iki_periode"])
+    year = props[Property.PERIODE]
+    periode = int(year) if year.isdigit() and len(year) <= 4 else 0
+    if not valid_periode(periode):
+        add(result, Code.UNKNOWN_WORKBOOK.message("properties", periode=year), found=year)
         return None
-    kode = props["iki_unit_kode"]
-    unit = Unit(kode, props["iki_unit_nama"], kantor=kode == OFFICE_KODE)
-    return Claim(props["iki_blueprint"], props["iki_blueprint_versi"],
-                 props["iki_blueprint_hash"], unit, None, periode, PROPERTIES)
+    kode = props[Property.UNIT_KODE]
+    unit = Unit(kode, props[Property.UNIT_NAMA], kantor=kode == OFFICE_KODE)
+    return Claim(props[Property.BLUEPRINT], props[Property.VERSI], props[Property.HASH], unit,
+                 None, periode, Carrier.PROPERTIES)
 
 
 def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
@@ -173,9 +173,9 @@ def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
     in the file."""
     if index.register is None:
         return None
-    shown = _header_claims(data)
-    names = {n for what, _, n in shown if what == "nama unit"}
-    years = {y for what, _, y in shown if what == "periode"}
+    shown = header_claims(data.sheets)
+    names = {s.value for s in shown if s.field is Field.UNIT_NAMA}
+    years = {s.value for s in shown if s.field is Field.PERIODE}
     if len(names) != 1 or len(years) != 1 or not next(iter(years)).isdigit():
         return None
     nama, periode = names.pop(), int(years.pop())
@@ -190,57 +190,20 @@ def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
             plan = plan_workbook(bp, unit, periode, list(layout))
             if all(sheet.defined_name.upper() in scoped for sheet in plan.sheets):
                 found.append(Claim(bp_id, entry.versions[digest], digest, unit, layout,
-                                   periode, HEADERS))
+                                   periode, Carrier.HEADERS))
     return found[0] if len(found) == 1 else None
-
-
-_HEADER_YEAR = re.compile(r"^Tahun (\d{4})\b")
-_HEADER_KODE = re.compile(r"\(kode ([^)]*)\)$")
 
 
 def _carriers_agree(result: FileResult, data: WorkbookData, claim: Claim) -> bool:
     """The claim against the other carriers that survived (custom document properties, the
     visible header cells; a client may drop some): any disagreement rejects the file."""
-    claims = {"blueprint": claim.bp_id, "hash blueprint": claim.digest,
-              "kode unit": claim.unit.kode, "nama unit": claim.unit.nama,
-              "periode": str(claim.periode)}
-    found: list[tuple[str, str, str]] = []  # what, where, value
-    properties = data.custom_properties
-    for what, name in (("blueprint", "iki_blueprint"), ("hash blueprint", "iki_blueprint_hash"),
-                       ("kode unit", "iki_unit_kode"), ("nama unit", "iki_unit_nama"),
-                       ("periode", "iki_periode")):
-        if name in properties:
-            found.append((what, f"properti dokumen {name}", str(properties[name]).strip()))
-    found += _header_claims(data)
-    differing = [(what, where, value) for what, where, value in found if value != claims[what]]
-    for what, where, value in differing:
-        add(result, Code.IDENTITY_MISMATCH.message(apa=what, sumber=claim.source,
-                                                   klaim=claims[what], tempat=where, nilai=value),
-            expected=claims[what], found=value)
+    claimed = identity(claim.bp_id, claim.digest, claim.unit, claim.periode)
+    differing = disagreements(claimed, data.custom_properties, data.sheets)
+    for said in differing:
+        add(result, Code.IDENTITY_MISMATCH.message(
+            apa=said.field, sumber=claim.source, klaim=claimed[said.field], tempat=said.where,
+            nilai=said.value), expected=claimed[said.field], found=said.value)
     return not differing
-
-
-def _header_claims(data: WorkbookData) -> list[tuple[str, str, str]]:
-    """Unit and year as the sheets' visible header rows show them (label in A or B, value
-    in C, rows 2 to 7)."""
-    found: list[tuple[str, str, str]] = []
-    for name, sheet in data.sheets.items():
-        for row in range(2, 8):
-            label = sheet.value(f"A{row}") or sheet.value(f"B{row}")
-            value = sheet.value(f"C{row}")
-            if not isinstance(value, str):
-                continue
-            where = f"kepala lembar {name}!C{row}"
-            if label == "Unit pengisi":
-                kode = _HEADER_KODE.search(value)
-                if kode:
-                    found.append(("kode unit", where, kode.group(1)))
-                    value = value[:kode.start()].rstrip()
-                found.append(("nama unit", where, value))
-            elif label == "Periode":
-                year = _HEADER_YEAR.match(value)
-                found.append(("periode", where, year.group(1) if year else value))
-    return found
 
 
 def _as_registered(result: FileResult, manifest: Manifest, entry: Registered,

@@ -12,9 +12,9 @@ from iki_xlsx.check.result import TOLERANCE, FileResult, Where, add
 from iki_xlsx.core import angka
 from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.findings import Severity
+from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.formula import unquote_sheet
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
 from iki_xlsx.plan.model import Cell, InputRule, Role, SheetPlan, WorkbookPlan
 from iki_xlsx.workbook.evaluate import (
     CellKey,

@@ -40,6 +40,7 @@ from iki_xlsx.mail.outbox import (
     valid_address,
 )
 from iki_xlsx.mail.outbox import load_template as _load_template
+from iki_xlsx.plan.carriers import disagreements, identity
 from iki_xlsx.plan.manifest import Manifest, ManifestError
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.read import read_workbook
@@ -128,8 +129,9 @@ def _identify(path: Path, findings: list[Finding]) -> Job | None:
         data = read_workbook(path)
         manifest = Manifest.from_dict(data.manifest or {})
         unit = manifest.unit
-        props = data.custom_properties
-        same = (props.get("iki_unit_kode"), props.get("iki_unit_nama")) == (unit.kode, unit.nama)
+        differing = disagreements(identity(manifest.blueprint_id, manifest.blueprint_hash, unit,
+                                           manifest.periode), data.custom_properties,
+                                  data.sheets)
         listed = [u for u in manifest.units if u.kode == unit.kode]
         email = listed[0].email if listed else None
         job = Job(Unit(unit.kode, unit.nama, email, unit.kantor), path,
@@ -139,8 +141,11 @@ def _identify(path: Path, findings: list[Finding]) -> Job | None:
         findings.append(Finding.of(Code.UNKNOWN_WORKBOOK.message("not-sent"),
                                    severity=Severity.WARNING, file=str(path)))
         return None
-    if not same:
-        findings.append(Finding.of(Code.IDENTITY_MISMATCH.message("not-sent"), file=str(path)))
+    if differing:
+        said = differing[0]
+        findings.append(Finding.of(Code.IDENTITY_MISMATCH.message(
+            "not-sent", apa=said.field, tempat=said.where, nilai=said.value),
+            file=str(path), found=said.value))
         return None
     return job
 

@@ -26,6 +26,13 @@ from iki_xlsx.blueprint.model import (
 )
 from iki_xlsx.core.units import OFFICE_KODE as OFFICE_KODE
 from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.carriers import (
+    MANIFEST_SHEET,
+    PERIODE_LABEL,
+    UNIT_LABEL,
+    periode_text,
+    unit_text,
+)
 from iki_xlsx.plan.columns import (
     COL_NAMA,
     COL_NO,
@@ -39,7 +46,6 @@ from iki_xlsx.plan.columns import (
 from iki_xlsx.plan.cover import (
     footer_text,
     jabatan_text,
-    periode_text,
     petunjuk_sheet,
     ringkasan_sheet,
 )
@@ -57,7 +63,6 @@ from iki_xlsx.plan.formula import (
     share_meeting,
 )
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
 from iki_xlsx.plan.model import (
     Cell,
     InputRule,
@@ -208,7 +213,7 @@ def _indicator_sheet(
     else:
         about = ("Tabel", f"{title}; penanggung jawab tercantum pada setiap indikator")
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
-            ("Unit pengisi", unit.nama), about, ("Periode", periode_text(bp, periode))]
+            (UNIT_LABEL, unit_text(unit)), about, (PERIODE_LABEL, periode_text(bp, periode))]
     meta_rows(sheet, meta, cols.predikat, sheet.col_widths[2:cols.predikat + 1])
     for r, (_, value) in enumerate(meta, start=1):
         # again over the reference columns, which print on pages of their own

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from iki_xlsx.blueprint.model import Blueprint, Jabatan
 from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.carriers import PERIODE_LABEL, UNIT_LABEL, periode_text, unit_text
 from iki_xlsx.plan.columns import COL_NAMA, COL_SATUAN
 from iki_xlsx.plan.formula import copy_of, sheet_prefix
 from iki_xlsx.plan.keys import PlanKey
@@ -27,12 +28,6 @@ def footer_text(unit: Unit, title: str, bp: Blueprint) -> str:
 
 def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items) if items else "-"
-
-
-def periode_text(bp: Blueprint, periode: int) -> str:
-    if len(bp.periods) == 1:
-        return f"Tahun {periode} (realisasi tahunan)"
-    return f"Tahun {periode} (realisasi per {str(bp.pembagian).replace('_', ' ')})"
 
 
 def jabatan_text(jab: Jabatan) -> str:
@@ -68,8 +63,8 @@ def petunjuk_sheet(bp: Blueprint, unit: Unit, periode: int,
     sheet.col_widths = [4, 22, 96]
     title_row(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
-            ("Unit pengisi", unit.nama + (f" (kode {unit.kode})" if unit.kode else "")),
-            ("Periode", periode_text(bp, periode)),
+            (UNIT_LABEL, unit_text(unit, with_kode=True)),
+            (PERIODE_LABEL, periode_text(bp, periode)),
             ("Blueprint", f"{bp.nama} — {bp.id} versi {bp.versi}")]
     if bp.dasar:
         meta.append(("Dasar", bp.dasar))
@@ -141,8 +136,8 @@ def ringkasan_sheet(
     sheet.col_widths = [4, 30, 46, 9, 10, 11, 10, 13]
     last_col = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)
-    meta_rows(sheet, [("Kantor", bp.kantor), ("Unit pengisi", unit.nama),
-                       ("Periode", periode_text(bp, periode))], last_col,
+    meta_rows(sheet, [("Kantor", bp.kantor), (UNIT_LABEL, unit_text(unit)),
+                       (PERIODE_LABEL, periode_text(bp, periode))], last_col,
               sheet.col_widths[2:])
     header_row = 5
     for c, text in enumerate(RINGKASAN_HEADERS):

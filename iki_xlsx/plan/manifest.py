@@ -9,8 +9,6 @@ from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.units import OFFICE_KODE, Unit
 from iki_xlsx.plan.model import Role, WorkbookPlan
 
-MANIFEST_SHEET = "IKI_Manifest"
-
 
 class ManifestError(IkiError, ValueError):
     """A manifest that does not have the form `Manifest.to_dict` writes."""

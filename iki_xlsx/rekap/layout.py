@@ -12,7 +12,7 @@ total, Data (every accepted input value, traced to its file) and Asal Data
 from __future__ import annotations
 
 from iki_xlsx.plan.build import office_unit
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
+from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.model import Role, WorkbookPlan, last_row, ref, set_page, sheet_name, title_case
 from iki_xlsx.rekap.charts import chart_span
 from iki_xlsx.rekap.context import DATA_VALUE_COL, REPEATED_COLUMNS, Context

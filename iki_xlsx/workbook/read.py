@@ -32,8 +32,8 @@ from iki_xlsx.core import angka
 from iki_xlsx.core.codes import Code, Message
 from iki_xlsx.core.errors import ReadError as ReadError  # re-exported: its home is errors
 from iki_xlsx.core.findings import os_reason
+from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.formula import column_letters, column_number
-from iki_xlsx.plan.manifest import MANIFEST_SHEET
 
 if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
     from openpyxl.formula.translate import Translator

@@ -19,8 +19,9 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import CATALOG
 from iki_xlsx.plan import paging
+from iki_xlsx.plan.carriers import MANIFEST_SHEET, properties
 from iki_xlsx.plan.formula import sheet_prefix
-from iki_xlsx.plan.manifest import MANIFEST_SHEET, Manifest
+from iki_xlsx.plan.manifest import Manifest
 from iki_xlsx.plan.model import Chart, InputRule, Role, SheetPlan, Table, WorkbookPlan
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.workbook.evaluate import CellKey, Value
@@ -116,7 +117,7 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
         "comments": f"Dibuat oleh {plan.generator} dari blueprint {plan.blueprint_id} "
                     f"versi {plan.blueprint_versi}",
     })
-    for name, value in _custom_properties(plan).items():
+    for name, value in properties(plan).items():
         workbook.set_custom_property(name, value)
     formats = {name: workbook.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
     flagged = {name: workbook.add_format({**_BASE, **spec, **FLAG})
@@ -131,18 +132,6 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     if notes is None:
         workbook.worksheets()[0].activate()
     workbook.close()
-
-
-def _custom_properties(plan: WorkbookPlan) -> dict[str, str]:
-    return {
-        "iki_blueprint": plan.blueprint_id,
-        "iki_blueprint_versi": plan.blueprint_versi,
-        "iki_blueprint_hash": plan.blueprint_hash,
-        "iki_unit_kode": plan.unit.kode,
-        "iki_unit_nama": plan.unit.nama,
-        "iki_periode": str(plan.periode),
-        "iki_generator": plan.generator,
-    } | ({"iki_jenis": plan.jenis} if plan.jenis != "iki" else {})
 
 
 def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
