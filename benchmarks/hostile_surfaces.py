@@ -185,16 +185,18 @@ def mail_rows(folder: Path, good: list[Path]) -> Iterator[Row]:
                                           {"Precedence": "auto_reply"},
                                           {"Return-Path": "<>"}, {"List-Id": "<x>"}), start=1):
             deliver(user, message(address(f"{number:02d}"), number, [], headers))
-        deliver(user, DSN)
+        last = deliver(user, DSN)
         before = len(handler.messages)
         yield run("mail", "five machines' messages (auto-replies, a bounce, a list, a DSN)",
-                  units, take(user, folder / "simpan-mesin"), answered(before), env)
+                  last.parent, take(user, folder / "simpan-mesin"), answered(before), env)
         user = f"salinan-{os.getpid()}"
-        copies = [near_copy(good[0], folder / f"salinan-{i:02d}.xlsx", i) for i in range(30)]
-        deliver(user, message("orang.lain@surel.example.com", 1,
-                              [(p.name, p.read_bytes()) for p in copies]))
+        copies = folder / "salinan"
+        copies.mkdir(exist_ok=True)
+        made = [near_copy(good[0], copies / f"salinan-{i:02d}.xlsx", i) for i in range(30)]
+        last = deliver(user, message("orang.lain@surel.example.com", 1,
+                                     [(p.name, p.read_bytes()) for p in made]))
         before = len(handler.messages)
-        yield run("mail", "thirty copies of one unit's workbook in one message", folder,
+        yield run("mail", "thirty copies of one unit's workbook in one message", last,
                   take(user, folder / "simpan-salinan"), answered(before), env)
 
 

@@ -562,7 +562,8 @@ def build_drop_folder(workspace: Path, good: Path, folder: Path) -> Path:
     import os
 
     folder.mkdir(parents=True, exist_ok=True)
-    os.link(good, folder / good.name)
+    if not (folder / good.name).exists():
+        os.link(good, folder / good.name)
     for i, target in enumerate(LINK_TARGETS):
         link = folder / f"IKI_2026_0{i}_Desa.xlsx"
         if not link.is_symlink():
