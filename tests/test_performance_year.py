@@ -57,8 +57,9 @@ def offices(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blue
             "pk-murni": make_pk(office.store, office.index, OFFICE, bp.id, NOW, False, out),
             "pk-perubahan": make_pk(office.store, office.index, OFFICE, bp.id, NOW, True, out),
             "tw2": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 2, out),
-            **({"tw3": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 3, out)}
-               if bp.iku is not None else {}),  # one blueprint shows the perubahan in force
+            **({"tw1": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 1, out),
+                "tw3": make_pengukuran(office.store, office.index, OFFICE, bp.id, NOW, 3, out)}
+               if bp.iku is not None else {}),  # one blueprint: TW I, and the perubahan in force
             "lkjip": make_lkjip(office.store, office.index, OFFICE, bp.id, NOW, out),
         }
         for name, done in made.items():
@@ -159,7 +160,8 @@ def test_each_quarter_is_measured_against_the_version_in_force_at_its_end(
     for office, made in offices.values():
         bp = office.bp
         items = listed(bp)
-        for name, period, version in (("tw2", 2, "murni"), ("tw3", 3, "perubahan")):
+        for name, period, version in (("tw1", 1, "murni"), ("tw2", 2, "murni"),
+                                      ("tw3", 3, "perubahan")):
             if name not in made:
                 continue
             target_of = office.versions[version]
@@ -187,7 +189,7 @@ def test_each_quarter_is_measured_against_the_version_in_force_at_its_end(
             text = " ".join(p.text for p in docx.Document(
                 str(made[name].files[0])).paragraphs)
             assert f"PK {version} {NOW}" in text, (bp.id, name)
-    assert checked == sum(len(listed(o.bp)) for o, _ in offices.values()) + 6  # + TW III
+    assert checked == sum(len(listed(o.bp)) for o, _ in offices.values()) + 12  # + TW I, III
 
 
 def test_the_counts_of_reached_nearly_and_missed_add_up(
@@ -285,6 +287,7 @@ def test_a_new_indicator_in_the_second_year_shows_as_new_and_a_dropped_one_as_dr
     kept = [i for i in data["iku"]["indikator"] if i["id"] != "rw-berubah"]
     added = {**kept[0], "id": "ikm-pelayanan-baru", "nama": "Indeks Kepuasan Layanan Baru"}
     added["variabel"] = [{**v, "id": "nilai_ikm_baru"} for v in kept[0]["variabel"]]
+    kept[0] = {**kept[0], "renstra": {"tahun": 2026, "target": 90}}  # the Renstra's end
     data["iku"]["indikator"] = [*kept, added]
     new = Blueprint.model_validate({**data, "versi": "2"})
     office = two_years(old, tmp_path / "ruang", blueprints, current=new)
@@ -306,6 +309,10 @@ def test_a_new_indicator_in_the_second_year_shows_as_new_and_a_dropped_one_as_dr
     assert words["Indeks Kepuasan Layanan Baru"][4] == "–"
     assert "0" not in (words["Indeks Kepuasan Layanan Baru"][4],
                        words["Prosentase RW Berubah"][5])
+    progress = _table(made, "Tabel 3.4")  # against the Renstra's end target
+    ikm = next(r for r in by_name.values() if r[2] == "Indeks Kepuasan Masyarakat")
+    assert [r[1:5] for r in progress] == [["Indeks Kepuasan Masyarakat", "nilai", "2026", 90]]
+    assert same(progress[0][5], ikm[7]) and same(progress[0][6], ikm[7] / 90 * 100)
     averages = _table(made, "Tabel 3.3")  # over the indicators each year has: never an error
     assert averages and all(isinstance(r[3], float) and isinstance(r[4], float)
                             for r in averages), averages

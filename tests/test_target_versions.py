@@ -188,3 +188,25 @@ def test_a_bad_form_gives_one_located_message_and_no_version(
         (code, where.format(row=row))], [f.one_line() for f in read.findings]
     assert words in read.findings[0].message
     assert read.findings[0].one_line().startswith(f"f.xlsx:{where.format(row=row)}: ")
+
+
+def test_a_renstra_end_target_goes_through_the_spreadsheet_form_and_counts_in_the_hash(
+        tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+    """`renstra: {tahun, target}` is read from YAML and from the spreadsheet form's two
+    columns alike; a blueprint without it keeps the hash it always had."""
+    from iki_xlsx.blueprint.load import load_blueprint
+    from iki_xlsx.blueprint.xlsx import convert_blueprint
+
+    plain = blueprints["iku-kecamatan"]
+    data = plain.model_dump(mode="json")
+    data["iku"]["indikator"][0]["renstra"] = {"tahun": 2026, "target": 90}
+    with_end = Blueprint.model_validate(data)
+    assert with_end.content_hash() != plain.content_hash()
+    assert '"renstra"' not in plain.canonical() and '"renstra"' in with_end.canonical()
+    back = load_blueprint(convert_blueprint(with_end, tmp_path / "iku.xlsx"))
+    assert back.blueprint is not None, [f.one_line() for f in back.findings]
+    assert back.blueprint.iku is not None and back.blueprint.iku.indikator[0].renstra == (
+        with_end.iku.indikator[0].renstra)  # type: ignore[union-attr]
+    assert back.blueprint.content_hash() == with_end.content_hash()
+    again = load_blueprint(convert_blueprint(back.blueprint, tmp_path / "iku.yaml"))
+    assert again.blueprint is not None and again.blueprint.content_hash() == with_end.content_hash()
