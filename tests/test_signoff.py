@@ -11,14 +11,19 @@ import io
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from iki_xlsx.accounts.book import AccountBook
 from iki_xlsx.accounts.roles import Grant, Role
 from iki_xlsx.blueprint.model import Blueprint
+from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.service.workspace import load_workspace
 from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.store.location import PASSWORD_VARIABLE
+from iki_xlsx.workbook.fill import sample_inputs
+from iki_xlsx.workbook.generate import recipients, write_filled
 from tests.cli import Ran, iki
 from tests.shared import built_once
 from tests.test_audit import tamper
@@ -201,3 +206,72 @@ def _units(root: Path) -> list[dict[str, str]]:
     assert isinstance(period, dict)
     units: list[dict[str, str]] = period["units"]
     return units
+
+
+def correction_of(bp: Blueprint, folder: Path) -> tuple[Path, str, float]:
+    """Desa Sukolilo's return sent again with one TW I count raised by 5: the file, the
+    value's plan key, and the value it had."""
+    everyone = recipients(bp, UNITS)
+    plan = plan_workbook(bp, UNITS[0], PERIODE, everyone)
+    where = {(s.code, c.ref): c.key for s, c in plan.input_cells()}
+    typed = {where[at]: value for at, value in sample_inputs(bp, plan).items()}
+    key, before = next((k, v) for k, v in typed.items() if PlanKey.parse(k).period == 1
+                       and PlanKey.parse(k).name == "kegiatan" and isinstance(v, int))
+    path = write_filled(bp, UNITS[0], everyone, PERIODE, folder / f"{SATU}-perbaikan.xlsx",
+                        {key: before + 5})
+    return path, key, float(before)
+
+
+def recap_values(root: Path, folder: Path) -> tuple[dict[str, float], list[tuple[object, ...]]]:
+    """Desa Sukolilo's values in the recap (by plan key) and the rows of its Asal Data."""
+    done = ran(root, "rekap", "--periode", str(PERIODE), "-o", str(folder / "rekap.xlsx"),
+               "--csv", str(folder))
+    assert done.returncode == 0, done.stdout + done.stderr
+    values = {}
+    for path in folder.glob("*.csv"):
+        for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
+            if row["unit_kode"] == SATU and row["nilai"] not in ("", None):
+                try:
+                    values[row["kunci"]] = float(row["nilai"])
+                except ValueError:
+                    continue
+    book = openpyxl.load_workbook(folder / "rekap.xlsx", read_only=True)
+    try:
+        asal = [tuple(row) for row in book["Asal Data"].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return values, asal
+
+
+def test_a_correction_after_approval_changes_nothing_until_the_period_is_reopened(
+        office: Path, tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+    year = ("--periode", str(PERIODE))
+    assert ran(office, "verifikasi", SATU, *year, "--akun", "sari").returncode == 0
+    assert ran(office, "setujui", *year, "--tw", "1", "--akun", "camat").returncode == 0
+    correction, key, before = correction_of(blueprints[BLUEPRINT], tmp_path)
+    taken = ran(office, "terima", str(correction))
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    unit = next(u for u in _units(office) if u["kode"] == SATU)
+    assert (unit["state"], unit["late"]) == ("diterima", True)  # kept, checked and shown
+
+    closed, asal = recap_values(office, tmp_path / "ditutup")
+    assert closed[key] == before  # the approved return's value, not the correction's
+    labels = {row[0]: row[2] for row in asal if row[0]}
+    assert str(labels["Persetujuan"]).startswith(
+        "Disetujui dan ditutup sampai TW I oleh Drs. Bambang (camat), ")
+    signed = {row[3]: row[9] for row in asal if row[1] == SATU}
+    assert len(signed) == 2  # the approved file (TW I) and the correction (later periods)
+    approved_file = next(name for name in signed if "perbaikan" not in str(name))
+    assert str(signed[approved_file]).startswith("diverifikasi Sari Wulandari (sari), ")
+    assert "; disetujui Drs. Bambang (camat), " in str(signed[approved_file])
+    assert signed[correction.name] == "-"
+
+    reopened = ran(office, "buka", *year, "--alasan", "perbaikan kegiatan linmas",
+                   "--akun", "camat")
+    assert reopened.returncode == 0, reopened.stderr
+    opened, asal = recap_values(office, tmp_path / "dibuka")
+    assert opened[key] == before + 5  # now the correction counts
+    labels = {row[0]: row[2] for row in asal if row[0]}
+    assert str(labels["Persetujuan"]).startswith(
+        "Belum disetujui: dibuka kembali oleh Drs. Bambang (camat), ")
+    assert str(labels["Persetujuan"]).endswith("alasan: perbaikan kegiatan linmas")

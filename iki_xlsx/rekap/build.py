@@ -20,7 +20,7 @@ from iki_xlsx import __version__
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import Code
-from iki_xlsx.core.dates import DEFAULT_ZONE, local_day
+from iki_xlsx.core.dates import DEFAULT_ZONE, local_day, waktu_singkat
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.states import Status
@@ -35,6 +35,7 @@ from iki_xlsx.rekap.data_sheet import unit_sheet_names
 from iki_xlsx.rekap.layout import plan_rekap
 from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, Return, UnitReturn, UsedFile
 from iki_xlsx.rekap.summary import summary_table
+from iki_xlsx.signoff.ledger import Ledger
 from iki_xlsx.store.db import Store, from_store
 from iki_xlsx.targets.model import TargetVersion, choose
 from iki_xlsx.workbook.evaluate import Batch, Value
@@ -258,16 +259,22 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
     listed = [u.kode for u in period.units if u.on_list]
     chosen = accepted_submissions(store, periode)
     chosen = chosen[(chosen["blueprint"] == blueprint) & chosen["unit_kode"].isin(list(listed))]
-    table = _values_of(store, chosen)
+    ledger = Ledger.of(store, blueprint, periode)
+    if ledger.closed_through:
+        chosen, table = _closed_values(store, ledger, chosen)
+    else:
+        table = _values_of(store, chosen)
     entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
                      _value(r.nilai), str(r.sha256))
                for r in table.itertuples(index=False)]
     if named:
         table = _sheets_named(table, unit_sheet_names(
             bp, periode, [u.unit for u in units if u.on_list]))
+    zona = pengesahan.zona_waktu if pengesahan else DEFAULT_ZONE
     files = [UsedFile(str(r.unit_kode), str(r.unit_nama), str(r.filename), str(r.sha256),
-                      str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi))
-             for r in chosen.sort_values("unit_kode").itertuples(index=False)]
+                      str(r.diterima), _text(r.sender), _text(r.subject), _text(r.versi),
+                      signed_text(ledger, int(str(r.id)), zona))
+             for r in chosen.sort_values(["unit_kode", "urutan"]).itertuples(index=False)]
     stamp = (now or datetime.datetime.now(datetime.UTC)).replace(microsecond=0)
     source = RekapSource(blueprint=bp, periode=periode, units=units,
                          entries=entries, files=files,
@@ -276,10 +283,64 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
                          store=(str(store.folder.resolve()) if store.location is None
                                 else f"PostgreSQL {store.describe()}"),
                          created=stamp.isoformat(),
-                         generator=f"iki-xlsx {__version__}", pengesahan=pengesahan)
+                         generator=f"iki-xlsx {__version__}", pengesahan=pengesahan,
+                         closing=closing_text(bp, ledger, zona))
     if any(v.blueprint == blueprint and v.tahun == periode for v in targets):
         source.targets = choose(targets, bp, periode, reached(source))
     return source, table
+
+
+def _closed_values(store: Store, ledger: Ledger, latest: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The submissions and values that count while part of the year is closed: a closed
+    period's values from the return its closing approved for the unit (none, when it approved
+    none), an open period's from the unit's latest accepted return (`latest`)."""
+    latest_of = {str(r.unit_kode): int(str(r.id)) for r in latest.itertuples(index=False)}
+    every = store.accepted_frame()
+    needed = set(latest_of.values()) | ledger.approved_ids()
+    chosen = every[every["id"].isin(list(needed))
+                   & every["unit_kode"].isin(list(latest_of))].sort_values("urutan")
+    sha_of = {int(str(r.id)): str(r.sha256) for r in chosen.itertuples(index=False)}
+    table = _values_of(store, chosen)
+    keep = []
+    for unit, period, sha in zip(table["unit_kode"], table["periode_ke"], table["sha256"],
+                                 strict=True):
+        source = ledger.source(str(unit), None if pd.isna(period) else int(period),
+                               latest_of.get(str(unit)))
+        keep.append(source is not None and sha_of.get(source) == sha)
+    table = table[keep].reset_index(drop=True)
+    used = set(table["sha256"])
+    return chosen[chosen["sha256"].isin(list(used))], table
+
+
+def closing_text(bp: Blueprint, ledger: Ledger, zona: str) -> str:
+    """Whether the year is closed, by whom and when, as the recap and documents say it."""
+    closing = ledger.closed_by
+    if closing is None:
+        reopened = ledger.reopened
+        if reopened is None:
+            return "Belum disetujui (periode terbuka)"
+        return (f"Belum disetujui: dibuka kembali oleh {reopened.signer.nama} "
+                f"({reopened.signer.login}), {waktu_singkat(reopened.at, zona)}, alasan: "
+                f"{reopened.alasan}")
+    through = ("setahun" if ledger.closed_through >= len(bp.periods)
+               else f"sampai {bp.periods[ledger.closed_through - 1]}")
+    return (f"Disetujui dan ditutup {through} oleh {closing.signer.nama} "
+            f"({closing.signer.login}), {waktu_singkat(closing.at, zona)}")
+
+
+def signed_text(ledger: Ledger, submission_id: int, zona: str) -> str | None:
+    """Who verified and who approved a return, for Asal Data (None: nobody yet)."""
+    parts = []
+    review = ledger.verified(submission_id)
+    if review is not None:
+        parts.append(f"diverifikasi {review.signer.nama} ({review.signer.login}), "
+                     f"{waktu_singkat(review.at, zona)}")
+    closing = ledger.approving(submission_id)
+    if closing is not None:
+        parts.append(f"disetujui {closing.signer.nama} ({closing.signer.login}), "
+                     f"{waktu_singkat(closing.at, zona)}")
+    return "; ".join(parts) or None
 
 
 def _sheets_named(table: pd.DataFrame, names: Mapping[str, Mapping[str, str]]

@@ -90,7 +90,7 @@ def periode_text(ctx: Context) -> str:
 
 
 def returned_text(ctx: Context) -> str:
-    accepted = sum(1 for state in ctx.states.values() if state is Status.OK)
+    accepted = sum(1 for state in ctx.states.values() if state.accepted)
     return f"{accepted} dari {len(ctx.states)} unit diterima"
 
 

@@ -62,6 +62,7 @@ class UsedFile:
     sender: str | None = None
     subject: str | None = None
     versi: str | None = None  # of the blueprint the file was made from (None: not recorded)
+    signed: str | None = None  # who verified and approved it, and when (None: nobody yet)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class RekapSource:
     generator: str = ""
     pengesahan: Pengesahan | None = None
     targets: TargetChoice | None = None  # the office's target version measured against
+    closing: str = "Belum disetujui (periode terbuka)"  # whether the year is closed, by whom
 
     def target_words(self) -> str:
         """Which targets the figures are measured against, as every sheet names them."""

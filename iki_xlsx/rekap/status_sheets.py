@@ -34,19 +34,20 @@ def status_sheet(ctx: Context) -> SheetPlan:
     row = meta_rows(sheet, [("Periode", periode_text(ctx)),
                         ("Keputusan IKI", f"{bp.id} versi {bp.versi}")], last,
                     sheet.col_widths[2:last + 1]) + 1
-    header = row + len(Status) + 2
+    counted = sheet_states(ctx)
+    header = row + len(counted) + 2
     first = header + 1
     units = ctx.source.units
     end = first + max(sum(max(len(u.returns), 1) for u in units), 1) - 1
     states = f"{ref(first, STATUS_STATE_COL)}:{ref(end, STATUS_STATE_COL)}"
-    for i, state in enumerate(Status):
+    for i, state in enumerate(counted):
         word = state.label
         sheet.cells.append(Cell(ref(row + i, 1), Role.LABEL, f"jumlah/{i}/label", "meta_label",
                                 word[:1].upper() + word[1:]))
         sheet.merges.append(f"{ref(row + i, 1)}:{ref(row + i, 2)}")
         sheet.cells.append(Cell(ref(row + i, 3), Role.FORMULA, f"jumlah/{i}", "number",
                                 formula=count_equal(states, word)))
-    total_row = row + len(Status)
+    total_row = row + len(counted)
     sheet.cells.append(Cell(ref(total_row, 1), Role.LABEL, "jumlah/unit/label", "meta_label",
                             "Jumlah unit pada daftar"))
     sheet.merges.append(f"{ref(total_row, 1)}:{ref(total_row, 2)}")
@@ -63,6 +64,14 @@ def status_sheet(ctx: Context) -> SheetPlan:
     sheet.repeat_rows = (header, header)
     _timeline(ctx, sheet, header)
     return sheet
+
+
+def sheet_states(ctx: Context) -> tuple[Status, ...]:
+    """The states the totals count: a check's verdicts and `belum kembali` (keys jumlah/0 to
+    jumlah/3), then sign-off's states when a unit holds one."""
+    held = {u.state for u in ctx.source.units}
+    signed = tuple(s for s in (Status.VERIFIED, Status.RETURNED, Status.APPROVED) if s in held)
+    return (Status.OK, Status.NEEDS_CORRECTION, Status.REJECTED, Status.NOT_RETURNED, *signed)
 
 
 def _unit_returns(ctx: Context, sheet: SheetPlan, number: int, item: UnitReturn,
@@ -130,9 +139,9 @@ def _timeline(ctx: Context, sheet: SheetPlan, header: int) -> None:
 
 
 ASAL_HEADERS = ("No", "Kode", "Unit", "Berkas", "SHA-256", "Diterima", "Pengirim", "Subjek",
-                "Versi blueprint")
+                "Versi blueprint", "Verifikasi dan persetujuan")
 # one page wide at a legible scale: texts wrap, the SHA-256 in two lines
-ASAL_WIDTHS = (4.0, 11.0, 16.0, 22.0, 40.0, 14.0, 18.0, 18.0, 9.0)
+ASAL_WIDTHS = (4.0, 11.0, 14.0, 18.0, 40.0, 12.0, 14.0, 12.0, 9.0, 18.0)
 
 
 def asal_sheet(ctx: Context) -> SheetPlan:
@@ -151,7 +160,10 @@ def asal_sheet(ctx: Context) -> SheetPlan:
         ("Keputusan IKI", f"{bp.id} versi {bp.versi}, hash {bp.content_hash()}"),
         ("Periode", periode_text(ctx)),
         ("Target", source.target_words()),
-        ("Berkas dipakai", f"{len(source.files)} berkas (kiriman diterima terakhir tiap unit)"),
+        ("Persetujuan", source.closing),
+        ("Berkas dipakai", f"{len(source.files)} berkas (kiriman diterima terakhir tiap unit"
+                           + ("; periode yang ditutup: kiriman yang disetujui)"
+                              if source.closing.startswith("Disetujui") else ")")),
         ("Keterangan", "Berkas asli tersimpan utuh di penyimpanan pada berkas/<dua huruf awal "
                        "SHA-256>/<SHA-256>. Nilai pada lembar Data diambil dari berkas-berkas "
                        "ini; rumus pada lembar jabatan dihitung ulang dari lembar Data."),
@@ -161,10 +173,10 @@ def asal_sheet(ctx: Context) -> SheetPlan:
                                 f"Diterima ({source.zona})" if text == "Diterima" else text))
     rows = [(str(i), f.unit_kode, f.unit_nama, f.filename, f.sha256,
              _received_text(f.received, source.zona), f.sender,
-             f.subject, f.versi) for i, f in enumerate(source.files, start=1)]
+             f.subject, f.versi, f.signed or "-") for i, f in enumerate(source.files, start=1)]
     sheet.table = Table(row + 1, 0, rows, ("data_text", "data_text", "data_wrap", "data_wrap",
                                            "data_hash_wrap", "data_wrap", "data_wrap",
-                                           "data_wrap", "data_text"))
+                                           "data_wrap", "data_text", "data_wrap"))
     sheet.freeze = (row + 1, 0)
     sheet.repeat_rows = (row, row)
     wrap_rows(sheet, row)
