@@ -172,9 +172,10 @@ def kabupaten(tmp_path_factory: pytest.TempPathFactory) -> Kabupaten:
 def every_route(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str, bool]]:
     """(method, path, under an office) of every route, through the mounts."""
     for route in routes:
-        if isinstance(route, Mount) and "{kantor}" in route.path:
-            for method, path, _ in every_route(route.routes, prefix + route.path):
-                yield method, path, True
+        if isinstance(route, Mount):
+            office = "{kantor}" in route.path
+            for method, path, inner in every_route(route.routes, prefix + route.path):
+                yield method, path, office or inner
         elif isinstance(route, Route):
             for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
                 yield method, prefix + route.path, False
@@ -188,8 +189,10 @@ def filled(path: str, kode: str, data: Kabupaten, job: str) -> str:
 
 @pytest.fixture(scope="module")
 def as_budi(kabupaten: Kabupaten) -> Iterator[tuple[TestClient, str]]:
+    secret = Served.at(kabupaten.root).accounts().issue_token("budi", "alat budi").secret
     with client_for(kabupaten.root) as client:
         assert sign_in(client, "budi") == 303
+        client.headers["Authorization"] = f"Bearer {secret}"  # the API's routes too
         web: Web = client.app.state.web  # type: ignore[attr-defined]
         office_b = web.for_office(B)
         assert office_b is not None
@@ -225,7 +228,7 @@ def test_every_route_refuses_an_operator_of_office_a_what_is_office_b(
             assert kabupaten.sha256.encode() not in body or (kode == A and "{sha256}" not in path)
             if kode == B:
                 assert response.status_code == 403, (method, url, response.status_code)
-                assert b"tidak berhak" in body
+                assert "tidak berhak" in response.text
             elif any(name in path for name in ("{sha256}", "{ident}", "{kode}")):
                 assert response.status_code == 404, (method, url, response.status_code)
     for method, path, office in routes:
@@ -234,3 +237,41 @@ def test_every_route_refuses_an_operator_of_office_a_what_is_office_b(
             response = (client.get(url) if method == "GET"
                         else client.post(url, data={"csrf": token}))
             assert response.status_code == 403, (method, url)
+
+
+def test_the_api_reads_with_a_token_within_the_same_boundaries(kabupaten: Kabupaten) -> None:
+    book = Served.at(kabupaten.root).accounts()
+    inspektorat = book.issue_token("admin", "Inspektorat").secret
+    operator = book.issue_token("budi", "e-SAKIP kecamatan").secret
+    with client_for(kabupaten.root) as client:
+        def get(path: str, secret: str | None) -> tuple[int, object]:
+            headers = {} if secret is None else {"Authorization": f"Bearer {secret}"}
+            response = client.get(path, headers=headers)
+            return response.status_code, (response.json() if "json" in
+                                           response.headers["content-type"] else response.text)
+
+        assert get("/api/v1/kantor", None)[0] == 401
+        assert get("/api/v1/kantor", "iki_bukan-token")[0] == 401
+        assert get("/api/v1/kantor", inspektorat) == (200, [
+            {"kode": A, "nama": "Kecamatan Jabung"}, {"kode": B, "nama": "Kecamatan Jabung"}])
+        assert get("/api/v1/kantor", operator) == (200, [{"kode": A, "nama": "Kecamatan Jabung"}])
+        code, rows = get(f"/api/v1/kantor/{B}/status?periode=2026", inspektorat)
+        assert code == 200 and isinstance(rows, list)
+        accepted = [r for r in rows if r["sha256_diterima"] == kabupaten.sha256]
+        assert len(accepted) == 1 and accepted[0]["keadaan"] == "ok"
+        assert get(f"/api/v1/kantor/{B}/status", operator)[0] == 403
+        assert get(f"/api/v1/kantor/{A}/status?periode=20x6", operator)[0] == 400
+        code, values = get(f"/api/v1/kantor/{B}/nilai?periode=2026", inspektorat)
+        assert code == 200 and isinstance(values, list) and values
+        assert {v["sha256"] for v in values} == {kabupaten.sha256}
+        code, text = get(f"/api/v1/kantor/{B}/unit?format=csv", inspektorat)
+        assert code == 200 and isinstance(text, str)
+        assert text.startswith("\ufeffkode,nama\r\n3507010001,Desa Sukolilo\r\n")
+        code, listed = get(f"/api/v1/kantor/{B}/dokumen", inspektorat)
+        assert code == 200 and listed == [{"id": kabupaten.output, "nama": "rekap-b.xlsx",
+                                           "folder": "rekap", "ukuran": listed[0]["ukuran"]}]
+        download = client.get(f"/api/v1/kantor/{B}/dokumen/{kabupaten.output}",
+                              headers={"Authorization": f"Bearer {inspektorat}"})
+        assert download.status_code == 200 and download.content[:2] == b"PK"
+        book.revoke_token(book.tokens("admin")[-1].id)
+        assert get("/api/v1/kantor", inspektorat)[0] == 401

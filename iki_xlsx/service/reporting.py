@@ -37,6 +37,23 @@ class Reporting(OfficeContext):
         Refused (usage) while the store holds nothing."""
         return status(self.records())
 
+    def values(self, *, blueprint: str | None = None, periode: int | None = None
+               ) -> list[dict[str, Any]]:
+        """Every input value of the latest accepted return of each unit (one row each, the
+        recap's value table), of one blueprint and period when given; none while nothing was
+        received."""
+        if not self.has_records:
+            return []
+        import json
+
+        from iki_xlsx.rekap.build import tidy_values  # pandas: only when asked
+
+        frame = tidy_values(self.records(), periode)
+        if blueprint is not None:
+            frame = frame[frame["blueprint"] == blueprint]
+        rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+        return rows
+
     def history(self, unit: str | None = None) -> History:
         """Every submission (of one unit, by kode) and every message of the send log."""
         store = self.records()

@@ -381,7 +381,7 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
     formats.register_filters(templates, site)
     web = Web(site, login_required or served.kabupaten_kind, limits or UploadLimits(),
               templates, served, login_policy=login_policy or LoginPolicy())
-    offices = routes.KABUPATEN if served.kabupaten_kind else routes.OFFICE
+    offices = routes.KABUPATEN if served.kabupaten_kind else routes.SINGLE
     mounted = [*routes.SHARED, *offices,
                Mount("/statis", StaticFiles(directory=str(HERE / "static")), name="statis")]
 

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount
 
 from iki_xlsx.web import (
     accounts,
+    api,
     blueprints,
     dokumen,
     files,
@@ -24,10 +25,12 @@ from iki_xlsx.web import (
 )
 from iki_xlsx.web.app import OFFICE_PREFIX
 
-SHARED: list[BaseRoute] = [*session.ROUTES, *accounts.ROUTES]
+SHARED: list[BaseRoute] = [*session.ROUTES, *accounts.ROUTES, *api.SHARED]
 OFFICE: list[BaseRoute] = [*status.ROUTES, *files.ROUTES, *tasks.ROUTES, *returns.ROUTES,
                            *workbooks.ROUTES, *recap.ROUTES, *blueprints.ROUTES,
                            *dokumen.ROUTES]
 KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES,
-                              Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE)]
-ROUTES = [*SHARED, *OFFICE]  # a single office's
+                              Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE),
+                              Mount(api.PREFIX + OFFICE_PREFIX + "/{kantor}", routes=api.OFFICE)]
+SINGLE: list[BaseRoute] = [*OFFICE, Mount(api.PREFIX, routes=api.OFFICE)]
+ROUTES = [*SHARED, *SINGLE]  # a single office's
