@@ -198,6 +198,9 @@ class Indikator(_Strict):
     renstra: Renstra | None = None
     batas_perubahan: float | None = Field(default=None, gt=0)  # % change from last year's
     # value beyond which the verifier's page flags it (None: the default, 50 %)
+    # the kabupaten indicator this one cascades from (a kode of the kabupaten's
+    # iku_kabupaten.csv, checked there): the roll-up aggregates it over the kecamatan
+    iku_kabupaten: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
     asumsi: str | None = None
     catatan: str | None = None
 
@@ -245,8 +248,8 @@ class Iku(_Strict):
     indikator: list[IkuIndikator] = Field(min_length=1)
 
 
-ADDED_KEYS = ("renstra", "batas_perubahan")  # indicator keys that count in the hash only
-# when set
+ADDED_KEYS = ("renstra", "batas_perubahan", "iku_kabupaten")  # indicator keys that count
+# in the hash only when set
 
 
 class Blueprint(_Strict):

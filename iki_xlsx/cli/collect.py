@@ -69,11 +69,19 @@ def collect(sources: tuple[Path, ...], store_dir: Path | None, blueprint_dir: Pa
             starttls: bool, use_ssl: bool, smtp_user: str | None, smtp_cafile: Path | None,
             from_address: str | None, templat_folder: Path | None) -> None:
     """Simpan dan periksa workbook dari berkas, folder, .zip, .eml, .mbox atau IMAP."""
+    from iki_xlsx.cli.rollup import kabupaten_root, receive
     from iki_xlsx.core.errors import ImapError, StoreError
     from iki_xlsx.core.states import Status
     from iki_xlsx.mail.imap import PASSWORD_ENV
     from iki_xlsx.service.settings import ImapChoice, imap_account, no_password
 
+    kabupaten = kabupaten_root() if store_dir is None else None
+    if kabupaten is not None:  # a kabupaten takes the recap files its offices send
+        if not sources:
+            fail_usage("di ruang kerja kabupaten, sebutkan berkas rekap kecamatan yang "
+                       "diterima: iki-xlsx terima BERKAS...")
+        sources_exist(sources)
+        receive(kabupaten, sources)
     here = office(workspace(), store_dir=store_dir, blueprint_dir=blueprint_dir,
                   units_csv=units_csv)
     here.store  # noqa: B018 - refused (usage) before anything else when there is none

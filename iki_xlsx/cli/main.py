@@ -22,6 +22,7 @@ from iki_xlsx.cli import (
     init,
     kantor,
     recap,
+    rollup,
     send,
     signoff,
     simpan,
@@ -52,7 +53,8 @@ def main(ruang: Path | None, kantor: str | None) -> None:
 
 
 for command in (init.init, blueprint.blueprint, generate.generate, check.check,
-                collect.collect, send.kirim, status.status, recap.rekap, demo.demo, web.web,
+                collect.collect, send.kirim, status.status, recap.rekap,
+                rollup.rekap_kabupaten, demo.demo, web.web,
                 simpan.simpan, akun.akun, kantor.kantor, *tahun.COMMANDS,
                 *signoff.COMMANDS):
     main.add_command(command)

@@ -34,10 +34,13 @@ from iki_xlsx.cli.terminal import error_line
               metavar="FOLDER", help="Folder untuk tabel nilai dalam CSV.")
 @click.option("--parquet", "parquet_dir", type=click.Path(path_type=Path), default=None,
               metavar="FOLDER", help="Folder untuk tabel nilai dalam Parquet.")
+@click.option("--untuk-kabupaten", "untuk_kabupaten", is_flag=True,
+              help="Tulis rekap untuk dikirim ke kabupaten (identitas kantor dari [induk] "
+                   "iki.toml dan kunci setiap baris Data).")
 @blueprints_option
 def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
           output: Path | None, csv_dir: Path | None, parquet_dir: Path | None,
-          blueprint_dir: Path | None) -> None:
+          untuk_kabupaten: bool, blueprint_dir: Path | None) -> None:
     """Tulis rekap kecamatan dari workbook yang diterima (xlsx, dan CSV/Parquet bila diminta)."""
     from iki_xlsx.core.errors import StoreError
     from iki_xlsx.rekap.build import rekap_steps
@@ -52,7 +55,8 @@ def rekap(store_dir: Path | None, periode: int | None, blueprint_id: str | None,
     try:
         with progress(rekap_steps(csv_dir, parquet_dir), "Menyusun rekap") as step:
             result = here.recap(blueprint=blueprint_id, periode=periode, out=output,
-                                csv_dir=csv_dir, parquet_dir=parquet_dir, progress=step)
+                                csv_dir=csv_dir, parquet_dir=parquet_dir, progress=step,
+                                untuk_kabupaten=untuk_kabupaten)
     except StoreError as exc:
         click.echo(error_line(str(exc)), err=True)
         sys.exit(1)

@@ -120,6 +120,8 @@ class Code(StrEnum):
     WORKSPACE_DEMO = auto()
     WORKSPACE_KABUPATEN = auto()
     KANTOR_INVALID = auto()
+    IKU_KABUPATEN_INVALID = auto()
+    REKAP_FILE_INVALID = auto()
     CONFIG_UNREADABLE = auto()
     CONFIG_TOO_LARGE = auto()
     CONFIG_SYNTAX = auto()

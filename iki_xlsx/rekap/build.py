@@ -29,10 +29,11 @@ from iki_xlsx.intake.status import PeriodStatus, status
 from iki_xlsx.plan.build import OFFICE_KODE
 from iki_xlsx.plan.index import BlueprintIndex
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.plan.model import WorkbookPlan, set_page
 from iki_xlsx.rekap.context import reached
 from iki_xlsx.rekap.data_sheet import unit_sheet_names
 from iki_xlsx.rekap.layout import plan_rekap
+from iki_xlsx.rekap.rollup.kiriman import Tujuan, identity_sheet
 from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, Return, UnitReturn, UsedFile
 from iki_xlsx.rekap.summary import summary_table
 from iki_xlsx.signoff.ledger import Ledger
@@ -146,7 +147,8 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
                 now: datetime.datetime | None = None,
                 pengesahan: Pengesahan | None = None,
                 targets: Sequence[TargetVersion] = (),
-                progress: Progress = no_progress) -> RekapResult:
+                progress: Progress = no_progress,
+                tujuan: Tujuan | None = None) -> RekapResult:
     """Consolidate the accepted values of one blueprint and period into a recap workbook.
 
     `out` is the .xlsx file to write, or a folder to write it in, named by what it covers:
@@ -160,6 +162,9 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     one in force at the end of the last period filled (its targets to date), and every sheet
     names it; without one, against the blueprint's targets.
     `progress(1)` is called after each of its `rekap_steps(csv_dir, parquet_dir)` steps.
+    With `tujuan` (the kabupaten and the office's kode there), the recap is the file for the
+    kabupaten: one more sheet names it and the plan key of every Data row
+    (`rekap.rollup.kiriman`), and its name ends in `_untuk-kabupaten`.
     """
     result = RekapResult()
     periods = status(store).periods
@@ -181,9 +186,14 @@ def write_rekap(store: Store, index: BlueprintIndex, out: Path, *, periode: int 
     source, table = gather(store, bp, period, now, pengesahan, targets)
     result.cakupan = coverage(bp, reached(source))
     if out.suffix.lower() != ".xlsx":  # a folder: the recap is named after what it recaps
-        out = out / f"rekap_{result.blueprint}_{result.periode}_{result.cakupan}.xlsx"
+        suffix = "_untuk-kabupaten" if tujuan is not None else ""
+        out = out / f"rekap_{result.blueprint}_{result.periode}_{result.cakupan}{suffix}.xlsx"
     progress(1)
     plan, inputs = plan_rekap(source)
+    if tujuan is not None:
+        sent = identity_sheet(tujuan, source, plan)
+        set_page(sent, first_row=sent.repeat_rows[1] + 1 if sent.repeat_rows else 0)
+        plan.sheets.append(sent)
     progress(1)
     values = Batch(plan).evaluate([inputs])[0]  # cells of one shape and level at once
     progress(1)

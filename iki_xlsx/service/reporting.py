@@ -62,17 +62,30 @@ class Reporting(OfficeContext):
     def recap(self, *, blueprint: str | None = None, periode: int | None = None,
               out: Path | None = None, csv_dir: Path | None = None,
               parquet_dir: Path | None = None,
-              progress: Progress = no_progress) -> RekapResult:
+              progress: Progress = no_progress,
+              untuk_kabupaten: bool = False) -> RekapResult:
         """The recap of one blueprint and period from the latest accepted return of each unit,
         written to `out` (a .xlsx, or a folder; default: the layout's `rekap/`), with its value
-        table as CSV and Parquet when asked, and its Ringkasan table as data."""
+        table as CSV and Parquet when asked, and its Ringkasan table as data. With
+        `untuk_kabupaten`, the file for the kabupaten named by iki.toml's [induk] (a usage
+        error without it)."""
         from iki_xlsx.rekap.build import write_rekap  # pandas: only for a recap
+        from iki_xlsx.rekap.rollup.kiriman import Tujuan
+
+        tujuan = None
+        if untuk_kabupaten:
+            induk = self.config.induk if self.config is not None else None
+            if induk is None:
+                raise UsageError("rekap untuk kabupaten perlu bagian [induk] di iki.toml: "
+                                 "kabupaten = \"Kabupaten ...\" dan kode = \"KODE kantor "
+                                 "di kantor.csv kabupaten\"")
+            tujuan = Tujuan(induk.kabupaten, induk.kode)
 
         store = self.records()
         target = out or self._recaps()
         return write_rekap(store, self.blueprint_index(), target, periode=periode,
                            blueprint=blueprint, csv_dir=csv_dir, parquet_dir=parquet_dir,
-                           pengesahan=self.pengesahan, progress=progress)
+                           pengesahan=self.pengesahan, progress=progress, tujuan=tujuan)
 
     def recap_folder(self) -> Path:
         """Where the recap and its value tables go by default."""

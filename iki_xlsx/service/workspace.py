@@ -112,6 +112,14 @@ class KopSurat(_Section):
     logo: str | None = None
 
 
+class Induk(_Section):
+    """The kabupaten an office reports to and its kode in that kabupaten's kantor.csv: what
+    `rekap --untuk-kabupaten` names the recap file by."""
+
+    kabupaten: str = Field(min_length=1)  # "Kabupaten Malang", as the kabupaten's iki.toml
+    kode: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
+
+
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -130,6 +138,7 @@ class Config(_Section):
     basis_data: BasisData | None = None
     pihak_kedua: PihakKedua | None = None
     kop_surat: KopSurat | None = None
+    induk: Induk | None = None
 
 
 class WorkspaceError(IkiError):

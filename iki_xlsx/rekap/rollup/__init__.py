@@ -1,0 +1,1 @@
+"""The kabupaten's roll-up of its kecamatan recaps (issue 25)."""

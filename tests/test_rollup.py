@@ -1,0 +1,176 @@
+"""The kabupaten's roll-up (issue 25): six kecamatan, two on the server and four sending their
+recap files (one tampered, one for another kabupaten, one a quarter behind), rolled up to TW II
+through the command line; the figures equal a recomputation from the desa inputs alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl.utils.cell import coordinate_to_tuple
+
+from iki_xlsx.blueprint.load import load_blueprint
+from iki_xlsx.core.codes import Code
+from iki_xlsx.rekap.rollup.iku import IkuKabupaten, check_mappings
+from tests import rollup_build as kab
+from tests.cli import iki
+from tests.conftest import engine_values, same
+from tests.shared import built_once
+
+
+@pytest.fixture(scope="module")
+def kabupaten(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_once(tmp_path_factory, "kabupaten-6", kab.build)
+
+
+@pytest.fixture(scope="module")
+def rolled(kabupaten: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The four files taken in with `terima`, then `rekap-kabupaten --periode 2026 --tw 2`,
+    in a copy of the kabupaten (the shared one stays as built)."""
+    root = tmp_path_factory.mktemp("rollup") / "kabupaten"
+    import shutil
+
+    shutil.copytree(kabupaten / "kabupaten", root, symlinks=True)
+    files = sorted((kabupaten / "kiriman").glob("rekap-*.xlsx"))
+    taken = iki("terima", *files, cwd=root)
+    out = root / "rekap-tw2.xlsx"
+    made = iki("rekap-kabupaten", "--periode", "2026", "--tw", "2", "-o", out, cwd=root)
+    return {"root": root, "taken": taken, "made": made, "out": out,
+            "values": engine_values(out) if out.exists() else {}}
+
+
+def _cells(rolled: dict[str, object]) -> dict[tuple[str, str], object]:
+    values = rolled["values"]
+    assert isinstance(values, dict)
+    return values
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[list[object]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    return [list(row) for row in book[sheet].iter_rows(values_only=True)]
+
+
+def test_terima_accepts_the_good_and_late_files_and_refuses_the_tampered_and_foreign(
+        rolled: dict[str, object], kabupaten: Path) -> None:
+    taken = rolled["taken"]
+    lines = taken.stdout.splitlines()  # type: ignore[attr-defined]
+    assert taken.returncode == 1  # type: ignore[attr-defined]
+    verdict = {line.split(":")[1].split()[0]: line for line in lines if line.startswith("baru")}
+    assert "DITERIMA" in verdict["rekap-K3.xlsx"].upper()
+    assert "DITERIMA" in verdict["rekap-K4.xlsx"].upper()
+    assert "DITOLAK" in verdict["rekap-K6.xlsx"].upper()
+    assert "K6" not in verdict["rekap-K6.xlsx"].split("xlsx")[1]  # no office taken from it
+    assert "Kabupaten Lain" in taken.stdout  # type: ignore[attr-defined]
+    cell = (kabupaten / "kiriman" / "K5-cell.txt").read_text()
+    assert "kantor K5" in verdict["rekap-K5.xlsx"]
+    assert not verdict["rekap-K5.xlsx"].upper().endswith("DITERIMA")
+    tampered = [line for line in lines if f"Ringkasan!{cell}" in line]
+    assert tampered and str(Code.FORMULA_CHANGED) in tampered[0], lines
+
+
+def test_every_file_is_kept_byte_for_byte(rolled: dict[str, object], kabupaten: Path) -> None:
+    import hashlib
+
+    root = rolled["root"]
+    assert isinstance(root, Path)
+    kept = {p.name for p in (root / "simpan").rglob("*") if p.is_file()}
+    for sent in (kabupaten / "kiriman").glob("rekap-*.xlsx"):
+        digest = hashlib.sha256(sent.read_bytes()).hexdigest()
+        assert any(digest in name for name in kept), sent.name
+
+
+def test_the_rollup_equals_a_recomputation_from_the_desa_inputs(
+        rolled: dict[str, object]) -> None:
+    made = rolled["made"]
+    assert made.returncode == 0, made.stderr  # type: ignore[attr-defined]
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    rows = _sheet_rows(out, "IKU Kabupaten")
+    totals = {row[1]: row for row in rows if row[1] == "Kabupaten"}
+    assert totals
+    by_heading = {}
+    heading = None
+    for row in rows:
+        if isinstance(row[0], str) and row[0].startswith("IKU-"):
+            heading = row[0].split()[0]
+        elif row[1] == "Kabupaten":
+            by_heading[heading] = row
+    # IKU-1: Σ prioritas / Σ seluruh x 100 over K1 (server) and K3 (file) to TW II, never
+    # the mean of the two kecamatan percentages; K6's file was for another kabupaten
+    prioritas = sum(kab.FILLED[k]["usulan_prioritas"][p] for k in ("K1", "K3") for p in (0, 1))
+    seluruh = sum(kab.FILLED[k]["usulan_seluruh"][p] for k in ("K1", "K3") for p in (0, 1))
+    assert by_heading["IKU-1"][3] == prioritas and by_heading["IKU-1"][4] == seluruh
+    assert by_heading["IKU-1"][5] == pytest.approx(prioritas / seluruh * 100)
+    mean_of_percentages = (7 / 20 + 3 / 10) / 2 * 100
+    assert by_heading["IKU-1"][5] != pytest.approx(mean_of_percentages)
+    # IKU-2: a count, summed; K5's tampered file is not in it
+    assert by_heading["IKU-2"][5] == sum(kab.FILLED["K2"]["berkas"][:2])
+
+
+def test_each_kecamatan_row_says_where_it_came_from_and_who_is_late(
+        rolled: dict[str, object]) -> None:
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    rows = {row[1]: row for row in _sheet_rows(out, "Ringkasan") if row[1] in kab.OFFICES}
+    assert [rows[k][3] for k in sorted(rows)] == ["server", "server", "berkas", "berkas",
+                                                   "belum ada", "belum ada"]
+    # one desa/kelurahan and the office itself each; all accepted
+    assert [rows[k][4:7] for k in ("K1", "K2", "K3", "K4")] == [[2, 2, 2]] * 4
+    assert rows["K4"][13] == "TW I (terlambat)"
+    assert rows["K1"][13] == "TW IV" and rows["K3"][13] == "TW IV"
+    made = rolled["made"]
+    assert "terlambat: kantor K4 (Kecamatan K4) data s.d. TW I" in made.stdout  # type: ignore
+
+
+def test_every_number_is_a_live_formula_over_the_data_sheet(rolled: dict[str, object]) -> None:
+    import openpyxl
+
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Ringkasan"]
+    k1 = next(row for row in sheet.iter_rows() if row[1].value == "K1")
+    assert str(k1[4].value).startswith("=") and "'Data'!" in str(k1[4].value)
+    assert "COUNTIF('Data'!" in str(k1[8].value)
+    data = _sheet_rows(out, "Data")
+    assert all(row[4] not in (None, "") for row in data[3:] if row[0])  # filled values only
+    # every cached value is what a fresh `formulas` model computes from the file alone
+    values = _cells(rolled)
+    cached = {sheet: _sheet_rows(out, sheet) for sheet in ("Ringkasan", "IKU Kabupaten")}
+    checked = 0
+    for (sheet, cell), computed in values.items():
+        if sheet not in cached:
+            continue
+        row, col = coordinate_to_tuple(cell)
+        assert same(cached[sheet][row - 1][col - 1], computed), (sheet, cell)
+        checked += 1
+    assert checked > 20
+
+
+def test_the_refused_files_are_listed_with_their_finding(rolled: dict[str, object]) -> None:
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    asal = _sheet_rows(out, "Asal Data")
+    refused = [row for row in asal if row[2] == "ditolak"]
+    assert sorted(str(row[3]).split()[0] for row in refused) == ["rekap-K5.xlsx",
+                                                                  "rekap-K6.xlsx"]
+
+
+def test_a_mapping_the_kabupaten_does_not_list_is_found_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "kota.yaml"
+    path.write_text(kab.mapped_yaml("iki-kecamatan-kota.yaml", "IKU-9"), encoding="utf-8")
+    bp = load_blueprint(path).blueprint
+    assert bp is not None
+    found = check_mappings(bp, [IkuKabupaten("IKU-1", "x", "%")], path)
+    assert [(f.code, f.line) for f in found] == [
+        (Code.IKU_KABUPATEN_INVALID,
+         1 + path.read_text().splitlines().index("        iku_kabupaten: IKU-9"))]
+    assert "IKU-9" in found[0].message and "iku_kabupaten.csv" in found[0].message
+
+
+def test_rekap_kabupaten_outside_a_kabupaten_is_a_usage_error(tmp_path: Path) -> None:
+    ran = iki("rekap-kabupaten", "--periode", "2026", cwd=tmp_path)
+    assert ran.returncode == 2 and "ruang kerja kabupaten" in ran.stderr
+
