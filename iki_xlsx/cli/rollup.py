@@ -13,13 +13,16 @@ from iki_xlsx.cli.terminal import returned_finding_line
 
 
 def kabupaten_root() -> Path | None:
-    """The kabupaten workspace the command works in: `--ruang`, else the nearest workspace
-    from this folder upward when it is a kabupaten's (None otherwise)."""
-    from iki_xlsx.service.workspace import find_root, is_kabupaten
+    """The kabupaten workspace the command works in as the kabupaten itself: `--ruang`, else
+    the nearest workspace from this folder upward, when it is a kabupaten's and `--kantor`
+    names none of its offices (None otherwise)."""
+    from iki_xlsx.cli.common import _kantor, _root
+    from iki_xlsx.service.workspace import is_kabupaten
 
-    explicit = click.get_current_context().find_root().params.get("ruang")
-    root = explicit if explicit is not None else find_root(Path.cwd())
-    return root if root is not None and is_kabupaten(root) else None
+    root = _root()
+    if root is None or _kantor() is not None or not is_kabupaten(root):
+        return None
+    return root
 
 
 def _rollup(root: Path):  # type: ignore[no-untyped-def]
