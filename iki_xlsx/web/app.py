@@ -81,7 +81,7 @@ class Web:
     loaded blueprints and the warm checking workers, started by the first upload or IMAP
     fetch and kept until the app stops, so no later one pays their start-up), the jobs, the
     accounts and the limits. In a kabupaten's app each office has a `Web` of its own (its
-    folder, jobs and runtime: `for_office`); `kode` names it."""
+    folder and jobs: `for_office`); `kode` names it."""
 
     site: Site
     login_required: bool
@@ -116,8 +116,8 @@ class Web:
         return self.served.sessions(self.login_policy)
 
     def for_office(self, kode: str) -> Web | None:
-        """The office `kode` of a kabupaten's app, when kantor.csv lists it (its own folder,
-        jobs and warm workers, kept for the life of the app); None for any other text."""
+        """The office `kode` of a kabupaten's app, when kantor.csv lists it (its own folder
+        and jobs, kept for the life of the app); None for any other text."""
         if not self.kabupaten:
             return None
         try:
@@ -129,15 +129,16 @@ class Web:
         known = self._offices.get(kode)
         if known is None:
             root = kabupaten.kantor(kode).root.resolve()
+            # the runtime is shared: its blueprints are cached by their file's path and its
+            # warm checkers take each office's own index with every chunk (one pool of
+            # workers per server, however many offices it serves)
             known = dataclasses.replace(self, site=Site(root), kode=kode, jobs=Jobs(),
-                                        runtime=Runtime(checkers=WarmPool()), _offices={})
+                                        _offices={})
             known = self._offices.setdefault(kode, known)
         return known
 
     def close(self) -> None:
         self.runtime.close()
-        for office in list(self._offices.values()):
-            office.runtime.close()
         self.gate.close()
 
 
