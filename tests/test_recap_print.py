@@ -5,15 +5,17 @@ filled in; the blueprint hash on Asal Data stays whole; a recap of TW I and one 
 are two files. For 10 and 100 desa, at TW I and for the full year, in one store each (the desa
 send TW I, the office recaps, then they send the whole year and it recaps again).
 
-The 100-desa full-year recap takes LibreOffice minutes: it is printed by a LibreOffice of its
-own as soon as it is written, and measured last (marker `late`)."""
+The four recaps are built once per run (tests/shared.py) and each printed once, by the run's
+one LibreOffice (`office_port`); every test reads those four PDFs."""
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,6 +28,7 @@ from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.collect import collect
 from iki_xlsx.plan.build import expects_return, plan_workbook
 from iki_xlsx.plan.keys import PlanKey
+from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.plan.paging import MARGIN_SIDE_IN
 from iki_xlsx.rekap.build import write_rekap
 from iki_xlsx.rekap.context import DATA_HEADER_ROW, DATA_VALUE_COL
@@ -33,9 +36,10 @@ from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.evaluate import Batch, CellKey, Value, formula_order, static_values
 from iki_xlsx.workbook.fill import sample_inputs
-from iki_xlsx.workbook.generate import generate, recipients
+from iki_xlsx.workbook.generate import recipients
 from iki_xlsx.workbook.write import write_workbook
 from tests import libreoffice
+from tests.shared import built_once
 
 BLUEPRINT = "iki-kecamatan-jabung"  # desa: "Diisi oleh: desa"
 SIGNED = Pengesahan(kota="Malang", zona_waktu="WITA", jabatan="Camat Jabung",
@@ -43,36 +47,31 @@ SIGNED = Pengesahan(kota="Malang", zona_waktu="WITA", jabatan="Camat Jabung",
 POPPLER_ZOOM = 3  # pdftohtml's largest: positions and sizes in thirds of a point
 FOOTER_BAND_PT = 0.75 * 72
 OTHER_SHEETS = ("Ringkasan", "Status", "Data", "Asal Data")  # the rest are jabatan sheets
+COUNTS = (10, 100)
+MADE = "rekap.json"
 
 
 def desa(count: int) -> list[Unit]:
     return [Unit(f"35073{n:05d}", f"Desa Contoh Nomor {n}") for n in range(1, count + 1)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recap:
-    """One recap as written, with what the desa typed into the returns it recaps."""
+    """One recap as written and printed, with how many values the desa typed into the returns
+    it recaps."""
 
     path: Path
+    pdf: Path
     units: int
     upto: int  # periods filled
     typed: int  # input values typed (non-empty) over all returns
-    pdf: Path | None = None
 
 
-@dataclass
-class Recaps:
-    items: dict[str, Recap] = field(default_factory=dict)
-    late: LateExport | None = None
-
-
-def returns(bp: Blueprint, units: list[Unit], upto: int, folder: Path
+def returns(bp: Blueprint, plans: Sequence[WorkbookPlan], upto: int, folder: Path
             ) -> tuple[list[Path], int]:
     """Every desa's (and the office's) workbook with sample values in the first `upto`
     periods (targets too), as a clerk would have typed them; and how many values that is.
     Workbooks of one layout are computed in one batch."""
-    everyone = recipients(bp, units)
-    plans = [plan_workbook(bp, u, 2026, everyone) for u in everyone if expects_return(bp, u)]
     files: list[Path] = []
     typed = 0
     for kantor in (False, True):
@@ -94,58 +93,37 @@ def returns(bp: Blueprint, units: list[Unit], upto: int, folder: Path
     return files, typed
 
 
-class LateExport:
-    """A LibreOffice of its own printing one recap to PDF beside the other tests."""
-
-    def __init__(self, recap: Path, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        self.pdf = folder / f"{recap.stem}.pdf"
-        self.process = subprocess.Popen(
-            ["soffice", "--headless", "--norestore", "--nologo",
-             f"-env:UserInstallation=file://{folder / 'profil'}", "--convert-to", "pdf",
-             "--outdir", str(folder), str(recap)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait(self) -> Path:
-        _, stderr = self.process.communicate(timeout=1800)
-        assert self.process.returncode == 0 and self.pdf.exists(), stderr[-2000:]
-        return self.pdf
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+def build_recaps(folder: Path, bp: Blueprint, index: BlueprintIndex, port: int) -> None:
+    """For 10 and 100 desa: the TW I returns collected and recapped, then the full year's;
+    each recap printed to PDF once; what was made listed in `MADE`."""
+    made: dict[str, dict[str, object]] = {}
+    for count in COUNTS:
+        everyone = recipients(bp, desa(count))
+        plans = [plan_workbook(bp, u, 2026, everyone) for u in everyone
+                 if expects_return(bp, u)]
+        store = Store(folder / f"simpan-{count}")
+        for upto in (1, len(bp.periods)):
+            files, typed = returns(bp, plans, upto, folder / f"kembali-{count}")
+            assert {s for *_, s in collect(files, store, index).added} == {"ok"}
+            result = write_rekap(store, index, folder / f"keluaran-{count}", pengesahan=SIGNED)
+            assert result.path is not None, [f.one_line() for f in result.findings]
+            pdf = folder / "pdf" / f"{count}-{upto}.pdf"
+            pdf.parent.mkdir(exist_ok=True)
+            libreoffice.read_values(port, [result.path], {}, "never", pdf={result.path: pdf})
+            made[f"{count}-{upto}"] = {"path": str(result.path.relative_to(folder)),
+                                       "pdf": str(pdf.relative_to(folder)),
+                                       "units": count, "upto": upto, "typed": typed}
+    (folder / MADE).write_text(json.dumps(made), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def recaps(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
-           office_port: int) -> Iterator[Recaps]:
-    bp = blueprints[BLUEPRINT]
-    index = BlueprintIndex(blueprints.values())
-    made = Recaps()
-    for count in (100, 10):  # the long export starts first
-        folder = tmp_path_factory.mktemp(f"rekap-{count}")
-        units = desa(count)
-        store = Store(folder / "simpan")
-        blank = generate(bp, units, 2026, folder / "kirim", register=store)
-        assert blank.ok
-        for upto in (1, len(bp.periods)):
-            files, typed = returns(bp, units, upto, folder / "kembali")
-            assert {s for *_, s in collect(files, store, index).added} == {"ok"}
-            result = write_rekap(store, index, folder / "keluaran", pengesahan=SIGNED)
-            assert result.path is not None, [f.one_line() for f in result.findings]
-            made.items[f"{count}-{upto}"] = Recap(result.path, count, upto, typed)
-        if count == 100:
-            made.late = LateExport(made.items["100-4"].path, folder / "pdf")
-    shown = {k: r for k, r in made.items.items() if k != "100-4"}
-    folder = tmp_path_factory.mktemp("rekap-pdf")
-    for key, recap in shown.items():
-        recap.pdf = folder / f"{key}.pdf"
-    libreoffice.read_values(office_port, [r.path for r in shown.values()], {}, "never",
-                            pdf={r.path: r.pdf for r in shown.values() if r.pdf})
-    yield made
-    if made.late is not None:
-        made.late.stop()
+           office_port: int) -> dict[str, Recap]:
+    folder = built_once(tmp_path_factory, "rekap-cetak", lambda into: build_recaps(
+        into, blueprints[BLUEPRINT], BlueprintIndex(blueprints.values()), office_port))
+    made = json.loads((folder / MADE).read_text(encoding="utf-8"))
+    return {key: Recap(folder / str(m["path"]), folder / str(m["pdf"]), int(m["units"]),
+                       int(m["upto"]), int(m["typed"])) for key, m in made.items()}
 
 
 @dataclass
@@ -166,8 +144,14 @@ class Page:
                         if top > self.height - FOOTER_BAND_PT)
 
 
-def pages(pdf: Path) -> Iterator[Page]:
-    """Every printed page as poppler reads it: its text lines, where, and how large (pt)."""
+@functools.cache
+def pages(pdf: Path) -> tuple[Page, ...]:
+    """Every printed page as poppler reads it: its text lines, where, and how large (pt).
+    Read once per PDF (a test run's tests share the reading)."""
+    return tuple(_read_pages(pdf))
+
+
+def _read_pages(pdf: Path) -> Iterator[Page]:
     done = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-zoom", str(POPPLER_ZOOM),
                            "-stdout", str(pdf)], capture_output=True, check=True)
     fonts: dict[str, float] = {}
@@ -213,30 +197,21 @@ def page_problems(pdf: Path, units: list[Unit]) -> tuple[list[str], int]:
     return problems, count
 
 
-@pytest.mark.parametrize("key", ["10-1", "10-4", "100-1"])
-def test_every_printed_page_keeps_its_table_header_and_its_text(recaps: Recaps,
+@pytest.mark.parametrize("key", ["10-1", "10-4", "100-1", "100-4"])
+def test_every_printed_page_keeps_its_table_header_and_its_text(recaps: dict[str, Recap],
                                                                 key: str) -> None:
-    recap = recaps.items[key]
-    assert recap.pdf is not None
+    recap = recaps[key]
     problems, count = page_problems(recap.pdf, desa(recap.units))
     assert problems == []
-    assert count > 20
+    assert count > 2 * recap.units  # a page or more per indicator table, not a few pages
 
 
-@pytest.mark.late
-def test_the_printed_100_desa_full_year_recap_keeps_its_promises(recaps: Recaps) -> None:
-    assert recaps.late is not None
-    problems, count = page_problems(recaps.late.wait(), desa(100))
-    assert problems == []
-    assert count > 200
-
-
-def test_a_table_longer_than_a_page_goes_on_under_its_name(recaps: Recaps) -> None:
+@pytest.mark.parametrize("key", ["100-1", "100-4"])
+def test_a_table_longer_than_a_page_goes_on_under_its_name(recaps: dict[str, Recap],
+                                                           key: str) -> None:
     """100 desa: each indicator's table spans pages; every page it goes on shows "(lanjutan)"
     with the indicator's name and the header row again."""
-    recap = recaps.items["100-1"]
-    assert recap.pdf is not None
-    continued = [p for p in pages(recap.pdf) if "(lanjutan)" in p.text]
+    continued = [p for p in pages(recaps[key].pdf) if "(lanjutan)" in p.text]
     assert len(continued) >= 10
     for page in continued:
         heading = next(line for line in page.text.splitlines() if "(lanjutan)" in line)
@@ -245,34 +220,33 @@ def test_a_table_longer_than_a_page_goes_on_under_its_name(recaps: Recaps) -> No
 
 
 @pytest.mark.parametrize("key", ["10-1", "10-4", "100-1", "100-4"])
-def test_the_data_sheet_lists_only_the_values_filled_in(recaps: Recaps, key: str) -> None:
-    recap = recaps.items[key]
+def test_the_data_sheet_lists_only_the_values_filled_in(recaps: dict[str, Recap],
+                                                        key: str) -> None:
+    recap = recaps[key]
     data = openpyxl.load_workbook(recap.path, read_only=True)["Data"]
     rows = list(data.iter_rows(min_row=DATA_HEADER_ROW + 2, values_only=True))
     assert all(row[DATA_VALUE_COL] not in (None, "") for row in rows)
     assert len(rows) == recap.typed  # every value typed, and nothing else
 
 
-def test_recaps_of_different_quarters_are_different_files(recaps: Recaps) -> None:
-    for count in (10, 100):
-        quarter, year = recaps.items[f"{count}-1"].path, recaps.items[f"{count}-4"].path
+def test_recaps_of_different_quarters_are_different_files(recaps: dict[str, Recap]) -> None:
+    for count in COUNTS:
+        quarter, year = recaps[f"{count}-1"].path, recaps[f"{count}-4"].path
         assert quarter.parent == year.parent and quarter != year
         assert quarter.name == f"rekap_{BLUEPRINT}_2026_sd-TW-I.xlsx"
         assert year.name == f"rekap_{BLUEPRINT}_2026_setahun.xlsx"
         assert quarter.exists() and year.exists()
+        assert quarter.read_bytes() != year.read_bytes()
 
 
-def test_the_blueprint_hash_prints_whole_on_one_page(recaps: Recaps,
+@pytest.mark.parametrize("key", ["10-1", "100-4"])
+def test_the_blueprint_hash_prints_whole_on_one_page(recaps: dict[str, Recap], key: str,
                                                      blueprints: dict[str, Blueprint]) -> None:
     digest = blueprints[BLUEPRINT].content_hash()
-    recap = recaps.items["10-1"]
-    assert recap.pdf is not None
-    asal = [p for p in pages(recap.pdf) if "ASAL DATA REKAP" in p.text]
+    asal = [p for p in pages(recaps[key].pdf) if "ASAL DATA REKAP" in p.text]
     assert len(asal) == 1 and digest in re.sub(r"\s", "", asal[0].text)
 
 
-def test_desa_blueprints_say_desa(recaps: Recaps) -> None:
-    recap = recaps.items["10-1"]
-    assert recap.pdf is not None
-    text = "\n".join(p.text for p in pages(recap.pdf))
+def test_desa_blueprints_say_desa(recaps: dict[str, Recap]) -> None:
+    text = "\n".join(p.text for p in pages(recaps["10-1"].pdf))
     assert "Diisi oleh: desa." in text and "Diisi oleh: kelurahan" not in text
