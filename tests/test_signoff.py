@@ -9,31 +9,37 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
+from httpx import Response
+from starlette.testclient import TestClient
 
 from iki_xlsx.accounts.book import AccountBook
 from iki_xlsx.accounts.roles import Grant, Role
+from iki_xlsx.accounts.sessions import LoginPolicy
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.service.workspace import load_workspace
 from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.store.location import PASSWORD_VARIABLE
+from iki_xlsx.web import create_app, open_site
 from iki_xlsx.workbook.fill import sample_inputs
-from iki_xlsx.workbook.generate import recipients, write_filled
+from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from tests.cli import Ran, iki
 from tests.shared import built_once
 from tests.test_audit import tamper
-from tests.webspace import BLUEPRINT, PERIODE, UNITS, make_returns, make_workspace
+from tests.webspace import BLUEPRINT, PERIODE, UNITS, csrf_in, make_returns, make_workspace
 
 PASSWORD = "sandi-yang-panjang-2026"
 PEOPLE = {"sari": ("Sari Wulandari", Role.OPERATOR), "camat": ("Drs. Bambang", Role.PENYETUJU),
           "inspektur": ("Ir. Wati", Role.PEMERIKSA)}
 SATU, DUA, TIGA = (u.kode for u in UNITS)
 KECAMATAN = "kecamatan"  # the office's own workbook
+LAST_YEAR = PERIODE - 1
 
 
 def ran(root: Path, *args: str, env: dict[str, str | None] | None = None) -> Ran:
@@ -47,11 +53,15 @@ def add_people(store: Store) -> None:
 
 
 def build_office(folder: Path, blueprints: dict[str, Blueprint]) -> None:
-    """A workspace with the workbooks made and every unit's correct return received."""
+    """A workspace with the workbooks made and every unit's correct return received, last
+    year's (the same sample values) and this year's."""
     root = make_workspace(folder / "ruang")
+    bp = blueprints[BLUEPRINT]
+    assert ran(root, "buat", BLUEPRINT, "--periode", str(LAST_YEAR)).returncode == 0
     assert ran(root, "buat", BLUEPRINT, "--periode", str(PERIODE)).returncode == 0
-    returns = make_returns(blueprints[BLUEPRINT], folder / "kembali")
-    taken = ran(root, "terima", *(str(p) for p in returns.filled))
+    last = generate(bp, UNITS, LAST_YEAR, folder / "kembali-lalu", sample=True).files
+    returns = make_returns(bp, folder / "kembali")
+    taken = ran(root, "terima", *(str(p) for p in [*last, *returns.filled]))
     assert taken.returncode == 0, taken.stdout + taken.stderr
 
 
@@ -198,7 +208,7 @@ def _status(root: Path) -> dict[str, object]:
 def _period(root: Path) -> dict[str, object] | object:
     periods = _status(root)["periods"]
     assert isinstance(periods, list)
-    return next(p for p in periods if p["blueprint"] == BLUEPRINT)
+    return next(p for p in periods if p["blueprint"] == BLUEPRINT and p["periode"] == PERIODE)
 
 
 def _units(root: Path) -> list[dict[str, str]]:
@@ -275,3 +285,106 @@ def test_a_correction_after_approval_changes_nothing_until_the_period_is_reopene
     assert str(labels["Persetujuan"]).startswith(
         "Belum disetujui: dibuka kembali oleh Drs. Bambang (camat), ")
     assert str(labels["Persetujuan"]).endswith("alasan: perbaikan kegiatan linmas")
+
+
+def changed_return(bp: Blueprint, folder: Path, unit_index: int,
+                   scale: dict[str, float]) -> Path:
+    """A unit's return of this year with every period's value of some variables scaled
+    (by `indikator/variabel` of the jabatan's key)."""
+    everyone = recipients(bp, UNITS)
+    unit = UNITS[unit_index]
+    plan = plan_workbook(bp, unit, PERIODE, everyone)
+    where = {(s.code, c.ref): c.key for s, c in plan.input_cells()}
+    typed = {where[at]: value for at, value in sample_inputs(bp, plan).items()}
+    changes: dict[str, object] = {}
+    for key, value in typed.items():
+        parsed = PlanKey.parse(key)
+        factor = scale.get(f"{parsed.indikator}/{parsed.name}")
+        if factor is not None and isinstance(value, int):
+            changes[key] = round(value * factor)
+    assert changes, scale
+    return write_filled(bp, unit, everyone, PERIODE, folder / f"{unit.kode}-ubah.xlsx",
+                        changes)  # type: ignore[arg-type]
+
+
+TENFOLD = {"pembinaan-linmas/kegiatan": 10.0}  # ten times last year's
+WITHIN = {"monitoring-siskamling/kegiatan": 1.2}  # 20 %, within the default 50 %
+
+
+def test_a_value_ten_times_last_years_is_flagged_one_within_the_limit_is_not(
+        office: Path, tmp_path: Path, blueprints: dict[str, Blueprint]) -> None:
+    bp = blueprints[BLUEPRINT]
+    changed = changed_return(bp, tmp_path, 2, TENFOLD | WITHIN)
+    assert ran(office, "terima", str(changed)).returncode == 0
+    from iki_xlsx.service.office import Office
+
+    found = Office.at(office)[0].year_changes(BLUEPRINT, PERIODE)
+    assert found.last_known
+    rows = {r.indikator.id: r for r in found.units[TIGA].rows}
+    tenfold, within = rows["pembinaan-linmas"], rows["monitoring-siskamling"]
+    assert tenfold.last_year and tenfold.this_year and tenfold.this_year > tenfold.last_year
+    assert tenfold.flagged and (tenfold.change or 0) > tenfold.limit == 50
+    ten_times = replace(tenfold, this_year=10 * tenfold.last_year)
+    assert ten_times.flagged and round(ten_times.change or 0) == 900
+    assert not replace(tenfold, this_year=1.4 * tenfold.last_year).flagged
+    assert replace(tenfold, this_year=1.4 * tenfold.last_year, limit=30).flagged
+    assert within.last_year and not within.flagged and 0 < (within.change or 0) <= 50
+    assert [r.indikator.id for r in found.units[TIGA].flagged] == ["pembinaan-linmas"]
+
+
+def web_client(root: Path) -> TestClient:
+    return TestClient(create_app(open_site(root), login_required=True, host="192.0.2.10",
+                                 login_policy=LoginPolicy(delay=0.0)),
+                      base_url="http://127.0.0.1:8000")
+
+
+def sign_in(client: TestClient, login: str) -> None:
+    form = {"csrf": csrf_in(client.get("/masuk").text), "nama_masuk": login,
+            "sandi": PASSWORD, "lanjut": "/"}
+    assert client.post("/masuk", data=form, follow_redirects=False).status_code == 303
+
+
+def web_step(client: TestClient, langkah: str, **fields: str) -> Response:
+    form = {"csrf": csrf_in(client.get("/verifikasi").text), "langkah": langkah,
+            "blueprint": BLUEPRINT, "periode": str(PERIODE), **fields}
+    return client.post("/verifikasi", data=form, follow_redirects=False)
+
+
+def test_the_verifier_page_steps_and_the_audit_view_by_role(office: Path) -> None:
+    with web_client(office) as client:
+        sign_in(client, "sari")
+        page = client.get(f"/verifikasi?pilihan={BLUEPRINT}|{PERIODE}")
+        assert page.status_code == 200
+        assert "Belum disetujui: periode terbuka." in page.text
+        assert page.text.count('value="verifikasi"') == 4 and "Setujui dan tutup" not in page.text
+        assert web_step(client, "verifikasi", kode=SATU, catatan="sesuai notulen").status_code \
+            == 303
+        assert web_step(client, "kembalikan", kode=DUA, catatan="lampirkan daftar hadir"
+                        ).status_code == 303
+        refused = web_step(client, "setujui", tw="1")
+        assert refused.status_code == 403 and "tidak berhak menyetujui" in refused.text
+        page = client.get(f"/verifikasi?pilihan={BLUEPRINT}|{PERIODE}").text
+        assert "sesuai notulen" in page and "Sari Wulandari (sari)" in page
+    with web_client(office) as client:
+        sign_in(client, "camat")
+        refused = web_step(client, "verifikasi", kode=TIGA)
+        assert refused.status_code == 403 and "tidak berhak memverifikasi" in refused.text
+        assert web_step(client, "setujui", tw="1").status_code == 303
+        page = client.get(f"/verifikasi?pilihan={BLUEPRINT}|{PERIODE}").text
+        assert "Periode disetujui dan ditutup sampai <strong>TW I</strong> oleh Drs. Bambang " \
+               "(camat)" in page
+        assert "Buka kembali" in page
+    with web_client(office) as client:
+        sign_in(client, "inspektur")
+        for langkah, fields in (("verifikasi", {"kode": TIGA}),
+                                ("kembalikan", {"kode": TIGA, "catatan": "x"}),
+                                ("setujui", {}), ("buka", {"alasan": "x"})):
+            refused = web_step(client, langkah, **fields)
+            assert refused.status_code == 403, (langkah, refused.text)
+        page = client.get("/audit?akun=sari").text
+        assert page.count("Sari Wulandari (sari)") >= 2 and "Drs. Bambang (camat)</td>" not in page
+        exported = client.get("/audit.csv?jenis=setujui")
+        assert exported.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert [(r["login"], r["jenis"]) for r in rows] == [("camat", "periode disetujui")]
+        assert rows[0]["asal"].startswith("web ")

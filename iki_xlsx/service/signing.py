@@ -14,6 +14,7 @@ import getpass
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iki_xlsx.accounts.book import AccountBook
 from iki_xlsx.accounts.roles import Access, Action
@@ -29,6 +30,9 @@ from iki_xlsx.signoff.ledger import Step
 from iki_xlsx.store.audit import AuditFilter
 from iki_xlsx.store.db import Store, utc_text
 from iki_xlsx.store.signoff import Signer
+
+if TYPE_CHECKING:
+    from iki_xlsx.years.change import YearChanges
 
 MAX_NOTE = 2000  # characters of a note, a comment or a reason
 
@@ -224,6 +228,18 @@ class Signing(OfficeContext):
                 periode=periode, ref=f"close:{made}", at=at,
                 details={"mulai": bp.periods[dari - 1], "alasan": reason})
         return Signed(summary, period.blueprint, periode)
+
+    def person_of(self, login: str | None, nama: str, access: Access, origin: str,
+                  account_id: int | None = None) -> Person:
+        """A person the face has already signed in (the web's session)."""
+        return Person(Actor(login, nama, origin, account_id), access)
+
+    def year_changes(self, blueprint: str, periode: int) -> YearChanges:
+        """Each unit's return this year beside last year's, a change beyond the indicator's
+        limit flagged for the verifier."""
+        from iki_xlsx.years.change import year_changes  # pandas and the engine: when asked
+
+        return year_changes(self.records(), self.index(), blueprint, periode)
 
     # --- the audit trail ---------------------------------------------------------------------
 

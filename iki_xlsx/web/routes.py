@@ -19,6 +19,7 @@ from iki_xlsx.web import (
     recap,
     returns,
     session,
+    signoff,
     status,
     tasks,
     workbooks,
@@ -28,7 +29,7 @@ from iki_xlsx.web.app import OFFICE_PREFIX
 SHARED: list[BaseRoute] = [*session.ROUTES, *accounts.ROUTES, *api.SHARED]
 OFFICE: list[BaseRoute] = [*status.ROUTES, *files.ROUTES, *tasks.ROUTES, *returns.ROUTES,
                            *workbooks.ROUTES, *recap.ROUTES, *blueprints.ROUTES,
-                           *dokumen.ROUTES]
+                           *dokumen.ROUTES, *signoff.ROUTES]
 KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES,
                               Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE),
                               Mount(api.PREFIX + OFFICE_PREFIX + "/{kantor}", routes=api.OFFICE)]
