@@ -10,6 +10,8 @@ import csv
 import io
 import shutil
 from dataclasses import replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
@@ -97,6 +99,27 @@ def test_verify_send_back_approve_and_reopen_as_the_people_named(office: Path) -
     states = {u["kode"]: u["state"] for u in _units(office)}
     assert states == {SATU: "diverifikasi", DUA: "dikembalikan", TIGA: "diterima",
                       KECAMATAN: "diterima"}
+    mailed = ran(office, "kirim", "--perbaikan", "--dry-run", str(office / "eml"),
+                 "--from", "kecamatan@example.id")
+    assert mailed.returncode == 0, mailed.stdout + mailed.stderr
+    [eml] = list((office / "eml").glob("*.eml"))
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["To"] == UNITS[1].email
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "1. Catatan Sari Wulandari (sari): daftar hadir belum dilampirkan" in text
+    [attached] = list(message.iter_attachments())
+    data = attached.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        notes = [tuple(r) for r in book["Catatan Pemeriksaan"].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    assert any("Catatan Sari Wulandari (sari): daftar hadir belum dilampirkan" in str(cell)
+               for row in notes for cell in row), notes
 
     approved = ran(office, "setujui", *year, "--tw", "1", "--akun", "camat")
     assert approved.returncode == 0, approved.stderr

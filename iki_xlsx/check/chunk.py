@@ -51,18 +51,21 @@ def _layout(identity: Identity) -> _Layout:
 
 
 def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = None, *,
-               batch: bool = True) -> FileResult:
+               batch: bool = True, remarks: Sequence[str] = ()) -> FileResult:
     """Check one returned workbook against the blueprint it was generated from.
 
     With `annotate_dir`, a file that needs correction gets a copy there to send back:
     its inputs as they were, the formulas restored, flagged cells highlighted with a
-    comment, and a "Catatan Pemeriksaan" sheet. The original is never modified.
+    comment, and a "Catatan Pemeriksaan" sheet. The original is never modified. A person's
+    `remarks` (a return sent back with a comment) go on that sheet too, and make the copy
+    whatever the verdict.
     """
-    return check_chunk([path], index, annotate_dir, batch=batch)[0]
+    return check_chunk([path], index, annotate_dir, batch=batch, remarks=remarks)[0]
 
 
 def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
-                *, batch: bool = True, budget: float | None = TIME_BUDGET) -> list[FileResult]:
+                *, batch: bool = True, budget: float | None = TIME_BUDGET,
+                remarks: Sequence[str] = ()) -> list[FileResult]:
     """Check a few files together: read each, evaluate the formulas of all of them (per
     layout, as a batch, or one by one without `batch`), then judge each; results in order.
 
@@ -81,7 +84,7 @@ def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path
     else:
         for result, context in ready:
             _evaluate_one(result, context, budget)
-    return [_conclude_guarded(path, result, context, annotate_dir, budget)
+    return [_conclude_guarded(path, result, context, annotate_dir, budget, remarks)
             for path, (result, context) in zip(paths, opened, strict=True)]
 
 
@@ -121,8 +124,10 @@ def _open_guarded(path: Path, index: BlueprintIndex, batch: bool,
 
 
 def _conclude_guarded(path: Path, result: FileResult, context: Context,
-                      annotate_dir: Path | None, budget: float | None) -> FileResult:
-    if guarded(result, lambda: _conclude(path, result, context, annotate_dir), budget) is None:
+                      annotate_dir: Path | None, budget: float | None,
+                      remarks: Sequence[str] = ()) -> FileResult:
+    if guarded(result, lambda: _conclude(path, result, context, annotate_dir, remarks),
+               budget) is None:
         result.inputs = []
         finish(result)
     return result
@@ -162,7 +167,7 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, C
 
 
 def _conclude(path: Path, result: FileResult, context: Context,
-              annotate_dir: Path | None) -> FileResult:
+              annotate_dir: Path | None, remarks: Sequence[str] = ()) -> FileResult:
     plan = context.plan
     if plan is not None and context.ready:
         assert context.identity is not None
@@ -175,11 +180,12 @@ def _conclude(path: Path, result: FileResult, context: Context,
         result.units = list(plan.units)
         result.inputs = [(s.code, c.ref, c.key, context.inputs.get((s.code, c.ref)))
                          for s, c in plan.input_cells()] if context.inputs else []
-    if annotate_dir is not None and result.status is Status.NEEDS_CORRECTION and context.computed:
+    if annotate_dir is not None and context.computed and (
+            result.status is Status.NEEDS_CORRECTION or remarks):
         assert context.identity is not None
         context.plan = context.identity.plan()  # the file's own, with its unit's names
         try:
-            result.annotated = str(annotate(path, result, context, annotate_dir))
+            result.annotated = str(annotate(path, result, context, annotate_dir, remarks))
         except OSError as exc:  # the folder, not the file: the verdict stands
             add(result, Code.OUTPUT_NOT_WRITABLE.message("annotated", folder=annotate_dir,
                                                          alasan=os_reason(exc)),

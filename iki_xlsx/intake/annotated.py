@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from iki_xlsx.check import check_file
@@ -21,12 +22,12 @@ SUFFIX = "_catatan.xlsx"
 
 
 def annotated_copy(store: Store, sha256: str, filename: str, index: BlueprintIndex,
-                   folder: Path) -> Path | None:
+                   folder: Path, remarks: Sequence[str] = ()) -> Path | None:
     """The annotated copy of the stored file `sha256` (sent as `filename`) in `folder`, made
     when first asked; None when the file needs no correction or its raw copy is gone."""
     stem = safe_stem(filename)
     target = folder / f"{stem}{SUFFIX}"
-    if target.is_file():
+    if target.is_file() and not remarks:
         return target
     suffix = Path(filename).suffix.lower()
     raw = store.raw_path(sha256)
@@ -35,7 +36,7 @@ def annotated_copy(store: Store, sha256: str, filename: str, index: BlueprintInd
     with tempfile.TemporaryDirectory(prefix="iki-catatan-") as scratch:
         alias = Path(scratch) / f"{stem}{suffix}"  # the format depends on the extension
         alias.symlink_to(raw)
-        checked = check_file(alias, index, folder)
+        checked = check_file(alias, index, folder, remarks=remarks)
     return Path(checked.annotated) if checked.annotated else None
 
 

@@ -34,7 +34,7 @@ from iki_xlsx.core.units import Unit, file_safe
 from iki_xlsx.intake.annotated import annotated_copy
 from iki_xlsx.intake.collect import CollectResult
 from iki_xlsx.intake.sources import Unanswerable
-from iki_xlsx.intake.status import history
+from iki_xlsx.intake.status import history, status
 from iki_xlsx.mail.kirim import BATAS_UNSET, Job, match_workbooks
 from iki_xlsx.mail.outbox import (
     Delivery,
@@ -400,8 +400,42 @@ def send_corrections(store: Store, replier: Replier,
                                               "tidak dibalas"))
             continue
         _answer_return(store, stored, to, f"perbaikan|{stored.sha256}", replier)
+    _send_back(store, replier, addresses)
     replier.result.findings += replier.outbox.findings
     return replier.result
+
+
+def _send_back(store: Store, replier: Replier, addresses: Addresses) -> None:
+    """Every return a person sent back (sign-off) gets the correction e-mail once per sending
+    back: the person's comment first in what to fix, and the annotated copy whose notes
+    sheet carries it beside the machine's findings."""
+    for period in status(store).periods:
+        for unit in period.units:
+            review = unit.reviewed
+            if unit.state is not Status.RETURNED or review is None or not unit.accepted_sha256:
+                continue
+            stored = stored_return(store, unit.accepted_sha256)
+            if stored is None:
+                continue
+            to = _answer_address(stored, addresses)
+            if to is None:
+                replier.result.unanswered.append((f"{stored.filename} ({stored.sha256[:12]})",
+                                                  "unit tidak punya alamat terdaftar; tidak "
+                                                  "dibalas"))
+                continue
+            remark = f"Catatan {review.nama} ({review.login}): {review.catatan or '-'}"
+            values = _return_values(stored, replier)
+            values["temuan"] = _listed([("", "error", None, None, remark),
+                                        *(f for f in stored.findings if f[1] == "error")])
+            root = replier.annotations or store.folder / ANNOTATED_DIR
+            path = annotated_copy(store, stored.sha256, stored.filename, replier.index,
+                                  root / stored.sha256[:16] / "dikembalikan", [remark])
+            attachment = (path.read_bytes(), path.name) if path is not None else None
+            values["lampiran"] = attachment[1] if attachment else ""
+            delivery = Delivery(stored.unit_kode or "", stored.unit_nama or "", to,
+                                stored.filename, stored.sha256, periode=stored.periode)
+            replier.send(Kind.CORRECTION, f"dikembalikan|{stored.sha256}|{review.waktu}",
+                         delivery, values, stored.message_id, attachment)
 
 
 # --- reminders ---------------------------------------------------------------------------------
