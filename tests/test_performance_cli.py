@@ -51,9 +51,10 @@ def _targets(bp: Blueprint, scale: float) -> dict[str, dict[str, float]]:
             for n, (jab, ind) in enumerate(indicators(bp))}
 
 
-def test_the_yearly_flow_through_the_command_line(kantor: Path,
-                                                  blueprints: dict[str, Blueprint]) -> None:
+def test_the_yearly_flow_through_the_command_line(kantor: Path, blueprints: dict[str, Blueprint],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     bp = blueprints[BP]
+    monkeypatch.chdir(kantor)  # the operator stands in the workspace: hints name files from there
     ruang = ("--ruang", str(kantor))
     code, lines = cli(*ruang, "dokumen", "pk", "--tahun", "2027")
     assert code == 1 and lines == [
@@ -62,7 +63,10 @@ def test_the_yearly_flow_through_the_command_line(kantor: Path,
         "target catat BERKAS.xlsx"]
     code, lines = cli(*ruang, "target", "templat", "--tahun", "2026")
     form = kantor / "keluaran" / "formulir" / f"target_{BP}_2026.xlsx"
-    assert code == 0 and lines[0] == f"formulir target ditulis: {form}", lines
+    assert code == 0 and lines == [f"formulir target ditulis: {form}",
+                                   "isi lembar Versi dan Target, simpan, lalu catat dengan: "
+                                   "iki-xlsx target catat keluaran/formulir/"
+                                   f"target_{BP}_2026.xlsx"], lines
     murni = fill_form(form, kantor / "target-murni.xlsx",
                       {"Jenis": "murni", "Tanggal": datetime.date(2026, 1, 5),
                        "Alasan": "Perjanjian Kinerja awal tahun"}, _targets(bp, 1), "Target")
@@ -86,7 +90,9 @@ def test_the_yearly_flow_through_the_command_line(kantor: Path,
                                              "target-murni.xlsx (")
     typed_form = kantor / "realisasi-2025.xlsx"
     code, lines = cli(*ruang, "impor-realisasi", "--templat", str(typed_form), "--tahun", "2025")
-    assert code == 0 and lines == [f"formulir realisasi 2025 ditulis: {typed_form}"]
+    assert code == 0 and lines == [f"formulir realisasi 2025 ditulis: {typed_form}",
+                                   "isi lembar Realisasi, simpan, lalu catat dengan: iki-xlsx "
+                                   "impor-realisasi realisasi-2025.xlsx --tahun 2025"]
     heads = realisasi_headers(bp)
     filled = fill_form(typed_form, kantor / "realisasi-2025-isi.xlsx", None,
                        {key_of(j, i): {"Target tahunan": 50, **{h: 10 * (q + 1)

@@ -79,6 +79,17 @@ def _office() -> Iterator[PerformanceYear]:
         _fail_usage(str(exc))
 
 
+def _as_typed(path: Path) -> str:
+    """A written file as the operator types it where they stand: relative to the current
+    folder when it lies beneath it (keluaran/formulir/...), else whole; quoted when it holds a
+    space. The bare file name was not found from the workspace's own folder."""
+    try:
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(path)
+    return f'"{shown}"' if " " in shown else shown
+
+
 # --- targets --------------------------------------------------------------------------------
 
 
@@ -101,7 +112,7 @@ def target_templat(tahun: int, blueprint_id: str | None, output: Path | None,
         written = office.target_form(tahun, bp_id=blueprint_id, out=output, overwrite=timpa)
     click.echo(f"formulir target ditulis: {written}")
     click.echo(f"isi lembar Versi dan Target, simpan, lalu catat dengan: iki-xlsx target catat "
-               f"{written.name}")
+               f"{_as_typed(written)}")
 
 
 @target.command("catat")
@@ -154,6 +165,8 @@ def impor_realisasi(path: Path | None, tahun: int, template: Path | None,
             written = office.realisasi_form(tahun, bp_id=blueprint_id, out=template,
                                             overwrite=timpa)
             click.echo(f"formulir realisasi {tahun} ditulis: {written}")
+            click.echo(f"isi lembar Realisasi, simpan, lalu catat dengan: iki-xlsx "
+                       f"impor-realisasi {_as_typed(written)} --tahun {tahun}")
             return
         assert path is not None
         recorded = office.import_realisasi(path, tahun)
