@@ -13,6 +13,7 @@ and the file saved, as a user filling the workbook in Calc would.
 Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
 {"error": code} for an error cell. With "fit", "clipped:Sheet!A1" holds
 [text, room, needed] (1/100 mm) for every text cell LibreOffice would show cut.
+A text document (a .docx) is only exported to its "pdf", by Writer.
 """
 
 import json
@@ -218,6 +219,14 @@ def main():
             time.sleep(0.5)
         if doc is None:
             raise RuntimeError(f"LibreOffice could not open {path}")
+        if not hasattr(doc, "getSheets"):  # a text document (Word): only printed, in Writer
+            pdf = request.get("pdf", {}).get(path)
+            if pdf:
+                doc.storeToURL(uno.systemPathToFileUrl(pdf),
+                               (prop("FilterName", "writer_pdf_Export"),))
+            doc.close(True)
+            out[path] = {}
+            continue
         sheets = doc.getSheets()
         for sheet_name, ref, value in request.get("fill", {}).get(path, []):
             cell = sheets.getByName(sheet_name).getCellRangeByName(ref)

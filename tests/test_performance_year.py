@@ -8,8 +8,6 @@ two-year table cell by cell, and every document naming the version it used."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from iki_xlsx.documents.office import (
 from iki_xlsx.documents.pengukuran import NEARLY
 from iki_xlsx.targets.model import key_of
 from iki_xlsx.years.impor import realisasi_headers
+from tests import libreoffice
 from tests.conftest import same
 from tests.test_year import Stage, _capaian, _kecamatan
 from tests.yearly import BEFORE, NOW, Year, two_years
@@ -340,29 +339,20 @@ TABLE_PT_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRow
 
 
 @pytest.fixture(scope="module")
-def printed(offices: dict[str, tuple[Workspace, dict[str, Made]]],
+def printed(offices: dict[str, tuple[Workspace, dict[str, Made]]], office_port: int,
             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every Word document, and the workbooks of the largest blueprint's documents, printed to
-    PDF by LibreOffice (Writer and Calc) as an office prints them. Fails, never skips, when
-    LibreOffice or its Writer is missing (scripts/test.sh installs them)."""
-    if shutil.which("soffice") is None:
-        pytest.fail("soffice is required (Debian libreoffice-writer-nogui); run scripts/test.sh")
+    PDF by the run's one LibreOffice (Writer and Calc) as an office prints them."""
     out = tmp_path_factory.mktemp("cetak")
     documents = [p for _, made in offices.values() for done in made.values()
                  for p in done.files if p.suffix == ".docx"]
     workbooks = [p for done in offices["iki-kecamatan-kota"][1].values()
                  for p in done.files if p.suffix == ".xlsx"]
-    pdfs = {}
-    for kind, files in (("docx", documents), ("xlsx", workbooks)):
-        folder = out / kind  # a document and its workbook share a stem
-        done = subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation={(out / 'profil').as_uri()}",
-             "--convert-to", "pdf", "--outdir", str(folder), *map(str, files)],
-            capture_output=True, text=True, timeout=900)
-        for path in files:
-            pdf = folder / f"{path.stem}.pdf"
-            assert pdf.is_file(), (path.name, done.stdout[-500:], done.stderr[-500:])
-            pdfs[path.name] = pdf
+    pdfs = {path.name: out / f"{path.name}.pdf" for path in documents + workbooks}
+    libreoffice.read_values(office_port, documents + workbooks, {}, "never",
+                            pdf={path: pdfs[path.name] for path in documents + workbooks})
+    for name, pdf in pdfs.items():
+        assert pdf.is_file(), name
     return pdfs
 
 
