@@ -103,3 +103,22 @@ def test_an_api_token_is_shown_once_and_revoked(kabupaten: Path) -> None:
     assert "inspektorat  e-SAKIP" in listed and secret not in listed
     assert iki("akun", "token", "cabut", "1", cwd=kabupaten).stdout == "Token API 1 dicabut.\n"
     assert book.token_account(secret) is None
+
+
+def test_a_new_password_from_stdin_ends_the_sessions_and_signs_in(kabupaten: Path) -> None:
+    from iki_xlsx.accounts.sessions import SignInOutcome
+
+    iki("akun", "tambah", "admin", "--nama", "Admin", "--peran", "admin", "--sandi-stdin",
+        cwd=kabupaten, input=SANDI + "\n")
+    sessions = Site.at(kabupaten).sessions()
+    opened = sessions.sign_in("admin", SANDI, "127.0.0.1")
+    assert opened.outcome is SignInOutcome.OK and sessions.principal(opened.token) is not None
+    short = iki("akun", "ubah", "admin", "--sandi-stdin", cwd=kabupaten, input="pendek\n")
+    assert short.returncode == 2
+    assert short.stderr == "Kesalahan: kata sandi minimal 8 karakter\n"
+    changed = iki("akun", "ubah", "admin", "--sandi-stdin", cwd=kabupaten,
+                  input="sandi-baru-2027\n")
+    assert changed.stdout == "Akun admin (Admin) diubah: admin kabupaten; semua sesinya diakhiri.\n"
+    assert sessions.principal(opened.token) is None
+    assert sessions.sign_in("admin", SANDI, "127.0.0.1").outcome is SignInOutcome.WRONG
+    assert sessions.sign_in("admin", "sandi-baru-2027", "127.0.0.1").outcome is SignInOutcome.OK
