@@ -61,6 +61,7 @@ OFFICES = {
     "K6": ("iki-kecamatan-kota.yaml", "IKU-1", Unit("K6-01", "Kelurahan Enam")),
 }
 SERVER = ("K1", "K2")
+BATAS = {"K1": "2099-12-31", "K2": "2020-01-31"}  # K1's units all on time, K2's all late
 # the mapped variables each office's unit filled, per period 1..4
 FILLED = {
     "K1": {"usulan_prioritas": (3, 4, 5, 6), "usulan_seluruh": (10, 10, 10, 10)},
@@ -143,6 +144,10 @@ def build(folder: Path) -> None:
         kabupaten = load_kabupaten(root)
         added = add_office(kabupaten, kode, f"Kecamatan {kode}")
         office_root = added.kantor.root
+        if kode in BATAS:
+            config = office_root / "iki.toml"
+            config.write_text(config.read_text(encoding="utf-8").replace(
+                "# batas = 2027-01-31", f"batas = {BATAS[kode]}"), encoding="utf-8")
         (office_root / "unit.csv").write_text(f"kode,nama\n{unit.kode},{unit.nama}\n",
                                               encoding="utf-8")
         blueprints = office_root / "blueprints"

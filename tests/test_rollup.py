@@ -4,13 +4,19 @@ through the command line; the figures equal a recomputation from the desa inputs
 
 from __future__ import annotations
 
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.core.codes import Code
+from iki_xlsx.plan.paging import MARGIN_SIDE_IN
 from iki_xlsx.rekap.rollup.iku import IkuKabupaten, check_mappings
 from tests import rollup_build as kab
 from tests.cli import iki
@@ -118,6 +124,8 @@ def test_each_kecamatan_row_says_where_it_came_from_and_who_is_late(
                                                    "belum ada", "belum ada"]
     # one desa/kelurahan and the office itself each; all accepted
     assert [rows[k][4:7] for k in ("K1", "K2", "K3", "K4")] == [[2, 2, 2]] * 4
+    # accepted by the office's own deadline (iki.toml batas), known for the server's offices
+    assert [rows[k][7] for k in ("K1", "K2", "K3")] == [2, 0, None]
     assert rows["K4"][13] == "TW I (terlambat)"
     assert rows["K1"][13] == "TW IV" and rows["K3"][13] == "TW IV"
     made = rolled["made"]
@@ -174,3 +182,66 @@ def test_rekap_kabupaten_outside_a_kabupaten_is_a_usage_error(tmp_path: Path) ->
     ran = iki("rekap-kabupaten", "--periode", "2026", cwd=tmp_path)
     assert ran.returncode == 2 and "ruang kerja kabupaten" in ran.stderr
 
+
+
+def test_the_printed_rollup_keeps_its_promises(rolled: dict[str, object], office_port: int,
+                                               tmp_path: Path) -> None:
+    """As LibreOffice prints it: body text >= 8 pt (footers >= 7 pt), no text past a page's
+    printed area, and every page with a kecamatan's row shows its table's header row."""
+    from tests import libreoffice
+
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    pdf = tmp_path / "rekap-kabupaten.pdf"
+    libreoffice.read_values(office_port, [out], {}, "never", pdf={out: pdf})
+    problems = []
+    count = 0
+    for page in pages(pdf):
+        count += 1
+        printed = page.width - MARGIN_SIDE_IN * 72
+        for left, top, width, height, size, text in page.lines:
+            if left < 0 or top < 0 or left + width > printed + 0.5 or (
+                    top + height > page.height + 0.5):
+                problems.append(f"page {page.number}: '{text}' is cut at the page's edge")
+            limit = 7.0 if top > page.height - FOOTER_BAND_PT else 8.0
+            if size < limit - 0.35:
+                problems.append(f"page {page.number}: '{text}' at {size:.1f} pt")
+        if re.search(r"^K[1-6]$", page.text, re.M) and not re.search(r"^Kode\b", page.text,
+                                                                      re.M):
+            problems.append(f"page {page.number}: kecamatan rows without their header row")
+    assert problems == []
+    assert count >= 4  # Ringkasan, IKU Kabupaten, Data, Asal Data
+
+
+POPPLER_ZOOM = 3  # pdftohtml's largest: positions and sizes in thirds of a point
+FOOTER_BAND_PT = 0.75 * 72
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[tuple[float, float, float, float, float, str]]  # left, top, width, height,
+    # size (pt), text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line[-1] for line in self.lines)
+
+
+def pages(pdf: Path) -> Iterator[Page]:
+    """Every printed page as poppler reads it: its text lines, where, and how large (pt)."""
+    done = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-zoom", str(POPPLER_ZOOM),
+                           "-stdout", str(pdf)], capture_output=True, check=True)
+    fonts: dict[str, float] = {}
+    for page in ElementTree.fromstring(done.stdout).iter("page"):
+        fonts |= {str(spec.get("id")): int(spec.get("size", "0")) / POPPLER_ZOOM
+                  for spec in page.iter("fontspec")}
+        lines = [(int(t.get("left", "0")) / POPPLER_ZOOM, int(t.get("top", "0")) / POPPLER_ZOOM,
+                  int(t.get("width", "0")) / POPPLER_ZOOM,
+                  int(t.get("height", "0")) / POPPLER_ZOOM, fonts[str(t.get("font"))],
+                  "".join(t.itertext()))
+                 for t in page.iter("text") if "".join(t.itertext()).strip()]
+        yield Page(int(page.get("number", "0")), int(page.get("width", "0")) / POPPLER_ZOOM,
+                   int(page.get("height", "0")) / POPPLER_ZOOM, lines)

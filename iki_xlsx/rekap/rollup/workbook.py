@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from iki_xlsx.blueprint.model import DEFAULT_PREDIKAT, Tingkat
 from iki_xlsx.core.dates import local_time, tanggal, waktu_dibuat
 from iki_xlsx.core.units import Unit
@@ -47,8 +49,8 @@ KABUPATEN_PERIODS = ("TW I", "TW II", "TW III", "TW IV")
 RINGKASAN_HEADERS = ("No", "Kode", "Kecamatan", "Asal", "Unit", "Kembali", "Diterima",
                      "Tepat waktu", "Indikator tercapai", "Hampir tercapai", "Belum tercapai",
                      "Rata-rata capaian (%)", "Predikat", "Data s.d.", "Keputusan dan target")
-RINGKASAN_WIDTHS = [4.0, 9.0, 18.0, 7.0, 6.0, 7.0, 8.0, 7.0, 9.0, 8.0, 8.0, 9.0, 11.0, 8.0,
-                    26.0]
+RINGKASAN_WIDTHS = [4.0, 9.0, 18.0, 9.0, 6.0, 7.0, 8.0, 7.0, 9.0, 8.0, 8.0, 9.0, 11.0, 10.0,
+                    30.0]  # one A4 page wide, as the kecamatan recap's Ringkasan
 DATA_HEADERS = ("Kode kantor", "Kecamatan", "Bagian", "Indikator", "Nilai", "Asal",
                 "Sel rekap kecamatan")
 DATA_WIDTHS = [10.0, 16.0, 14.0, 40.0, 10.0, 20.0, 22.0]
@@ -119,7 +121,8 @@ def plan_rollup(source: RollupSource) -> tuple[WorkbookPlan, dict[CellKey, Value
     sheets += [_data_sheet(data), _asal_sheet(source)]
     for sheet in sheets:
         first = sheet.repeat_rows[1] + 1 if sheet.repeat_rows else 0
-        set_page(sheet, first_row=first, blocks=[chart_span(c) for c in sheet.charts])
+        set_page(sheet, first_row=first,
+                 blocks=_kept_together(sheet) + [chart_span(c) for c in sheet.charts])
     plan = WorkbookPlan(blueprint_id="rekap-kabupaten", blueprint_versi="1", blueprint_hash="",
                         kantor=source.kabupaten, unit=Unit("kabupaten", source.kabupaten),
                         periode=source.periode, periods=KABUPATEN_PERIODS, units=[],
@@ -137,6 +140,13 @@ def plan_rollup(source: RollupSource) -> tuple[WorkbookPlan, dict[CellKey, Value
                 values[(sheet.code, ref(sheet.table.first_row + i, DATA_VALUE_COL))] = (
                     row[DATA_VALUE_COL])
     return plan, values
+
+
+def _kept_together(sheet: SheetPlan) -> list[tuple[int, int]]:
+    """The total row and the signature block print on one page."""
+    rows = [xl_cell_to_rowcol(c.ref)[0] for c in sheet.cells
+            if c.key.startswith(("pengesahan/", "jumlah/"))]
+    return [(min(rows), max(rows))] if rows else []
 
 
 def _footer(source: RollupSource, title: str) -> str:
@@ -245,9 +255,11 @@ def _ringkasan(source: RollupSource, data: _DataRows) -> SheetPlan:
     after = row + 2
     if source.signatory is not None:
         after = _signature(sheet, source, after) + 1
-    bar_charts(sheet, "Rata-rata capaian indikator per kecamatan (%)",
-               (first, 2, row - 1), [("Rata-rata capaian (%)", 11)], after, 0, 900,
-               "Capaian (%)")
+    end = bar_charts(sheet, "Rata-rata capaian indikator per kecamatan (%)",
+                     (first, 2, row - 1), [("Rata-rata capaian (%)", 11)], after, 0, 900,
+                     "Capaian (%)")
+    # the rows under the charts count when the pages are laid out (a chart is kept whole)
+    sheet.cells.append(Cell(ref(end - 1, 0), Role.LABEL, "grafik/akhir", "text_plain", None))
     return sheet
 
 
@@ -267,9 +279,11 @@ def _office_row(sheet: SheetPlan, source: RollupSource, data: _DataRows, row: in
     label(1, kode)
     label(2, nama)
     if office is None:
+        missing = "belum ada data dari server maupun berkas rekap yang diterima"
         label(3, "belum ada", "text_center")
-        label(14, "belum ada data dari server maupun berkas rekap yang diterima")
-        sheet.row_heights[row] = text_height(nama, RINGKASAN_WIDTHS[2])
+        label(14, missing)
+        sheet.row_heights[row] = max(text_height(missing, RINGKASAN_WIDTHS[14]),
+                                     text_height(nama, RINGKASAN_WIDTHS[2]))
         return
     label(3, "server" if office.asal == SERVER else "berkas", "text_center")
     for col, (part, _) in zip((4, 5, 6, 7), UNIT_PARTS, strict=False):
@@ -296,14 +310,14 @@ def _office_row(sheet: SheetPlan, source: RollupSource, data: _DataRows, row: in
         formula(12, "predikat", scale(ref(row, 11), scale_), "text_value")
     periods = office.blueprint.periods
     reach = periods[office.reached - 1] if office.reached else "belum ada"
-    label(13, reach + (" (terlambat)" if office.late else ""),
-          "text_center" if not office.late else "text_bold")
+    reach += " (terlambat)" if office.late else ""
+    label(13, reach, "text_center" if not office.late else "text_bold")
     bp = office.blueprint
     about = f"{bp.id} versi {bp.versi}; {office.target_words}"
     label(14, about)
     sheet.row_heights[row] = max(text_height(about, RINGKASAN_WIDTHS[14]),
                                  text_height(nama, RINGKASAN_WIDTHS[2]),
-                                 text_height(reach + " (terlambat)", RINGKASAN_WIDTHS[13]))
+                                 text_height(reach, RINGKASAN_WIDTHS[13]))
 
 
 def _tiers(steps: Sequence[Tingkat]) -> tuple[float, float]:
