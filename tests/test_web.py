@@ -312,7 +312,7 @@ def test_recap_is_built_shown_and_downloaded(client: TestClient, returns: Return
     assert job is not None
     web_of(client).jobs.wait(job.id, timeout=300)
     page = client.get("/rekap").text
-    assert "Realisasi kecamatan" in page and "<svg class=\"grafik\"" in page
+    assert "Realisasi kecamatan" in page and "<ol class=\"grafik\"" in page
     links = dict((kind, href) for href, kind in
                  re.findall(r'href="(/unduh/[0-9a-f]{20})">Unduh (\w+)<', page))
     assert set(links) == {"XLSX", "CSV", "PARQUET"}

@@ -139,6 +139,7 @@ class Code(StrEnum):
     UNIT_INVALID_EMAIL = auto()
     UNIT_EMAIL_CHANGED = auto()
     SMTP_MISSING = auto()
+    SMTP_UNREACHABLE = auto()
     SEND_FAILED = auto()
     # the recap
     REKAP_AMBIGUOUS = auto()

@@ -18,7 +18,7 @@ import ssl
 import string
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from enum import StrEnum
@@ -266,6 +266,24 @@ class _Connection:
             except (smtplib.SMTPException, OSError):
                 self.client.close()
             self.client = None
+
+
+PROBE_TIMEOUT = 10.0  # seconds: how long a run waits to learn the server cannot be used
+
+
+def smtp_unusable(settings: Smtp, timeout: float = PROBE_TIMEOUT) -> str | None:
+    """Why the SMTP server cannot be used at all (no connection, TLS failing, login
+    refused), or None: tried once with a short timeout before a run, so a server that cannot
+    be reached is said once within seconds instead of failing every message after its
+    retries."""
+    connection = _Connection(replace(settings, timeout=min(timeout, settings.timeout)))
+    try:
+        connection.client = connection._open()
+    except (smtplib.SMTPException, OSError) as exc:
+        return _failure(exc)[0]
+    finally:
+        connection.drop()
+    return None
 
 
 def _failure(exc: Exception) -> tuple[str, bool]:

@@ -19,6 +19,9 @@ from iki_xlsx.rekap.source import KECAMATAN, RekapSource
 from iki_xlsx.workbook.evaluate import CellKey, Value
 
 ROW_KEY = "ringkasan"  # every cell of an indicator's row: ringkasan/<scope>/<indikator>/<part>
+# where a blueprint without `dasar` would have its decree: said, never left out silently
+DASAR_MISSING = ("tidak tercantum: blueprint ini tidak memuat dasar keputusannya (isi `dasar` "
+                 "di blueprint, misalnya nomor dan tanggal keputusan camat)")
 RINGKASAN_HEADERS = ("No", "Jabatan / Penanggung jawab", "Indikator", "Satuan", "Target",
                      "Asal target", "Target dari unit", "Realisasi kecamatan", "Capaian (%)",
                      "Predikat")
@@ -32,8 +35,8 @@ def ringkasan_sheet(ctx: Context, jabatan_sheets: Sequence[SheetPlan]) -> SheetP
     sheet.col_widths = [5, 24, 38, 9, 9, 16, 10, 13, 11, 16]  # one A4 page wide
     last = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, f"REKAP CAPAIAN INDIKATOR KINERJA — {bp.kantor.upper()}", last)
-    opening = [("Dasar", bp.dasar)] if bp.dasar else []
-    opening += [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
+    opening = [("Dasar", bp.dasar or DASAR_MISSING),
+                ("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
                 ("Periode", periode_text(ctx)),
                 ("Keputusan IKI", f"{bp.nama} — {bp.id} versi {bp.versi}"),
                 ("Unit kembali", returned_text(ctx)),

@@ -11,6 +11,8 @@ import datetime
 from collections.abc import Sequence
 from pathlib import Path
 
+from iki_xlsx.core.codes import Code
+from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit
 from iki_xlsx.intake.collect import CollectResult
@@ -22,7 +24,7 @@ from iki_xlsx.mail.kirim import (
     load_template,
     record_deliveries,
 )
-from iki_xlsx.mail.outbox import Outbox
+from iki_xlsx.mail.outbox import Outbox, Smtp, smtp_unusable
 from iki_xlsx.mail.replies import (
     Replier,
     RepliesResult,
@@ -33,7 +35,7 @@ from iki_xlsx.mail.replies import (
 )
 from iki_xlsx.plan.register import nothing_to_fill
 from iki_xlsx.service.context import OfficeContext, OfficeFindings
-from iki_xlsx.service.settings import Mailing
+from iki_xlsx.service.settings import Mailing, host_port
 
 
 class Sending(OfficeContext):
@@ -61,6 +63,9 @@ class Sending(OfficeContext):
         text, problems = load_template(template or DEFAULT_TEMPLATE)
         if text is None:
             raise OfficeFindings(problems)
+        unusable = self.mail_unusable(mailing)
+        if unusable:
+            return KirimResult(findings=unusable)
         excused = nothing_to_fill(self.store) if self.workspace is not None else set()
         result = kirim(self.units or [], folder, sender=mailing.sender, template=text,
                        batas=self.deadline(mailing), smtp=mailing.smtp, dry_run=mailing.dry_run,
@@ -69,6 +74,25 @@ class Sending(OfficeContext):
         if self.workspace is not None:
             record_deliveries(self.store, result.deliveries)
         return result
+
+    def mail_unusable(self, mailing: Mailing) -> list[Finding]:
+        """The one finding saying the SMTP server of this run cannot be used (unreachable, TLS
+        failing, login refused), named as iki.toml names it; none when it answers, or when
+        the run writes .eml files. Asked within seconds, before any message is tried."""
+        return self._unusable(mailing.smtp if mailing.dry_run is None else None)
+
+    def _unusable(self, smtp: Smtp | None) -> list[Finding]:
+        if smtp is None:
+            return []
+        reason = smtp_unusable(smtp)
+        if reason is None:
+            return []
+        configured = self.config.smtp if self.config is not None else None
+        shown = f"{smtp.host}:{smtp.port}"
+        if configured is not None and host_port(configured.host, smtp.port) == (smtp.host,
+                                                                             smtp.port):
+            shown = f"{configured.host} (bagian [smtp] iki.toml)"
+        return [Finding.of(Code.SMTP_UNREACHABLE.message(host=shown, alasan=reason))]
 
     def replier(self, mailing: Mailing) -> Replier:
         """Who answers the returns this run: the templates (the run's folder, else the
@@ -94,7 +118,12 @@ class Sending(OfficeContext):
 
     def send_corrections(self, replier: Replier, *,
                          progress: Progress = no_progress) -> RepliesResult:
-        """Every unit whose latest return needs correction gets its annotated copy, once."""
+        """Every unit whose latest return needs correction gets its annotated copy, once
+        (nothing is tried while the SMTP server cannot be used: `mail_unusable`)."""
+        connection = replier.outbox.connection
+        unusable = self._unusable(connection.settings if connection is not None else None)
+        if unusable:
+            return RepliesResult(findings=unusable)
         with replier.outbox:
             replier.progress = progress
             return send_corrections(self.store, replier, self._answer_units())
@@ -103,7 +132,11 @@ class Sending(OfficeContext):
                        today: datetime.date | None = None,
                        progress: Progress = no_progress) -> RepliesResult:
         """Every unit of the list without an accepted return for its workbook's period gets
-        a reminder with its workbook of `folder` attached again, at most once a day."""
+        a reminder with its workbook of `folder` attached again, at most once a day
+        (nothing is tried while the SMTP server cannot be used)."""
+        unusable = self.mail_unusable(mailing)
+        if unusable:
+            return RepliesResult(findings=unusable)
         with replier.outbox:
             replier.progress = progress
             return send_reminders(self.store, self.units or [], folder, replier,

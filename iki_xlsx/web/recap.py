@@ -10,13 +10,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.rekap.build import RekapResult, rekap_steps
-from iki_xlsx.rekap.summary import RINGKASAN_HEADERS
+from iki_xlsx.rekap.summary import DASAR_MISSING, RINGKASAN_HEADERS
 from iki_xlsx.service.office import Office
 from iki_xlsx.web.app import field_of, page, refusal, render, web_of
 from iki_xlsx.web.jobs import Job
 from iki_xlsx.web.status import periods_of
 
-LABEL = 52  # characters of an indicator's name beside its bar (the whole name on hover)
 CHART_CAP = 150.0  # capaian above this is drawn at the edge (the number is still shown)
 
 
@@ -28,20 +27,17 @@ def build_recap(office: Office, blueprint: str, year: int, job: Job) -> RekapRes
 
 
 def chart(table: list[list[Any]]) -> dict[str, Any]:
-    """Bars of capaian per indicator, laid out for an SVG drawn by the template."""
+    """Bars of capaian per indicator: each indicator's whole name (it wraps on a phone) beside
+    a bar drawn to scale up to `CHART_CAP` percent, with the 100 % mark."""
     at = RINGKASAN_HEADERS.index("Capaian (%)")
     name = RINGKASAN_HEADERS.index("Indikator")
     bars = []
     for row in table:
         value = row[at]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            full = str(row[name] or "")
-            bars.append({"label": full if len(full) <= LABEL else full[:LABEL - 1] + "…",
-                         "full": full, "value": float(value),
-                         "width": round(min(max(float(value), 0.0), CHART_CAP) / CHART_CAP * 560,
-                                        1)})
-    return {"bars": bars, "height": 24 * len(bars) + 30, "hundred": round(100 / CHART_CAP * 560),
-            "cap": CHART_CAP}
+            bars.append({"label": str(row[name] or ""), "value": float(value),
+                         "width": round(min(max(float(value), 0.0), CHART_CAP), 1)})
+    return {"bars": bars, "cap": CHART_CAP}
 
 
 @page()
@@ -50,10 +46,20 @@ def rekap_form(request: Request) -> Response:
     job = web.jobs.latest("rekap/")
     built: RekapResult | None = job.result if job is not None else None
     files = [built.path, *built.exports] if built is not None and built.path else []
+    office = web.office()
     return render(request, "rekap.html", {
-        "periods": [(p.blueprint, p.periode) for p in periods_of(web.office())],
+        "periods": [(p.blueprint, p.periode) for p in periods_of(office)],
+        "dasar": _dasar(office, built), "pengesahan": office.pengesahan,
         "job": job, "built": built, "files": files, "headers": RINGKASAN_HEADERS,
         "chart": chart(built.summary) if built else None})
+
+
+def _dasar(office: Office, built: RekapResult | None) -> str | None:
+    """The decree the recap's blueprint names, or what its Ringkasan says in its place."""
+    if built is None or built.blueprint is None:
+        return None
+    bp, _ = office.find_blueprint(built.blueprint)
+    return bp.dasar if bp is not None and bp.dasar else DASAR_MISSING
 
 
 @page("operator", form=True)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.core.states import Status
-from iki_xlsx.intake.status import PeriodStatus
+from iki_xlsx.intake.status import PeriodStatus, StatusReport, unidentified_summary
 from iki_xlsx.service.office import Office
 from iki_xlsx.web.app import page, refusal, render, web_of
 
@@ -19,7 +19,23 @@ FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.VERIFIED, Status.APPROVED
 
 def periods_of(office: Office) -> list[PeriodStatus]:
     """Every blueprint and period of the store (none while nothing was received)."""
-    return office.status().periods if office.has_records else []
+    return report_of(office).periods
+
+
+def report_of(office: Office) -> StatusReport:
+    """The office's status (empty while nothing was received)."""
+    return office.status() if office.has_records else StatusReport([], [])
+
+
+def unidentified_of(report: StatusReport) -> dict[str, Any]:
+    """The files no unit can be named for (a rejected .ods, a file that is no workbook), as
+    the command line's status lists them: the first ones by name, the rest counted by state."""
+    shown, rest = unidentified_summary(report.unidentified)
+    counts: dict[str, int] = {}
+    for item in report.unidentified:
+        word = Status(item["status"]).label
+        counts[word] = counts.get(word, 0) + 1
+    return {"shown": shown, "rest": rest, "counts": counts, "total": len(report.unidentified)}
 
 
 def progress_of(period: PeriodStatus) -> dict[str, Any]:
@@ -34,8 +50,10 @@ def progress_of(period: PeriodStatus) -> dict[str, Any]:
 @page()
 def beranda(request: Request) -> Response:
     office, problems = web_of(request).office_and_problems()
+    report = report_of(office)
     return render(request, "beranda.html", {
-        "progress": [progress_of(p) for p in periods_of(office)],
+        "progress": [progress_of(p) for p in report.periods],
+        "unidentified": unidentified_of(report),
         "blueprints": office.loaded_blueprints(), "units": office.units or [],
         "unit_findings": problems})
 
@@ -43,14 +61,16 @@ def beranda(request: Request) -> Response:
 @page()
 def status_page(request: Request) -> Response:
     office = web_of(request).office()
-    periods = periods_of(office)
+    report = report_of(office)
+    periods = report.periods
     chosen = _chosen_period(request, periods)
     state = Status.labelled(request.query_params.get("keadaan", ""))
     rows = [u for u in chosen.units if state is None or u.state is state] if chosen else []
     return render(request, "status.html", {
         "periods": periods, "chosen": chosen, "rows": rows, "state": state, "states": FILTER_ORDER,
         "progress": progress_of(chosen) if chosen else None,
-        "last": last_received(office, chosen) if chosen else {}})
+        "last": last_received(office, chosen) if chosen else {},
+        "unidentified": unidentified_of(report)})
 
 
 def last_received(office: Office, period: PeriodStatus) -> dict[str, str]:
