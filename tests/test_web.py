@@ -185,11 +185,11 @@ def test_upload_gives_each_file_its_verdict_status_and_downloads(
 
     status = client.get("/status").text
     assert "1 perlu perbaikan" in status and "3 diterima" in status
-    listed = re.findall(r"<td>(\d{10})</td>", status)
+    listed = re.findall(r"<td data-label=\"Kode\">(\d{10})</td>", status)
     assert [kode for kode in listed if kode in {u.kode for u in UNITS}] == [u.kode for u in UNITS]
     only = client.get(f"/status?blueprint={BLUEPRINT}&periode={PERIODE}"
                       "&keadaan=perlu+perbaikan").text
-    assert re.findall(r"<td>(\d{10})</td>", only) == [returns.unit.kode]
+    assert re.findall(r"<td data-label=\"Kode\">(\d{10})</td>", only) == [returns.unit.kode]
 
     unit_page = client.get(f"/status/unit/{returns.unit.kode}?blueprint={BLUEPRINT}"
                            f"&periode={PERIODE}").text
@@ -491,5 +491,7 @@ def test_cli_refuses_a_network_host_without_passwords_and_sets_them(root: Path) 
     assert done.returncode == 0 and "hash scrypt" in done.stdout
     signed = Served.at(root).sessions().sign_in("operator", "sandi-operator-1", "127.0.0.1")
     assert signed.outcome is SignInOutcome.OK
-    outside = run_cli(cwd=root.parent)
-    assert outside.returncode == 2 and "ruang kerja tidak ditemukan" in outside.stderr
+    outside = run_cli("--atur-sandi", "operator", cwd=root.parent)  # set up in a browser first
+    assert outside.returncode == 2 and "belum ada ruang kerja di" in outside.stderr
+    network = run_cli("--host", "192.0.2.10", cwd=root.parent)
+    assert network.returncode == 2 and "siapkan kantor di peramban" in network.stderr

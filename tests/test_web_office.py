@@ -20,6 +20,8 @@ from iki_xlsx.rekap.summary import DASAR_MISSING
 from iki_xlsx.web import create_app, open_site
 from iki_xlsx.web.app import Web
 from tests.cli import iki
+from tests.mailservers import PASSWORD as IMAP_PASSWORD
+from tests.mailservers import Dovecot, SmtpServer
 from tests.webspace import (
     BLUEPRINT,
     PERIODE,
@@ -179,3 +181,190 @@ def test_a_rejected_ods_shows_on_status_and_home(client: TestClient, returns: Re
         assert "1 ditolak</span>" in text and "IKI_2026_Sukolilo.ods" in text, page
     cli = iki("status", cwd=client.app.state.web.site.root)  # type: ignore[attr-defined]
     assert "tidak teridentifikasi: IKI_2026_Sukolilo.ods (ditolak)" in cli.stdout
+
+
+# --- the office set up and edited in the browser -------------------------------------------------
+
+OFFICE = {"kantor": "Kecamatan Klojen", "wilayah": "Kota Malang, Provinsi Jawa Timur",
+          "kota": "Malang", "zona_waktu": "WIB", "batas": "2027-01-31",
+          "penandatangan.nama": "Drs. Ahmad Fauzi", "penandatangan.nip": "197001011995031002",
+          "penandatangan.jabatan": "Camat Klojen", "smtp.host": "smtp.malangkota.go.id",
+          "smtp.user": "klojen@malangkota.go.id", "smtp.keamanan": "starttls",
+          "smtp.pengirim": "", "imap.host": "imap.malangkota.go.id",
+          "imap.user": "klojen@malangkota.go.id", "imap.folder": "INBOX"}
+UNITS_TEXT = "kode,nama,email\n3573010001,Kelurahan Klojen,klojen@kel.example.id\n" \
+             "3573010002,Kelurahan Rampal Celaket,rampal@kel.example.id\n"
+
+
+def test_an_empty_folder_is_set_up_in_the_browser(tmp_path: Path) -> None:
+    from iki_xlsx.accounts.roles import Action
+    from iki_xlsx.service.site import Site as Served
+    from iki_xlsx.service.workspace import load_workspace
+    from iki_xlsx.web.site import Site
+
+    root = tmp_path / "kantor"
+    root.mkdir()
+    with TestClient(create_app(Site(root)), base_url=BASE) as client:
+        first = client.get("/status", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/siapkan"
+        form = client.get("/siapkan").text
+        assert "Selamat datang" in form and "Pengaturan</a>" not in form  # no menu yet
+        bad = client.post("/siapkan", data=OFFICE | {
+            "csrf": csrf_in(form), "zona_waktu": "GMT", "sandi": "sandi-operator-1",
+            "sandi2": "sandi-operator-1",
+            "unit": UNITS_TEXT + "3573010001,Kelurahan Dua,dua@kel.example.id\n"})
+        assert bad.status_code == 422
+        assert "iki.toml:" in bad.text and "zona_waktu" in bad.text
+        assert "unit.csv:4" in bad.text  # the duplicate kode, where it stands
+        assert not (root / "iki.toml").exists() and not (root / "unit.csv").exists()
+        done = client.post("/siapkan", data=OFFICE | {
+            "csrf": csrf_in(form), "unit": UNITS_TEXT, "sandi": "sandi-operator-1",
+            "sandi2": "sandi-operator-1"}, follow_redirects=False)
+        assert done.status_code == 303, done.text
+        home = client.get("/").text
+        assert "Kecamatan Klojen" in home and "2 unit di daftar unit" in home
+    ws = load_workspace(root)
+    assert ws.config.penandatangan is not None and ws.config.penandatangan.nip == \
+        "197001011995031002"
+    assert str(ws.config.batas) == "2027-01-31" and ws.config.smtp is not None
+    assert [u.kode for u in ws.units] == ["3573010001", "3573010002"]
+    assert (root / "blueprints" / "iki-kecamatan-kota.yaml").is_file()  # as init lays it out
+    signed = Served.at(root).sessions().sign_in("operator", "sandi-operator-1", "127.0.0.1")
+    assert signed.token is not None  # the first operator's account signs in
+    assert Served.at(root).accounts().get("operator").access.can(Action.CHANGE, None)
+    assert "sandi-operator-1" not in (root / "iki.toml").read_text()
+    status = iki("status", cwd=root)  # the command line reads what the browser wrote
+    assert status.returncode == 0, status.stderr
+
+
+def test_settings_and_units_are_checked_as_the_command_line_checks_them(
+        client: TestClient, root: Path) -> None:
+    page = client.get("/pengaturan").text
+    assert 'value="Kecamatan Jabung"' in page and "3507010001,Desa Sukolilo" in page
+    before = (root / "iki.toml").read_text()
+    bad = client.post("/pengaturan", data=OFFICE | {"csrf": csrf_in(page), "kota": "",
+                                                    "batas": "31-01-2027"})
+    assert bad.status_code == 422
+    said = re.findall(r'<span class="letak">(iki\.toml:\d+)</span> ([^<]+)</li>', bad.text)
+    assert [(where, "kota" in text or "batas" in text) for where, text in said] == \
+        [("iki.toml:1", True), ("iki.toml:7", True)], said  # as the CLI locates them
+    assert (root / "iki.toml").read_text() == before  # nothing written
+    saved = client.post("/pengaturan", data=OFFICE | {"csrf": csrf_in(page)},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    assert 'value="Kecamatan Klojen"' in client.get("/pengaturan").text
+    assert client.get("/").text.count("Kecamatan Klojen") >= 1
+    units_before = (root / "unit.csv").read_text()
+    wrong = client.post("/pengaturan/unit", data={
+        "csrf": csrf_in(page), "unit": "kode,nama,email\n3507010001,Desa Sukolilo,a@desa.id\n"
+                                       "3507010001,Desa Dua,b@desa.id\n"})
+    assert wrong.status_code == 422 and "unit.csv:3" in wrong.text
+    assert (root / "unit.csv").read_text() == units_before
+    cli = iki("--ruang", root, "status")
+    assert "unit.csv" not in cli.stderr
+    right = client.post("/pengaturan/unit", data={"csrf": csrf_in(page), "unit": UNITS_TEXT},
+                        follow_redirects=False)
+    assert right.status_code == 303 and (root / "unit.csv").read_text() == UNITS_TEXT
+    assert 'href="/akun-saya"' in client.get("/pengaturan").text  # passwords: accounts' pages
+
+
+# --- blueprints ---------------------------------------------------------------------------------
+
+
+def test_a_blueprint_shows_its_indicators_its_template_downloads_and_it_is_archived(
+        client: TestClient, root: Path, blueprints: dict[str, Blueprint]) -> None:
+    bp = blueprints[BLUEPRINT]
+    listing = client.get("/blueprint").text
+    assert f'href="/blueprint/{BLUEPRINT}"' in listing
+    shown = client.get(f"/blueprint/{BLUEPRINT}").text
+    first = bp.jabatan[0]
+    assert first.nama in shown and first.indikator[0].nama in shown
+    assert shown.count("<tr><td data-label=\"No\">") == sum(len(j.indikator) for j in bp.jabatan)
+    template = client.get("/blueprint/templat")
+    assert template.status_code == 200
+    assert "templat-blueprint.xlsx" in template.headers["content-disposition"]
+    assert "Petunjuk" in openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames
+    assert not list((root / "keluaran").rglob("templat-blueprint.xlsx"))  # nothing left behind
+    archived = client.post("/blueprint/arsipkan", data={"csrf": csrf_in(listing),
+                                                        "blueprint": BLUEPRINT})
+    assert archived.status_code == 200 and "dipindahkan ke folder arsip-blueprint" in archived.text
+    assert not (root / "blueprints" / f"{BLUEPRINT}.yaml").exists()
+    kept = list((root / "arsip-blueprint").glob(f"{BLUEPRINT}-*.yaml"))
+    assert len(kept) == 1 and f"id: {BLUEPRINT}" in kept[0].read_text(encoding="utf-8")
+    assert "Belum ada blueprint" in client.get("/").text
+    again = client.post("/blueprint/arsipkan", data={"csrf": csrf_in(listing),
+                                                     "blueprint": BLUEPRINT})
+    assert again.status_code == 404
+
+
+# --- answers, corrections and reminders ---------------------------------------------------------
+
+
+def with_smtp(root: Path, port: int) -> None:
+    (root / "iki.toml").write_text((root / "iki.toml").read_text() + f'\n[smtp]\nhost = '
+                                   f'"127.0.0.1:{port}"\nkeamanan = "tanpa"\n'
+                                   'pengirim = "kecamatan@example.id"\n')
+
+
+def attachments(message: object) -> list[str]:
+    return [part.get_filename() or "" for part in message.iter_attachments()]  # type: ignore[attr-defined]
+
+
+def test_corrections_and_reminders_go_out_from_the_status_page(
+        root: Path, returns: Returns, smtp: SmtpServer) -> None:
+    with_smtp(root, smtp.port)
+    with client_for(root) as client:
+        csrf = token(client, "/buat")
+        client.post("/buat", data={"csrf": csrf, "blueprint": BLUEPRINT, "periode": "2026"})
+        finish(client, "buat/")
+        upload(client, [(f.name, f.read_bytes()) for f in [returns.mistaken,
+                                                              *returns.filled[1:]]])
+        status = client.get("/status").text
+        assert "Kirim catatan perbaikan" in status and "Kirim pengingat" in status
+        client.post("/surel/perbaikan", data={"csrf": csrf})
+        finish(client, "surel/perbaikan")
+        after_corrections = client.get("/status").text
+        client.post("/surel/pengingat", data={"csrf": csrf, "pilihan": f"{BLUEPRINT}|{PERIODE}"})
+        finish(client, "surel/pengingat")
+        after_reminders = client.get("/status").text
+    sent = [(to[0], message) for to, message in smtp.handler.messages]
+    assert [to for to, _ in sent] == [returns.unit.email, returns.unit.email]
+    correction, reminder = (message for _, message in sent)
+    assert any("catatan" in name.lower() for name in attachments(correction))
+    assert attachments(reminder) and "IKI_2026_" in attachments(reminder)[0]
+    assert "terkirim" in after_corrections and returns.unit.nama in after_corrections
+    assert "terkirim" in after_reminders
+
+
+def test_a_fetch_from_the_mailbox_answers_each_new_return(
+        root: Path, returns: Returns, dovecot: Dovecot, smtp: SmtpServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from email.message import EmailMessage
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert))
+    user = dovecot.mailbox("balas")
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = (returns.unit.email, "iki@kecamatan.example.id",
+                                                 "IKI kami")
+    mail["Message-ID"] = "<kiriman-1@desa.example.id>"
+    mail.set_content("Terlampir.")
+    mail.add_attachment(returns.mistaken.read_bytes(), maintype="application",
+                        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        filename=returns.mistaken.name)
+    dovecot.deliver(user, bytes(mail))
+    with_smtp(root, smtp.port)
+    (root / "iki.toml").write_text((root / "iki.toml").read_text() + f'\n[imap]\nhost = '
+                                   f'"127.0.0.1:{dovecot.port}"\nuser = "{user}"\n')
+    with client_for(root) as client:
+        form = client.get("/terima").text
+        assert 'name="balas"' in form
+        done = client.post("/terima/imap", data={"csrf": csrf_in(form), "sandi": IMAP_PASSWORD,
+                                                 "balas": "1"}, follow_redirects=False)
+        job = web_of(client).jobs.wait(done.headers["location"].rsplit("/", 1)[1], 120)
+        assert job is not None and job.state == "selesai", job and job.error
+        page = client.get(done.headers["location"]).text
+    assert "Balasan ke unit" in page and "terkirim" in page
+    assert [to[0] for to, _ in smtp.handler.messages] == [returns.unit.email]
+    answer = smtp.handler.messages[0][1]
+    assert answer["In-Reply-To"] == "<kiriman-1@desa.example.id>"  # the correction, answered
+    assert any("catatan" in name.lower() for name in attachments(answer))

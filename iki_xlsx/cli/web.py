@@ -5,6 +5,7 @@ kabupaten); `--atur-sandi ROLE` sets the password of a single office's account o
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -30,9 +31,22 @@ if TYPE_CHECKING:
 def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
         role: str | None) -> None:
     """Buka aplikasi web operator untuk ruang kerja ini di peramban."""
+    from iki_xlsx.web.security import is_loopback
     from iki_xlsx.web.serve import plan_serving, serve
     from iki_xlsx.web.site import Site
 
+    empty = _empty_folder()
+    if empty is not None:  # no workspace yet: the office is set up in the browser, here only
+        if role is not None or not is_loopback(host) or login:
+            fail_usage(f"belum ada ruang kerja di {empty}; jalankan dulu iki-xlsx web di "
+                       "komputer ini dan siapkan kantor di peramban")
+        _port_free(host, port)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"iki-xlsx web: belum ada ruang kerja di {empty}; buka "
+                   f"http://{shown}:{port}/ di peramban untuk menyiapkan kantor (hanya "
+                   "komputer ini); hentikan dengan Ctrl+C.")
+        serve(Site(empty), host, port, extra_hosts, False)
+        return
     served = site()
     here = Site(served.root)
     if role is not None:
@@ -46,6 +60,21 @@ def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
                f"({'wajib masuk' if plan.login_required else 'hanya komputer ini'}); "
                "hentikan dengan Ctrl+C.")
     serve(here, host, port, extra_hosts, plan.login_required)
+
+
+def _empty_folder() -> Path | None:
+    """The folder to set up in the browser: the one `--ruang` names when it holds no
+    iki.toml, else the current folder when no workspace holds it; None when a workspace is
+    there to serve."""
+    from iki_xlsx.service.workspace import CONFIG_NAME, find_root
+
+    explicit = click.get_current_context().find_root().params.get("ruang")
+    if explicit:
+        folder = Path(explicit)
+        if not folder.is_dir():
+            fail_usage(f"folder ruang kerja {folder} tidak ada; buat foldernya lebih dulu")
+        return None if (folder / CONFIG_NAME).exists() else folder.resolve()
+    return None if find_root(Path.cwd()) is not None else Path.cwd().resolve()
 
 
 def _set_role_password(served: Served, role: str) -> NoReturn:

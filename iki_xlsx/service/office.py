@@ -11,6 +11,8 @@
     blueprints.py   check blueprints (with the register's version conflicts), add one
     signing.py      verify or send back a return, approve (close) or reopen a period, as a
                     person whose role allows it; check and export the audit trail
+    setup.py        create a workspace from a form; save iki.toml and unit.csv (checked as the
+                    command line checks them first); archive a blueprint
 
 Results are dataclasses; nothing prints. A refusal of the request as given raises
 `core.errors.UsageError` (exit 2); findings that stop it raise `OfficeFindings`.
@@ -26,8 +28,9 @@ from iki_xlsx.service.collecting import Collecting
 from iki_xlsx.service.generating import Generating
 from iki_xlsx.service.reporting import Reporting
 from iki_xlsx.service.sending import Sending
+from iki_xlsx.service.setup import Setting
 from iki_xlsx.service.signing import Signing
 
 
-class Office(Blueprinting, Generating, Sending, Collecting, Reporting, Signing):
+class Office(Setting, Blueprinting, Generating, Sending, Collecting, Reporting, Signing):
     """One office's use cases over its folders, settings, store and index."""

@@ -73,6 +73,7 @@ LOCAL = Principal("Operator di komputer ini",
 # what a page needs at the office of its URL (`akun`: only to be signed in)
 NEEDS = {"pemeriksa": Action.READ, "operator": Action.CHANGE, "admin": Action.MANAGE,
          "akun": None}
+SETUP_PATH = "/siapkan"  # the first-run setup, the only page of a folder with no iki.toml
 
 
 @dataclass
@@ -213,7 +214,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
             "login_required": web.login_required, "path": request.url.path,
             "pre": web.prefix, "orang": found, "kabupaten": web.kabupaten,
             "kelola": found is not None and found.access.can(Action.MANAGE),
-            "output_id": functools.partial(_output_id, web.site)}
+            "output_id": functools.partial(_output_id, web.site),
+            "ready": web.kabupaten or web.site.config_path.exists()}
     if web.kabupaten and web.kode is None:
         base["kantor"] = web.served.title()
     return web.templates.TemplateResponse(request, name, base | (context or {}),
@@ -287,6 +289,11 @@ async def _refused(request: Request, role: str, form: bool) -> Response | None:
     web = web_of(request)
     if web.kabupaten and "kantor" in request.scope.get("path_params", {}) and web.kode is None:
         return refusal(request, 404, "Kantor itu tidak ada di kabupaten ini.")
+    if not web.kabupaten and not web.site.config_path.exists() \
+            and request.url.path != SETUP_PATH:
+        if request.method == "GET":  # an empty folder: the office is set up first
+            return RedirectResponse(SETUP_PATH, 303)
+        return refusal(request, 409, "Ruang kerja belum ada; siapkan kantor lebih dulu.")
     found = await _lookup(request)
     if found is None:
         if request.method == "GET":
@@ -377,7 +384,9 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
     limits of failed logins (the library's by default)."""
     from iki_xlsx.web import formats, routes
 
-    served = Served.at(site.root)
+    # a folder still to be set up (no iki.toml) serves its setup page alone, as one office
+    served = Served.at(site.root) if site.config_path.exists() else Served(site.root.resolve(),
+                                                                           False)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     formats.register_filters(templates, site)
     web = Web(site, login_required or served.kabupaten_kind, limits or UploadLimits(),

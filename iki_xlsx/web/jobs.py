@@ -41,6 +41,7 @@ class Job:
     note: str = ""
     error: str | None = None
     result: Any = None
+    aside: Any = None  # what the work did besides its result (the answers of a fetch)
     started: float = field(default_factory=time.time)
 
     def progress(self, done: int, total: int, note: str = "") -> None:

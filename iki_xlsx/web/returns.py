@@ -19,6 +19,8 @@ from iki_xlsx.core.errors import UsageError
 from iki_xlsx.intake.collect import CollectResult
 from iki_xlsx.intake.status import Submission
 from iki_xlsx.mail.imap import PASSWORD_ENV
+from iki_xlsx.mail.kirim import PASSWORD_ENV as SMTP_PASSWORD_ENV
+from iki_xlsx.mail.replies import RepliesResult
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.settings import ImapChoice, imap_account
 from iki_xlsx.web.app import field_of, page, refusal, render, upload_page, web_of
@@ -38,12 +40,24 @@ def collect_upload(office: Office, folder: Path, files: list[tuple[str, Path]],
     return result
 
 
-def fetch_imap(office: Office, password: str, job: Job) -> CollectResult:
-    """Collect from the workspace's `[imap]` mailbox."""
+def fetch_imap(office: Office, password: str, job: Job,
+               answer_with: str | None = None) -> CollectResult:
+    """Collect from the workspace's `[imap]` mailbox; with `answer_with` (the SMTP password),
+    answer each new return as `terima --balas` does: its receipt, its annotated copy or why it
+    was refused (the answers are kept in `job.aside`)."""
+    from iki_xlsx.web.mail import mailing_of
+
     account = imap_account(ImapChoice(), office.config, lambda _user: password)
     if account is None:
         raise UsageError("ruang kerja belum berisi pengaturan [imap] di iki.toml")
-    return office.collect_imap(account, progress=job.counter(0, "mengambil dari kotak surat"))
+    mailing = mailing_of(office, answer_with) if answer_with is not None else None
+    result = office.collect_imap(account, progress=job.counter(0, "mengambil dari kotak surat"),
+                                 answer=mailing is not None)
+    if mailing is not None:
+        unusable = office.mail_unusable(mailing)
+        job.aside = RepliesResult(findings=unusable) if unusable else office.answer(
+            result, office.replier(mailing), progress=job.counter(0, "membalas kiriman"))
+    return result
 
 
 @page()
@@ -52,6 +66,8 @@ def terima_form(request: Request) -> Response:
     config = web.office().config
     return render(request, "terima.html", {
         "imap": config.imap if config is not None else None,
+        "smtp": config.smtp if config is not None else None,
+        "smtp_env": bool(os.environ.get(SMTP_PASSWORD_ENV)),
         "imap_env": bool(os.environ.get(PASSWORD_ENV)), "limits": web.limits,
         "job": None})
 
@@ -81,8 +97,9 @@ def terima_imap(request: Request) -> Response:
     if not password:
         return refusal(request, 400, f"Ketik kata sandi IMAP atau atur {PASSWORD_ENV}.")
     office = web.office()
+    answer_with = field_of(request, "sandi_smtp") if field_of(request, "balas") else None
     job = web.jobs.start("terima/imap", "Mengambil dari kotak surat IMAP",
-                         lambda job: fetch_imap(office, password, job))
+                         lambda job: fetch_imap(office, password, job, answer_with))
     return RedirectResponse(f"{web_of(request).prefix}/terima/{job.id}", 303)
 
 
@@ -94,7 +111,8 @@ def terima_result(request: Request) -> Response:
         return refusal(request, 404, "Pemeriksaan itu tidak dikenal (mungkin server dimulai "
                                      "ulang); lihat hasilnya di halaman Status.")
     return render(request, "terima.html", {"job": job, "imap": None, "limits": web.limits,
-                                           "files": _verdicts(web.office(), job)})
+                                           "files": _verdicts(web.office(), job),
+                                           "replies": job.aside})
 
 
 def _verdicts(office: Office, job: Job) -> list[dict[str, Any]]:

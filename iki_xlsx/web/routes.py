@@ -16,10 +16,12 @@ from iki_xlsx.web import (
     dokumen,
     files,
     kabupaten,
+    mail,
     recap,
     returns,
     session,
     signoff,
+    settings,
     status,
     tasks,
     workbooks,
@@ -29,7 +31,7 @@ from iki_xlsx.web.app import OFFICE_PREFIX
 SHARED: list[BaseRoute] = [*session.ROUTES, *accounts.ROUTES, *api.SHARED]
 OFFICE: list[BaseRoute] = [*status.ROUTES, *files.ROUTES, *tasks.ROUTES, *returns.ROUTES,
                            *workbooks.ROUTES, *recap.ROUTES, *blueprints.ROUTES,
-                           *dokumen.ROUTES, *signoff.ROUTES]
+                           *dokumen.ROUTES, *signoff.ROUTES, *settings.ROUTES, *mail.ROUTES]
 KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES,
                               Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE),
                               Mount(api.PREFIX + OFFICE_PREFIX + "/{kantor}", routes=api.OFFICE)]

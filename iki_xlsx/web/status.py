@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.core.states import Status
 from iki_xlsx.intake.status import PeriodStatus, StatusReport, unidentified_summary
+from iki_xlsx.mail.kirim import PASSWORD_ENV
 from iki_xlsx.service.office import Office
 from iki_xlsx.web.app import page, refusal, render, web_of
 
@@ -70,7 +72,9 @@ def status_page(request: Request) -> Response:
         "periods": periods, "chosen": chosen, "rows": rows, "state": state, "states": FILTER_ORDER,
         "progress": progress_of(chosen) if chosen else None,
         "last": last_received(office, chosen) if chosen else {},
-        "unidentified": unidentified_of(report)})
+        "unidentified": unidentified_of(report), "mailed": web_of(request).jobs.latest("surel/"),
+        "smtp": office.config.smtp if office.config is not None else None,
+        "smtp_env": bool(os.environ.get(PASSWORD_ENV))})
 
 
 def last_received(office: Office, period: PeriodStatus) -> dict[str, str]:

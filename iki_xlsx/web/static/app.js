@@ -2,6 +2,7 @@
 // 1. A running background job polls its progress and reloads the page when it ends, or when
 //    more of its work is done and the page lists results (each checked group of files).
 // 2. The upload area takes files dropped onto it.
+// 3. A form that changes what the office keeps (data-yakin) asks first.
 "use strict";
 
 function watchJob(box) {
@@ -53,4 +54,9 @@ function dropArea(area) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-tugas][data-keadaan=berjalan]").forEach(watchJob);
   document.querySelectorAll("[data-seret]").forEach(dropArea);
+  document.querySelectorAll("form[data-yakin]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-yakin"))) { e.preventDefault(); }
+    });
+  });
 });
