@@ -17,11 +17,12 @@ from iki_xlsx.web import (
     files,
     kabupaten,
     mail,
+    panduan,
     recap,
     returns,
     session,
-    signoff,
     settings,
+    signoff,
     status,
     tasks,
     workbooks,
@@ -31,7 +32,8 @@ from iki_xlsx.web.app import OFFICE_PREFIX
 SHARED: list[BaseRoute] = [*session.ROUTES, *accounts.ROUTES, *api.SHARED]
 OFFICE: list[BaseRoute] = [*status.ROUTES, *files.ROUTES, *tasks.ROUTES, *returns.ROUTES,
                            *workbooks.ROUTES, *recap.ROUTES, *blueprints.ROUTES,
-                           *dokumen.ROUTES, *signoff.ROUTES, *settings.ROUTES, *mail.ROUTES]
+                           *dokumen.ROUTES, *signoff.ROUTES, *settings.ROUTES, *mail.ROUTES,
+                           *panduan.ROUTES]
 KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES,
                               Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE),
                               Mount(api.PREFIX + OFFICE_PREFIX + "/{kantor}", routes=api.OFFICE)]
