@@ -1,6 +1,9 @@
 """The whole job in a real Chromium (Debian's, driven by Playwright) against the real server
-(`iki-xlsx web` in its own process), from an empty workspace; the screenshots in docs/ are
-taken here at 1366x768."""
+(`iki-xlsx web` in its own process), from an empty folder: the office set up in the browser,
+a blueprint uploaded and the example archived, workbooks made, returns received (one to
+correct, one .ods refused), the correction, the signed recap, the settings; then every page at
+390x844 (no sideways scroll, every menu item on screen). The screenshots in docs/ (the README's)
+and docs/panduan/ (the Panduan's) are taken here, at 1366x768 and on the phone."""
 
 from __future__ import annotations
 
@@ -18,17 +21,21 @@ import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
 
-from iki_xlsx.core.units import read_units
-from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.web.security import Passwords
 from iki_xlsx.workbook.generate import (
     DEFAULT_BLUEPRINTS,
-    generate,
-    recipients,
-    workbook_filename,
-    write_filled,
 )
-from tests.webspace import MISTAKE, office_config
+from tests.webspace import (
+    BLUEPRINT,
+    MISTAKE,
+    PERIODE,
+    UNITS,
+    Returns,
+    blueprint_file,
+    make_returns,
+    office_config,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,7 +43,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KOTA = DEFAULT_BLUEPRINTS / "iki-kecamatan-kota.yaml"
 UNITS_CSV = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
-PERIODE = 2026
 LONG = 180_000  # ms: generating or checking twelve 22-sheet workbooks on a busy machine
 
 
@@ -83,26 +89,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def returns(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
-    """The twelve returns as the kelurahan and the office fill them, and the first one with a
-    count typed as text."""
-    from iki_xlsx.blueprint.load import load_blueprint
-
-    bp = load_blueprint(KOTA).blueprint
-    assert bp is not None
-    units, _ = read_units(UNITS_CSV)
-    folder = tmp_path_factory.mktemp("kembali")
-    filled = generate(bp, units, PERIODE, folder / "terisi", sample=True).files
-    everyone = recipients(bp, units)
-    plan = plan_workbook(bp, everyone[0], PERIODE, everyone)
-    count_key = next(c.key for _, c in plan.input_cells()
-                     if c.rule is not None and c.rule.tipe == "bulat")
-    mistaken = write_filled(bp, everyone[0], everyone, PERIODE,
-                            folder / "salah" / workbook_filename(plan), {count_key: MISTAKE})
-    return filled, mistaken
-
-
-@pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the screenshots go: docs/ with IKI_WEB_SCREENSHOTS=1 (to refresh the README's),
     else a temporary folder, so a test run leaves the work tree as it was."""
@@ -115,58 +101,102 @@ def shot(page: object, name: str, folder: Path) -> None:
     page.screenshot(path=str(folder / f"web-{name}.png"))  # type: ignore[attr-defined]
 
 
-def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
-                                    returns: tuple[list[Path], Path], tmp_path: Path,
-                                    shots: Path) -> None:
-    filled, mistaken = returns
-    server, base = start_server(workspace)
+def guide_shot(page: object, name: str, folder: Path) -> None:
+    """A picture of the Panduan (docs/panduan/panduan-NAME.png)."""
+    (folder / "panduan").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "panduan" / f"panduan-{name}.png"))  # type: ignore[attr-defined]
+
+
+SETUP = {"kantor": "Kecamatan Jabung", "wilayah": "Kabupaten Malang, Provinsi Jawa Timur",
+         "kota": "Malang", "penandatangan.nama": "Drs. Ahmad Fauzi",
+         "penandatangan.nip": "197001011995031002", "penandatangan.jabatan": "Camat Jabung"}
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_whole_job_from_an_empty_folder(browser: object, tmp_path: Path,
+                                            web_returns: Returns, shots: Path) -> None:
+    root = tmp_path / "kantor"
+    root.mkdir()
+    server, base = start_server(root)
     context = browser.new_context(viewport={"width": 1366, "height": 768},  # type: ignore[attr-defined]
                                   accept_downloads=True, locale="id-ID")
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda dialog: dialog.accept())  # the archive asks first
     try:
-        # a blueprint into the empty workspace
+        # the office, set up from the empty folder
+        page.goto(f"{base}/")
+        assert page.url.endswith("/siapkan")
+        for name, value in SETUP.items():
+            page.fill(f"input[name='{name}']", value)
+        page.fill("textarea[name=unit]", "kode,nama,email\n" + "\n".join(
+            f"{u.kode},{u.nama},{u.email}" for u in UNITS) + "\n")
+        page.fill("input[name=sandi]", "sandi-operator-1")
+        page.fill("input[name=sandi2]", "sandi-operator-1")
+        guide_shot(page, "siapkan", shots)
+        page.click("button:text('Siapkan ruang kerja')")
+        page.wait_for_selector("text=3 unit di daftar unit")
+        guide_shot(page, "beranda", shots)
+
+        # the office's decree in, the example out (archived), its indicators shown
         page.goto(f"{base}/blueprint")
-        assert "Belum ada blueprint" in page.content()
-        page.set_input_files("input[name=berkas]", str(KOTA))
+        page.set_input_files("input[name=berkas]", str(blueprint_file()))
         page.click("text=Periksa dan simpan")
         page.wait_for_selector("text=sah dan disimpan")
         shot(page, "blueprint", shots)
+        page.locator("section.kartu", has_text="iki-kecamatan-kota").locator(
+            "button", has_text="Arsipkan").click()
+        page.wait_for_selector("text=dipindahkan ke folder arsip-blueprint")
+        assert "iki-kecamatan-kota" not in page.inner_text("main").split("dipindahkan")[1]
+        guide_shot(page, "blueprint", shots)
+        page.click("text=Lihat indikator")
+        page.wait_for_selector("table.indikator")
+        assert "Dasar" in page.inner_text("dl")
 
         # generate, see the progress end, download the zip
         page.goto(f"{base}/buat")
         page.fill("input[name=periode]", str(PERIODE))
         page.click("text=Buat workbook")
-        page.wait_for_selector("text=12 workbook dibuat", timeout=LONG)
+        page.wait_for_selector("text=4 workbook dibuat", timeout=LONG)
         shot(page, "buat", shots)
+        guide_shot(page, "buat", shots)
         with page.expect_download() as download:
             page.click("text=Unduh semua (zip)")
         bundle = tmp_path / "kirim.zip"
         download.value.save_as(bundle)
-        assert len(zipfile.ZipFile(bundle).namelist()) == 12
+        assert len(zipfile.ZipFile(bundle).namelist()) == 4
 
-        # twelve returns, one with a mistake
+        # the returns: one to correct, one .ods refused
+        ods = tmp_path / "IKI_2026_Sukolilo.ods"
+        ods.write_bytes(ods_bytes())
         page.goto(f"{base}/terima")
         shot(page, "terima-unggah", shots)
-        page.set_input_files("input[name=berkas]", [str(mistaken), *map(str, filled[1:])])
-        assert "12 berkas" in page.inner_text("[data-terpilih]")
+        page.set_input_files("input[name=berkas]", [str(web_returns.mistaken), str(ods),
+                                                    *map(str, web_returns.filled[1:])])
+        assert "5 berkas" in page.inner_text("[data-terpilih]")
         page.click("text=Unggah dan periksa")
         page.wait_for_selector("table.hasil", timeout=LONG)
+        page.wait_for_function("document.querySelectorAll('table.hasil tbody tr').length == 5",
+                               timeout=LONG)
         table = page.inner_text("table.hasil")
-        assert table.count("diterima") == 11 and table.count("perlu perbaikan") == 1
+        assert table.count("perlu perbaikan") == 1 and table.count("ditolak") == 1
         assert MISTAKE in table
         shot(page, "terima-hasil", shots)
+        guide_shot(page, "terima", shots)
         with page.expect_download() as download:
             page.click("text=Unduh salinan catatan")
         annotated = tmp_path / download.value.suggested_filename
         download.value.save_as(annotated)
         assert openpyxl.load_workbook(annotated).sheetnames[0] == "Catatan Pemeriksaan"
 
-        # the status, filtered, and the unit's page
+        # the status, the file no unit can be named for, the unit's page
         page.goto(f"{base}/status")
-        assert "11 diterima" in page.content() and "1 perlu perbaikan" in page.content()
+        content = page.content()
+        assert "3 diterima" in content and "1 perlu perbaikan" in content
+        assert "Berkas tanpa unit" in content and ods.name in content
         shot(page, "status", shots)
+        guide_shot(page, "status", shots)
         page.select_option("select[name=keadaan]", "perlu perbaikan")
         page.click("text=Saring")
         rows = page.locator("table.status tbody tr")
@@ -178,33 +208,93 @@ def test_the_whole_job_in_a_browser(browser: object, workspace: Path,
 
         # the correction
         page.goto(f"{base}/terima")
-        page.set_input_files("input[name=berkas]", str(filled[0]))
+        page.set_input_files("input[name=berkas]", str(web_returns.filled[0]))
         page.click("text=Unggah dan periksa")
         page.wait_for_selector("table.hasil", timeout=LONG)
         assert "diterima" in page.inner_text("table.hasil")
-        page.goto(f"{base}/status")
-        assert "12 diterima" in page.content()
 
-        # the recap
+        # the signed recap
         page.goto(f"{base}/rekap")
         page.click("text=Susun rekap")
-        page.wait_for_selector("svg.grafik", timeout=LONG)
+        page.wait_for_selector("ol.grafik", timeout=LONG)
+        signed = page.inner_text("dl.pengesahan")
+        assert "Camat Jabung, Drs. Ahmad Fauzi (NIP 197001011995031002), di Malang" in signed
         shot(page, "rekap", shots)
+        guide_shot(page, "rekap", shots)
         with page.expect_download() as download:
             page.click("text=Unduh XLSX")
         recap = tmp_path / "rekap.xlsx"
         download.value.save_as(recap)
-        book = openpyxl.load_workbook(recap, data_only=True)
-        assert "Ringkasan" in book.sheetnames and "Data" in book.sheetnames
+        sheet = openpyxl.load_workbook(recap, data_only=True)["Ringkasan"]
+        texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+        assert any("Drs. Ahmad Fauzi" in text for text in texts)
+
+        # the settings, changed in the browser
+        page.goto(f"{base}/pengaturan")
+        page.fill("input[name=batas]", "2027-01-31")
+        page.click("button:text('Simpan pengaturan')")
+        page.wait_for_selector("text=Tersimpan")
+        assert "batas = 2027-01-31" in (root / "iki.toml").read_text(encoding="utf-8")
+        guide_shot(page, "pengaturan", shots)
+
+        # the help page, with its pictures
+        page.goto(f"{base}/panduan")
+        assert "Panduan operator" in page.inner_text("h1")
+        assert page.evaluate("Array.from(document.images).every(i => i.naturalWidth > 0)")
 
         page.goto(f"{base}/")
-        assert "12 diterima" in page.content()
+        assert "4 diterima" in page.content()
         shot(page, "beranda", shots)
         assert errors == []  # no script error, no CSP violation
     finally:
         context.close()
+    try:
+        every_page_on_a_phone(browser, base, shots)
+    finally:
         server.terminate()
         server.wait(10)
+
+
+def every_page_on_a_phone(browser: object, base: str, shots: Path) -> None:
+    """At 390x844: no page scrolls sideways and every menu item is on screen."""
+    context = browser.new_context(viewport=PHONE, locale="id-ID")  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/")
+        menu = [page.get_attribute(f"header nav a >> nth={i}", "href")
+                for i in range(page.locator("header nav a").count())]
+        assert "/pengaturan" in menu and "/panduan" in menu
+        wide = {}
+        for href in [*menu, "/status/unit/3507010001", "/blueprint/iki-kecamatan-jabung"]:
+            page.goto(f"{base}{href}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide[href] = width
+            for box in (page.locator("header nav a").nth(i).bounding_box()
+                        for i in range(len(menu))):
+                assert box is not None and box["x"] >= 0 and \
+                    box["x"] + box["width"] <= PHONE["width"], (href, box)
+            if href == "/status":
+                guide_shot(page, "ponsel", shots)
+        assert wide == {}  # no page wider than the phone
+    finally:
+        context.close()
+
+
+def ods_bytes() -> bytes:
+    import io
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return data.getvalue()
+
+
+@pytest.fixture(scope="module")
+def web_returns(tmp_path_factory: pytest.TempPathFactory,
+                blueprints: dict[str, Blueprint]) -> Returns:
+    return make_returns(blueprints[BLUEPRINT], tmp_path_factory.mktemp("kembali-web"))
 
 
 def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path,

@@ -368,3 +368,13 @@ def test_a_fetch_from_the_mailbox_answers_each_new_return(
     answer = smtp.handler.messages[0][1]
     assert answer["In-Reply-To"] == "<kiriman-1@desa.example.id>"  # the correction, answered
     assert any("catatan" in name.lower() for name in attachments(answer))
+
+
+def test_mail_sections_left_empty_in_the_form_are_left_out() -> None:
+    from iki_xlsx.service.setup import check_settings, settings_text
+
+    fields = {"kantor": "Kecamatan Klojen", "wilayah": "Kota Malang", "kota": "Malang",
+              "zona_waktu": "WIB", "smtp.keamanan": "starttls", "imap.folder": "INBOX"}
+    text = settings_text(fields)
+    assert "[smtp]" not in text and "[imap]" not in text and check_settings(text) == []
+    assert "[smtp]" in settings_text(fields | {"smtp.host": "smtp.example.id"})

@@ -7,6 +7,8 @@ messages, before anything is written), and archiving a blueprint it no longer us
 Settings arrive as the fields of a form (`SETTING_FIELDS`: `kantor`, `smtp.host`, ...); an empty
 field leaves its key out, a section with every field empty leaves the section out, and the
 sections no form edits (`[basis_data]`, `[pihak_kedua]`, `[kop_surat]`) are kept as they are.
+A section whose fields hold only what the form fills in by itself (`FORM_DEFAULTS`) is left
+out too.
 A password is never among them: mail passwords are asked when mail goes out."""
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ SECTION_NOTES = {
     "smtp": "Server surel untuk mengirim workbook dan jawaban (kata sandinya tidak disimpan).",
     "imap": "Kotak surat tempat kelurahan/desa mengirim kembali workbook.",
 }
+# what a form fills in by itself: a section holding only these is a section left empty
+FORM_DEFAULTS = {"smtp": {"keamanan": "starttls"}, "imap": {"folder": "INBOX"}}
 HEADER = ("# Pengaturan ruang kerja iki-xlsx, disimpan dari halaman Pengaturan aplikasi web.\n"
           "# Kata sandi surel TIDAK ditulis di sini.\n")
 UNITS_COLUMNS = "kode,nama,email"
@@ -88,7 +92,8 @@ def settings_text(fields: Mapping[str, str], kept: Mapping[str, Any] | None = No
         if not section:
             continue
         values = {n: fields.get(_field(section, n), "").strip() for n in names}
-        if any(values.values()):
+        defaults = FORM_DEFAULTS.get(section, {})
+        if any(v and v != defaults.get(n) for n, v in values.items()):
             lines += ["", f"# {SECTION_NOTES[section]}", f"[{section}]"]
             lines += [f"{n} = {_value(n, v)}" for n, v in values.items() if v]
     for section, table in (kept or {}).items():
