@@ -286,6 +286,9 @@ def test_a_correction_after_approval_changes_nothing_until_the_period_is_reopene
     assert taken.returncode == 0, taken.stdout + taken.stderr
     unit = next(u for u in _units(office) if u["kode"] == SATU)
     assert (unit["state"], unit["late"]) == ("diterima", True)  # kept, checked and shown
+    received = audit_rows(office, "--jenis", "terima", "--unit", SATU)
+    assert received[-1]["ringkasan"] == f"Berkas {correction.name} diterima: diterima"
+    assert received[-1]["nama"] == "sistem" and received[-1]["periode"] == str(PERIODE)
 
     closed, asal = recap_values(office, tmp_path / "ditutup")
     assert closed[key] == before  # the approved return's value, not the correction's
@@ -375,6 +378,9 @@ def web_step(client: TestClient, langkah: str, **fields: str) -> Response:
 
 def test_the_verifier_page_steps_and_the_audit_view_by_role(office: Path) -> None:
     with web_client(office) as client:
+        wrong = {"csrf": csrf_in(client.get("/masuk").text), "nama_masuk": "sari",
+                 "sandi": "bukan-sandinya", "lanjut": "/"}
+        assert client.post("/masuk", data=wrong, follow_redirects=False).status_code == 401
         sign_in(client, "sari")
         page = client.get(f"/verifikasi?pilihan={BLUEPRINT}|{PERIODE}")
         assert page.status_code == 200
@@ -411,3 +417,7 @@ def test_the_verifier_page_steps_and_the_audit_view_by_role(office: Path) -> Non
         rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
         assert [(r["login"], r["jenis"]) for r in rows] == [("camat", "periode disetujui")]
         assert rows[0]["asal"].startswith("web ")
+        logins = client.get("/audit?jenis=masuk").text
+        assert "Sari Wulandari masuk" in logins and "Drs. Bambang masuk" in logins
+        failed = client.get("/audit?jenis=masuk-gagal").text
+        assert "Gagal masuk sebagai &#39;sari&#39;: sandi atau nama salah" in failed

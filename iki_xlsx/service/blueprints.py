@@ -93,6 +93,12 @@ class Blueprinting(OfficeContext):
             archive = self._archive_dir() / f"{target.stem}-{stamp}{suffix}"
             atomic_write(archive, lambda temporary: shutil.copyfile(target, temporary))
         atomic_write(target, lambda temporary: Path(temporary).write_bytes(data))
+        from iki_xlsx.audit.kinds import AuditKind
+
+        self.audited(AuditKind.BLUEPRINT, f"Blueprint {result.blueprint.id} versi "
+                     f"{result.blueprint.versi} ditambahkan dari {name}",
+                     blueprint=result.blueprint.id,
+                     details={"hash": result.blueprint.content_hash(), "berkas": target.name})
         return result
 
     def _archive_dir(self) -> Path:

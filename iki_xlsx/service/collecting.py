@@ -28,8 +28,8 @@ class Collecting(OfficeContext):
         mbox). A face that shows verdicts while the rest is checked passes its `result`.
         With `answer`, the answer each new return calls for is owed in the store (`answer`
         of the sending use cases sends it)."""
-        return collect(sources, self.store, self.blueprint_index(), progress, result,
-                       answer=answer, pool=self.runtime.checkers)
+        return self._received(collect(sources, self.store, self.blueprint_index(), progress,
+                                      result, answer=answer, pool=self.runtime.checkers))
 
     def upload_folder(self, name: str) -> Path:
         """Where the upload `name` (a name the server chose) is streamed before collecting."""
@@ -43,8 +43,8 @@ class Collecting(OfficeContext):
         with, one that is no workbook too. Then the copies are dropped: the store keeps every
         file byte for byte."""
         try:
-            return collect_uploads(files, self.store, self.blueprint_index(), progress, result,
-                                   pool=self.runtime.checkers)
+            return self._received(collect_uploads(files, self.store, self.blueprint_index(),
+                                                  progress, result, pool=self.runtime.checkers))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -52,8 +52,24 @@ class Collecting(OfficeContext):
                      progress: Progress = no_progress, answer: bool = False) -> CollectResult:
         """Collect the workbook attachments of the mailbox's messages not taken before (with
         `answer`, owing each its answer as `collect` does)."""
-        return collect_imap(account, self.store, self.blueprint_index(), since,
-                            progress=progress, answer=answer, pool=self.runtime.checkers)
+        return self._received(collect_imap(account, self.store, self.blueprint_index(), since,
+                                           progress=progress, answer=answer,
+                                           pool=self.runtime.checkers))
+
+    def _received(self, result: CollectResult) -> CollectResult:
+        """Each return taken in, with its verdict, into the audit trail."""
+        from iki_xlsx.audit.kinds import AuditKind
+
+        for filename, sha256, verdict in result.added:
+            row = self.store.submission(sha256)
+            self.audited(AuditKind.RECEIVE, f"Berkas {filename} diterima: {verdict.label}",
+                         blueprint=row.blueprint if row else None,
+                         periode=row.periode if row else None,
+                         unit=row.unit_kode if row else None,
+                         details={"sha256": sha256, "putusan": verdict.label,
+                                  "pengirim": row.sender if row else None},
+                         ref=f"submission:{row.id}" if row else None)
+        return result
 
     def check(self, files: Sequence[Path], *, annotate_dir: Path | None = None,
               progress: Progress = no_progress) -> CheckReport:

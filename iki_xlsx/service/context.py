@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from iki_xlsx.audit.kinds import AuditKind
+from iki_xlsx.audit.trail import Actor, AuditTrail
 from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS, find_blueprints
 from iki_xlsx.blueprint.warm import WARM_FILE
 from iki_xlsx.check import WarmPool
@@ -100,6 +102,7 @@ class OfficeContext:
     workspace: Workspace | None = None
     units: list[Unit] | None = None  # None: no units list (outside a workspace, none given)
     runtime: Runtime = field(default_factory=Runtime)
+    actor: Actor | None = None  # who works through this office (None: the computer's user)
 
     @classmethod
     def open(cls, workspace: Workspace | None, *, store_dir: Path | None = None,
@@ -211,3 +214,29 @@ class OfficeContext:
         versions applied whenever the store has a register."""
         index = self.blueprint_index()
         return judged_by(self.store, index) if self.has_records else index
+
+    # --- the audit trail --------------------------------------------------------------------
+
+    def audited(self, kind: AuditKind, summary: str, *, blueprint: str | None = None,
+                periode: int | None = None, unit: str | None = None,
+                details: dict[str, object] | None = None, ref: str | None = None) -> None:
+        """Record what a use case did in the office's audit trail, as `actor` (else the
+        computer's user); nothing when the office has no store."""
+        if self.store_dir is None:
+            return
+        actor = self.actor or Actor.system(_computer_user())
+        AuditTrail(self.store).record(actor, kind, summary, blueprint=blueprint,
+                                      periode=periode, unit=unit, details=details, ref=ref)
+
+
+
+def _computer_user() -> str:
+    """`iki-xlsx budi@kantor`: the computer's user and host, for what no account did."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"iki-xlsx {user}@{socket.gethostname()}"

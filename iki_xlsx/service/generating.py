@@ -67,6 +67,12 @@ class Generating(OfficeContext):
                         sample=sample, register=store, source=source, progress=progress)
         result = Generated(bp.id, periode, folder, done.files, done.skipped,
                            findings=done.findings)
+        if done.ok and store is not None and done.files:
+            from iki_xlsx.audit.kinds import AuditKind
+
+            self.audited(AuditKind.GENERATE, f"{len(done.files)} workbook {bp.id} versi "
+                         f"{bp.versi} tahun {periode} dibuat", blueprint=bp.id,
+                         periode=periode, details={"folder": str(folder), "contoh": sample})
         if bundle and done.ok:
             result.bundle = self._bundle(bp, periode, done.files)
         return result

@@ -73,6 +73,14 @@ class Sending(OfficeContext):
                        retry=mailing.retry, excused=excused, progress=progress)
         if self.workspace is not None:
             record_deliveries(self.store, result.deliveries)
+            from iki_xlsx.audit.kinds import AuditKind
+
+            for delivery in result.deliveries:
+                self.audited(AuditKind.SEND, f"Workbook {delivery.berkas} "
+                             f"{'ditulis' if mailing.dry_run else 'dikirim'} ke "
+                             f"{delivery.nama} <{delivery.email}>: "
+                             f"{delivery.hasil or 'belum dicoba'}",
+                             periode=delivery.periode, unit=delivery.kode)
         return result
 
     def mail_unusable(self, mailing: Mailing) -> list[Finding]:

@@ -104,6 +104,19 @@ class Site:
                  session: SessionPolicy | None = None) -> Sessions:
         return Sessions(self.accounts(), login=login, session=session)
 
+    def record_sign_in(self, login: str, nama: str | None, address: str, ok: bool,
+                       why: str = "") -> None:
+        """A login, successful or failed, into the audit trail of the store the accounts
+        live in (the login as typed, cut short, for a failure)."""
+        from iki_xlsx.audit.kinds import AuditKind
+        from iki_xlsx.audit.trail import Actor, AuditTrail
+
+        typed = " ".join(login.split())[:64]
+        actor = Actor(typed or None, nama, f"web {address}")
+        AuditTrail(self.accounts_store()).record(
+            actor, AuditKind.SIGN_IN if ok else AuditKind.SIGN_IN_FAILED,
+            f"{nama or typed} masuk" if ok else f"Gagal masuk sebagai '{typed}': {why}")
+
 
 def carry_over_role_passwords(root: Path, book: AccountBook) -> list[str]:
     """An earlier release's `web-sandi.json` as accounts `operator` and `pemeriksa` (their

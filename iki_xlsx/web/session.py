@@ -40,6 +40,11 @@ async def sign_in(request: Request) -> Response:
     result = await web.gate.run(lambda: sessions.sign_in(login, password, client))
     if result is None:
         return _form_again(request, target, login, BUSY, 503)
+    ok = result.outcome is SignInOutcome.OK and result.token is not None
+    await run_in_threadpool(web.served.record_sign_in, login,
+                            result.principal.nama if ok and result.principal else None, client,
+                            ok, "" if ok else ("dibatasi" if result.outcome is
+                                               SignInOutcome.BLOCKED else "sandi atau nama salah"))
     if result.outcome is not SignInOutcome.OK or result.token is None:
         await pause(result.delay)
         blocked = result.outcome is SignInOutcome.BLOCKED
