@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from iki_xlsx.audit.kinds import AuditKind
+from iki_xlsx.audit.trail import Actor, AuditTrail
 from iki_xlsx.blueprint.files import find_blueprints
 from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
@@ -154,6 +156,11 @@ class PerformanceYear:
         result = Recorded(path, findings=read.findings)
         if read.version is not None and read.ok:
             result.version, result.new = record_version(self.store, read.version, read.data)
+            if result.new:
+                version = result.version
+                _audit(self.store, AuditKind.TARGET, f"Versi target {version.jenis} "
+                       f"{version.blueprint} tahun {version.tahun} dicatat dari {path.name}: "
+                       f"{version.alasan}", version.blueprint, version.tahun)
         return result
 
     def target_versions(self, tahun: int | None = None, bp_id: str | None = None
@@ -192,6 +199,9 @@ class PerformanceYear:
         result = Recorded(path, findings=read.findings)
         if read.figures is not None and read.ok:
             result.imported, result.new = record_import(self.store, read.figures, read.data)
+            if result.new:
+                _audit(self.store, AuditKind.TARGET, f"Realisasi tahun {tahun} diketik kantor "
+                       f"dicatat dari {path.name}", read.figures.blueprint, tahun)
         return result
 
     # --- the documents ---
@@ -248,3 +258,17 @@ class PerformanceYear:
         if target.exists() and not overwrite:
             raise UsageError(f"{target} sudah ada; pakai --timpa untuk menggantinya")
 
+
+
+def _audit(store: Store, kind: AuditKind, summary: str, blueprint: str | None,
+           tahun: int | None) -> None:
+    """A recorded version into the office's audit trail, as the computer's user."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    AuditTrail(store).record(Actor.system(f"iki-xlsx {user}@{socket.gethostname()}"), kind,
+                             summary, blueprint=blueprint, periode=tahun)
