@@ -151,10 +151,15 @@ def test_verify_send_back_approve_and_reopen_as_the_people_named(office: Path) -
     assert [r["nama"] for r in rows if r["login"]] == ["Sari Wulandari", "Sari Wulandari",
                                                        "Drs. Bambang", "Drs. Bambang"]
     assert all(r["asal"].startswith("baris perintah ") for r in rows if r["login"])
-    assert "daftar hadir belum dilampirkan" in rows[1]["ringkasan"]
+    assert "daftar hadir belum dilampirkan" in [r for r in rows if r["login"]][1]["ringkasan"]
+    by_system = {(r["jenis"], r["periode"]) for r in rows if r["nama"] == "sistem"}
+    assert {("workbook dibuat", str(PERIODE)), ("isian diterima", str(PERIODE)),
+            ("workbook dibuat", str(LAST_YEAR))} <= by_system
     by_camat = audit_rows(office, "--akun", "camat")
     assert [r["jenis"] for r in by_camat] == ["periode disetujui", "periode dibuka kembali"]
-    assert [r["unit"] for r in audit_rows(office, "--unit", DUA)] == [DUA]
+    of_dua = audit_rows(office, "--unit", DUA)
+    assert {r["unit"] for r in of_dua} == {DUA}
+    assert [r["jenis"] for r in of_dua] == ["isian diterima", "isian diterima", "dikembalikan"]
     checked = ran(office, "audit", "periksa")
     assert checked.returncode == 0 and checked.stdout.startswith("Catatan audit utuh: ")
 
@@ -371,7 +376,7 @@ def sign_in(client: TestClient, login: str) -> None:
 
 
 def web_step(client: TestClient, langkah: str, **fields: str) -> Response:
-    form = {"csrf": csrf_in(client.get("/verifikasi").text), "langkah": langkah,
+    form = {"csrf": csrf_in(client.get("/akun-saya").text), "langkah": langkah,
             "blueprint": BLUEPRINT, "periode": str(PERIODE), **fields}
     return client.post("/verifikasi", data=form, follow_redirects=False)
 
