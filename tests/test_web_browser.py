@@ -325,6 +325,16 @@ def test_the_pemeriksa_sees_but_cannot_change(browser: object, workspace: Path,
         refused = page.request.post(f"{base}/rekap", form={"csrf": token or "",
                                                             "pilihan": "x|2026"})
         assert refused.status == 403 and "Peran pemeriksa" in refused.text()
+        page.set_viewport_size(PHONE)  # signed in on a phone: "Keluar" on screen too
+        page.goto(f"{base}/status")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        for name in ("Keluar", "Status", "Panduan"):
+            box = page.get_by_role("button" if name == "Keluar" else "link", name=name,
+                                   exact=True).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and \
+                box["x"] + box["width"] <= PHONE["width"], (name, box)
+        page.get_by_role("button", name="Keluar").click()
+        page.wait_for_url(f"{base}/masuk")
     finally:
         context.close()
         server.terminate()
