@@ -363,12 +363,16 @@ def _objects(item: Any) -> Any:
             yield from _objects(child)
 
 
-def test_every_document_prints_on_a4_legibly_within_the_page(printed: dict[str, Path]) -> None:
+def test_every_document_prints_on_a4_legibly_within_the_page(
+        printed: dict[str, Path], offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
     """Word documents and their workbooks printed by LibreOffice: A4, every character at least
     8 pt and on the page, every table line within the page width (a Word document's within
-    the text area between the margins)."""
+    the text area between the margins), and no unit word (Satuan) broken over two lines."""
     from iki_xlsx.documents.word import MARGIN_LEFT_CM, MARGIN_RIGHT_CM
 
+    satuan = {item.indikator.satuan for office, _ in offices.values()
+              for item in office_indicators(office.bp)}
+    broken = {w[:k] + "\n" + w[k:] for w in satuan if " " not in w for k in range(1, len(w))}
     pages = 0
     for name, pdf in printed.items():
         word = name.endswith(".docx")
@@ -378,8 +382,14 @@ def test_every_document_prints_on_a4_legibly_within_the_page(printed: dict[str, 
             assert sorted((round(width), round(height))) == [595, 842], (name, number)
             left = MARGIN_LEFT_CM / 2.54 * 72 - 2 if word else -0.5
             right = width - (MARGIN_RIGHT_CM / 2.54 * 72 - 2 if word else -0.5)
+            text, last = [], None  # the page's characters, a new line where the baseline moves
             for item in _objects(page):
                 if isinstance(item, LTChar) and item.get_text().strip():
+                    if last is not None:
+                        text.append("\n" if abs(item.y0 - last.y0) > 2 else
+                                    " " if item.x0 - last.x1 > 1.5 else "")
+                    text.append(item.get_text())
+                    last = item
                     assert item.size >= MIN_PT - 0.05, (name, number, item.get_text(),
                                                         item.size)
                     assert (item.x0 >= -0.5 and item.x1 <= width + 0.5 and item.y0 >= -0.5
@@ -387,6 +397,9 @@ def test_every_document_prints_on_a4_legibly_within_the_page(printed: dict[str, 
                 elif isinstance(item, LTLine | LTRect | LTCurve) and not isinstance(
                         item, LTChar):
                     assert left <= item.x0 and item.x1 <= right, (name, number, item.bbox)
+            lines = "\n" + "".join(text) + "\n"
+            assert not [w for w in broken if f"\n{w}\n" in lines or f" {w}\n" in lines
+                        or f"\n{w} " in lines], (name, number)
     assert pages >= 15
 
 

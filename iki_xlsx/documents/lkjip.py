@@ -18,6 +18,7 @@ from iki_xlsx.documents.model import (
     Section,
     TableCell,
     Text,
+    satuan_column,
 )
 from iki_xlsx.documents.office import Listed, Office, by_sasaran
 from iki_xlsx.documents.pk import version_words
@@ -92,8 +93,8 @@ def _rows(items: Sequence[Listed]) -> list[tuple[str, int, Listed]]:
 
 
 def _single_year(bp: Blueprint, year: YearFigures, items: list[Listed]) -> DocTable:
-    columns = [Column("No", 1.0, "center"), Column("Sasaran", 5.0), Column("Indikator", 7.6),
-               Column("Satuan", 2.0, "center"), Column("Target", 2.0, "number"),
+    columns = [Column("No", 1.0, "center"), Column("Sasaran", 5.0), Column("Indikator", 7.3),
+               satuan_column(), Column("Target", 2.0, "number"),
                Column("Realisasi", 2.0, "number"), Column("Capaian (%)", 2.0, "pct"),
                Column("Predikat", 2.6, "center")]
     table = DocTable("T31", "Tabel 3.1", f"Tabel 3.1 Capaian kinerja tahun {year.tahun}",
@@ -126,8 +127,8 @@ def _two_years(bp: Blueprint, comparison: Comparison, items: list[Listed],
                dropped: list[Listed]) -> DocTable:
     now, before = comparison.current, comparison.previous
     presence = {row.key: p for row, p in comparison.rows}
-    columns = [Column("No", 1.0, "center"), Column("Sasaran", 3.5), Column("Indikator", 4.9),
-               Column("Satuan", 2.0, "center"),
+    columns = [Column("No", 1.0, "center"), Column("Sasaran", 3.5), Column("Indikator", 4.6),
+               satuan_column(),
                Column(str(before.tahun), 1.6, "number"), Column(str(now.tahun), 1.6, "number"),
                Column(str(before.tahun), 1.6, "number"), Column(str(now.tahun), 1.6, "number"),
                Column(str(before.tahun), 1.8, "pct"), Column(str(now.tahun), 1.8, "pct"),
@@ -231,8 +232,8 @@ def _renstra(bp: Blueprint, year: YearFigures, items: list[Listed]) -> DocTable 
     with_end = [item for item in items if item.indikator.renstra is not None]
     if not with_end:
         return None
-    columns = [Column("No", 1.0, "center"), Column("Indikator", 9.0),
-               Column("Satuan", 2.0, "center"), Column("Tahun akhir Renstra", 2.4, "center"),
+    columns = [Column("No", 1.0, "center"), Column("Indikator", 8.7),
+               satuan_column(), Column("Tahun akhir Renstra", 2.4, "center"),
                Column("Target akhir Renstra", 2.6, "number"),
                Column(f"Realisasi {year.tahun}", 2.4, "number"),
                Column("Kemajuan terhadap target akhir (%)", 3.2, "pct")]

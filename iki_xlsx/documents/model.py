@@ -31,6 +31,14 @@ class Column:
     kind: Kind = "text"
 
 
+SATUAN_CM = 2.3  # the longest unit word of the bundled blueprints, 'pelanggaran', unbroken at 9 pt
+
+
+def satuan_column() -> Column:
+    """The Satuan column of every document's table, wide enough that no unit word breaks."""
+    return Column("Satuan", SATUAN_CM, "center")
+
+
 @dataclass(frozen=True)
 class At:
     """A cell of a table's body: its row (0-based among the body rows), its column, and its

@@ -17,6 +17,7 @@ from iki_xlsx.documents.model import (
     Span,
     TableCell,
     Text,
+    satuan_column,
 )
 from iki_xlsx.documents.office import Listed, Office, by_sasaran
 from iki_xlsx.plan.build import capaian_cap
@@ -84,8 +85,8 @@ def _sources(year: YearFigures) -> str:
 
 def _table(bp: Blueprint, current: YearFigures, previous: YearFigures, items: list[Listed],
            label: str) -> DocTable:
-    columns = [Column("No", 1.0, "center"), Column("Sasaran", 4.0), Column("Indikator", 5.9),
-               Column("Satuan", 2.0, "center"), Column(f"Target {label}", 1.7, "number"),
+    columns = [Column("No", 1.0, "center"), Column("Sasaran", 4.0), Column("Indikator", 5.6),
+               satuan_column(), Column(f"Target {label}", 1.7, "number"),
                Column(f"Target s.d. {label}", 1.8, "number"),
                Column(f"Realisasi s.d. {label}", 1.9, "number"),
                Column("Capaian (%)", 1.7, "pct"),

@@ -17,6 +17,7 @@ from iki_xlsx.documents.model import (
     Signatures,
     TableCell,
     Text,
+    satuan_column,
 )
 from iki_xlsx.documents.office import Office, Person, by_sasaran, office_indicators
 from iki_xlsx.targets.model import KindOfVersion, TargetVersion, Typing, typing_of
@@ -78,8 +79,8 @@ def version_words(version: TargetVersion) -> str:
 def lampiran_table(bp: Blueprint, version: TargetVersion) -> DocTable:
     periods = bp.periods if len(bp.periods) > 1 else ()
     columns = [Column("No", 1.0, "center"), Column("Sasaran", 4.8),
-               Column("Indikator Kinerja", 6.9),
-               Column("Satuan", 2.0, "center"), Column(f"Target {version.tahun}", 1.8, "number"),
+               Column("Indikator Kinerja", 6.6),
+               satuan_column(), Column(f"Target {version.tahun}", 1.8, "number"),
                *[Column(p, 1.6, "number") for p in periods],
                Column("Keterangan", 2.3, "center")]
     groups = ([("", 1), ("", 1), ("", 1), ("", 1), ("", 1), ("Target per periode (rencana aksi)",
