@@ -245,3 +245,61 @@ def pages(pdf: Path) -> Iterator[Page]:
                  for t in page.iter("text") if "".join(t.itertext()).strip()]
         yield Page(int(page.get("number", "0")), int(page.get("width", "0")) / POPPLER_ZOOM,
                    int(page.get("height", "0")) / POPPLER_ZOOM, lines)
+
+
+def test_the_admin_uploads_recap_files_and_makes_the_rollup_in_the_web_app(
+        kabupaten: Path, tmp_path: Path) -> None:
+    """The kabupaten's page: a pemeriksa of every office makes and downloads the roll-up, the
+    admin uploads a recap file (judged as terima judges it), an operator of one office is
+    refused."""
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from iki_xlsx.accounts.roles import Grant, Role
+    from iki_xlsx.accounts.sessions import LoginPolicy
+    from iki_xlsx.service.site import Site as Served
+    from iki_xlsx.web import create_app
+    from iki_xlsx.web.site import Site
+    from tests.webspace import csrf_in
+
+    root = tmp_path / "kabupaten"
+    shutil.copytree(kabupaten / "kabupaten", root, symlinks=True)
+    book = Served.at(root).accounts()
+    book.add("admin", "Admin Kabupaten", "sandi-admin-123", [Grant(Role.ADMIN)])
+    book.add("sri", "Sri", "sandi-sri-1234", [Grant(Role.PEMERIKSA, "*")])
+    book.add("budi", "Budi", "sandi-budi-123", [Grant(Role.OPERATOR, "K1")])
+
+    def signed_in(login: str, password: str) -> TestClient:
+        app = create_app(Site(root.resolve()), login_required=True, host="192.0.2.10",
+                         login_policy=LoginPolicy(delay=0.0))  # type: ignore[arg-type]
+        client = TestClient(app, base_url="http://127.0.0.1:8000")
+        form = {"csrf": csrf_in(client.get("/masuk").text), "nama_masuk": login,
+                "sandi": password, "lanjut": "/"}
+        assert client.post("/masuk", data=form, follow_redirects=False).status_code == 303
+        return client
+
+    with signed_in("budi", "sandi-budi-123") as budi:
+        assert budi.get("/rekap-kabupaten").status_code == 403
+    with signed_in("admin", "sandi-admin-123") as admin:
+        page = admin.get("/rekap-kabupaten")
+        assert page.status_code == 200 and "Unggah berkas rekap kecamatan" in page.text
+        sent = kabupaten / "kiriman" / "rekap-K3.xlsx"
+        taken = admin.post("/rekap-kabupaten/unggah", data={"csrf": csrf_in(page.text)},
+                           files=[("berkas", (sent.name, sent.read_bytes(), "application/"
+                                              "octet-stream"))])
+        assert taken.status_code == 200
+        assert re.search(r"rekap-K3\.xlsx \(kantor K3\): <strong>diterima</strong>", taken.text)
+    with signed_in("sri", "sandi-sri-1234") as sri:
+        page = sri.get("/rekap-kabupaten")
+        assert "Unggah berkas rekap kecamatan" not in page.text  # the admin's only
+        made = sri.post("/rekap-kabupaten", data={"csrf": csrf_in(page.text),
+                                                  "periode": "2026", "tw": "2"})
+        assert made.status_code == 200
+        rows = re.findall(r"<tr><td>(K\d)</td><td>[^<]*</td>\s*<td[^>]*>([^<]*)</td>",
+                          made.text)
+        assert rows == [("K1", "server"), ("K2", "server"), ("K3", "berkas"),
+                        ("K4", "belum ada data"), ("K5", "belum ada data"),
+                        ("K6", "belum ada data")]
+        download = sri.get("/rekap-kabupaten/unduh")
+        assert download.status_code == 200 and download.content[:2] == b"PK"

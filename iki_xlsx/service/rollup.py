@@ -133,6 +133,23 @@ class KabupatenRollup:
             results.append(Received(filename, digest, checked, new))
         return results
 
+    def receipts(self) -> list[dict[str, object]]:
+        """Every recap file kept, in the store's order, with the verdict it got when taken
+        (for a page: not judged again)."""
+        store = self.store()
+        if not store.exists():
+            return []
+        with store.connect():
+            kept = store.office_files(RECAP_KIND)
+        shown = []
+        for row in kept:
+            verdict = json.loads(row.model)
+            state = next((s for s in Status if str(s) == verdict.get("status")), None)
+            shown.append({"urutan": row.id, "berkas": row.filename, "kantor": verdict.get(
+                "kantor"), "tahun": row.tahun or None,
+                "keadaan": state.label if state else ""})
+        return shown
+
     def received(self, periode: int) -> list[tuple[ReceivedRecap, CheckedRecap]]:
         """Every recap file of `periode` the kabupaten kept (and those it could not read),
         judged again from its stored bytes, in the store's order."""

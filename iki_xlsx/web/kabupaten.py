@@ -20,7 +20,8 @@ def kabupaten_home(request: Request) -> Response:
     mine = [o for o in offices if me.access.can(Action.READ, o.kode)]
     if len(mine) == 1 and not me.access.can(Action.MANAGE):
         return RedirectResponse(f"{OFFICE_PREFIX}/{mine[0].kode}/", 303)
-    return render(request, "kabupaten.html", {"offices": mine, "every": len(offices)})
+    return render(request, "kabupaten.html", {"offices": mine, "every": len(offices),
+                                              "rekap": me.access.can(Action.READ)})
 
 
 ROUTES: list[BaseRoute] = [Route("/", kabupaten_home)]

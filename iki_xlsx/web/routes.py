@@ -20,6 +20,7 @@ from iki_xlsx.web import (
     panduan,
     recap,
     returns,
+    rollup,
     session,
     settings,
     signoff,
@@ -34,7 +35,7 @@ OFFICE: list[BaseRoute] = [*status.ROUTES, *files.ROUTES, *tasks.ROUTES, *return
                            *workbooks.ROUTES, *recap.ROUTES, *blueprints.ROUTES,
                            *dokumen.ROUTES, *signoff.ROUTES, *settings.ROUTES, *mail.ROUTES,
                            *panduan.ROUTES]
-KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES,
+KABUPATEN: list[BaseRoute] = [*kabupaten.ROUTES, *rollup.ROUTES,
                               Mount(OFFICE_PREFIX + "/{kantor}", routes=OFFICE),
                               Mount(api.PREFIX + OFFICE_PREFIX + "/{kantor}", routes=api.OFFICE)]
 SINGLE: list[BaseRoute] = [*OFFICE, Mount(api.PREFIX, routes=api.OFFICE)]
