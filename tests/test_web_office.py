@@ -266,6 +266,12 @@ def test_settings_and_units_are_checked_as_the_command_line_checks_them(
                         follow_redirects=False)
     assert right.status_code == 303 and (root / "unit.csv").read_text() == UNITS_TEXT
     assert 'href="/akun-saya"' in client.get("/pengaturan").text  # passwords: accounts' pages
+    from iki_xlsx.audit.trail import AuditTrail
+    from iki_xlsx.store.db import Store
+
+    said = [e.summary for e in AuditTrail(Store(root / "simpan")).entries()]
+    assert "Pengaturan kantor (iki.toml) diubah" in said
+    assert "Daftar unit (unit.csv) diubah: 2 unit" in said
 
 
 # --- blueprints ---------------------------------------------------------------------------------
@@ -292,6 +298,11 @@ def test_a_blueprint_shows_its_indicators_its_template_downloads_and_it_is_archi
     kept = list((root / "arsip-blueprint").glob(f"{BLUEPRINT}-*.yaml"))
     assert len(kept) == 1 and f"id: {BLUEPRINT}" in kept[0].read_text(encoding="utf-8")
     assert "Belum ada blueprint" in client.get("/").text
+    from iki_xlsx.audit.trail import AuditTrail
+    from iki_xlsx.store.db import Store
+
+    assert any(f"Blueprint {BLUEPRINT} versi" in e.summary and "diarsipkan" in e.summary
+               for e in AuditTrail(Store(root / "simpan")).entries())
     again = client.post("/blueprint/arsipkan", data={"csrf": csrf_in(listing),
                                                      "blueprint": BLUEPRINT})
     assert again.status_code == 404

@@ -160,15 +160,23 @@ class Setting(Blueprinting):
         findings = check_settings(text)
         if not findings:
             _write(path, text)
+            self._audited_settings(f"Pengaturan kantor ({CONFIG_NAME}) diubah", CONFIG_NAME)
         return Saved(path, findings)
 
     def save_units(self, text: str) -> Saved:
         """unit.csv replaced by `text`, only when it reads without a finding."""
         path = self._paths().units_path
-        _, findings = check_units(text)
+        units, findings = check_units(text)
         if not findings:
             _write(path, text)
+            self._audited_settings(f"Daftar unit ({UNITS_NAME}) diubah: {len(units)} unit",
+                                   UNITS_NAME)
         return Saved(path, findings)
+
+    def _audited_settings(self, summary: str, berkas: str) -> None:
+        from iki_xlsx.audit.kinds import AuditKind
+
+        self.audited(AuditKind.SETTINGS, summary, details={"berkas": berkas})
 
     def units_text(self) -> str:
         """The units list as its file has it (the columns alone when there is none yet)."""
@@ -189,6 +197,12 @@ class Setting(Blueprinting):
                 target = self._archive_dir() / f"{path.stem}-{stamp}{path.suffix}"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(path, target)
+                from iki_xlsx.audit.kinds import AuditKind
+
+                self.audited(AuditKind.BLUEPRINT, f"Blueprint {blueprint_id} versi "
+                             f"{loaded.blueprint.versi} diarsipkan (tidak dipakai lagi)",
+                             blueprint=blueprint_id,
+                             details={"berkas": path.name, "arsip": target.name})
                 return target
         raise UsageError(f"blueprint {blueprint_id} tidak ada di folder blueprint kantor")
 
