@@ -80,15 +80,15 @@ def _row(name: str, size: str, verdict: str, run: Measured, seconds: float) -> i
 
 def _collect(cases: list[Case], good: list[Path]) -> Measured:
     intake = build_intake_cases(good, FOLDER / "kiriman")
-    folder = FOLDER / "masuk"
+    folder = FOLDER / "racun"  # not hostile_surfaces' drop folder (masuk) nor its stores
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(FOLDER / "simpan", ignore_errors=True)
+    shutil.rmtree(FOLDER / "simpan-racun", ignore_errors=True)
     folder.mkdir()
     poison = [c.path for c in cases if c.status != "ok"] + [
         intake["zip-40x45mb.zip"], intake["zip-100000-members.zip"]]
     for path in [*poison, *good]:  # hard links: intake refuses a symbolic link (O_NOFOLLOW)
         os.link(path, folder / path.name)
-    return measured([*COMMAND, "collect", str(folder), "--store", str(FOLDER / "simpan")])
+    return measured([*COMMAND, "collect", str(folder), "--store", str(FOLDER / "simpan-racun")])
 
 
 def _size(size: int) -> str:
