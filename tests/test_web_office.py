@@ -389,3 +389,26 @@ def test_mail_sections_left_empty_in_the_form_are_left_out() -> None:
     text = settings_text(fields)
     assert "[smtp]" not in text and "[imap]" not in text and check_settings(text) == []
     assert "[smtp]" in settings_text(fields | {"smtp.host": "smtp.example.id"})
+
+
+def test_settings_with_errors_are_fixed_in_the_browser(root: Path) -> None:
+    from iki_xlsx.core.errors import IkiError
+    from iki_xlsx.web.site import Site
+
+    config = root / "iki.toml"
+    config.write_text(config.read_text().replace('zona_waktu = "WIB"', 'zona_waktu = "GMT"'))
+    assert iki("--ruang", root, "status").returncode == 2  # the command line refuses it
+    with TestClient(create_app(Site(root)), base_url=BASE) as client:
+        home = client.get("/").text
+        assert "zona_waktu" in home
+        page = client.get("/pengaturan").text
+        assert "Ruang kerja belum dapat dipakai" in page and "iki.toml:4" in page
+        fixed = client.post("/pengaturan", data=OFFICE | {"csrf": csrf_in(page)},
+                            follow_redirects=False)
+        assert fixed.status_code == 303
+        assert "Ruang kerja belum dapat dipakai" not in client.get("/pengaturan").text
+    assert iki("--ruang", root, "status").returncode == 0
+    (root / "kantor.csv").write_text("kode,nama\n")  # a kabupaten's folder is never served so
+    config.write_text("kabupaten = [\n")
+    with pytest.raises(IkiError):
+        create_app(Site(root))

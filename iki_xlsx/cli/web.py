@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from iki_xlsx.cli.common import fail_usage, site
+from iki_xlsx.cli.common import fail_usage, print_findings, site
 
 if TYPE_CHECKING:
+    from iki_xlsx.core.findings import Finding
     from iki_xlsx.service.site import Site as Served
 
 
@@ -47,6 +48,16 @@ def web(host: str, port: int, extra_hosts: tuple[str, ...], login: bool,
                    "komputer ini); hentikan dengan Ctrl+C.")
         serve(Site(empty), host, port, extra_hosts, False)
         return
+    broken = _fixable_here(host, login, role)
+    if broken is not None:  # settings or units list with errors: fixed in Pengaturan
+        _port_free(host, port)
+        shown = f"[{host}]" if ":" in host else host
+        print_findings(broken[1])
+        click.echo(f"iki-xlsx web melayani {broken[0]} di http://{shown}:{port}/ (hanya "
+                   "komputer ini): perbaiki kesalahan di atas di halaman Pengaturan; hentikan "
+                   "dengan Ctrl+C.")
+        serve(Site(broken[0]), host, port, extra_hosts, False)
+        return
     served = site()
     here = Site(served.root)
     if role is not None:
@@ -75,6 +86,29 @@ def _empty_folder() -> Path | None:
             fail_usage(f"folder ruang kerja {folder} tidak ada; buat foldernya lebih dulu")
         return None if (folder / CONFIG_NAME).exists() else folder.resolve()
     return None if find_root(Path.cwd()) is not None else Path.cwd().resolve()
+
+
+def _fixable_here(host: str, login: bool, role: str | None
+                  ) -> tuple[Path, list[Finding]] | None:
+    """The workspace to serve although its iki.toml or unit.csv has errors, and those errors:
+    on this computer only, for the operator to fix in Pengaturan; None when it has none, or
+    when it must be refused as before (another user can change it, a kabupaten's, a network
+    address, a login asked, a password to set)."""
+    from iki_xlsx.service.site import Site as Served
+    from iki_xlsx.service.workspace import WorkspaceError, find_root
+    from iki_xlsx.web.app import fixable_in_browser, kabupaten_like
+    from iki_xlsx.web.security import is_loopback
+
+    explicit = click.get_current_context().find_root().params.get("ruang")
+    root = Path(explicit) if explicit else find_root(Path.cwd())
+    if root is None or role is not None or login or not is_loopback(host):
+        return None
+    try:
+        Served.at(root)
+    except WorkspaceError as exc:
+        if fixable_in_browser(exc.findings) and not kabupaten_like(root):
+            return root.resolve(), exc.findings
+    return None
 
 
 def _set_role_password(served: Served, role: str) -> NoReturn:

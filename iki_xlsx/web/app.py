@@ -44,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from iki_xlsx.accounts.roles import ALL, Access, Action, Grant, Role
 from iki_xlsx.accounts.sessions import LoginPolicy, Principal, Sessions
 from iki_xlsx.check.pool import WarmPool
+from iki_xlsx.core.codes import Code
 from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import StoreBroken
 from iki_xlsx.core.findings import Finding
@@ -375,6 +376,40 @@ def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> HostRule:
     return HostRule(frozenset(names), frozenset(proxied))
 
 
+# what keeps a workspace from being served at all, whatever its settings say
+NEVER_SERVED = frozenset({Code.WORKSPACE_UNSAFE, Code.WORKSPACE_KABUPATEN,
+                          Code.WORKSPACE_MISSING})
+
+
+def served_at(site: Site) -> Served:
+    """What `site` serves: a folder still to be set up (no iki.toml) serves its setup page
+    alone, as one office; a single office whose iki.toml or unit.csv has only errors the
+    Pengaturan page can fix (`fixable_in_browser`) is served so they are fixed there; anything
+    else is `Served.at`'s (a refusal stays one)."""
+    if not site.config_path.exists():
+        return Served(site.root.resolve(), False)
+    try:
+        return Served.at(site.root)
+    except WorkspaceError as exc:
+        if not fixable_in_browser(exc.findings) or kabupaten_like(site.root):
+            raise
+        return Served(site.root.resolve(), False)
+
+
+def kabupaten_like(root: Path) -> bool:
+    """A kabupaten's folder, even when its iki.toml cannot be read."""
+    from iki_xlsx.service.kabupaten import OFFICES_NAME
+    from iki_xlsx.service.workspace import is_kabupaten
+
+    return is_kabupaten(root) or (root / OFFICES_NAME).exists()
+
+
+def fixable_in_browser(findings: list[Finding]) -> bool:
+    """Whether a workspace that cannot be used has only settings or units-list errors (never
+    one another user can change, nor a kabupaten's)."""
+    return bool(findings) and not any(f.code in NEVER_SERVED for f in findings)
+
+
 def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0.1",
                extra_hosts: tuple[str, ...] = (), limits: UploadLimits | None = None,
                secret: str | None = None, login_policy: LoginPolicy | None = None
@@ -384,9 +419,7 @@ def create_app(site: Site, *, login_required: bool = False, host: str = "127.0.0
     limits of failed logins (the library's by default)."""
     from iki_xlsx.web import formats, routes
 
-    # a folder still to be set up (no iki.toml) serves its setup page alone, as one office
-    served = Served.at(site.root) if site.config_path.exists() else Served(site.root.resolve(),
-                                                                           False)
+    served = served_at(site)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     formats.register_filters(templates, site)
     web = Web(site, login_required or served.kabupaten_kind, limits or UploadLimits(),
