@@ -40,6 +40,9 @@ from iki_xlsx.store.sql import Database
 VERSION_TABLE = "iki_skema"
 CONNECT_TIMEOUT = 10  # seconds
 IDLE_PER_LOCATION = 8  # connections kept open per process and location
+# and in all, per process: a kabupaten's web worker serves 30 or more offices, each its own
+# location (schema), and 8 idle connections of each would exceed a server's max_connections
+IDLE_PER_PROCESS = 16
 
 _NOW_SQLITE = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
 _NOW_POSTGRES = ("(to_char(clock_timestamp() AT TIME ZONE 'UTC', "
@@ -146,7 +149,9 @@ def unreachable(exc: psycopg.Error, location: PostgresLocation) -> StoreUnavaila
     if "no pg_hba.conf entry" in lowered or "permission denied" in lowered:
         return StoreUnavailable(f"server basis data {where} menolak pengguna {user} "
                                 "(pg_hba.conf atau hak akses)")
-    if "refused" in lowered:
+    if "too many clients" in lowered or "remaining connection slots" in lowered:
+        why = "server penuh: terlalu banyak koneksi; naikkan max_connections di server"
+    elif "refused" in lowered:
         why = "koneksi ditolak"
     elif "timeout" in lowered or "timed out" in lowered:
         why = "waktu habis"
@@ -187,8 +192,10 @@ class _Idle:
             connection.close()
             return
         with self._lock:
-            kept = self._kept.setdefault(self._key(location), [])
-            if len(kept) < IDLE_PER_LOCATION:
+            key = self._key(location)
+            kept = self._kept.setdefault(key, [])
+            held = sum(len(idle) for (pid, *_), idle in self._kept.items() if pid == key[0])
+            if len(kept) < IDLE_PER_LOCATION and held < IDLE_PER_PROCESS:
                 kept.append(connection)
                 return
         connection.close()
