@@ -16,6 +16,7 @@ uses only the recomputed figures. A recap file cannot claim more than its Data s
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,11 +46,12 @@ from iki_xlsx.rekap.context import DATA_HEADER_ROW, DATA_VALUE_COL, Context, foo
 from iki_xlsx.rekap.data_sheet import data_sheet
 from iki_xlsx.rekap.rollup.office import evaluate
 from iki_xlsx.rekap.source import Entry, Pengesahan, RekapSource, UnitReturn, UsedFile
-from iki_xlsx.workbook.evaluate import Value
+from iki_xlsx.workbook.evaluate import CellKey, Value
 from iki_xlsx.workbook.read import NO_VALUE, SheetData, WorkbookData, read_workbook
 
 SHEET = "Kabupaten"
-LABELS = ("Kabupaten", "Kode kantor", "Kantor", "Blueprint", "Versi", "Hash blueprint", "Tahun")
+LABELS = ("Kabupaten", "Kode kantor", "Kantor", "Blueprint", "Versi", "Hash blueprint", "Tahun",
+          "Dibuat dengan", "Susunan rumus")
 TABLE_HEADERS = ("Baris Data", "Kode unit", "Kunci", "SHA-256 berkas")
 CHECKED_KINDS = ("ringkasan", "jabatan", "iku")  # sheets whose formulas are recomputed
 MAX_ROWS = 200_000
@@ -71,7 +73,7 @@ def identity_sheet(tujuan: Tujuan, source: RekapSource, plan: WorkbookPlan) -> S
     sheet.col_widths = [11.0, 12.0, 44.0, 66.0]
     title_row(sheet, "IDENTITAS REKAP UNTUK KABUPATEN", 3)
     values = (tujuan.kabupaten, tujuan.kode, bp.kantor, bp.id, bp.versi, bp.content_hash(),
-              str(source.periode))
+              str(source.periode), plan.generator, layout_hash(plan))
     row = meta_rows(sheet, list(zip(LABELS, values, strict=True)), 3, sheet.col_widths[2:]) + 1
     for c, text in enumerate(TABLE_HEADERS):
         sheet.cells.append(Cell(ref(row, c), Role.LABEL, f"kepala/{c}", "header", text))
@@ -82,6 +84,20 @@ def identity_sheet(tujuan: Tujuan, source: RekapSource, plan: WorkbookPlan) -> S
             for (unit, key), data_row in sorted(where.items(), key=lambda item: item[1])]
     sheet.table = Table(row + 1, 0, rows, ("data_text", "data_text", "data_text", "data_hash"))
     return sheet
+
+
+def layout_hash(plan: WorkbookPlan) -> str:
+    """SHA-256 of where every checked formula stands and what it says: two recaps of the
+    same values laid out by the same release have the same; another release's layout (a row
+    more on the Ringkasan) another, so its cells are never judged by this release's places."""
+    digest = hashlib.sha256()
+    for sheet in plan.sheets:
+        if sheet.kind in CHECKED_KINDS:
+            for cell in sheet.cells:
+                if cell.formula is not None:
+                    digest.update(f"{sheet.name}|{cell.ref}|{cell.key}|{cell.formula.text}\n"
+                                  .encode())
+    return digest.hexdigest()
 
 
 def _data_rows(source: RekapSource) -> dict[tuple[str, str], int]:
@@ -195,8 +211,14 @@ def check_recap_file(path: Path, filename: str, kabupaten: str,
     if result.findings:
         return result
     source = _source(bp, result.periode, units, entries, filename, received, office)
+    plan, values = evaluate(source)
+    if layout_hash(plan) != meta["Susunan rumus"]:
+        result.findings.append(Finding.of(Code.REKAP_FILE_INVALID.message(
+            "layout", versi_berkas=meta["Dibuat dengan"][:40], versi=plan.generator),
+            file=filename, sheet=SHEET))
+        return result
     result.source = source
-    _recompute(result, data, source)
+    _recompute(result, data, plan, values)
     return result
 
 
@@ -274,10 +296,10 @@ def _source(bp: Blueprint, periode: int, units: Sequence[Unit], entries: list[En
         timeline=[], store=filename, created=received, pengesahan=office.pengesahan)
 
 
-def _recompute(result: CheckedRecap, data: WorkbookData, source: RekapSource) -> None:
+def _recompute(result: CheckedRecap, data: WorkbookData, plan: WorkbookPlan,
+               values: Mapping[CellKey, Value]) -> None:
     """Every formula of the Ringkasan and indicator sheets: the same formula, and the value
     the Data sheet's values give."""
-    plan, values = evaluate(source)
     planned = {s.name.upper(): s.code for s in plan.sheets}
     actual = {name.upper(): name for name in data.sheets}
     for sheet in plan.sheets:
