@@ -303,3 +303,36 @@ def test_the_admin_uploads_recap_files_and_makes_the_rollup_in_the_web_app(
                         ("K6", "belum ada data")]
         download = sri.get("/rekap-kabupaten/unduh")
         assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_a_recap_laid_out_by_another_release_is_refused_as_such(kabupaten: Path,
+                                                                 tmp_path: Path) -> None:
+    """A file whose formulas stand elsewhere (another release's layout, its hash on the
+    Kabupaten sheet) is refused once, saying so, not accused cell by cell."""
+    import shutil
+    import zipfile
+
+    from iki_xlsx.service.kabupaten import load_kabupaten
+    from iki_xlsx.service.rollup import KabupatenRollup
+
+    root = tmp_path / "kabupaten"
+    shutil.copytree(kabupaten / "kabupaten", root, symlinks=True)
+    sent = kabupaten / "kiriman" / "rekap-K3.xlsx"
+    with zipfile.ZipFile(sent) as source:
+        parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+    strings = parts["xl/sharedStrings.xml"].decode("utf-8")
+    rows = {row[0]: row[2] for row in _sheet_rows(sent, "Kabupaten") if row[0]}
+    layout = str(rows["Susunan rumus"])
+    assert f"<t>{layout}</t>" in strings
+    other = tmp_path / "rekap-K3-lain.xlsx"
+    with zipfile.ZipFile(other, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            if name == "xl/sharedStrings.xml":  # what another release's layout would say
+                data = strings.replace(f"<t>{layout}</t>", "<t>" + "ab" * 32 + "</t>"
+                                       ).encode("utf-8")
+            target.writestr(name, data)
+    taken = KabupatenRollup(load_kabupaten(root)).receive([(other.name, other.read_bytes())])
+    findings = taken[0].checked.findings
+    assert [(f.code, f.sheet) for f in findings] == [(Code.REKAP_FILE_INVALID, "Kabupaten")]
+    assert "susunan rumus rekap ini" in findings[0].message
+    assert taken[0].checked.status.label == "ditolak"
