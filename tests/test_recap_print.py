@@ -14,6 +14,7 @@ import functools
 import json
 import re
 import subprocess
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from openpyxl.utils import range_boundaries
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
@@ -250,3 +252,36 @@ def test_the_blueprint_hash_prints_whole_on_one_page(recaps: dict[str, Recap], k
 def test_desa_blueprints_say_desa(recaps: dict[str, Recap]) -> None:
     text = "\n".join(p.text for p in pages(recaps["10-1"].pdf))
     assert "Diisi oleh: desa." in text and "Diisi oleh: kelurahan" not in text
+
+
+def test_the_charts_of_one_table_share_their_value_axis(recaps: dict[str, Recap]) -> None:
+    """100 desa: a sheet's unit chart is split in parts of at most 20 desa; every part ends
+    its axis at the same round number, at or above the largest capaian, so a bar's length
+    means the same on each part (each part was scaled to its own largest bar)."""
+    parts: dict[str, list[tuple[float, str]]] = {}
+    with zipfile.ZipFile(recaps["100-4"].path) as archive:
+        for name in archive.namelist():
+            if not re.match(r"xl/charts/chart\d+\.xml$", name):
+                continue
+            xml = archive.read(name).decode("utf-8")
+            title = re.search(r"<a:t>(.*?)</a:t>", xml)
+            part = re.match(r"(.+) \(\d+ dari \d+\)$", title.group(1) if title else "")
+            if part:
+                end = re.search(r'<c:max val="([\d.]+)"/>', xml)
+                values = re.search(r"<c:val><c:numRef><c:f>(.*?)</c:f>", xml)
+                assert end is not None and values is not None, name
+                parts.setdefault(part.group(1), []).append((float(end.group(1)),
+                                                            values.group(1)))
+    assert len(parts) >= 5
+    book = openpyxl.load_workbook(recaps["100-4"].path, data_only=True)
+    for title, charts in parts.items():
+        assert len({end for end, _ in charts}) == 1, (title, charts)
+        shown = []
+        for _, cells in charts:
+            sheet, area = cells.rsplit("!", 1)
+            left, top, right, bottom = range_boundaries(area.replace("$", ""))
+            shown += [v for row in book[sheet.strip("'")].iter_rows(
+                top, bottom, left, right, values_only=True)
+                for v in row if isinstance(v, int | float)]
+        end = charts[0][0]
+        assert shown and max(shown) <= end < 2 * max(shown), (title, end, max(shown))

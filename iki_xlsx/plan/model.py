@@ -78,6 +78,9 @@ class Chart:
     value_title: str = ""  # the value axis's title
     width: int = 640
     height: int = 320
+    # cells of the sheet whose largest value sets the value axis's end: the charts that split
+    # one table share it, so a bar's length means the same on each of them
+    scale_cells: tuple[str, ...] = ()
 
 
 @dataclass

@@ -51,9 +51,12 @@ def segment_charts(sheet: SheetPlan, title: str, segments: Sequence[tuple[int, i
     """Bar charts over runs of category rows (`segments`, first and last row each: a table's
     rows page by page), at most BARS_PER_CHART categories a chart and none across two runs,
     stacked down from (`row`, `col`); with a `flow`, each chart (and the free row above it)
-    whole on a page. The next free row."""
+    whole on a page. Charts that split one table share their value axis (`scale_cells`).
+    The next free row."""
     groups = [(first + start, first + end, height) for first, last in segments
               for start, end, height in bar_groups(last - first + 1, len(series))]
+    scale = tuple(ref(r, c) for first, last in segments for r in range(first, last + 1)
+                  for _, c in series) if len(groups) > 1 else ()
     for i, (top, bottom, height) in enumerate(groups, start=1):
         part = f" ({i} dari {len(groups)})" if len(groups) > 1 else ""
         if flow is not None:
@@ -65,7 +68,8 @@ def segment_charts(sheet: SheetPlan, title: str, segments: Sequence[tuple[int, i
             kind="bar", title=title + part,
             categories=absolute(sheet.name, top, label_col, bottom),
             series=tuple((name, absolute(sheet.name, top, c, bottom)) for name, c in series),
-            anchor=ref(row, col), value_title=value_title, width=width, height=height))
+            anchor=ref(row, col), value_title=value_title, width=width, height=height,
+            scale_cells=scale))
         row += chart_rows(height)
     return row
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,8 +174,9 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
             _write_value(ws, row, col, cell.value, fmt)
     if sheet.table is not None:
         _render_table(ws, sheet.table, formats)
+    shown = _shown_numbers(sheet, values) if any(c.scale_cells for c in sheet.charts) else {}
     for chart in sheet.charts:
-        _render_chart(workbook, ws, chart)
+        _render_chart(workbook, ws, chart, shown)
     if sheet.autofilter:
         ws.autofilter(sheet.autofilter)
     ws.protect("", {**PROTECTION, "autofilter": True, "sort": True} if sheet.autofilter
@@ -211,9 +213,29 @@ def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
             _write_value(ws, r, table.first_col + c, value, styles[c])
 
 
-def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
+def _shown_numbers(sheet: SheetPlan, values: Mapping[CellKey, Value]) -> dict[str, float]:
+    """The numbers the sheet's cells show (a formula's cached value), by cell reference."""
+    shown: dict[str, float] = {}
+    for cell in sheet.cells:
+        value = values.get((sheet.code, cell.ref)) if cell.role is Role.FORMULA else cell.value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            shown[cell.ref] = float(value)
+    return shown
+
+
+def axis_end(largest: float) -> tuple[float, float]:
+    """A round end at or above `largest` for a value axis from 0, and its step (at most ten
+    steps of 1, 2 or 5 times a power of ten)."""
+    magnitude = 10.0 ** math.floor(math.log10(largest))
+    step = next(m * magnitude for m in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+                if largest / (m * magnitude) <= 10)
+    return math.ceil(largest / step - 1e-9) * step, step
+
+
+def _render_chart(workbook: Any, ws: Any, chart: Chart, shown: Mapping[str, float]) -> None:
     """Fixed 10 pt labels, never rotated (LibreOffice prints rotated labels at a size its own
-    measure makes illegible), so at a print scale of 80 % or more they stay 8 pt on paper."""
+    measure makes illegible), so at a print scale of 80 % or more they stay 8 pt on paper.
+    Charts that split one table end their value axis at one round number (`scale_cells`)."""
     drawn = workbook.add_chart({"type": chart.kind})
     for name, values in chart.series:
         drawn.add_series({"name": name, "categories": chart.categories, "values": values,
@@ -223,6 +245,10 @@ def _render_chart(workbook: Any, ws: Any, chart: Chart) -> None:
     drawn.set_legend({"none": len(chart.series) == 1, "position": "bottom", "font": font})
     value_axis = {"num_font": font, "name_font": {**font, "bold": False}, "min": 0,
               **({"name": chart.value_title} if chart.value_title else {})}
+    largest = max((shown[r] for r in chart.scale_cells if r in shown), default=0.0)
+    if largest > 0:
+        end, step = axis_end(largest)
+        value_axis |= {"max": end, "major_unit": step}
     if chart.kind == "bar":  # categories top to bottom in the sheet's order, values below
         drawn.set_x_axis(value_axis)
         drawn.set_y_axis({"num_font": font, "reverse": True, "crossing": "max"})
