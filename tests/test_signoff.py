@@ -14,6 +14,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from httpx import Response
@@ -306,6 +307,12 @@ def test_a_correction_after_approval_changes_nothing_until_the_period_is_reopene
     assert str(signed[approved_file]).startswith("diverifikasi Sari Wulandari (sari), ")
     assert "; disetujui Drs. Bambang (camat), " in str(signed[approved_file])
     assert signed[correction.name] == "-"
+    measured = ran(office, "dokumen", "pengukuran", "--periode", str(PERIODE), "--tw", "1")
+    assert measured.returncode == 0, measured.stdout + measured.stderr
+    made = office / "keluaran" / "dokumen" / f"pengukuran_{BLUEPRINT}_{PERIODE}_twi.docx"
+    said = [p.text for p in docx.Document(str(made)).paragraphs if "Persetujuan" in p.text]
+    assert len(said) == 1 and said[0].startswith(
+        f"Persetujuan {PERIODE}: Disetujui dan ditutup sampai TW I oleh Drs. Bambang (camat), ")
 
     reopened = ran(office, "buka", *year, "--alasan", "perbaikan kegiatan linmas",
                    "--akun", "camat")

@@ -50,6 +50,8 @@ def lkjip_document(comparison: Comparison, office: Office, items: list[Listed],
              f"Capaian = realisasi / target x 100 (untuk indikator yang makin kecil makin baik: "
              f"(2 x target - realisasi) / target x 100). Predikat memakai skala pada Tabel "
              f"3.5. {_target_words(now)} {_target_words(before)}", "body"),
+        *([Text(f"Persetujuan {now.tahun}: {now.persetujuan}.", "note")]
+          if now.persetujuan else []),
         single, double, averages]
     renstra = _renstra(bp, now, items)
     blocks.append(renstra if renstra is not None else Text(

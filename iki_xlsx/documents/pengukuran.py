@@ -51,6 +51,8 @@ def pengukuran_document(current: YearFigures, previous: YearFigures, office: Off
               Text(f"Target: {current.targets.words(bp.periods)}.", "note"),
               Text(f"Realisasi s.d. {label} {current.tahun}: {_sources(current)}. Realisasi "
                    f"s.d. {label} {previous.tahun}: {_sources(previous)}.", "note"),
+              *([Text(f"Persetujuan {current.tahun}: {current.persetujuan}.", "note")]
+                if current.persetujuan else []),
               Text(""), table, counts]
     return Document(
         stem=f"pengukuran_{bp.id}_{current.tahun}_{_short(bp, current.period)}",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Jabatan
+from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.plan.index import BlueprintIndex, blueprint_from_model
 from iki_xlsx.rekap.figures import KecamatanFigure, kecamatan_figures
 from iki_xlsx.store.db import Store
@@ -75,6 +76,7 @@ class YearFigures:
     typed: RealisasiImport | None = None
     returned: bool = False  # the store holds returns of the year
     registered: bool = False  # the office generated this blueprint for the year
+    persetujuan: str = ""  # whether the year is approved (closed), by whom and when
 
     @property
     def known(self) -> bool:
@@ -101,9 +103,10 @@ def registered_blueprint(store: Store, index: BlueprintIndex, bp_id: str,
 
 
 def year_figures(store: Store, index: BlueprintIndex, bp_id: str, tahun: int,
-                 period: int | None = None, versions: Sequence[TargetVersion] | None = None
-                 ) -> YearFigures:
-    """The year's figures to the end of `period` (the whole year when None)."""
+                 period: int | None = None, versions: Sequence[TargetVersion] | None = None,
+                 zona: str = DEFAULT_ZONE) -> YearFigures:
+    """The year's figures to the end of `period` (the whole year when None), and whether the
+    year is approved (in the office's time `zona`)."""
     current = index.by_id[bp_id]
     registered = registered_blueprint(store, index, bp_id, tahun)
     bp = registered or current
@@ -123,6 +126,11 @@ def year_figures(store: Store, index: BlueprintIndex, bp_id: str, tahun: int,
             r for r in rows + extra if r.key in typed.figures]
     result = YearFigures(bp, tahun, period, rows, {}, choose(mine, bp, tahun, period), typed,
                          computed is not None, registered is not None)
+    if computed is not None:
+        from iki_xlsx.rekap.build import closing_text
+        from iki_xlsx.signoff.ledger import Ledger
+
+        result.persetujuan = closing_text(bp, Ledger.of(store, bp.id, tahun), zona)
     for row in rows:
         mine_figure = computed.figures.get(row.key) if computed is not None else None
         result.figures[row.key] = _figure(row.key, period, last, mine_figure, typed,
