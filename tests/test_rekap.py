@@ -419,9 +419,11 @@ def test_the_recap_of_a_server_store_is_the_recap_of_the_office_store(
     server = new_store(tmp_path / "server", postgres)
     assert move_store(recap.store, server).ok
     index = BlueprintIndex(blueprints.values())
+    made = datetime.datetime.now(datetime.UTC)  # one moment: the two may straddle a minute
     ours = write_rekap(recap.store, index, tmp_path / "sqlite" / "rekap.xlsx",
-                       csv_dir=tmp_path / "sqlite")
-    theirs = write_rekap(server, index, tmp_path / "pg" / "rekap.xlsx", csv_dir=tmp_path / "pg")
+                       csv_dir=tmp_path / "sqlite", now=made)
+    theirs = write_rekap(server, index, tmp_path / "pg" / "rekap.xlsx", csv_dir=tmp_path / "pg",
+                         now=made)
     assert ours.path is not None and theirs.path is not None
     for table in (tmp_path / "sqlite").glob("*.csv"):
         assert (tmp_path / "pg" / table.name).read_bytes() == table.read_bytes()
