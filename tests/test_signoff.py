@@ -433,3 +433,16 @@ def test_the_verifier_page_steps_and_the_audit_view_by_role(office: Path) -> Non
         assert "Sari Wulandari masuk" in logins and "Drs. Bambang masuk" in logins
         failed = client.get("/audit?jenis=masuk-gagal").text
         assert "Gagal masuk sebagai &#39;sari&#39;: sandi atau nama salah" in failed
+
+
+def test_account_changes_are_in_the_audit_without_a_password(office: Path) -> None:
+    added = iki("--ruang", str(office), "akun", "tambah", "budi", "--nama", "Budi Santoso",
+                "--peran", "operator", "--sandi-stdin", input="sandi-budi-rahasia-11\n")
+    assert added.returncode == 0, added.stderr
+    changed = iki("--ruang", str(office), "akun", "ubah", "budi", "--sandi-stdin",
+                  input="sandi-budi-rahasia-22\n")
+    assert changed.returncode == 0, changed.stderr
+    rows = audit_rows(office, "--jenis", "akun")
+    assert [r["ringkasan"] for r in rows] == ["Akun budi (Budi Santoso) dibuat: operator",
+                                              "Akun budi diubah: sandi"]
+    assert "rahasia" not in (office / "audit.csv").read_text(encoding="utf-8-sig")

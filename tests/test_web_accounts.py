@@ -20,10 +20,12 @@ from starlette.testclient import TestClient
 from iki_xlsx.accounts.passwords import hash_password
 from iki_xlsx.accounts.roles import Grant, Role
 from iki_xlsx.accounts.sessions import LoginPolicy
+from iki_xlsx.audit.trail import AuditTrail
 from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.service.kabupaten import add_office, init_kabupaten, load_kabupaten
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.site import Site as Served
+from iki_xlsx.store.audit import AuditFilter
 from iki_xlsx.web import create_app, open_site
 from iki_xlsx.web.app import Web
 from tests.webspace import blueprint_file, csrf_in, make_returns, make_workspace
@@ -102,6 +104,10 @@ def test_the_admin_adds_an_account_who_then_works_and_no_page_shows_a_password(
         off = admin.post("/akun/sri/aktif", data={"csrf": csrf(admin, "/akun"), "aktif": "0"})
         assert "Akun dinonaktifkan" in off.text
         assert sri.get("/terima", follow_redirects=False).status_code == 303
+    changes = AuditTrail(Served.at(office).accounts_store()).entries(AuditFilter(jenis="akun"))
+    assert [(e.who, e.row.asal, e.summary) for e in changes][-2:] == [
+        ("Admin Kecamatan (admin)", "web testclient", "Akun sri (Sri Wahyuni) dibuat: operator"),
+        ("Admin Kecamatan (admin)", "web testclient", "Akun sri diubah: aktif (nonaktif)")]
     for path in office.rglob("*"):
         if path.is_file():
             assert SANDI["sri"].encode() not in path.read_bytes(), path

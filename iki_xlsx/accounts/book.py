@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from iki_xlsx.accounts.passwords import PasswordError, check_password, hash_password
@@ -32,6 +32,9 @@ from iki_xlsx.store.db import Store, utc_text
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 MAX_NAME = 100
 TOKEN_PREFIX = "iki_"  # an API token is recognisable as one (in a leak report, a log filter)
+
+
+Changed = Callable[[str, dict[str, object]], None]  # an account change said: summary, details
 
 
 class AccountError(UsageError):
@@ -101,9 +104,16 @@ def check_name(text: str) -> str:
 class AccountBook:
     """The accounts in `store`; grants may name `offices` (None: a single-office workspace)."""
 
-    def __init__(self, store: Store, offices: Sequence[str] | None = None) -> None:
+    def __init__(self, store: Store, offices: Sequence[str] | None = None,
+                 changed: Changed | None = None) -> None:
         self.store = store
         self.offices = None if offices is None else list(offices)
+        self.changed = changed  # told of every change (the service records it in the audit)
+
+    def _audited(self, summary: str, details: dict[str, object] | None = None) -> None:
+        """Say an account change (never a password or a token's secret) to `changed`."""
+        if self.changed is not None:
+            self.changed(summary, details or {})
 
     # --- reading ---
 
@@ -151,7 +161,10 @@ class AccountBook:
         if made is None:
             raise AccountError(f"nama masuk '{login}' sudah dipakai; pilih nama lain atau ubah "
                                "akun itu")
-        return self.get(login)
+        account = self.get(login)
+        self._audited(f"Akun {login} ({account.nama}) dibuat: "
+                      f"{', '.join(g.label() for g in account.grants)}")
+        return account
 
     def change(self, login: str, *, nama: str | None = None, password: str | None = None,
                grants: Iterable[Grant] | None = None, aktif: bool | None = None) -> Account:
@@ -170,7 +183,14 @@ class AccountBook:
             active=aktif,
             roles=None if checked is None else [(g.role.value, g.kantor) for g in checked],
             end_sessions=reason if ends else None, now=utc_text())
-        return self.get(login)
+        changed = self.get(login)
+        what = [word for word, given in (("nama", nama), ("sandi", password),
+                                         ("peran", grants), ("aktif", aktif))
+                if given is not None]
+        self._audited(f"Akun {account.login} diubah: {', '.join(what) or 'tidak ada'}"
+                      + ("" if changed.aktif else " (nonaktif)"),
+                      {"peran": [g.text() for g in changed.grants]})
+        return changed
 
     def deactivate(self, login: str) -> Account:
         return self.change(login, aktif=False)
@@ -198,6 +218,7 @@ class AccountBook:
         label = check_name(label) if label.strip() else "API"
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         made = self.store.accounts.add_token(account.id, token_hash(secret), label)
+        self._audited(f"Token API {made} ({label}) dibuat untuk akun {account.login}")
         return IssuedToken(made, label, secret)
 
     def tokens(self, login: str | None = None) -> list[TokenRow]:
@@ -210,6 +231,7 @@ class AccountBook:
         if token_id not in owned or owned[token_id].revoked_at is not None:
             raise AccountError(f"token {token_id} tidak ada atau sudah dicabut")
         self.store.accounts.revoke_token(token_id, utc_text())
+        self._audited(f"Token API {token_id} dicabut")
 
     def token_account(self, secret: str) -> Account | None:
         """The active account an API token belongs to (None: unknown, revoked, inactive)."""

@@ -10,8 +10,10 @@ Indonesian, and the details as JSON), about which blueprint, year and unit, and 
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,15 @@ CSV_HEADERS = ("nomor", "waktu", "waktu_utc", "jenis", "login", "nama", "asal", 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def computer_user() -> str:
+    """`budi@kantor`: the computer's user and host."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()}"
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who takes a step, and from where: an account (`login` None: nobody, the system), the
@@ -43,6 +54,11 @@ class Actor:
     @classmethod
     def system(cls, asal: str) -> Actor:
         return cls(None, None, asal)
+
+    @classmethod
+    def computer(cls) -> Actor:
+        """The computer's user, for what no account did (`iki-xlsx budi@kantor`)."""
+        return cls.system(f"iki-xlsx {computer_user()}")
 
     @property
     def shown(self) -> str:

@@ -224,19 +224,6 @@ class OfficeContext:
         computer's user); nothing when the office has no store."""
         if self.store_dir is None:
             return
-        actor = self.actor or Actor.system(_computer_user())
+        actor = self.actor or Actor.computer()
         AuditTrail(self.store).record(actor, kind, summary, blueprint=blueprint,
                                       periode=periode, unit=unit, details=details, ref=ref)
-
-
-
-def _computer_user() -> str:
-    """`iki-xlsx budi@kantor`: the computer's user and host, for what no account did."""
-    import getpass
-    import socket
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    return f"iki-xlsx {user}@{socket.gethostname()}"

@@ -263,12 +263,5 @@ class PerformanceYear:
 def _audit(store: Store, kind: AuditKind, summary: str, blueprint: str | None,
            tahun: int | None) -> None:
     """A recorded version into the office's audit trail, as the computer's user."""
-    import getpass
-    import socket
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    AuditTrail(store).record(Actor.system(f"iki-xlsx {user}@{socket.gethostname()}"), kind,
-                             summary, blueprint=blueprint, periode=tahun)
+    AuditTrail(store).record(Actor.computer(), kind, summary, blueprint=blueprint,
+                             periode=tahun)

@@ -10,8 +10,6 @@ other. The rules of what a closed period holds are `signoff.ledger`'s.
 
 from __future__ import annotations
 
-import getpass
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +18,7 @@ from iki_xlsx.accounts.book import AccountBook
 from iki_xlsx.accounts.roles import Access, Action
 from iki_xlsx.audit.chain import ChainReport
 from iki_xlsx.audit.kinds import AuditKind
-from iki_xlsx.audit.trail import Actor, AuditTrail, Entry
+from iki_xlsx.audit.trail import Actor, AuditTrail, Entry, computer_user
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.core.states import Status
@@ -55,11 +53,7 @@ class Person:
 
 def command_line_origin() -> str:
     """`baris perintah budi@kantor`: the computer's user and host, for the audit."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    return f"baris perintah {user}@{socket.gethostname()}"
+    return f"baris perintah {computer_user()}"
 
 
 @dataclass

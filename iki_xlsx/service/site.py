@@ -14,10 +14,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from iki_xlsx.accounts.book import AccountBook, AccountError
+from iki_xlsx.accounts.book import AccountBook, AccountError, Changed
 from iki_xlsx.accounts.passwords import is_password_hash
 from iki_xlsx.accounts.roles import Grant, Role
 from iki_xlsx.accounts.sessions import LoginPolicy, SessionPolicy, Sessions
+from iki_xlsx.audit.kinds import AuditKind
+from iki_xlsx.audit.trail import Actor, AuditTrail
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.service.kabupaten import Kabupaten, find_kabupaten_of, load_kabupaten
@@ -93,9 +95,12 @@ class Site:
             return self.kabupaten().store()
         return self.workspace().store()
 
-    def accounts(self) -> AccountBook:
-        """The site's accounts (an earlier release's role passwords carried over first)."""
-        book = AccountBook(self.accounts_store(), self.office_kodes())
+    def accounts(self, actor: Actor | None = None) -> AccountBook:
+        """The site's accounts (an earlier release's role passwords carried over first); each
+        change recorded in the audit trail as `actor` (None: the computer's user)."""
+        store = self.accounts_store()
+        book = AccountBook(store, self.office_kodes(),
+                           changed=account_changes(store, actor or Actor.computer()))
         if not self.kabupaten_kind:
             carry_over_role_passwords(self.root, book)
         return book
@@ -108,9 +113,6 @@ class Site:
                        why: str = "") -> None:
         """A login, successful or failed, into the audit trail of the store the accounts
         live in (the login as typed, cut short, for a failure)."""
-        from iki_xlsx.audit.kinds import AuditKind
-        from iki_xlsx.audit.trail import Actor, AuditTrail
-
         typed = " ".join(login.split())[:64]
         actor = Actor(typed or None, nama, f"web {address}")
         AuditTrail(self.accounts_store()).record(
@@ -156,3 +158,13 @@ def read_role_passwords(path: Path) -> dict[Role, str] | None:
         return {}
     return {Role(role): text for role, text in data.items()
             if role in _CARRIED and isinstance(text, str) and is_password_hash(text)}
+
+
+def account_changes(store: Store, actor: Actor) -> Changed:
+    """What records an account change, as `actor`, in the audit trail of the store the
+    accounts live in."""
+
+    def record(summary: str, details: dict[str, object]) -> None:
+        AuditTrail(store).record(actor, AuditKind.ACCOUNT, summary, details=details)
+
+    return record
