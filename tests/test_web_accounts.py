@@ -100,11 +100,18 @@ def test_the_admin_adds_an_account_who_then_works_and_no_page_shows_a_password(
         assert SANDI["sri"] not in twice.text
         assert sign_in(sri, "sri") == 303
         assert 'action="/terima"' in sri.get("/terima").text
+        units = (office / "unit.csv").read_text(encoding="utf-8")
+        saved = sri.post("/pengaturan/unit", data={"csrf": csrf(sri, "/pengaturan"),
+                                                   "unit": units}, follow_redirects=False)
+        assert saved.status_code == 303
         assert sri.get("/akun").status_code == 403  # an operator manages no account
         off = admin.post("/akun/sri/aktif", data={"csrf": csrf(admin, "/akun"), "aktif": "0"})
         assert "Akun dinonaktifkan" in off.text
         assert sri.get("/terima", follow_redirects=False).status_code == 303
-    changes = AuditTrail(Served.at(office).accounts_store()).entries(AuditFilter(jenis="akun"))
+    trail = AuditTrail(Served.at(office).accounts_store())
+    settings = trail.entries(AuditFilter(jenis="pengaturan"))
+    assert [(e.who, e.row.asal) for e in settings] == [("Sri Wahyuni (sri)", "web testclient")]
+    changes = trail.entries(AuditFilter(jenis="akun"))
     assert [(e.who, e.row.asal, e.summary) for e in changes][-2:] == [
         ("Admin Kecamatan (admin)", "web testclient", "Akun sri (Sri Wahyuni) dibuat: operator"),
         ("Admin Kecamatan (admin)", "web testclient", "Akun sri diubah: aktif (nonaktif)")]

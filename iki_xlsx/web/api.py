@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from iki_xlsx.accounts.book import Account
 from iki_xlsx.accounts.roles import Action
 from iki_xlsx.core.periode import parse_year, refusal
-from iki_xlsx.web.app import web_of
+from iki_xlsx.web.app import office_of, web_of
 from iki_xlsx.web.files import find_output, media_type, output_id
 
 PREFIX = "/api/v1"
@@ -120,14 +120,14 @@ def offices(request: Request, account: Account) -> Table:
 
 @api
 def units(request: Request, account: Account) -> Table:
-    office = web_of(request).office()
+    office = office_of(request)
     return Table(["kode", "nama"], [{"kode": u.kode, "nama": u.nama}
                                     for u in office.units or []])
 
 
 @api
 def status(request: Request, account: Account) -> Table:
-    office = web_of(request).office()
+    office = office_of(request)
     blueprint, periode = _period(request)
     periods = office.status().periods if office.has_records else []
     rows = [{"blueprint": p.blueprint, "periode": p.periode, "unit_kode": u.kode,
@@ -143,7 +143,7 @@ def status(request: Request, account: Account) -> Table:
 @api
 def values(request: Request, account: Account) -> Table:
     blueprint, periode = _period(request)
-    rows = web_of(request).office().values(blueprint=blueprint, periode=periode)
+    rows = office_of(request).values(blueprint=blueprint, periode=periode)
     return Table(["blueprint", "periode", "unit_kode", "unit_nama", "jabatan", "indikator",
                   "variabel", "unit_baris", "periode_ke", "nilai", "lembar", "sel", "kunci",
                   "sha256"], rows)

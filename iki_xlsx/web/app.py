@@ -43,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iki_xlsx.accounts.roles import ALL, Access, Action, Grant, Role
 from iki_xlsx.accounts.sessions import LoginPolicy, Principal, Sessions
+from iki_xlsx.audit.trail import Actor
 from iki_xlsx.check.pool import WarmPool
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.dates import DEFAULT_ZONE
@@ -182,6 +183,29 @@ async def _lookup(request: Request) -> Principal | None:
             request.session.pop("sesi", None)  # ended: the cookie reads nothing from now on
     request.state.principal = found
     return found
+
+
+def actor_of(request: Request) -> Actor | None:
+    """Whom the audit trail names for what this request does: the signed-in account, from
+    the client's address (None: the operator at a single office's own computer, named as the
+    computer's user)."""
+    found = principal_of(request)
+    if found is None or found.login is None:
+        return None
+    client = request.client.host if request.client else "?"
+    return Actor(found.login, found.nama, f"web {client}", found.account_id)
+
+
+def office_and_problems_of(request: Request) -> tuple[Office, list[Finding]]:
+    """The request's office (`Web.office_and_problems`) working as the person asking, so each
+    step it records in the audit trail names them."""
+    office, problems = web_of(request).office_and_problems()
+    office.actor = actor_of(request)
+    return office, problems
+
+
+def office_of(request: Request) -> Office:
+    return office_and_problems_of(request)[0]
 
 
 def role_of(request: Request) -> str | None:

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.rekap.summary import DASAR_MISSING
-from iki_xlsx.web.app import field_of, page, refusal, render, upload_page, web_of
+from iki_xlsx.web.app import field_of, office_of, page, refusal, render, upload_page, web_of
 from iki_xlsx.web.files import XLSX_TYPE
 from iki_xlsx.web.upload import UploadLimits, UploadRefused, receive_upload
 
@@ -27,7 +27,7 @@ TEMPLATE_NAME = "templat-blueprint.xlsx"
 
 @page()
 def blueprint_list(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     return render(request, "blueprint.html", {
         "loaded": office.loaded_blueprints(), "upload": None,
         "archived": request.query_params.get("diarsipkan")})
@@ -37,7 +37,7 @@ def blueprint_list(request: Request) -> Response:
 def blueprint_detail(request: Request) -> Response:
     """One blueprint's jabatan and their indicators, as the decree fixes them."""
     wanted = str(request.path_params["ident"])
-    for loaded in web_of(request).office().loaded_blueprints():
+    for loaded in office_of(request).loaded_blueprints():
         if loaded.blueprint is not None and loaded.blueprint.id == wanted:
             return render(request, "blueprint_isi.html", {
                 "bp": loaded.blueprint, "file": Path(loaded.path).name,
@@ -50,7 +50,7 @@ def blueprint_template(request: Request) -> Response:
     """The blueprint workbook to fill (Petunjuk, Kantor, Jabatan, ...), made for this
     download and removed after it."""
     folder = Path(tempfile.mkdtemp(prefix="iki-templat-"))
-    path = web_of(request).office().write_blueprint_template(folder / TEMPLATE_NAME)
+    path = office_of(request).write_blueprint_template(folder / TEMPLATE_NAME)
     return FileResponse(path, filename=TEMPLATE_NAME, media_type=XLSX_TYPE,
                         background=BackgroundTask(shutil.rmtree, folder, True))
 
@@ -60,7 +60,7 @@ def blueprint_archive(request: Request) -> Response:
     """The blueprint moved to the workspace's arsip-blueprint/ (never deleted)."""
     wanted = field_of(request, "blueprint")
     try:
-        web_of(request).office().archive_blueprint(wanted)
+        office_of(request).archive_blueprint(wanted)
     except UsageError as exc:
         return refusal(request, 404, str(exc))
     return RedirectResponse(
@@ -70,7 +70,7 @@ def blueprint_archive(request: Request) -> Response:
 @upload_page()
 async def blueprint_upload(request: Request) -> Response:
     web = web_of(request)
-    office = await run_in_threadpool(web.office)
+    office = await run_in_threadpool(office_of, request)
     scratch = web.site.output_dir / ".unggah" / uuid.uuid4().hex
     limits = UploadLimits(file_bytes=MAX_BLUEPRINT_BYTES, total_bytes=MAX_BLUEPRINT_BYTES,
                           files=1)

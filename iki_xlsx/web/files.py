@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from iki_xlsx.web.app import page, refusal, web_of
+from iki_xlsx.web.app import office_of, page, refusal, web_of
 from iki_xlsx.web.site import Site
 
 OUTPUT_ID = re.compile(r"^[0-9a-f]{20}$")
@@ -37,7 +37,7 @@ def find_output(site: Site, wanted: str) -> Path | None:
 
 @page()
 def stored_download(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     sha256 = str(request.path_params["sha256"])
     path = office.stored_file(sha256)
     if path is None:
@@ -48,7 +48,7 @@ def stored_download(request: Request) -> Response:
 
 @page()
 def annotated_download(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     sha256 = str(request.path_params["sha256"])
     if office.stored_file(sha256) is None:
         return refusal(request, 404, "Berkas tidak ada di penyimpanan.")

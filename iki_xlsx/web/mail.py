@@ -20,7 +20,7 @@ from iki_xlsx.mail.kirim import PASSWORD_ENV
 from iki_xlsx.mail.replies import RepliesResult
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.settings import Mailing, SmtpChoice, sender_address, smtp_settings
-from iki_xlsx.web.app import field_of, page, refusal, web_of
+from iki_xlsx.web.app import field_of, office_of, page, refusal, web_of
 from iki_xlsx.web.jobs import Job
 
 KEY = "surel/"  # the jobs of this page; the Status page shows the latest
@@ -57,7 +57,7 @@ def send_reminders(office: Office, password: str, blueprint: str, year: int,
 @page("operator", form=True)
 def corrections_start(request: Request) -> Response:
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     password = field_of(request, "sandi")
     web.jobs.start(KEY + "perbaikan", "Mengirim catatan perbaikan",
                    lambda job: send_corrections(office, password, job))
@@ -67,7 +67,7 @@ def corrections_start(request: Request) -> Response:
 @page("operator", form=True)
 def reminders_start(request: Request) -> Response:
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     blueprint, _, text = field_of(request, "pilihan").partition("|")
     year = parse_year(text)
     if year is None or office.outputs is None \

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from iki_xlsx.rekap.build import RekapResult, rekap_steps
 from iki_xlsx.rekap.summary import DASAR_MISSING, RINGKASAN_HEADERS
 from iki_xlsx.service.office import Office
-from iki_xlsx.web.app import field_of, page, refusal, render, web_of
+from iki_xlsx.web.app import field_of, office_of, page, refusal, render, web_of
 from iki_xlsx.web.jobs import Job
 from iki_xlsx.web.status import periods_of
 
@@ -46,7 +46,7 @@ def rekap_form(request: Request) -> Response:
     job = web.jobs.latest("rekap/")
     built: RekapResult | None = job.result if job is not None else None
     files = [built.path, *built.exports] if built is not None and built.path else []
-    office = web.office()
+    office = office_of(request)
     return render(request, "rekap.html", {
         "periods": [(p.blueprint, p.periode) for p in periods_of(office)],
         "dasar": _dasar(office, built), "pengesahan": office.pengesahan,
@@ -65,7 +65,7 @@ def _dasar(office: Office, built: RekapResult | None) -> str | None:
 @page("operator", form=True)
 def rekap_start(request: Request) -> Response:
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     blueprint, _, year = field_of(request, "pilihan").partition("|")
     known = {(p.blueprint, str(p.periode)) for p in periods_of(office)}
     if (blueprint, year) not in known:

@@ -23,7 +23,7 @@ from iki_xlsx.mail.kirim import PASSWORD_ENV as SMTP_PASSWORD_ENV
 from iki_xlsx.mail.replies import RepliesResult
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.settings import ImapChoice, imap_account
-from iki_xlsx.web.app import field_of, page, refusal, render, upload_page, web_of
+from iki_xlsx.web.app import field_of, office_of, page, refusal, render, upload_page, web_of
 from iki_xlsx.web.jobs import Job
 from iki_xlsx.web.upload import UploadRefused, receive_upload
 
@@ -63,7 +63,7 @@ def fetch_imap(office: Office, password: str, job: Job,
 @page()
 def terima_form(request: Request) -> Response:
     web = web_of(request)
-    config = web.office().config
+    config = office_of(request).config
     return render(request, "terima.html", {
         "imap": config.imap if config is not None else None,
         "smtp": config.smtp if config is not None else None,
@@ -75,7 +75,7 @@ def terima_form(request: Request) -> Response:
 @upload_page()
 async def terima_upload(request: Request) -> Response:
     web = web_of(request)
-    office = await run_in_threadpool(web.office)
+    office = await run_in_threadpool(office_of, request)
     folder = office.upload_folder(uuid.uuid4().hex)
     try:
         upload = await receive_upload(request, folder, web.limits, request.session.get("csrf"))
@@ -96,7 +96,7 @@ def terima_imap(request: Request) -> Response:
     password = field_of(request, "sandi") or os.environ.get(PASSWORD_ENV, "")
     if not password:
         return refusal(request, 400, f"Ketik kata sandi IMAP atau atur {PASSWORD_ENV}.")
-    office = web.office()
+    office = office_of(request)
     answer_with = field_of(request, "sandi_smtp") if field_of(request, "balas") else None
     job = web.jobs.start("terima/imap", "Mengambil dari kotak surat IMAP",
                          lambda job: fetch_imap(office, password, job, answer_with))
@@ -111,7 +111,7 @@ def terima_result(request: Request) -> Response:
         return refusal(request, 404, "Pemeriksaan itu tidak dikenal (mungkin server dimulai "
                                      "ulang); lihat hasilnya di halaman Status.")
     return render(request, "terima.html", {"job": job, "imap": None, "limits": web.limits,
-                                           "files": _verdicts(web.office(), job),
+                                           "files": _verdicts(office_of(request), job),
                                            "replies": job.aside})
 
 

@@ -20,7 +20,16 @@ from iki_xlsx.service.setup import (
     create_workspace,
     setting_fields,
 )
-from iki_xlsx.web.app import Web, field_of, page, refusal, render, web_of
+from iki_xlsx.web.app import (
+    Web,
+    field_of,
+    office_and_problems_of,
+    office_of,
+    page,
+    refusal,
+    render,
+    web_of,
+)
 
 LABELS = {
     "kantor": "Nama kantor (seperti pada dokumen resmi)",
@@ -132,7 +141,7 @@ def settings_page(request: Request) -> Response:
 
 def _settings(request: Request, status_code: int = 200, **shown: Any) -> Response:
     web = web_of(request)
-    office, problems = web.office_and_problems()
+    office, problems = office_and_problems_of(request)
     fields = shown.pop("fields", None) or setting_fields(web.site.root)
     return render(request, "pengaturan.html", {
         "groups": form_groups(fields),
@@ -144,7 +153,7 @@ def _settings(request: Request, status_code: int = 200, **shown: Any) -> Respons
 @page("operator", form=True)
 def settings_save(request: Request) -> Response:
     fields = posted_fields(request)
-    saved = web_of(request).office().save_settings(fields)
+    saved = office_of(request).save_settings(fields)
     if not saved.ok:
         return _settings(request, 422, fields=fields, settings_findings=saved.findings)
     return RedirectResponse(web_of(request).prefix + "/pengaturan?disimpan=pengaturan",
@@ -154,7 +163,7 @@ def settings_save(request: Request) -> Response:
 @page("operator", form=True)
 def units_save(request: Request) -> Response:
     text = field_of(request, "unit")
-    saved = web_of(request).office().save_units(text)
+    saved = office_of(request).save_units(text)
     if not saved.ok:
         return _settings(request, 422, units_text=text, units_findings=saved.findings)
     return RedirectResponse(web_of(request).prefix + "/pengaturan?disimpan=unit#unit",

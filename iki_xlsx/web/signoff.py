@@ -20,7 +20,7 @@ from iki_xlsx.intake.status import PeriodStatus
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.signing import NotAllowed, Person
 from iki_xlsx.store.audit import AuditFilter
-from iki_xlsx.web.app import field_of, page, principal_of, refusal, render, web_of
+from iki_xlsx.web.app import field_of, office_of, page, principal_of, refusal, render, web_of
 from iki_xlsx.web.status import periods_of
 from iki_xlsx.years.change import UnitChanges, YearChange
 
@@ -65,7 +65,7 @@ def _chosen(request: Request, periods: list[PeriodStatus]) -> PeriodStatus | Non
 @page()
 def verifier_page(request: Request) -> Response:
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     periods = periods_of(office)
     chosen = _chosen(request, periods)
     person = person_here(request, office)
@@ -105,7 +105,7 @@ def verifier_page(request: Request) -> Response:
 def step(request: Request) -> Response:
     """One sign-off step from the page's forms, as the signed-in person."""
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     langkah = field_of(request, "langkah")
     if langkah not in STEPS:
         return refusal(request, 400, "Langkah tidak dikenal.")
@@ -138,7 +138,7 @@ def step(request: Request) -> Response:
 
 @page()
 def audit_page(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     wanted, chosen = _filter(request)
     entries = office.audit_entries(wanted) if office.has_records else []
     report = office.audit_check() if office.has_records else None
@@ -150,7 +150,7 @@ def audit_page(request: Request) -> Response:
 
 @page()
 def audit_csv(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     if not office.has_records:
         return refusal(request, 404, "Belum ada catatan audit.")
     wanted, _ = _filter(request)

@@ -13,7 +13,7 @@ from iki_xlsx.core.states import Status
 from iki_xlsx.intake.status import PeriodStatus, StatusReport, unidentified_summary
 from iki_xlsx.mail.kirim import PASSWORD_ENV
 from iki_xlsx.service.office import Office
-from iki_xlsx.web.app import page, refusal, render, web_of
+from iki_xlsx.web.app import office_and_problems_of, office_of, page, refusal, render, web_of
 
 FILTER_ORDER = (Status.NOT_RETURNED, Status.OK, Status.VERIFIED, Status.APPROVED,
                 Status.RETURNED, Status.NEEDS_CORRECTION, Status.REJECTED)
@@ -51,7 +51,7 @@ def progress_of(period: PeriodStatus) -> dict[str, Any]:
 
 @page()
 def beranda(request: Request) -> Response:
-    office, problems = web_of(request).office_and_problems()
+    office, problems = office_and_problems_of(request)
     report = report_of(office)
     return render(request, "beranda.html", {
         "progress": [progress_of(p) for p in report.periods],
@@ -62,7 +62,7 @@ def beranda(request: Request) -> Response:
 
 @page()
 def status_page(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     report = report_of(office)
     periods = report.periods
     chosen = _chosen_period(request, periods)
@@ -99,7 +99,7 @@ def _chosen_period(request: Request, periods: list[PeriodStatus]) -> PeriodStatu
 
 @page()
 def unit_page(request: Request) -> Response:
-    office = web_of(request).office()
+    office = office_of(request)
     kode = request.path_params["kode"]
     blueprint = request.query_params.get("blueprint")
     year = request.query_params.get("periode", "")

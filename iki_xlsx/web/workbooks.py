@@ -17,7 +17,15 @@ from iki_xlsx.mail.kirim import PASSWORD_ENV, KirimResult
 from iki_xlsx.service.generating import Generated
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.settings import Mailing, SmtpChoice, sender_address, smtp_settings
-from iki_xlsx.web.app import field_of, page, refusal, render, web_of
+from iki_xlsx.web.app import (
+    field_of,
+    office_and_problems_of,
+    office_of,
+    page,
+    refusal,
+    render,
+    web_of,
+)
 from iki_xlsx.web.jobs import Job
 
 
@@ -57,7 +65,7 @@ def send_workbooks(office: Office, problems: list[Finding], blueprint: str, year
 @page()
 def buat_form(request: Request) -> Response:
     web = web_of(request)
-    office = web.office()
+    office = office_of(request)
     config = office.config
     return render(request, "buat.html", {
         "blueprints": blueprint_ids(office), "year": datetime.date.today().year,
@@ -69,7 +77,7 @@ def buat_form(request: Request) -> Response:
 @page("operator", form=True)
 def buat_start(request: Request) -> Response:
     web = web_of(request)
-    office, problems = web.office_and_problems()
+    office, problems = office_and_problems_of(request)
     blueprint = field_of(request, "blueprint")
     year = parse_year(field_of(request, "periode"))
     if blueprint not in blueprint_ids(office) or year is None:
@@ -82,7 +90,7 @@ def buat_start(request: Request) -> Response:
 @page("operator", form=True)
 def kirim_start(request: Request) -> Response:
     web = web_of(request)
-    office, problems = web.office_and_problems()
+    office, problems = office_and_problems_of(request)
     blueprint = field_of(request, "blueprint")
     year = parse_year(field_of(request, "periode"))
     if year is None or blueprint not in blueprint_ids(office) or office.outputs is None \
