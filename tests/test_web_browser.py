@@ -43,7 +43,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KOTA = DEFAULT_BLUEPRINTS / "iki-kecamatan-kota.yaml"
 UNITS_CSV = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
-LONG = 180_000  # ms: generating or checking twelve 22-sheet workbooks on a busy machine
+LONG = 180_000  # ms: generating, checking or annotating 22-sheet workbooks on a busy machine
 
 
 
@@ -161,7 +161,7 @@ def test_the_whole_job_from_an_empty_folder(browser: object, tmp_path: Path,
         page.wait_for_selector("text=4 workbook dibuat", timeout=LONG)
         shot(page, "buat", shots)
         guide_shot(page, "buat", shots)
-        with page.expect_download() as download:
+        with page.expect_download(timeout=LONG) as download:
             page.click("text=Unduh semua (zip)")
         bundle = tmp_path / "kirim.zip"
         download.value.save_as(bundle)
@@ -184,7 +184,7 @@ def test_the_whole_job_from_an_empty_folder(browser: object, tmp_path: Path,
         assert MISTAKE in table
         shot(page, "terima-hasil", shots)
         guide_shot(page, "terima", shots)
-        with page.expect_download() as download:
+        with page.expect_download(timeout=LONG) as download:
             page.click("text=Unduh salinan catatan")
         annotated = tmp_path / download.value.suggested_filename
         download.value.save_as(annotated)
@@ -221,7 +221,7 @@ def test_the_whole_job_from_an_empty_folder(browser: object, tmp_path: Path,
         assert "Camat Jabung, Drs. Ahmad Fauzi (NIP 197001011995031002), di Malang" in signed
         shot(page, "rekap", shots)
         guide_shot(page, "rekap", shots)
-        with page.expect_download() as download:
+        with page.expect_download(timeout=LONG) as download:
             page.click("text=Unduh XLSX")
         recap = tmp_path / "rekap.xlsx"
         download.value.save_as(recap)
