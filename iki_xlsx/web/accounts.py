@@ -14,18 +14,22 @@ from starlette.routing import BaseRoute, Route
 from iki_xlsx.accounts.book import Account, AccountBook, AccountError
 from iki_xlsx.accounts.passwords import verify_password
 from iki_xlsx.accounts.roles import ALL, RULES, Grant, GrantError, Role, parse_grant
-from iki_xlsx.audit.trail import Actor
-from iki_xlsx.web.app import field_of, form_of, page, principal_of, refusal, render, web_of
+from iki_xlsx.web.app import (
+    actor_of,
+    field_of,
+    form_of,
+    page,
+    principal_of,
+    refusal,
+    render,
+    web_of,
+)
 
 
 def _book(request: Request) -> AccountBook:
     """The accounts, each change audited as the signed-in admin (or person, for their own
     password) from the client's address."""
-    found = principal_of(request)
-    client = request.client.host if request.client else "?"
-    actor = None if found is None else Actor(found.login, found.nama, f"web {client}",
-                                             found.account_id)
-    return web_of(request).served.accounts(actor)
+    return web_of(request).served.accounts(actor_of(request))
 
 
 def _offices(request: Request) -> dict[str, str] | None:
