@@ -425,16 +425,6 @@ def test_poppler_reads_the_sizes_pdfminer_reads(rendered: Rendered) -> None:
                for a, b in zip(f[1:], s[1:], strict=True) if b < 99), (fast, slow)
 
 
-def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeRecap) -> None:
-    """Every page of the 400-unit recap but its Data sheet as LibreOffice prints it: body text
-    at least 8 pt, footers at least 7 pt (printed by the job the run started beside the other
-    tests)."""
-    sizes = list(page_sizes_poppler(large_recap.pdf()))
-    assert [(n, round(body, 2), round(footer, 2)) for n, body, footer in sizes
-            if body < 8.0 - 0.05 or footer < 7.0 - 0.05] == []
-    assert len(sizes) > 300  # every jabatan sheet of 400 units (Data: tests/cetak400.py)
-
-
 # --- the 400-unit recap, last: its job may still be printing it ------------------------------
 
 
@@ -478,3 +468,13 @@ def test_the_unit_chart_of_a_large_recap_shows_every_unit(books: Books) -> None:
 
 def _chart_title(chart: Any) -> str:
     return "".join(run.t for p in chart.title.tx.rich.p for run in p.r or [])
+
+
+def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeRecap) -> None:
+    """Every page of the 400-unit recap but its Data sheet as LibreOffice prints it: body text
+    at least 8 pt, footers at least 7 pt (printed by the job the run started beside the other
+    tests)."""
+    sizes = list(page_sizes_poppler(large_recap.pdf()))
+    assert [(n, round(body, 2), round(footer, 2)) for n, body, footer in sizes
+            if body < 8.0 - 0.05 or footer < 7.0 - 0.05] == []
+    assert len(sizes) > 300  # every jabatan sheet of 400 units (Data: tests/cetak400.py)
