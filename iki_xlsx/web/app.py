@@ -98,12 +98,10 @@ class Web:
     kode: str | None = None
     _offices: dict[str, Web] = field(default_factory=dict)
 
-    def office(self) -> Office:
-        """The workspace's office, read afresh (without settings or units when iki.toml or
-        unit.csv cannot be used: `office_and_problems` says why)."""
-        return self.office_and_problems()[0]
-
     def office_and_problems(self) -> tuple[Office, list[Finding]]:
+        """The workspace's office, read afresh (without settings or units when iki.toml or
+        unit.csv cannot be used, and the findings that say why); a view opens it as the
+        person asking through `office_of(request)`."""
         return Office.at(self.site.root, runtime=self.runtime)
 
     @property
@@ -192,8 +190,12 @@ def actor_of(request: Request) -> Actor | None:
     found = principal_of(request)
     if found is None or found.login is None:
         return None
-    client = request.client.host if request.client else "?"
-    return Actor(found.login, found.nama, f"web {client}", found.account_id)
+    return Actor(found.login, found.nama, f"web {client_of(request)}", found.account_id)
+
+
+def client_of(request: Request) -> str:
+    """The client's address ('?' when the server does not know it)."""
+    return request.client.host if request.client else "?"
 
 
 def office_and_problems_of(request: Request) -> tuple[Office, list[Finding]]:

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from iki_xlsx.accounts.sessions import SignInOutcome
-from iki_xlsx.web.app import csrf_of, page, pause, refusal, render, web_of
+from iki_xlsx.web.app import client_of, csrf_of, page, pause, refusal, render, web_of
 from iki_xlsx.web.security import new_token, same_token
 
 WRONG = "Nama masuk atau kata sandi salah."
@@ -35,7 +35,7 @@ async def sign_in(request: Request) -> Response:
     if not same_token(token if isinstance(token, str) else None, request.session.get("csrf")):
         return refusal(request, 403, "Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.")
     login, password = str(form.get("nama_masuk", "")), str(form.get("sandi", ""))
-    client = request.client.host if request.client else "?"
+    client = client_of(request)
     sessions = web.sessions()
     result = await web.gate.run(lambda: sessions.sign_in(login, password, client))
     if result is None:

@@ -20,7 +20,16 @@ from iki_xlsx.intake.status import PeriodStatus
 from iki_xlsx.service.office import Office
 from iki_xlsx.service.signing import NotAllowed, Person
 from iki_xlsx.store.audit import AuditFilter
-from iki_xlsx.web.app import field_of, office_of, page, principal_of, refusal, render, web_of
+from iki_xlsx.web.app import (
+    client_of,
+    field_of,
+    office_of,
+    page,
+    principal_of,
+    refusal,
+    render,
+    web_of,
+)
 from iki_xlsx.web.status import periods_of
 from iki_xlsx.years.change import UnitChanges, YearChange
 
@@ -49,8 +58,7 @@ class UnitRow:
 def person_here(request: Request, office: Office) -> Person:
     found = principal_of(request)
     assert found is not None  # the page's guard let only a signed-in person through
-    client = request.client.host if request.client else "?"
-    return office.person_of(found.login, found.nama, found.access, f"web {client}",
+    return office.person_of(found.login, found.nama, found.access, f"web {client_of(request)}",
                             found.account_id)
 
 

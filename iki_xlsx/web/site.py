@@ -1,6 +1,6 @@
 """The workspace the web app serves (`service.workspace`), read afresh for every page: the
 office may edit `iki.toml` or `unit.csv` while the server runs. Each view opens the
-workspace's office (`Web.office`); the pages' frame reads the settings here."""
+workspace's office (`office_of(request)`); the pages' frame reads the settings here."""
 
 from __future__ import annotations
 
