@@ -11,12 +11,15 @@ import datetime
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from iki_xlsx.check import CheckReport, iter_check
 from iki_xlsx.core.progress import Progress, no_progress
-from iki_xlsx.intake.collect import CollectResult, collect, collect_uploads
-from iki_xlsx.mail.imap import ImapAccount, collect_imap
 from iki_xlsx.service.context import OfficeContext
+
+if TYPE_CHECKING:  # each use case imports what it runs: `periksa` loads no intake nor IMAP
+    from iki_xlsx.check import CheckReport
+    from iki_xlsx.intake.collect import CollectResult
+    from iki_xlsx.mail.imap import ImapAccount
 
 UPLOADS_NAME = ".unggah"  # uploads wait in the store's folder until they are collected
 
@@ -28,6 +31,8 @@ class Collecting(OfficeContext):
         mbox). A face that shows verdicts while the rest is checked passes its `result`.
         With `answer`, the answer each new return calls for is owed in the store (`answer`
         of the sending use cases sends it)."""
+        from iki_xlsx.intake.collect import collect
+
         return self._received(collect(sources, self.store, self.blueprint_index(), progress,
                                       result, answer=answer, pool=self.runtime.checkers))
 
@@ -42,6 +47,8 @@ class Collecting(OfficeContext):
         sent, where it was kept): every upload is kept and recorded under the name it was sent
         with, one that is no workbook too. Then the copies are dropped: the store keeps every
         file byte for byte."""
+        from iki_xlsx.intake.collect import collect_uploads
+
         try:
             return self._received(collect_uploads(files, self.store, self.blueprint_index(),
                                                   progress, result, pool=self.runtime.checkers))
@@ -52,6 +59,8 @@ class Collecting(OfficeContext):
                      progress: Progress = no_progress, answer: bool = False) -> CollectResult:
         """Collect the workbook attachments of the mailbox's messages not taken before (with
         `answer`, owing each its answer as `collect` does)."""
+        from iki_xlsx.mail.imap import collect_imap
+
         return self._received(collect_imap(account, self.store, self.blueprint_index(), since,
                                            progress=progress, answer=answer,
                                            pool=self.runtime.checkers))
@@ -75,6 +84,8 @@ class Collecting(OfficeContext):
               progress: Progress = no_progress) -> CheckReport:
         """Check returned workbooks without keeping them, judged by the register when the
         office's store has one; `annotate_dir` receives a copy of each that needs correction."""
+        from iki_xlsx.check import CheckReport, iter_check
+
         index = self.index()
         checked = []
         for result in iter_check(list(files), index, annotate_dir):

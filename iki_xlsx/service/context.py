@@ -15,18 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from iki_xlsx.audit.kinds import AuditKind
-from iki_xlsx.audit.trail import Actor, AuditTrail
 from iki_xlsx.blueprint.files import DEFAULT_BLUEPRINTS, find_blueprints
-from iki_xlsx.blueprint.warm import WARM_FILE
-from iki_xlsx.check import WarmPool
 from iki_xlsx.core.dates import DEFAULT_ZONE
 from iki_xlsx.core.errors import IkiError, UsageError
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.units import Unit, read_units
-from iki_xlsx.plan.index import BlueprintIndex
-from iki_xlsx.plan.register import judged_by
-from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.service.layout import ANNOTATED_DIR, Outputs
 from iki_xlsx.service.workspace import (
     Config,
@@ -36,10 +29,17 @@ from iki_xlsx.service.workspace import (
     load_workspace,
     pengesahan_of,
 )
-from iki_xlsx.store.db import Store
 
+# What a use case runs is imported where it runs: a command loads only its own (`periksa`
+# neither the audit trail nor the recap's, the checking workers nor the mail's modules).
 if TYPE_CHECKING:
+    from iki_xlsx.audit.kinds import AuditKind
+    from iki_xlsx.audit.trail import Actor
     from iki_xlsx.blueprint.load import LoadResult
+    from iki_xlsx.check import WarmPool
+    from iki_xlsx.plan.index import BlueprintIndex
+    from iki_xlsx.rekap.source import Pengesahan
+    from iki_xlsx.store.db import Store
 
 TEMPLATES_NAME = "templat"  # the office's own e-mail texts, in the workspace
 
@@ -179,6 +179,8 @@ class OfficeContext:
         if self.store_dir is None:
             raise UsageError("sebutkan --store FOLDER, atau jalankan perintah di dalam ruang "
                              "kerja (buat dengan: iki-xlsx init FOLDER)")
+        from iki_xlsx.store.db import Store
+
         if self.workspace is not None and self.store_dir == self.workspace.store_dir:
             return self.workspace.store()  # simpan/, or the server [basis_data] names
         return Store(self.store_dir)
@@ -206,12 +208,17 @@ class OfficeContext:
         """The office's blueprints by id, without the register (collect applies it under its
         lock); in a workspace kept warm in its store folder (`blueprint.warm`: an unchanged
         file is not parsed again, by this process or the next)."""
+        from iki_xlsx.blueprint.warm import WARM_FILE
+        from iki_xlsx.plan.index import BlueprintIndex
+
         warm = self.workspace.store_dir / WARM_FILE if self.workspace is not None else None
         return BlueprintIndex.from_folder(self.blueprints_dir, warm)
 
     def index(self) -> BlueprintIndex:
         """What a return is judged by: the blueprints with the store's register and archived
         versions applied whenever the store has a register."""
+        from iki_xlsx.plan.register import judged_by
+
         index = self.blueprint_index()
         return judged_by(self.store, index) if self.has_records else index
 
@@ -224,6 +231,8 @@ class OfficeContext:
         computer's user); nothing when the office has no store."""
         if self.store_dir is None:
             return
+        from iki_xlsx.audit.trail import Actor, AuditTrail
+
         actor = self.actor or Actor.computer()
         AuditTrail(self.store).record(actor, kind, summary, blueprint=blueprint,
                                       periode=periode, unit=unit, details=details, ref=ref)

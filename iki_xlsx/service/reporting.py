@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.core.progress import Progress, no_progress
-from iki_xlsx.intake.annotated import annotated_copy
-from iki_xlsx.intake.status import StatusReport, Submission, history, status
-from iki_xlsx.mail.outbox import sent_mail
 from iki_xlsx.service.context import OfficeContext
 from iki_xlsx.service.layout import annotated_folder
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each use case imports what it runs (`periksa` loads none of these)
+    from iki_xlsx.intake.status import StatusReport, Submission
     from iki_xlsx.rekap.build import RekapResult
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -35,6 +33,8 @@ class Reporting(OfficeContext):
     def status(self) -> StatusReport:
         """Per blueprint and period, every unit the register expects and its state.
         Refused (usage) while the store holds nothing."""
+        from iki_xlsx.intake.status import status
+
         return status(self.records())
 
     def values(self, *, blueprint: str | None = None, periode: int | None = None
@@ -56,6 +56,9 @@ class Reporting(OfficeContext):
 
     def history(self, unit: str | None = None) -> History:
         """Every submission (of one unit, by kode) and every message of the send log."""
+        from iki_xlsx.intake.status import history
+        from iki_xlsx.mail.outbox import sent_mail
+
         store = self.records()
         return History(history(store, unit), sent_mail(store, unit))
 
@@ -115,6 +118,8 @@ class Reporting(OfficeContext):
         """The annotated copy of a stored return that needs correction (made once, then
         kept), judged exactly as collect judged it: with the register, so a return made from
         an older blueprint version is re-planned from that version."""
+        from iki_xlsx.intake.annotated import annotated_copy
+
         if self.stored_file(sha256) is None:
             return None
         return annotated_copy(self.store, sha256, self.stored_name(sha256), self.index(),

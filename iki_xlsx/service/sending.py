@@ -10,37 +10,26 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit
-from iki_xlsx.intake.collect import CollectResult
-from iki_xlsx.mail.kirim import (
-    DEFAULT_TEMPLATE,
-    LOG_NAME,
-    KirimResult,
-    kirim,
-    load_template,
-    record_deliveries,
-)
-from iki_xlsx.mail.outbox import Outbox, Smtp, smtp_unusable
-from iki_xlsx.mail.replies import (
-    Replier,
-    RepliesResult,
-    answer_returns,
-    load_templates,
-    send_corrections,
-    send_reminders,
-)
-from iki_xlsx.plan.register import nothing_to_fill
 from iki_xlsx.service.context import OfficeContext, OfficeFindings
 from iki_xlsx.service.settings import Mailing, host_port
 
+if TYPE_CHECKING:  # the mail's modules: imported by the use case that sends
+    from iki_xlsx.intake.collect import CollectResult
+    from iki_xlsx.mail.kirim import KirimResult
+    from iki_xlsx.mail.outbox import Smtp
+    from iki_xlsx.mail.replies import Replier, RepliesResult
 
 class Sending(OfficeContext):
     def send_log(self, mailing: Mailing, folder: Path | None = None) -> Path:
         """The send log: the one asked for, else the store's, else in the workbooks' folder."""
+        from iki_xlsx.mail.kirim import LOG_NAME
+
         if mailing.log is not None:
             return mailing.log
         if self.store_dir is not None:
@@ -60,6 +49,15 @@ class Sending(OfficeContext):
         the register, and units the register says had nothing to fill are not missed.
 
         Raises `OfficeFindings` when the message template cannot be used."""
+        from iki_xlsx.mail.kirim import (
+            DEFAULT_TEMPLATE,
+            KirimResult,
+            kirim,
+            load_template,
+            record_deliveries,
+        )
+        from iki_xlsx.plan.register import nothing_to_fill
+
         text, problems = load_template(template or DEFAULT_TEMPLATE)
         if text is None:
             raise OfficeFindings(problems)
@@ -90,6 +88,8 @@ class Sending(OfficeContext):
         return self._unusable(mailing.smtp if mailing.dry_run is None else None)
 
     def _unusable(self, smtp: Smtp | None) -> list[Finding]:
+        from iki_xlsx.mail.outbox import smtp_unusable
+
         if smtp is None:
             return []
         reason = smtp_unusable(smtp)
@@ -108,6 +108,9 @@ class Sending(OfficeContext):
         where annotated copies are kept. Open its `outbox` (a context manager) to send.
 
         Raises `OfficeFindings` when a template cannot be used."""
+        from iki_xlsx.mail.outbox import Outbox
+        from iki_xlsx.mail.replies import Replier, load_templates
+
         templates, problems = load_templates(mailing.templates or self.templates_dir)
         if problems:
             raise OfficeFindings(problems)
@@ -120,6 +123,8 @@ class Sending(OfficeContext):
                progress: Progress = no_progress) -> RepliesResult:
         """Answer each new return of `collected` once: diterima, perbaikan (with the
         annotated copy) or ditolak; and every answer that failed before."""
+        from iki_xlsx.mail.replies import answer_returns
+
         with replier.outbox:
             replier.progress = progress
             return answer_returns(self.store, collected, replier, self._answer_units())
@@ -128,6 +133,8 @@ class Sending(OfficeContext):
                          progress: Progress = no_progress) -> RepliesResult:
         """Every unit whose latest return needs correction gets its annotated copy, once
         (nothing is tried while the SMTP server cannot be used: `mail_unusable`)."""
+        from iki_xlsx.mail.replies import RepliesResult, send_corrections
+
         connection = replier.outbox.connection
         unusable = self._unusable(connection.settings if connection is not None else None)
         if unusable:
@@ -142,6 +149,8 @@ class Sending(OfficeContext):
         """Every unit of the list without an accepted return for its workbook's period gets
         a reminder with its workbook of `folder` attached again, at most once a day
         (nothing is tried while the SMTP server cannot be used)."""
+        from iki_xlsx.mail.replies import RepliesResult, send_reminders
+
         unusable = self.mail_unusable(mailing)
         if unusable:
             return RepliesResult(findings=unusable)

@@ -11,12 +11,14 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from iki_xlsx.core.errors import UsageError
-from iki_xlsx.mail.imap import ImapAccount
 from iki_xlsx.mail.outbox import DEFAULT_RETRY, Retry, Smtp, valid_address
 from iki_xlsx.service.workspace import Config
+
+if TYPE_CHECKING:
+    from iki_xlsx.mail.imap import ImapAccount  # IMAP (ssl, the intake): where it is used
 
 Security = Literal["none", "starttls", "ssl"]
 PasswordFor = Callable[[str], str | None]  # the user name -> the password (None: none)
@@ -108,6 +110,8 @@ def imap_account(choice: ImapChoice, config: Config | None,
                  password: PasswordFor) -> ImapAccount | None:
     """The mailbox to read, or None when neither the face nor the workspace names one (or it
     has no user)."""
+    from iki_xlsx.mail.imap import ImapAccount
+
     workspace = config.imap if config is not None else None
     host_text = choice.host or (workspace.host if workspace is not None else None)
     user = choice.user or (workspace.user if workspace is not None else None)

@@ -14,22 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iki_xlsx.accounts.book import AccountBook
 from iki_xlsx.accounts.roles import Access, Action
-from iki_xlsx.audit.chain import ChainReport
 from iki_xlsx.audit.kinds import AuditKind
 from iki_xlsx.audit.trail import Actor, AuditTrail, Entry, computer_user
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.errors import UsageError
 from iki_xlsx.core.states import Status
-from iki_xlsx.intake.status import PeriodStatus, UnitState, status
 from iki_xlsx.service.context import OfficeContext
 from iki_xlsx.signoff.ledger import Step
 from iki_xlsx.store.audit import AuditFilter
 from iki_xlsx.store.db import Store, utc_text
 from iki_xlsx.store.signoff import Signer
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the accounts and the periods' states: imported by the use cases
+    from iki_xlsx.accounts.book import AccountBook
+    from iki_xlsx.audit.chain import ChainReport
+    from iki_xlsx.intake.status import PeriodStatus, UnitState
     from iki_xlsx.years.change import YearChanges
 
 MAX_NOTE = 2000  # characters of a note, a comment or a reason
@@ -83,6 +83,8 @@ class Signing(OfficeContext):
     def account_book(self) -> AccountBook:
         """The accounts people sign with: the kabupaten's for an office of one, else the
         office's own store's."""
+        from iki_xlsx.accounts.book import AccountBook
+
         if self.workspace is not None:
             from iki_xlsx.service.kabupaten import find_kabupaten_of, load_kabupaten
 
@@ -250,6 +252,8 @@ class Signing(OfficeContext):
     # --- finding what is meant ---------------------------------------------------------------
 
     def _period(self, store: Store, periode: int, blueprint: str | None) -> PeriodStatus:
+        from iki_xlsx.intake.status import status
+
         periods = [p for p in status(store).periods if p.periode == periode
                    and (blueprint is None or p.blueprint == blueprint)]
         if not periods:

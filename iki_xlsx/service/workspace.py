@@ -29,7 +29,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -39,9 +39,11 @@ from iki_xlsx.core.dates import Zona
 from iki_xlsx.core.errors import IkiError
 from iki_xlsx.core.findings import Finding, os_reason
 from iki_xlsx.core.units import Unit, read_units
-from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
 from iki_xlsx.store.location import DEFAULT_SCHEMA, check_schema, check_url, parse_location
+
+if TYPE_CHECKING:
+    from iki_xlsx.rekap.source import Pengesahan  # the recap's: imported by the recap's use
 
 CONFIG_NAME = "iki.toml"
 UNITS_NAME = "unit.csv"
@@ -565,6 +567,8 @@ def init_workspace(root: Path) -> InitResult:
 
 def pengesahan_of(config: Config) -> Pengesahan:
     """The recap's place, time zone and signatory from a workspace's iki.toml."""
+    from iki_xlsx.rekap.source import Pengesahan
+
     signer = config.penandatangan
     return Pengesahan(kota=config.kota, zona_waktu=config.zona_waktu,
                       jabatan=signer.jabatan if signer else None,
