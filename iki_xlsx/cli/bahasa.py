@@ -182,15 +182,20 @@ def apply_vocabulary(group: click.Group) -> None:
                 command.name = indo
                 group.commands[indo] = command
                 group.aliases[english] = indo
-    _indonesian_metavars(group)
+    indonesian_metavars(group)
     for command in group.commands.values():
-        if isinstance(command, click.Group):
-            apply_vocabulary(command)
-        else:
-            _indonesian_metavars(command)
+        in_bahasa(command)
 
 
-def _indonesian_metavars(command: click.Command) -> None:
+def in_bahasa(command: click.Command) -> None:
+    """One command (a group with its commands) in the project's vocabulary."""
+    if isinstance(command, click.Group):
+        apply_vocabulary(command)
+    else:
+        indonesian_metavars(command)
+
+
+def indonesian_metavars(command: click.Command) -> None:
     command.options_metavar = "[OPSI]"
     for param in command.params:
         if isinstance(param, click.Argument) and param.name in ARGUMENT_NAMES:

@@ -165,6 +165,3 @@ def ekspor(out: Path | None, unit_kode: str | None, periode: int | None, login: 
     written = here.audit_export(out, wanted)
     click.echo(f"Catatan audit ditulis ke {written} ({len(here.audit_entries(wanted))} entri).")
     sys.exit(0)
-
-
-COMMANDS = (verifikasi, kembalikan, setujui, buka, audit)

@@ -249,6 +249,3 @@ def ekspor_skp(tahun: int, period: int | None, blueprint_id: str | None,
     with _office() as office:
         exported = office.export_skp(tahun, period=period, bp_id=blueprint_id, out=output)
     click.echo(f"ditulis: {exported.path} ({exported.rows} baris)")
-
-
-COMMANDS = (target, impor_realisasi, dokumen, ekspor_skp)
