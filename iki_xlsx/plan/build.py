@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 from iki_xlsx.blueprint.model import (
     AgregasiUnit,
     Blueprint,
@@ -71,6 +69,7 @@ from iki_xlsx.plan.model import (
     WorkbookPlan,
     meta_rows,
     ref,
+    rowcol,
     set_page,
     sheet_name,
     title_case,
@@ -392,7 +391,7 @@ def _fit_block_rows(sheet: SheetPlan, first_cell: int, first: int, last: int,
     need = {r: 15.0 for r in range(first, last + 1)}
     width = sheet.col_widths[COL_URAIAN]
     for cell in sheet.cells[first_cell:]:
-        row, col = xl_cell_to_rowcol(cell.ref)
+        row, col = rowcol(cell.ref)
         if col == COL_URAIAN and isinstance(cell.value, str):
             bold = cell.style in ("realisasi_label", "text_bold")
             need[row] = max(need[row], text_height(cell.value, width, bold=bold))

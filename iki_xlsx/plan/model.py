@@ -7,15 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
-
 from iki_xlsx import __version__
 from iki_xlsx.core.units import Unit
-from iki_xlsx.plan.formula import Formula
+from iki_xlsx.plan.formula import Formula, column_letters, column_number
 from iki_xlsx.plan.paging import PageSetup, page_setup, row_height_list
 from iki_xlsx.plan.textfit import text_height
 
 FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")  # A1 or $A$1 (xlsxwriter's, not imported:
+# a plan is also made where nothing is written, as when one file is checked)
 
 
 class Role(StrEnum):
@@ -181,13 +181,22 @@ def title_case(text: str) -> str:
 
 
 def ref(row: int, col: int) -> str:
-    return str(xl_rowcol_to_cell(row, col))
+    """The A1 reference of zero-based `row` and `col`."""
+    return f"{column_letters(col + 1)}{row + 1}"
+
+
+def rowcol(cell: str) -> tuple[int, int]:
+    """Zero-based (row, column) of the A1 reference `cell` ((0, 0) for none, as xlsxwriter)."""
+    found = CELL_REF.match(cell)
+    if found is None:
+        return 0, 0
+    return int(found.group(2)) - 1, column_number(found.group(1)) - 1
 
 
 def last_row(sheet: SheetPlan) -> int:
     """The lowest row a planned cell or merge reaches."""
     refs = [c.ref for c in sheet.cells] + [m.split(":")[1] for m in sheet.merges]
-    last = max((xl_cell_to_rowcol(r)[0] for r in refs), default=0)
+    last = max((rowcol(r)[0] for r in refs), default=0)
     if sheet.table is not None:
         last = max(last, sheet.table.first_row + len(sheet.table.rows) - 1)
     return last

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_range_abs
-
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.core.codes import CATALOG
 from iki_xlsx.plan import paging
 from iki_xlsx.plan.carriers import MANIFEST_SHEET, properties
 from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.manifest import Manifest
-from iki_xlsx.plan.model import Chart, InputRule, Role, SheetPlan, Table, WorkbookPlan
+from iki_xlsx.plan.model import Chart, InputRule, Role, SheetPlan, Table, WorkbookPlan, rowcol
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.workbook.evaluate import CellKey, Value
 
@@ -105,6 +102,8 @@ def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
 
 def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
             inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
+    import xlsxwriter  # only where a file is written (a check that writes none never loads it)
+
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False})
     recap = plan.jenis != "iki"  # a recap or a document: read by people, never a form
@@ -149,14 +148,14 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
         top = merge.split(":")[0]
         merged_tops.add(top)
         cell = by_ref[top]
-        first_row, first_col = xl_cell_to_rowcol(top)
-        last_row, last_col = xl_cell_to_rowcol(merge.split(":")[1])
+        first_row, first_col = rowcol(top)
+        last_row, last_col = rowcol(merge.split(":")[1])
         ws.merge_range(first_row, first_col, last_row, last_col, "", formats[cell.style])
         _write_value(ws, first_row, first_col, cell.value, formats[cell.style])
     for cell in sheet.cells:
         if cell.ref in merged_tops:
             continue
-        row, col = xl_cell_to_rowcol(cell.ref)
+        row, col = rowcol(cell.ref)
         remark = remarks.get((sheet.code, cell.ref))
         fmt = flagged[cell.style] if remark else formats[cell.style]
         if remark:
@@ -260,7 +259,7 @@ def _render_chart(workbook: Any, ws: Any, chart: Chart, shown: Mapping[str, floa
 
 
 def _absolute(sheet_name: str) -> str:
-    return sheet_prefix(sheet_name) + str(xl_range_abs(0, 0, 0, 0))
+    return sheet_prefix(sheet_name) + "$A$1"
 
 
 def _write_value(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:
