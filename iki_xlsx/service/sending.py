@@ -17,13 +17,14 @@ from iki_xlsx.core.findings import Finding
 from iki_xlsx.core.progress import Progress, no_progress
 from iki_xlsx.core.units import Unit
 from iki_xlsx.service.context import OfficeContext, OfficeFindings
-from iki_xlsx.service.settings import Mailing, host_port
 
 if TYPE_CHECKING:  # the mail's modules: imported by the use case that sends
     from iki_xlsx.intake.collect import CollectResult
     from iki_xlsx.mail.kirim import KirimResult
     from iki_xlsx.mail.outbox import Smtp
     from iki_xlsx.mail.replies import Replier, RepliesResult
+    from iki_xlsx.service.settings import Mailing
+
 
 class Sending(OfficeContext):
     def send_log(self, mailing: Mailing, folder: Path | None = None) -> Path:
@@ -89,6 +90,7 @@ class Sending(OfficeContext):
 
     def _unusable(self, smtp: Smtp | None) -> list[Finding]:
         from iki_xlsx.mail.outbox import smtp_unusable
+        from iki_xlsx.service.settings import host_port
 
         if smtp is None:
             return []
