@@ -78,8 +78,6 @@ def chosen_workspace() -> Workspace | None:
     """The workspace the command works in (see `workspace`), raising `WorkspaceError` for one
     that cannot be used; `--kantor` missing in a kabupaten's workspace, naming an office
     kantor.csv does not list, or given outside a kabupaten's is a usage error (exit 2)."""
-    from iki_xlsx.core.errors import UsageError
-    from iki_xlsx.service.kabupaten import load_kabupaten
     from iki_xlsx.service.workspace import is_kabupaten, load_workspace
 
     root = _root()
@@ -89,6 +87,9 @@ def chosen_workspace() -> Workspace | None:
             fail_usage("--kantor hanya untuk ruang kerja kabupaten (berisi kantor.csv); ruang "
                        "kerja ini satu kantor, jalankan tanpa --kantor")
         return None if root is None else load_workspace(root)
+    from iki_xlsx.core.errors import UsageError
+    from iki_xlsx.service.kabupaten import load_kabupaten  # a kabupaten's workspace only
+
     if kode is None:
         kabupaten = load_kabupaten(root)
         shown = (", ".join(kabupaten.kodes[:10])
