@@ -94,7 +94,10 @@ def test_a_store_that_cannot_be_written_still_checks(tmp_path: Path) -> None:
 
 # the modules one file's check must not import: YAML (the blueprints are warm), scipy's
 # statistics (imported by formulas for functions no plan uses), openpyxl (only for shared
-# formulas), pandas, pyarrow and the web's
+# formulas), pandas, pyarrow and the web's; xlsxwriter (nothing is written); the other
+# commands' modules (each command loads lazily) and what only other use cases of the office
+# run: the mail (IMAP, SMTP, TLS), the intake, the accounts, the periods' states, the recap,
+# the kabupaten's workspace
 PROBE = """
 import json, sys
 from iki_xlsx.cli.main import main
@@ -103,7 +106,12 @@ try:
 except SystemExit as done:
     code = done.code
 heavy = ["yaml", "scipy.stats", "scipy.interpolate", "openpyxl", "pandas", "pyarrow",
-         "starlette", "jinja2"]
+         "starlette", "jinja2", "xlsxwriter", "imaplib", "smtplib", "ssl",
+         "iki_xlsx.cli.web", "iki_xlsx.cli.akun", "iki_xlsx.cli.collect", "iki_xlsx.cli.send",
+         "iki_xlsx.cli.tahun", "iki_xlsx.mail.imap", "iki_xlsx.mail.kirim",
+         "iki_xlsx.mail.replies", "iki_xlsx.mail.outbox", "iki_xlsx.intake.collect",
+         "iki_xlsx.intake.status", "iki_xlsx.accounts.book", "iki_xlsx.rekap.source",
+         "iki_xlsx.service.kabupaten", "iki_xlsx.documents", "iki_xlsx.years"]
 print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.modules]}),
       file=sys.stderr)
 """
