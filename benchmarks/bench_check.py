@@ -10,6 +10,7 @@ into output/bench/ and reused. Each measurement runs in a fresh process, so its 
 
 Run: .venv/bin/python -m benchmarks.bench_check [--sizes 100,1000] [--libreoffice 40]
      [--openpyxl 10] [--runs 10] [--profile 64]
+     .venv/bin/python -m benchmarks.bench_check --one-file [--runs 10]  (the one file alone)
 """
 
 from __future__ import annotations
@@ -209,6 +210,23 @@ def one_file(files: Sequence[Path], runs: int) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "open_wall": open_wall, "open_cpu": open_cpu}
 
 
+def imports(files: Sequence[Path], top: int = 10) -> str:
+    """The top-level imports of one warm `iki-xlsx periksa FILE` (python -X importtime; wall
+    time, so only as quiet as the machine), largest cumulative first."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "iki_xlsx", "periksa",
+                           str(files[0])], cwd=workspace(files), capture_output=True, text=True)
+    rows = []
+    for line in done.stderr.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) == 3 and fields[1].strip().isdigit() and not fields[2].startswith("  "):
+            rows.append((int(fields[1]) / 1000, fields[2].strip()))  # depth 0: top level
+    rows.sort(reverse=True)
+    lines = [f"imports of one warm periksa: {sum(ms for ms, _ in rows):.0f} ms (wall) in all, "
+             "the largest top-level ones:", "| import | cumulative ms |", "|---|---|"]
+    lines += [f"| `{name}` | {ms:.0f} |" for ms, name in rows[:top]]
+    return "\n".join(lines)
+
+
 def profile(count: int, top: int = 15) -> str:
     """The top entries (own time) of one chunk of `count` files checked in this process."""
     files = ensure_saved(count)
@@ -245,9 +263,17 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--measure", default=None)
     parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--one-file", action="store_true",
+                        help="only the one-file measurement (periksa against openpyxl) and the "
+                             "imports of one periksa")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.count)))
+        return
+    if args.one_file:
+        print(f"machine: {machine()}; load average at the start {load()}")
+        print_one_file(ensure_saved(1), args.runs)
+        print(f"load average at the end {load()}")
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {machine()}; load average at the start {load()}")
@@ -284,12 +310,17 @@ def main() -> None:
         if recalculation is not None:
             said += f"; LibreOffice's recalculation {recalculation / batch:.0f}x (goal >= 55)"
         print(said)
-    one = one_file(files, args.runs)
-    print(f"one file, median of {args.runs} fresh processes: iki-xlsx periksa {one['wall']:.2f} s "
+    print_one_file(files, args.runs)
+    print(f"load average at the end {load()}")
+
+
+def print_one_file(files: Sequence[Path], runs: int) -> None:
+    one = one_file(files, runs)
+    print(f"one file, median of {runs} fresh processes: iki-xlsx periksa {one['wall']:.2f} s "
           f"wall ({one['cpu']:.2f} s CPU; goal < 1 s), openpyxl opening it {one['open_wall']:.2f} "
           f"s wall ({one['open_cpu']:.2f} s CPU): {one['wall'] / one['open_wall']:.2f}x wall, "
           f"{one['cpu'] / one['open_cpu']:.2f}x CPU (goal <= 0.8)")
-    print(f"load average at the end {load()}")
+    print(imports(files))
 
 
 if __name__ == "__main__":
