@@ -37,10 +37,19 @@ class BlueprintIndex:
 
     def __init__(self, blueprints: Iterable[Blueprint], archived: Iterable[Blueprint] = (),
                  register: dict[tuple[str, int], Registered] | None = None) -> None:
+        # by object (held, so that no id is reused): one given as current and archived (a
+        # folder's blueprints) is hashed once
+        digests: dict[int, tuple[Blueprint, str]] = {}
+
+        def digest(bp: Blueprint) -> str:
+            if id(bp) not in digests:
+                digests[id(bp)] = (bp, bp.content_hash())
+            return digests[id(bp)][1]
+
         self.by_id = {bp.id: bp for bp in blueprints}
-        self.hashes = {bp.id: bp.content_hash() for bp in self.by_id.values()}
+        self.hashes = {bp.id: digest(bp) for bp in self.by_id.values()}
         self.versions: dict[tuple[str, str], Blueprint] = {
-            (bp.id, bp.content_hash()): bp for bp in archived}
+            (bp.id, digest(bp)): bp for bp in archived}
         self.versions.update({(i, self.hashes[i]): bp for i, bp in self.by_id.items()})
         self.register = register  # None: no register (a store used outside a workspace)
 
