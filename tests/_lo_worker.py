@@ -4,7 +4,7 @@ Usage: python3 _lo_worker.py REQUEST.json
 REQUEST: {"port": int, "recalc": "never"|"always"|"both", "files": [path, ...],
           "cells": {path: [[sheet_name, ref], ...]}, "save_as": {path: out_path},
           "fill": {path: [[sheet_name, ref, value], ...]}, "pdf": {path: out_pdf},
-          "fit": bool}
+          "fit": bool, "steps": {path: [[[[sheet_name, ref, value], ...], out_path], ...]}}
 With "both", a file is opened without recalculation, its cells read, then everything is
 recalculated (as Ctrl+Shift+F9 does) and the cells read again under "ulang:Sheet!A1": one
 load for what a file shows as saved and what it shows recalculated.
@@ -14,6 +14,9 @@ Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
 {"error": code} for an error cell. With "fit", "clipped:Sheet!A1" holds
 [text, room, needed] (1/100 mm) for every text cell LibreOffice would show cut.
 A text document (a .docx) is only exported to its "pdf", by Writer.
+Each of a file's "steps" (after everything above) types its cells into the same open document
+(a null value deletes what the cell held, as the Delete key does) and saves it as its
+out_path: one load for a workbook kept open and saved at several points of the year.
 """
 
 import json
@@ -74,6 +77,22 @@ def cell_value(cell):
     if kind == "TEXT":
         return cell.getString()
     return cell.getValue()
+
+
+CLEARED = 1 | 2 | 4  # com.sun.star.sheet.CellFlags VALUE | DATETIME | STRING: the Delete key
+
+
+def type_in(sheets, cells):
+    """Type each (sheet name, reference, value): a number as a number, text as text; None
+    deletes what the cell held."""
+    for sheet_name, ref, value in cells:
+        cell = sheets.getByName(sheet_name).getCellRangeByName(ref)
+        if value is None:
+            cell.clearContents(CLEARED)
+        elif isinstance(value, str):
+            cell.setString(value)
+        else:
+            cell.setValue(value)
 
 
 def read_cells(sheets, cells, prefix):
@@ -228,12 +247,7 @@ def main():
             out[path] = {}
             continue
         sheets = doc.getSheets()
-        for sheet_name, ref, value in request.get("fill", {}).get(path, []):
-            cell = sheets.getByName(sheet_name).getCellRangeByName(ref)
-            if isinstance(value, str):
-                cell.setString(value)
-            else:
-                cell.setValue(value)
+        type_in(sheets, request.get("fill", {}).get(path, []))
         if request.get("fill", {}).get(path):
             doc.calculateAll()
         cells = request.get("cells", {}).get(path, [])
@@ -259,6 +273,11 @@ def main():
         target = request.get("save_as", {}).get(path)
         if target:
             doc.storeToURL(uno.systemPathToFileUrl(target),
+                           (prop("FilterName", "Calc MS Excel 2007 XML"),))
+        for typed, step_target in request.get("steps", {}).get(path, []):
+            type_in(sheets, typed)
+            doc.calculateAll()
+            doc.storeToURL(uno.systemPathToFileUrl(step_target),
                            (prop("FilterName", "Calc MS Excel 2007 XML"),))
         doc.close(True)
         out[path] = values

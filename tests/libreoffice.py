@@ -69,7 +69,9 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
                 recalc: str, save_as: Mapping[Path, Path] | None = None,
                 annotations: bool = False,
                 fill: Mapping[Path, Sequence[tuple[str, str, str | float]]] | None = None,
-                pdf: Mapping[Path, Path] | None = None, fit: bool = False) -> dict[str, Any]:
+                pdf: Mapping[Path, Path] | None = None, fit: bool = False,
+                steps: Mapping[Path, Sequence[tuple[Sequence[tuple[str, str, str | float | None]],
+                                                    Path]]] | None = None) -> dict[str, Any]:
     """Open each file in LibreOffice (recalc 'never' or 'always') and read the given cells;
     with recalc 'both', each file is opened once, its cells read as saved and then, after
     LibreOffice recalculated everything, again under `ulang:Sheet!A1`.
@@ -79,7 +81,9 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
     `save_as` keeps a workbook filled in LibreOffice. With `pdf`, files are exported as PDF
     (as printed). With `fit`, every text cell that LibreOffice shows cut is reported, keyed
     `clipped:Sheet!A1`: [text, [width, height] of its area, [width, height] it needs] in
-    1/100 mm.
+    1/100 mm. With `steps`, each (cells, out) of a file is then typed into the same open
+    document (a None value deleted, as the Delete key does) and saved as `out`, in order: one
+    load of a workbook saved at several points.
     """
     request = {
         "annotations": annotations,
@@ -92,6 +96,9 @@ def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[
         "save_as": {str(Path(k).resolve()): str(Path(v).resolve())
                     for k, v in (save_as or {}).items()},
         "fill": {str(Path(k).resolve()): [list(c) for c in cs] for k, cs in (fill or {}).items()},
+        "steps": {str(Path(k).resolve()): [[[list(c) for c in typed], str(Path(out).resolve())]
+                                           for typed, out in done]
+                  for k, done in (steps or {}).items()},
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(request, handle)

@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from iki_xlsx.blueprint import expression
 from iki_xlsx.blueprint.model import (
@@ -59,6 +60,16 @@ class Stage:
     findings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code, message
     store: Store | None = None
     recap: RekapResult | None = None
+    frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def typed_frame(self) -> pd.DataFrame:
+        """Everything typed as one table (unit, key, value), made once."""
+        if self.frame is None:
+            self.frame = pd.DataFrame([{"unit": kode, "key": key, "value": value}
+                                       for kode, values in self.typed.items()
+                                       for key, value in values.items()],
+                                      columns=["unit", "key", "value"])
+        return self.frame
 
 
 def _period(key: str) -> int | None:
@@ -69,23 +80,24 @@ def _period(key: str) -> int | None:
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Blueprint],
          office_port: int) -> list[Stage]:
-    """Every bundled blueprint at every stage: typed in LibreOffice (one session), collected
-    into a store per stage, recapped."""
+    """Every bundled blueprint at every stage: typed in LibreOffice (one session; each blank
+    workbook opened once and kept open all year, typed over and saved at each stage),
+    collected into a store per stage, recapped."""
     root = tmp_path_factory.mktemp("tahun")
     stages: list[Stage] = []
-    fill: dict[Path, list[tuple[str, str, str | float]]] = {}
-    save_as: dict[Path, Path] = {}
+    steps: dict[Path, list[tuple[list[tuple[str, str, str | float | None]], Path]]] = {}
     for bp in blueprints.values():
         everyone = recipients(bp, UNITS)
         blank = generate(bp, UNITS, PERIODE, root / bp.id / "kosong")
         assert blank.ok, [f.one_line() for f in blank.findings]
         plans = [plan_workbook(bp, unit, PERIODE, everyone) for unit in everyone]
+        before: dict[Path, set[tuple[str, str]]] = {path: set() for path in blank.files}
         for filled in sorted({min(s, len(bp.periods)) for s in STAGES}):
             stage = Stage(bp, filled, {}, [])
             for plan, path in zip(plans, blank.files, strict=True):
                 where = {(s.code, c.ref): (s.name, c.key) for s, c in plan.input_cells()}
                 typed = {}
-                cells: list[tuple[str, str, str | float]] = []
+                cells: list[tuple[str, str, str | float | None]] = []
                 for (code, at), value in sample_inputs(bp, plan, seed=filled).items():
                     name, key = where[(code, at)]
                     p = _period(key)
@@ -93,24 +105,26 @@ def year(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Bluepri
                         continue
                     typed[key] = value
                     cells.append((name, at, value if isinstance(value, str) else float(value)))
+                # what an earlier stage typed and this one does not is deleted
+                now = {(name, at) for name, at, _ in cells}
+                cells += [(name, at, None) for name, at in sorted(before[path] - now)]
+                before[path] = now
                 stage.typed[plan.unit.kode] = typed
-                source = root / bp.id / f"tw{filled}" / "kosong" / path.name
-                source.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, source)
                 target = root / bp.id / f"tw{filled}" / "kembali" / path.name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fill[source], save_as[source] = cells, target
+                steps.setdefault(path, []).append((cells, target))
                 stage.files.append(target)
             stages.append(stage)
-    libreoffice.read_values(office_port, list(fill), {}, "never", save_as=save_as, fill=fill)
+    libreoffice.read_values(office_port, list(steps), {}, "never", steps=steps)
     index = BlueprintIndex(blueprints.values())
     for stage in stages:
-        report = check_files(stage.files, index).files
-        stage.checked = {Path(r.file).name: str(r.status) for r in report}
-        stage.findings = {Path(r.file).name: [(f.code, f.message) for f in r.findings]
-                          for r in report}
         stage.store = Store(stage.files[0].parent.parent / "simpan")
-        collect(stage.files, stage.store, index)
+        taken = collect(stage.files, stage.store, index)  # each file checked as it is taken
+        assert sorted(Path(name).name for name, *_ in taken.added) == sorted(
+            f.name for f in stage.files), taken
+        stage.checked = {Path(name).name: str(status) for name, _, status in taken.added}
+        stage.findings = {Path(name).name: [(f.code, f.message) for f in taken.findings[digest]]
+                          for name, digest, _ in taken.added}
         stage.recap = write_rekap(stage.store, index, stage.files[0].parent.parent /
                                   "rekap.xlsx")
         assert stage.recap.path is not None, [f.one_line() for f in stage.recap.findings]
@@ -175,10 +189,7 @@ def _numbers(values: list[Any]) -> list[float]:
 def _kecamatan(bp: Blueprint, ind: Indikator, base: str, stage: Stage
                ) -> tuple[float | None, float | None]:
     """The kecamatan's realisasi and capaian by the decree's rules, from the values typed."""
-    typed = pd.DataFrame([{"unit": kode, "key": key, "value": value}
-                          for kode, values in stage.typed.items()
-                          for key, value in values.items()],
-                         columns=["unit", "key", "value"])
+    typed = stage.typed_frame()
     office = "kecamatan"
     if ind.pengisi is Pengisi.KELURAHAN:
         rows = [(u.kode, u.kode, "") for u in UNITS]
@@ -316,6 +327,19 @@ def _expected(stage: Stage) -> dict[tuple[str, str], float | None]:
     return result
 
 
+def _cached(path: Path, sheets: set[str]) -> dict[str, dict[str, Any]]:
+    """The values cached in the file (as saved, never recalculated) of the given sheets, by
+    cell reference (an empty cell absent), read by openpyxl."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {sheet: {f"{get_column_letter(c)}{r}": value
+                        for r, row in enumerate(book[sheet].iter_rows(values_only=True), start=1)
+                        for c, value in enumerate(row, start=1) if value is not None}
+                for sheet in sheets}
+    finally:
+        book.close()
+
+
 def test_kecamatan_figures_equal_the_decree_arithmetic_in_both_engines(
         year: list[Stage], office_port: int) -> None:
     """Cached values (the `formulas` engine) and LibreOffice's recalculation, against pandas."""
@@ -334,12 +358,12 @@ def test_kecamatan_figures_equal_the_decree_arithmetic_in_both_engines(
     wrong = []
     compared = 0
     for path, expected in wanted.items():
-        cached = openpyxl.load_workbook(path, data_only=True)
+        cached = _cached(path, {sheet for sheet, _ in cells[path]})
         for item, value in expected.items():
             sheet, at = names[path][item]
             recalculated = shown[str(path.resolve())][f"{sheet}!{at}"]
-            if not (same(cached[sheet][at].value, value) and same(recalculated, value)):
-                wrong.append((path.parent.name, item, value, cached[sheet][at].value,
+            if not (same(cached[sheet].get(at), value) and same(recalculated, value)):
+                wrong.append((path.parent.name, item, value, cached[sheet].get(at),
                               recalculated))
             compared += value is not None
     assert not wrong, wrong[:10]
@@ -378,18 +402,18 @@ def test_the_recap_says_where_each_kecamatan_target_comes_from(year: list[Stage]
             continue
         assert stage.recap is not None and stage.recap.path and stage.recap.plan
         sheet = stage.recap.plan.sheet("RINGKASAN")
-        book = openpyxl.load_workbook(stage.recap.path, data_only=True)[sheet.name]
+        shown = _cached(stage.recap.path, {sheet.name})[sheet.name]
         for jab, ind in indicators(stage.bp):
             words, combine = _target_rule(ind)
             if not words:
                 continue
             base = f"{jab.id if jab else 'iku'}/{ind.id}"
             key = f"ringkasan/{base}"
-            assert book[sheet.cell(f"{key}/asal_target").ref].value == words, base
+            assert shown.get(sheet.cell(f"{key}/asal_target").ref) == words, base
             typed = _numbers([stage.typed[u.kode].get(f"{base}/target") for u in UNITS])
             expected = None if combine is None else (
                 sum(typed) if combine == "jumlah" else sum(typed) / len(typed))
-            assert same(book[sheet.cell(f"{key}/target_unit").ref].value, expected), base
+            assert same(shown.get(sheet.cell(f"{key}/target_unit").ref), expected), base
             checked += 1
     assert checked > 20
 
