@@ -85,8 +85,11 @@ CLEARED = 1 | 2 | 4  # com.sun.star.sheet.CellFlags VALUE | DATETIME | STRING: t
 def type_in(sheets, cells):
     """Type each (sheet name, reference, value): a number as a number, text as text; None
     deletes what the cell held."""
+    by_name = {}  # each sheet looked up once (every call crosses the UNO bridge)
     for sheet_name, ref, value in cells:
-        cell = sheets.getByName(sheet_name).getCellRangeByName(ref)
+        if sheet_name not in by_name:
+            by_name[sheet_name] = sheets.getByName(sheet_name)
+        cell = by_name[sheet_name].getCellRangeByName(ref)
         if value is None:
             cell.clearContents(CLEARED)
         elif isinstance(value, str):
@@ -97,9 +100,12 @@ def type_in(sheets, cells):
 
 def read_cells(sheets, cells, prefix):
     values = {}
+    by_name = {}  # each sheet looked up once
     for sheet_name, ref in cells:
-        sheet = sheets.getByName(sheet_name)
-        values[f"{prefix}{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+        if sheet_name not in by_name:
+            by_name[sheet_name] = sheets.getByName(sheet_name)
+        values[f"{prefix}{sheet_name}!{ref}"] = cell_value(
+            by_name[sheet_name].getCellRangeByName(ref))
     return values
 
 
