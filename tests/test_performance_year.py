@@ -8,14 +8,17 @@ two-year table cell by cell, and every document naming the version it used."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docx
 import openpyxl
 import pytest
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar, LTContainer, LTCurve, LTLine, LTRect
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTLine, LTPage, LTRect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Polaritas
 from iki_xlsx.documents.make import Made, make_lkjip, make_pengukuran, make_pk
@@ -75,12 +78,19 @@ def listed(bp: Blueprint) -> list[Listed]:
     return [item for _, group in by_sasaran(office_indicators(bp)) for item in group]
 
 
+_TO_DATE: dict[tuple[int, int], tuple[Year, Stage]] = {}
+
+
 def _to_date(year: Year, period: int) -> Stage:
-    """The year as it stood at the end of `period`: the values typed for periods up to it."""
-    typed = {kode: {k: v for k, v in values.items()
-                    if (p := _period(k)) is None or p <= period}
-             for kode, values in year.typed.items()}
-    return Stage(year.bp, min(period, year.filled), typed, year.files)
+    """The year as it stood at the end of `period`: the values typed for periods up to it
+    (made once per year and period; the year is kept with it, so its id is never reused)."""
+    if (id(year), period) not in _TO_DATE:
+        typed = {kode: {k: v for k, v in values.items()
+                        if (p := _period(k)) is None or p <= period}
+                 for kode, values in year.typed.items()}
+        _TO_DATE[(id(year), period)] = (year, Stage(year.bp, min(period, year.filled), typed,
+                                                    year.files))
+    return _TO_DATE[(id(year), period)][1]
 
 
 def _period(key: str) -> int | None:
@@ -356,6 +366,18 @@ def printed(offices: dict[str, tuple[Workspace, dict[str, Made]]], office_port: 
     return pdfs
 
 
+def _pages(pdf: Path) -> Iterator[LTPage]:
+    """Each page's characters and drawn lines as the PDF draws them, without pdfminer's
+    layout analysis (grouping characters into text boxes), which nothing here reads."""
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    with pdf.open("rb") as handle:
+        for page in PDFPage.get_pages(handle):
+            interpreter.process_page(page)
+            yield device.get_result()
+
+
 def _objects(item: Any) -> Any:
     yield item
     if isinstance(item, LTContainer):
@@ -376,7 +398,7 @@ def test_every_document_prints_on_a4_legibly_within_the_page(
     pages = 0
     for name, pdf in printed.items():
         word = name.endswith(".docx")
-        for number, page in enumerate(extract_pages(pdf, laparams=None), start=1):
+        for number, page in enumerate(_pages(pdf), start=1):
             pages += 1
             width, height = page.width, page.height
             assert sorted((round(width), round(height))) == [595, 842], (name, number)
