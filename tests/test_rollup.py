@@ -21,7 +21,7 @@ from iki_xlsx.rekap.rollup.iku import IkuKabupaten, check_mappings
 from tests import rollup_build as kab
 from tests.cli import iki
 from tests.conftest import engine_values, same
-from tests.shared import built_once
+from tests.shared import built_once, by_content
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +52,17 @@ def _cells(rolled: dict[str, object]) -> dict[tuple[str, str], object]:
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[list[object]]:
+    """A sheet's rows as cached in the file (openpyxl, data_only): the workbook read once per
+    content in a run, however many of its sheets the tests read."""
+    return by_content("sheet-rows", path, _all_rows)[sheet]
+
+
+def _all_rows(path: Path) -> dict[str, list[list[object]]]:
     import openpyxl
 
     book = openpyxl.load_workbook(path, data_only=True)
-    return [list(row) for row in book[sheet].iter_rows(values_only=True)]
+    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
+            for ws in book.worksheets}
 
 
 def test_terima_accepts_the_good_and_late_files_and_refuses_the_tampered_and_foreign(
