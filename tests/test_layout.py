@@ -4,13 +4,11 @@ cells, legible print on A4, prompts that help. Bundled blueprints, 11 units and 
 from __future__ import annotations
 
 import re
-import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -29,15 +27,22 @@ from iki_xlsx.rekap.source import Pengesahan
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from iki_xlsx.workbook.write import DECIMAL_HINT, NOTES_HEADERS, NOTES_SHEET
-from tests import cetak400, libreoffice
+from tests import cetak400, libreoffice, pdfpages
 from tests.cetak400 import LargeRecap, units_400
 from tests.cli import iki
 from tests.shared import built_once, by_content
 
 from .conftest import ROOT, SAMPLES
-from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry, read_geometry
+from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry
+from .xlsxgeometry import read_geometry as _read_geometry
 
 FORM_SHEETS = ("Petunjuk", "Ringkasan")
+
+
+def read_geometry(path: Path) -> dict[str, SheetGeometry]:
+    """The workbook's geometry, read once per file content in a run (several tests read each
+    workbook; the 400-unit recap's takes seconds)."""
+    return by_content("geometry", path, _read_geometry)
 
 
 @dataclass
@@ -304,19 +309,20 @@ def test_no_text_is_clipped_in_libreoffice(rendered: Rendered) -> None:
 
 def page_sizes(pdf: Path) -> list[tuple[int, str, float, float]]:
     """Per page: its text, the smallest body character and the smallest footer character
-    (in pt on paper), read by pdfminer once per PDF in a run (several tests read each)."""
-    return by_content("pdfminer", pdf, lambda path: list(_page_sizes(path)))
+    (in pt on paper), as poppler reads them (tests/pdfpages.py: once per PDF in a run;
+    `test_poppler_reads_the_sizes_pdfminer_reads` holds them to pdfminer's)."""
+    return [(page.number, page.text, *page.smallest) for page in pdfpages.pages(pdf)]
 
 
-def _page_sizes(pdf: Path) -> Iterator[tuple[int, str, float, float]]:
+def page_sizes_pdfminer(pdf: Path) -> Iterator[tuple[int, float, float]]:
+    """Per page: the smallest body and footer character as pdfminer reads them: exact sizes,
+    a second or more a page."""
     for number, page in enumerate(extract_pages(pdf), start=1):
         assert isinstance(page, LTPage)
         body, footer = 99.0, 99.0
-        text = []
         for box in page:
             if not isinstance(box, LTTextContainer):
                 continue
-            text.append(box.get_text())
             for line in box:
                 for char in line if hasattr(line, "__iter__") else []:
                     if isinstance(char, LTChar) and char.get_text().strip():
@@ -324,7 +330,7 @@ def _page_sizes(pdf: Path) -> Iterator[tuple[int, str, float, float]]:
                             footer = min(footer, char.size)
                         else:
                             body = min(body, char.size)
-        yield number, "".join(text), body, footer
+        yield number, body, footer
 
 
 def test_printed_text_is_legible_on_every_page(rendered: Rendered) -> None:
@@ -390,39 +396,17 @@ def test_the_printed_recap_is_legible_on_every_page(rendered: Rendered) -> None:
     assert small == []
 
 
-POPPLER_ZOOM = 3  # pdftohtml's largest: font sizes come in thirds of a point
-
-
-def page_sizes_poppler(pdf: Path) -> Iterator[tuple[int, float, float]]:
-    """Per page: the smallest body and footer character (pt on paper), read by poppler's
-    pdftohtml, which reads thousands of pages in seconds where pdfminer takes minutes; its
-    sizes are whole multiples of 1/3 pt (they agree with `page_sizes` within that on the
-    11-unit recap)."""
-    done = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-zoom", str(POPPLER_ZOOM),
-                           "-stdout", str(pdf)], capture_output=True, check=True)
-    fonts: dict[str, float] = {}
-    for page in ElementTree.fromstring(done.stdout).iter("page"):
-        fonts |= {str(spec.get("id")): int(spec.get("size", "0")) / POPPLER_ZOOM
-                  for spec in page.iter("fontspec")}
-        band = int(page.get("height", "0")) - 0.75 * 72 * POPPLER_ZOOM  # the footer band
-        body, footer = 99.0, 99.0
-        for text in page.iter("text"):
-            if "".join(text.itertext()).strip():
-                size = fonts[str(text.get("font"))]
-                if int(text.get("top", "0")) > band:
-                    footer = min(footer, size)
-                else:
-                    body = min(body, size)
-        yield int(page.get("number", "0")), body, footer
-
-
 def test_poppler_reads_the_sizes_pdfminer_reads(rendered: Rendered) -> None:
-    pdf = rendered.pdfs["rekap-jabung-11"]
-    slow = [(n, body, footer) for n, _, body, footer in page_sizes(pdf)]
-    fast = list(page_sizes_poppler(pdf))
-    assert [n for n, *_ in fast] == [n for n, *_ in slow]
-    assert all(abs(a - b) <= 0.4 for f, s in zip(fast, slow, strict=True)
-               for a, b in zip(f[1:], s[1:], strict=True) if b < 99), (fast, slow)
+    """The sizes the legibility tests read through poppler are pdfminer's within its third of
+    a point, on every page of a unit's workbook and of the 11-unit recap."""
+    for label in ("iki-kecamatan-jabung-11-unit", "rekap-jabung-11"):
+        pdf = rendered.pdfs[label]
+        exact = list(page_sizes_pdfminer(pdf))
+        fast = [(n, body, footer) for n, _, body, footer in page_sizes(pdf)]
+        assert [n for n, *_ in fast] == [n for n, *_ in exact], label
+        assert all(abs(a - b) <= 0.4 for f, s in zip(fast, exact, strict=True)
+                   for a, b in zip(f[1:], s[1:], strict=True) if b < 99), (label, fast, exact)
+        assert sum(1 for _, body, _ in exact if body < 99) > 10, label
 
 
 # --- the 400-unit recap, last: its job may still be printing it ------------------------------
@@ -474,7 +458,7 @@ def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeR
     """Every page of the 400-unit recap but its Data sheet as LibreOffice prints it: body text
     at least 8 pt, footers at least 7 pt (printed by the job the run started beside the other
     tests)."""
-    sizes = list(page_sizes_poppler(large_recap.pdf()))
-    assert [(n, round(body, 2), round(footer, 2)) for n, body, footer in sizes
+    sizes = page_sizes(large_recap.pdf())
+    assert [(n, round(body, 2), round(footer, 2)) for n, _, body, footer in sizes
             if body < 8.0 - 0.05 or footer < 7.0 - 0.05] == []
     assert len(sizes) > 300  # every jabatan sheet of 400 units (Data: tests/cetak400.py)

@@ -10,15 +10,12 @@ one LibreOffice (`office_port`); every test reads those four PDFs."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import subprocess
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -41,13 +38,12 @@ from iki_xlsx.workbook.fill import sample_inputs
 from iki_xlsx.workbook.generate import recipients
 from iki_xlsx.workbook.write import write_workbook
 from tests import libreoffice
+from tests.pdfpages import FOOTER_BAND_PT, pages
 from tests.shared import built_once
 
 BLUEPRINT = "iki-kecamatan-jabung"  # desa: "Diisi oleh: desa"
 SIGNED = Pengesahan(kota="Malang", zona_waktu="WITA", jabatan="Camat Jabung",
                     nama="Drs. Contoh Nama, M.Si", nip="197001011990031001")
-POPPLER_ZOOM = 3  # pdftohtml's largest: positions and sizes in thirds of a point
-FOOTER_BAND_PT = 0.75 * 72
 OTHER_SHEETS = ("Ringkasan", "Status", "Data", "Asal Data")  # the rest are jabatan sheets
 COUNTS = (10, 100)
 MADE = "rekap.json"
@@ -126,47 +122,6 @@ def recaps(tmp_path_factory: pytest.TempPathFactory, blueprints: dict[str, Bluep
     made = json.loads((folder / MADE).read_text(encoding="utf-8"))
     return {key: Recap(folder / str(m["path"]), folder / str(m["pdf"]), int(m["units"]),
                        int(m["upto"]), int(m["typed"])) for key, m in made.items()}
-
-
-@dataclass
-class Page:
-    number: int
-    width: float
-    height: float
-    lines: list[tuple[float, float, float, float, float, str]]  # left, top, width, height,
-    # size (pt), text
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line[-1] for line in self.lines)
-
-    @property
-    def footer(self) -> str:
-        return " ".join(t for _, top, _, _, _, t in self.lines
-                        if top > self.height - FOOTER_BAND_PT)
-
-
-@functools.cache
-def pages(pdf: Path) -> tuple[Page, ...]:
-    """Every printed page as poppler reads it: its text lines, where, and how large (pt).
-    Read once per PDF (a test run's tests share the reading)."""
-    return tuple(_read_pages(pdf))
-
-
-def _read_pages(pdf: Path) -> Iterator[Page]:
-    done = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-zoom", str(POPPLER_ZOOM),
-                           "-stdout", str(pdf)], capture_output=True, check=True)
-    fonts: dict[str, float] = {}
-    for page in ElementTree.fromstring(done.stdout).iter("page"):
-        fonts |= {str(spec.get("id")): int(spec.get("size", "0")) / POPPLER_ZOOM
-                  for spec in page.iter("fontspec")}
-        lines = [(int(t.get("left", "0")) / POPPLER_ZOOM, int(t.get("top", "0")) / POPPLER_ZOOM,
-                  int(t.get("width", "0")) / POPPLER_ZOOM,
-                  int(t.get("height", "0")) / POPPLER_ZOOM, fonts[str(t.get("font"))],
-                  "".join(t.itertext()))
-                 for t in page.iter("text") if "".join(t.itertext()).strip()]
-        yield Page(int(page.get("number", "0")), int(page.get("width", "0")) / POPPLER_ZOOM,
-                   int(page.get("height", "0")) / POPPLER_ZOOM, lines)
 
 
 def page_problems(pdf: Path, units: list[Unit]) -> tuple[list[str], int]:
