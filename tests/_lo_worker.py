@@ -20,6 +20,7 @@ out_path: one load for a workbook kept open and saved at several points of the y
 """
 
 import json
+import re
 import sys
 import time
 
@@ -98,15 +99,52 @@ def type_in(sheets, cells):
             cell.setValue(value)
 
 
+FORMULA_ERROR = 4  # com.sun.star.sheet.FormulaResult.ERROR
+PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
 def read_cells(sheets, cells, prefix):
+    """The cells' values as `cell_value` reads them, a sheet's in bulk: each call crosses the
+    UNO bridge, so a sheet's area is read as two arrays (what each cell holds, what it shows),
+    and only cells showing an error are read one by one (for their error code)."""
     values = {}
-    by_name = {}  # each sheet looked up once
+    by_sheet = {}
     for sheet_name, ref in cells:
-        if sheet_name not in by_name:
-            by_name[sheet_name] = sheets.getByName(sheet_name)
-        values[f"{prefix}{sheet_name}!{ref}"] = cell_value(
-            by_name[sheet_name].getCellRangeByName(ref))
+        by_sheet.setdefault(sheet_name, []).append(ref)
+    for sheet_name, refs in by_sheet.items():
+        sheet = sheets.getByName(sheet_name)
+        at = {ref: _position(ref) for ref in refs}
+        if None in at.values():  # a reference that is not plain A1: one by one
+            for ref in refs:
+                values[f"{prefix}{sheet_name}!{ref}"] = cell_value(sheet.getCellRangeByName(ref))
+            continue
+        area = sheet.getCellRangeByPosition(0, 0, max(c for c, _ in at.values()),
+                                            max(r for _, r in at.values()))
+        held, shown = area.getFormulaArray(), area.getDataArray()
+        errors = set()
+        for address in sheet.queryFormulaCells(FORMULA_ERROR).getRangeAddresses():
+            errors.update((c, r) for c in range(address.StartColumn, address.EndColumn + 1)
+                          for r in range(address.StartRow, address.EndRow + 1))
+        for ref, (c, r) in at.items():
+            if (c, r) in errors:
+                value = cell_value(sheet.getCellByPosition(c, r))
+            elif held[r][c] == "":
+                value = None  # an empty cell
+            else:
+                value = shown[r][c]
+            values[f"{prefix}{sheet_name}!{ref}"] = value
     return values
+
+
+def _position(ref):
+    """(column, row) of a plain reference such as "AB12", from 0; None for any other."""
+    match = PLAIN_REF.fullmatch(ref)
+    if match is None:
+        return None
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return column - 1, int(match.group(2)) - 1
 
 
 FIT_TOLERANCE = 30  # 1/100 mm: 0.3 mm, under a pixel at 100 %
@@ -118,10 +156,10 @@ def clipped_cells(doc):
     shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower.
 
     Each call crosses the UNO bridge, so what a sheet holds is read in bulk: its formulas and
-    shown values as two arrays, its column widths and row heights, and its cells grouped by
-    identical format (LibreOffice's unique format ranges: the same character properties, and
-    the same merge, since a merge is part of a cell's format), one group's properties and
-    merge span read once."""
+    shown values as two arrays, the column widths and row heights under its text, its cells
+    grouped by identical format (LibreOffice's unique format ranges: the same character
+    properties, and the same merge, since a merge is part of a cell's format), one group's
+    properties and merge span read once."""
     sheets = doc.getSheets()
     scratch_name = "__ukur__"
     sheets.insertNewByName(scratch_name, sheets.getCount())
@@ -142,8 +180,7 @@ def clipped_cells(doc):
         formulas = area.getFormulaArray()
         shown = area.getDataArray()  # a formula's result: text, or a number
         columns, rows = sheet.getColumns(), sheet.getRows()
-        widths = [columns.getByIndex(i).Width for i in range(end.EndColumn + 1)]
-        heights = [rows.getByIndex(i).Height for i in range(end.EndRow + 1)]
+        widths, heights = {}, {}  # read as a text cell needs them, once each
         texts = {}
         filled = set()  # every cell that holds something, text or not
         for r, line in enumerate(formulas):
@@ -212,10 +249,12 @@ def _right_is_free(filled, last_column, r, end_column):
 
 
 def _extent(sizes, items, first, last, size):
-    """The sizes (`size`: Width or Height) of columns or rows first..last, read once per
-    sheet; a merged area may reach past the used area, whose sizes are read here."""
-    return [sizes[i] if i < len(sizes) else getattr(items.getByIndex(i), size)
-            for i in range(first, last + 1)]
+    """The sizes (`size`: Width or Height) of columns or rows first..last, each read once per
+    sheet (into `sizes`), and only those of cells that show text."""
+    for i in range(first, last + 1):
+        if i not in sizes:
+            sizes[i] = getattr(items.getByIndex(i), size)
+    return [sizes[i] for i in range(first, last + 1)]
 
 
 def _column_name(index):
