@@ -58,9 +58,10 @@ def _read_pages(pdf: Path) -> Iterator[Page]:
     for page in ElementTree.fromstring(done.stdout).iter("page"):
         fonts |= {str(spec.get("id")): int(spec.get("size", "0")) / ZOOM
                   for spec in page.iter("fontspec")}
+        texts = [(t, "".join(t.itertext())) for t in page.iter("text")]
         lines = tuple((int(t.get("left", "0")) / ZOOM, int(t.get("top", "0")) / ZOOM,
                        int(t.get("width", "0")) / ZOOM, int(t.get("height", "0")) / ZOOM,
-                       fonts[str(t.get("font"))], "".join(t.itertext()))
-                      for t in page.iter("text") if "".join(t.itertext()).strip())
+                       fonts[str(t.get("font"))], text)
+                      for t, text in texts if text.strip())
         yield Page(int(page.get("number", "0")), int(page.get("width", "0")) / ZOOM,
                    int(page.get("height", "0")) / ZOOM, lines)
