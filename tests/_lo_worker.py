@@ -151,7 +151,7 @@ FIT_TOLERANCE = 30  # 1/100 mm: 0.3 mm, under a pixel at 100 %
 CHAR_PROPS = ("CharHeight", "CharWeight", "CharFontName", "IsTextWrapped", "ParaIndent")
 
 
-def clipped_cells(doc):
+def clipped_cells(doc, needed_cache):
     """Cells of visible sheets showing text (typed or computed) whose (merged) area is
     shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower.
 
@@ -159,7 +159,9 @@ def clipped_cells(doc):
     shown values as two arrays, the column widths and row heights under its text, its cells
     grouped by identical format (LibreOffice's unique format ranges: the same character
     properties, and the same merge, since a merge is part of a cell's format), one group's
-    properties and merge span read once."""
+    properties and merge span read once. What a text needs is measured once per request
+    (`needed_cache`, by text, width and character properties: the workbooks of one request
+    share most of their texts), in a scratch sheet of the document at hand."""
     sheets = doc.getSheets()
     scratch_name = "__ukur__"
     sheets.insertNewByName(scratch_name, sheets.getCount())
@@ -167,7 +169,6 @@ def clipped_cells(doc):
     probe = scratch.getCellByPosition(0, 0)
     column = scratch.getColumns().getByIndex(0)
     row = scratch.getRows().getByIndex(0)
-    needed_cache = {}
     found = {}
     for index in range(sheets.getCount() - 1):
         sheet = sheets.getByIndex(index)
@@ -273,6 +274,7 @@ def main():
     set_recalc(ctx, request["recalc"])
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     out = {}
+    needed = {}  # (text, width, properties): (height, width) it needs
     for path in request["files"]:
         url = uno.systemPathToFileUrl(path)
         doc = None
@@ -311,7 +313,7 @@ def main():
                     ref = cell.AbsoluteName.split(".")[-1].replace("$", "")
                     values[f"catatan:{sheet.getName()}!{ref}"] = note.getString()
         if request.get("fit"):
-            values.update(clipped_cells(doc))
+            values.update(clipped_cells(doc, needed))
         pdf = request.get("pdf", {}).get(path)
         if pdf:
             doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
