@@ -38,9 +38,6 @@ from iki_xlsx.plan.formula import column_letters, column_number
 if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
     from openpyxl.formula.translate import Translator
 
-if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
-    from openpyxl.formula.translate import Translator
-
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # all parts read, counted while inflating
 MAX_PART_BYTES = 64 * 1024 * 1024  # one sheet or the shared strings, inflated
@@ -279,10 +276,11 @@ def _relationships(archive: zipfile.ZipFile, part: str, names: set[str],
 
 def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget,
             unreadable: Callable[[str], Message],
-            handlers: tuple[Callable[..., None], Callable[[str], None],
-                            Callable[[str], None]]) -> None:
+            handlers: Callable[[Any], tuple[Callable[..., None], Callable[[str], None],
+                                            Callable[[str], None]]]) -> None:
     """Stream one part through expat in chunks counted while inflating; a DTD or an entity
-    declaration is refused; `unreadable(error)` says what could not be read."""
+    declaration is refused; `unreadable(error)` says what could not be read;
+    `handlers(parser)` gives the start, end and text handlers (which may change them)."""
     parser = expat.ParserCreate(namespace_separator="}", intern=dict(_NAMES))
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -290,7 +288,8 @@ def _stream(archive: zipfile.ZipFile, part: str, budget: _Budget,
     parser.EntityDeclHandler = _refuse
     parser.UnparsedEntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse  # type: ignore[assignment]
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = handlers
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = (
+        handlers(parser))
     try:
         for chunk in _chunks(archive, part, MAX_PART_BYTES, budget):
             parser.Parse(chunk, False)
@@ -305,18 +304,23 @@ def _refuse(*_: Any) -> None:
     raise ValueError("DTD atau entitas tidak diizinkan")
 
 
-_C, _F, _V, _IS, _T, _SI, _ROW = (NS["m"] + "}" + tag
-                                  for tag in ("c", "f", "v", "is", "t", "si", "row"))
+_C, _F, _V, _IS, _T, _SI, _ROW, _SHEET_DATA = (
+    NS["m"] + "}" + tag for tag in ("c", "f", "v", "is", "t", "si", "row", "sheetData"))
 # expat hands these very objects back for the names it meets (its intern table starts with
-# them), so a handler tells an element by identity first
-_NAMES = {name: name for name in (_C, _F, _V, _IS, _T, _SI, _ROW)}
+# them), so a handler's lookup of a name finds it by identity
+_NAMES = {name: name for name in (_C, _F, _V, _IS, _T, _SI, _ROW, _SHEET_DATA)}
+_K_C, _K_V, _K_F, _K_ROW, _K_IS, _K_T, _K_SHEET_DATA = range(7)
+_KINDS = {_C: _K_C, _V: _K_V, _F: _K_F, _ROW: _K_ROW, _IS: _K_IS, _T: _K_T,
+          _SHEET_DATA: _K_SHEET_DATA}
+# cell references met and found valid, so that the next file's are looked up, not matched
+_VALID_REFS: set[str] = set()
 
 
 def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> list[str]:
     reader = _SharedStrings()
     _stream(archive, "xl/sharedStrings.xml", budget,
             lambda error: Code.UNREADABLE_FILE.message("shared-strings", galat=error),
-            (reader.start, reader.end, reader.text))
+            lambda _: (reader.start, reader.end, reader.text))
     return reader.items
 
 
@@ -360,7 +364,7 @@ def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: S
     _stream(archive, part, budget,
             lambda error: Code.UNREADABLE_FILE.message("sheet", lembar=sheet.name[:80],
                                                        galat=error),
-            _SheetReader(shared, sheet, budget).handlers())
+            _SheetReader(shared, sheet, budget).handlers)
 
 
 class _SheetReader:
@@ -369,52 +373,60 @@ class _SheetReader:
 
     They run for every XML element of every sheet (about 14,000 in a 22-sheet return saved
     by LibreOffice), so `handlers()` gives closures over local state rather than methods:
-    the common path (a cell, its value, its formula) reads no attribute of an object, and a
-    cell holding nothing is not stored."""
+    one dictionary lookup tells an element's kind, the common path (a cell, its value, its
+    formula) reads no attribute of an object, a cell holding nothing is not stored, and
+    after the sheet data (merged cells, validations, page setup: a quarter of the elements)
+    only the elements are counted, until a cell, row or value appears again."""
 
     def __init__(self, shared: list[str], sheet: SheetData, budget: _Budget) -> None:
         self.shared, self.sheet, self.budget = shared, sheet, budget
         self.masters: dict[str, tuple[str, str]] = {}
         self.translators: dict[str, Translator] = {}
-        self.ref = self.kind = ""
+        self.ref = ""
         self.row = 0
         self.previous: str | None = None  # the reference of the row's cell before this one
-        self.formula: tuple[str, dict[str, str]] | None = None
-        self.value: str | None = None
-        self.inline: list[str] | None = None
 
-    def handlers(self) -> tuple[Callable[[str, dict[str, str]], None], Callable[[str], None],
-                                Callable[[str], None]]:
-        budget, cells, fullmatch = self.budget, self.sheet.cells, _CELL_REF.fullmatch
+    def handlers(self, parser: Any) -> tuple[Callable[[str, dict[str, str]], None],
+                                             Callable[[str], None], Callable[[str], None]]:
+        """The handlers to start with; they install others on `parser` as the part goes."""
+        budget, cells, shared, valid = self.budget, self.sheet.cells, self.shared, _VALID_REFS
+        kinds = _KINDS
         buffer: list[str] | None = None
         buffered = 0
         limit = MAX_TEXT_CHARS
+        ref = kind = ""
+        formula: tuple[str, dict[str, str]] | None = None
+        value: str | None = None
+        inline: list[str] | None = None
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal buffer, buffered, limit
+            nonlocal buffer, buffered, limit, ref, kind, formula, value, inline
             budget.elements -= 1
             if budget.elements < 0:
                 raise ReadError(Code.UNREADABLE_FILE.message("elements"))
-            if name is _C or name == _C:
+            what = kinds.get(name)
+            if what is None:
+                return
+            if what == _K_C:
                 budget.cells -= 1
                 if budget.cells < 0:
                     budget.spend_cell()  # raises
                 given = attrs.get("r")
-                if given is None or len(given) > 10 or fullmatch(given) is None:
-                    given = self._cell_ref(given)
-                self.ref = self.previous = given
-                self.kind = attrs.get("t", "n")
-                self.formula = self.value = self.inline = None
-            elif name is _V or name == _V:
+                if given is None or given not in valid:
+                    given = self._valid_ref(given)
+                ref = self.ref = self.previous = given
+                kind = attrs.get("t", "n")
+                formula = value = inline = None
+            elif what == _K_V:
                 buffer, buffered, limit = [], 0, MAX_TEXT_CHARS
-            elif name is _F or name == _F:
-                self.formula = ("", attrs)
+            elif what == _K_F:
+                formula = ("", attrs)
                 buffer, buffered, limit = [], 0, MAX_FORMULA_CHARS
-            elif name is _ROW or name == _ROW:
+            elif what == _K_ROW:
                 self._start_row(attrs.get("r"))
-            elif name is _IS or name == _IS:
-                self.inline = []
-            elif (name is _T or name == _T) and self.inline is not None:
+            elif what == _K_IS:
+                inline = []
+            elif what == _K_T and inline is not None:
                 buffer, buffered, limit = [], 0, MAX_TEXT_CHARS
 
         def text(data: str) -> None:
@@ -424,31 +436,64 @@ class _SheetReader:
                 if buffered > limit:
                     raise ReadError(Code.UNREADABLE_FILE.message(
                         "long-formula" if limit == MAX_FORMULA_CHARS else "long-cell",
-                        lembar=self.sheet.name[:80], sel=self.ref, batas=angka.ribuan(limit)))
+                        lembar=self.sheet.name[:80], sel=ref, batas=angka.ribuan(limit)))
                 buffer.append(data)
 
         def end(name: str) -> None:
-            nonlocal buffer
-            if name is _C or name == _C:
-                if (self.formula is None and self.value is None and self.inline is None
-                        and self.kind != "inlineStr"):
-                    cells.pop(self.ref, None)  # holds nothing: as if it were not there
+            nonlocal buffer, formula, value
+            what = kinds.get(name)
+            if what == _K_C:
+                if formula is None and value is None and inline is None and kind != "inlineStr":
+                    cells.pop(ref, None)  # holds nothing: as if it were not there
+                    return
+                shown: str | None = None
+                if formula is not None:
+                    written, attrs = formula
+                    if attrs.get("t") == "shared":
+                        written = self._shared_formula(attrs.get("si", ""), written)
+                    if written:
+                        shown = "=" + written
+                if kind == "inlineStr":
+                    cells[ref] = (shown, "".join(inline or ()))
+                elif value is None:
+                    cells[ref] = (shown, NO_VALUE if shown else None)
                 else:
-                    cells[self.ref] = self._cell()
+                    cells[ref] = (shown, _stored(kind, value, shared))
+            elif what == _K_SHEET_DATA:  # what follows is counted, not read, until a cell
+                parser.StartElementHandler = outside
+                parser.EndElementHandler = parser.CharacterDataHandler = None
             elif buffer is None:
                 return
-            elif name is _V or name == _V:
-                self.value = "".join(buffer)
+            elif what == _K_V:
+                value = buffer[0] if len(buffer) == 1 else "".join(buffer)
                 buffer = None
-            elif name is _F or name == _F:
-                if self.formula is not None:
-                    self.formula = ("".join(buffer), self.formula[1])
+            elif what == _K_F:
+                if formula is not None:
+                    formula = (buffer[0] if len(buffer) == 1 else "".join(buffer), formula[1])
                 buffer = None
-            elif (name is _T or name == _T) and self.inline is not None:
-                self.inline.append("".join(buffer))
+            elif what == _K_T and inline is not None:
+                inline.append("".join(buffer))
                 buffer = None
 
+        def outside(name: str, attrs: dict[str, str]) -> None:
+            if name in kinds:  # a cell, row or value after the sheet data: read as before
+                parser.StartElementHandler, parser.EndElementHandler = start, end
+                parser.CharacterDataHandler = text
+                start(name, attrs)
+                return
+            budget.elements -= 1
+            if budget.elements < 0:
+                raise ReadError(Code.UNREADABLE_FILE.message("elements"))
+
         return start, end, text
+
+    def _valid_ref(self, given: str | None) -> str:
+        """A cell's reference checked (and remembered as valid), or the one it takes."""
+        if given is not None and len(given) <= 10 and _CELL_REF.fullmatch(given) is not None:
+            if len(_VALID_REFS) < 100_000:
+                _VALID_REFS.add(given)
+            return given
+        return self._cell_ref(given)
 
     def _start_row(self, given: str | None) -> None:
         self.budget.rows -= 1
@@ -475,20 +520,6 @@ class _SheetReader:
             match = _CELL_REF.fullmatch(self.previous)
             column = column_number(match.group(1)) if match else 0
         return column_letters(column + 1) + str(max(self.row, 1))
-
-    def _cell(self) -> tuple[str | None, Any]:
-        formula: str | None = None
-        if self.formula is not None:
-            text, attrs = self.formula
-            if attrs.get("t") == "shared":
-                text = self._shared_formula(attrs.get("si", ""), text)
-            if text:
-                formula = "=" + text
-        if self.kind == "inlineStr":
-            return formula, "".join(self.inline or ())
-        if self.value is None:
-            return formula, (NO_VALUE if formula else None)
-        return formula, _stored(self.kind, self.value, self.shared)
 
     def _shared_formula(self, index: str, text: str) -> str:
         """A shared formula's master is kept; each child is the master moved to its cell,
