@@ -23,10 +23,14 @@ from tests.cli import Ran, iki
 from tests.hostile import (
     HOSTILE_TEXT,
     Case,
+    _formula_sheet,
     build_intake_cases,
     build_workbook_cases,
     good_workbooks,
     message,
+    part_text,
+    rebuild,
+    sheet_parts,
 )
 from tests.mailservers import Dovecot
 
@@ -75,6 +79,29 @@ def test_a_file_over_its_time_budget_fails_alone(corpus: tuple[list[Case], list[
     assert {f.code for r in slow for f in r.findings} == {"check-failed"}
     assert "batas waktu" in slow[0].findings[0].message
     assert [r.status for r in check_chunk(good[1:3], index)] == [Status.OK, Status.OK]
+
+
+def test_a_cell_after_the_sheet_data_is_read_as_any_other(
+        corpus: tuple[list[Case], list[Path]], index: BlueprintIndex, tmp_path: Path) -> None:
+    """The reader only counts the elements after a sheet's data (merged cells, validations)
+    until a cell appears there: a formula's cell overwritten by a second sheet data after
+    the first is still found, with the number typed over it."""
+    _, good = corpus
+    part = _formula_sheet(good[0])
+    name = next(n for n, p in sheet_parts(good[0]).items() if p == part)
+    text = part_text(good[0], part)
+    found = re.search(r'<c r="([A-Z]+)([0-9]+)"[^>]*><f>[^<]*</f><v>[^<]*</v></c>', text)
+    assert found is not None
+    column, row = found.groups()
+    after = (f'<sheetData><row r="{row}"><c r="{column}{row}" t="n"><v>987654</v></c></row>'
+             "</sheetData>")
+    changed = text.replace("</sheetData>", "</sheetData>" + after, 1).encode()
+    target = rebuild(good[0], tmp_path / "setelah-data.xlsx", replace={part: lambda: [changed]})
+    result = check_chunk([target], index)[0]
+    assert result.status is Status.NEEDS_CORRECTION
+    assert [(f.code, f.sheet, f.cell, f.found) for f in result.findings
+            if f.code == "formula-changed"] == [("formula-changed", name, column + row, 987654)]
+    assert check_chunk([good[0]], index)[0].status is Status.OK
 
 
 def _children() -> list[int]:
