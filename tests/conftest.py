@@ -5,6 +5,7 @@ certificate), started once per run (per pytest-xdist worker) and stopped at its 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -44,6 +45,13 @@ UNITS = [Unit("3507301001", "Desa Sukamaju"), Unit("3507301002", "Desa Mekar Sar
 
 
 def bundled() -> dict[str, Blueprint]:
+    """The bundled blueprints by id (a dict of its own for each caller). They are read once
+    per process: parsing their YAML takes about a second, and a Blueprint is frozen."""
+    return dict(_bundled())
+
+
+@functools.cache
+def _bundled() -> dict[str, Blueprint]:
     result = {}
     for path in find_blueprints(BLUEPRINTS):
         loaded = load_blueprint(path)
