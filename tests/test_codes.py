@@ -6,6 +6,7 @@ written as a string anywhere else; the README's table is the catalog."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 import sys
@@ -23,9 +24,11 @@ CODE = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+$")
 ENGLISH = re.compile(r"\b(the|is|not|file|must|should|cannot|missing)\b")
 
 
-def _modules() -> list[tuple[Path, ast.Module]]:
-    return [(path, ast.parse(path.read_text(encoding="utf-8")))
-            for path in sorted(PACKAGE.rglob("*.py"))]
+@functools.cache
+def _modules() -> tuple[tuple[Path, ast.Module], ...]:
+    """The package's modules parsed, once per run (the tests only read the trees)."""
+    return tuple((path, ast.parse(path.read_text(encoding="utf-8")))
+                 for path in sorted(PACKAGE.rglob("*.py")))
 
 
 def _member(node: ast.expr) -> Code | None:
@@ -36,6 +39,7 @@ def _member(node: ast.expr) -> Code | None:
     return None
 
 
+@functools.cache
 def _message_calls() -> list[tuple[str, Code, list[str | None], set[str] | None]]:
     """Every `Code.X.message(...)` in the package (or `alias.message(...)` after `alias =
     Code.X` in the same function): where, the code, the variants it may pick (a literal,
@@ -45,6 +49,8 @@ def _message_calls() -> list[tuple[str, Code, list[str | None], set[str] | None]
     for path, tree in _modules():
         scopes = [node for node in ast.walk(tree)
                   if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
+        parents = {child: node for node in ast.walk(tree)
+                   for child in ast.iter_child_nodes(node)}
         for scope in [tree, *scopes]:
             aliases: dict[str, Code] = {}
             named: dict[str, list[str | None]] = {}
@@ -59,7 +65,7 @@ def _message_calls() -> list[tuple[str, Code, list[str | None], set[str] | None]
                             _literals(node.value, "", {}))
             for node in ast.walk(scope):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "message" and _innermost(scopes, tree, node)
+                        and node.func.attr == "message" and _innermost(parents, tree, node)
                         is scope):
                     continue
                 receiver = node.func.value
@@ -77,10 +83,14 @@ def _message_calls() -> list[tuple[str, Code, list[str | None], set[str] | None]
     return calls
 
 
-def _innermost(scopes: list[ast.AST], tree: ast.Module, node: ast.AST) -> ast.AST:
-    """The innermost function (or the module) a node stands in."""
-    inside = [s for s in scopes if any(n is node for n in ast.walk(s))]
-    return min(inside, key=lambda s: len(list(ast.walk(s))), default=tree)
+def _innermost(parents: dict[ast.AST, ast.AST], tree: ast.Module, node: ast.AST) -> ast.AST:
+    """The innermost function (or the module) a node stands in: its nearest enclosing
+    function or lambda, found up the tree's parent links."""
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return node
+    return tree
 
 
 def _is_literal(node: ast.expr) -> bool:
