@@ -156,8 +156,11 @@ def _engine_values(path: Path) -> dict[tuple[str, str], Any]:
 
         model = formulas.ExcelModel().loads(str(path)).finish()
         solution = model.calculate()
-    book = openpyxl.load_workbook(path)
+    book = openpyxl.load_workbook(path, read_only=True)  # read once, row by row
     titles = {ws.title.upper(): ws.title for ws in book.worksheets}
+    written = {(ws.title, cell.coordinate) for ws in book.worksheets for row in ws.iter_rows()
+               for cell in row if isinstance(cell.value, str) and cell.value.startswith("=")}
+    book.close()
     result: dict[tuple[str, str], Any] = {}
     for key, value in solution.items():
         if "!" not in key or "]" not in key:
@@ -167,8 +170,7 @@ def _engine_values(path: Path) -> dict[tuple[str, str], Any]:
         if ":" in cell or sheet not in titles:
             continue
         title = titles[sheet]
-        written = book[title][cell].value
-        if not (isinstance(written, str) and written.startswith("=")):
+        if (title, cell) not in written:  # not a formula the file holds
             continue
         raw = value.value[0, 0] if hasattr(value, "value") else value
         raw = raw.item() if hasattr(raw, "item") else raw
