@@ -22,6 +22,7 @@ import pytest
 
 from iki_xlsx.store.db import Store
 from iki_xlsx.workbook.read import read_workbook
+from tests.cli import iki
 from tests.conftest import ROOT
 from tests.hostile import good_workbooks
 from tests.mailservers import PASSWORD, Dovecot, Kotak, SmtpServer
@@ -81,6 +82,7 @@ DSN = (f"From: {address('06')}\r\nTo: {OFFICE}\r\nSubject: Undelivered Mail\r\n"
 
 def take(dovecot: Dovecot, user: str, store: Path, units: Path, smtp: SmtpServer,
          ) -> subprocess.Popen[str]:
+    """`terima --imap ... --balas` as a real process: the run the killed-run test kills."""
     env = {**os.environ, "IKI_IMAP_PASSWORD": PASSWORD}
     return subprocess.Popen(
         [sys.executable, "-m", "iki_xlsx", "terima", "--imap", f"127.0.0.1:{dovecot.port}",
@@ -89,10 +91,16 @@ def take(dovecot: Dovecot, user: str, store: Path, units: Path, smtp: SmtpServer
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
 
 
-def finished(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=600)
-    assert "Traceback" not in err, err
-    return process.returncode, out, err
+def taken(dovecot: Dovecot, user: str, store: Path, units: Path,
+          smtp: SmtpServer) -> tuple[int, str, str]:
+    """The same `terima --imap ... --balas` run in this process (`take` starts a process only
+    for the run a test kills): its exit code, stdout and stderr."""
+    done = iki("terima", "--imap", f"127.0.0.1:{dovecot.port}", "--user", user, "--cafile",
+               str(dovecot.cert), "--store", str(store), "--units", str(units), "--balas",
+               "--smtp", f"127.0.0.1:{smtp.port}", "--from", OFFICE, cwd=ROOT,
+               env={"IKI_IMAP_PASSWORD": PASSWORD})
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
 
 
 def near_copy(source: Path, target: Path, number: int) -> Path:
@@ -121,8 +129,8 @@ def test_a_machines_message_is_never_answered(dovecot: Dovecot, returns: dict[st
     handler = Kotak()
     smtp_server.use(handler)
     with contextlib.nullcontext(smtp_server) as smtp:
-        code, out, _ = finished(take(dovecot, user, store, units, smtp))
-        again = finished(take(dovecot, user, store, units, smtp))
+        code, out, _ = taken(dovecot, user, store, units, smtp)
+        again = taken(dovecot, user, store, units, smtp)
     assert code == 0, out
     assert handler.messages == []  # not one answer: no mail loop
     lines = out.splitlines()
@@ -179,9 +187,9 @@ def test_a_killed_run_is_caught_up_and_nothing_answered_twice(
         first.wait(timeout=60)
         handler.free()
         assert len(handler.messages) == 4
-        code, out, _ = finished(take(dovecot, user, store, units, smtp))
+        code, out, _ = taken(dovecot, user, store, units, smtp)
         assert code == 0, out
-        code, again, _ = finished(take(dovecot, user, store, units, smtp))
+        code, again, _ = taken(dovecot, user, store, units, smtp)
     assert code == 0 and again.splitlines()[-1] == "0 baru, 0 sudah ada, 0 dilewati"
     answered = sorted(to for recipients, _ in handler.messages for to in recipients)
     assert answered == sorted(address(kode) for kode in returns)  # each unit once
@@ -202,13 +210,13 @@ def test_thirty_copies_cost_the_unit_one_answer(dovecot: Dovecot, returns: dict[
     handler = Kotak()
     smtp_server.use(handler)
     with contextlib.nullcontext(smtp_server) as smtp:
-        code, out, _ = finished(take(dovecot, user, store, units, smtp))
+        code, out, _ = taken(dovecot, user, store, units, smtp)
         assert code == 0, out
         assert "30 baru, 0 sudah ada, 0 dilewati" in out
         assert [to for to, _ in handler.messages] == [[address("07")]]
         dovecot.deliver(user, message(address("07"), 2, [(p.name, p.read_bytes())
                                                          for p in more]))
-        code, out, _ = finished(take(dovecot, user, store, units, smtp))
+        code, out, _ = taken(dovecot, user, store, units, smtp)
     assert code == 0 and "5 baru" in out
     assert len(handler.messages) == 1  # the same verdict the same day: not again
     assert "sudah menerima balasan diterima hari ini" in out
