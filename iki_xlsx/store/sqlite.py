@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
@@ -59,6 +60,33 @@ DIALECT = SqliteDialect()
 def schema_version(connection: sqlite3.Connection) -> int:
     """The version of an SQLite store's schema (its `user_version`)."""
     return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+OPEN_WAIT_SECONDS = 30  # as long as a write waits for another's lock (`timeout`)
+
+
+def _prepare(connection: sqlite3.Connection, db: Database, migrations: Sequence[Migration]
+             ) -> None:
+    """WAL, foreign keys, the schema migrated. Switching a new database to WAL takes a lock
+    SQLite does not wait for (no busy handler): processes opening a new store together find
+    it 'locked' now and then (2 of 150 rounds of six), so that step is tried again until
+    OPEN_WAIT_SECONDS pass."""
+    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            migrate(db, migrations)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _unwritable(exc: sqlite3.OperationalError) -> bool:
@@ -118,13 +146,14 @@ class SqliteBackend:
             raise self._broken() from None
         db = Database(connection, DIALECT)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            migrate(db, self.migrations)
+            _prepare(connection, db, self.migrations)
         except sqlite3.OperationalError as exc:
             connection.close()
             if _unwritable(exc):
                 return self._open_read_only()
+            if _locked(exc):
+                raise StoreBusy(f"penyimpanan {self.folder} sedang dibuka proses lain lebih dari "
+                                f"{OPEN_WAIT_SECONDS} detik; coba lagi sebentar") from None
             raise self._broken() from None
         except sqlite3.DatabaseError:
             connection.close()
