@@ -324,21 +324,32 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         cetak400.stop(_run_folder(session.config) / "cetak-400")
 
 
+# the modules that take longest, longest first (measured with `--durations`): under
+# pytest-xdist they start before the many short ones, which then fill both workers to the end
+# (test_layout not first: its last tests wait for the 400-unit print the run starts at once)
+LONGEST_FIRST = ["test_year.py", "test_performance_year.py", "test_layout.py",
+                 "test_rollup.py", "test_recap_print.py", "test_libreoffice.py", "test_batch.py",
+                 "test_web_browser.py", "test_generate.py", "test_hostile.py"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Under pytest-xdist, every module that talks to LibreOffice (asks for `office_port`) runs
-    on one worker, beside its one LibreOffice: the LibreOffice tests share one office, and
-    files built once are never opened by two LibreOffices at once (the second finds the
-    first's lock). Other tests go module by module, so a module's fixtures are built once.
-    (A scheduler of our own: pytest 9 names tests by a structured id that xdist's xdist_group
-    suffix no longer changes.)"""
+    """Under pytest-xdist, tests go module by module, so a module's fixtures are built once
+    and its tests run in their order; modules are handed out in the order of LONGEST_FIRST,
+    then as collected. A worker that runs a LibreOffice module starts its own LibreOffice
+    (`office_port`, one per worker), whose profile keeps no lock files, so files built once
+    are read by both. (A scheduler of our own: pytest 9 names tests by a structured id that
+    xdist's xdist_group suffix no longer changes.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    office = {path.name for path in Path(__file__).parent.glob("test_*.py")
-              if "office_port" in path.read_text(encoding="utf-8")}
+    config.option.loadscopereorder = False  # LONGEST_FIRST, not the number of tests
 
     class ByModule(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return "libreoffice" if Path(module).name in office else module
+            return nodeid.split("::", 1)[0]
 
     return ByModule(config, log)

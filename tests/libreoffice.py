@@ -50,6 +50,7 @@ def office() -> Iterator[int]:
         raise LibreOfficeMissing(missing)
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="iki-lo-") as profile:
+        _without_lock_files(Path(profile))
         process = subprocess.Popen(
             ["soffice", "--headless", "--invisible", "--nologo", "--norestore",
              "--nodefault", f"-env:UserInstallation=file://{profile}",
@@ -63,6 +64,23 @@ def office() -> Iterator[int]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+# LibreOffice's lock files (`.~lock.NAME#` beside an open file) switched off in the test
+# profile: the files built once for the run are read by the LibreOffice of each pytest-xdist
+# worker, and a second office finding the first's lock would open them otherwise
+NO_LOCKING = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" oor:op="fuse">
+<value>false</value></prop></item>
+</oor:items>
+"""
+
+
+def _without_lock_files(profile: Path) -> None:
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(NO_LOCKING, encoding="utf-8")
 
 
 def read_values(port: int, files: Sequence[Path], cells: Mapping[Path, Sequence[tuple[str, str]]],
