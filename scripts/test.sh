@@ -51,9 +51,22 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! id postgres >/dev/
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL (Debian postgresql) is required" >&2; exit 1; }
 .venv/bin/ruff check iki_xlsx tests benchmarks
-.venv/bin/mypy
 .venv/bin/lint-imports
-# two workers (pytest-xdist, one per core): the modules that talk to LibreOffice run together
-# on one of them beside its one LibreOffice, the others are spread module by module
-# (tests/conftest.py); `bash scripts/test.sh --durations=30` lists the slowest tests
-.venv/bin/pytest -n "${IKI_TEST_WORKERS:-2}" "$@"
+# mypy (cold in a fresh clone: 15 to 20 s of one core) runs beside pytest at a lower priority,
+# in the moments a worker waits; its verdict is printed after pytest's and fails the command too
+mypy_log=$(mktemp)
+nice -n 10 .venv/bin/mypy >"$mypy_log" 2>&1 &
+mypy_pid=$!
+trap 'kill "$mypy_pid" 2>/dev/null || true' EXIT  # an interrupted run stops it too
+# two workers (pytest-xdist, one per core), module by module, the longest modules first, a
+# LibreOffice per worker that needs one (tests/conftest.py); `bash scripts/test.sh
+# --durations=30` lists the slowest tests
+status=0
+.venv/bin/pytest -n "${IKI_TEST_WORKERS:-2}" "$@" || status=$?
+mypy_status=0
+wait "$mypy_pid" || mypy_status=$?
+echo "mypy:"
+cat "$mypy_log"
+rm -f "$mypy_log"
+if [ "$status" = 0 ]; then status=$mypy_status; fi
+exit "$status"
