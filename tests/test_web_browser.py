@@ -19,7 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.web.security import Passwords
@@ -177,8 +177,10 @@ def test_the_whole_job_from_an_empty_folder(browser: object, tmp_path: Path,
         assert "5 berkas" in page.inner_text("[data-terpilih]")
         page.click("text=Unggah dan periksa")
         page.wait_for_selector("table.hasil", timeout=LONG)
-        page.wait_for_function("document.querySelectorAll('table.hasil tbody tr').length == 5",
-                               timeout=LONG)
+        # a locator's count, not wait_for_function: its polling evaluates a string, which the
+        # app's Content-Security-Policy (script-src 'self') refuses whenever the rows are not
+        # all there at the first look
+        expect(page.locator("table.hasil tbody tr")).to_have_count(5, timeout=LONG)
         table = page.inner_text("table.hasil")
         assert table.count("perlu perbaikan") == 1 and table.count("ditolak") == 1
         assert MISTAKE in table
