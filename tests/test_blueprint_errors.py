@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,44 @@ def test_all_criteria_pattern_fills_kind_counting_and_aggregation() -> None:
     assert short.blueprint.content_hash() == full.blueprint.content_hash()
     indicator = short.blueprint.jabatan[0].indikator[1]
     assert (indicator.jenis, indicator.hitung) == ("daftar_periksa", "semua")
+
+
+
+def test_a_blueprint_edited_between_two_loads_is_loaded_afresh(tmp_path: Path) -> None:
+    """Loads are kept by content within a process: an edit that keeps the file's size and
+    modification time is still seen, and so are the lines of the edited file."""
+    from iki_xlsx.rekap.rollup.iku import check_mappings
+
+    path = tmp_path / "contoh.yaml"
+    mapped = VALID.replace("        jenis: persentase\n",
+                           "        jenis: persentase\n        iku_kabupaten: K-9\n", 1)
+    line = mapped.splitlines().index("        iku_kabupaten: K-9") + 1
+    path.write_text(mapped, encoding="utf-8")
+    first = load_blueprint(path)
+    assert first.blueprint is not None and first.blueprint.nama == "IKI Contoh"
+    assert first.findings == []
+    [missing] = check_mappings(first.blueprint, [], path)
+    assert (missing.code, missing.file, missing.line) == ("iku-kabupaten-invalid", str(path),
+                                                          line)
+    first.findings.append(missing)  # a caller's list is its own
+    again = load_blueprint(path)
+    assert again.blueprint == first.blueprint and again.findings == []
+
+    stat = path.stat()
+    path.write_text(mapped.replace("IKI Contoh", "IKI Contah", 1), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    edited = load_blueprint(path)
+    assert edited.blueprint is not None and edited.blueprint.nama == "IKI Contah"
+
+    path.write_text("# baris baru\n" + mapped.replace('versi: "1"', 'versi: ""', 1),
+                    encoding="utf-8")
+    broken = load_blueprint(path)
+    assert broken.blueprint is None
+    assert [(f.code, f.line) for f in broken.findings] == [("blueprint-invalid-value", 3)]
+
+    path.write_text("# baris baru\n" + mapped, encoding="utf-8")
+    fixed = load_blueprint(path)
+    assert fixed.blueprint is not None and fixed.blueprint.nama == "IKI Contoh"
+    [moved] = check_mappings(fixed.blueprint, [], path)
+    assert moved.line == line + 1

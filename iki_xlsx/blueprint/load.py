@@ -7,10 +7,13 @@ file.xlsx:Sheet!cell, in Bahasa Indonesia.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
+import threading
 import types
 import typing
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,7 @@ from iki_xlsx.blueprint.patterns import PatternProblem, expand_patterns
 from iki_xlsx.blueprint.validate import Problem, semantic_problems
 from iki_xlsx.blueprint.yamlsource import (
     MAX_YAML_CHARS,
+    LineMap,
     Place,
     YamlLimitError,
     YamlSourceError,
@@ -113,16 +117,67 @@ def _read_bounded(path: Path) -> str:
 
 
 def load_blueprint_text(text: str, shown: str) -> LoadResult:
-    """Load and validate blueprint YAML text; `shown` names the file in findings."""
+    """Load and validate blueprint YAML text; `shown` names the file in findings.
+
+    Within a process, the same text named the same way is parsed and validated once (each
+    command of an office, its registrations and checks load the same few files again and
+    again): the cache is keyed by the text itself (its SHA-256), so an edited file is always
+    loaded afresh. Each call gets its own `LoadResult` and findings list; the `Blueprint` is a
+    frozen model and is shared."""
+    loaded, _ = _parsed(text, shown)
+    return LoadResult(loaded.path, loaded.blueprint, list(loaded.findings))
+
+
+def yaml_lines(text: str) -> LineMap | None:
+    """Where each data path of blueprint YAML text stands (None when it does not parse), from
+    the same parse as `load_blueprint_text` (read-only: it may be shared)."""
+    digest = _digest(text)
+    with _LOCK:
+        for (_, known), (_, lines) in _LOADED.items():
+            if known == digest:
+                return lines
+    try:
+        return load(text)[1]
+    except YamlSourceError:
+        return None
+
+
+_LOADED_KEPT = 32  # distinct (file, text) pairs kept: an office has a handful of blueprints
+_LOADED: OrderedDict[tuple[str, str], tuple[LoadResult, LineMap | None]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _parsed(text: str, shown: str) -> tuple[LoadResult, LineMap | None]:
+    key = (shown, _digest(text))
+    with _LOCK:
+        found = _LOADED.get(key)
+        if found is not None:
+            _LOADED.move_to_end(key)
+            return found
+    found = _parse(text, shown)
+    with _LOCK:
+        _LOADED[key] = found
+        while len(_LOADED) > _LOADED_KEPT:
+            _LOADED.popitem(last=False)
+    return found
+
+
+def _parse(text: str, shown: str) -> tuple[LoadResult, LineMap | None]:
     try:
         data, lines = load(text)
     except YamlSourceError as exc:  # a YamlLimitError too
-        return LoadResult(shown, None, [_finding(exc.said, shown, exc.line)])
+        return LoadResult(shown, None, [_finding(exc.said, shown, exc.line)]), None
     if data is None:
-        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_EMPTY.message(), shown, 1)])
+        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_EMPTY.message(), shown,
+                                                 1)]), lines
     if not isinstance(data, dict):
-        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_TYPE.message(), shown, 1)])
-    return validate_data(data, lines, shown)
+        return LoadResult(shown, None, [_finding(Code.BLUEPRINT_TYPE.message(), shown,
+                                                 1)]), lines
+    return validate_data(data, lines, shown), lines
 
 
 def validate_data(data: dict[str, Any], source: SourceMap, shown: str) -> LoadResult:

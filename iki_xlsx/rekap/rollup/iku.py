@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iki_xlsx.blueprint.model import Blueprint, Jenis
-from iki_xlsx.blueprint.yamlsource import load as load_yaml
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.findings import Finding
 
@@ -115,8 +114,12 @@ def _lines(source: Path | None):  # type: ignore[no-untyped-def]
     """Line of a data path in the blueprint's YAML source (None when not a YAML file)."""
     if source is None or source.suffix.lower() not in (".yaml", ".yml"):
         return lambda path: None
+    from iki_xlsx.blueprint.load import yaml_lines  # the parse its loading already made
+
     try:
-        _, found = load_yaml(source.read_text(encoding="utf-8"))
+        found = yaml_lines(source.read_text(encoding="utf-8"))
     except Exception:
+        return lambda path: None
+    if found is None:
         return lambda path: None
     return lambda path: found.line_of(path)
