@@ -435,3 +435,28 @@ def test_the_recap_of_a_server_store_is_the_recap_of_the_office_store(
     assert differing == [("Asal Data", "C4", str(recap.store.folder.resolve()),
                           f"PostgreSQL postgres@127.0.0.1:{urlsplit(postgres.url).port}/"
                           f"{postgres.database}")]
+
+
+def test_the_recap_names_each_units_sheets_as_its_workbook_does(
+        blueprints: dict[str, Blueprint], generated: dict[tuple[str, bool], list[Path]]) -> None:
+    """The recap's data sheet points at each unit's sheets by name, named without laying the
+    unit's workbook out: the names are those of the workbook the unit received."""
+    from iki_xlsx.plan.build import plan_workbook
+    from iki_xlsx.plan.carriers import MANIFEST_SHEET
+    from iki_xlsx.rekap.data_sheet import unit_sheet_names
+    from tests.conftest import UNITS
+
+    checked = 0
+    for bp_id, bp in blueprints.items():
+        everyone = recipients(bp, UNITS)
+        names = unit_sheet_names(bp, 2026, everyone)
+        assert set(names) == {u.kode for u in everyone}
+        for path in generated[(bp_id, False)]:
+            unit = next(u for u in everyone if path.name.startswith(f"IKI_2026_{u.kode}_"))
+            book = openpyxl.load_workbook(path, read_only=True)
+            titles = [t for t in book.sheetnames if t != MANIFEST_SHEET]
+            book.close()
+            codes = [s.code for s in plan_workbook(bp, unit, 2026, everyone).sheets]
+            assert names[unit.kode] == dict(zip(codes, titles, strict=True)), (bp_id, unit)
+            checked += 1
+    assert checked >= 2 * len(blueprints)

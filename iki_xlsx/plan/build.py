@@ -42,6 +42,8 @@ from iki_xlsx.plan.columns import (
     Columns,
 )
 from iki_xlsx.plan.cover import (
+    PETUNJUK,
+    RINGKASAN,
     footer_text,
     jabatan_text,
     petunjuk_sheet,
@@ -127,24 +129,38 @@ def target_is_input(ind: Indikator, unit: Unit) -> bool:
     return additive and not unit.kantor and ind.variabel[0].agregasi_unit is AgregasiUnit.JUMLAH
 
 
-def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]) -> WorkbookPlan:
-    """Lay out the whole workbook for one unit and period."""
-    taken = {"petunjuk", "ringkasan", MANIFEST_SHEET.lower()}
-    cols = Columns.for_periods(len(bp.periods))
-    indicator_sheets: list[SheetPlan] = []
-    kelurahan = [u for u in units if not u.kantor]
+def sheet_names(bp: Blueprint, unit: Unit) -> dict[str, str]:
+    """The sheet names by code of the unit's workbook, as `plan_workbook` names them, without
+    laying the workbook out (a recap names every unit's sheets)."""
+    return dict([PETUNJUK, RINGKASAN, *((code, name) for code, name, _, _ in
+                                        _indicator_sheets(bp, unit))])
+
+
+def _indicator_sheets(bp: Blueprint, unit: Unit
+                      ) -> list[tuple[str, str, Jabatan | None, list[Indikator]]]:
+    """(code, name, jabatan or None for the IKU, indicators shown) of each indicator sheet of
+    the unit's workbook, in order."""
+    taken = {PETUNJUK[1].lower(), RINGKASAN[1].lower(), MANIFEST_SHEET.lower()}
+    found: list[tuple[str, str, Jabatan | None, list[Indikator]]] = []
     for jab in bp.jabatan:
         shown = [i for i in jab.indikator if visible(i, unit)]
         if shown:
-            name = sheet_name(jab.singkatan or title_case(jab.nama), taken)
-            indicator_sheets.append(_indicator_sheet(bp, unit, periode, cols, "J-" + jab.id,
-                                                     name, jab, shown, kelurahan))
+            found.append(("J-" + jab.id, sheet_name(jab.singkatan or title_case(jab.nama),
+                                                    taken), jab, shown))
     if bp.iku is not None:
-        shown_iku = [i for i in bp.iku.indikator if visible(i, unit)]
+        shown_iku: list[Indikator] = [i for i in bp.iku.indikator if visible(i, unit)]
         if shown_iku:
-            name = sheet_name("IKU", taken)
-            indicator_sheets.append(_indicator_sheet(bp, unit, periode, cols, "IKU", name, None,
-                                                     shown_iku, kelurahan))
+            found.append(("IKU", sheet_name("IKU", taken), None, shown_iku))
+    return found
+
+
+def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]) -> WorkbookPlan:
+    """Lay out the whole workbook for one unit and period."""
+    cols = Columns.for_periods(len(bp.periods))
+    kelurahan = [u for u in units if not u.kantor]
+    indicator_sheets = [_indicator_sheet(bp, unit, periode, cols, code, name, jab, shown,
+                                         kelurahan)
+                        for code, name, jab, shown in _indicator_sheets(bp, unit)]
     jabatan = [(s.name, bp.jabatan_by_id(s.code.removeprefix("J-"))) for s in indicator_sheets
                if s.kind == "jabatan"]
     sheets = [

@@ -56,10 +56,15 @@ PETUNJUK_LINES = (
 )
 
 
+PETUNJUK = ("PETUNJUK", "Petunjuk")  # (code, name) of the cover sheets of every workbook
+RINGKASAN = ("RINGKASAN", "Ringkasan")
+
+
 def petunjuk_sheet(bp: Blueprint, unit: Unit, periode: int,
               jabatan: Sequence[tuple[str, Jabatan]]) -> SheetPlan:
-    sheet = SheetPlan(code="PETUNJUK", name="Petunjuk", kind="petunjuk",
-                      title="Petunjuk Pengisian", footer=footer_text(unit, "Petunjuk", bp))
+    code, name = PETUNJUK
+    sheet = SheetPlan(code=code, name=name, kind="petunjuk",
+                      title="Petunjuk Pengisian", footer=footer_text(unit, name, bp))
     sheet.col_widths = [4, 22, 96]
     title_row(sheet, "PETUNJUK PENGISIAN LEMBAR KERJA IKI", 2)
     meta = [("Kantor", bp.kantor + (f", {bp.wilayah}" if bp.wilayah else "")),
@@ -131,8 +136,9 @@ RINGKASAN_HEADERS = ("No", "Jabatan", "Indikator", "Satuan", "Target", "Realisas
 def ringkasan_sheet(
     bp: Blueprint, unit: Unit, periode: int, indicator_sheets: Sequence[SheetPlan]
 ) -> SheetPlan:
-    sheet = SheetPlan(code="RINGKASAN", name="Ringkasan", kind="ringkasan",
-                      title="Ringkasan Capaian", footer=footer_text(unit, "Ringkasan", bp))
+    code, name = RINGKASAN
+    sheet = SheetPlan(code=code, name=name, kind="ringkasan",
+                      title="Ringkasan Capaian", footer=footer_text(unit, name, bp))
     sheet.col_widths = [4, 30, 46, 9, 10, 11, 10, 13]
     last_col = len(RINGKASAN_HEADERS) - 1
     title_row(sheet, "RINGKASAN CAPAIAN INDIKATOR KINERJA", last_col)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
-from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.build import sheet_names
 from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.keys import PlanKey
 from iki_xlsx.plan.model import Cell, Role, SheetPlan, Table, ref, title_row
@@ -88,14 +88,13 @@ def _sheet_names(ctx: Context) -> dict[str, dict[str, str]]:
 
 def unit_sheet_names(bp: Blueprint, periode: int, units: Sequence[Unit]
                      ) -> dict[str, dict[str, str]]:
-    """Per unit kode, the sheet names by code in that unit's own workbook, from its plan
-    (the same for every kelurahan)."""
+    """Per unit kode, the sheet names by code in that unit's own workbook, as its plan names
+    them (the same for every kelurahan; `periode` does not change them)."""
     result: dict[str, dict[str, str]] = {}
     cache: dict[bool, dict[str, str]] = {}
     for unit in units:
         if unit.kantor not in cache:
-            plan = plan_workbook(bp, unit, periode, units)
-            cache[unit.kantor] = {s.code: s.name for s in plan.sheets}
+            cache[unit.kantor] = sheet_names(bp, unit)
         result[unit.kode] = cache[unit.kantor]
     return result
 
