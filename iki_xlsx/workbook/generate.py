@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,6 @@ from iki_xlsx.workbook.evaluate import (
     Batch,
     CellKey,
     Value,
-    evaluate_plan,
     formula_order,
     static_values,
 )
@@ -130,7 +131,7 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
     if findings:
         return GenerateResult(findings=findings)
     result = GenerateResult()
-    cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]] = {}
+    cache: dict[str, dict[CellKey, Value]] = {}
     written: list[tuple[Unit, Path | None]] = []
     for plan in plans:
         path: Path | None = None
@@ -165,22 +166,46 @@ def blueprint_source(bp: Blueprint, name: str, folder: Path = DEFAULT_BLUEPRINTS
 
 
 def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
-            cache: dict[str, tuple[Batch, dict[CellKey, Value] | None]], reuse: bool
-            ) -> dict[CellKey, Value]:
+            cache: dict[str, dict[CellKey, Value]], reuse: bool) -> dict[CellKey, Value]:
     """Formula values. Plans of one layout (same formula cells) share one batch layout, and
     empty workbooks of one layout share their values (their formulas are equal)."""
-    signature = hashlib.sha256("\n".join(
-        f"{s.code}!{c.ref}={c.formula.text if c.formula else ''}"
-        for s, c in plan.formula_cells()).encode()).hexdigest()
-    if signature not in cache:
-        cache[signature] = (Batch(plan, formula_order(plan)), None)
-    batch, empty = cache[signature]
-    if reuse and empty is not None:
-        return empty
+    signature, batch = _batch(plan)
+    if reuse and signature in cache:
+        return cache[signature]
     values = batch.evaluate([inputs])[0]
     if reuse:
-        cache[signature] = (batch, values)
+        cache[signature] = values
     return values
+
+
+_BATCHES_KEPT = 16  # formula layouts kept: a blueprint gives one per kind of recipient
+_BATCHES: OrderedDict[str, Batch] = OrderedDict()
+_BATCHES_LOCK = threading.Lock()
+
+
+def _batch(plan: WorkbookPlan) -> tuple[str, Batch]:
+    """The plan's formula layout (its signature) and its batch, laid out once per layout
+    within a process: every workbook of a blueprint and a kind of recipient has the same
+    formula cells, and laying them out costs more than evaluating them once."""
+    digest = hashlib.sha256()
+    for sheet in plan.sheets:
+        digest.update(f"{sheet.code}\0{sheet.name}\n".encode())
+    for sheet, cell in plan.formula_cells():
+        assert cell.formula is not None
+        digest.update("\0".join((sheet.code, cell.ref, cell.formula.template,
+                                  *cell.formula.args)).encode() + b"\n")
+    signature = digest.hexdigest()
+    with _BATCHES_LOCK:
+        batch = _BATCHES.get(signature)
+        if batch is not None:
+            _BATCHES.move_to_end(signature)
+            return signature, batch
+    batch = Batch(plan, formula_order(plan))
+    with _BATCHES_LOCK:
+        _BATCHES[signature] = batch
+        while len(_BATCHES) > _BATCHES_KEPT:
+            _BATCHES.popitem(last=False)
+    return signature, batch
 
 
 def write_filled(bp: Blueprint, unit: Unit, everyone: Sequence[Unit], periode: int,
@@ -195,4 +220,5 @@ def write_filled(bp: Blueprint, unit: Unit, everyone: Sequence[Unit], periode: i
     where = {cell.key: (sheet.code, cell.ref) for sheet, cell in plan.input_cells()}
     for key, value in (changes or {}).items():
         inputs[where[key]] = value
-    return write_workbook(plan, evaluate_plan(plan, inputs, formula_order(plan)), inputs, path)
+    values = _batch(plan)[1].evaluate([inputs])[0]  # the same values as evaluate_plan gives
+    return write_workbook(plan, values, inputs, path)
