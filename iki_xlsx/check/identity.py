@@ -11,7 +11,7 @@ from iki_xlsx.check.result import FileResult, add
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.periode import FIRST, LAST
 from iki_xlsx.core.units import Unit
-from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook
+from iki_xlsx.plan.build import OFFICE_KODE, office_unit, plan_workbook, sheet_names
 from iki_xlsx.plan.carriers import (
     IDENTIFYING,
     MANIFEST_SHEET,
@@ -25,7 +25,7 @@ from iki_xlsx.plan.carriers import (
 )
 from iki_xlsx.plan.index import BlueprintIndex, Registered
 from iki_xlsx.plan.manifest import Manifest, ManifestError
-from iki_xlsx.plan.model import WorkbookPlan
+from iki_xlsx.plan.model import WorkbookPlan, defined_name
 from iki_xlsx.workbook.read import WorkbookData
 
 
@@ -187,8 +187,8 @@ def _from_headers(data: WorkbookData, index: BlueprintIndex) -> Claim | None:
             bp = index.version(bp_id, digest)
             if year != periode or unit.nama != nama or bp is None:
                 continue
-            plan = plan_workbook(bp, unit, periode, list(layout))
-            if all(sheet.defined_name.upper() in scoped for sheet in plan.sheets):
+            codes = sheet_names(bp, unit)  # a sheet's defined name follows from its code
+            if all(defined_name(code).upper() in scoped for code in codes):
                 found.append(Claim(bp_id, entry.versions[digest], digest, unit, layout,
                                    periode, Carrier.HEADERS))
     return found[0] if len(found) == 1 else None

@@ -107,7 +107,7 @@ class SheetPlan:
     @property
     def defined_name(self) -> str:
         """Workbook-scoped name that follows the sheet through renames and moves."""
-        return "IKI_" + re.sub(r"[^A-Za-z0-9_]", "_", self.code)
+        return defined_name(self.code)
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
@@ -144,6 +144,11 @@ class WorkbookPlan:
             for cell in sheet.cells:
                 if cell.role is Role.INPUT:
                     yield sheet, cell
+
+
+def defined_name(code: str) -> str:
+    """The workbook-scoped name of the sheet with this code (`SheetPlan.defined_name`)."""
+    return "IKI_" + re.sub(r"[^A-Za-z0-9_]", "_", code)
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
