@@ -315,9 +315,16 @@ def test_a_blueprint_edited_between_two_loads_is_loaded_afresh(tmp_path: Path) -
     broken = load_blueprint(path)
     assert broken.blueprint is None
     assert [(f.code, f.line) for f in broken.findings] == [("blueprint-invalid-value", 3)]
+    copy = tmp_path / "salinan.yaml"  # the same text elsewhere: its findings name the copy
+    copy.write_bytes(path.read_bytes())
+    assert [(f.file, f.line) for f in load_blueprint(copy).findings] == [(str(copy), 3)]
+    assert [f.file for f in load_blueprint(path).findings] == [str(path)]
 
     path.write_text("# baris baru\n" + mapped, encoding="utf-8")
     fixed = load_blueprint(path)
     assert fixed.blueprint is not None and fixed.blueprint.nama == "IKI Contoh"
+    copy.write_bytes(path.read_bytes())
+    assert (load_blueprint(copy).path, load_blueprint(copy).blueprint) == (str(copy),
+                                                                           fixed.blueprint)
     [moved] = check_mappings(fixed.blueprint, [], path)
     assert moved.line == line + 1

@@ -119,31 +119,31 @@ def _read_bounded(path: Path) -> str:
 def load_blueprint_text(text: str, shown: str) -> LoadResult:
     """Load and validate blueprint YAML text; `shown` names the file in findings.
 
-    Within a process, the same text named the same way is parsed and validated once (each
-    command of an office, its registrations and checks load the same few files again and
-    again): the cache is keyed by the text itself (its SHA-256), so an edited file is always
-    loaded afresh. Each call gets its own `LoadResult` and findings list; the `Blueprint` is a
-    frozen model and is shared."""
+    Within a process, the same text is parsed and validated once (each command of an office,
+    its registrations and checks load the same few files again and again, and every
+    workspace holds copies of the same blueprints): the cache is keyed by the text itself
+    (its SHA-256), so an edited file is always loaded afresh, and a result with findings is
+    only reused for the same `shown`, the file its findings name. Each call gets its own
+    `LoadResult` and findings list; the `Blueprint` is a frozen model and is shared."""
     loaded, _ = _parsed(text, shown)
-    return LoadResult(loaded.path, loaded.blueprint, list(loaded.findings))
+    return LoadResult(shown, loaded.blueprint, list(loaded.findings))
 
 
 def yaml_lines(text: str) -> LineMap | None:
     """Where each data path of blueprint YAML text stands (None when it does not parse), from
     the same parse as `load_blueprint_text` (read-only: it may be shared)."""
-    digest = _digest(text)
     with _LOCK:
-        for (_, known), (_, lines) in _LOADED.items():
-            if known == digest:
-                return lines
+        found = _LOADED.get(_digest(text))
+    if found is not None:
+        return found[1]
     try:
         return load(text)[1]
     except YamlSourceError:
         return None
 
 
-_LOADED_KEPT = 32  # distinct (file, text) pairs kept: an office has a handful of blueprints
-_LOADED: OrderedDict[tuple[str, str], tuple[LoadResult, LineMap | None]] = OrderedDict()
+_LOADED_KEPT = 32  # distinct texts kept: an office has a handful of blueprints
+_LOADED: OrderedDict[str, tuple[LoadResult, LineMap | None]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -152,15 +152,16 @@ def _digest(text: str) -> str:
 
 
 def _parsed(text: str, shown: str) -> tuple[LoadResult, LineMap | None]:
-    key = (shown, _digest(text))
+    key = _digest(text)
     with _LOCK:
         found = _LOADED.get(key)
-        if found is not None:
+        if found is not None and (found[0].path == shown or not found[0].findings):
             _LOADED.move_to_end(key)
-            return found
+            return found  # without findings, nothing of the result but its path is `shown`
     found = _parse(text, shown)
     with _LOCK:
         _LOADED[key] = found
+        _LOADED.move_to_end(key)
         while len(_LOADED) > _LOADED_KEPT:
             _LOADED.popitem(last=False)
     return found
