@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
-from iki_xlsx.plan.model import Chart, SheetPlan, ref
+from iki_xlsx.plan.model import Chart, SheetPlan, ref, rowcol
 from iki_xlsx.plan.paging import DEFAULT_ROW_PT, PageFlow
 from iki_xlsx.rekap.context import absolute
 
@@ -77,5 +75,5 @@ def segment_charts(sheet: SheetPlan, title: str, segments: Sequence[tuple[int, i
 def chart_span(chart: Chart) -> tuple[int, int]:
     """The rows a chart covers with the free row above it: kept on one page, so a page
     breaks above a chart, not through it."""
-    row, _ = xl_cell_to_rowcol(chart.anchor)
+    row, _ = rowcol(chart.anchor)
     return row - 1, row + chart_rows(chart.height) - 2

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 from iki_xlsx.blueprint.model import IkuIndikator, Indikator
 from iki_xlsx.core.dates import local_time, tanggal, waktu_dibuat
 from iki_xlsx.plan.formula import copy_of, mean_of, sheet_prefix, sum_of
-from iki_xlsx.plan.model import Cell, Role, SheetPlan, WorkbookPlan, meta_rows, ref, title_row
+from iki_xlsx.plan.model import (
+    Cell,
+    Role,
+    SheetPlan,
+    WorkbookPlan,
+    meta_rows,
+    ref,
+    rowcol,
+    title_row,
+)
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.rekap.context import Context, footer_text, periode_text, returned_text
 from iki_xlsx.rekap.jabatan import block_rows, realisasi_style, row_key, scope_of, target_source
@@ -91,7 +98,7 @@ def summary_table(plan: WorkbookPlan, values: Mapping[CellKey, Value]) -> list[l
     for cell in sheet.cells:
         if not cell.key.startswith(f"{ROW_KEY}/"):
             continue
-        row, col = xl_cell_to_rowcol(cell.ref)
+        row, col = rowcol(cell.ref)
         line = rows.setdefault(row, [None] * len(RINGKASAN_HEADERS))
         line[col] = values.get((sheet.code, cell.ref)) if cell.role is Role.FORMULA \
             else cell.value

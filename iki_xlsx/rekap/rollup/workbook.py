@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 from iki_xlsx.blueprint.model import DEFAULT_PREDIKAT, Tingkat
 from iki_xlsx.core.dates import local_time, tanggal, waktu_dibuat
 from iki_xlsx.core.units import Unit
@@ -35,6 +33,7 @@ from iki_xlsx.plan.model import (
     WorkbookPlan,
     meta_rows,
     ref,
+    rowcol,
     set_page,
     title_row,
 )
@@ -144,7 +143,7 @@ def plan_rollup(source: RollupSource) -> tuple[WorkbookPlan, dict[CellKey, Value
 
 def _kept_together(sheet: SheetPlan) -> list[tuple[int, int]]:
     """The total row and the signature block print on one page."""
-    rows = [xl_cell_to_rowcol(c.ref)[0] for c in sheet.cells
+    rows = [rowcol(c.ref)[0] for c in sheet.cells
             if c.key.startswith(("pengesahan/", "jumlah/"))]
     return [(min(rows), max(rows))] if rows else []
 
