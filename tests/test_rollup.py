@@ -5,11 +5,7 @@ through the command line; the figures equal a recomputation from the desa inputs
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -21,6 +17,7 @@ from iki_xlsx.rekap.rollup.iku import IkuKabupaten, check_mappings
 from tests import rollup_build as kab
 from tests.cli import iki
 from tests.conftest import engine_values, same
+from tests.pdfpages import FOOTER_BAND_PT, pages
 from tests.shared import built_once, by_content
 
 
@@ -218,40 +215,6 @@ def test_the_printed_rollup_keeps_its_promises(rolled: dict[str, object], office
             problems.append(f"page {page.number}: kecamatan rows without their header row")
     assert problems == []
     assert count >= 4  # Ringkasan, IKU Kabupaten, Data, Asal Data
-
-
-POPPLER_ZOOM = 3  # pdftohtml's largest: positions and sizes in thirds of a point
-FOOTER_BAND_PT = 0.75 * 72
-
-
-@dataclass
-class Page:
-    number: int
-    width: float
-    height: float
-    lines: list[tuple[float, float, float, float, float, str]]  # left, top, width, height,
-    # size (pt), text
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line[-1] for line in self.lines)
-
-
-def pages(pdf: Path) -> Iterator[Page]:
-    """Every printed page as poppler reads it: its text lines, where, and how large (pt)."""
-    done = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-zoom", str(POPPLER_ZOOM),
-                           "-stdout", str(pdf)], capture_output=True, check=True)
-    fonts: dict[str, float] = {}
-    for page in ElementTree.fromstring(done.stdout).iter("page"):
-        fonts |= {str(spec.get("id")): int(spec.get("size", "0")) / POPPLER_ZOOM
-                  for spec in page.iter("fontspec")}
-        lines = [(int(t.get("left", "0")) / POPPLER_ZOOM, int(t.get("top", "0")) / POPPLER_ZOOM,
-                  int(t.get("width", "0")) / POPPLER_ZOOM,
-                  int(t.get("height", "0")) / POPPLER_ZOOM, fonts[str(t.get("font"))],
-                  "".join(t.itertext()))
-                 for t in page.iter("text") if "".join(t.itertext()).strip()]
-        yield Page(int(page.get("number", "0")), int(page.get("width", "0")) / POPPLER_ZOOM,
-                   int(page.get("height", "0")) / POPPLER_ZOOM, lines)
 
 
 def test_the_admin_uploads_recap_files_and_makes_the_rollup_in_the_web_app(
