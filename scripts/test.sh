@@ -6,7 +6,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# the reader's worksheet scanner is compiled C (setup.py): a compiler, Python's and expat's
+# headers; where they are missing the install goes on without it, but the tests require it
+include=$(python3 -c "import sysconfig; print(sysconfig.get_paths()['include'])")
+if ! command -v cc >/dev/null 2>&1 || [ ! -f /usr/include/expat.h ] \
+    || [ ! -f "$include/Python.h" ]; then
+  echo "Installing a C compiler and the Python and expat headers (the worksheet scanner)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential \
+    libexpat1-dev python3-dev >/dev/null
+fi
 bash scripts/venv.sh test
+.venv/bin/python -c "import iki_xlsx.workbook._sheetscan" 2>/dev/null || {
+  echo "The worksheet scanner (iki_xlsx/workbook/_sheetscan.c) did not compile" >&2; exit 1; }
 writer_missing() { ! ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1; }
 if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" 2>/dev/null \
     || writer_missing; then

@@ -19,6 +19,7 @@ import pytest
 from iki_xlsx.check import BlueprintIndex, Status, check_chunk, iter_check
 from iki_xlsx.intake.status import status
 from iki_xlsx.store.db import Store
+from iki_xlsx.workbook.read import ReadError, read_workbook
 from tests.cli import Ran, iki
 from tests.hostile import (
     HOSTILE_TEXT,
@@ -102,6 +103,21 @@ def test_a_cell_after_the_sheet_data_is_read_as_any_other(
     assert [(f.code, f.sheet, f.cell, f.found) for f in result.findings
             if f.code == "formula-changed"] == [("formula-changed", name, column + row, 987654)]
     assert check_chunk([good[0]], index)[0].status is Status.OK
+
+
+def test_both_readers_read_every_case_alike(corpus: tuple[list[Case], list[Path]]) -> None:
+    """The compiled worksheet scanner (the default) and the Python reader give the same
+    cells, or the same finding, for every hostile file and a good return (the good ones
+    differ only in their values)."""
+    cases, good = corpus
+    for path in [case.path for case in cases] + good[:1]:
+        outcomes = []
+        for compiled in (True, False):
+            try:
+                outcomes.append(read_workbook(path, compiled=compiled))
+            except ReadError as error:
+                outcomes.append(error.args)
+        assert outcomes[0] == outcomes[1], path.name
 
 
 def _children() -> list[int]:

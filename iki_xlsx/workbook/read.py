@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.parsers import expat
 
@@ -34,6 +35,12 @@ from iki_xlsx.core.errors import ReadError as ReadError  # re-exported: its home
 from iki_xlsx.core.findings import os_reason
 from iki_xlsx.plan.carriers import MANIFEST_SHEET
 from iki_xlsx.plan.formula import column_letters, column_number
+
+_compiled: ModuleType | None
+try:  # compiled where a C compiler and expat's headers were there at install (setup.py)
+    from iki_xlsx.workbook import _sheetscan as _compiled
+except ImportError:  # the tests require it (scripts/test.sh)
+    _compiled = None
 
 if TYPE_CHECKING:  # imported where a shared formula is met (openpyxl takes 0.2 s to import)
     from openpyxl.formula.translate import Translator
@@ -54,6 +61,7 @@ MAX_FORMULA_CHARS = 8_192  # Excel's limit for one formula
 MAX_SHARED_FORMULA_CHARS = 1_000_000  # master text translated for shared-formula children
 MAX_MANIFEST_CHARS = 5_000_000
 READ_CHUNK = 64 * 1024
+SCAN_PART_BYTES = 16 * 1024 * 1024  # a sheet up to this size may go to the compiled scanner
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -121,8 +129,17 @@ class _Budget:
                                                          batas=angka.ribuan(MAX_CELLS)))
 
 
-def read_workbook(path: Path) -> WorkbookData:
-    """Read `path`; raises `ReadError` for anything that is not a readable .xlsx."""
+def compiled_scanner() -> bool:
+    """Whether this install has the compiled worksheet scanner (`_sheetscan`)."""
+    return _compiled is not None
+
+
+def read_workbook(path: Path, *, compiled: bool = True) -> WorkbookData:
+    """Read `path`; raises `ReadError` for anything that is not a readable .xlsx.
+
+    With `compiled` (and the scanner installed), a sheet of the regular shape every client
+    writes is scanned in C and anything else is read in Python from the start; the result is
+    the same either way (`compiled=False` reads every sheet in Python)."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             raise ReadError(Code.UNREADABLE_FILE.message("not-regular"))
@@ -137,7 +154,7 @@ def read_workbook(path: Path) -> WorkbookData:
             except (zipfile.BadZipFile, ValueError, EOFError):
                 raise ReadError(Code.UNREADABLE_FILE.message("broken-zip")) from None
             with archive:
-                return _read_archive(archive)
+                return _read_archive(archive, _compiled if compiled else None)
     except OSError as exc:
         raise ReadError(Code.UNREADABLE_FILE.message(alasan=os_reason(exc))) from None
 
@@ -199,7 +216,7 @@ def _check_members(infos: list[zipfile.ZipInfo]) -> None:
             raise ReadError(Code.UNREADABLE_FILE.message("ratio"))
 
 
-def _read_archive(archive: zipfile.ZipFile) -> WorkbookData:
+def _read_archive(archive: zipfile.ZipFile, scanner: Any) -> WorkbookData:
     infos = archive.infolist()
     _check_members(infos)
     names = {i.filename for i in infos}
@@ -220,12 +237,14 @@ def _read_archive(archive: zipfile.ZipFile) -> WorkbookData:
     present = [part for part in parts if part in names]
     if len(set(present)) != len(present):
         raise ReadError(Code.UNREADABLE_FILE.message("shared-sheets"))
-    shared = (_shared_strings(archive, budget) if "xl/sharedStrings.xml" in names else [])
+    shared = (_shared_strings(archive, budget, scanner)
+              if "xl/sharedStrings.xml" in names else [])
     sheets: dict[str, SheetData] = {}
     for entry, part in zip(sheet_entries, parts, strict=True):
         name = entry.get("name", "")
         sheet = SheetData(name=name, state=entry.get("state", "visible"))
-        if part in names:
+        if part in names and (scanner is None or not _scan_sheet(
+                scanner, archive, part, shared, sheet, budget)):
             _read_sheet(archive, part, shared, sheet, budget)
         sheets[name] = sheet
     defined = {d.get("name", ""): (d.text or "") for d in workbook.findall(
@@ -316,7 +335,18 @@ _KINDS = {_C: _K_C, _V: _K_V, _F: _K_F, _ROW: _K_ROW, _IS: _K_IS, _T: _K_T,
 _VALID_REFS: set[str] = set()
 
 
-def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile, budget: _Budget, scanner: Any) -> list[str]:
+    part = "xl/sharedStrings.xml"
+    if scanner is not None and archive.getinfo(part).file_size <= SCAN_PART_BYTES:
+        inflated = budget.inflated
+        try:
+            data = b"".join(_chunks(archive, part, SCAN_PART_BYTES, budget))
+            items: list[str] | None = scanner.strings(data, MAX_SHARED_STRINGS, MAX_TEXT_CHARS)
+        except Exception:  # the Python reader meets the same problem and names it
+            items = None
+        if items is not None:
+            return items
+        budget.inflated = inflated
     reader = _SharedStrings()
     _stream(archive, "xl/sharedStrings.xml", budget,
             lambda error: Code.UNREADABLE_FILE.message("shared-strings", galat=error),
@@ -358,13 +388,66 @@ class _SharedStrings:
             self.in_t = False
 
 
+def _scan_sheet(scanner: Any, archive: zipfile.ZipFile, part: str, shared: list[str],
+                sheet: SheetData, budget: _Budget) -> bool:
+    """Read one sheet through the compiled scanner when it is of the regular shape; False
+    (and the budget as it was) when the Python reader must read it instead: a part too big to
+    hold at once, one that does not inflate cleanly, or anything the scanner declines."""
+    if archive.getinfo(part).file_size > SCAN_PART_BYTES:
+        return False
+    inflated = budget.inflated
+    try:
+        data = b"".join(_chunks(archive, part, SCAN_PART_BYTES, budget))
+    except Exception:  # the Python reader meets the same problem and names it
+        budget.inflated = inflated
+        return False
+    scanned = scanner.scan(data, budget.elements, budget.cells, budget.rows, MAX_TEXT_CHARS,
+                           MAX_FORMULA_CHARS, shared, NO_VALUE)
+    if scanned is None:
+        budget.inflated = inflated
+        return False
+    cells, pending, elements, cells_met, rows = scanned
+    budget.elements -= elements
+    budget.cells -= cells_met
+    budget.rows -= rows
+    sheet.cells = cells
+    reader: _SheetReader | None = None
+    for ref, kind, written, raw, shared_index in pending:  # in document order, as read
+        shown: str | None = None
+        if written is not None:
+            if shared_index is not None:
+                if reader is None:
+                    reader = _SheetReader(shared, sheet, budget)
+                reader.ref = ref
+                try:
+                    written = reader._shared_formula(shared_index, written[1:])
+                except ReadError:
+                    raise
+                except Exception as exc:  # as _read_sheet's stream names it
+                    raise ReadError(_unreadable_sheet(sheet, type(exc).__name__)) from None
+                shown = "=" + written if written else None
+            else:
+                shown = written or None
+        if kind == "inlineStr":
+            cells[ref] = (shown, "")
+        elif raw is None:
+            cells[ref] = (shown, NO_VALUE if shown else None)
+        elif type(raw) is float:  # a plain number, read as parse_stored reads it
+            cells[ref] = (shown, raw)
+        else:
+            cells[ref] = (shown, _stored("n" if kind is None else kind, raw, shared))
+    return True
+
+
 def _read_sheet(archive: zipfile.ZipFile, part: str, shared: list[str], sheet: SheetData,
                 budget: _Budget) -> None:
     """Stream one sheet's XML through expat straight into `sheet.cells` (no element tree)."""
-    _stream(archive, part, budget,
-            lambda error: Code.UNREADABLE_FILE.message("sheet", lembar=sheet.name[:80],
-                                                       galat=error),
+    _stream(archive, part, budget, lambda error: _unreadable_sheet(sheet, error),
             _SheetReader(shared, sheet, budget).handlers)
+
+
+def _unreadable_sheet(sheet: SheetData, error: str) -> Message:
+    return Code.UNREADABLE_FILE.message("sheet", lembar=sheet.name[:80], galat=error)
 
 
 class _SheetReader:
