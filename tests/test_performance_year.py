@@ -8,7 +8,8 @@ two-year table cell by cell, and every document naming the version it used."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ from iki_xlsx.documents.office import (
 from iki_xlsx.documents.pengukuran import NEARLY
 from iki_xlsx.targets.model import key_of
 from iki_xlsx.years.impor import realisasi_headers
-from tests import libreoffice
+from tests import libreoffice, pdfpages
 from tests.conftest import same
+from tests.shared import by_content
 from tests.test_year import Stage, _capaian, _kecamatan
 from tests.yearly import BEFORE, NOW, Year, two_years
 from tests.yearly import Office as Workspace
@@ -112,32 +114,68 @@ def _verdict(capaian: float | None) -> str:
 def _table(made: Made, sheet: str) -> list[list[Any]]:
     """A document workbook's table body, as cached (the computed values written)."""
     path = next(p for p in made.files if p.suffix == ".xlsx")
-    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    rows = _cached_values(path)[sheet]
     header = next(i for i, r in enumerate(rows) if r[0] == "No")
     start = next(i for i in range(header, len(rows)) if str(rows[i][0]).isdigit())
     body = []
     for row in rows[start:]:
         if row[0] is None or not str(row[0]).isdigit():
             break
-        body.append(row)
+        body.append(list(row))
     return body
+
+
+def _cached_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's rows of values as cached in the workbook, read by openpyxl once per file
+    content in the run (the tests read the same document workbooks many times)."""
+    return by_content("openpyxl-values", path, _read_values)
+
+
+def _read_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+@dataclass(frozen=True)
+class Word:
+    """A Word document as python-docx reads it: its paragraphs' texts, and each table's
+    caption (the paragraph before it) and rows of cell texts (a merged cell's text in every
+    grid column it spans, as python-docx gives it)."""
+
+    paragraphs: tuple[str, ...]
+    tables: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    element: Any  # the document's XML root
+
+
+def _word(made: Made | Path) -> Word:
+    """The Word document (of `made`), read once per file content in the run."""
+    path = made if isinstance(made, Path) else next(p for p in made.files
+                                                    if p.suffix == ".docx")
+    return by_content("python-docx", path, _read_word)
+
+
+def _read_word(path: Path) -> Word:
+    document = docx.Document(str(path))
+    tables = tuple((_caption_of(table), tuple(tuple(c.text for c in row.cells)
+                                              for row in table.rows))
+                   for table in document.tables)
+    return Word(tuple(p.text for p in document.paragraphs), tables, document.element)
 
 
 def _word_rows(made: Made, caption: str) -> list[list[str]]:
     """The Word document's table under `caption`, as printed (body rows' texts)."""
-    path = next(p for p in made.files if p.suffix == ".docx")
-    document = docx.Document(str(path))
-    tables = [t for t in document.tables if t.rows and t.rows[0].cells[0].text == "No"]
-    captions = [p.text for p in document.paragraphs if p.text.startswith(caption[:9])]
+    document = _word(made)
+    tables = [t for t in document.tables if t[1] and t[1][0][0] == "No"]
+    captions = [p for p in document.paragraphs if p.startswith(caption[:9])]
     assert captions, caption
-    found = next(t for t in tables if _caption_of(document, t) == caption)
-    return [[c.text for c in row.cells] for row in found.rows
-            if row.cells[0].text.isdigit()]
+    found = next(rows for above, rows in tables if above == caption)
+    return [list(row) for row in found if row[0].isdigit()]
 
 
-def _caption_of(document: Any, table: Any) -> str:
+def _caption_of(table: Any) -> str:
     previous = table._tbl.getprevious()
+    if previous is None:  # a table that opens the document (the letterhead)
+        return ""
     return "".join(t.text or "" for t in previous.iter(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
 
@@ -195,8 +233,7 @@ def test_each_quarter_is_measured_against_the_version_in_force_at_its_end(
                                                          strict=True)), (bp.id, words, expected)
                 assert words[9] == expected[5]
                 checked += 1
-            text = " ".join(p.text for p in docx.Document(
-                str(made[name].files[0])).paragraphs)
+            text = " ".join(_word(made[name]).paragraphs)
             assert f"PK {version} {NOW}" in text, (bp.id, name)
     assert checked == sum(len(listed(o.bp)) for o, _ in offices.values()) + 12  # + TW I, III
 
@@ -207,8 +244,7 @@ def test_the_counts_of_reached_nearly_and_missed_add_up(
         rows = _table(made["tw2"], "Pengukuran")
         words = [r[9] for r in rows]
         path = next(p for p in made["tw2"].files if p.suffix == ".xlsx")
-        ws = openpyxl.load_workbook(path, data_only=True)["Jumlah"]
-        counted = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[1], int
+        counted = {r[0]: r[1] for r in _cached_values(path)["Jumlah"] if isinstance(r[1], int
                                                                                      | float)}
         assert counted == {"tercapai": words.count("tercapai"),
                            "hampir tercapai": words.count("hampir tercapai"),
@@ -257,8 +293,7 @@ def test_each_document_names_the_version_it_used(
         offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
     for office, made in offices.values():
         for name, version in (("pk-murni", "murni"), ("pk-perubahan", "perubahan")):
-            document = docx.Document(str(made[name].files[0]))
-            text = "\n".join(p.text for p in document.paragraphs)
+            text = "\n".join(_word(made[name]).paragraphs)
             title = "PERJANJIAN KINERJA " + ("PERUBAHAN " if version == "perubahan" else "")
             assert f"{title}TAHUN {NOW}" in text
             chosen = office.versions[version]
@@ -267,7 +302,7 @@ def test_each_document_names_the_version_it_used(
             for row, item in zip(lampiran, listed(office.bp), strict=True):
                 target = chosen.kecamatan[item.key]
                 assert [row[4], *row[5:9]] == [target.tahunan, *target.periods]
-        text = " ".join(p.text for p in docx.Document(str(made["lkjip"].files[0])).paragraphs)
+        text = " ".join(_word(made["lkjip"]).paragraphs)
         assert f"Target {NOW}: PK perubahan {NOW}" in text
         assert f"Target {BEFORE}: diketik kantor" in text
 
@@ -275,13 +310,13 @@ def test_each_document_names_the_version_it_used(
 def test_the_pk_statement_names_both_parties_and_signs_where_and_when_the_version_was_set(
         offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
     _, made = offices["iku-kecamatan"]
-    document = docx.Document(str(made["pk-perubahan"].files[0]))
-    texts = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    document = _word(made["pk-perubahan"])
+    texts = [text for _, rows in document.tables for row in rows for text in row]
     assert "Nama Camat" in texts and "Camat Contoh" in texts and "Nama Bupati" in texts
     signed = [t for t in texts if t.startswith("Contoh, ")]
     assert signed and signed[0].startswith("Contoh, 15 Agustus 2026"), signed
     assert any("NIP 196501011990031001" in t for t in texts)
-    heads = [p.text for p in document.paragraphs]
+    heads = list(document.paragraphs)
     assert heads[:1] == ["PERJANJIAN KINERJA PERUBAHAN TAHUN 2026"] or any(
         h == "PERJANJIAN KINERJA PERUBAHAN TAHUN 2026" for h in heads)
     assert any(re.search(r"dibuat karena: Perjanjian Kinerja perubahan 2026", h) for h in heads)
@@ -366,11 +401,18 @@ def printed(offices: dict[str, tuple[Workspace, dict[str, Made]]], office_port: 
     return pdfs
 
 
-def _pages(pdf: Path) -> Iterator[LTPage]:
-    """Each page's characters and drawn lines as the PDF draws them, without pdfminer's
-    layout analysis (grouping characters into text boxes), which nothing here reads."""
+class _Drawing(PDFPageAggregator):
+    """pdfminer's reading of what a page draws, its text left out: the lines, rectangles
+    and curves (poppler reads the text, tests/pdfpages.py)."""
+
+    def render_string(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _drawn(pdf: Path) -> Iterator[LTPage]:
+    """Each page's drawn lines as the PDF draws them, without pdfminer's layout analysis."""
     manager = PDFResourceManager()
-    device = PDFPageAggregator(manager, laparams=None)
+    device = _Drawing(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
     with pdf.open("rb") as handle:
         for page in PDFPage.get_pages(handle):
@@ -385,44 +427,60 @@ def _objects(item: Any) -> Any:
             yield from _objects(child)
 
 
+Line = tuple[float, float, float, float, float, str]
+
+
+def _broken(lines: Sequence[Line], words: set[str]) -> list[tuple[str, str]]:
+    """Words split over two lines of one cell: a line ending in a word's start, and the line
+    just below it, overlapping it across, beginning with the word's rest."""
+    found = []
+    for left, top, width, height, _, text in lines:
+        ends = text.split()[-1]
+        for word in words:
+            if not (word.startswith(ends) and len(ends) < len(word)):
+                continue
+            rest = word[len(ends):]
+            found += [(text, below) for left2, top2, width2, _, _, below in lines
+                      if 0 < top2 - top <= 1.5 * height and left2 < left + width
+                      and left < left2 + width2 and below.split()[0] == rest]
+    return found
+
+
 def test_every_document_prints_on_a4_legibly_within_the_page(
         printed: dict[str, Path], offices: dict[str, tuple[Workspace, dict[str, Made]]]) -> None:
     """Word documents and their workbooks printed by LibreOffice: A4, every character at least
     8 pt and on the page, every table line within the page width (a Word document's within
-    the text area between the margins), and no unit word (Satuan) broken over two lines."""
+    the text area between the margins), and no unit word (Satuan) broken over two lines.
+    The text as poppler reads it (tests/pdfpages.py), the lines as pdfminer does."""
     from iki_xlsx.documents.word import MARGIN_LEFT_CM, MARGIN_RIGHT_CM
 
     satuan = {item.indikator.satuan for office, _ in offices.values()
               for item in office_indicators(office.bp)}
-    broken = {w[:k] + "\n" + w[k:] for w in satuan if " " not in w for k in range(1, len(w))}
-    pages = 0
+    words = {w for w in satuan if " " not in w and len(w) > 1}
+    count = 0
     for name, pdf in printed.items():
         word = name.endswith(".docx")
-        for number, page in enumerate(_pages(pdf), start=1):
-            pages += 1
-            width, height = page.width, page.height
+        shown = pdfpages.pages(pdf)
+        drawn = list(_drawn(pdf))
+        assert len(shown) == len(drawn), name
+        for page, drawing in zip(shown, drawn, strict=True):
+            count += 1
+            number, width, height = page.number, page.width, page.height
             assert sorted((round(width), round(height))) == [595, 842], (name, number)
+            assert (round(drawing.width), round(drawing.height)) == (round(width),
+                                                                     round(height))
+            for left, top, wide, high, size, text in page.lines:
+                assert size >= MIN_PT - 0.05, (name, number, text, size)
+                assert (left >= -0.5 and left + wide <= width + 0.5 and top >= -0.5
+                        and top + high <= height + 0.5), (name, number, text)
             left = MARGIN_LEFT_CM / 2.54 * 72 - 2 if word else -0.5
             right = width - (MARGIN_RIGHT_CM / 2.54 * 72 - 2 if word else -0.5)
-            text, last = [], None  # the page's characters, a new line where the baseline moves
-            for item in _objects(page):
-                if isinstance(item, LTChar) and item.get_text().strip():
-                    if last is not None:
-                        text.append("\n" if abs(item.y0 - last.y0) > 2 else
-                                    " " if item.x0 - last.x1 > 1.5 else "")
-                    text.append(item.get_text())
-                    last = item
-                    assert item.size >= MIN_PT - 0.05, (name, number, item.get_text(),
-                                                        item.size)
-                    assert (item.x0 >= -0.5 and item.x1 <= width + 0.5 and item.y0 >= -0.5
-                            and item.y1 <= height + 0.5), (name, number, item.get_text())
-                elif isinstance(item, LTLine | LTRect | LTCurve) and not isinstance(
+            for item in _objects(drawing):
+                if isinstance(item, LTLine | LTRect | LTCurve) and not isinstance(
                         item, LTChar):
                     assert left <= item.x0 and item.x1 <= right, (name, number, item.bbox)
-            lines = "\n" + "".join(text) + "\n"
-            assert not [w for w in broken if f"\n{w}\n" in lines or f" {w}\n" in lines
-                        or f"\n{w} " in lines], (name, number)
-    assert pages >= 15
+            assert not _broken(page.lines, words), (name, number)
+    assert count >= 15
 
 
 def test_every_word_document_keeps_the_order_word_requires(
@@ -436,7 +494,7 @@ def test_every_word_document_keeps_the_order_word_requires(
     for _, made in offices.values():
         for done in made.values():
             path = next(p for p in done.files if p.suffix == ".docx")
-            root = docx.Document(str(path)).element
+            root = _word(path).element
             for element in root.iter():
                 name = element.tag.split("}")[-1]
                 if name in orders:
