@@ -60,16 +60,24 @@ class Stage:
     findings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code, message
     store: Store | None = None
     recap: RekapResult | None = None
-    frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    periods: dict[tuple[str, str], pd.Series] | None = field(default=None, repr=False,
+                                                             compare=False)
 
-    def typed_frame(self) -> pd.DataFrame:
-        """Everything typed as one table (unit, key, value), made once."""
-        if self.frame is None:
-            self.frame = pd.DataFrame([{"unit": kode, "key": key, "value": value}
-                                       for kode, values in self.typed.items()
-                                       for key, value in values.items()],
-                                      columns=["unit", "key", "value"])
-        return self.frame
+    def period_values(self, unit: str, prefix: str) -> pd.Series:
+        """What `unit` typed in the cells `prefix` + period number, indexed by the period
+        (everything typed grouped once per stage: a table by unit and key prefix)."""
+        if self.periods is None:
+            frame = pd.DataFrame([{"unit": kode, "key": key, "value": value}
+                                  for kode, values in self.typed.items()
+                                  for key, value in values.items()],
+                                 columns=["unit", "key", "value"])
+            parts = frame["key"].str.extract(r"^(.*/p)(\d+)$")
+            frame["prefix"], frame["period"] = parts[0], pd.to_numeric(parts[1])
+            frame = frame.dropna(subset=["prefix"])
+            self.periods = {(str(unit_), str(prefix_)): pd.Series(
+                list(group["value"]), index=[int(p) for p in group["period"]], dtype=object)
+                for (unit_, prefix_), group in frame.groupby(["unit", "prefix"], sort=False)}
+        return self.periods.get((unit, prefix), pd.Series([], dtype=object))
 
 
 def _period(key: str) -> int | None:
@@ -189,7 +197,6 @@ def _numbers(values: list[Any]) -> list[float]:
 def _kecamatan(bp: Blueprint, ind: Indikator, base: str, stage: Stage
                ) -> tuple[float | None, float | None]:
     """The kecamatan's realisasi and capaian by the decree's rules, from the values typed."""
-    typed = stage.typed_frame()
     office = "kecamatan"
     if ind.pengisi is Pengisi.KELURAHAN:
         rows = [(u.kode, u.kode, "") for u in UNITS]
@@ -199,16 +206,12 @@ def _kecamatan(bp: Blueprint, ind: Indikator, base: str, stage: Stage
         rows = [(office, office, "")]
     unit_rows: list[dict[str, Any]] = []
     for _, source, suffix in rows:
-        mine = typed[typed["unit"] == source]
         row: dict[str, Any] = {}
         for var in ind.variabel:
-            prefix = f"{base}/{var.id}{suffix}/p"
-            cells = mine[mine["key"].str.startswith(prefix)]
-            series = pd.Series(list(cells["value"]),
-                               index=[int(k[len(prefix):]) for k in cells["key"]], dtype=object)
+            series = stage.period_values(source, f"{base}/{var.id}{suffix}/p")
             row[var.id] = _annual(series, var.period_rule.value)
-        typed_target = mine.loc[mine["key"] == f"{base}/target", "value"]
-        row["target"] = (float(typed_target.iloc[0]) if not suffix and len(typed_target)
+        typed_target = stage.typed.get(source, {}).get(f"{base}/target")
+        row["target"] = (float(typed_target) if not suffix and typed_target is not None
                          else ind.target)
         row["realisasi"] = _row_realisasi(ind, row)
         unit_rows.append(row)
