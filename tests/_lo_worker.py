@@ -85,18 +85,36 @@ CLEARED = 1 | 2 | 4  # com.sun.star.sheet.CellFlags VALUE | DATETIME | STRING: t
 
 def type_in(sheets, cells):
     """Type each (sheet name, reference, value): a number as a number, text as text; None
-    deletes what the cell held."""
-    by_name = {}  # each sheet looked up once (every call crosses the UNO bridge)
+    deletes what the cell held. Each call crosses the UNO bridge, so the cells of a row side
+    by side are typed as one range (`setDataArray`: numbers as numbers, text as text, as
+    typed one by one) and cells deleted side by side cleared as one."""
+    by_sheet = {}
     for sheet_name, ref, value in cells:
-        if sheet_name not in by_name:
-            by_name[sheet_name] = sheets.getByName(sheet_name)
-        cell = by_name[sheet_name].getCellRangeByName(ref)
-        if value is None:
-            cell.clearContents(CLEARED)
-        elif isinstance(value, str):
-            cell.setString(value)
-        else:
-            cell.setValue(value)
+        by_sheet.setdefault(sheet_name, {})[ref] = value
+    for sheet_name, typed in by_sheet.items():
+        sheet = sheets.getByName(sheet_name)  # each sheet looked up once
+        at = {_position(ref): value for ref, value in typed.items()}
+        if None in at:  # a reference that is not plain A1: one by one
+            for ref, value in typed.items():
+                _type_range(sheet.getCellRangeByName(ref), [value])
+            continue
+        runs = []  # (column, row, values) of cells side by side, typed or all deleted
+        for c, r in sorted(at, key=lambda position: (position[1], position[0])):
+            value = at[(c, r)]
+            if runs and runs[-1][1] == r and runs[-1][0] + len(runs[-1][2]) == c and (
+                    value is None) == (runs[-1][2][0] is None):
+                runs[-1][2].append(value)
+            else:
+                runs.append((c, r, [value]))
+        for c, r, values in runs:
+            _type_range(sheet.getCellRangeByPosition(c, r, c + len(values) - 1, r), values)
+
+
+def _type_range(area, values):
+    if values[0] is None:
+        area.clearContents(CLEARED)
+    else:
+        area.setDataArray((tuple(v if isinstance(v, str) else float(v) for v in values),))
 
 
 FORMULA_ERROR = 4  # com.sun.star.sheet.FormulaResult.ERROR
