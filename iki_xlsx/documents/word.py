@@ -8,8 +8,10 @@ rows that never split across pages, and the kop surat as a borderless table over
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell  # a cell of its table, made from its XML element
+from docx.text.run import Run
 
 from iki_xlsx.core.atomic import atomic_write
 from iki_xlsx.documents.model import (
@@ -143,11 +146,24 @@ def _paragraph(doc: Any, block: Text) -> Any:
 
 def _run(paragraph: Any, text: str, size: float = TABLE_PT, bold: bool = False,
          underline: bool = False) -> Any:
-    run = paragraph.add_run(text)
+    """A run of `text` in its size, bold or not, underlined or not. Its properties are made
+    once per kind by python-docx and copied (a document has thousands of table runs, and
+    python-docx's property setters walk the schema at every call)."""
+    r = paragraph._p.add_r()
+    r.append(deepcopy(_run_properties(size, bold, underline)))
+    if text:
+        r.text = text  # python-docx's: tabs and line breaks as their elements
+    return Run(r, paragraph)
+
+
+@functools.cache
+def _run_properties(size: float, bold: bool, underline: bool) -> Any:
+    """The `w:rPr` python-docx writes for a run of this size, bold and underline."""
+    run = new_document().add_paragraph().add_run()
     run.font.size = Pt(size)
     run.bold = bold
     run.underline = underline
-    return run
+    return run._r.rPr
 
 
 # --- tables -----------------------------------------------------------------------------------
