@@ -24,7 +24,7 @@ from iki_xlsx.workbook.generate import generate
 from tests import cetak400, libreoffice
 from tests.mailservers import Dovecot, Kotak, SmtpServer, certificate
 from tests.pgserver import PostgresServer
-from tests.shared import built_once, by_content, run_folder
+from tests.shared import built_once, by_content, file_digest, run_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ROOT / "blueprints"
@@ -144,23 +144,78 @@ def smtp_tls(smtp_tls_server: SmtpServer) -> SmtpServer:
     return smtp_tls_server
 
 
-def engine_values(path: Path) -> dict[tuple[str, str], Any]:
+def engine_values(path: Path, twin: Path | None = None) -> dict[tuple[str, str], Any]:
     """Every formula cell recomputed from the file alone by a fresh `formulas.ExcelModel`
-    (once per file content in a run: the model of a 22-sheet workbook takes seconds)."""
-    return dict(by_content("formulas", path, _engine_values))
+    (once per file content in a run: the model of a 22-sheet workbook takes seconds).
+
+    With `twin` (a file holding the very same formulas, defined names and sheets, e.g. the
+    filled workbook of a blank one), the twin's model is computed with the values of `path`
+    in every cell where the two differ: what a model of `path` gives, without building one
+    more (asserted: only plain values differ, each a cell of the twin's model)."""
+    if twin is None:
+        return dict(by_content("formulas", path, _engine_values))
+    return dict(by_content("formulas", path, lambda p: _twin_values(p, twin)))
 
 
 def _engine_values(path: Path) -> dict[tuple[str, str], Any]:
+    return _solution_values(path, _model(path, file_digest(path)).calculate())
+
+
+@functools.lru_cache(maxsize=2)  # a blank workbook's test comes just before its filled twin's
+def _model(path: Path, digest: str) -> Any:
+    """The finished `formulas` model of the file `path` whose content has `digest`."""
     with contextlib.redirect_stderr(io.StringIO()):
         import formulas
 
-        model = formulas.ExcelModel().loads(str(path)).finish()
-        solution = model.calculate()
-    book = openpyxl.load_workbook(path, read_only=True)  # read once, row by row
-    titles = {ws.title.upper(): ws.title for ws in book.worksheets}
-    written = {(ws.title, cell.coordinate) for ws in book.worksheets for row in ws.iter_rows()
-               for cell in row if isinstance(cell.value, str) and cell.value.startswith("=")}
+        return formulas.ExcelModel().loads(str(path)).finish()
+
+
+def file_cells(path: Path) -> tuple[list[str], set[str], dict[tuple[str, str], Any]]:
+    """Sheet titles, defined names and every non-empty cell (a formula as its text) of the
+    file, read once per content in a run."""
+    return by_content("cells", path, _all_cells)
+
+
+def _all_cells(path: Path) -> tuple[list[str], set[str], dict[tuple[str, str], Any]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = {(ws.title, c.coordinate): c.value for ws in book.worksheets
+             for row in ws.iter_rows() for c in row if c.value is not None}
+    titles, names = book.sheetnames, {f"{n}={d.value}" for n, d in book.defined_names.items()}
     book.close()
+    return titles, names, cells
+
+
+def _twin_values(path: Path, twin: Path) -> dict[tuple[str, str], Any]:
+    import schedula
+
+    titles, names, cells = file_cells(path)
+    twin_titles, twin_names, twin_cells = file_cells(twin)
+    assert (titles, names) == (twin_titles, twin_names)
+
+    def formula(value: Any) -> bool:
+        return isinstance(value, str) and value.startswith("=")
+
+    assert {k: v for k, v in cells.items() if formula(v)} == {
+        k: v for k, v in twin_cells.items() if formula(v)}, "not the same formulas"
+    model = _model(twin, file_digest(twin))
+    changed = {}
+    for sheet, ref in cells.keys() | twin_cells.keys():
+        value = cells.get((sheet, ref))
+        if value != twin_cells.get((sheet, ref)):
+            node = f"'[{twin.name}]{sheet.upper()}'!{ref}"
+            assert node in model.dsp.data_nodes, node
+            changed[node] = [[schedula.EMPTY if value is None else value]]
+    assert changed, "the same values: use engine_values(path)"
+    with contextlib.redirect_stderr(io.StringIO()):
+        solution = model.calculate(changed)
+    return _solution_values(path, solution)
+
+
+def _solution_values(path: Path, solution: Any) -> dict[tuple[str, str], Any]:
+    sheets, _, cells = file_cells(path)
+    titles = {title.upper(): title for title in sheets}
+    written = {key for key, value in cells.items()
+               if isinstance(value, str) and value.startswith("=")}
     result: dict[tuple[str, str], Any] = {}
     for key, value in solution.items():
         if "!" not in key or "]" not in key:

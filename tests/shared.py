@@ -46,7 +46,12 @@ _MEASURED: dict[tuple[str, str], object] = {}
 def by_content(kind: str, path: Path, measure: Callable[[Path], T]) -> T:
     """`measure(path)`, computed once per run (per worker) for each distinct file content:
     a second file with the same bytes, or the same file asked again, reuses the result."""
-    key = (kind, hashlib.sha256(path.read_bytes()).hexdigest())
+    key = (kind, file_digest(path))
     if key not in _MEASURED:
         _MEASURED[key] = measure(path)
     return _MEASURED[key]  # type: ignore[return-value]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file's content, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
