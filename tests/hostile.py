@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import random
 import re
+import struct
 import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -369,17 +371,57 @@ def message(sender: str, subject: str, attachments: list[tuple[str, bytes]]) -> 
 
 
 def _members_of_zeros(target: Path) -> None:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-        for i in range(40):
-            with zout.open(f"kiriman-{i}.xlsx", "w", force_zip64=True) as member:
-                for _ in range(45):
-                    member.write(b"\0" * MIB)
+    """40 members of 45 MB of zeros each (deflated 1000:1): the 45 MB are compressed once
+    and the same deflate stream is written for every member."""
+    zeros = bytes(45 * MIB)
+    deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+    data = deflate.compress(zeros) + deflate.flush()
+    crc = zlib.crc32(zeros)
+    _write_zip(target, ((f"kiriman-{i}.xlsx", 8, crc, data, len(zeros)) for i in range(40)))
 
 
 def _many_members(target: Path) -> None:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zout:
-        for i in range(100_000):
-            zout.writestr(f"x{i}.xlsx", b"PK")
+    crc = zlib.crc32(b"PK")
+    _write_zip(target, ((f"x{i}.xlsx", 0, crc, b"PK", 2) for i in range(100_000)))
+
+
+# a zip written member by member from data already compressed (PKWARE APPNOTE 4.3): what
+# zipfile writes, without compressing the same bytes again for each member nor its per-member
+# bookkeeping (100,000 members in a tenth of the time)
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_LOCATOR64 = struct.Struct("<4sLQL")
+_END = struct.Struct("<4s4H2LH")
+_DOS_DATE = (2026 - 1980) << 9 | 10 << 5 | 5  # 5 October 2026, 00:00
+
+
+def _write_zip(target: Path, members: Iterable[tuple[str, int, int, bytes, int]]) -> None:
+    """`members` as (name, method 0 stored or 8 deflated, CRC-32, stored bytes, size)."""
+    central: list[bytes] = []
+    offset = 0
+    with target.open("wb") as out:
+        for name, method, crc, data, size in members:
+            raw = name.encode("ascii")
+            header = _LOCAL.pack(b"PK\x03\x04", 20, 0, method, 0, _DOS_DATE, crc, len(data),
+                                 size, len(raw), 0)
+            out.write(header + raw)
+            out.write(data)
+            central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 20, 0, method, 0, _DOS_DATE, crc,
+                                         len(data), size, len(raw), 0, 0, 0, 0, 0o600 << 16,
+                                         offset) + raw)
+            offset += len(header) + len(raw) + len(data)
+        directory = b"".join(central)
+        count = len(central)
+        if count > 0xFFFF:  # the zip64 end record carries the count
+            out.write(directory)
+            out.write(_END64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory),
+                                  offset))
+            out.write(_LOCATOR64.pack(b"PK\x06\x07", 0, offset + len(directory), 1))
+            out.write(_END.pack(b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(directory), offset, 0))
+        else:
+            out.write(directory)
+            out.write(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
 
 
 def _zip_in_zip(good: Path, target: Path) -> None:
