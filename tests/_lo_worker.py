@@ -11,7 +11,7 @@ load for what a file shows as saved and what it shows recalculated.
 Cells of "fill" are typed in (a number as a number, text as text) before the cells are read
 and the file saved, as a user filling the workbook in Calc would.
 Prints JSON: {path: {"sheet!ref": value}}; a value is a number, a string, or
-{"error": code} for an error cell. With "fit", "clipped:Sheet!A1" holds
+{"error": code} for an error cell. With "fit" (an xlsx), "clipped:Sheet!A1" holds
 [text, room, needed] (1/100 mm) for every text cell LibreOffice would show cut.
 A text document (a .docx) is only exported to its "pdf", by Writer.
 Each of a file's "steps" (after everything above) types its cells into the same open document
@@ -23,6 +23,8 @@ import json
 import re
 import sys
 import time
+import zipfile
+from xml.etree import ElementTree
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
@@ -169,29 +171,30 @@ FIT_TOLERANCE = 30  # 1/100 mm: 0.3 mm, under a pixel at 100 %
 CHAR_PROPS = ("CharHeight", "CharWeight", "CharFontName", "IsTextWrapped", "ParaIndent")
 
 
-def clipped_cells(doc, needed_cache):
+def clipped_cells(doc, path, needed_cache):
     """Cells of visible sheets showing text (typed or computed) whose (merged) area is
     shorter than LibreOffice's own optimal height for it, or, unwrapped, narrower.
 
-    Each call crosses the UNO bridge, so what a sheet holds is read in bulk: its formulas and
-    shown values as two arrays, the column widths and row heights under its text, its cells
-    grouped by identical format (LibreOffice's unique format ranges: the same character
-    properties, and the same merge, since a merge is part of a cell's format), one group's
-    properties and merge span read once. What a text needs is measured once per request
+    Each call crosses the UNO bridge, and a call that hands back an object (a cell, a row, a
+    range) costs ten of one that reads a value, so LibreOffice is asked only what it alone
+    knows, and each thing once: what a sheet holds and shows (its formulas and shown values,
+    two arrays); the character properties of each cell format holding text, once per
+    document; the width of each column and the height of each row under text, once per size
+    the file gives them (a column's width, a row's custom height: the same in every sheet of
+    the document) and for the others once per sheet; what a text needs, once per request
     (`needed_cache`, by text, width and character properties: the workbooks of one request
-    share most of their texts), in a scratch sheet of the document at hand."""
+    share most of their texts), in a scratch sheet of the document at hand. Which format a
+    cell has, and which cells are merged with it, the xlsx itself says (`_file_layout`)."""
+    layout = _file_layout(path)
     sheets = doc.getSheets()
-    scratch_name = "__ukur__"
-    sheets.insertNewByName(scratch_name, sheets.getCount())
-    scratch = sheets.getByName(scratch_name)
-    probe = scratch.getCellByPosition(0, 0)
-    column = scratch.getColumns().getByIndex(0)
-    row = scratch.getRows().getByIndex(0)
-    found = {}
-    for index in range(sheets.getCount() - 1):
+    formats, widths, heights = {}, {}, {}  # read from LibreOffice, once per document
+    shown_texts = []  # (where, text, width, height, props, may run into the next cell)
+    for index in range(sheets.getCount()):
         sheet = sheets.getByIndex(index)
         if not sheet.IsVisible:
             continue
+        sheet_name = sheet.getName()
+        in_file = layout[sheet_name]
         cursor = sheet.createCursor()
         cursor.gotoEndOfUsedArea(False)
         end = cursor.getRangeAddress()
@@ -199,7 +202,6 @@ def clipped_cells(doc, needed_cache):
         formulas = area.getFormulaArray()
         shown = area.getDataArray()  # a formula's result: text, or a number
         columns, rows = sheet.getColumns(), sheet.getRows()
-        widths, heights = {}, {}  # read as a text cell needs them, once each
         texts = {}
         filled = set()  # every cell that holds something, text or not
         for r, line in enumerate(formulas):
@@ -212,68 +214,120 @@ def clipped_cells(doc, needed_cache):
                         continue
                 if text:
                     texts[(c, r)] = text
-        sheet_name = sheet.getName()
-        for group in _format_groups(area):
-            props, span = None, None
-            for address in group.getRangeAddresses():
-                for r in range(address.StartRow, address.EndRow + 1):
-                    for c in range(address.StartColumn, address.EndColumn + 1):
-                        text = texts.get((c, r))
-                        if text is None:
-                            continue
-                        if props is None:  # the group's, read at its first text cell
-                            cell = sheet.getCellByPosition(c, r)
-                            props = tuple(cell.getPropertyValues(CHAR_PROPS))
-                            merged = sheet.createCursorByRange(cell)
-                            merged.collapseToMergedArea()
-                            box = merged.getRangeAddress()
-                            span = (box.EndColumn - box.StartColumn, box.EndRow - box.StartRow)
-                        last_column, last_row = c + span[0], r + span[1]
-                        width = sum(_extent(widths, columns, c, last_column, "Width"))
-                        height = sum(_extent(heights, rows, r, last_row, "Height"))
-                        key = (text, width, props)
-                        if key not in needed_cache:
-                            needed_cache[key] = _needed(probe, column, row, text, width, props)
-                        need_height, need_width = needed_cache[key]
-                        too_wide = need_width > width + FIT_TOLERANCE and not _right_is_free(
-                            filled, last_column, r, end.EndColumn)
-                        if need_height > height + FIT_TOLERANCE or too_wide:
-                            found[f"clipped:{sheet_name}!{_column_name(c)}{r + 1}"] = [
-                                text, [width, height], [need_width or width, need_height]]
-    sheets.removeByName(scratch_name)
+        for (c, r), text in texts.items():
+            style = in_file.styles.get((c, r), 0)
+            if style not in formats:  # read at the format's first text cell
+                formats[style] = tuple(
+                    sheet.getCellByPosition(c, r).getPropertyValues(CHAR_PROPS))
+            span_columns, span_rows = in_file.spans.get((c, r), (0, 0))
+            last_column, last_row = c + span_columns, r + span_rows
+            width = sum(_size(widths, columns, "Width", i, in_file.columns.get(i), sheet_name)
+                        for i in range(c, last_column + 1))
+            height = sum(_size(heights, rows, "Height", i, in_file.rows.get(i), sheet_name)
+                         for i in range(r, last_row + 1))
+            shown_texts.append((f"{sheet_name}!{_column_name(c)}{r + 1}", text, width, height,
+                                formats[style], _right_is_free(filled, last_column, r,
+                                                               end.EndColumn)))
+    _measure(sheets, {(text, width, props) for _, text, width, _, props, _ in shown_texts},
+             needed_cache)
+    found = {}
+    for where, text, width, height, props, runs_on in shown_texts:
+        need_height, need_width = needed_cache[(text, width, props)]
+        too_wide = need_width > width + FIT_TOLERANCE and not runs_on
+        if need_height > height + FIT_TOLERANCE or too_wide:
+            found[f"clipped:{where}"] = [text, [width, height], [need_width or width,
+                                                                 need_height]]
     return found
 
 
-def _format_groups(area):
-    groups = area.getUniqueCellFormatRanges()
-    return [groups.getByIndex(i) for i in range(groups.getCount())]
+def _size(known, items, size, index, sized, sheet_name):
+    """LibreOffice's `size` (Width or Height) of column or row `index`, read once for each
+    size the file gives (`sized`: the same in every sheet of the document), and once per
+    sheet for a column or row whose size LibreOffice works out itself (`sized` None)."""
+    key = sized if sized is not None else (sheet_name, index)
+    if key not in known:
+        known[key] = getattr(items.getByIndex(index), size)
+    return known[key]
 
 
-def _needed(probe, column, row, text, width, props):
-    """LibreOffice's own optimal (height, width) of `text` in a cell `width` wide with the
-    character properties `props` (width 0: a wrapped text never needs more width)."""
-    probe.setPropertyValues(CHAR_PROPS, props)
-    probe.setString(text)
-    column.Width = width
-    row.OptimalHeight = True
-    if props[3]:
-        return row.Height, 0
-    column.OptimalWidth = True
-    return row.Height, column.Width
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+class FileSheet:
+    """What an xlsx sheet itself says about its cells: each cell's format (its index in the
+    workbook's cellXfs), each merge's extra columns and rows by its first cell, and the size
+    the file fixes for a column (its width) or a row (a custom height), as a key whose equal
+    sizes LibreOffice reads alike."""
+
+    def __init__(self, root):
+        self.styles, self.spans, self.columns, self.rows = {}, {}, {}, {}
+        for col in root.iter(MAIN + "col"):
+            sized = ("column", col.get("width"), col.get("customWidth"), col.get("hidden"))
+            for c in range(int(col.get("min")) - 1, int(col.get("max"))):
+                self.columns[c] = sized
+        for line in root.iter(MAIN + "row"):
+            r = int(line.get("r")) - 1
+            if line.get("customHeight") in ("1", "true"):
+                self.rows[r] = ("row", line.get("ht"), line.get("hidden"))
+            for cell in line.iter(MAIN + "c"):
+                self.styles[_position(cell.get("r"))] = int(cell.get("s", "0"))
+        for merge in root.iter(MAIN + "mergeCell"):
+            first, last = (_position(ref) for ref in merge.get("ref").split(":"))
+            self.spans[first] = (last[0] - first[0], last[1] - first[1])
+
+
+def _file_layout(path):
+    """Each sheet of the xlsx at `path` as it says itself (`FileSheet`), by sheet name."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in relations}
+        sheets = {}
+        for sheet in workbook.iter(MAIN + "sheet"):
+            target = targets[sheet.get(REL_ID)].lstrip("/").removeprefix("xl/")
+            root = ElementTree.fromstring(archive.read("xl/" + target))
+            sheets[sheet.get("name")] = FileSheet(root)
+    return sheets
+
+
+def _measure(sheets, wanted, needed_cache):
+    """LibreOffice's own optimal (height, width) of each (text, width, character properties)
+    of `wanted` not yet in `needed_cache`, into it: the text typed into a cell `width` wide
+    with those properties (width 0: a wrapped text never needs more width), in a scratch
+    sheet of the document at hand. Measured in order of properties and width, so each is
+    set once for all the texts that share it."""
+    pending = sorted(wanted - needed_cache.keys(), key=lambda k: (repr(k[2]), k[1], k[0]))
+    if not pending:
+        return
+    scratch_name = "__ukur__"
+    sheets.insertNewByName(scratch_name, sheets.getCount())
+    scratch = sheets.getByName(scratch_name)
+    probe = scratch.getCellByPosition(0, 0)
+    column = scratch.getColumns().getByIndex(0)
+    row = scratch.getRows().getByIndex(0)
+    props_set = width_set = None
+    for text, width, props in pending:
+        if props != props_set:
+            probe.setPropertyValues(CHAR_PROPS, props)
+            props_set = props
+        if width != width_set:
+            column.Width = width
+            width_set = width
+        probe.setString(text)
+        row.OptimalHeight = True
+        if props[3]:
+            needed_cache[(text, width, props)] = (row.Height, 0)
+            continue
+        column.OptimalWidth = True
+        needed_cache[(text, width, props)] = (row.Height, column.Width)
+        width_set = None  # the column now has the text's width
+    sheets.removeByName(scratch_name)
 
 
 def _right_is_free(filled, last_column, r, end_column):
     """An unwrapped text may run into the next cell when that one is empty."""
     return last_column >= end_column or (last_column + 1, r) not in filled
-
-
-def _extent(sizes, items, first, last, size):
-    """The sizes (`size`: Width or Height) of columns or rows first..last, each read once per
-    sheet (into `sizes`), and only those of cells that show text."""
-    for i in range(first, last + 1):
-        if i not in sizes:
-            sizes[i] = getattr(items.getByIndex(i), size)
-    return [sizes[i] for i in range(first, last + 1)]
 
 
 def _column_name(index):
@@ -331,7 +385,7 @@ def main():
                     ref = cell.AbsoluteName.split(".")[-1].replace("$", "")
                     values[f"catatan:{sheet.getName()}!{ref}"] = note.getString()
         if request.get("fit"):
-            values.update(clipped_cells(doc, needed))
+            values.update(clipped_cells(doc, path, needed))
         pdf = request.get("pdf", {}).get(path)
         if pdf:
             doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
