@@ -12,8 +12,10 @@ from typing import Any
 
 import openpyxl
 import pytest
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar, LTPage, LTTextContainer
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTPage
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
@@ -316,22 +318,26 @@ def page_sizes(pdf: Path) -> list[tuple[int, str, float, float]]:
 
 def page_sizes_pdfminer(pdf: Path, numbers: list[int]) -> Iterator[tuple[int, float, float]]:
     """Per page of `numbers` (from 1, ascending): the smallest body and footer character as
-    pdfminer reads them: exact sizes, a tenth of a second or more a page."""
-    chosen = extract_pages(pdf, page_numbers={n - 1 for n in numbers})
-    for number, page in zip(numbers, chosen, strict=True):
-        assert isinstance(page, LTPage)
-        body, footer = 99.0, 99.0
-        for box in page:
-            if not isinstance(box, LTTextContainer):
-                continue
-            for line in box:
-                for char in line if hasattr(line, "__iter__") else []:
-                    if isinstance(char, LTChar) and char.get_text().strip():
-                        if char.y0 < 0.75 * 72:  # the footer band
-                            footer = min(footer, char.size)
-                        else:
-                            body = min(body, char.size)
-        yield number, body, footer
+    pdfminer reads them: exact sizes, a tenth of a second or more a page. Its characters as
+    the page draws them, without the layout analysis that groups them into lines and boxes
+    (the same characters, a third less time)."""
+    with pdf.open("rb") as handle:
+        resources = PDFResourceManager()
+        device = PDFPageAggregator(resources, laparams=None)
+        interpreter = PDFPageInterpreter(resources, device)
+        chosen = PDFPage.get_pages(handle, pagenos={n - 1 for n in numbers})
+        for number, page in zip(numbers, chosen, strict=True):
+            interpreter.process_page(page)
+            drawn = device.get_result()
+            assert isinstance(drawn, LTPage)
+            body, footer = 99.0, 99.0
+            for char in drawn:
+                if isinstance(char, LTChar) and char.get_text().strip():
+                    if char.y0 < 0.75 * 72:  # the footer band
+                        footer = min(footer, char.size)
+                    else:
+                        body = min(body, char.size)
+            yield number, body, footer
 
 
 def test_printed_text_is_legible_on_every_page(rendered: Rendered) -> None:
