@@ -3,6 +3,7 @@ widths, row heights, frozen panes, merges, unlocked (input) cells, validations, 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -12,7 +13,10 @@ from xml.etree import ElementTree
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+      "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+      "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 SCREEN_W, SCREEN_H = 1250, 500  # LibreOffice/Excel grid at 100 % on a 1366x768 screen
 LIBREOFFICE_PX_PER_WIDTH = 5.57 * 4 / 3
@@ -23,6 +27,20 @@ class Validation:
     ref: str
     title: str
     prompt: str
+
+
+@dataclass
+class Chart:
+    """A chart drawn on a sheet: its title, its kind (the first chart of its plot area, e.g.
+    barChart) and bar direction, the categories of its first series (a reference), and the
+    rows its anchor spans (from 0)."""
+
+    title: str
+    kind: str
+    bar_dir: str
+    categories: str
+    top: int
+    bottom: int
 
 
 @dataclass
@@ -41,6 +59,7 @@ class SheetGeometry:
     scale: int = 100
     fit_to_width: bool = False
     print_titles: str = ""
+    charts: list[Chart] = field(default_factory=list)
 
     def col_px(self, col: int) -> float:
         """On screen at 100 %, in the wider of the two clients: LibreOffice draws a unit of
@@ -77,8 +96,48 @@ def read_geometry(path: Path) -> dict[str, SheetGeometry]:
             root = ElementTree.fromstring(archive.read("xl/" + target))
             geometry = _sheet(str(sheet.get("name")), root, strings, unlocked_styles)
             geometry.print_titles = titles.get(str(index), "")
+            geometry.charts = _charts(archive, "xl/" + target, root)
             sheets[geometry.name] = geometry
     return sheets
+
+
+def _related(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """The parts `part` refers to, by relationship id, as paths inside the archive."""
+    folder, name = posixpath.split(part)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in archive.namelist():
+        return {}
+    return {str(r.get("Id")): posixpath.normpath(posixpath.join(folder, str(r.get("Target"))))
+            for r in ElementTree.fromstring(archive.read(rels))}
+
+
+def _charts(archive: zipfile.ZipFile, part: str, root: ElementTree.Element) -> list[Chart]:
+    """The sheet's charts, in the order of its drawing's anchors."""
+    drawing = root.find("m:drawing", NS)
+    if drawing is None:
+        return []
+    drawing_part = _related(archive, part)[str(drawing.get(REL))]
+    chart_parts = _related(archive, drawing_part)
+    charts = []
+    for anchor in ElementTree.fromstring(archive.read(drawing_part)):
+        reference = anchor.find(".//c:chart", NS)
+        if reference is None:
+            continue
+        chart = ElementTree.fromstring(archive.read(chart_parts[str(reference.get(REL))]))
+        plot = chart.find(".//c:plotArea", NS)
+        assert plot is not None
+        kind = next(e for e in plot if e.tag.endswith("Chart"))
+        bar_dir = kind.find("c:barDir", NS)
+        title = chart.find("c:chart/c:title", NS)
+        categories = kind.find("c:ser/c:cat/c:strRef/c:f", NS)
+        charts.append(Chart(
+            "".join(t.text or "" for t in title.iter(f"{{{NS['a']}}}t")) if title is not None
+            else "",
+            kind.tag.rsplit("}", 1)[1], "" if bar_dir is None else str(bar_dir.get("val")),
+            "" if categories is None else categories.text or "",
+            int(anchor.findtext("xdr:from/xdr:row", "0", NS)),
+            int(anchor.findtext("xdr:to/xdr:row", "0", NS))))
+    return charts
 
 
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
