@@ -154,6 +154,25 @@ def _indicator_sheets(bp: Blueprint, unit: Unit
     return found
 
 
+_HASHES_KEPT = 32
+_HASHES: dict[int, tuple[Blueprint, str]] = {}  # id -> (the blueprint, kept alive: ids stay
+# unique, its content hash)
+
+
+def blueprint_hash(bp: Blueprint) -> str:
+    """`bp.content_hash()`, computed once a process per blueprint object (a blueprint is
+    frozen; every workbook of a generation carries the hash, and dumping the blueprint to
+    canonical JSON costs more than laying out a sheet)."""
+    kept = _HASHES.get(id(bp))
+    if kept is not None and kept[0] is bp:
+        return kept[1]
+    digest = bp.content_hash()
+    if len(_HASHES) >= _HASHES_KEPT:
+        _HASHES.clear()
+    _HASHES[id(bp)] = (bp, digest)
+    return digest
+
+
 def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]) -> WorkbookPlan:
     """Lay out the whole workbook for one unit and period."""
     cols = Columns.for_periods(len(bp.periods))
@@ -171,7 +190,7 @@ def plan_workbook(bp: Blueprint, unit: Unit, periode: int, units: Sequence[Unit]
     return WorkbookPlan(
         blueprint_id=bp.id,
         blueprint_versi=bp.versi,
-        blueprint_hash=bp.content_hash(),
+        blueprint_hash=blueprint_hash(bp),
         kantor=bp.kantor,
         unit=unit,
         periode=periode,

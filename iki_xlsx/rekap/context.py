@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from xlsxwriter.utility import xl_range_abs
 
@@ -52,6 +53,11 @@ class Context:
         """The units on the list: the kelurahan, then the office."""
         return [*self.kelurahan, *([self.office] if self.office else [])]
 
+    @cached_property
+    def periods_reached(self) -> int:
+        """`reached(source)`, once for every sheet of the recap (it reads every entry)."""
+        return reached(self.source)
+
 
 def absolute(name: str, first_row: int, col: int, last_row: int, last_col: int | None = None
               ) -> str:
@@ -86,7 +92,7 @@ def reached_text(bp: Blueprint, periods: int) -> str:
 
 def periode_text(ctx: Context) -> str:
     return (f"Tahun {ctx.source.periode} ({', '.join(ctx.bp.periods)}); data "
-            f"{reached_text(ctx.bp, reached(ctx.source))}")
+            f"{reached_text(ctx.bp, ctx.periods_reached)}")
 
 
 def returned_text(ctx: Context) -> str:

@@ -133,19 +133,30 @@ def generate(bp: Blueprint, units: Sequence[Unit], periode: int, out_dir: Path,
     result = GenerateResult()
     cache: dict[str, dict[CellKey, Value]] = {}
     written: list[tuple[Unit, Path | None]] = []
-    for plan in plans:
-        path: Path | None = None
-        if expects_return(bp, plan.unit):
+    for start in range(0, len(plans), SAMPLE_CHUNK if sample else 1):
+        chunk = plans[start:start + SAMPLE_CHUNK] if sample else plans[start:start + 1]
+        filled = [p for p in chunk if expects_return(bp, p.unit)]
+        given: list[dict[CellKey, Value]] = []
+        for plan in filled:
             inputs: dict[CellKey, Value] = static_values(plan)
             if sample:
                 inputs.update(sample_inputs(bp, plan))
-            values = _values(plan, inputs, cache, reuse=not sample)
-            path = write_workbook(plan, values, inputs, out_dir / workbook_filename(plan))
-            result.files.append(path)
-        else:
-            result.skipped.append(plan.unit)
-        written.append((plan.unit, path))
-        progress(1)
+            given.append(inputs)
+        computed = (_sample_values(filled, given) if sample else
+                    [_values(plan, inputs, cache, reuse=True)
+                     for plan, inputs in zip(filled, given, strict=True)])
+        made = {id(plan): (inputs, values) for plan, inputs, values
+                in zip(filled, given, computed, strict=True)}
+        for plan in chunk:
+            path: Path | None = None
+            if id(plan) in made:
+                inputs, values = made[id(plan)]
+                path = write_workbook(plan, values, inputs, out_dir / workbook_filename(plan))
+                result.files.append(path)
+            else:
+                result.skipped.append(plan.unit)
+            written.append((plan.unit, path))
+            progress(1)
     if register is not None:
         record_generation(register, bp, periode, written, source)
     return result
@@ -175,6 +186,26 @@ def _values(plan: WorkbookPlan, inputs: dict[CellKey, Value],
     values = batch.evaluate([inputs])[0]
     if reuse:
         cache[signature] = values
+    return values
+
+
+SAMPLE_CHUNK = 64  # sample workbooks evaluated together (their values held until written)
+
+
+def _sample_values(plans: Sequence[WorkbookPlan], inputs: Sequence[dict[CellKey, Value]]
+                   ) -> list[dict[CellKey, Value]]:
+    """Formula values of sample-filled workbooks: those of one layout in one batch (a shape
+    is asked of the engine once for all of them, not once a workbook)."""
+    layouts: dict[str, list[int]] = {}
+    batches: dict[str, Batch] = {}
+    for i, plan in enumerate(plans):
+        signature, batches[signature] = _batch(plan)
+        layouts.setdefault(signature, []).append(i)
+    values: list[dict[CellKey, Value]] = [{} for _ in plans]
+    for signature, members in layouts.items():
+        for i, computed in zip(members, batches[signature].evaluate(
+                [inputs[i] for i in members]), strict=True):
+            values[i] = computed
     return values
 
 
