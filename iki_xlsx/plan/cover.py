@@ -154,13 +154,16 @@ def ringkasan_sheet(
     number = 0
     for source in indicator_sheets:
         quoted = sheet_prefix(source.name)
+        by_key: dict[str, Cell] = {}
+        for cell in source.cells:
+            by_key.setdefault(cell.key, cell)  # the first of a key, as `SheetPlan.cell`
         for cell in source.cells:
             found = PlanKey.try_parse(cell.key)
             if found is None or (found.name, found.part) != ("realisasi", "label"):
                 continue
             number += 1
-            name_cell = source.cell(str(found.row("kolom", str(COL_NAMA))))
-            satuan_cell = source.cell(str(found.row("kolom", str(COL_SATUAN))))
+            name_cell = by_key[str(found.row("kolom", str(COL_NAMA)))]
+            satuan_cell = by_key[str(found.row("kolom", str(COL_SATUAN)))]
             key = f"ringkasan/{found.base}"
             sheet.cells.append(Cell(ref(row, 0), Role.LABEL, f"{key}/no", "text_center",
                                     str(number)))
@@ -170,12 +173,12 @@ def ringkasan_sheet(
                                     name_cell.value))
             sheet.cells.append(Cell(ref(row, 3), Role.LABEL, f"{key}/satuan", "text_center",
                                     satuan_cell.value))
-            realisasi_style = source.cell(str(found.row("realisasi", "tahunan"))).style
+            realisasi_style = by_key[str(found.row("realisasi", "tahunan"))].style
             for col, shown, style in ((4, found.row("target"), "formula_number"),
                                       (5, found.row("realisasi", "tahunan"), realisasi_style),
                                       (6, found.row("capaian"), "formula_pct"),
                                       (7, found.row("predikat"), "formula_text")):
-                target = source.cell(str(shown))
+                target = by_key[str(shown)]
                 part = shown.name + (f"/{shown.part}" if shown.part else "")
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, f"{key}/{part}", style,
                                         formula=copy_of(quoted + target.ref)))

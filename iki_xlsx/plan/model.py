@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from iki_xlsx import __version__
 from iki_xlsx.core.units import Unit
@@ -185,11 +186,13 @@ def title_case(text: str) -> str:
     return " ".join(fix(i, w) for i, w in enumerate(words))
 
 
+@lru_cache(maxsize=65536)  # pure, and asked for the same cells in every workbook of a layout
 def ref(row: int, col: int) -> str:
     """The A1 reference of zero-based `row` and `col`."""
     return f"{column_letters(col + 1)}{row + 1}"
 
 
+@lru_cache(maxsize=65536)
 def rowcol(cell: str) -> tuple[int, int]:
     """Zero-based (row, column) of the A1 reference `cell` ((0, 0) for none, as xlsxwriter)."""
     found = CELL_REF.match(cell)

@@ -83,6 +83,15 @@ def text_height(text: str, widths: float | Sequence[float], size: float = FONT_S
                 bold: bool = False) -> float:
     """Row height (pt) that shows all of `text` wrapped in a column (or merged columns) of
     the given width(s)."""
+    return _text_height(text, widths if isinstance(widths, int | float) else tuple(widths),
+                        size, bold)
+
+
+@lru_cache(maxsize=16384)
+def _text_height(text: str, widths: float | tuple[float, ...], size: float, bold: bool
+                 ) -> float:
+    """`text_height`, once a process for each text and width (the workbooks of one
+    blueprint measure the same labels and decree texts, each of them for every unit)."""
     usable_pt = (span_px(widths) - CELL_PADDING_PX) / PX_PER_PT
     lines = line_count(text, usable_pt, size, bold)
     return max(MIN_ROW_PT, round(lines * line_pt(size) + ROW_PADDING_PT + 0.49, 0))
