@@ -156,8 +156,9 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     for name, value in properties(plan).items():
         workbook.set_custom_property(name, value)
     formats = {name: workbook.add_format({**_BASE, **spec}) for name, spec in STYLES.items()}
-    flagged = {name: workbook.add_format({**_BASE, **spec, **FLAG})
-               for name, spec in STYLES.items()}
+    # the flagged cells of an annotated copy (a format no cell uses is not written at all)
+    flagged = ({name: workbook.add_format({**_BASE, **spec, **FLAG})
+                for name, spec in STYLES.items()} if notes is not None else {})
     if notes is not None:
         _render_notes(workbook, notes, formats)
     for sheet in plan.sheets:
