@@ -233,3 +233,25 @@ def test_missing_columns_in_units_csv(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip() == (f"Kesalahan: {units}:1: kolom kode tidak ada pada daftar unit "
                                    "(kolom wajib: kode, nama; email boleh ada)")
+
+
+def test_formulas_are_written_as_xlsxwriter_itself_would(
+        generated: dict[tuple[str, bool], list[Path]], tmp_path: Path) -> None:
+    """The writer skips xlsxwriter's look for Excel 365's dynamic-array functions where none
+    can be in a formula (workbook/write.py): every formula of every generated workbook and a
+    few written to need that look come out as the installed xlsxwriter's own preparation
+    makes them (a new xlsxwriter that looked for more would fail here)."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from iki_xlsx.workbook.read import read_workbook
+    from iki_xlsx.workbook.write import _worksheet_class
+
+    ours, theirs = _worksheet_class()(), Worksheet()
+    formulas = {formula for paths in generated.values() for path in paths
+                for sheet in read_workbook(path).sheets.values()
+                for formula, _ in sheet.cells.values() if formula}
+    formulas |= {"=XLOOKUP(A1,B:B,C:C)", "{=SORT(A1:A9)}", "=ISINGLE(A1)", "=_xlfn.SWITCH(A1)",
+                 "=IF(SEQUENCE(3)>1,1,0)", "=FILTER(A1:A3,B1:B3)"}
+    assert len(formulas) > 200
+    differ = [f for f in formulas if ours._prepare_formula(f) != theirs._prepare_formula(f)]
+    assert differ == []
