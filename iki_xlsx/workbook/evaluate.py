@@ -13,10 +13,10 @@ import io
 import math
 import re
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,15 +31,16 @@ _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z
 
 
 _MODULES: tuple[Any, Any] | None = None
+_FUNCTIONS: list[bool] = []  # [True] once every function module of the engine is loaded
 # imported by formulas.functions.stat when it loads (about 1 s of CPU), used only inside the
 # statistical functions our formulas never call
 _LAZY_SCIPY = ("scipy", "scipy.stats", "scipy.linalg", "scipy.interpolate")
 
 
 def _engine() -> Any:
-    """The `formulas` and `schedula` modules, imported once with their noise silenced; every
-    function module loaded (so compiling a formula never imports one later), with scipy bound
-    to stand-ins that import it on first use."""
+    """The `formulas` and `schedula` modules, imported once with their noise silenced (the
+    function modules are loaded by `_functions`, before compiling, or one by one by
+    `engine_module`, for shapes compiled by an earlier process)."""
     global _MODULES
     if _MODULES is None:
         with contextlib.redirect_stderr(io.StringIO()), _scipy_on_first_use():
@@ -47,15 +48,34 @@ def _engine() -> Any:
             import formulas.functions
             import formulas.tokens.operand
             import schedula
-
-            formulas.functions.get_functions()
         _MODULES = (formulas, schedula)
     return _MODULES
 
 
-def warm_up() -> None:
-    """Import the engine now (a warm worker does, before its first chunk)."""
+def _functions() -> None:
+    """Every function module of the engine loaded (so compiling a formula never imports one
+    later), with scipy bound to stand-ins that import it on first use."""
+    if not _FUNCTIONS:
+        formulas, _ = _engine()
+        with contextlib.redirect_stderr(io.StringIO()), _scipy_on_first_use():
+            formulas.functions.get_functions()
+        _FUNCTIONS.append(True)
+
+
+def engine_module(name: str) -> types.ModuleType:
+    """One module of the engine (`formulas...`, `schedula...`), imported as `_engine` does."""
     _engine()
+    found = sys.modules.get(name)
+    if found is None:
+        with contextlib.redirect_stderr(io.StringIO()), _scipy_on_first_use():
+            found = importlib.import_module(name)
+    return found
+
+
+def warm_up() -> None:
+    """Import the engine now, every function module with it (a warm worker does, before its
+    first chunk)."""
+    _functions()
 
 
 @contextlib.contextmanager
@@ -98,11 +118,44 @@ class _Deferred(types.ModuleType):
         return self._real()(*args, **kwargs)
 
 
-@lru_cache(maxsize=4096)
-def _compiled(template: str, shapes: tuple[tuple[int, int], ...]) -> tuple[Callable[..., Any],
-                                                                              tuple[int, ...]]:
-    """Compile a template once; returns the function and, per engine input, its hole."""
+Shape = tuple[str, tuple[tuple[int, int], ...]]  # a template and the shape of each hole
+Compiled = tuple[Callable[..., Any], tuple[int, ...]]  # the engine's function, holes' order
+
+_COMPILED: dict[Shape, Compiled] = {}
+_COMPILED_LIMIT = 4096  # shapes kept in a process, the oldest forgotten first
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(template: str, shapes: tuple[tuple[int, int], ...]) -> Compiled:
+    """A template compiled once per process (or adopted, compiled by an earlier one: see
+    `adopt`); returns the function and, per engine input, its hole."""
+    found = _COMPILED.get((template, shapes))
+    if found is None:
+        found = _compile(template, shapes)
+        with _COMPILED_LOCK:
+            while len(_COMPILED) >= _COMPILED_LIMIT:
+                del _COMPILED[next(iter(_COMPILED))]
+            found = _COMPILED.setdefault((template, shapes), found)
+    return found
+
+
+def compiled(keys: Iterable[Shape]) -> dict[Shape, Compiled]:
+    """The engine's compiled functions of these shapes, compiling those not yet compiled."""
+    return {key: _compiled(*key) for key in keys}
+
+
+def adopt(shapes: Mapping[Shape, Compiled]) -> None:
+    """Use these compiled shapes (the engine's own functions, kept by an earlier process:
+    `workbook.evaluate_warm`) instead of compiling them again."""
+    with _COMPILED_LOCK:
+        for key, found in shapes.items():
+            _COMPILED.setdefault(key, found)
+
+
+def _compile(template: str, shapes: tuple[tuple[int, int], ...]) -> Compiled:
+    """Compile a template with the engine."""
     formulas, _ = _engine()
+    _functions()
     placeholders = []  # hole i stands at row 1000*i+1, far from every other hole
     for i, (rows, cols) in enumerate(shapes):
         if (rows, cols) == (1, 1):
@@ -379,6 +432,10 @@ class Batch:
                                   for target, holes in cells)
         self.outputs = [(key, self.column[key]) for key in
                         ((s.code, c.ref) for s, c in plan.formula_cells())]
+
+    def shapes(self) -> list[Shape]:
+        """The compiled shapes evaluating this layout uses (`compiled` gives them)."""
+        return list(dict.fromkeys((step.template, step.shapes) for step in self.steps))
 
     def _slot(self, key: CellKey) -> int:
         return self.column.setdefault(key, len(self.column))
