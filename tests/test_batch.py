@@ -13,6 +13,8 @@ import pytest
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex, check_files
+from iki_xlsx.check import chunk as chunk
+from iki_xlsx.check.warm import LAYOUTS_DIR
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.formula import Formula
@@ -138,6 +140,39 @@ def test_values_equal_in_python_are_still_told_apart_when_asked_once(template: s
 
 
 
+# shapes with range holes and aggregating functions beside the seed's element-wise ones
+KEPT = [*SHAPES, ('IF(COUNT({0})=0,"",SUM({0}))', ((3, 1),)), ("MAX(0,{0})", ((1, 1),)),
+        ('IF({0}="","",COUNTIF({1},">=75"))', ((1, 1), (3, 1))), ("AND({0}>1,{1}>1)",
+                                                                  ((1, 1), (1, 1))),
+        ('IF(COUNTA({0},{1})=0,"",ROUND(AVERAGE({0})/{1},2))', ((2, 2), (1, 1)))]
+
+
+@pytest.mark.parametrize("shape", KEPT, ids=[f"kept{i}" for i in range(len(KEPT))])
+def test_a_compiled_shape_kept_and_read_back_evaluates_as_compiled(
+        shape: Shape, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a later process reads instead of compiling (`workbook.evaluate_warm`) is the
+    engine's compiled shape again: other objects, the same answers on every edge value."""
+    from iki_xlsx.workbook.evaluate_warm import dump_shapes, load_shapes
+
+    template, shapes = shape
+    compiled = evaluate.compiled([shape])
+    read = load_shapes(dump_shapes(compiled))
+    assert list(read) == [shape] and read[shape][0] is not compiled[shape][0]
+    assert read[shape][1] == compiled[shape][1]
+    formula = Formula(template, tuple(str(i) for i in range(len(shapes))))
+    rng, pool = random.Random(template), _pool()
+    cases = [[[rng.choice(pool) for _ in range(rows * cols)] for rows, cols in shapes]
+             for _ in range(80)]
+    cases += [[[value] * (rows * cols) for rows, cols in shapes] for value in pool]
+
+    def answers() -> list[tuple[str, Any]]:
+        return [_key(evaluate_formula(formula, lambda h, c=case: c[int(h)], shapes))
+                for case in cases]
+
+    expected = answers()
+    monkeypatch.setattr(evaluate, "_COMPILED", dict(read))
+    assert answers() == expected
+
 
 def _layouts() -> list[tuple[Blueprint, WorkbookPlan]]:
     from iki_xlsx.blueprint.load import load_blueprint_text
@@ -237,8 +272,25 @@ def test_the_checker_corpus_gives_the_same_findings_both_ways(
         corpus.insert(2 * i, mutate.set_cell(filled, tmp_path / f"m{i}.xlsx", sheet, ref,
                                              value=value, keep_formula=keep))
     batch = check_files(corpus, index, workers=1)
+    # batched again from the layouts a first run kept (`check.warm`), as by a process that
+    # made none: plans, layouts, compiled shapes and the engine's answers all forgotten, and
+    # nothing compiled
+    warm = tmp_path / "simpan"
+    warm.mkdir()
+    with monkeypatch.context() as fresh:
+        fresh.setattr(chunk, "_LAYOUTS", {})
+        check_files(corpus, index, workers=1, warm=warm)
+        assert len(list((warm / LAYOUTS_DIR).iterdir())) == len(chunk._LAYOUTS) >= 3
+    with monkeypatch.context() as forgotten:
+        for module, name in ((chunk, "_LAYOUTS"), (evaluate, "_COMPILED"),
+                             (evaluate, "_KNOWN")):
+            forgotten.setattr(module, name, {})
+        forgotten.setattr(evaluate, "_compile", None)  # calling it would fail the check
+        kept = check_files(corpus, index, workers=1, warm=warm)
     _engine_answer_kept(monkeypatch)  # for the per-file path only, which repeats cells most
     single = check_files(corpus, index, workers=1, batch=False)
-    assert [r.to_dict() for r in batch.files] == [r.to_dict() for r in single.files]
-    assert [r.inputs for r in batch.files] == [r.inputs for r in single.files]
+    assert [r.to_dict() for r in batch.files] == [r.to_dict() for r in single.files] == [
+        r.to_dict() for r in kept.files]
+    assert [r.inputs for r in batch.files] == [r.inputs for r in single.files] == [
+        r.inputs for r in kept.files]
     assert {str(r.status) for r in batch.files} == {"ok", "needs-correction", "rejected"}

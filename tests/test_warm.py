@@ -16,8 +16,11 @@ from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.blueprint.warm import WARM_FILE, load_folder
 from iki_xlsx.check import BlueprintIndex, CheckReport, WarmPool, check_files
+from iki_xlsx.check.warm import LAYOUTS_DIR
 from iki_xlsx.core.units import Unit
+from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.workbook.generate import recipients, write_filled
+from tests import mutate
 from tests.conftest import BLUEPRINTS
 
 KOTA = BLUEPRINTS / "iki-kecamatan-kota.yaml"
@@ -117,7 +120,8 @@ print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.module
 """
 
 
-def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -> None:
+def office_workspace(tmp_path: Path) -> tuple[Path, Unit, Blueprint]:
+    """A workspace of one unit whose workbooks of iki-kecamatan-kota 2026 were generated."""
     root = tmp_path / "kantor"
     cli = [sys.executable, "-m", "iki_xlsx"]
     assert subprocess.run([*cli, "init", str(root)], capture_output=True).returncode == 0
@@ -129,6 +133,11 @@ def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -
     assert made.returncode == 0, made.stderr
     bp = load_blueprint(root / "blueprints" / KOTA.name).blueprint
     assert bp is not None
+    return root, unit, bp
+
+
+def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -> None:
+    root, unit, bp = office_workspace(tmp_path)
     returned = write_filled(bp, unit, recipients(bp, [unit]), 2026, tmp_path / "kembali.xlsx")
     runs = [subprocess.run([sys.executable, "-c", PROBE, str(returned)], capture_output=True,
                            text=True, cwd=root) for _ in range(2)]
@@ -138,6 +147,43 @@ def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -
     assert first["code"] == warm["code"] == 0
     assert "yaml" in first["imported"]  # the first run read the blueprint's YAML
     assert warm["imported"] == []
+
+
+def test_periksa_judges_alike_with_the_layout_an_earlier_run_kept(tmp_path: Path) -> None:
+    """The first `periksa` keeps the layout it made (the plan, and the formulas compiled by
+    the engine) in the store folder; the next ones read it instead of planning and compiling
+    again, and judge exactly alike, a recomputed value included. A kept layout that is
+    damaged, or that another user could have changed, is not read: made again, same verdict."""
+    root, unit, bp = office_workspace(tmp_path)
+    everyone = recipients(bp, [unit])
+    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
+    plan = plan_workbook(bp, unit, 2026, everyone)
+    sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
+    returned = mutate.set_cell(filled, tmp_path / "kembali.xlsx", sheet.name, cell.ref,
+                               value=12345.0, keep_formula=True)  # a stored value tampered
+    periksa = [sys.executable, "-m", "iki_xlsx", "periksa", str(returned)]
+    kept = root / "simpan" / LAYOUTS_DIR
+
+    def run() -> list[str]:
+        done = subprocess.run(periksa, capture_output=True, text=True, cwd=root)
+        assert done.returncode == 1, done.stderr
+        return done.stdout.splitlines()
+
+    cold = run()
+    assert cold[0] == f"{returned}: PERLU PERBAIKAN — {unit.nama}, 2026 ({len(cold) - 1} temuan)"
+    assert any(f"{sheet.name}!{cell.ref}" in line for line in cold[1:])
+    files = list(kept.iterdir())
+    assert len(files) == 1
+    written = files[0].stat().st_ino
+    assert run() == cold  # warm: read, not made and kept again
+    assert files[0].stat().st_ino == written
+    files[0].write_bytes(b"rusak")
+    assert run() == cold
+    assert files[0].read_bytes()[:1] == b"\x80"  # made and kept again
+    written = files[0].stat().st_ino
+    files[0].chmod(0o664)  # the office's colleagues could have changed it: not read, and
+    assert run() == cold  # replaced by one of this user's own
+    assert files[0].stat().st_ino != written and not files[0].stat().st_mode & 0o022
 
 
 def verdicts(report: CheckReport) -> list[tuple[str, str, list[tuple[str, str | None]]]]:

@@ -17,6 +17,7 @@ from iki_xlsx.check.identity import Identity, identify
 from iki_xlsx.check.result import FileResult, add, finish
 from iki_xlsx.check.rules import check_rules
 from iki_xlsx.check.values import check_formulas, check_inputs, check_values, prepare_contents
+from iki_xlsx.check.warm import keep_layout, load_layout
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import ReadError
 from iki_xlsx.core.findings import Severity, os_reason
@@ -29,25 +30,43 @@ from iki_xlsx.workbook.read import MAX_FILE_BYTES, read_workbook
 
 @dataclass
 class _Layout:
-    """A plan and its evaluation layout, shared by every workbook of that layout."""
+    """A plan and its evaluation layout, shared by every workbook of that layout; `kept`
+    once it is in the warm folder (`check.warm`), or needs not be."""
 
     plan: WorkbookPlan
     batch: Batch
+    kept: bool = True
 
 
 _LAYOUTS: dict[tuple[Any, ...], _Layout] = {}
 _MAX_LAYOUTS = 16
 
 
-def _layout(identity: Identity) -> _Layout:
+def _layout(identity: Identity, warm: Path | None = None) -> _Layout:
+    """The layout of the identity's workbooks: made once per process, or, with a `warm`
+    folder, read from it when an earlier process kept it there."""
     key = identity.layout
     found = _LAYOUTS.get(key)
     if found is None:
         if len(_LAYOUTS) >= _MAX_LAYOUTS:
-            _LAYOUTS.pop(next(iter(_LAYOUTS)))
-        plan = identity.plan()
-        found = _LAYOUTS[key] = _Layout(plan, Batch(plan, formula_order(plan)))
+            _LAYOUTS.pop(next(iter(_LAYOUTS)), None)
+        kept = load_layout(warm, key) if warm is not None else None
+        if kept is not None:
+            found = _Layout(*kept)
+        else:
+            plan = identity.plan()
+            found = _Layout(plan, Batch(plan, formula_order(plan)), kept=warm is None)
+        _LAYOUTS[key] = found
     return found
+
+
+def _keep(identity: Identity, warm: Path | None) -> None:
+    """Keep a layout made by this process in the warm folder, once it has evaluated (its
+    shapes compiled)."""
+    found = _LAYOUTS.get(identity.layout)
+    if warm is not None and found is not None and not found.kept:
+        found.kept = True
+        keep_layout(warm, identity.layout, found.plan, found.batch)
 
 
 def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = None, *,
@@ -65,14 +84,16 @@ def check_file(path: Path, index: BlueprintIndex, annotate_dir: Path | None = No
 
 def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
                 *, batch: bool = True, budget: float | None = TIME_BUDGET,
-                remarks: Sequence[str] = ()) -> list[FileResult]:
+                remarks: Sequence[str] = (), warm: Path | None = None) -> list[FileResult]:
     """Check a few files together: read each, evaluate the formulas of all of them (per
     layout, as a batch, or one by one without `batch`), then judge each; results in order.
 
     Each file is read and judged under its own time `budget` (seconds), and whatever it
     raises becomes a `check-failed` finding on it alone; the others are checked as usual.
+    With a `warm` folder (a workspace's store folder), the layouts are read from it when an
+    earlier process kept them there, and kept there when made (`check.warm`).
     """
-    opened = [_open_guarded(path, index, batch, budget) for path in paths]
+    opened = [_open_guarded(path, index, batch, budget, warm) for path in paths]
     ready = [(result, context) for result, context in opened if context.ready]
     if batch:
         groups: dict[tuple[Any, ...], list[tuple[FileResult, Context]]] = {}
@@ -80,7 +101,7 @@ def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path
             assert context.identity is not None
             groups.setdefault(context.identity.layout, []).append((result, context))
         for members in groups.values():
-            _evaluate_group(members)
+            _evaluate_group(members, warm)
     else:
         for result, context in ready:
             _evaluate_one(result, context, budget)
@@ -88,17 +109,18 @@ def check_chunk(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path
             for path, (result, context) in zip(paths, opened, strict=True)]
 
 
-def _evaluate_group(members: list[tuple[FileResult, Context]]) -> None:
+def _evaluate_group(members: list[tuple[FileResult, Context]], warm: Path | None) -> None:
     """One layout's workbooks evaluated as a batch; should that fail, each on its own, so
     that a file that breaks the evaluation is the only one to fail."""
     identity = members[0][1].identity
     assert identity is not None
     try:
-        values = _layout(identity).batch.evaluate([c.inputs for _, c in members])
+        values = _layout(identity, warm).batch.evaluate([c.inputs for _, c in members])
     except Exception:
         for result, context in members:
             _evaluate_one(result, context, TIME_BUDGET)
         return
+    _keep(identity, warm)
     for (_, context), computed in zip(members, values, strict=True):
         context.computed = computed
 
@@ -115,9 +137,9 @@ def _evaluate_one(result: FileResult, context: Context, budget: float | None) ->
 
 
 def _open_guarded(path: Path, index: BlueprintIndex, batch: bool,
-                  budget: float | None) -> tuple[FileResult, Context]:
+                  budget: float | None, warm: Path | None) -> tuple[FileResult, Context]:
     result = FileResult(str(path), "")
-    opened = guarded(result, lambda: _open(path, index, batch), budget)
+    opened = guarded(result, lambda: _open(path, index, batch, warm), budget)
     if opened is None:
         return result, Context()
     return opened
@@ -143,7 +165,8 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, Context]:
+def _open(path: Path, index: BlueprintIndex, batch: bool,
+          warm: Path | None) -> tuple[FileResult, Context]:
     """Read, identify and locate one file; findings up to the formulas."""
     shown = str(path)
     context = Context()
@@ -161,7 +184,8 @@ def _open(path: Path, index: BlueprintIndex, batch: bool) -> tuple[FileResult, C
         return result, context
     context.identity = identify(result, data, index)
     if context.identity is not None:
-        context.plan = (_layout(context.identity).plan if batch else context.identity.plan())
+        context.plan = (_layout(context.identity, warm).plan if batch
+                        else context.identity.plan())
         prepare_contents(result, data, context)
     return result, context
 

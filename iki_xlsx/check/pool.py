@@ -9,15 +9,19 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from iki_xlsx.check.chunk import check_chunk
 from iki_xlsx.check.guard import worker_died
 from iki_xlsx.check.result import CheckReport, FileResult, finish
 from iki_xlsx.plan.index import BlueprintIndex
+
+# the process pools are imported where workers start (about 30 ms): one file, or a few,
+# are checked in the calling process
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
 BATCH_SIZE = 64  # files a worker holds at once: about 2 MB each for a 22-sheet workbook
@@ -47,15 +51,19 @@ class WarmPool:
         self._lock = threading.Lock()
 
     def submit(self, paths: list[Path], index: BlueprintIndex, annotate_dir: Path | None,
-               batch: bool) -> tuple[ProcessPoolExecutor, Future[list[FileResult]]]:
+               batch: bool, warm: Path | None = None
+               ) -> tuple[ProcessPoolExecutor, Future[list[FileResult]]]:
         """One chunk to a warm worker: the executor it went to, and its results to come."""
+        from concurrent.futures.process import BrokenProcessPool
+
         for _ in range(2):
             with self._lock:
                 if self._executor is None:
                     self._executor = self._start()
                 executor = self._executor
             try:
-                return executor, executor.submit(_check_with, paths, index, annotate_dir, batch)
+                return executor, executor.submit(_check_with, paths, index, annotate_dir, batch,
+                                                 warm)
             except BrokenProcessPool:  # a worker died while the pool was idle
                 self.discard(executor)
         raise BrokenProcessPool("pekerja pemeriksa tidak dapat dimulai")
@@ -64,6 +72,8 @@ class WarmPool:
         """An executor whose workers are started from a thread of the pool's own, kept alive
         until the executor is dropped: a worker dies with the thread that started it
         (PR_SET_PDEATHSIG), and the thread that asks first (a web request's) soon ends."""
+        from concurrent.futures import ProcessPoolExecutor
+
         started: list[ProcessPoolExecutor] = []
         ready, stop = threading.Event(), threading.Event()
         failed: list[BaseException] = []
@@ -125,27 +135,30 @@ class WarmPool:
 
 def check_files(paths: Sequence[Path], index: BlueprintIndex,
                 annotate_dir: Path | None = None, workers: int | None = None, *,
-                batch: bool = True, pool: WarmPool | None = None) -> CheckReport:
+                batch: bool = True, pool: WarmPool | None = None,
+                warm: Path | None = None) -> CheckReport:
     """Check every file; the order of the results is the order of `paths`."""
     return CheckReport(list(iter_check(paths, index, annotate_dir, workers, batch=batch,
-                                       pool=pool)))
+                                       pool=pool, warm=warm)))
 
 
 def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path | None = None,
                workers: int | None = None, *, batch: bool = True,
-               batch_size: int = BATCH_SIZE, pool: WarmPool | None = None
-               ) -> Iterator[FileResult]:
+               batch_size: int = BATCH_SIZE, pool: WarmPool | None = None,
+               warm: Path | None = None) -> Iterator[FileResult]:
     """Results one by one, in the order of `paths`, spread over the machine's cores.
 
     Files go to the workers in chunks of at most `batch_size`, which bounds the memory each
     worker holds. With `batch` (the default) the workbooks of one layout in a chunk are
     evaluated together (`evaluate.Batch`); without it, one by one (the per-file path).
-    With a warm `pool`, its workers check every chunk, even of one file.
+    With a warm `pool`, its workers check every chunk, even of one file. With a `warm`
+    folder (a workspace's store folder), the layouts made by an earlier process are read from
+    it and those made now kept there (`check.warm`).
     """
     if pool is not None:
         size = max(1, min(batch_size, -(-len(paths) // pool.workers)))
         chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
-        yield from _over_warm(chunks, index, annotate_dir, pool, batch)
+        yield from _over_warm(chunks, index, annotate_dir, pool, batch, warm)
         return
     count = workers if workers is not None else min(len(paths), os.cpu_count() or 1)
     parallel = count > 1 and len(paths) >= 4
@@ -153,22 +166,25 @@ def iter_check(paths: Sequence[Path], index: BlueprintIndex, annotate_dir: Path 
     chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     if not parallel:
         for chunk in chunks:
-            yield from check_chunk(chunk, index, annotate_dir, batch=batch)
+            yield from check_chunk(chunk, index, annotate_dir, batch=batch, warm=warm)
         return
-    yield from _over_pool(chunks, index, annotate_dir, count, batch)
+    yield from _over_pool(chunks, index, annotate_dir, count, batch, warm)
 
 
 def _over_pool(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Path | None,
-               count: int, batch: bool) -> Iterator[FileResult]:
+               count: int, batch: bool, warm: Path | None) -> Iterator[FileResult]:
     """Chunks over a pool of `count` workers, results in order. When a worker dies (memory
     exhausted, killed), the chunk being waited for is checked again file by file, each in a
     process of its own, so that only the file that kills its process fails; the chunks
     after it go to a fresh pool."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     while done < len(chunks):
         with ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
                                  initargs=(index, os.getpid())) as pool:
-            futures = [pool.submit(_check_in_worker, chunk, annotate_dir, batch)
+            futures = [pool.submit(_check_in_worker, chunk, annotate_dir, batch, warm)
                        for chunk in chunks[done:]]
             try:
                 for future in futures:
@@ -185,12 +201,15 @@ def _over_pool(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Pa
 
 
 def _over_warm(chunks: list[list[Path]], index: BlueprintIndex, annotate_dir: Path | None,
-               pool: WarmPool, batch: bool) -> Iterator[FileResult]:
+               pool: WarmPool, batch: bool, warm: Path | None) -> Iterator[FileResult]:
     """Chunks over a warm pool, results in order; a chunk whose worker died is checked again
     file by file (`_one_by_one`), and the chunks after it go to the pool started afresh."""
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     while done < len(chunks):
-        submitted = [pool.submit(chunk, index, annotate_dir, batch) for chunk in chunks[done:]]
+        submitted = [pool.submit(chunk, index, annotate_dir, batch, warm)
+                     for chunk in chunks[done:]]
         try:
             for _, future in submitted:
                 results = future.result()
@@ -210,11 +229,15 @@ def _one_by_one(paths: list[Path], index: BlueprintIndex,
                 annotate_dir: Path | None) -> Iterator[FileResult]:
     """Each file in a process of its own (the per-file path): a file whose process dies gets
     a `check-failed` finding, the others their verdict."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     for path in paths:
         with ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
                                  initargs=(index, os.getpid())) as alone:
             try:
-                yield alone.submit(_check_in_worker, [path], annotate_dir, False).result()[0]
+                yield alone.submit(_check_in_worker, [path], annotate_dir, False,
+                                   None).result()[0]
             except BrokenProcessPool:
                 yield finish(worker_died(FileResult(str(path), "")))
 
@@ -257,17 +280,17 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _check_in_worker(paths: list[Path], annotate_dir: Path | None,
-                     batch: bool) -> list[FileResult]:
+def _check_in_worker(paths: list[Path], annotate_dir: Path | None, batch: bool,
+                     warm: Path | None) -> list[FileResult]:
     assert _WORKER_INDEX is not None
-    return check_chunk(paths, _WORKER_INDEX, annotate_dir, batch=batch)
+    return check_chunk(paths, _WORKER_INDEX, annotate_dir, batch=batch, warm=warm)
 
 
 def _check_with(paths: list[Path], index: BlueprintIndex, annotate_dir: Path | None,
-                batch: bool) -> list[FileResult]:
+                batch: bool, warm: Path | None) -> list[FileResult]:
     """A warm worker's task: the index comes with each chunk (the office's blueprints and
     register may have changed since the last one)."""
-    return check_chunk(paths, index, annotate_dir, batch=batch)
+    return check_chunk(paths, index, annotate_dir, batch=batch, warm=warm)
 
 
 def _warm_up() -> None:

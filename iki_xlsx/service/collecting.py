@@ -88,7 +88,7 @@ class Collecting(OfficeContext):
 
         index = self.index()
         checked = []
-        for result in iter_check(list(files), index, annotate_dir):
+        for result in iter_check(list(files), index, annotate_dir, warm=self.warm_dir):
             checked.append(result)
             progress(1)
         return CheckReport(checked)

@@ -204,6 +204,13 @@ class OfficeContext:
         """Every blueprint file of the office's folder, loaded and validated."""
         return self.runtime.blueprints.of_folder(self.blueprints_dir)
 
+    @property
+    def warm_dir(self) -> Path | None:
+        """Where a workspace keeps what a later process need not make again (its store
+        folder: the blueprints, `blueprint.warm`; the checked layouts, `check.warm`); None
+        outside a workspace."""
+        return self.workspace.store_dir if self.workspace is not None else None
+
     def blueprint_index(self) -> BlueprintIndex:
         """The office's blueprints by id, without the register (collect applies it under its
         lock); in a workspace kept warm in its store folder (`blueprint.warm`: an unchanged
@@ -211,7 +218,7 @@ class OfficeContext:
         from iki_xlsx.blueprint.warm import WARM_FILE
         from iki_xlsx.plan.index import BlueprintIndex
 
-        warm = self.workspace.store_dir / WARM_FILE if self.workspace is not None else None
+        warm = self.warm_dir / WARM_FILE if self.warm_dir is not None else None
         return BlueprintIndex.from_folder(self.blueprints_dir, warm)
 
     def index(self) -> BlueprintIndex:
