@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from iki_xlsx.cli.startup import pause, started, starts_up_itself
+
 # Indonesian command name -> the English name kept as an alias (COORDINATION.md vocabulary)
 VOCABULARY = {"buat": "generate", "periksa": "check", "terima": "collect", "daftar": "list"}
 
@@ -154,6 +156,18 @@ class Group(click.Group):
         except IkiError as exc:
             click.echo(error_line(str(exc)), err=True)
             sys.exit(1)
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        if args is None:  # the process's own command line: its start-up is this command's
+            pause()
+        return super().main(args, *rest, **kwargs)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[
+            str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if not starts_up_itself(command):
+            started()
+        return name, command, rest
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))

@@ -16,9 +16,11 @@ from iki_xlsx.cli.common import (
     workspace,
     writable_folder,
 )
+from iki_xlsx.cli.startup import own_start_up, started
 from iki_xlsx.cli.terminal import returned_finding_line
 
 
+@own_start_up
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @json_option
@@ -34,6 +36,8 @@ def check(files: tuple[Path, ...], as_json: bool, blueprint_dir: Path | None,
     if annotate_dir is not None:
         writable_folder(annotate_dir, "--annotate")
     here = office(workspace(), blueprint_dir=blueprint_dir)
+    started("iki_xlsx.check")  # the office open, the checker imported: the files are read
+    # with the collector at work
     with progress(len(files), "Memeriksa workbook") as step:
         report = here.check(files, annotate_dir=annotate_dir, progress=step)
     if as_json:
