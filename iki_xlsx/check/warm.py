@@ -49,7 +49,7 @@ def _code_stamp() -> str:
             path = _SOURCE / name
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for source in files:
-                if source.suffix in (".py", ".yaml", ".toml") and source.is_file():
+                if source.suffix in (".py", ".yaml", ".toml", ".json") and source.is_file():
                     digest.update(str(source.relative_to(_SOURCE)).encode() + b"\0"
                                   + source.read_bytes())
         _STAMP.append(digest.hexdigest())
