@@ -74,17 +74,19 @@ class _Reader(pickle.Unpickler):
 def load_layout(folder: Path, key: tuple[Any, ...]) -> tuple[WorkbookPlan, Batch] | None:
     """The plan and layout of `key` kept in `folder` (their compiled shapes adopted by the
     evaluation), or None."""
-    try:
-        data = _Reader(io.BytesIO(_own_bytes(folder / LAYOUTS_DIR / _name(key)))).load()
-    except Exception:  # missing, unreadable, another's or damaged: made again
-        return None
-    if not (isinstance(data, dict) and data.get("kunci") == repr(key)
-            and data.get("kode") == _code_stamp() and isinstance(data.get("plan"), WorkbookPlan)
-            and isinstance(data.get("susunan"), Batch)):
-        return None
     from iki_xlsx.workbook.evaluate_warm import load_shapes
 
-    adopt(load_shapes(data.get("rumus")))
+    try:
+        data = _Reader(io.BytesIO(_own_bytes(folder / LAYOUTS_DIR / _name(key)))).load()
+        if not (isinstance(data, dict) and data.get("kunci") == repr(key)
+                and data.get("kode") == _code_stamp()
+                and isinstance(data.get("plan"), WorkbookPlan)
+                and isinstance(data.get("susunan"), Batch)):
+            return None
+        shapes = load_shapes(data.get("rumus"))
+    except Exception:  # missing, unreadable, another's or damaged: made again
+        return None
+    adopt(shapes)
     return data["plan"], data["susunan"]
 
 
@@ -101,21 +103,22 @@ def _own_bytes(path: Path) -> bytes:
 
 def keep_layout(folder: Path, key: tuple[Any, ...], plan: WorkbookPlan, batch: Batch) -> None:
     """Keep the plan and layout of `key` in `folder`, with the compiled shapes the layout
-    uses (compiling those not compiled yet); a folder that cannot be written is let be."""
+    uses (compiling those not compiled yet); a folder that cannot be written, or whatever
+    else keeps the layout from being kept, is let be (the check goes on)."""
     from iki_xlsx.core.atomic import atomic_write
     from iki_xlsx.workbook.evaluate_warm import dump_shapes
 
     layouts = folder / LAYOUTS_DIR
-    data = {"kunci": repr(key), "kode": _code_stamp(), "plan": plan, "susunan": batch,
-            "rumus": dump_shapes(compiled(batch.shapes()))}
     try:
         if not folder.is_dir():
             return
+        data = {"kunci": repr(key), "kode": _code_stamp(), "plan": plan, "susunan": batch,
+                "rumus": dump_shapes(compiled(batch.shapes()))}
         text = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write(layouts / _name(key), lambda temporary: Path(temporary).write_bytes(text))
         _forget_oldest(layouts)
-    except (OSError, pickle.PicklingError):
-        pass
+    except Exception:  # only a cache
+        return
 
 
 def _forget_oldest(layouts: Path) -> None:
