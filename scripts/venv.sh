@@ -14,12 +14,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras="${1:-}"
 # uv installs what pip would (the newest versions pyproject.toml allows, dependencies too, so
-# an old .venv tests what a fresh install gets) in a tenth of pip's CPU: 3 to 5 s against 54 s
-# on the shared 2-core machine; pip does it where uv cannot be had
+# an old .venv tests what a fresh install gets) in a fraction of pip's CPU (54 s with pip on
+# the shared 2-core machine); byte-compiled as pip leaves them, so that where
+# PYTHONDONTWRITEBYTECODE is set no process compiles numpy or pandas again at its start; pip
+# does it where uv cannot be had
 target="."
 [ -n "$extras" ] && target=".[$extras]"
 if .venv/bin/python -m pip install -q "uv>=0.5,<1" >/dev/null 2>&1; then
-  .venv/bin/python -m uv pip install -q --python .venv/bin/python -U -e "$target"
+  .venv/bin/python -m uv pip install -q --compile-bytecode --python .venv/bin/python -U \
+    -e "$target"
 else
   .venv/bin/python -m pip install -q -U --upgrade-strategy eager -e "$target"
 fi
