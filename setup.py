@@ -2,7 +2,8 @@
 
 It is optional: where no C compiler, Python headers or expat headers are installed, the build
 goes on without it and the reader reads every sheet in Python, with the same results (the
-tests compare both on every file they make). Everything else is in pyproject.toml.
+tests compare both on every shape of sheet and on the hostile corpus). Everything else is in
+pyproject.toml.
 """
 
 from setuptools import Extension, setup
