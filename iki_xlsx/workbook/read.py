@@ -401,8 +401,11 @@ def _scan_sheet(scanner: Any, archive: zipfile.ZipFile, part: str, shared: list[
     except Exception:  # the Python reader meets the same problem and names it
         budget.inflated = inflated
         return False
-    scanned = scanner.scan(data, budget.elements, budget.cells, budget.rows, MAX_TEXT_CHARS,
-                           MAX_FORMULA_CHARS, shared, NO_VALUE)
+    try:
+        scanned = scanner.scan(data, budget.elements, budget.cells, budget.rows,
+                               MAX_TEXT_CHARS, MAX_FORMULA_CHARS, shared, NO_VALUE)
+    except Exception:  # out of memory in the scanner: the Python reader decides, as above
+        scanned = None
     if scanned is None:
         budget.inflated = inflated
         return False
