@@ -29,10 +29,105 @@
 enum kind { K_OTHER, K_SHEET_DATA, K_ROW, K_C, K_V, K_F, K_IS, K_T };
 enum place { OUTSIDE, IN_SHEET_DATA, IN_ROW, IN_CELL, IN_VALUE, IN_FORMULA, AFTER };
 
+/* What both parses share, the first member of Scan and of Strings (so that the handlers below
+   serve either): the parser, whether it was stopped and why, and the text of the element
+   being read, its characters counted against a limit while it arrives. */
 typedef struct {
     XML_Parser parser;
     int declined;          /* irregular or a limit reached: the Python reader decides */
     int failed;            /* a Python error (memory) is set */
+    char *text;
+    size_t text_len, text_cap;
+    Py_ssize_t text_chars, text_limit;
+} Parse;
+
+static void decline(Parse *p) {
+    p->declined = 1;
+    XML_StopParser(p->parser, XML_FALSE);
+}
+
+static void fail(Parse *p) {
+    p->failed = 1;
+    XML_StopParser(p->parser, XML_FALSE);
+}
+
+/* Whether the parse was stopped (expat may call a handler once more after that). */
+static int stopped(const Parse *p) {
+    return p->declined || p->failed;
+}
+
+/* `len` bytes of UTF-8 added to the text, declined when it grows past its limit. */
+static void add_text(Parse *p, const XML_Char *text, int len) {
+    for (int i = 0; i < len; i++) {
+        if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            p->text_chars += 1;
+        }
+    }
+    if (p->text_chars > p->text_limit) {
+        decline(p);
+        return;
+    }
+    if (p->text_len + (size_t)len > p->text_cap) {
+        size_t cap = p->text_cap ? p->text_cap : 256;
+        while (cap < p->text_len + (size_t)len) {
+            cap *= 2;
+        }
+        char *grown = PyMem_Realloc(p->text, cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            fail(p);
+            return;
+        }
+        p->text = grown;
+        p->text_cap = cap;
+    }
+    memcpy(p->text + p->text_len, text, (size_t)len);
+    p->text_len += (size_t)len;
+}
+
+static void XMLCALL on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal) {
+    (void)name; (void)sysid; (void)pubid; (void)has_internal;
+    decline((Parse *)data);
+}
+
+static void XMLCALL on_entity(void *data, const XML_Char *name, int is_parameter,
+                              const XML_Char *value, int value_length, const XML_Char *base,
+                              const XML_Char *system_id, const XML_Char *public_id,
+                              const XML_Char *notation) {
+    (void)name; (void)is_parameter; (void)value; (void)value_length; (void)base;
+    (void)system_id; (void)public_id; (void)notation;
+    decline((Parse *)data);
+}
+
+/* Parse all of `data` with a namespace-aware parser refusing DTDs and entities, the handlers
+   given and `p` (the first member of what they take) as their data; the parser and the text
+   are freed after. 1 when the parse ran to its end, 0 when it stopped or met an error, -1 with
+   a Python error set when no parser could be made. */
+static int run(Parse *p, const Py_buffer *data, XML_StartElementHandler start,
+               XML_EndElementHandler end, XML_CharacterDataHandler text) {
+    p->parser = XML_ParserCreateNS(NULL, '}');
+    if (p->parser == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    XML_SetUserData(p->parser, p);
+    XML_SetParamEntityParsing(p->parser, XML_PARAM_ENTITY_PARSING_NEVER);
+    XML_SetElementHandler(p->parser, start, end);
+    XML_SetCharacterDataHandler(p->parser, text);
+    XML_SetStartDoctypeDeclHandler(p->parser, on_doctype);
+    XML_SetEntityDeclHandler(p->parser, on_entity);
+    /* the handlers make Python objects, so the parse holds the interpreter's lock */
+    enum XML_Status status = XML_Parse(p->parser, (const char *)data->buf, (int)data->len,
+                                       XML_TRUE);
+    XML_ParserFree(p->parser);
+    PyMem_Free(p->text);
+    p->text = NULL;
+    return status == XML_STATUS_OK && !stopped(p);
+}
+
+typedef struct {
+    Parse p;
     Py_ssize_t elements, cells, rows;        /* what is left of each budget */
     Py_ssize_t elements_met, cells_met, rows_met;
     Py_ssize_t max_text, max_formula;
@@ -46,10 +141,6 @@ typedef struct {
     PyObject *value;       /* the stored value, or NULL when it has no <v> */
     int value_final;       /* the value is read as read.py reads it (else Python reads it) */
     PyObject *shared;      /* the si of a shared formula, or NULL */
-    /* text of the open <v> or <f> */
-    char *text;
-    size_t text_len, text_cap;
-    Py_ssize_t text_chars, text_limit;
     PyObject *strings;     /* the workbook's shared strings (a list) */
     PyObject *no_value;    /* read.NO_VALUE */
     PyObject *cells_out;   /* ref -> (formula shown, value), in document order */
@@ -58,16 +149,6 @@ typedef struct {
 
 static PyObject *TYPES[6];  /* "s", "str", "n", "b", "e", "inlineStr", kept once */
 static const char *TYPE_NAMES[6] = {"s", "str", "n", "b", "e", "inlineStr"};
-
-static void decline(Scan *s) {
-    s->declined = 1;
-    XML_StopParser(s->parser, XML_FALSE);
-}
-
-static void fail(Scan *s) {
-    s->failed = 1;
-    XML_StopParser(s->parser, XML_FALSE);
-}
 
 static enum kind kind_of(const XML_Char *name) {
     if (strncmp(name, MAIN, MAIN_LEN) != 0) {
@@ -162,17 +243,17 @@ static void start_cell(Scan *s, const XML_Char **attrs) {
     s->cells -= 1;
     s->cells_met += 1;
     if (s->cells < 0) {
-        decline(s);
+        decline(&s->p);
         return;
     }
     const char *given = attribute(attrs, "r");
     long row, column;
     if (given == NULL || !parse_ref(given, &row, &column)) {
-        decline(s);
+        decline(&s->p);
         return;
     }
     if (row < s->last_row || (row == s->last_row && column <= s->last_column)) {
-        decline(s);  /* out of order or repeated: read.py's rules for that apply */
+        decline(&s->p);  /* out of order or repeated: read.py's rules for that apply */
         return;
     }
     s->last_row = row;
@@ -182,52 +263,52 @@ static void start_cell(Scan *s, const XML_Char **attrs) {
     if (type != NULL) {
         s->type = type_object(type);
         if (s->type == NULL) {
-            fail(s);
+            fail(&s->p);
         }
     }
 }
 
 static int start_text(Scan *s, Py_ssize_t limit, int formula) {
-    s->text_len = 0;
-    s->text_chars = 0;
-    s->text_limit = limit;
+    s->p.text_len = 0;
+    s->p.text_chars = 0;
+    s->p.text_limit = limit;
     if (formula) {  /* a formula is kept as shown: "=" and its text */
-        if (s->text_cap == 0) {
-            s->text = PyMem_Malloc(256);
-            if (s->text == NULL) {
+        if (s->p.text_cap == 0) {
+            s->p.text = PyMem_Malloc(256);
+            if (s->p.text == NULL) {
                 PyErr_NoMemory();
                 return 0;
             }
-            s->text_cap = 256;
+            s->p.text_cap = 256;
         }
-        s->text[0] = '=';
-        s->text_len = 1;
+        s->p.text[0] = '=';
+        s->p.text_len = 1;
     }
     return 1;
 }
 
 static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **attrs) {
     Scan *s = (Scan *)data;
-    if (s->declined || s->failed) {  /* expat may call once more after it was stopped */
+    if (stopped(&s->p)) {  /* expat may call once more after it was stopped */
         return;
     }
     s->depth += 1;
     s->elements -= 1;
     s->elements_met += 1;
     if (s->elements < 0) {
-        decline(s);
+        decline(&s->p);
         return;
     }
     enum kind kind = kind_of(name);
     switch (kind) {
     case K_OTHER:
         if (s->place == IN_CELL || s->place == IN_VALUE || s->place == IN_FORMULA) {
-            decline(s);
+            decline(&s->p);
         }
         return;
     case K_SHEET_DATA:
         if (s->place != OUTSIDE || s->depth != 2) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         s->place = IN_SHEET_DATA;
@@ -235,14 +316,14 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
         return;
     case K_ROW: {
         if (s->place != IN_SHEET_DATA || s->depth != s->sheet_data_depth + 1) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         s->rows -= 1;
         s->rows_met += 1;
         const char *given = attribute(attrs, "r");
         if (s->rows < 0 || (given != NULL && !valid_row(given))) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         s->place = IN_ROW;
@@ -251,7 +332,7 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
     }
     case K_C:
         if (s->place != IN_ROW || s->depth != s->row_depth + 1) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         s->place = IN_CELL;
@@ -260,7 +341,7 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
         return;
     case K_V:
         if (s->place != IN_CELL || s->depth != s->cell_depth + 1 || s->value != NULL) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         s->place = IN_VALUE;
@@ -268,7 +349,7 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
         return;
     case K_F: {
         if (s->place != IN_CELL || s->depth != s->cell_depth + 1 || s->formula != NULL) {
-            decline(s);
+            decline(&s->p);
             return;
         }
         const char *type = attribute(attrs, "t");
@@ -277,52 +358,27 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
             s->shared = PyUnicode_DecodeUTF8(index ? index : "", index ? (Py_ssize_t)strlen(index) : 0,
                                              NULL);
             if (s->shared == NULL) {
-                fail(s);
+                fail(&s->p);
                 return;
             }
         }
         s->place = IN_FORMULA;
         if (!start_text(s, s->max_formula, 1)) {
-            fail(s);
+            fail(&s->p);
         }
         return;
     }
     default:  /* inline strings and their texts: read.py reads those */
-        decline(s);
+        decline(&s->p);
         return;
     }
 }
 
 static void XMLCALL on_text(void *data, const XML_Char *text, int len) {
     Scan *s = (Scan *)data;
-    if (s->declined || s->failed || (s->place != IN_VALUE && s->place != IN_FORMULA)) {
-        return;
+    if (!stopped(&s->p) && (s->place == IN_VALUE || s->place == IN_FORMULA)) {
+        add_text(&s->p, text, len);
     }
-    for (int i = 0; i < len; i++) {
-        if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            s->text_chars += 1;
-        }
-    }
-    if (s->text_chars > s->text_limit) {
-        decline(s);
-        return;
-    }
-    if (s->text_len + (size_t)len > s->text_cap) {
-        size_t cap = s->text_cap ? s->text_cap : 256;
-        while (cap < s->text_len + (size_t)len) {
-            cap *= 2;
-        }
-        char *grown = PyMem_Realloc(s->text, cap);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            fail(s);
-            return;
-        }
-        s->text = grown;
-        s->text_cap = cap;
-    }
-    memcpy(s->text + s->text_len, text, (size_t)len);
-    s->text_len += (size_t)len;
 }
 
 /* A stored number as read.py's angka.parse_stored takes it, for the plain form only:
@@ -394,8 +450,8 @@ static int ascii(const char *text, size_t len) {
    that takes more than the plain forms (a number written otherwise, an index in other
    digits, a type of another name), the text, left for Python (value_final stays 0). */
 static PyObject *stored_value(Scan *s) {
-    const char *text = s->text ? s->text : "";
-    size_t len = s->text_len;
+    const char *text = s->p.text ? s->p.text : "";
+    size_t len = s->p.text_len;
     PyObject *type = s->type;
     if (type == NULL || type == TYPES[2]) {  /* a number */
         PyObject *number = plain_number(text, len);
@@ -445,7 +501,7 @@ static void finish_cell(Scan *s) {
     PyObject *ref = PyUnicode_DecodeASCII(s->ref, (Py_ssize_t)strlen(s->ref), NULL);
     PyObject *item = NULL;
     if (ref == NULL) {
-        fail(s);
+        fail(&s->p);
         return;
     }
     PyObject *shown = (s->formula != NULL && PyUnicode_GET_LENGTH(s->formula) > 0)
@@ -479,12 +535,12 @@ static void finish_cell(Scan *s) {
 failed:
     Py_XDECREF(item);
     Py_DECREF(ref);
-    fail(s);
+    fail(&s->p);
 }
 
 static void XMLCALL on_end(void *data, const XML_Char *name) {
     Scan *s = (Scan *)data;
-    if (s->declined || s->failed) {
+    if (stopped(&s->p)) {
         return;
     }
     s->depth -= 1;
@@ -495,13 +551,13 @@ static void XMLCALL on_end(void *data, const XML_Char *name) {
         PyObject *text;
         if (s->place == IN_VALUE) {
             text = stored_value(s);
-        } else if (s->text_len == 1) {  /* "<f/>": a formula with no text */
+        } else if (s->p.text_len == 1) {  /* "<f/>": a formula with no text */
             text = PyUnicode_FromStringAndSize(NULL, 0);
         } else {  /* the text as shown, after the "=" start_text put first */
-            text = PyUnicode_DecodeUTF8(s->text, (Py_ssize_t)s->text_len, NULL);
+            text = PyUnicode_DecodeUTF8(s->p.text, (Py_ssize_t)s->p.text_len, NULL);
         }
         if (text == NULL) {
-            fail(s);
+            fail(&s->p);
             return;
         }
         if (s->place == IN_VALUE) {
@@ -532,21 +588,6 @@ static void XMLCALL on_end(void *data, const XML_Char *name) {
     }
 }
 
-static void XMLCALL on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal) {
-    (void)name; (void)sysid; (void)pubid; (void)has_internal;
-    decline((Scan *)data);
-}
-
-static void XMLCALL on_entity(void *data, const XML_Char *name, int is_parameter,
-                              const XML_Char *value, int value_length, const XML_Char *base,
-                              const XML_Char *system_id, const XML_Char *public_id,
-                              const XML_Char *notation) {
-    (void)name; (void)is_parameter; (void)value; (void)value_length; (void)base;
-    (void)system_id; (void)public_id; (void)notation;
-    decline((Scan *)data);
-}
-
 static PyObject *scan(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer data;
@@ -563,33 +604,17 @@ static PyObject *scan(PyObject *module, PyObject *args) {
     }
     s.cells_out = PyDict_New();
     s.pending = PyList_New(0);
-    s.parser = XML_ParserCreateNS(NULL, '}');
-    if (s.cells_out == NULL || s.pending == NULL || s.parser == NULL) {
-        Py_XDECREF(s.cells_out);
-        Py_XDECREF(s.pending);
-        if (s.parser != NULL) {
-            XML_ParserFree(s.parser);
-        }
-        PyBuffer_Release(&data);
-        return PyErr_NoMemory();
+    int ran = -1;
+    if (s.cells_out != NULL && s.pending != NULL) {
+        s.place = OUTSIDE;
+        ran = run(&s.p, &data, on_start, on_end, on_text);
     }
-    s.place = OUTSIDE;
-    XML_SetUserData(s.parser, &s);
-    XML_SetParamEntityParsing(s.parser, XML_PARAM_ENTITY_PARSING_NEVER);
-    XML_SetElementHandler(s.parser, on_start, on_end);
-    XML_SetCharacterDataHandler(s.parser, on_text);
-    XML_SetStartDoctypeDeclHandler(s.parser, on_doctype);
-    XML_SetEntityDeclHandler(s.parser, on_entity);
-    /* the handlers make Python objects, so the parse holds the interpreter's lock */
-    enum XML_Status status = XML_Parse(s.parser, (const char *)data.buf, (int)data.len, XML_TRUE);
-    XML_ParserFree(s.parser);
     PyBuffer_Release(&data);
     clear_cell(&s);
-    PyMem_Free(s.text);
-    if (s.failed || s.declined || status != XML_STATUS_OK) {
-        Py_DECREF(s.cells_out);
-        Py_DECREF(s.pending);
-        if (s.failed) {
+    if (ran != 1) {
+        Py_XDECREF(s.cells_out);
+        Py_XDECREF(s.pending);
+        if (ran < 0 || s.p.failed) {
             if (!PyErr_Occurred()) {
                 PyErr_NoMemory();
             }
@@ -604,52 +629,40 @@ static PyObject *scan(PyObject *module, PyObject *args) {
 /* The shared strings part: sst > si > (t | r > (rPr, t)), an item's text the texts of its
    <t> elements joined, as read.py's _SharedStrings reads them. */
 typedef struct {
-    XML_Parser parser;
-    int declined, failed;
+    Parse p;               /* its text is the item's; its limit, an item's characters */
     long depth;
     int in_item, in_t, in_run;
-    Py_ssize_t items_left, max_chars, chars;
-    char *text;
-    size_t text_len, text_cap;
+    Py_ssize_t items_left;
     PyObject *out;
 } Strings;
-
-static void strings_stop(Strings *s, int failed) {
-    if (failed) {
-        s->failed = 1;
-    } else {
-        s->declined = 1;
-    }
-    XML_StopParser(s->parser, XML_FALSE);
-}
 
 static void XMLCALL strings_start(void *data, const XML_Char *name, const XML_Char **attrs) {
     Strings *s = (Strings *)data;
     (void)attrs;
-    if (s->declined || s->failed) {  /* expat may call once more after it was stopped */
+    if (stopped(&s->p)) {  /* expat may call once more after it was stopped */
         return;
     }
     s->depth += 1;
     int main = strncmp(name, MAIN, MAIN_LEN) == 0;
     const char *local = main ? name + MAIN_LEN : "";
     if (s->in_t) {
-        strings_stop(s, 0);  /* an element inside a text */
+        decline(&s->p);  /* an element inside a text */
     } else if (s->depth == 1) {
         if (main && (strcmp(local, "si") == 0 || strcmp(local, "t") == 0)) {
-            strings_stop(s, 0);
+            decline(&s->p);
         }
     } else if (s->depth == 2) {
         if (!main || strcmp(local, "si") != 0) {
-            strings_stop(s, 0);
+            decline(&s->p);
             return;
         }
         if (--s->items_left < 0) {
-            strings_stop(s, 0);
+            decline(&s->p);
             return;
         }
         s->in_item = 1;
-        s->chars = 0;
-        s->text_len = 0;
+        s->p.text_chars = 0;
+        s->p.text_len = 0;
     } else if (s->depth == 3 && main && strcmp(local, "t") == 0) {
         s->in_t = 1;
     } else if (s->depth == 3 && main && strcmp(local, "r") == 0) {
@@ -661,46 +674,21 @@ static void XMLCALL strings_start(void *data, const XML_Char *name, const XML_Ch
     } else if (s->depth > 4 && !(main && (strcmp(local, "t") == 0 || strcmp(local, "si") == 0))) {
         /* inside a run's formatting */
     } else if (s->depth > 1) {
-        strings_stop(s, 0);
+        decline(&s->p);
     }
 }
 
 static void XMLCALL strings_text(void *data, const XML_Char *text, int len) {
     Strings *s = (Strings *)data;
-    if (s->declined || s->failed || !s->in_t) {
-        return;
+    if (!stopped(&s->p) && s->in_t) {
+        add_text(&s->p, text, len);
     }
-    for (int i = 0; i < len; i++) {
-        if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            s->chars += 1;
-        }
-    }
-    if (s->chars > s->max_chars) {
-        strings_stop(s, 0);
-        return;
-    }
-    if (s->text_len + (size_t)len > s->text_cap) {
-        size_t cap = s->text_cap ? s->text_cap : 256;
-        while (cap < s->text_len + (size_t)len) {
-            cap *= 2;
-        }
-        char *grown = PyMem_Realloc(s->text, cap);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            strings_stop(s, 1);
-            return;
-        }
-        s->text = grown;
-        s->text_cap = cap;
-    }
-    memcpy(s->text + s->text_len, text, (size_t)len);
-    s->text_len += (size_t)len;
 }
 
 static void XMLCALL strings_end(void *data, const XML_Char *name) {
     Strings *s = (Strings *)data;
     (void)name;
-    if (s->declined || s->failed) {
+    if (stopped(&s->p)) {
         return;
     }
     if (s->in_t) {
@@ -708,10 +696,10 @@ static void XMLCALL strings_end(void *data, const XML_Char *name) {
     } else if (s->depth == 3 && s->in_run) {
         s->in_run = 0;
     } else if (s->depth == 2 && s->in_item) {
-        PyObject *item = PyUnicode_DecodeUTF8(s->text, (Py_ssize_t)s->text_len, NULL);
+        PyObject *item = PyUnicode_DecodeUTF8(s->p.text, (Py_ssize_t)s->p.text_len, NULL);
         if (item == NULL || PyList_Append(s->out, item) < 0) {
             Py_XDECREF(item);
-            strings_stop(s, 1);
+            fail(&s->p);
             s->depth -= 1;
             return;
         }
@@ -721,27 +709,12 @@ static void XMLCALL strings_end(void *data, const XML_Char *name) {
     s->depth -= 1;
 }
 
-static void XMLCALL strings_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
-                                    const XML_Char *pubid, int has_internal) {
-    (void)name; (void)sysid; (void)pubid; (void)has_internal;
-    strings_stop((Strings *)data, 0);
-}
-
-static void XMLCALL strings_entity(void *data, const XML_Char *name, int is_parameter,
-                                   const XML_Char *value, int value_length,
-                                   const XML_Char *base, const XML_Char *system_id,
-                                   const XML_Char *public_id, const XML_Char *notation) {
-    (void)name; (void)is_parameter; (void)value; (void)value_length; (void)base;
-    (void)system_id; (void)public_id; (void)notation;
-    strings_stop((Strings *)data, 0);
-}
-
 static PyObject *strings(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer data;
     Strings s;
     memset(&s, 0, sizeof(s));
-    if (!PyArg_ParseTuple(args, "y*nn", &data, &s.items_left, &s.max_chars)) {
+    if (!PyArg_ParseTuple(args, "y*nn", &data, &s.items_left, &s.p.text_limit)) {
         return NULL;
     }
     if (data.len > INT_MAX) {
@@ -749,35 +722,16 @@ static PyObject *strings(PyObject *module, PyObject *args) {
         Py_RETURN_NONE;
     }
     s.out = PyList_New(0);
-    s.parser = XML_ParserCreateNS(NULL, '}');
-    if (s.out == NULL || s.parser == NULL) {
-        Py_XDECREF(s.out);
-        if (s.parser != NULL) {
-            XML_ParserFree(s.parser);
-        }
-        PyBuffer_Release(&data);
-        return PyErr_NoMemory();
-    }
-    XML_SetUserData(s.parser, &s);
-    XML_SetParamEntityParsing(s.parser, XML_PARAM_ENTITY_PARSING_NEVER);
-    XML_SetElementHandler(s.parser, strings_start, strings_end);
-    XML_SetCharacterDataHandler(s.parser, strings_text);
-    XML_SetStartDoctypeDeclHandler(s.parser, strings_doctype);
-    XML_SetEntityDeclHandler(s.parser, strings_entity);
-    enum XML_Status status = XML_Parse(s.parser, (const char *)data.buf, (int)data.len,
-                                       XML_TRUE);
-    XML_ParserFree(s.parser);
+    int ran = s.out != NULL ? run(&s.p, &data, strings_start, strings_end, strings_text) : -1;
     PyBuffer_Release(&data);
-    PyMem_Free(s.text);
-    if (s.failed) {
-        Py_DECREF(s.out);
-        if (!PyErr_Occurred()) {
-            PyErr_NoMemory();
+    if (ran != 1) {
+        Py_XDECREF(s.out);
+        if (ran < 0 || s.p.failed) {
+            if (!PyErr_Occurred()) {
+                PyErr_NoMemory();
+            }
+            return NULL;
         }
-        return NULL;
-    }
-    if (s.declined || status != XML_STATUS_OK) {
-        Py_DECREF(s.out);
         Py_RETURN_NONE;
     }
     return s.out;
