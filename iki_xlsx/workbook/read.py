@@ -335,18 +335,32 @@ _KINDS = {_C: _K_C, _V: _K_V, _F: _K_F, _ROW: _K_ROW, _IS: _K_IS, _T: _K_T,
 _VALID_REFS: set[str] = set()
 
 
+def _whole_part(archive: zipfile.ZipFile, part: str, budget: _Budget,
+                scan: Callable[[bytes], Any]) -> Any:
+    """`scan(bytes)` of a part small enough for the compiled scanner, inflated whole (counted
+    as the Python reader counts it); None, with the budget as it was, when the Python reader
+    must read the part instead: too big to hold at once, not inflating cleanly, declined by the
+    scanner or failing inside it (memory). The Python reader meets the same problem and names
+    it."""
+    if archive.getinfo(part).file_size > SCAN_PART_BYTES:
+        return None
+    inflated = budget.inflated
+    try:
+        found = scan(b"".join(_chunks(archive, part, SCAN_PART_BYTES, budget)))
+    except Exception:
+        found = None
+    if found is None:
+        budget.inflated = inflated
+    return found
+
+
 def _shared_strings(archive: zipfile.ZipFile, budget: _Budget, scanner: Any) -> list[str]:
     part = "xl/sharedStrings.xml"
-    if scanner is not None and archive.getinfo(part).file_size <= SCAN_PART_BYTES:
-        inflated = budget.inflated
-        try:
-            data = b"".join(_chunks(archive, part, SCAN_PART_BYTES, budget))
-            items: list[str] | None = scanner.strings(data, MAX_SHARED_STRINGS, MAX_TEXT_CHARS)
-        except Exception:  # the Python reader meets the same problem and names it
-            items = None
+    if scanner is not None:
+        items: list[str] | None = _whole_part(archive, part, budget, lambda data: scanner.strings(
+            data, MAX_SHARED_STRINGS, MAX_TEXT_CHARS))
         if items is not None:
             return items
-        budget.inflated = inflated
     reader = _SharedStrings()
     _stream(archive, "xl/sharedStrings.xml", budget,
             lambda error: Code.UNREADABLE_FILE.message("shared-strings", galat=error),
@@ -391,23 +405,11 @@ class _SharedStrings:
 def _scan_sheet(scanner: Any, archive: zipfile.ZipFile, part: str, shared: list[str],
                 sheet: SheetData, budget: _Budget) -> bool:
     """Read one sheet through the compiled scanner when it is of the regular shape; False
-    (and the budget as it was) when the Python reader must read it instead: a part too big to
-    hold at once, one that does not inflate cleanly, or anything the scanner declines."""
-    if archive.getinfo(part).file_size > SCAN_PART_BYTES:
-        return False
-    inflated = budget.inflated
-    try:
-        data = b"".join(_chunks(archive, part, SCAN_PART_BYTES, budget))
-    except Exception:  # the Python reader meets the same problem and names it
-        budget.inflated = inflated
-        return False
-    try:
-        scanned = scanner.scan(data, budget.elements, budget.cells, budget.rows,
-                               MAX_TEXT_CHARS, MAX_FORMULA_CHARS, shared, NO_VALUE)
-    except Exception:  # out of memory in the scanner: the Python reader decides, as above
-        scanned = None
+    (and the budget as it was) when the Python reader must read it instead (`_whole_part`)."""
+    scanned = _whole_part(archive, part, budget, lambda data: scanner.scan(
+        data, budget.elements, budget.cells, budget.rows, MAX_TEXT_CHARS, MAX_FORMULA_CHARS,
+        shared, NO_VALUE))
     if scanned is None:
-        budget.inflated = inflated
         return False
     cells, pending, elements, cells_met, rows = scanned
     budget.elements -= elements
