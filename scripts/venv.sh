@@ -15,17 +15,25 @@ fi
 extras="${1:-}"
 # uv installs what pip would (the newest versions pyproject.toml allows, dependencies too, so
 # an old .venv tests what a fresh install gets) in a fraction of pip's CPU (54 s with pip on
-# the shared 2-core machine); byte-compiled as pip leaves them, so that where
-# PYTHONDONTWRITEBYTECODE is set no process compiles numpy or pandas again at its start; pip
-# does it where uv cannot be had
+# the shared 2-core machine); pip does it where uv cannot be had.
+# Byte-compiled at install only where PYTHONDONTWRITEBYTECODE keeps Python from writing the
+# compiled modules on first use (otherwise no process would ever keep them, and each would
+# compile numpy or pandas again at its start); elsewhere Python compiles, once, only what is
+# imported: about 1,300 of the 6,200 modules installed for the tests (scripts/test.sh)
 target="."
 [ -n "$extras" ] && target=".[$extras]"
+compile=()
+[ -n "${PYTHONDONTWRITEBYTECODE:-}" ] && compile=(--compile-bytecode)
 if .venv/bin/python -m pip install -q "uv>=0.5,<1" >/dev/null 2>&1; then
-  .venv/bin/python -m uv pip install -q --compile-bytecode --python .venv/bin/python -U \
+  .venv/bin/python -m uv pip install -q "${compile[@]}" --python .venv/bin/python -U \
     -e "$target"
 else
-  .venv/bin/python -m pip install -q -U --upgrade-strategy eager -e "$target"
+  pip_compile=--no-compile
+  [ -n "${PYTHONDONTWRITEBYTECODE:-}" ] && pip_compile=--compile
+  .venv/bin/python -m pip install -q -U --upgrade-strategy eager "$pip_compile" -e "$target"
 fi
-# byte-compiled once, as a regular install is: a command then starts without compiling its
-# modules again (where PYTHONDONTWRITEBYTECODE keeps Python from writing them on first use)
-.venv/bin/python -m compileall -q iki_xlsx >/dev/null
+# the project, and the `formulas` engine (whose sources make Python print SyntaxWarnings
+# while compiling them, which would otherwise show in whichever run compiled them first),
+# byte-compiled at once
+formulas=$(.venv/bin/python -c "import importlib.util as u; print(u.find_spec('formulas').submodule_search_locations[0])")
+.venv/bin/python -m compileall -q iki_xlsx "$formulas" >/dev/null 2>&1
