@@ -101,12 +101,30 @@ def test_the_seed_blueprints_have_shapes_of_every_kind() -> None:
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=[f"shape{i}" for i in range(len(SHAPES))])
-def test_every_seed_shape_is_batched_exactly_as_cell_by_cell(shape: Shape) -> None:
+def test_every_seed_shape_is_batched_exactly_as_cell_by_cell(
+        shape: Shape, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batched equals cell by cell; and the shape compiled, kept and read back
+    (`workbook.evaluate_warm`), as a later process uses it instead of compiling, is the
+    engine's compiled shape again: other objects, the same answers on every row, batched
+    (as the checker's batches ask it) and cell by cell on the edge rows."""
+    from iki_xlsx.workbook.evaluate_warm import dump_shapes, load_shapes
+
     template, shapes = shape
     assert batchable(template, shapes), f"seed shape not element-wise: {template}"
     rows = _rows(len(shapes), random.Random(template))
     expected = [_key(v) for v in one_by_one(template, rows)]
     assert [_key(v) for v in batched(template, rows)] == expected
+    compiled = evaluate.compiled([shape])
+    read = load_shapes(dump_shapes(compiled))
+    assert list(read) == [shape] and read[shape][0] is not compiled[shape][0], template
+    assert read[shape][1] == compiled[shape][1], template
+    monkeypatch.setattr(evaluate, "_COMPILED", dict(read))
+    monkeypatch.setattr(evaluate, "_KNOWN", {})  # asked again, of the shape read back
+    monkeypatch.setattr(evaluate, "_compile", None)  # compiling it again would fail
+    assert [_key(v) for v in batched(template, rows)] == expected, f"read back: {template}"
+    edges = len(rows) - 150  # all blank, all "", all zero, ..., each error
+    assert [_key(v) for v in one_by_one(template, rows[:edges])] == expected[:edges], (
+        f"read back, cell by cell: {template}")
 
 
 @pytest.mark.parametrize("template", [
@@ -140,8 +158,9 @@ def test_values_equal_in_python_are_still_told_apart_when_asked_once(template: s
 
 
 
-# shapes with range holes and aggregating functions beside the seed's element-wise ones
-KEPT = [*SHAPES, ('IF(COUNT({0})=0,"",SUM({0}))', ((3, 1),)), ("MAX(0,{0})", ((1, 1),)),
+# shapes with range holes and aggregating functions (the seed's element-wise ones are kept
+# and read back in `test_every_seed_shape_is_batched_exactly_as_cell_by_cell`)
+KEPT = [('IF(COUNT({0})=0,"",SUM({0}))', ((3, 1),)), ("MAX(0,{0})", ((1, 1),)),
         ('IF({0}="","",COUNTIF({1},">=75"))', ((1, 1), (3, 1))), ("AND({0}>1,{1}>1)",
                                                                   ((1, 1), (1, 1))),
         ('IF(COUNTA({0},{1})=0,"",ROUND(AVERAGE({0})/{1},2))', ((2, 2), (1, 1)))]
