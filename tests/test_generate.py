@@ -98,10 +98,11 @@ def test_every_sample_has_a_generated_twin() -> None:
 def test_cached_values_equal_a_fresh_formulas_engine(
         bp_id: str, filled: bool, generated: dict[tuple[str, bool], list[Path]]) -> None:
     """A desa's workbook and the office's, blank and filled, and with the filled ones the
-    samples of the same layouts (whose LibreOffice test compares LibreOffice with the cached
-    values checked here). A blank workbook or a sample is recomputed by the model of its
-    filled twin given its own values (tests/conftest.py `engine_values`): what a model of
-    the file itself gives, for a quarter of its cost."""
+    samples of the same layouts (test_libreoffice.py compares what LibreOffice shows of the
+    samples and of three of these files with the cached values checked here). A blank
+    workbook or a sample is recomputed by the model of its filled twin given its own values
+    (tests/conftest.py `engine_values`): what a model of the file itself gives, for a
+    quarter of its cost."""
     files = generated[(bp_id, filled)]
     twins = generated[(bp_id, True)]
     checked = [(files[0], None if filled else twins[0]),

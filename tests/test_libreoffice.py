@@ -3,9 +3,12 @@ and they equal the `formulas` engine's. Fails (never skips) when LibreOffice is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
 
 from tests import libreoffice
 from tests.cli import iki
@@ -25,17 +28,23 @@ def cached_values(path: Path) -> dict[tuple[str, str], object]:
             for row in ws.iter_rows() for c in row if c.value is not None}
 
 
-def check_in_libreoffice(port: int, files: list[Path],
-                         twins: dict[Path, Path] | None = None, engine: bool = True) -> None:
-    """LibreOffice shows each formula cell's cached value, the same recalculated, equal to
-    the value the file caches and (`engine`) to the `formulas` engine's; `twins` gives a
-    blank workbook its filled twin, whose model recomputes it (`engine_values`)."""
+def shown_in_libreoffice(port: int, files: list[Path], save_as: dict[Path, Path] | None = None
+                         ) -> tuple[dict[Path, list[tuple[str, str]]], dict[str, Any]]:
+    """Each file's formula cells, and what LibreOffice shows of them as saved and, after it
+    recalculated everything, under `ulang:` (one load of each file; `save_as` then keeps
+    the recalculated document as LibreOffice saves it)."""
     cells = {f: formula_cells(f) for f in files}
-    shown = libreoffice.read_values(port, files, cells, "both")  # as saved, and recalculated
-    for path in files:
+    return cells, libreoffice.read_values(port, files, cells, "both", save_as=save_as)
+
+
+def check_shown(cells: dict[Path, list[tuple[str, str]]], shown: dict[str, Any],
+                engine: bool = True) -> None:
+    """LibreOffice showed each formula cell's cached value, the same recalculated, equal to
+    the value the file caches and (`engine`) to the `formulas` engine's."""
+    for path in cells:
         key = str(path.resolve())
         cached = cached_values(path)
-        computed = engine_values(path, (twins or {}).get(path)) if engine else {}
+        computed = engine_values(path) if engine else {}
         wrong = []
         for sheet, ref in cells[path]:
             shown_cached, shown_recalc = (shown[key][f"{sheet}!{ref}"],
@@ -47,13 +56,34 @@ def check_in_libreoffice(port: int, files: list[Path],
         assert cells[path] and not wrong, wrong[:10]
 
 
-def test_generated_workbooks_in_libreoffice(office_port: int,
-                                            generated: dict[tuple[str, bool], list[Path]]) -> None:
+@dataclass
+class GeneratedShown:
+    cells: dict[Path, list[tuple[str, str]]]
+    shown: dict[str, Any]
+    source: Path  # the filled desa workbook LibreOffice saved as `saved`
+    saved: Path
+
+
+@pytest.fixture(scope="module")
+def generated_shown(office_port: int, generated: dict[tuple[str, bool], list[Path]],
+                    tmp_path_factory: pytest.TempPathFactory) -> GeneratedShown:
+    """A blank desa workbook, a filled office one and a filled desa one as LibreOffice shows
+    them, as saved and recalculated; the filled desa one then saved by LibreOffice (one load
+    of it for both tests that need it)."""
     files = [generated[("iki-kecamatan-jabung", False)][0],
              generated[("iku-kecamatan", True)][-1],
              generated[("iki-kecamatan-jabung", True)][0]]
-    check_in_libreoffice(office_port, files,
-                         {files[0]: generated[("iki-kecamatan-jabung", True)][0]})
+    saved = tmp_path_factory.mktemp("libreoffice") / "disimpan-libreoffice.xlsx"
+    cells, shown = shown_in_libreoffice(office_port, files, save_as={files[2]: saved})
+    return GeneratedShown(cells, shown, files[2], saved)
+
+
+def test_generated_workbooks_in_libreoffice(generated_shown: GeneratedShown) -> None:
+    """What LibreOffice shows of each, as saved and recalculated, equals the values the file
+    caches, which test_generate.py::test_cached_values_equal_a_fresh_formulas_engine
+    compares with the `formulas` engine's for these very files (a desa's and the office's
+    workbook of every blueprint, blank and filled): modelled there, not again here."""
+    check_shown(generated_shown.cells, generated_shown.shown, engine=False)
 
 
 def test_samples_in_libreoffice(office_port: int) -> None:
@@ -62,7 +92,7 @@ def test_samples_in_libreoffice(office_port: int) -> None:
     `formulas` engine's (there the samples' layouts are modelled already)."""
     files = sorted(SAMPLES.glob("*.xlsx"))
     assert files
-    check_in_libreoffice(office_port, files, engine=False)
+    check_shown(*shown_in_libreoffice(office_port, files), engine=False)
 
 
 def test_the_harness_tells_cached_from_recalculated(office_port: int, tmp_path: Path) -> None:
@@ -82,13 +112,12 @@ def test_the_harness_tells_cached_from_recalculated(office_port: int, tmp_path: 
 
 
 def test_a_workbook_saved_by_libreoffice_still_checks_ok(
-        office_port: int, tmp_path: Path, generated: dict[tuple[str, bool], list[Path]]) -> None:
+        generated_shown: GeneratedShown) -> None:
+    """A filled workbook LibreOffice recalculated and saved (`generated_shown`)."""
     from iki_xlsx.check import BlueprintIndex, check_file
     from tests.conftest import bundled
 
-    source = generated[("iki-kecamatan-jabung", True)][0]
-    saved = tmp_path / "disimpan-libreoffice.xlsx"
-    libreoffice.read_values(office_port, [source], {}, "always", save_as={source: saved})
+    source, saved = generated_shown.source, generated_shown.saved
     assert saved.exists() and saved.read_bytes() != source.read_bytes()
     result = check_file(saved, BlueprintIndex(bundled().values()))
     assert (result.status, result.findings) == ("ok", [])
@@ -154,4 +183,4 @@ def test_annotated_copy_shows_comments_keeps_inputs_and_checks_ok_once_corrected
 
 def test_the_recap_shows_the_same_values_with_and_without_recalculation(
         office_port: int, kota_recap: Path) -> None:
-    check_in_libreoffice(office_port, [kota_recap])
+    check_shown(*shown_in_libreoffice(office_port, [kota_recap]))
