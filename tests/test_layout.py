@@ -49,7 +49,8 @@ def read_geometry(path: Path) -> dict[str, SheetGeometry]:
 
 @dataclass
 class Books:
-    """Filled workbooks: per case (blueprint, unit count) the office's and one unit's."""
+    """Filled workbooks: per bundled blueprint, for 11 units, the office's and one unit's; the
+    annotated copy; the 11-unit recap."""
 
     files: dict[str, Path]
     large: LargeRecap
