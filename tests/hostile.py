@@ -380,6 +380,24 @@ def _members_of_zeros(target: Path) -> None:
     _write_zip(target, ((f"kiriman-{i}.xlsx", 8, crc, data, len(zeros)) for i in range(40)))
 
 
+def repeated_part(target: Path, name: str, head: bytes, block: bytes, times: int,
+                  tail: bytes) -> None:
+    """An archive of one deflated member, `head`, then `block` `times` over, then `tail`:
+    `block` is compressed once, after a full flush (so that its deflate blocks refer to nothing
+    before them), and its compressed bytes written `times` over; the CRC-32 runs over every
+    byte the member inflates to."""
+    deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+    start = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    middle = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.compress(tail) + deflate.flush()
+    crc = zlib.crc32(head)
+    for _ in range(times):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    size = len(head) + len(block) * times + len(tail)
+    _write_zip(target, [(name, 8, crc, start + middle * times + end, size)])
+
+
 def _many_members(target: Path) -> None:
     crc = zlib.crc32(b"PK")
     _write_zip(target, ((f"x{i}.xlsx", 0, crc, b"PK", 2) for i in range(100_000)))

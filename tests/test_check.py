@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +15,7 @@ from iki_xlsx.check import BlueprintIndex, FileResult, parse_number
 from iki_xlsx.plan.build import plan_workbook
 from iki_xlsx.plan.model import WorkbookPlan
 from iki_xlsx.workbook.generate import generate, recipients
-from tests import mutate
+from tests import hostile, mutate
 from tests.cli import iki
 from tests.conftest import BLUEPRINTS, UNITS
 
@@ -270,8 +269,9 @@ def bad_files(folder: Path, good: Path) -> dict[str, Path]:
     files["xlsm"] = folder / "makro.xlsm"
     files["xlsm"].write_bytes(data)
     files["zipbomb"] = folder / "bom.xlsx"
-    with zipfile.ZipFile(files["zipbomb"], "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/workbook.xml", b"<" + b" " * 400_000_000 + b"/>")
+    # xl/workbook.xml inflating to 400 MB: "<", 400,000,000 spaces, "/>"
+    hostile.repeated_part(files["zipbomb"], "xl/workbook.xml", b"<", b" " * 1_000_000, 400,
+                          b"/>")
     entity = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
               '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
               '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
