@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell  # a cell of its table, made from its XML element
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from iki_xlsx.core.atomic import atomic_write
@@ -146,24 +147,50 @@ def _paragraph(doc: Any, block: Text) -> Any:
 
 def _run(paragraph: Any, text: str, size: float = TABLE_PT, bold: bool = False,
          underline: bool = False) -> Any:
-    """A run of `text` in its size, bold or not, underlined or not. Its properties are made
-    once per kind by python-docx and copied (a document has thousands of table runs, and
-    python-docx's property setters walk the schema at every call)."""
-    r = paragraph._p.add_r()
-    r.append(deepcopy(_run_properties(size, bold, underline)))
-    if text:
+    """A run of `text` in its size, bold or not, underlined or not."""
+    return Run(_add_run(paragraph._p, text, size, bold, underline), paragraph)
+
+
+def _add_run(p: Any, text: str, size: float, bold: bool, underline: bool) -> Any:
+    """The `w:r` of `text` appended to the paragraph element `p`: the run and its properties
+    made once per kind by python-docx and copied (a document has thousands of table runs, and
+    python-docx's setters walk the schema at every call, its text setter the text a character
+    at a time), the XML python-docx writes."""
+    r = deepcopy(_empty_run(size, bold, underline))
+    p.append(r)
+    if not text:
+        return r
+    if not BREAKS.isdisjoint(text):
         r.text = text  # python-docx's: tabs and line breaks as their elements
-    return Run(r, paragraph)
+        return r
+    t = r.makeelement(W_T)
+    t.text = text
+    if len(text.strip()) < len(text):  # as python-docx's `add_t`
+        t.set(XML_SPACE, "preserve")
+    r.append(t)
+    return r
+
+
+BREAKS = frozenset("\t\r\n")  # the characters python-docx writes as elements of their own
+W_T, W_P, XML_SPACE = qn("w:t"), qn("w:p"), qn("xml:space")
 
 
 @functools.cache
-def _run_properties(size: float, bold: bool, underline: bool) -> Any:
-    """The `w:rPr` python-docx writes for a run of this size, bold and underline."""
+def _empty_run(size: float, bold: bool, underline: bool) -> Any:
+    """The `w:r` python-docx writes for a run of this size, bold and underline, no text yet."""
     run = new_document().add_paragraph().add_run()
     run.font.size = Pt(size)
     run.bold = bold
     run.underline = underline
-    return run._r.rPr
+    return run._r
+
+
+@functools.cache
+def _aligned(align: WD_ALIGN_PARAGRAPH) -> Any:
+    """The `w:pPr` python-docx writes for a paragraph given only its alignment."""
+    paragraph = new_document().add_paragraph()
+    paragraph.alignment = align
+    return paragraph._p.pPr
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -178,13 +205,32 @@ def _fixed(table: Any, widths: Sequence[float]) -> None:
     total.set(qn("w:type"), "dxa")
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Cm(width)
+    twips = [str(Cm(width).twips) for width in widths]  # as python-docx's `cell.width`
+    for tr in table._tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, twips, strict=True):
+            # a new table's every cell has its w:tcPr/w:tcW of type dxa, its width to set
+            tc.tcPr.find(W_TCW).set(W_W, w)
 
 
-def _row_flags(row: Any, header: bool = False) -> None:
-    properties = row._tr.get_or_add_trPr()
+W_TCW, W_W = qn("w:tcW"), qn("w:w")
+
+
+def _row_flags(tr: Any, header: bool = False) -> None:
+    """A row that never splits across pages; a header row repeated on every page."""
+    if tr.trPr is None:  # a new row: the properties made once and copied
+        tr.insert(0, deepcopy(_row_properties(header)))
+        return
+    _add_row_flags(tr.trPr, header)
+
+
+@functools.cache
+def _row_properties(header: bool) -> Any:
+    properties = OxmlElement("w:trPr")
+    _add_row_flags(properties, header)
+    return properties
+
+
+def _add_row_flags(properties: Any, header: bool) -> None:
     keep = OxmlElement("w:cantSplit")
     keep.set(qn("w:val"), "true")
     properties.append(keep)
@@ -227,13 +273,15 @@ def _fill(cell: Any, colour: str) -> None:
 
 def _cell_text(cell: Any, text: str, align: WD_ALIGN_PARAGRAPH, bold: bool = False,
                size: float = TABLE_PT) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
+    p = cell._tc.find(W_P)  # python-docx's `cell.paragraphs[0]`
     for number, line in enumerate(text.split("\n")):
         if number:
-            paragraph = cell.add_paragraph()
-            paragraph.alignment = align
-        _run(paragraph, line, size, bold)
+            p = cell.add_paragraph()._p
+        if len(p) == 0:  # a new paragraph: its alignment is its only property
+            p.insert(0, deepcopy(_aligned(align)))
+        else:
+            Paragraph(p, cell).alignment = align
+        _add_run(p, line, size, bold, False)
 
 
 ALIGN = {"text": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -277,8 +325,9 @@ def _table(doc: Any, block: DocTable, shown: Shown, width: float) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _fixed(table, widths)
     cells = _cells(table)
+    rows = table._tbl.tr_lst
     for number in range(header_rows):
-        _row_flags(table.rows[number], header=True)
+        _row_flags(rows[number], header=True)
         for cell in cells[number]:
             _fill(cell, HEADER_FILL)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -290,7 +339,7 @@ def _table(doc: Any, block: DocTable, shown: Shown, width: float) -> None:
             _cell_text(cells[header_rows - 1][col], column.header, WD_ALIGN_PARAGRAPH.CENTER,
                        bold=True)
     for r, row in enumerate(block.rows):
-        _row_flags(table.rows[header_rows + r])
+        _row_flags(rows[header_rows + r])
         for c, item in enumerate(row):
             if item.span == 0:
                 continue  # covered by a cell merged down from above
@@ -358,7 +407,7 @@ def _parties(doc: Any, block: Parties) -> None:
 def _signatures(doc: Any, block: Signatures, width: float) -> None:
     count = len(block.blocks)
     table = _borderless(doc, 1, [width / count] * count)
-    _row_flags(table.rows[0])
+    _row_flags(table.rows[0]._tr)
     for cell, sign in zip(table.rows[0].cells, block.blocks, strict=True):
         paragraph = cell.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
