@@ -111,8 +111,9 @@ def two_years(bp: Blueprint, root: Path, blueprints: dict[str, Blueprint],
         return Office(current, root, store, index, years, versions,
                       RealisasiImport(bp.id, BEFORE, {}), forms)
     known = {**blueprints, current.id: current}
+    # the target form, downloaded once and filled for each version (a murni, a perubahan)
+    template = write_target_form(current, NOW, root / "templat-target.xlsx", UNITS)
     for name, day, scale in (("murni", MURNI_DAY, 1.0), ("perubahan", PERUBAHAN_DAY, 1.25)):
-        template = write_target_form(current, NOW, root / f"templat-{name}.xlsx", UNITS)
         rows = {key_of(jab, ind): planned_targets(ind, round((40 + n) * scale, 2))
                 for n, (jab, ind) in enumerate(indicators(current))}
         forms[name] = fill_form(template, root / f"target-{name}.xlsx",
