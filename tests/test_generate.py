@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -16,6 +17,7 @@ from iki_xlsx.plan.model import Role, WorkbookPlan
 from iki_xlsx.workbook.generate import generate, recipients
 from tests.cli import iki
 from tests.conftest import PER_UNIT_YAML, SAMPLES, UNITS, engine_values, file_cells, same
+from tests.xlsxcompare import differences
 
 CASES = [(bp, filled) for bp in ("iki-kecamatan-kota", "iki-kecamatan-jabung", "iku-kecamatan")
          for filled in (False, True)]
@@ -256,3 +258,91 @@ def test_formulas_are_written_as_xlsxwriter_itself_would(
     assert len(formulas) > 200
     differ = [f for f in formulas if ours._prepare_formula(f) != theirs._prepare_formula(f)]
     assert differ == []
+
+
+def _both_ways(plan: WorkbookPlan, values: dict[Any, Any], inputs: dict[Any, Any],
+               folder: Path, notes: Any = None) -> list[str]:
+    """The differences, part by part, between the plan writer's workbook and xlsxwriter's
+    public methods' alone (workbook/write.py `_worksheet_class`)."""
+    from iki_xlsx.workbook.write import _render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ours, theirs = folder / "ours.xlsx", folder / "theirs.xlsx"
+    _render(plan, values, inputs, str(ours), notes)
+    _render(plan, values, inputs, str(theirs), notes, public=True)
+    return differences(ours, theirs)
+
+
+def test_the_writer_writes_what_xlsxwriters_public_methods_write(
+        blueprints: dict[str, Blueprint], tmp_path: Path) -> None:
+    """The writer puts cells, merges and validations into xlsxwriter's worksheet itself and
+    writes its rows with a loop of its own (workbook/write.py): the workbook of every bundled
+    blueprint, for each kind of recipient, filled and empty, and its annotated copy (remarks
+    on cells, whose rows xlsxwriter writes), equal part by part what xlsxwriter's public
+    methods alone make of the same plan (a new xlsxwriter that stored or wrote a cell
+    otherwise would fail here)."""
+    from iki_xlsx.workbook.evaluate import static_values
+    from iki_xlsx.workbook.fill import sample_inputs
+    from iki_xlsx.workbook.generate import _batch
+    from iki_xlsx.workbook.write import Notes
+
+    written = 0
+    for bp in blueprints.values():
+        everyone = recipients(bp, UNITS)
+        for unit in (everyone[0], everyone[-1]):
+            plan = plan_workbook(bp, unit, 2026, everyone)
+            for filled in (False, True):
+                inputs = static_values(plan)
+                if filled:
+                    inputs.update(sample_inputs(bp, plan))
+                values = _batch(plan)[1].evaluate([inputs])[0]
+                folder = tmp_path / f"{bp.id}-{unit.kode}-{filled}"
+                assert _both_ways(plan, values, inputs, folder) == []
+                written += 1
+            flagged = [(s.code, c.ref) for s, c in [*plan.input_cells()][:3]]
+            notes = Notes({key: f"Periksa {key[1]} & <ulang>" for key in flagged},
+                          [("KODE", plan.sheets[-1].name, flagged[0][1], "Isian \"salah\"")])
+            assert _both_ways(plan, values, inputs, folder / "catatan", notes) == []
+    assert written == 4 * len(blueprints)
+
+
+def test_every_kind_of_cell_is_written_as_xlsxwriters_public_methods_write_it(
+        tmp_path: Path) -> None:
+    """What no bundled blueprint writes yet, written both ways (as above) equal part by part:
+    every kind of label value (a flag, large and negative numbers, text to escape, text
+    beyond the length xlsxwriter checks, an empty cell), every kind of cached formula value
+    (a flag, an error, text, nothing), braces xlsxwriter takes off, a dynamic-array function
+    (left to xlsxwriter), merges over labels, validations of every kind, and a table."""
+    from iki_xlsx.plan.formula import Formula
+    from iki_xlsx.plan.model import Cell, InputRule, SheetPlan, Table
+
+    labels: list[Any] = [True, False, 0, -1.5, 1e20, 12345678901234567890, 0.1 + 0.2, "", None,
+                         'a & <b> "c"', " spasi ", "_x0041_ \x01", "x" * 20000, "é — ✓"]
+    cached: list[Any] = [True, False, "#DIV/0!", "#N/A", 'teks & <"x">', "", 3.25, 7]
+    cells = [Cell(f"A{row}", Role.LABEL, f"label/{row}", "text", value)
+             for row, value in enumerate(labels, start=1)]
+    formulas = ['A3&"<x>"', "SUM(A3:A5)", '{{A3&"}}"', "SORT(A3:A5)", "A3>0",
+                "IF(A3=0,1/A3,A3)", 'IF(A4="","","teks")', "A5*2"]
+    cells += [Cell(f"C{row}", Role.FORMULA, f"rumus/{row}", "formula_number",
+                   formula=Formula(template, ()))
+              for row, template in enumerate(formulas, start=1)]
+    rules = [InputRule("bulat", "Jumlah", min=0, max=100), InputRule("desimal", "Nilai", min=0),
+             InputRule("ya_tidak", "Ada?", choices=("Ya", "Tidak")),
+             InputRule("desimal", "Tanpa batas", wajib=False, bantuan="Bantuan & <contoh>")]
+    cells += [Cell(f"E{row}", Role.INPUT, f"isian/{row}", "input_number", rule=rule)
+              for row, rule in enumerate(rules, start=1)]
+    cells += [Cell("G1", Role.LABEL, "gabung/1", "header", "Judul gabungan"),
+              Cell("G4", Role.LABEL, "gabung/2", "text", None)]
+    sheet = SheetPlan(code="X", name="Lembar & <Uji>", kind="data", title="Uji", cells=cells,
+                      merges=["G1:I2", "G4:G6"], col_widths=[10.0, 20.0, 30.0],
+                      row_heights={0: 30.0, 30: 12.0},
+                      table=Table(20, 0, [["a", 1, None, True], ["", -2.5, "b & c", 0]],
+                                  ("data_text", "data_value", "data_wrap", "data_value")))
+    plan = WorkbookPlan(blueprint_id="uji", blueprint_versi="1", blueprint_hash="0" * 64,
+                        kantor="Kecamatan Uji", unit=Unit("kecamatan", "Kecamatan Uji",
+                                                          kantor=True),
+                        periode=2026, periods=("Tahunan",), units=[], sheets=[sheet],
+                        jenis="rekap")
+    values = {("X", f"C{row}"): value for row, value in enumerate(cached, start=1)}
+    inputs = {("X", "E1"): 5, ("X", "E2"): 2.5, ("X", "E3"): "Ya"}
+    assert _both_ways(plan, values, inputs, tmp_path) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -102,13 +103,108 @@ _DYNAMIC_CALLS = tuple(name + "(" for name in (
     "SORT", "SORTBY", "SWITCH", "TAKE", "TEXTSPLIT", "TOCOL", "TOROW", "UNIQUE", "VSTACK",
     "WRAPCOLS", "WRAPROWS", "XLOOKUP"))
 
+# The cached values xlsxwriter writes as an error (`t="e"`) rather than as text
+_ERROR_VALUES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 
-@functools.cache
-def _worksheet_class() -> type:
-    """xlsxwriter's Worksheet with the quick look for dynamic-array functions above."""
+
+def _plain_formula(formula: str) -> str | None:
+    """The formula as xlsxwriter stores it (its "=" taken off), or None where xlsxwriter's own
+    path must take it: an empty or array formula, or one naming a dynamic-array function."""
+    if (not formula or (formula.startswith("{") and formula.endswith("}"))
+            or any(call in formula for call in _DYNAMIC_CALLS)):
+        return None
+    if formula.startswith("{"):
+        formula = formula[1:]
+    if formula.startswith("="):
+        formula = formula[1:]
+    if formula.endswith("}"):
+        formula = formula[:-1]
+    return formula
+
+
+_PREPARED: dict[str, str | None] = {}  # formula text -> `_plain_formula`, within a process
+_PREPARED_KEPT = 1 << 16
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _validation_xml(rule: InputRule, row: int, col: int) -> str | None:
+    """The `<dataValidation>` element of an input cell, as xlsxwriter's own `data_validation`
+    and writer make it (None when xlsxwriter refuses it: the public path then says why)."""
     from xlsxwriter.worksheet import Worksheet
 
-    class PlanWorksheet(Worksheet):  # type: ignore[misc]
+    scratch = Worksheet()
+    if scratch.data_validation(row, col, row, col, _validation(rule)) != 0:
+        return None
+    scratch.fh = io.StringIO()
+    scratch._write_data_validation(scratch.validations[0])
+    return str(scratch.fh.getvalue())
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _merge_area(first_row: int, first_col: int, last_row: int, last_col: int
+                ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A merged range's A1 reference (as xlsxwriter's `xl_range`) and its cells."""
+    from xlsxwriter.utility import xl_range
+
+    return xl_range(first_row, first_col, last_row, last_col), tuple(
+        (r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1))
+
+
+_PLANNED_XML = "iki-xlsx planned element"  # a validation entry holding its element, written
+
+
+@functools.cache
+def _worksheet_class(public: bool = False) -> type:
+    """xlsxwriter's Worksheet with the writer's four ways in, `plan_value`, `plan_formula`,
+    `plan_merge` and `plan_validation`.
+
+    With `public`, each goes through xlsxwriter's public methods (`write_number` ...,
+    `write_formula`, `merge_range`, `data_validation`), and the sheet is written by
+    xlsxwriter alone: what the plan writer must equal part by part (tests/test_generate.py).
+    Without it (what the writer uses), they put into the worksheet's table what those methods
+    would put there, without their checks for what a plan never holds (A1 arguments,
+    constant-memory mode, a second look for dynamic-array functions), and the cells, rows and
+    validations are written to XML by a loop of this module's own that falls back to
+    xlsxwriter's for anything else (comments, array formulas, rich strings, dates, errors).
+    The same bytes, at well under half the cost: every workbook of a generation is mostly
+    cells, and nearly every test writes workbooks.
+    """
+    from xlsxwriter.utility import xl_col_to_name
+    from xlsxwriter.worksheet import (
+        CellBlankTuple,
+        CellBooleanTuple,
+        CellFormulaTuple,
+        CellNumberTuple,
+        CellStringTuple,
+        Worksheet,
+    )
+
+    class PublicWorksheet(Worksheet):  # type: ignore[misc]
+        def plan_value(self, row: int, col: int, value: Value, fmt: Any) -> None:
+            if value is None or value == "":
+                self.write_blank(row, col, None, fmt)
+            elif isinstance(value, bool):
+                self.write_boolean(row, col, value, fmt)
+            elif isinstance(value, int | float):
+                self.write_number(row, col, value, fmt)
+            else:
+                self.write_string(row, col, str(value), fmt)
+
+        def plan_formula(self, row: int, col: int, formula: str, fmt: Any,
+                         cached: str | float | bool) -> None:
+            self.write_formula(row, col, formula, fmt, cached)
+
+        def plan_merge(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                       fmt: Any) -> None:
+            self.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+
+        def plan_validation(self, row: int, col: int, rule: InputRule) -> None:
+            self.data_validation(row, col, row, col, _validation(rule))
+
+    if public:
+        return PublicWorksheet
+
+    class PlanWorksheet(PublicWorksheet):
         def _prepare_formula(self, formula: str, expand_future_functions: bool = False
                              ) -> str:
             if (self.use_future_functions or expand_future_functions
@@ -121,6 +217,147 @@ def _worksheet_class() -> type:
             if formula.endswith("}"):
                 formula = formula[:-1]
             return formula
+
+        def plan_value(self, row: int, col: int, value: Value, fmt: Any) -> None:
+            blank = value is None or value == ""
+            if ((blank and fmt is None) or self.constant_memory
+                    or (isinstance(value, float) and not math.isfinite(value))
+                    or (isinstance(value, str) and len(value) > self.xls_strmax // 2)
+                    or self._check_dimensions(row, col)):
+                super().plan_value(row, col, value, fmt)  # nothing, an error, a cut string
+                return
+            if blank:
+                cell: tuple[Any, ...] = CellBlankTuple(fmt)
+            elif value.__class__ is bool:
+                cell = CellBooleanTuple(1 if value else 0, fmt)
+            elif isinstance(value, int | float):
+                cell = CellNumberTuple(value, fmt)
+            else:
+                text = str(value)
+                if len(text) > self.xls_strmax // 2:
+                    self.write_string(row, col, text, fmt)
+                    return
+                cell = CellStringTuple(self.str_table._get_shared_string_index(text), fmt)
+            self.table[row][col] = cell
+
+        def plan_formula(self, row: int, col: int, formula: str, fmt: Any,
+                         cached: str | float | bool) -> None:
+            try:
+                prepared = _PREPARED[formula]
+            except KeyError:
+                if len(_PREPARED) >= _PREPARED_KEPT:
+                    _PREPARED.clear()
+                prepared = _PREPARED[formula] = _plain_formula(formula)
+            if (prepared is None or self.use_future_functions or self.constant_memory
+                    or self._check_dimensions(row, col)):
+                super().plan_formula(row, col, formula, fmt, cached)
+                return
+            self.table[row][col] = CellFormulaTuple(prepared, fmt, cached)
+
+        def plan_merge(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                       fmt: Any) -> None:
+            cell_range, spots = _merge_area(first_row, first_col, last_row, last_col)
+            if (len(spots) < 2 or self.constant_memory
+                    or not self.merged_cells.keys().isdisjoint(spots)
+                    or (self.table_cells and not self.table_cells.keys().isdisjoint(spots))
+                    or self._check_dimensions(first_row, first_col)
+                    or self._check_dimensions(last_row, last_col)):
+                super().plan_merge(first_row, first_col, last_row, last_col, fmt)
+                return
+            self.merged_cells.update(dict.fromkeys(spots, cell_range))
+            self.merge.append([first_row, first_col, last_row, last_col])
+            if fmt is not None:
+                blank = CellBlankTuple(fmt)
+                table = self.table
+                for r, c in spots:
+                    table[r][c] = blank
+
+        def _write_merge_cell(self, merged_range: list[int]) -> None:
+            self.fh.write(f'<mergeCell ref="{_merge_area(*merged_range)[0]}"/>')
+
+        def plan_validation(self, row: int, col: int, rule: InputRule) -> None:
+            xml = _validation_xml(rule, row, col)
+            if xml is None:
+                super().plan_validation(row, col, rule)
+                return
+            self.validations.append({_PLANNED_XML: xml})
+
+        def _write_data_validation(self, options: dict[str, Any]) -> None:
+            xml = options.get(_PLANNED_XML)
+            if xml is None:
+                super()._write_data_validation(options)
+            else:
+                self.fh.write(xml)
+
+        def _write_rows(self) -> None:
+            if self.comments or self.constant_memory:
+                super()._write_rows()
+                return
+            self._calculate_spans()
+            write = self.fh.write
+            escape = self._escape_data
+            table, row_info, spans = self.table, self.row_info, self.row_spans
+            styles: dict[int, str] = {}  # id(format) -> its ` s="n"`
+            names: dict[int, str] = {}
+            for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+                cells = table.get(row)
+                info = row_info.get(row)
+                if not cells:
+                    if info is not None:
+                        self._write_row(row, spans.get(row // 16), info, empty_row=True)
+                    continue
+                self._write_row(row, spans.get(row // 16), info)
+                number = str(row + 1)
+                for col in sorted(cells):
+                    cell = cells[col]
+                    kind = cell.__class__
+                    if kind not in (CellNumberTuple, CellStringTuple, CellFormulaTuple,
+                                    CellBlankTuple, CellBooleanTuple):
+                        self._write_cell(row, col, cell)
+                        continue
+                    name = names.get(col)
+                    if name is None:
+                        name = names[col] = xl_col_to_name(col)
+                    fmt = cell.format
+                    if fmt is not None:
+                        style = styles.get(id(fmt))
+                        if style is None:
+                            style = styles[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+                    else:
+                        style = self._plan_default_style(row, col)
+                    if kind is CellNumberTuple:
+                        write(f'<c r="{name}{number}"{style}><v>{cell.number:.16G}</v></c>')
+                    elif kind is CellStringTuple:
+                        write(f'<c r="{name}{number}"{style} t="s"><v>{cell.string}</v></c>')
+                    elif kind is CellFormulaTuple:
+                        value = cell.value
+                        typed = ""
+                        if isinstance(value, bool):
+                            typed, value = ' t="b"', 1 if value else 0
+                        elif isinstance(value, str):
+                            if value in _ERROR_VALUES:
+                                typed = ' t="e"'
+                            elif value:
+                                typed = ' t="str"'
+                            value = escape(value)
+                        write(f'<c r="{name}{number}"{style}{typed}><f>{escape(cell.formula)}'
+                              f'</f><v>{value}</v></c>')
+                    elif kind is CellBlankTuple:
+                        write(f'<c r="{name}{number}"{style}/>')
+                    else:
+                        write(f'<c r="{name}{number}"{style} t="b"><v>{cell.boolean}</v></c>')
+                write("</row>")
+
+        def _plan_default_style(self, row: int, col: int) -> str:
+            """The ` s="n"` of a cell without a format: its row's, else its column's, as
+            xlsxwriter's `_write_cell` takes it."""
+            info = self.row_info.get(row)
+            if info is not None and info.row_format:
+                return f' s="{info.row_format._get_xf_index()}"'
+            column = self.col_info.get(col)
+            if column is not None and column.column_format is not None:
+                return f' s="{column.column_format._get_xf_index()}"'
+            return ""
 
     return PlanWorksheet
 
@@ -136,12 +373,15 @@ def write_workbook(plan: WorkbookPlan, values: Mapping[CellKey, Value],
 
 
 def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
-            inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None) -> None:
+            inputs: Mapping[CellKey, Value], filename: str, notes: Notes | None,
+            public: bool = False) -> None:
+    """The workbook of `plan` into `filename` (`public`: through xlsxwriter's public methods
+    alone, `_worksheet_class`)."""
     import xlsxwriter  # only where a file is written (a check that writes none never loads it)
 
     workbook = xlsxwriter.Workbook(filename, {"strings_to_formulas": False,
                                               "strings_to_urls": False, "in_memory": True})
-    workbook.worksheet_class = _worksheet_class()
+    workbook.worksheet_class = _worksheet_class(public)
     recap = plan.jenis != "iki"  # a recap or a document: read by people, never a form
     workbook.set_properties({
         "created": datetime.datetime(plan.periode, 1, 1),  # reproducible files for one period
@@ -171,6 +411,13 @@ def _render(plan: WorkbookPlan, values: Mapping[CellKey, Value],
     workbook.close()
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _merge_span(merge: str) -> tuple[str, int, int, int, int]:
+    """A merge's top-left reference and its first and last row and column."""
+    top, bottom = merge.split(":")
+    return (top, *rowcol(top), *rowcol(bottom))
+
+
 def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
                   values: Mapping[CellKey, Value], inputs: Mapping[CellKey, Value],
                   remarks: Mapping[CellKey, str], flagged: Mapping[str, Any]) -> None:
@@ -179,35 +426,38 @@ def _render_sheet(workbook: Any, sheet: SheetPlan, formats: Mapping[str, Any],
         ws.set_column(col, col, width)
     for row, height in sheet.row_heights.items():
         ws.set_row(row, height)
-    by_ref = {c.ref: c for c in sheet.cells}
-    merged_tops: set[str] = set()
-    for merge in sheet.merges:
-        top = merge.split(":")[0]
-        merged_tops.add(top)
-        cell = by_ref[top]
-        first_row, first_col = rowcol(top)
-        last_row, last_col = rowcol(merge.split(":")[1])
-        ws.merge_range(first_row, first_col, last_row, last_col, "", formats[cell.style])
-        _write_value(ws, first_row, first_col, cell.value, formats[cell.style])
+    code = sheet.code
+    spans = [_merge_span(merge) for merge in sheet.merges]
+    tops = {span[0]: span for span in spans}
+    top_cells = {c.ref: c for c in sheet.cells if c.ref in tops} if tops else {}
+    for top, first_row, first_col, last_row, last_col in spans:
+        cell = top_cells[top]
+        ws.plan_merge(first_row, first_col, last_row, last_col, formats[cell.style])
+        ws.plan_value(first_row, first_col, cell.value, formats[cell.style])
+    plan_value, plan_formula, plan_validation = ws.plan_value, ws.plan_formula, ws.plan_validation
+    formula_role, input_role = Role.FORMULA, Role.INPUT
     for cell in sheet.cells:
-        if cell.ref in merged_tops:
+        at = cell.ref
+        if at in tops:
             continue
-        row, col = rowcol(cell.ref)
-        remark = remarks.get((sheet.code, cell.ref))
-        fmt = flagged[cell.style] if remark else formats[cell.style]
-        if remark:
-            ws.write_comment(row, col, remark, {"author": "Pemeriksa IKI", "x_scale": 2,
-                                                "y_scale": 1.5})
-        if cell.role is Role.FORMULA:
+        row, col = rowcol(at)
+        fmt = formats[cell.style]
+        if remarks:
+            remark = remarks.get((code, at))
+            if remark:
+                fmt = flagged[cell.style]
+                ws.write_comment(row, col, remark, {"author": "Pemeriksa IKI", "x_scale": 2,
+                                                    "y_scale": 1.5})
+        role = cell.role
+        if role is formula_role:
             assert cell.formula is not None
-            cached = values.get((sheet.code, cell.ref))
-            ws.write_formula(row, col, cell.formula.text, fmt, _cached(cached))
-        elif cell.role is Role.INPUT:
-            _write_value(ws, row, col, inputs.get((sheet.code, cell.ref)), fmt)
+            plan_formula(row, col, cell.formula.text, fmt, _cached(values.get((code, at))))
+        elif role is input_role:
+            plan_value(row, col, inputs.get((code, at)), fmt)
             assert cell.rule is not None
-            ws.data_validation(row, col, row, col, _validation(cell.rule))
+            plan_validation(row, col, cell.rule)
         else:
-            _write_value(ws, row, col, cell.value, fmt)
+            plan_value(row, col, cell.value, fmt)
     if sheet.table is not None:
         _render_table(ws, sheet.table, formats)
     shown = _shown_numbers(sheet, values) if any(c.scale_cells for c in sheet.charts) else {}
@@ -244,9 +494,10 @@ def _page_setup(ws: Any, sheet: SheetPlan) -> None:
 
 def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
     styles = [formats[name] for name in table.styles]
+    plan_value, first_col = ws.plan_value, table.first_col
     for r, values in enumerate(table.rows, start=table.first_row):
         for c, value in enumerate(values):
-            _write_value(ws, r, table.first_col + c, value, styles[c])
+            plan_value(r, first_col + c, value, styles[c])
 
 
 def _shown_numbers(sheet: SheetPlan, values: Mapping[CellKey, Value]) -> dict[str, float]:
@@ -297,17 +548,6 @@ def _render_chart(workbook: Any, ws: Any, chart: Chart, shown: Mapping[str, floa
 
 def _absolute(sheet_name: str) -> str:
     return sheet_prefix(sheet_name) + "$A$1"
-
-
-def _write_value(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
 
 
 def _cached(value: Value) -> str | float | bool:
