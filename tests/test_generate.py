@@ -312,7 +312,8 @@ def test_every_kind_of_cell_is_written_as_xlsxwriters_public_methods_write_it(
     every kind of label value (a flag, large and negative numbers, text to escape, text
     beyond the length xlsxwriter checks, an empty cell), every kind of cached formula value
     (a flag, an error, text, nothing), braces xlsxwriter takes off, a dynamic-array function
-    (left to xlsxwriter), merges over labels, validations of every kind, and a table."""
+    (left to xlsxwriter), merges over labels, validations of every kind, and a table of
+    rows of every width."""
     from iki_xlsx.plan.formula import Formula
     from iki_xlsx.plan.model import Cell, InputRule, SheetPlan, Table
 
@@ -336,7 +337,9 @@ def test_every_kind_of_cell_is_written_as_xlsxwriters_public_methods_write_it(
     sheet = SheetPlan(code="X", name="Lembar & <Uji>", kind="data", title="Uji", cells=cells,
                       merges=["G1:I2", "G4:G6"], col_widths=[10.0, 20.0, 30.0],
                       row_heights={0: 30.0, 30: 12.0},
-                      table=Table(20, 0, [["a", 1, None, True], ["", -2.5, "b & c", 0]],
+                      table=Table(20, 1, [["a", 1, None, True], ["", -2.5, "b & c", 0],
+                                          *([f"baris {i}", i / 3] for i in range(40)),
+                                          [None, None], ["y" * 17000, 10**15, "", False]],
                                   ("data_text", "data_value", "data_wrap", "data_value")))
     plan = WorkbookPlan(blueprint_id="uji", blueprint_versi="1", blueprint_hash="0" * 64,
                         kantor="Kecamatan Uji", unit=Unit("kecamatan", "Kecamatan Uji",

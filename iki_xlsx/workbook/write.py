@@ -201,6 +201,13 @@ def _worksheet_class(public: bool = False) -> type:
         def plan_validation(self, row: int, col: int, rule: InputRule) -> None:
             self.data_validation(row, col, row, col, _validation(rule))
 
+        def plan_rows(self, first_row: int, first_col: int,
+                      rows: Sequence[Sequence[Value]], formats: Sequence[Any]) -> None:
+            """A table's values, row by row, each column in its own format."""
+            for r, values in enumerate(rows, start=first_row):
+                for c, value in enumerate(values):
+                    self.plan_value(r, first_col + c, value, formats[c])
+
     if public:
         return PublicWorksheet
 
@@ -271,6 +278,50 @@ def _worksheet_class(public: bool = False) -> type:
                 table = self.table
                 for r, c in spots:
                     table[r][c] = blank
+
+        def plan_rows(self, first_row: int, first_col: int,
+                      rows: Sequence[Sequence[Value]], formats: Sequence[Any]) -> None:
+            widest = max((len(values) for values in rows), default=0)
+            if (self.constant_memory or not widest or widest > len(formats) or first_row < 0
+                    or first_col < 0 or first_row + len(rows) > self.xls_rowmax
+                    or first_col + widest > self.xls_colmax):
+                super().plan_rows(first_row, first_col, rows, formats)
+                return
+            table, shared = self.table, self.str_table._get_shared_string_index
+            longest = self.xls_strmax // 2
+            blanks = [None if fmt is None else CellBlankTuple(fmt) for fmt in formats]
+            columns = range(first_col, first_col + widest)
+            used: set[int] = set()  # the columns and rows written (a blank without a format
+            top = bottom = -1  # is not written)
+            for r, values in enumerate(rows, start=first_row):
+                cells = table[r]
+                for c, value, fmt, blank in zip(columns, values, formats, blanks, strict=False):
+                    if value is None:
+                        if blank is None:
+                            continue
+                        cells[c] = blank
+                    elif isinstance(value, str):
+                        if not value:
+                            if blank is None:
+                                continue
+                            cells[c] = blank
+                        elif len(value) > longest:
+                            self.plan_value(r, c, value, fmt)
+                        else:
+                            cells[c] = CellStringTuple(shared(value), fmt)
+                    elif value.__class__ in (int, float) and math.isfinite(value):
+                        cells[c] = CellNumberTuple(value, fmt)
+                    else:  # a flag, a number of another type, not finite: as one cell
+                        self.plan_value(r, c, value, fmt)
+                    used.add(c)
+                    if top < 0:
+                        top = r
+                    bottom = r
+                if not cells:
+                    del table[r]  # a row nothing was written in has no entry
+            if used:
+                self._check_dimensions(top, min(used))
+                self._check_dimensions(bottom, max(used))
 
         def _write_merge_cell(self, merged_range: list[int]) -> None:
             self.fh.write(f'<mergeCell ref="{_merge_area(*merged_range)[0]}"/>')
@@ -347,6 +398,28 @@ def _worksheet_class(public: bool = False) -> type:
                     else:
                         write(f'<c r="{name}{number}"{style} t="b"><v>{cell.boolean}</v></c>')
                 write("</row>")
+
+        def _calculate_spans(self) -> None:
+            """The `spans` of each block of 16 rows, as xlsxwriter's (which looks at every
+            column of every row), from the columns each row holds."""
+            if self.comments:
+                super()._calculate_spans()
+                return
+            spans: dict[int, str] = {}
+            low = high = -1
+            table, last = self.table, self.dim_rowmax
+            for row in range(self.dim_rowmin, last + 1):
+                cells = table.get(row)
+                if cells:
+                    lowest, highest = min(cells), max(cells)
+                    if low < 0:
+                        low, high = lowest, highest
+                    else:
+                        low, high = min(low, lowest), max(high, highest)
+                if low >= 0 and ((row + 1) % 16 == 0 or row == last):
+                    spans[row // 16] = f"{low + 1}:{high + 1}"
+                    low = -1
+            self.row_spans = spans
 
         def _plan_default_style(self, row: int, col: int) -> str:
             """The ` s="n"` of a cell without a format: its row's, else its column's, as
@@ -494,10 +567,7 @@ def _page_setup(ws: Any, sheet: SheetPlan) -> None:
 
 def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
     styles = [formats[name] for name in table.styles]
-    plan_value, first_col = ws.plan_value, table.first_col
-    for r, values in enumerate(table.rows, start=table.first_row):
-        for c, value in enumerate(values):
-            plan_value(r, first_col + c, value, styles[c])
+    ws.plan_rows(table.first_row, table.first_col, table.rows, styles)
 
 
 def _shown_numbers(sheet: SheetPlan, values: Mapping[CellKey, Value]) -> dict[str, float]:
