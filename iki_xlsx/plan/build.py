@@ -268,7 +268,7 @@ def _indicator_sheet(
     scope = jab.id if jab else "iku"
     for number, ind in enumerate(shown, start=1):
         block = _Block(number, row)
-        row = _indicator_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
+        row = _laid_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
         blocks.append((block.first_row, row - 1))
         capaian_cells.append(ref(block.realisasi_row, cols.capaian))
 
@@ -288,6 +288,53 @@ def _indicator_sheet(
     return sheet
 
 
+
+
+@dataclass(frozen=True)
+class _Laid:
+    """What `_indicator_block` added to a sheet, to add again."""
+
+    bp: Blueprint  # what it was laid out of (kept alive: their ids key it)
+    ind: Indikator
+    cells: tuple[Cell, ...]
+    merges: tuple[str, ...]
+    heights: tuple[tuple[int, float], ...]
+    realisasi_row: int
+    next_row: int
+
+
+_LAID_KEPT = 1024
+_LAID: dict[tuple[object, ...], _Laid] = {}
+
+
+def _laid_block(sheet: SheetPlan, bp: Blueprint, unit: Unit, cols: Columns, scope: str,
+                ind: Indikator, block: _Block, kelurahan: Sequence[Unit]) -> int:
+    """`_indicator_block`, laid out once per process for the kelurahan of a blueprint: a
+    recipient that keeps no row per unit gets the same rows of an indicator at the same
+    place (what it adds depends on the blueprint, the indicator, its place and the columns,
+    and of the recipient only on whether it is the office), and a generation lays out
+    hundreds of such workbooks. Cells are frozen, so the plans share them."""
+    if unit.kantor:
+        return _indicator_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
+    key = (id(bp), id(ind), scope, block.number, block.first_row, cols,
+           tuple(sheet.col_widths))
+    laid = _LAID.get(key)
+    if laid is None or laid.bp is not bp or laid.ind is not ind:
+        first_cell, first_merge = len(sheet.cells), len(sheet.merges)
+        next_row = _indicator_block(sheet, bp, unit, cols, scope, ind, block, kelurahan)
+        if len(_LAID) >= _LAID_KEPT:
+            _LAID.clear()
+        _LAID[key] = _Laid(bp, ind, tuple(sheet.cells[first_cell:]),
+                           tuple(sheet.merges[first_merge:]),
+                           tuple((r, sheet.row_heights[r])
+                                 for r in range(block.first_row, next_row)),
+                           block.realisasi_row, next_row)
+        return next_row
+    sheet.cells.extend(laid.cells)
+    sheet.merges.extend(laid.merges)
+    sheet.row_heights.update(laid.heights)
+    block.realisasi_row = laid.realisasi_row
+    return laid.next_row
 
 
 def _indicator_block(

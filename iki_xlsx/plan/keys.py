@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PERIOD_PART = re.compile(r"p(\d+)")
+_KEYS_KEPT = 1 << 16  # keys parsed and periods read, kept within a process: every form of a
+# layout, and every unit's row of a recap, holds the same keys
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,7 @@ class PlanKey:
     @property
     def period(self) -> int | None:
         """The period number of a `pN` part, else None."""
-        match = _PERIOD_PART.fullmatch(self.part or "")
-        return int(match.group(1)) if match else None
+        return _period(self.part)
 
     @property
     def is_target(self) -> bool:
@@ -73,18 +75,30 @@ class PlanKey:
     @classmethod
     def parse(cls, text: str) -> PlanKey:
         """The key `text` formats; ValueError for text that is not an indicator cell's key."""
-        parts = text.split("/")
-        if len(parts) not in (3, 4) or not all(parts):
+        key = _parsed(text)
+        if key is None:
             raise ValueError(f"not a plan key: {text!r}")
-        name, at, unit = parts[2].partition("@")
-        if not name or (at and not unit):
-            raise ValueError(f"not a plan key: {text!r}")
-        return cls(parts[0], parts[1], name, unit if at else None,
-                   parts[3] if len(parts) == 4 else None)
+        return key
 
     @classmethod
     def try_parse(cls, text: str) -> PlanKey | None:
-        try:
-            return cls.parse(text)
-        except ValueError:
-            return None
+        return _parsed(text)
+
+
+@lru_cache(maxsize=_KEYS_KEPT)  # a key is frozen: one parse serves every reader
+def _parsed(text: str) -> PlanKey | None:
+    """The key `text` formats, None for text that is not an indicator cell's key."""
+    parts = text.split("/")
+    if len(parts) not in (3, 4) or not all(parts):
+        return None
+    name, at, unit = parts[2].partition("@")
+    if not name or (at and not unit):
+        return None
+    return PlanKey(parts[0], parts[1], name, unit if at else None,
+                   parts[3] if len(parts) == 4 else None)
+
+
+@lru_cache(maxsize=256)
+def _period(part: str | None) -> int | None:
+    match = _PERIOD_PART.fullmatch(part or "")
+    return int(match.group(1)) if match else None
