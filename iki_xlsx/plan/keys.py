@@ -66,8 +66,15 @@ class PlanKey:
         return self.at(f"p{period}")
 
     def format(self) -> str:
-        name = self.name + (f"@{self.unit}" if self.unit is not None else "")
-        return f"{self.base}/{name}" + (f"/{self.part}" if self.part is not None else "")
+        return PlanKey.formatted(self.scope, self.indikator, self.name, self.unit, self.part)
+
+    @staticmethod
+    def formatted(scope: str, indikator: str, name: str, unit: str | None = None,
+                  part: str | None = None) -> str:
+        """`str(PlanKey(scope, indikator, name, unit, part))`, without making the key (a
+        recap formats one for every cell of every unit's rows)."""
+        return (f"{scope}/{indikator}/{name}" + (f"@{unit}" if unit is not None else "")
+                + (f"/{part}" if part is not None else ""))
 
     def __str__(self) -> str:
         return self.format()

@@ -274,9 +274,11 @@ def gather(store: Store, bp: Blueprint, period: PeriodStatus,
         chosen, table = _closed_values(store, ledger, chosen)
     else:
         table = _values_of(store, chosen)
-    entries = [Entry(str(r.unit_kode), str(r.kunci), str(r.lembar), str(r.sel),
-                     _value(r.nilai), str(r.sha256))
-               for r in table.itertuples(index=False)]
+    entries = [Entry(str(kode), str(kunci), str(lembar), str(sel), _value(nilai), str(sha))
+               for kode, kunci, lembar, sel, nilai, sha in zip(
+                   *(table[column].tolist() for column in ("unit_kode", "kunci", "lembar",
+                                                           "sel", "nilai", "sha256")),
+                   strict=True)]
     if named:
         table = _sheets_named(table, unit_sheet_names(
             bp, periode, [u.unit for u in units if u.on_list]))

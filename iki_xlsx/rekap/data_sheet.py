@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.core.units import Unit
@@ -58,8 +59,12 @@ def data_sheet(ctx: Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     rows: list[tuple[str | float | None, ...]] = []
     where: dict[tuple[str, str], str] = {}
     first = DATA_HEADER_ROW + 1
+    described: dict[str, tuple[str, str, str, str, str]] = {}  # every unit holds the same keys
     for i, entry in enumerate(entries):
-        jabatan, indikator, variabel, untuk, periode = _describe(entry.key, labels, units, bp)
+        said = described.get(entry.key)
+        if said is None:
+            said = described[entry.key] = _describe(entry.key, labels, units, bp)
+        jabatan, indikator, variabel, untuk, periode = said
         value = entry.value if not isinstance(entry.value, bool) else str(entry.value)
         rows.append((entry.unit_kode, units[entry.unit_kode].nama, jabatan, indikator,
                      variabel, untuk, periode, value,
@@ -75,6 +80,7 @@ def data_sheet(ctx: Context) -> tuple[SheetPlan, dict[tuple[str, str], str]]:
     return sheet, where
 
 
+@lru_cache(maxsize=1 << 14)  # the same cells in every unit's workbook
 def _row_col(cell: str) -> tuple[int, str]:
     match = re.match(r"([A-Z]+)(\d+)", cell)
     if match is None:

@@ -197,7 +197,7 @@ def row_key(scope: str, indikator: str, unit: str) -> RowKey:
     variable id, `kode`, `unit`, `status`, `target`, `realisasi`, `capaian`, `predikat`):
     `scope/indikator/name@unit`, `unit` a unit's kode or `kecamatan` (the total row, or the
     office's only row)."""
-    return lambda name: str(PlanKey(scope, indikator, name, unit))
+    return lambda name: PlanKey.formatted(scope, indikator, name, unit)
 
 
 def scope_of(sheet_code: str) -> str:
@@ -285,11 +285,12 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
     sheet.cells.append(Cell(ref(row, COL_STATUS), Role.LABEL, key("status"), "text_center",
                             ctx.states.get(r.source_kode, Status.NOT_RETURNED).label))
     cells: dict[str, str] = {}
+    scope = scope_of(sheet.code)
     for i, var in enumerate(ind.variabel):
         at = ref(row, COL_VAR + i)
         cells[var.id] = at
-        sources = [ctx.data_ref.get((r.source_kode, str(PlanKey.input(
-                       scope_of(sheet.code), ind.id, var.id, p, r.per_unit))))
+        sources = [ctx.data_ref.get((r.source_kode, PlanKey.formatted(
+                       scope, ind.id, var.id, r.per_unit, f"p{p}")))
                    for p in range(1, len(bp.periods) + 1)]
         found = [s for s in sources if s is not None]
         style = "text_value" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "number"
@@ -299,8 +300,7 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
         else:
             sheet.cells.append(Cell(at, Role.LABEL, key(var.id), style))
     target_at = ref(row, COL_TARGET)
-    target_source = ctx.data_ref.get((r.source_kode,
-                                      str(PlanKey.target(scope_of(sheet.code), ind.id))))
+    target_source = ctx.data_ref.get((r.source_kode, str(PlanKey.target(scope, ind.id))))
     fixed = _office_target(ctx, sheet, ind, r)
     if fixed is not None:
         sheet.cells.append(Cell(target_at, Role.LABEL, key("target"), "number", fixed))
