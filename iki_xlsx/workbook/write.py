@@ -166,8 +166,8 @@ def _worksheet_class(public: bool = False) -> type:
     constant-memory mode, a second look for dynamic-array functions), and the cells, rows and
     validations are written to XML by a loop of this module's own that falls back to
     xlsxwriter's for anything else (comments, array formulas, rich strings, dates, errors).
-    The same bytes, at well under half the cost: every workbook of a generation is mostly
-    cells, and nearly every test writes workbooks.
+    The same bytes at less cost (measured in the commits that made it): every workbook of a
+    generation is mostly cells, and nearly every test writes workbooks.
     """
     from xlsxwriter.utility import xl_col_to_name
     from xlsxwriter.worksheet import (
