@@ -250,3 +250,42 @@ def test_a_warm_pool_started_by_a_passing_thread_outlives_it(
         workers = pool.pids
         assert verdicts(check_files(files, index, pool=pool)) == cold
         assert pool.pids == workers
+
+
+def test_a_collect_judges_alike_with_the_layout_an_earlier_collect_kept(
+        tmp_path: Path) -> None:
+    """`terima` in a workspace keeps the layout it made in the store folder, as `periksa`
+    does; the next collect starts from it (read, not made again) and judges a return exactly
+    as a collect in the same workspace without a kept layout judges it."""
+    root, unit, bp = office_workspace(tmp_path)
+    cold_root = tmp_path / "kantor-dingin"
+    shutil.copytree(root, cold_root, symlinks=True)  # the same workspace, nothing kept yet
+    everyone = recipients(bp, [unit])
+    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
+    plan = plan_workbook(bp, unit, 2026, everyone)
+    sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
+    first = mutate.set_cell(filled, tmp_path / "pertama.xlsx", sheet.name, cell.ref,
+                            value=12345.0, keep_formula=True)  # a stored value tampered
+    second = mutate.set_cell(filled, tmp_path / "kedua.xlsx", sheet.name, cell.ref,
+                             value=54321.0, keep_formula=True)
+    kept = root / "simpan" / LAYOUTS_DIR
+
+    def terima(where: Path, path: Path) -> tuple[int, list[str]]:
+        done = subprocess.run([sys.executable, "-m", "iki_xlsx", "terima", str(path)],
+                              capture_output=True, text=True, cwd=where)
+        assert done.returncode in (0, 1), done.stderr
+        return done.returncode, done.stdout.splitlines()
+
+    _, lines = terima(root, first)
+    assert lines[0].startswith("baru: pertama.xlsx (") and lines[0].endswith("PERLU PERBAIKAN")
+    files = list(kept.iterdir())
+    assert len(files) == 1  # the first collect kept the layout it made
+    written = files[0].stat().st_ino
+    warm = terima(root, second)
+    assert files[0].stat().st_ino == written  # read by the second collect, not made again
+    assert not (cold_root / "simpan" / LAYOUTS_DIR).exists()
+    cold = terima(cold_root, second)
+    assert warm == cold
+    assert cold[1][0].startswith("baru: kedua.xlsx (") and cold[1][0].endswith("PERLU PERBAIKAN")
+    assert any(f"{sheet.name}!{cell.ref}" in line for line in cold[1][1:-1])
+    assert cold[1][-1] == "1 baru, 0 sudah ada, 0 dilewati"

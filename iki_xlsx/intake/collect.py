@@ -46,7 +46,8 @@ CHUNK_BYTES = 64 * 1024 * 1024
 
 def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
             progress: Progress = no_progress, result: CollectResult | None = None, *,
-            answer: bool = False, pool: WarmPool | None = None) -> CollectResult:
+            answer: bool = False, pool: WarmPool | None = None,
+            warm: Path | None = None) -> CollectResult:
     """Store and check every workbook found in `sources`; the same file twice changes nothing.
 
     New files are kept in chunks, checked together over the machine's cores with the batch
@@ -56,27 +57,30 @@ def collect(sources: Sequence[Path], store: Store, index: BlueprintIndex,
     With `answer`, the answer each new return (and each e-mail without a workbook) calls for
     is recorded as owed in the same transaction (`mail.replies.answer_returns` sends it);
     what a machine sent (an auto-reply, a bounce, a list) is never owed one.
-    With a warm `pool` (a long-running face), its workers check them.
+    With a warm `pool` (a long-running face), its workers check them. With a `warm` folder
+    (a workspace's store folder), the checkers start from the layouts an earlier run kept
+    there, and keep those they make (`check.warm`), as `periksa` does.
     A caller that shows verdicts while the rest is checked passes its own `result`, filled
     chunk by chunk.
     """
     return _collect(lambda skipped: intake.received_from(sources, skipped), store, index,
-                    progress, result, answer, pool)
+                    progress, result, answer, pool, warm)
 
 
 def collect_uploads(files: Sequence[tuple[str, Path]], store: Store, index: BlueprintIndex,
                     progress: Progress = no_progress, result: CollectResult | None = None,
-                    pool: WarmPool | None = None) -> CollectResult:
+                    pool: WarmPool | None = None, warm: Path | None = None) -> CollectResult:
     """`collect` of uploaded files, each given as (the name the browser sent, where it was
     kept): every upload is kept and recorded under the name it was sent with, one that is no
     workbook too (`intake.received_uploads`)."""
     return _collect(lambda skipped: intake.received_uploads(files, skipped), store, index,
-                    progress, result, False, pool)
+                    progress, result, False, pool, warm)
 
 
 def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store: Store,
              index: BlueprintIndex, progress: Progress, result: CollectResult | None,
-             answer: bool, pool: WarmPool | None = None) -> CollectResult:
+             answer: bool, pool: WarmPool | None = None,
+             warm: Path | None = None) -> CollectResult:
     if result is None:
         result = CollectResult()
     result.answering = answer
@@ -97,9 +101,9 @@ def _collect(found: Callable[[list[tuple[str, str]]], Iterable[Received]], store
             pending[digest] = received
             size += len(received.data)
             if len(pending) >= CHUNK_FILES or size >= CHUNK_BYTES:
-                _take_chunk(pending, store, index, result, progress, pool)
+                _take_chunk(pending, store, index, result, progress, pool, warm)
                 pending, size = {}, 0
-        _take_chunk(pending, store, index, result, progress, pool)
+        _take_chunk(pending, store, index, result, progress, pool, warm)
         owe_unanswered(store, result.without_workbook, result)
     return result
 
@@ -122,13 +126,13 @@ def owe_unanswered(store: Store, messages: Sequence[intake.Unanswerable],
 
 def _take_chunk(pending: dict[str, Received], store: Store, index: BlueprintIndex,
                 result: CollectResult, progress: Progress,
-                pool: WarmPool | None = None) -> None:
+                pool: WarmPool | None = None, warm: Path | None = None) -> None:
     """Keep the raw files first, then check them all, then record each one."""
     aliases = [_alias(store.keep_raw(digest, received.data), received.filename)
                for digest, received in pending.items()]
     checked: list[FileResult] = []
     try:
-        for checked_file in iter_check(aliases, index, pool=pool):
+        for checked_file in iter_check(aliases, index, pool=pool, warm=warm):
             checked.append(checked_file)
             progress(1)
     finally:
@@ -154,13 +158,13 @@ def from_mail(raw: bytes, source: str, result: CollectResult) -> Iterator[Receiv
 
 def take(received: Received, store: Store, index: BlueprintIndex,
          result: CollectResult, progress: Progress = no_progress,
-         pool: WarmPool | None = None) -> None:
+         pool: WarmPool | None = None, warm: Path | None = None) -> None:
     """Keep, check and record one received file (call while holding `store.exclusive()`)."""
     digest = hashlib.sha256(received.data).hexdigest()
     if _known(store, digest, received, result):
         progress(1)
         return
-    _take_chunk({digest: received}, store, index, result, progress, pool)
+    _take_chunk({digest: received}, store, index, result, progress, pool, warm)
 
 
 def _known(store: Store, digest: str, received: Received, result: CollectResult) -> bool:

@@ -34,7 +34,8 @@ class Collecting(OfficeContext):
         from iki_xlsx.intake.collect import collect
 
         return self._received(collect(sources, self.store, self.blueprint_index(), progress,
-                                      result, answer=answer, pool=self.runtime.checkers))
+                                      result, answer=answer, pool=self.runtime.checkers,
+                                      warm=self.warm_dir))
 
     def upload_folder(self, name: str) -> Path:
         """Where the upload `name` (a name the server chose) is streamed before collecting."""
@@ -51,7 +52,8 @@ class Collecting(OfficeContext):
 
         try:
             return self._received(collect_uploads(files, self.store, self.blueprint_index(),
-                                                  progress, result, pool=self.runtime.checkers))
+                                                  progress, result, pool=self.runtime.checkers,
+                                                  warm=self.warm_dir))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
