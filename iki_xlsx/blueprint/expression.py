@@ -13,6 +13,7 @@ thousands of terms would otherwise end in a RecursionError.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Mapping
 
 from iki_xlsx.core import angka
@@ -125,8 +126,13 @@ def number_literal(value: float) -> str:
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> float:
-    """Evaluate the expression in Python (used for rule checks on read-back inputs)."""
-    return _eval(parse(text), values)
+    """Evaluate the expression in Python (used for rule checks on read-back inputs); each
+    text is parsed once per process (a check evaluates the same rules for every file)."""
+    return _eval(_parsed(text), values)
+
+
+# the parse trees of the texts evaluated, only read after; an invalid text raises each time
+_parsed = functools.lru_cache(maxsize=4096)(parse)
 
 
 def _eval(node: ast.expr, values: Mapping[str, float]) -> float:

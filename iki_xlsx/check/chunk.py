@@ -16,7 +16,13 @@ from iki_xlsx.check.guard import TIME_BUDGET, guarded
 from iki_xlsx.check.identity import Identity, identify
 from iki_xlsx.check.result import FileResult, add, finish
 from iki_xlsx.check.rules import check_rules
-from iki_xlsx.check.values import check_formulas, check_inputs, check_values, prepare_contents
+from iki_xlsx.check.values import (
+    PlanCells,
+    check_formulas,
+    check_inputs,
+    check_values,
+    prepare_contents,
+)
 from iki_xlsx.check.warm import keep_layout, load_layout
 from iki_xlsx.core.codes import Code
 from iki_xlsx.core.errors import ReadError
@@ -202,8 +208,9 @@ def _conclude(path: Path, result: FileResult, context: Context,
     finish(result)
     if plan is not None:
         result.units = list(plan.units)
-        result.inputs = [(s.code, c.ref, c.key, context.inputs.get((s.code, c.ref)))
-                         for s, c in plan.input_cells()] if context.inputs else []
+        got = context.inputs
+        result.inputs = [(code, c.ref, c.key, got.get((code, c.ref)))
+                         for code, c, _ in PlanCells.of(plan).inputs] if got else []
     if annotate_dir is not None and context.computed and (
             result.status is Status.NEEDS_CORRECTION or remarks):
         assert context.identity is not None

@@ -128,11 +128,29 @@ def _structure_intact(result: FileResult, sheet: SheetPlan, actual: SheetData,
 def _check_external(result: FileResult, data: WorkbookData) -> None:
     for part in data.external_links:
         add(result, Code.EXTERNAL_LINK.message(tautan=part), found=part)
+    linked = _LINKED
+    if len(linked) > _MAX_LINKED:
+        linked.clear()
     for sheet in data.sheets.values():
         for ref, (formula, _) in sheet.cells.items():
-            if formula and (_bracketed(formula) or _WEB.search(formula.upper())):
+            if not formula:
+                continue
+            outside = linked.get(formula)
+            if outside is None:
+                outside = linked[formula] = _links_outside(formula)
+            if outside:
                 add(result, Code.EXTERNAL_LINK.message("formula"), sheet=sheet.name, cell=ref,
                     found=formula)
+
+
+# whether a formula text links outside the workbook, by text: every return of a layout holds
+# the same formulas, so each text is looked at once per process (bounded, then forgotten)
+_LINKED: dict[str, bool] = {}
+_MAX_LINKED = 50_000
+
+
+def _links_outside(formula: str) -> bool:
+    return _bracketed(formula) or _WEB.search(formula.upper()) is not None
 
 
 def _bracketed(formula: str) -> bool:
@@ -191,6 +209,9 @@ def check_formulas(result: FileResult, plan: WorkbookPlan,
     actual_codes = {located[s.code].name.upper(): s.code for s in plan.sheets}
     # the same text means the same formula only while every sheet keeps its planned name
     same_names = actual_codes == planned_codes
+    planned_key, actual_key = tuple(planned_codes.items()), tuple(actual_codes.items())
+    if len(_CANONICAL) > _MAX_CANONICAL:
+        _CANONICAL.clear()
     for code, ref, expected in PlanCells.of(plan).formulas:
         actual = located[code]
         found, shown = actual.cells.get(ref, _ABSENT)
@@ -199,10 +220,23 @@ def check_formulas(result: FileResult, plan: WorkbookPlan,
                 cell=ref, expected=expected, found=None if shown is NO_VALUE else shown)
         elif (not (same_names and found == expected)
               and (len(found) > 2 * len(expected) + _LONGER_BY
-                   or canonical_formula(found, actual_codes) != canonical_formula(
-                       expected, planned_codes))):
+                   or _canonical(found, actual_codes, actual_key) != _canonical(
+                       expected, planned_codes, planned_key))):
             add(result, Code.FORMULA_CHANGED.message(), sheet=actual.name, cell=ref,
                 expected=expected, found=found)
+
+
+# canonical formulas by text and sheet codes: the returns of a layout hold the same formula
+# texts (as each client writes them), so each is canonicalised once per process (bounded)
+_CANONICAL: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+_MAX_CANONICAL = 20_000
+
+
+def _canonical(text: str, codes: dict[str, str], key: tuple[tuple[str, str], ...]) -> str:
+    found = _CANONICAL.get((text, key))
+    if found is None:
+        found = _CANONICAL[(text, key)] = canonical_formula(text, codes)
+    return found
 
 
 def _same(a: Value, b: Any) -> bool:

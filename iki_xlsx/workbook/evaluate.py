@@ -334,10 +334,7 @@ def evaluate_batched(template: str, columns: list[np.ndarray]) -> np.ndarray:
         rows = np.fromiter(asked.values(), dtype=np.intp, count=len(asked))
         answers = _engine_over(template, [column[rows] for column in columns])
         known.update(zip(asked, answers, strict=True))
-    out = np.empty(count, dtype=object)
-    for i, key in enumerate(keys):
-        out[i] = known[key]
-    return out
+    return np.fromiter(map(known.__getitem__, keys), dtype=object, count=count)
 
 
 def _identity(value: Any) -> tuple[Any, ...]:
@@ -368,10 +365,7 @@ def _engine_over(template: str, columns: list[np.ndarray]) -> np.ndarray:
         raw = np.asarray(func(*args), dtype=object)
     if raw.size == 1 and count != 1:
         raw = _filled(count, raw.ravel()[0])
-    out = np.empty(count, dtype=object)
-    for i, item in enumerate(raw.ravel()):
-        out[i] = _settle(item)
-    return out
+    return np.fromiter(map(_settle, raw.ravel()), dtype=object, count=count)
 
 
 def _filled(shape: int | tuple[int, int], value: Any) -> np.ndarray:
@@ -454,8 +448,12 @@ class Batch:
                 self._run_batched(table, step)
             else:
                 self._run_single(table, step)
-        return [{key: _from_engine(table[row, column]) for key, column in self.outputs}
-                for row in range(len(inputs))]
+        formulas, _ = _engine()
+        error = formulas.tokens.operand.XlError
+        keys = [key for key, _ in self.outputs]
+        rows = table[:, [column for _, column in self.outputs]].tolist()
+        return [dict(zip(keys, [str(v) if isinstance(v, error) else None if v is schedula.EMPTY
+                                else v for v in row], strict=True)) for row in rows]
 
     @staticmethod
     def _run_batched(table: np.ndarray, step: _Step) -> None:
