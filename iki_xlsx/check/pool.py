@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import resource
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from iki_xlsx.check.chunk import check_chunk
 from iki_xlsx.check.guard import worker_died
@@ -250,6 +251,24 @@ def _init_worker(index: BlueprintIndex | None, parent: int) -> None:
     _WORKER_INDEX = index
     _die_with(parent)
     _cap_address_space(_mapped() + WORKER_MEMORY_BUDGET)
+    gc.freeze()  # what the worker inherited (modules, the index) is never scanned again
+
+
+_T = TypeVar("_T")
+
+
+def _collector_paused(run: Callable[[], _T]) -> _T:
+    """`run()` with the cyclic collector paused, then one collection: a chunk makes a few
+    hundred thousand objects that hold no cycles (cells, values, findings), and the
+    collector's passes over them while they live cost about a tenth of a worker's time
+    (measured: 2.7-4.5 ms a file against 0.4-0.7 for one collection at the end of the chunk;
+    what a chunk leaves in cycles is a few MB at most, within `WORKER_MEMORY_BUDGET`)."""
+    gc.disable()
+    try:
+        return run()
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def _mapped() -> int:
@@ -282,15 +301,18 @@ def _die_with(parent: int) -> None:
 
 def _check_in_worker(paths: list[Path], annotate_dir: Path | None, batch: bool,
                      warm: Path | None) -> list[FileResult]:
-    assert _WORKER_INDEX is not None
-    return check_chunk(paths, _WORKER_INDEX, annotate_dir, batch=batch, warm=warm)
+    index = _WORKER_INDEX
+    assert index is not None
+    return _collector_paused(lambda: check_chunk(paths, index, annotate_dir, batch=batch,
+                                                 warm=warm))
 
 
 def _check_with(paths: list[Path], index: BlueprintIndex, annotate_dir: Path | None,
                 batch: bool, warm: Path | None) -> list[FileResult]:
     """A warm worker's task: the index comes with each chunk (the office's blueprints and
     register may have changed since the last one)."""
-    return check_chunk(paths, index, annotate_dir, batch=batch, warm=warm)
+    return _collector_paused(lambda: check_chunk(paths, index, annotate_dir, batch=batch,
+                                                 warm=warm))
 
 
 def _warm_up() -> None:
