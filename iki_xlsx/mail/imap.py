@@ -49,13 +49,14 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                  since: datetime.date | None = None,
                  max_message_bytes: int = MAX_MESSAGE_BYTES,
                  progress: Progress = no_progress, *, answer: bool = False,
-                 pool: WarmPool | None = None) -> CollectResult:
+                 pool: WarmPool | None = None, warm: Path | None = None) -> CollectResult:
     """Collect the workbook attachments of every message not taken before. A message over
     `max_message_bytes` (as the server states its size) is never fetched: it is reported as
     skipped and taken, like a saved e-mail over the same limit. `progress(1)` is called per
     attachment dealt with. With `answer`, each answer is owed as `collect` owes it; a message
     without a workbook is owed its answer in the transaction that marks it taken. With a
-    warm `pool` (the web app's), its workers check the attachments."""
+    warm `pool` (the web app's), its workers check the attachments; with a `warm` folder (a
+    workspace's store folder), the checkers start from the layouts kept there (`collect`)."""
     result = CollectResult(answering=answer)
     with store.exclusive(), store.mailbox(f"{account.name}/{account.folder}"), \
             _session(account) as client:
@@ -73,7 +74,7 @@ def collect_imap(account: ImapAccount, store: Store, index: BlueprintIndex,
                 result.skipped.append((source, too_big(size, max_message_bytes)))
             else:
                 for received in from_mail(_fetch(client, uid), source, result):
-                    take(received, store, index, result, progress, pool=pool)
+                    take(received, store, index, result, progress, pool=pool, warm=warm)
             bare = result.without_workbook[owed:]
             owed = len(result.without_workbook)
             with store.transaction():  # a full disk here is said, and the message taken again

@@ -65,7 +65,7 @@ class Collecting(OfficeContext):
 
         return self._received(collect_imap(account, self.store, self.blueprint_index(), since,
                                            progress=progress, answer=answer,
-                                           pool=self.runtime.checkers))
+                                           pool=self.runtime.checkers, warm=self.warm_dir))
 
     def _received(self, result: CollectResult) -> CollectResult:
         """Each return taken in, with its verdict, into the audit trail."""
