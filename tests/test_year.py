@@ -201,10 +201,12 @@ def _kecamatan(bp: Blueprint, ind: Indikator, base: str, stage: Stage
                ) -> tuple[float | None, float | None]:
     """The kecamatan's realisasi and capaian by the decree's rules, from the values typed."""
     office = "kecamatan"
+    # the stage's own units (test_year's and tests/yearly's years are of different units)
+    units = [kode for kode in stage.typed if kode != office]
     if ind.pengisi is Pengisi.KELURAHAN:
-        rows = [(u.kode, u.kode, "") for u in UNITS]
+        rows = [(kode, kode, "") for kode in units]
     elif all(v.agregasi_unit.value == "per_unit" for v in ind.variabel):
-        rows = [(u.kode, office, f"@{u.kode}") for u in UNITS]
+        rows = [(kode, office, f"@{kode}") for kode in units]
     else:
         rows = [(office, office, "")]
     unit_rows: list[dict[str, Any]] = []

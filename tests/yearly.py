@@ -34,7 +34,7 @@ from iki_xlsx.years.impor import (
 )
 from tests.forms import fill_form
 
-UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua")]  # as tests/test_year.py's
+UNITS = [Unit("01", "Desa Satu"), Unit("02", "Desa Dua")]
 BEFORE, NOW = 2025, 2026
 MURNI_DAY, PERUBAHAN_DAY = datetime.date(2026, 1, 5), datetime.date(2026, 8, 15)
 ANNUAL = "Target tahunan"
