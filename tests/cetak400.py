@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -115,9 +116,10 @@ def build_recap(folder: Path) -> Path:
 
 
 def without_data_sheet(recap: Path, copy: Path) -> Path:
-    """`recap` with its Data sheet hidden (one attribute of xl/workbook.xml; every other part
-    byte for byte), so LibreOffice prints every other sheet. Data's 2,300 pages of 400 units
-    are one row layout repeated; test_recap_print prints the Data sheet of 100 desa whole."""
+    """`recap` with its Data sheet hidden and without its print area (LibreOffice prints a
+    hidden sheet that has one) in xl/workbook.xml, every other part byte for byte, so
+    LibreOffice prints every other sheet. Data's 2,300 pages of 400 units are one row layout
+    repeated; test_recap_print prints the Data sheet of 100 desa whole."""
     copy.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(recap) as source, zipfile.ZipFile(copy, "w") as target:
         for item in source.infolist():
@@ -126,6 +128,10 @@ def without_data_sheet(recap: Path, copy: Path) -> Path:
                 text = data.decode("utf-8")
                 hidden = text.replace('<sheet name="Data" ', '<sheet name="Data" state="hidden" ')
                 assert hidden != text, "the recap has no Data sheet to leave out"
+                hidden, areas = re.subn(r'<definedName name="_xlnm\.Print_Area" '
+                                        r'localSheetId="\d+">Data![^<]*</definedName>', "",
+                                        hidden)
+                assert areas == 1, "the recap's Data sheet has no print area"
                 data = hidden.encode("utf-8")
             target.writestr(item, data)
     return copy

@@ -563,6 +563,18 @@ def _page_setup(ws: Any, sheet: SheetPlan) -> None:
         ws.repeat_rows(*sheet.repeat_rows)
     if page.repeat_cols:
         ws.repeat_columns(*page.repeat_cols)
+    if not sheet.charts and ws.dim_rowmax is not None:
+        # The cells' own extent as the print area: what LibreOffice and Excel print without
+        # one, so the pages are the same. LibreOffice reads the defined names before the
+        # sheets, while every sheet is empty and shares one page style; each of the four
+        # setters a sheet's print titles become lays out again the page breaks of every
+        # sheet whose repeated rows/columns that changed, down to row 1,048,576 unless the
+        # sheet has a print area (ScTableSheetObj::setTitleRows and co. ->
+        # ScPrintFunc::UpdatePages -> ScTable::UpdatePageBreaks): seconds of load time.
+        # xlsxwriter writes the areas before the titles, so each layout stops at the cells.
+        # Sheets with charts keep none (their charts reach past the cells). LibreOffice
+        # prints a hidden sheet that has a print area; Excel does not.
+        ws.print_area(0, 0, ws.dim_rowmax, ws.dim_colmax)
 
 
 def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
