@@ -517,3 +517,50 @@ def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeR
     assert [(n, round(body, 2), round(footer, 2)) for n, _, body, footer in sizes
             if body < 8.0 - 0.05 or footer < 7.0 - 0.05] == []
     assert len(sizes) > 300  # every jabatan sheet of 400 units (Data: tests/cetak400.py)
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _print_names(path: Path) -> Iterator[tuple[str, str, list[str], str, str, bool]]:
+    """Per sheet: its name, state, its print names in the order xl/workbook.xml holds them
+    ("area"/"titles"), its print area, its dimension and whether it has a drawing."""
+    with zipfile.ZipFile(path) as book:
+        root = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        names = [(int(n.get("localSheetId", -1)), n.get("name"), n.text or "")
+                 for n in root.iter(_MAIN + "definedName")]
+        for index, sheet in enumerate(root.iter(_MAIN + "sheet")):
+            xml = ElementTree.fromstring(book.read("xl/" + str(targets[sheet.get(_REL)])))
+            dimension = xml.find(_MAIN + "dimension")
+            mine = [(name, text) for at, name, text in names if at == index]
+            order = [name.removeprefix("_xlnm.Print_").lower() for name, _ in mine
+                     if name in ("_xlnm.Print_Area", "_xlnm.Print_Titles")]
+            area = next((text for name, text in mine if name == "_xlnm.Print_Area"), "")
+            yield (str(sheet.get("name")), str(sheet.get("state", "visible")), order, area,
+                   "" if dimension is None else str(dimension.get("ref")),
+                   xml.find(_MAIN + "drawing") is not None)
+
+
+def test_every_sheet_prints_all_its_cells_and_its_print_area_comes_before_its_titles(
+        books: Books) -> None:
+    """A sheet without a chart prints exactly its cells as its print area (what Excel and
+    LibreOffice print without one), named before its print titles: LibreOffice lays out
+    the page breaks of every sheet again for each print title it reads, down to row
+    1,048,576 on a sheet without a print area (seconds to open a workbook). A sheet with
+    a chart has none (the chart reaches past the cells); a hidden sheet has none
+    (LibreOffice would print it)."""
+    seen = 0
+    for label, path in books.files.items():
+        for name, state, order, area, dimension, drawn in _print_names(path):
+            if state != "visible" or drawn:
+                assert not area, (label, name)
+                continue
+            first, _, last = dimension.partition(":")
+            assert first == "A1" and area.endswith("!$A$1:" + re.sub(
+                r"([A-Z]+)(\d+)", r"$\1$\2", last or first)), (label, name, area, dimension)
+            assert order[0] == "area", (label, name, order)
+            seen += "titles" in order
+    assert seen >= 10
