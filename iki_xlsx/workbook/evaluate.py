@@ -224,14 +224,12 @@ def engine_error(code: str) -> Any:
     return formulas.functions.Error.errors[code]
 
 
-def _from_engine(result: Any) -> Value:
-    """A settled engine value as a plain value: an error as its text ("#DIV/0!")."""
+def _from_engine(results: Iterable[Any]) -> list[Value]:
+    """Settled engine values as plain values: an error as its text ("#DIV/0!"), an empty
+    cell as None (one pass over many: a batch converts every formula cell of every file)."""
     formulas, schedula = _engine()
-    if isinstance(result, formulas.tokens.operand.XlError):
-        return str(result)
-    if result is schedula.EMPTY:
-        return None
-    return result  # type: ignore[no-any-return]
+    error, empty = formulas.tokens.operand.XlError, schedula.EMPTY
+    return [str(v) if isinstance(v, error) else None if v is empty else v for v in results]
 
 
 def evaluate_formula(formula: Formula, lookup: Callable[[str], list[Any]],
@@ -293,8 +291,8 @@ def evaluate_plan(plan: WorkbookPlan, inputs: Mapping[CellKey, Value],
         by_arg = {a: [values.get((code, r), schedula.EMPTY) for r in refs]
                   for a, (code, refs) in zip(formula.args, resolved, strict=True)}
         values[(sheet.code, cell.ref)] = evaluate_formula(formula, by_arg.__getitem__, shapes)
-    return {(s.code, c.ref): _from_engine(values[(s.code, c.ref)])
-            for s, c in plan.formula_cells()}
+    keys = [(s.code, c.ref) for s, c in plan.formula_cells()]
+    return dict(zip(keys, _from_engine(values[key] for key in keys), strict=True))
 
 
 # --- batches: one shape over many (workbook, cell) pairs at once ------------------------------
@@ -448,12 +446,9 @@ class Batch:
                 self._run_batched(table, step)
             else:
                 self._run_single(table, step)
-        formulas, _ = _engine()
-        error = formulas.tokens.operand.XlError
         keys = [key for key, _ in self.outputs]
         rows = table[:, [column for _, column in self.outputs]].tolist()
-        return [dict(zip(keys, [str(v) if isinstance(v, error) else None if v is schedula.EMPTY
-                                else v for v in row], strict=True)) for row in rows]
+        return [dict(zip(keys, _from_engine(row), strict=True)) for row in rows]
 
     @staticmethod
     def _run_batched(table: np.ndarray, step: _Step) -> None:
