@@ -113,6 +113,12 @@ def _plain_formula(formula: str) -> str | None:
     if (not formula or (formula.startswith("{") and formula.endswith("}"))
             or any(call in formula for call in _DYNAMIC_CALLS)):
         return None
+    return _stripped(formula)
+
+
+def _stripped(formula: str) -> str:
+    """The formula without a leading "{" and "=" and a trailing "}", as xlsxwriter's
+    `_prepare_formula` takes them off."""
     if formula.startswith("{"):
         formula = formula[1:]
     if formula.startswith("="):
@@ -217,13 +223,7 @@ def _worksheet_class(public: bool = False) -> type:
             if (self.use_future_functions or expand_future_functions
                     or any(call in formula for call in _DYNAMIC_CALLS)):
                 return str(super()._prepare_formula(formula, expand_future_functions))
-            if formula.startswith("{"):
-                formula = formula[1:]
-            if formula.startswith("="):
-                formula = formula[1:]
-            if formula.endswith("}"):
-                formula = formula[:-1]
-            return formula
+            return _stripped(formula)
 
         def plan_value(self, row: int, col: int, value: Value, fmt: Any) -> None:
             blank = value is None or value == ""
