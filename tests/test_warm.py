@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from iki_xlsx.blueprint.load import load_blueprint
@@ -19,6 +20,7 @@ from iki_xlsx.check import BlueprintIndex, CheckReport, WarmPool, check_files
 from iki_xlsx.check.warm import LAYOUTS_DIR
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.build import plan_workbook
+from iki_xlsx.plan.model import Cell, SheetPlan
 from iki_xlsx.workbook.generate import recipients, write_filled
 from tests import mutate
 from tests.conftest import BLUEPRINTS
@@ -153,18 +155,29 @@ def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -
     assert first["collector"] == warm["collector"] == {"enabled": True, "start_up_frozen": True}
 
 
+def _tampering(tmp_path: Path, bp: Blueprint, unit: Unit
+               ) -> tuple[SheetPlan, Cell, Callable[[str, float], Path]]:
+    """The unit's filled workbook's last formula cell of a jabatan sheet, and a maker of
+    copies of the workbook whose stored value there is tampered (the formula kept)."""
+    everyone = recipients(bp, [unit])
+    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
+    plan = plan_workbook(bp, unit, 2026, everyone)
+    sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
+
+    def tampered(name: str, value: float) -> Path:
+        return mutate.set_cell(filled, tmp_path / name, sheet.name, cell.ref, value=value,
+                               keep_formula=True)
+    return sheet, cell, tampered
+
+
 def test_periksa_judges_alike_with_the_layout_an_earlier_run_kept(tmp_path: Path) -> None:
     """The first `periksa` keeps the layout it made (the plan, and the formulas compiled by
     the engine) in the store folder; the next ones read it instead of planning and compiling
     again, and judge exactly alike, a recomputed value included. A kept layout that is
     damaged, or that another user could have changed, is not read: made again, same verdict."""
     root, unit, bp = office_workspace(tmp_path)
-    everyone = recipients(bp, [unit])
-    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
-    plan = plan_workbook(bp, unit, 2026, everyone)
-    sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
-    returned = mutate.set_cell(filled, tmp_path / "kembali.xlsx", sheet.name, cell.ref,
-                               value=12345.0, keep_formula=True)  # a stored value tampered
+    sheet, cell, tampered = _tampering(tmp_path, bp, unit)
+    returned = tampered("kembali.xlsx", 12345.0)
     periksa = [sys.executable, "-m", "iki_xlsx", "periksa", str(returned)]
     kept = root / "simpan" / LAYOUTS_DIR
 
@@ -260,14 +273,8 @@ def test_a_collect_judges_alike_with_the_layout_an_earlier_collect_kept(
     root, unit, bp = office_workspace(tmp_path)
     cold_root = tmp_path / "kantor-dingin"
     shutil.copytree(root, cold_root, symlinks=True)  # the same workspace, nothing kept yet
-    everyone = recipients(bp, [unit])
-    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
-    plan = plan_workbook(bp, unit, 2026, everyone)
-    sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
-    first = mutate.set_cell(filled, tmp_path / "pertama.xlsx", sheet.name, cell.ref,
-                            value=12345.0, keep_formula=True)  # a stored value tampered
-    second = mutate.set_cell(filled, tmp_path / "kedua.xlsx", sheet.name, cell.ref,
-                             value=54321.0, keep_formula=True)
+    sheet, cell, tampered = _tampering(tmp_path, bp, unit)
+    first, second = tampered("pertama.xlsx", 12345.0), tampered("kedua.xlsx", 54321.0)
     kept = root / "simpan" / LAYOUTS_DIR
 
     def terima(where: Path, path: Path) -> tuple[int, list[str]]:
