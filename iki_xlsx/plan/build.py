@@ -395,7 +395,7 @@ def _indicator_block(
                                     f"Memenuhi semua kriteria (100 = ya) — {row_unit.nama}"))
             for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
                 items = [ref(unit_row[(v.id, row_unit.kode)], col) for v in ind.variabel]
-                part = "tahunan" if col == cols.tahunan else f"p{p}"
+                part = "tahunan" if col == cols.tahunan else PlanKey.period_part(p)
                 sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(key.at(part)),
                                         "formula_pct", formula=checklist(items, True)))
             row += 1
@@ -408,7 +408,7 @@ def _indicator_block(
                                 "Mutu / kategori nilai"))
         for p, col in enumerate([*cols.periods, cols.tahunan], start=1):
             source = annual[var.id] if col == cols.tahunan else period_cells[var.id][p - 1]
-            part = "tahunan" if col == cols.tahunan else f"p{p}"
+            part = "tahunan" if col == cols.tahunan else PlanKey.period_part(p)
             sheet.cells.append(Cell(ref(row, col), Role.FORMULA, str(own("mutu").at(part)),
                                     "formula_text",
                                     formula=scale(source, ind.skala)))

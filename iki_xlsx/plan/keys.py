@@ -34,7 +34,12 @@ class PlanKey:
     @classmethod
     def input(cls, scope: str, indikator: str, variabel: str, period: int,
               unit: str | None = None) -> PlanKey:
-        return cls(scope, indikator, variabel, unit, f"p{period}")
+        return cls(scope, indikator, variabel, unit, PlanKey.period_part(period))
+
+    @staticmethod
+    def period_part(period: int) -> str:
+        """The part of a period's cell: `p1`, `p2`..."""
+        return f"p{period}"
 
     @classmethod
     def target(cls, scope: str, indikator: str) -> PlanKey:
@@ -63,7 +68,7 @@ class PlanKey:
         return PlanKey(self.scope, self.indikator, self.name, self.unit, part)
 
     def at_period(self, period: int) -> PlanKey:
-        return self.at(f"p{period}")
+        return self.at(PlanKey.period_part(period))
 
     def format(self) -> str:
         return PlanKey.formatted(self.scope, self.indikator, self.name, self.unit, self.part)

@@ -290,7 +290,7 @@ def _unit_row(ctx: Context, sheet: SheetPlan, ind: Indikator, key: RowKey, r: _R
         at = ref(row, COL_VAR + i)
         cells[var.id] = at
         sources = [ctx.data_ref.get((r.source_kode, PlanKey.formatted(
-                       scope, ind.id, var.id, r.per_unit, f"p{p}")))
+                       scope, ind.id, var.id, r.per_unit, PlanKey.period_part(p))))
                    for p in range(1, len(bp.periods) + 1)]
         found = [s for s in sources if s is not None]
         style = "text_value" if var.tipe in (Tipe.YA_TIDAK, Tipe.PILIHAN) else "number"
