@@ -144,10 +144,15 @@ def workspace(files: Sequence[Path]) -> Path:
     return root
 
 
+def kept_in(files: Sequence[Path]) -> Path:
+    """The store folder beside the files' folder where their layout is kept."""
+    return files[0].parent.with_name(files[0].parent.name + "-simpan")
+
+
 def warm_folder(files: Sequence[Path]) -> Path:
     """A store folder (as a workspace's `simpan`) holding the layout of the files, kept there
     by a check of one of them in a process of its own (`check.warm`)."""
-    folder = files[0].parent.with_name(files[0].parent.name + "-simpan")
+    folder = kept_in(files)
     subprocess.run([sys.executable, "-m", "benchmarks.bench_check", "--measure", "keep",
                     "--count", "1"], capture_output=True, text=True, cwd=ROOT, check=True)
     return folder
@@ -167,7 +172,7 @@ def measure(kind: str, count: int) -> dict[str, Any]:
     cpu_start = _cpu()
     if kind in ("batch", "batch-warm", "keep"):
         index = BlueprintIndex(blueprints())
-        warm = files[0].parent.with_name(files[0].parent.name + "-simpan")
+        warm = kept_in(files)
         if kind == "keep":
             warm.mkdir(exist_ok=True)
         elif kind == "batch-warm":
