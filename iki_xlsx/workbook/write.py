@@ -239,12 +239,8 @@ def _worksheet_class(public: bool = False) -> type:
                 cell = CellBooleanTuple(1 if value else 0, fmt)
             elif isinstance(value, int | float):
                 cell = CellNumberTuple(value, fmt)
-            else:
-                text = str(value)
-                if len(text) > self.xls_strmax // 2:
-                    self.write_string(row, col, text, fmt)
-                    return
-                cell = CellStringTuple(self.str_table._get_shared_string_index(text), fmt)
+            else:  # text no longer than xlsxwriter keeps (a longer one went its way above)
+                cell = CellStringTuple(self.str_table._get_shared_string_index(str(value)), fmt)
             self.table[row][col] = cell
 
         def plan_formula(self, row: int, col: int, formula: str, fmt: Any,
