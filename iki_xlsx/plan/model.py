@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -11,8 +11,8 @@ from functools import lru_cache
 from iki_xlsx import __version__
 from iki_xlsx.core.units import Unit
 from iki_xlsx.plan.formula import Formula, column_letters, column_number
-from iki_xlsx.plan.paging import PageSetup, page_setup, row_height_list
-from iki_xlsx.plan.textfit import text_height
+from iki_xlsx.plan.paging import DEFAULT_ROW_PT, PageSetup, page_setup, row_height_list
+from iki_xlsx.plan.textfit import DEFAULT_COL_WIDTH, column_px, row_px, text_height
 
 FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")  # A1 or $A$1 (xlsxwriter's, not imported:
@@ -82,6 +82,26 @@ class Chart:
     # cells of the sheet whose largest value sets the value axis's end: the charts that split
     # one table share it, so a bar's length means the same on each of them
     scale_cells: tuple[str, ...] = ()
+
+
+ROW_PX = row_px(DEFAULT_ROW_PT)  # a row of the default height: 20 px
+
+
+def chart_corner(chart: Chart, col_widths: Sequence[float],
+                 row_heights: Mapping[int, float]) -> tuple[int, int]:
+    """The cell holding a chart's bottom-right corner, zero-based (row, column): its width in
+    px laid across the columns from its anchor's, its height down the rows, as xlsxwriter
+    anchors it (a corner exactly on a cell's edge is in the next cell)."""
+    row, col = rowcol(chart.anchor)
+    width, height = float(chart.width), float(chart.height)
+    while width >= (px := column_px(col_widths[col] if col < len(col_widths)
+                                    else DEFAULT_COL_WIDTH)):
+        width -= px
+        col += 1
+    while height >= (px := row_px(row_heights.get(row, DEFAULT_ROW_PT))):
+        height -= px
+        row += 1
+    return row, col
 
 
 @dataclass

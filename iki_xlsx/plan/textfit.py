@@ -25,12 +25,18 @@ PX_PER_PT = 4 / 3
 CELL_PADDING_PX = 8  # what clients leave between the grid line and wrapped text, both sides
 ROW_PADDING_PT = 4.0  # above and below the lines of a wrapped cell
 MIN_ROW_PT = 15.0
+DEFAULT_COL_WIDTH = 8.43  # a column without a width of its own (xlsxwriter's, 64 px)
 _FALLBACK = REGULAR[ord("m")]  # an unknown character counts as a wide one
 
 
 def column_px(width: float) -> float:
     """Pixels a column of (xlsxwriter) width `width` takes on screen at 100 %."""
     return float(int(width * 7 + 0.5) + 5) if width >= 1 else float(int(width * 12 + 0.5))
+
+
+def row_px(height: float) -> int:
+    """Pixels a row `height` points tall takes on screen at 100 % (as xlsxwriter rounds it)."""
+    return int(height * PX_PER_PT + 0.5)
 
 
 def span_px(widths: float | Sequence[float]) -> float:

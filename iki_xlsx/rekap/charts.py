@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from iki_xlsx.plan.model import Chart, SheetPlan, ref, rowcol
+from iki_xlsx.plan.model import ROW_PX, Chart, SheetPlan, ref, rowcol
 from iki_xlsx.plan.paging import DEFAULT_ROW_PT, PageFlow
 from iki_xlsx.rekap.context import absolute
 
 BARS_PER_CHART = 20  # categories on one chart: each labelled, the chart whole on a page
 BAR_PX = 22  # height per category and series
 CHART_FRAME_PX = 110  # title, value axis, its labels and title, legend
-ROW_PX = 20  # a default row (15 pt)
 
 
 def bar_groups(count: int, series: int) -> list[tuple[int, int, int]]:
@@ -28,7 +27,8 @@ def bar_groups(count: int, series: int) -> list[tuple[int, int, int]]:
 
 def chart_rows(height: int) -> int:
     """Default rows a chart of `height` px covers, and one whole row under it (a chart that
-    ends exactly on a row's edge still leaves the next row free)."""
+    ends exactly on a row's edge still leaves the next row free): the rows from its anchor's
+    down to the one holding its bottom edge (`chart_corner`'s on default rows), and one."""
     return height // ROW_PX + 2
 
 
