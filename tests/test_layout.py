@@ -15,6 +15,7 @@ from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
@@ -523,9 +524,9 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _print_names(path: Path) -> Iterator[tuple[str, str, list[str], str, str, bool]]:
+def _print_names(path: Path) -> Iterator[tuple[str, str, list[str], str, str]]:
     """Per sheet: its name, state, its print names in the order xl/workbook.xml holds them
-    ("area"/"titles"), its print area, its dimension and whether it has a drawing."""
+    ("area"/"titles"), its print area and its dimension."""
     with zipfile.ZipFile(path) as book:
         root = ElementTree.fromstring(book.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
@@ -540,27 +541,34 @@ def _print_names(path: Path) -> Iterator[tuple[str, str, list[str], str, str, bo
                      if name in ("_xlnm.Print_Area", "_xlnm.Print_Titles")]
             area = next((text for name, text in mine if name == "_xlnm.Print_Area"), "")
             yield (str(sheet.get("name")), str(sheet.get("state", "visible")), order, area,
-                   "" if dimension is None else str(dimension.get("ref")),
-                   xml.find(_MAIN + "drawing") is not None)
+                   "" if dimension is None else str(dimension.get("ref")))
 
 
-def test_every_sheet_prints_all_its_cells_and_its_print_area_comes_before_its_titles(
+def test_every_sheet_prints_all_its_cells_and_charts_and_its_print_area_comes_before_its_titles(
         books: Books) -> None:
-    """A sheet without a chart prints exactly its cells as its print area (what Excel and
-    LibreOffice print without one), named before its print titles: LibreOffice lays out
-    the page breaks of every sheet again for each print title it reads, down to row
-    1,048,576 on a sheet without a print area (seconds to open a workbook). A sheet with
-    a chart has none (the chart reaches past the cells); a hidden sheet has none
-    (LibreOffice would print it)."""
-    seen = 0
+    """A visible sheet prints exactly its cells and its charts (each to the cell holding its
+    bottom-right corner, the `to` of its anchor in the drawing) as its print area: what Excel
+    and LibreOffice print without one. The area is named before the sheet's print titles:
+    LibreOffice lays out the page breaks of every sheet again for each print title it reads,
+    down to row 1,048,576 on a sheet without a print area (seconds to open a workbook). A
+    hidden sheet has none (LibreOffice would print it)."""
+    titled = drawn = beyond = 0
     for label, path in books.files.items():
-        for name, state, order, area, dimension, drawn in _print_names(path):
-            if state != "visible" or drawn:
+        charts = {name: sheet.charts for name, sheet in read_geometry(path).items()}
+        for name, state, order, area, dimension in _print_names(path):
+            if state != "visible":
                 assert not area, (label, name)
                 continue
             first, _, last = dimension.partition(":")
-            assert first == "A1" and area.endswith("!$A$1:" + re.sub(
-                r"([A-Z]+)(\d+)", r"$\1$\2", last or first)), (label, name, area, dimension)
+            assert first == "A1", (label, name, dimension)
+            cells = xl_cell_to_rowcol(last or first)
+            bottom = max([cells[0]] + [chart.bottom for chart in charts[name]])
+            right = max([cells[1]] + [chart.right for chart in charts[name]])
+            assert area.endswith("!$A$1:" + xl_rowcol_to_cell(bottom, right, True, True)), (
+                label, name, area, dimension)
             assert order[0] == "area", (label, name, order)
-            seen += "titles" in order
-    assert seen >= 10
+            titled += "titles" in order
+            drawn += bool(charts[name])
+            beyond += (bottom, right) != cells
+    assert titled >= 10
+    assert drawn >= 5 and beyond >= 1  # the recap's Status chart reaches beside its cells

@@ -33,8 +33,8 @@ class Validation:
 @dataclass
 class Chart:
     """A chart drawn on a sheet: its title, its kind (the first chart of its plot area, e.g.
-    barChart) and bar direction, the categories of its first series (a reference), and the
-    rows its anchor spans (from 0)."""
+    barChart) and bar direction, the categories of its first series (a reference), the rows
+    its anchor spans and the column holding its right edge (from 0: the anchor's `to`)."""
 
     title: str
     kind: str
@@ -42,6 +42,7 @@ class Chart:
     categories: str
     top: int
     bottom: int
+    right: int
 
 
 @dataclass
@@ -137,7 +138,8 @@ def _charts(archive: zipfile.ZipFile, part: str, root: ElementTree.Element) -> l
             kind.tag.rsplit("}", 1)[1], "" if bar_dir is None else str(bar_dir.get("val")),
             "" if categories is None else categories.text or "",
             int(anchor.findtext("xdr:from/xdr:row", "0", NS)),
-            int(anchor.findtext("xdr:to/xdr:row", "0", NS))))
+            int(anchor.findtext("xdr:to/xdr:row", "0", NS)),
+            int(anchor.findtext("xdr:to/xdr:col", "0", NS))))
     return charts
 
 

@@ -22,7 +22,16 @@ from iki_xlsx.plan import paging
 from iki_xlsx.plan.carriers import MANIFEST_SHEET, properties
 from iki_xlsx.plan.formula import sheet_prefix
 from iki_xlsx.plan.manifest import Manifest
-from iki_xlsx.plan.model import Chart, InputRule, Role, SheetPlan, Table, WorkbookPlan, rowcol
+from iki_xlsx.plan.model import (
+    Chart,
+    InputRule,
+    Role,
+    SheetPlan,
+    Table,
+    WorkbookPlan,
+    chart_corner,
+    rowcol,
+)
 from iki_xlsx.plan.textfit import text_height
 from iki_xlsx.workbook.evaluate import CellKey, Value
 
@@ -559,18 +568,22 @@ def _page_setup(ws: Any, sheet: SheetPlan) -> None:
         ws.repeat_rows(*sheet.repeat_rows)
     if page.repeat_cols:
         ws.repeat_columns(*page.repeat_cols)
-    if not sheet.charts and ws.dim_rowmax is not None:
-        # The cells' own extent as the print area: what LibreOffice and Excel print without
-        # one, so the pages are the same. LibreOffice reads the defined names before the
-        # sheets, while every sheet is empty and shares one page style; each of the four
-        # setters a sheet's print titles become lays out again the page breaks of every
-        # sheet whose repeated rows/columns that changed, down to row 1,048,576 unless the
-        # sheet has a print area (ScTableSheetObj::setTitleRows and co. ->
-        # ScPrintFunc::UpdatePages -> ScTable::UpdatePageBreaks): seconds of load time.
-        # xlsxwriter writes the areas before the titles, so each layout stops at the cells.
-        # Sheets with charts keep none (their charts reach past the cells). LibreOffice
-        # prints a hidden sheet that has a print area; Excel does not.
-        ws.print_area(0, 0, ws.dim_rowmax, ws.dim_colmax)
+    corners = [chart_corner(chart, sheet.col_widths, sheet.row_heights)
+               for chart in sheet.charts]
+    if ws.dim_rowmax is not None or corners:
+        # The cells' own extent and every chart's (the cell holding its bottom-right corner)
+        # as the print area: what LibreOffice and Excel print without one, so the pages are
+        # the same. LibreOffice reads the defined names before the sheets, while every sheet
+        # is empty and shares one page style; each of the four setters a sheet's print titles
+        # become lays out again the page breaks of every sheet whose repeated rows/columns
+        # that changed, down to row 1,048,576 unless the sheet has a print area
+        # (ScTableSheetObj::setTitleRows and co. -> ScPrintFunc::UpdatePages ->
+        # ScTable::UpdatePageBreaks): seconds of load time. xlsxwriter writes the areas
+        # before the titles, so each layout stops at the cells and charts. The very hidden
+        # manifest sheet gets none: LibreOffice prints a hidden sheet that has a print area
+        # (Excel does not).
+        ws.print_area(0, 0, max([ws.dim_rowmax or 0] + [row for row, _ in corners]),
+                      max([ws.dim_colmax or 0] + [col for _, col in corners]))
 
 
 def _render_table(ws: Any, table: Table, formats: Mapping[str, Any]) -> None:
