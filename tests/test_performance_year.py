@@ -414,8 +414,11 @@ class _Drawing(PDFPageAggregator):
 
 
 # a text object of LibreOffice's content streams, BT and ET on lines of their own, whose text
-# is all in hex strings (a literal string, which could hold "ET", keeps its object whole)
-TEXT_OBJECT = re.compile(rb"(?m)^BT\n[^()]*?^ET$")
+# is all in hex strings (a literal string, which could hold "ET", keeps its object whole); with
+# it, the graphics state LibreOffice saves around most of them only to set the text's colour
+# (`q r g b rg` before, `Q` after): nothing but the text drawn in between, so nothing left of
+# it once the text goes, and three in four of what pdfminer parsed after the text
+TEXT_OBJECT = re.compile(rb"(?m)^q [0-9. ]+ rg\nBT\n[^()]*?^ET\nQ$|^BT\n[^()]*?^ET$")
 
 
 class _Paths(PDFPageInterpreter):
