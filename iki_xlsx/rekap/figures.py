@@ -14,14 +14,16 @@ from dataclasses import dataclass, replace
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Jabatan, Pengisi, indicators
 from iki_xlsx.intake.status import status
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.model import Cell, WorkbookPlan
+from iki_xlsx.plan.model import Cell, SheetPlan
 from iki_xlsx.rekap.build import gather
 from iki_xlsx.rekap.jabatan import row_key
 from iki_xlsx.rekap.layout import plan_rekap
 from iki_xlsx.rekap.source import KECAMATAN, Entry
 from iki_xlsx.store.db import Store
 from iki_xlsx.targets.model import TargetChoice, TargetVersion, choose, key_of
-from iki_xlsx.workbook.evaluate import Batch, CellKey, Value
+from iki_xlsx.workbook.evaluate import Batch, CellKey, Value, formula_order
+
+PARTS = ("target", "realisasi", "capaian", "predikat")  # a kecamatan row's figures
 
 
 @dataclass(frozen=True)
@@ -62,24 +64,37 @@ def kecamatan_figures(store: Store, bp: Blueprint, periode: int, period: int,
     source = replace(source, entries=kept,
                      targets=choice if choice.version is not None else None)
     plan, inputs = plan_rekap(source)
-    values = Batch(plan).evaluate([inputs])[0]
+    rows = {key_of(jab, ind): (f"J-{jab.id}" if jab else "IKU",
+                               row_key(jab.id if jab else "iku", ind.id, KECAMATAN))
+            for jab, ind in indicators(bp)}
+    by_key = {code: _by_key(plan.sheet(code)) for code, _ in rows.values()}
+    planned = {(code, cell(part)): by_key[code][cell(part)]
+               for code, cell in rows.values() for part in PARTS}
+    # only the kecamatan rows' figures are computed, and the cells they read: a third to a
+    # half of the recap's formulas (its other rows, sheets and totals are not read here)
+    wanted = [(code, c.ref) for (code, _), c in planned.items() if c.formula is not None]
+    values = Batch(plan, formula_order(plan, wanted)).evaluate([inputs])[0]
     reported = {_base(e) for e in kept if _period_of(e) == period and e.value not in (None, "")}
     figures: dict[str, KecamatanFigure] = {}
-    for jab, ind in indicators(bp):
-        code = f"J-{jab.id}" if jab else "IKU"
-        cell = row_key(jab.id if jab else "iku", ind.id, KECAMATAN)
-        shown = {part: _shown(plan, values, code, cell(part))
-                 for part in ("target", "realisasi", "capaian", "predikat")}
-        key = key_of(jab, ind)
+    for key, (code, cell) in rows.items():
+        shown = {part: _shown(planned[(code, cell(part))], values, code) for part in PARTS}
         figures[key] = KecamatanFigure(_number(shown["target"]), _number(shown["realisasi"]),
                                        _number(shown["capaian"]), _text(shown["predikat"]),
                                        key in reported)
     return PeriodFigures(period, figures, choice)
 
 
-def _shown(plan: WorkbookPlan, values: Mapping[CellKey, Value], code: str, key: str) -> Value:
-    """What a cell of the recap shows: its computed value, or a plain cell's value."""
-    planned = plan.sheet(code).cell(key)
+def _by_key(sheet: SheetPlan) -> dict[str, Cell]:
+    """A sheet's cells by plan key, the first of a key as `SheetPlan.cell` finds it."""
+    found: dict[str, Cell] = {}
+    for cell in sheet.cells:
+        found.setdefault(cell.key, cell)
+    return found
+
+
+def _shown(planned: Cell, values: Mapping[CellKey, Value], code: str) -> Value:
+    """What a cell of the recap (on sheet `code`) shows: its computed value, or a plain
+    cell's value."""
     if planned.formula is None:
         return planned.value
     return values.get((code, planned.ref))

@@ -247,8 +247,11 @@ def evaluate_formula(formula: Formula, lookup: Callable[[str], list[Any]],
         return _settle(func(*args))
 
 
-def formula_order(plan: WorkbookPlan) -> list[tuple[SheetPlan, Cell]]:
-    """Formula cells in an order where every cell comes after the cells it reads."""
+def formula_order(plan: WorkbookPlan, wanted: Iterable[CellKey] | None = None
+                  ) -> list[tuple[SheetPlan, Cell]]:
+    """Formula cells in an order where every cell comes after the cells it reads: every one
+    of the plan, or (`wanted`) those cells and the formula cells they read, near or far, for
+    a reader that needs a few values of a large plan (`Batch` then computes only them)."""
     codes = {s.name: s.code for s in plan.sheets}
     position = {(s.code, c.ref): (s, c) for s, c in plan.formula_cells()}
     done: set[CellKey] = set()
@@ -268,7 +271,7 @@ def formula_order(plan: WorkbookPlan) -> list[tuple[SheetPlan, Cell]]:
         done.add(key)
         ordered.append((sheet, cell))
 
-    for key in position:
+    for key in (position if wanted is None else wanted):
         visit(key, set())
     return ordered
 
@@ -391,7 +394,8 @@ class Batch:
 
     Values live in an (workbooks x cells) object array; each step evaluates one shape over
     all its cells of one dependency level in all workbooks with one call when the shape is
-    element-wise, and workbook by workbook otherwise.
+    element-wise, and workbook by workbook otherwise. Given an `order` of some of the plan's
+    formula cells (`formula_order(plan, wanted)`), only those are computed and given back.
     """
 
     def __init__(self, plan: WorkbookPlan, order: Iterable[tuple[SheetPlan, Cell]] | None = None
@@ -423,7 +427,7 @@ class Batch:
                                         tuple(tuple(h) for h in holes), False)
                                   for target, holes in cells)
         self.outputs = [(key, self.column[key]) for key in
-                        ((s.code, c.ref) for s, c in plan.formula_cells())]
+                        ((s.code, c.ref) for s, c in plan.formula_cells()) if key in level]
 
     def shapes(self) -> list[Shape]:
         """The compiled shapes evaluating this layout uses (`compiled` gives them)."""
