@@ -206,14 +206,21 @@ def _layouts() -> list[tuple[Blueprint, WorkbookPlan]]:
     return out
 
 
+# the engine's answers the one-by-one reference below asked, kept for every test of this module
+_ANSWERS: dict[tuple[Any, ...], Any] = {}
+
+
 def _engine_answer_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """`evaluate_plan` still evaluates every formula cell one by one through
     `evaluate_formula`, but the engine's answer for a formula with the very same values (each
     told apart by its type and repr: 1.0, 1, True, "1", -0.0 and each error differ) is kept
     and given again: two of three cells of twelve workbooks of a layout repeat one already
-    asked, and the engine's answer is a function of the formula and its values alone."""
+    asked, and the engine's answer is a function of the formula and its values alone. The
+    answers are kept for the whole module (`_ANSWERS`): a fifth of those the layouts and the
+    checker's corpus ask were asked already by an earlier test (the same shapes, other
+    cells)."""
     ask = evaluate.evaluate_formula
-    kept: dict[tuple[Any, ...], Any] = {}
+    kept = _ANSWERS
 
     def answer(formula: Formula, lookup: Callable[[str], list[Any]],
                shapes: tuple[tuple[int, int], ...]) -> Any:
