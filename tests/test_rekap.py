@@ -27,6 +27,7 @@ from iki_xlsx.store.db import PostgresLocation, Store
 from iki_xlsx.workbook.generate import generate, recipients, write_filled
 from iki_xlsx.workbook.read import read_workbook
 from tests.conftest import engine_values, new_store, registered_store, same
+from tests.shared import by_content
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_tidy_table_holds_every_input_of_every_accepted_file(
     kept, files = store
     table = tidy_values(kept, 2026)
     for path in files:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = _book(path, values=True)
         manifest = read_workbook(path).manifest
         assert manifest is not None
         names = {s["code"]: s["name"] for s in manifest["sheets"]}
@@ -59,7 +60,7 @@ def test_tidy_table_holds_every_input_of_every_accepted_file(
         lambda s: pd.to_numeric(s, errors="coerce").sum())
     independent = {}
     for path in files:
-        book = openpyxl.load_workbook(path)
+        book = _book(path, values=False)
         total = 0.0
         for ws in book.worksheets[2:-1]:
             for row in ws.iter_rows():
@@ -166,9 +167,16 @@ def _cell(recap: Recap, sheet_code: str, key: str) -> tuple[str, str]:
     return sheet.name, sheet.cell(key).ref
 
 
+def _book(path: Path, values: bool) -> Any:
+    """The workbook at `path` as openpyxl reads it (`values`: the cached values, else the
+    formulas), loaded once per file content and shared by the tests, which only read it."""
+    return by_content("openpyxl-book-values" if values else "openpyxl-book-formulas", path,
+                      lambda p: openpyxl.load_workbook(p, data_only=values))
+
+
 def _value(recap: Recap, sheet_code: str, key: str) -> Any:
     name, at = _cell(recap, sheet_code, key)
-    return openpyxl.load_workbook(recap.path, data_only=True)[name][at].value
+    return _book(recap.path, values=True)[name][at].value
 
 
 def test_a_percentage_is_the_sum_of_numerators_over_the_sum_of_denominators(
@@ -179,7 +187,7 @@ def test_a_percentage_is_the_sum_of_numerators_over_the_sum_of_denominators(
     assert _value(recap, "IKU", _row(PENGADUAN, "kecamatan", "realisasi")) == pytest.approx(10.0)
     assert _value(recap, "IKU", _row(PENGADUAN, "02", "realisasi")) == pytest.approx(400 / 396)
     name, at = _cell(recap, "IKU", _row(PENGADUAN, "kecamatan", "realisasi"))
-    formula = openpyxl.load_workbook(recap.path)[name][at].value
+    formula = _book(recap.path, values=False)[name][at].value
     total = _cell(recap, "IKU", _row(PENGADUAN, "kecamatan", "pengaduan_masuk"))[1]
     assert isinstance(formula, str) and total in formula and "/" in formula
 
@@ -231,7 +239,7 @@ def test_totals_equal_sums_computed_independently_from_the_raw_files(
 
 def test_every_unit_figure_points_at_a_data_row_traced_to_its_file(recap: Recap) -> None:
     name, at = _cell(recap, "IKU", _row(PENGADUAN, "04", "pengaduan_masuk"))
-    book = openpyxl.load_workbook(recap.path)
+    book = _book(recap.path, values=False)
     formula = book[name][at].value
     assert isinstance(formula, str)
     rows = sorted({int(r) for r in re.findall(r"'Data'!H(\d+)", formula)})
@@ -247,7 +255,7 @@ def test_every_unit_figure_points_at_a_data_row_traced_to_its_file(recap: Recap)
 
 
 def test_status_provenance_charts_and_protection(recap: Recap) -> None:
-    book = openpyxl.load_workbook(recap.path, data_only=True)
+    book = _book(recap.path, values=True)
     status_sheet = book["Status"]
     states = {row[1]: row[3] for row in status_sheet.iter_rows(values_only=True)
               if row[1] in {"01", "02", "03", "04", "kecamatan"}}
@@ -272,7 +280,7 @@ def test_status_lists_every_return_of_a_unit_so_corrections_show(recap: Recap) -
     """01 first sent a file to correct, then a good one: both returns show, oldest first, with
     when each came (WIB), its file, its verdict and its error count; the totals still count
     units (5 on the list), not returns (6 files)."""
-    rows = list(openpyxl.load_workbook(recap.path, data_only=True)["Status"].iter_rows(
+    rows = list(_book(recap.path, values=True)["Status"].iter_rows(
         values_only=True))
     header = rows.index(next(r for r in rows if r[:4] == ("No", "Kode", "Unit", "Status")))
     assert rows[header][4:10] == ("Kiriman ke", "Diterima (WIB)", "Berkas", "Hasil pemeriksaan",
@@ -307,7 +315,7 @@ def _wib(moment: str) -> str:
 
 
 def test_text_from_returned_files_stays_text(recap: Recap) -> None:
-    book = openpyxl.load_workbook(recap.path)
+    book = _book(recap.path, values=False)
     texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith(("=cmd", "@Kel"))]
     assert {c.value for c in texts} == {"=cmd.xlsx", "@Kelurahan Dua"}
@@ -317,7 +325,7 @@ def test_text_from_returned_files_stays_text(recap: Recap) -> None:
 def test_the_recap_formulas_recomputed_by_the_engine_equal_the_cached_values(
         recap: Recap) -> None:
     engine = engine_values(recap.path)
-    cached = openpyxl.load_workbook(recap.path, data_only=True)
+    cached = _book(recap.path, values=True)
     assert len(engine) > 100
     wrong = [(s, c, cached[s][c].value, v) for (s, c), v in engine.items()
              if not same(cached[s][c].value, v)]
@@ -351,7 +359,7 @@ def test_the_exports_name_each_sheet_as_the_units_workbook_shows_it(
     assert list(parquet["lembar"]) == list(csv["lembar"]) and len(csv) == written.values
     by_sha = {_sha(path): path for path in files}
     for sha, rows in csv.groupby("sha256"):
-        book = openpyxl.load_workbook(by_sha[str(sha)], data_only=True)
+        book = _book(by_sha[str(sha)], values=True)
         for row in rows.itertuples():
             assert row.lembar in book.sheetnames, row.lembar
             held = book[row.lembar][row.sel].value
