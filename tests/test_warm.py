@@ -11,7 +11,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from iki_xlsx.blueprint.load import load_blueprint
 from iki_xlsx.blueprint.model import Blueprint
@@ -124,25 +127,48 @@ print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.module
 """
 
 
-def office_workspace(tmp_path: Path) -> tuple[Path, Unit, Blueprint]:
-    """A workspace of one unit whose workbooks of iki-kecamatan-kota 2026 were generated."""
-    root = tmp_path / "kantor"
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace of one unit whose workbooks of iki-kecamatan-kota 2026 were generated, and
+    that unit's workbook filled in as returned (`filled`)."""
+
+    root: Path
+    unit: Unit
+    bp: Blueprint
+    filled: Path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The workspace made once by the commands (`init`, `buat`) for the module's tests; each
+    test works in its own copy (`office_workspace`)."""
+    folder = tmp_path_factory.mktemp("kantor")
+    root = folder / "kantor"
     cli = [sys.executable, "-m", "iki_xlsx"]
     assert subprocess.run([*cli, "init", str(root)], capture_output=True).returncode == 0
     unit = Unit("3573011001", "Kelurahan Satu", "satu@kelurahan.example.id")
     (root / "unit.csv").write_text(f"kode,nama,email\n{unit.kode},{unit.nama},{unit.email}\n",
                                    encoding="utf-8")
-    made = subprocess.run([*cli, "buat", "iki-kecamatan-kota", "--periode", "2026"],
+    done = subprocess.run([*cli, "buat", "iki-kecamatan-kota", "--periode", "2026"],
                           capture_output=True, text=True, cwd=root)
-    assert made.returncode == 0, made.stderr
+    assert done.returncode == 0, done.stderr
     bp = load_blueprint(root / "blueprints" / KOTA.name).blueprint
     assert bp is not None
-    return root, unit, bp
+    filled = write_filled(bp, unit, recipients(bp, [unit]), 2026, folder / "isi.xlsx")
+    return Workspace(root, unit, bp, filled)
 
 
-def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -> None:
-    root, unit, bp = office_workspace(tmp_path)
-    returned = write_filled(bp, unit, recipients(bp, [unit]), 2026, tmp_path / "kembali.xlsx")
+def office_workspace(tmp_path: Path, made: Workspace) -> tuple[Path, Unit, Blueprint]:
+    """This test's own copy of the made workspace (nothing kept in it yet)."""
+    root = tmp_path / "kantor"
+    shutil.copytree(made.root, root, symlinks=True)
+    return root, made.unit, made.bp
+
+
+def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path,
+                                                              made: Workspace) -> None:
+    root, unit, _ = office_workspace(tmp_path, made)
+    returned = Path(shutil.copy(made.filled, tmp_path / "kembali.xlsx"))
     runs = [subprocess.run([sys.executable, "-c", PROBE, str(returned)], capture_output=True,
                            text=True, cwd=root) for _ in range(2)]
     first, warm = (json.loads(run.stderr.strip().splitlines()[-1]) for run in runs)
@@ -155,28 +181,27 @@ def test_periksa_in_a_warm_workspace_imports_only_what_it_uses(tmp_path: Path) -
     assert first["collector"] == warm["collector"] == {"enabled": True, "start_up_frozen": True}
 
 
-def _tampering(tmp_path: Path, bp: Blueprint, unit: Unit
+def _tampering(tmp_path: Path, made: Workspace
                ) -> tuple[SheetPlan, Cell, Callable[[str, float], Path]]:
     """The unit's filled workbook's last formula cell of a jabatan sheet, and a maker of
     copies of the workbook whose stored value there is tampered (the formula kept)."""
-    everyone = recipients(bp, [unit])
-    filled = write_filled(bp, unit, everyone, 2026, tmp_path / "isi.xlsx")
-    plan = plan_workbook(bp, unit, 2026, everyone)
+    plan = plan_workbook(made.bp, made.unit, 2026, recipients(made.bp, [made.unit]))
     sheet, cell = [(s, c) for s, c in plan.formula_cells() if s.kind == "jabatan"][-1]
 
     def tampered(name: str, value: float) -> Path:
-        return mutate.set_cell(filled, tmp_path / name, sheet.name, cell.ref, value=value,
+        return mutate.set_cell(made.filled, tmp_path / name, sheet.name, cell.ref, value=value,
                                keep_formula=True)
     return sheet, cell, tampered
 
 
-def test_periksa_judges_alike_with_the_layout_an_earlier_run_kept(tmp_path: Path) -> None:
+def test_periksa_judges_alike_with_the_layout_an_earlier_run_kept(tmp_path: Path,
+                                                                  made: Workspace) -> None:
     """The first `periksa` keeps the layout it made (the plan, and the formulas compiled by
     the engine) in the store folder; the next ones read it instead of planning and compiling
     again, and judge exactly alike, a recomputed value included. A kept layout that is
     damaged, or that another user could have changed, is not read: made again, same verdict."""
-    root, unit, bp = office_workspace(tmp_path)
-    sheet, cell, tampered = _tampering(tmp_path, bp, unit)
+    root, unit, _ = office_workspace(tmp_path, made)
+    sheet, cell, tampered = _tampering(tmp_path, made)
     returned = tampered("kembali.xlsx", 12345.0)
     periksa = [sys.executable, "-m", "iki_xlsx", "periksa", str(returned)]
     kept = root / "simpan" / LAYOUTS_DIR
@@ -266,14 +291,14 @@ def test_a_warm_pool_started_by_a_passing_thread_outlives_it(
 
 
 def test_a_collect_judges_alike_with_the_layout_an_earlier_collect_kept(
-        tmp_path: Path) -> None:
+        tmp_path: Path, made: Workspace) -> None:
     """`terima` in a workspace keeps the layout it made in the store folder, as `periksa`
     does; the next collect starts from it (read, not made again) and judges a return exactly
     as a collect in the same workspace without a kept layout judges it."""
-    root, unit, bp = office_workspace(tmp_path)
+    root, _, _ = office_workspace(tmp_path, made)
     cold_root = tmp_path / "kantor-dingin"
     shutil.copytree(root, cold_root, symlinks=True)  # the same workspace, nothing kept yet
-    sheet, cell, tampered = _tampering(tmp_path, bp, unit)
+    sheet, cell, tampered = _tampering(tmp_path, made)
     first, second = tampered("pertama.xlsx", 12345.0), tampered("kedua.xlsx", 54321.0)
     kept = root / "simpan" / LAYOUTS_DIR
 
