@@ -162,6 +162,28 @@ def _engine_values(path: Path) -> dict[tuple[str, str], Any]:
     return _solution_values(path, _model(path, file_digest(path)).calculate())
 
 
+def formula_engine_values(path: Path) -> dict[tuple[str, str], Any]:
+    """What `engine_values(path)` gives (every formula cell recomputed from the file alone by
+    a fresh `formulas.ExcelModel`), from a model of the file's formula cells and the cells
+    they read (`ExcelModel.from_ranges`), not of every cell: a recap's data sheet holds
+    thousands of values no formula reads. The same values as the whole file's model, for
+    every recap, workbook and sample compared; no model kept for a twin (`_model`)."""
+    return dict(by_content("formulas-alone", path, _formula_engine_values))
+
+
+def _formula_engine_values(path: Path) -> dict[tuple[str, str], Any]:
+    _, _, cells = file_cells(path)
+    wanted = [f"'[{path.name}]{sheet.upper()}'!{ref}" for (sheet, ref), value in cells.items()
+              if isinstance(value, str) and value.startswith("=")]
+    with contextlib.redirect_stderr(io.StringIO()):
+        import formulas
+
+        model = formulas.ExcelModel()
+        model.basedir = str(path.resolve().parent)
+        solution = model.from_ranges(*wanted).finish().calculate()
+    return _solution_values(path, solution)
+
+
 @functools.lru_cache(maxsize=2)  # a blank workbook's test comes just before its filled twin's
 def _model(path: Path, digest: str) -> Any:
     """The finished `formulas` model of the file `path` whose content has `digest`."""

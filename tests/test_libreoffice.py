@@ -12,13 +12,14 @@ import pytest
 
 from tests import libreoffice
 from tests.cli import iki
-from tests.conftest import SAMPLES, engine_values, same
+from tests.conftest import SAMPLES, file_cells, formula_engine_values, same
 
 
 def formula_cells(path: Path) -> list[tuple[str, str]]:
-    book = openpyxl.load_workbook(path, read_only=True)  # read in one stream, no styles
-    return [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows()
-            for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    """The file's formula cells, in order (`file_cells`: read once per content in a run, and
+    the formulas engine's values of the file read the same)."""
+    return [key for key, value in file_cells(path)[2].items()
+            if isinstance(value, str) and value.startswith("=")]
 
 
 def cached_values(path: Path) -> dict[tuple[str, str], object]:
@@ -44,7 +45,7 @@ def check_shown(cells: dict[Path, list[tuple[str, str]]], shown: dict[str, Any],
     for path in cells:
         key = str(path.resolve())
         cached = cached_values(path)
-        computed = engine_values(path) if engine else {}
+        computed = formula_engine_values(path) if engine else {}
         wrong = []
         for sheet, ref in cells[path]:
             shown_cached, shown_recalc = (shown[key][f"{sheet}!{ref}"],
