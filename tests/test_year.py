@@ -378,10 +378,10 @@ def test_kecamatan_figures_equal_the_decree_arithmetic_in_both_engines(
     for stage in year:
         assert stage.recap is not None and stage.recap.path
         path, cached = stage.recap.path, _shown(stage)
-        expected = wanted[path]
+        expected, in_libreoffice = wanted[path], shown[str(path.resolve())]
         for item, value in expected.items():
             sheet, at = names[path][item]
-            recalculated = shown[str(path.resolve())][f"{sheet}!{at}"]
+            recalculated = in_libreoffice[f"{sheet}!{at}"]
             if not (same(cached[sheet].get(at), value) and same(recalculated, value)):
                 wrong.append((path.parent.name, item, value, cached[sheet].get(at),
                               recalculated))
