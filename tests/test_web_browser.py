@@ -8,6 +8,7 @@ and docs/panduan/ (the Panduan's) are taken here, at 1366x768 and on the phone."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
+import playwright
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -38,19 +40,28 @@ from tests.webspace import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
-# Chromium takes the last --disable-features it is given, so this one repeats the list Playwright
-# (1.65) passes and adds the omnibox popups: with no omnibox in a headless window, Chromium
-# still preloads them as WebUI pages, each in its own renderer, for every window (each new
-# context opens one; about 0.5 s of CPU each). The pages the test drives are the same.
-PLAYWRIGHT_DISABLED = (
-    "AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,HttpsUpgrades,"
-    "HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,"
-    "ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,TcpPortRandomizationWin,"
-    "OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch,"
-    "msForceBrowserSignIn,msEdgeUpdateLaunchServicesPreferredVersion")
+# With no omnibox in a headless window, Chromium still preloads its popups as WebUI pages, each
+# in a renderer of its own, for every window (each new context opens one; about 0.5 s of CPU
+# each): turned off beside what Playwright turns off (`playwright_disabled_features`). The pages
+# the test drives are the same.
+OMNIBOX_POPUPS = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+
+
+def playwright_disabled_features() -> list[str]:
+    """The features Playwright's own --disable-features turns off (its chromiumSwitches, read
+    from the installed driver's bundle): Chromium takes only the last --disable-features it is
+    given, so a list of ours repeats Playwright's, whatever its version."""
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    found = re.search(r"disabledFeatures = \[(.*?)\]", bundle.read_text(encoding="utf-8"), re.S)
+    assert found, f"Playwright's disabledFeatures not found in {bundle}"
+    features = re.findall(r'^\s*"([^"]+)",?\s*$', found.group(1), re.M)
+    assert "OptimizationHints" in features, features
+    return features
+
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--disable-features={PLAYWRIGHT_DISABLED},WebUIOmniboxPopup,WebUIOmniboxAimPopup"]
+        "--disable-features=" + ",".join([*playwright_disabled_features(), *OMNIBOX_POPUPS])]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KOTA = DEFAULT_BLUEPRINTS / "iki-kecamatan-kota.yaml"
 UNITS_CSV = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
