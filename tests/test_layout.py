@@ -15,7 +15,6 @@ from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from iki_xlsx.blueprint.model import Blueprint
 from iki_xlsx.check import BlueprintIndex
@@ -36,7 +35,7 @@ from tests.cli import iki
 from tests.shared import built_once, by_content
 
 from .conftest import ROOT, SAMPLES
-from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry
+from .xlsxgeometry import SCREEN_H, SCREEN_W, SheetGeometry, print_names
 from .xlsxgeometry import read_geometry as _read_geometry
 
 FORM_SHEETS = ("Petunjuk", "Ringkasan")
@@ -520,30 +519,6 @@ def test_the_printed_400_unit_recap_is_legible_on_every_page(large_recap: LargeR
     assert len(sizes) > 300  # every jabatan sheet of 400 units (Data: tests/cetak400.py)
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _print_names(path: Path) -> Iterator[tuple[str, str, list[str], str, str]]:
-    """Per sheet: its name, state, its print names in the order xl/workbook.xml holds them
-    ("area"/"titles"), its print area and its dimension."""
-    with zipfile.ZipFile(path) as book:
-        root = ElementTree.fromstring(book.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target") for r in rels}
-        names = [(int(n.get("localSheetId", -1)), n.get("name"), n.text or "")
-                 for n in root.iter(_MAIN + "definedName")]
-        for index, sheet in enumerate(root.iter(_MAIN + "sheet")):
-            xml = ElementTree.fromstring(book.read("xl/" + str(targets[sheet.get(_REL)])))
-            dimension = xml.find(_MAIN + "dimension")
-            mine = [(name, text) for at, name, text in names if at == index]
-            order = [name.removeprefix("_xlnm.Print_").lower() for name, _ in mine
-                     if name in ("_xlnm.Print_Area", "_xlnm.Print_Titles")]
-            area = next((text for name, text in mine if name == "_xlnm.Print_Area"), "")
-            yield (str(sheet.get("name")), str(sheet.get("state", "visible")), order, area,
-                   "" if dimension is None else str(dimension.get("ref")))
-
-
 def test_every_sheet_prints_all_its_cells_and_charts_and_its_print_area_comes_before_its_titles(
         books: Books) -> None:
     """A visible sheet prints exactly its cells and its charts (each to the cell holding its
@@ -551,24 +526,13 @@ def test_every_sheet_prints_all_its_cells_and_charts_and_its_print_area_comes_be
     and LibreOffice print without one. The area is named before the sheet's print titles:
     LibreOffice lays out the page breaks of every sheet again for each print title it reads,
     down to row 1,048,576 on a sheet without a print area (seconds to open a workbook). A
-    hidden sheet has none (LibreOffice would print it)."""
+    hidden sheet has none (LibreOffice would print it). (The roll-up: test_rollup.)"""
     titled = drawn = beyond = 0
     for label, path in books.files.items():
-        charts = {name: sheet.charts for name, sheet in read_geometry(path).items()}
-        for name, state, order, area, dimension in _print_names(path):
-            if state != "visible":
-                assert not area, (label, name)
-                continue
-            first, _, last = dimension.partition(":")
-            assert first == "A1", (label, name, dimension)
-            cells = xl_cell_to_rowcol(last or first)
-            bottom = max([cells[0]] + [chart.bottom for chart in charts[name]])
-            right = max([cells[1]] + [chart.right for chart in charts[name]])
-            assert area.endswith("!$A$1:" + xl_rowcol_to_cell(bottom, right, True, True)), (
-                label, name, area, dimension)
-            assert order[0] == "area", (label, name, order)
-            titled += "titles" in order
-            drawn += bool(charts[name])
-            beyond += (bottom, right) != cells
+        for sheet in print_names(path):
+            assert sheet.problem() == "", (label, sheet)
+            titled += "titles" in sheet.order
+            drawn += sheet.charts > 0
+            beyond += sheet.beside_cells
     assert titled >= 10
     assert drawn >= 5 and beyond >= 1  # the recap's Status chart reaches beside its cells

@@ -19,6 +19,7 @@ from tests.cli import iki
 from tests.conftest import engine_values, same
 from tests.pdfpages import FOOTER_BAND_PT, pages
 from tests.shared import built_once, by_content
+from tests.xlsxgeometry import print_names
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +216,18 @@ def test_the_printed_rollup_keeps_its_promises(rolled: dict[str, object], office
             problems.append(f"page {page.number}: kecamatan rows without their header row")
     assert problems == []
     assert count >= 4  # Ringkasan, IKU Kabupaten, Data, Asal Data
+
+
+def test_every_sheet_of_the_rollup_prints_all_its_cells_and_charts(
+        rolled: dict[str, object]) -> None:
+    """As the recap's (test_layout): a visible sheet's print area is its cells and its charts,
+    named before its print titles, so LibreOffice opens the roll-up without laying out its
+    pages down to row 1,048,576; a hidden sheet has none."""
+    out = rolled["out"]
+    assert isinstance(out, Path)
+    sheets = print_names(out)
+    assert [(s.name, s.problem()) for s in sheets if s.problem()] == []
+    assert sum(s.charts for s in sheets) >= 1 and any("titles" in s.order for s in sheets)
 
 
 def test_the_admin_uploads_recap_files_and_makes_the_rollup_in_the_web_app(

@@ -1,5 +1,6 @@
 """What a written xlsx tells a client about its geometry, read from the XML itself: column
-widths, row heights, frozen panes, merges, unlocked (input) cells, validations, page breaks."""
+widths, row heights, frozen panes, merges, unlocked (input) cells, validations, page breaks,
+charts, print areas."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -232,3 +233,59 @@ def _sheet(name: str, root: ElementTree.Element, strings: list[str],
 
 def cell_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class PrintNames:
+    """A sheet's print names as xl/workbook.xml holds them: its state, the order of its
+    "area" and "titles" names, its print area, the last cell of its dimension and the cell
+    holding the bottom-right corner of its cells and charts together (from 0)."""
+
+    name: str
+    state: str
+    order: tuple[str, ...]
+    area: str
+    dimension: str
+    corner: tuple[int, int]
+    charts: int
+    beside_cells: bool  # a chart reaches past the cells' own extent
+
+    def problem(self) -> str:
+        """What is wrong with the sheet's print area, or "": a visible sheet prints exactly its
+        cells and charts, its area named before its titles; a hidden one has none
+        (LibreOffice would print it)."""
+        if self.state != "visible":
+            return f"hidden sheet with a print area {self.area}" if self.area else ""
+        if not self.dimension.startswith("A1"):
+            return f"cells not from A1: {self.dimension}"
+        wanted = "!$A$1:" + xl_rowcol_to_cell(*self.corner, True, True)
+        if not self.area.endswith(wanted):
+            return f"print area {self.area!r}, not ...{wanted}"
+        return "" if self.order[:1] == ("area",) else f"print names in order {self.order}"
+
+
+def print_names(path: Path) -> list[PrintNames]:
+    """Every sheet's print names, in the workbook's order."""
+    geometry = read_geometry(path)
+    main = "{" + NS["m"] + "}"
+    found = []
+    with zipfile.ZipFile(path) as book:
+        root = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        targets = _related(book, "xl/workbook.xml")  # xlsxwriter's: relative to xl/
+        names = [(int(n.get("localSheetId", -1)), n.get("name"), n.text or "")
+                 for n in root.iter(main + "definedName")]
+        for index, sheet in enumerate(root.iter(main + "sheet")):
+            xml = ElementTree.fromstring(book.read(targets[str(sheet.get(REL))]))
+            dimension = xml.find(main + "dimension")
+            extent = "" if dimension is None else str(dimension.get("ref"))
+            mine = [(name, text) for at, name, text in names if at == index]
+            order = tuple(str(name).removeprefix("_xlnm.Print_").lower() for name, _ in mine
+                          if name in ("_xlnm.Print_Area", "_xlnm.Print_Titles"))
+            area = next((text for name, text in mine if name == "_xlnm.Print_Area"), "")
+            charts = geometry[str(sheet.get("name"))].charts
+            cells = xl_cell_to_rowcol(extent.partition(":")[2] or extent) if extent else (0, 0)
+            corner = (max([cells[0]] + [c.bottom for c in charts]),
+                      max([cells[1]] + [c.right for c in charts]))
+            found.append(PrintNames(str(sheet.get("name")), str(sheet.get("state", "visible")),
+                                    order, area, extent, corner, len(charts), corner != cells))
+    return found
