@@ -154,9 +154,7 @@ def ringkasan_sheet(
     number = 0
     for source in indicator_sheets:
         quoted = sheet_prefix(source.name)
-        by_key: dict[str, Cell] = {}
-        for cell in source.cells:
-            by_key.setdefault(cell.key, cell)  # the first of a key, as `SheetPlan.cell`
+        by_key = source.cells_by_key()
         for cell in source.cells:
             found = PlanKey.try_parse(cell.key)
             if found is None or (found.name, found.part) != ("realisasi", "label"):

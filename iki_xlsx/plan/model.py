@@ -133,6 +133,14 @@ class SheetPlan:
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
 
+    def cells_by_key(self) -> dict[str, Cell]:
+        """The sheet's cells by plan key, the first of a key as `cell` finds it: for a reader
+        looking up many keys (`cell` scans the sheet for each)."""
+        found: dict[str, Cell] = {}
+        for cell in self.cells:
+            found.setdefault(cell.key, cell)
+        return found
+
 
 @dataclass
 class WorkbookPlan:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from iki_xlsx.blueprint.model import Blueprint, Indikator, Jabatan, Pengisi, indicators
 from iki_xlsx.intake.status import status
 from iki_xlsx.plan.keys import PlanKey
-from iki_xlsx.plan.model import Cell, SheetPlan
+from iki_xlsx.plan.model import Cell
 from iki_xlsx.rekap.build import gather
 from iki_xlsx.rekap.jabatan import row_key
 from iki_xlsx.rekap.layout import plan_rekap
@@ -67,7 +67,7 @@ def kecamatan_figures(store: Store, bp: Blueprint, periode: int, period: int,
     rows = {key_of(jab, ind): (f"J-{jab.id}" if jab else "IKU",
                                row_key(jab.id if jab else "iku", ind.id, KECAMATAN))
             for jab, ind in indicators(bp)}
-    by_key = {code: _by_key(plan.sheet(code)) for code, _ in rows.values()}
+    by_key = {code: plan.sheet(code).cells_by_key() for code, _ in rows.values()}
     planned = {(code, cell(part)): by_key[code][cell(part)]
                for code, cell in rows.values() for part in PARTS}
     # only the kecamatan rows' figures are computed, and the cells they read: a third to a
@@ -82,14 +82,6 @@ def kecamatan_figures(store: Store, bp: Blueprint, periode: int, period: int,
                                        _number(shown["capaian"]), _text(shown["predikat"]),
                                        key in reported)
     return PeriodFigures(period, figures, choice)
-
-
-def _by_key(sheet: SheetPlan) -> dict[str, Cell]:
-    """A sheet's cells by plan key, the first of a key as `SheetPlan.cell` finds it."""
-    found: dict[str, Cell] = {}
-    for cell in sheet.cells:
-        found.setdefault(cell.key, cell)
-    return found
 
 
 def _shown(planned: Cell, values: Mapping[CellKey, Value], code: str) -> Value:
