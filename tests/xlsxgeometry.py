@@ -63,6 +63,10 @@ class SheetGeometry:
     fit_to_width: bool = False
     print_titles: str = ""
     charts: list[Chart] = field(default_factory=list)
+    state: str = "visible"  # hidden, veryHidden
+    dimension: str = ""  # the <dimension> ref: A1:N23
+    print_area: str = ""
+    print_order: tuple[str, ...] = ()  # "area", "titles", as xl/workbook.xml names them
 
     def col_px(self, col: int) -> float:
         """On screen at 100 %, in the wider of the two clients: LibreOffice draws a unit of
@@ -90,15 +94,22 @@ def read_geometry(path: Path) -> dict[str, SheetGeometry]:
         targets = {r.get("Id"): r.get("Target") for r in rels}
         strings = _shared_strings(archive)
         unlocked_styles = _unlocked_styles(archive)
-        names = workbook.iter(f"{{{NS['m']}}}definedName")
-        titles = {d.get("localSheetId"): d.text or "" for d in names
-                  if d.get("name") == "_xlnm.Print_Titles"}
+        names = [d for d in workbook.iter(f"{{{NS['m']}}}definedName")
+                 if d.get("name") in ("_xlnm.Print_Area", "_xlnm.Print_Titles")]
         sheets: dict[str, SheetGeometry] = {}
         for index, sheet in enumerate(workbook.iter(f"{{{NS['m']}}}sheet")):
             target = str(targets[sheet.get(REL)]).lstrip("/").removeprefix("xl/")
             root = ElementTree.fromstring(archive.read("xl/" + target))
             geometry = _sheet(str(sheet.get("name")), root, strings, unlocked_styles)
-            geometry.print_titles = titles.get(str(index), "")
+            mine = [d for d in names if d.get("localSheetId") == str(index)]
+            printed = {str(d.get("name")): d.text or "" for d in mine}
+            geometry.print_titles = printed.get("_xlnm.Print_Titles", "")
+            geometry.print_area = printed.get("_xlnm.Print_Area", "")
+            geometry.print_order = tuple(str(d.get("name")).removeprefix("_xlnm.Print_").lower()
+                                         for d in mine)
+            geometry.state = str(sheet.get("state", "visible"))
+            dimension = root.find("m:dimension", NS)
+            geometry.dimension = "" if dimension is None else str(dimension.get("ref"))
             geometry.charts = _charts(archive, "xl/" + target, root)
             sheets[geometry.name] = geometry
     return sheets
@@ -238,8 +249,8 @@ def cell_name(text: str) -> str:
 @dataclass(frozen=True)
 class PrintNames:
     """A sheet's print names as xl/workbook.xml holds them: its state, the order of its
-    "area" and "titles" names, its print area, the last cell of its dimension and the cell
-    holding the bottom-right corner of its cells and charts together (from 0)."""
+    "area" and "titles" names, its print area, its dimension and the cell holding the
+    bottom-right corner of its cells and charts together (from 0)."""
 
     name: str
     state: str
@@ -266,26 +277,12 @@ class PrintNames:
 
 def print_names(path: Path) -> list[PrintNames]:
     """Every sheet's print names, in the workbook's order."""
-    geometry = read_geometry(path)
-    main = "{" + NS["m"] + "}"
     found = []
-    with zipfile.ZipFile(path) as book:
-        root = ElementTree.fromstring(book.read("xl/workbook.xml"))
-        targets = _related(book, "xl/workbook.xml")  # xlsxwriter's: relative to xl/
-        names = [(int(n.get("localSheetId", -1)), n.get("name"), n.text or "")
-                 for n in root.iter(main + "definedName")]
-        for index, sheet in enumerate(root.iter(main + "sheet")):
-            xml = ElementTree.fromstring(book.read(targets[str(sheet.get(REL))]))
-            dimension = xml.find(main + "dimension")
-            extent = "" if dimension is None else str(dimension.get("ref"))
-            mine = [(name, text) for at, name, text in names if at == index]
-            order = tuple(str(name).removeprefix("_xlnm.Print_").lower() for name, _ in mine
-                          if name in ("_xlnm.Print_Area", "_xlnm.Print_Titles"))
-            area = next((text for name, text in mine if name == "_xlnm.Print_Area"), "")
-            charts = geometry[str(sheet.get("name"))].charts
-            cells = xl_cell_to_rowcol(extent.partition(":")[2] or extent) if extent else (0, 0)
-            corner = (max([cells[0]] + [c.bottom for c in charts]),
-                      max([cells[1]] + [c.right for c in charts]))
-            found.append(PrintNames(str(sheet.get("name")), str(sheet.get("state", "visible")),
-                                    order, area, extent, corner, len(charts), corner != cells))
+    for sheet in read_geometry(path).values():
+        extent = sheet.dimension
+        cells = xl_cell_to_rowcol(extent.partition(":")[2] or extent) if extent else (0, 0)
+        corner = (max([cells[0]] + [c.bottom for c in sheet.charts]),
+                  max([cells[1]] + [c.right for c in sheet.charts]))
+        found.append(PrintNames(sheet.name, sheet.state, sheet.print_order, sheet.print_area,
+                                extent, corner, len(sheet.charts), corner != cells))
     return found
