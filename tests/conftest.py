@@ -172,9 +172,7 @@ def formula_engine_values(path: Path) -> dict[tuple[str, str], Any]:
 
 
 def _formula_engine_values(path: Path) -> dict[tuple[str, str], Any]:
-    _, _, cells = file_cells(path)
-    wanted = [f"'[{path.name}]{sheet.upper()}'!{ref}" for (sheet, ref), value in cells.items()
-              if isinstance(value, str) and value.startswith("=")]
+    wanted = [f"'[{path.name}]{sheet.upper()}'!{ref}" for sheet, ref in formula_cells(path)]
     with contextlib.redirect_stderr(io.StringIO()):
         import formulas
 
@@ -197,6 +195,13 @@ def file_cells(path: Path) -> tuple[list[str], set[str], dict[tuple[str, str], A
     """Sheet titles, defined names and every non-empty cell (a formula as its text) of the
     file, read once per content in a run."""
     return by_content("cells", path, _all_cells)
+
+
+def formula_cells(path: Path) -> list[tuple[str, str]]:
+    """The file's formula cells (sheet title, reference), in the file's order
+    (`file_cells`)."""
+    return [key for key, value in file_cells(path)[2].items()
+            if isinstance(value, str) and value.startswith("=")]
 
 
 def _all_cells(path: Path) -> tuple[list[str], set[str], dict[tuple[str, str], Any]]:

@@ -12,14 +12,7 @@ import pytest
 
 from tests import libreoffice
 from tests.cli import iki
-from tests.conftest import SAMPLES, file_cells, formula_engine_values, same
-
-
-def formula_cells(path: Path) -> list[tuple[str, str]]:
-    """The file's formula cells, in order (`file_cells`: read once per content in a run, and
-    the formulas engine's values of the file read the same)."""
-    return [key for key, value in file_cells(path)[2].items()
-            if isinstance(value, str) and value.startswith("=")]
+from tests.conftest import SAMPLES, formula_cells, formula_engine_values, same
 
 
 def cached_values(path: Path) -> dict[tuple[str, str], object]:
