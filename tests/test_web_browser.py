@@ -60,8 +60,7 @@ def playwright_disabled_features() -> list[str]:
 
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-features=" + ",".join([*playwright_disabled_features(), *OMNIBOX_POPUPS])]
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KOTA = DEFAULT_BLUEPRINTS / "iki-kecamatan-kota.yaml"
 UNITS_CSV = DEFAULT_BLUEPRINTS.parent / "samples" / "kelurahan-kota.csv"
@@ -96,7 +95,9 @@ def browser() -> Iterator[object]:
         pytest.fail(f"{CHROMIUM} is missing (Debian chromium); scripts/test.sh installs it",
                     pytrace=False)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        disabled = [*playwright_disabled_features(), *OMNIBOX_POPUPS]  # read at launch
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            *ARGS, "--disable-features=" + ",".join(disabled)])
         yield chromium
         chromium.close()
 
